@@ -1,0 +1,172 @@
+using LockLab.Contracts;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LockLab.Client.Services;
+
+public enum ConnectionStatus
+{
+    Offline,
+    Connecting,
+    Connected,
+    Reconnecting,
+}
+
+/// <summary>
+/// The page's live link to the lab: a SignalR connection to <c>/hubs/lab</c>, joined to one room. Keeps the room's
+/// current run up to date from <c>RunStarted</c>/<c>RunEvents</c>/<c>RunCompleted</c>, and catches up on anything
+/// missed (late join, reconnect) by sequence number, so the page never shows a gap.
+/// </summary>
+public sealed class LabConnection(NavigationManager navigation, PresenterKeyStore keys) : IAsyncDisposable
+{
+    private HubConnection? _hub;
+    private readonly SemaphoreSlim _sync = new(1, 1);
+
+    public ConnectionStatus Status { get; private set; } = ConnectionStatus.Offline;
+    public string Room { get; private set; } = "main";
+    public LiveRun? Current { get; private set; }
+    public string? LastError { get; private set; }
+
+    /// <summary>Raised after any change the page should render.</summary>
+    public event Action? Changed;
+
+    public async Task ConnectAsync(string room)
+    {
+        Room = room;
+        if (_hub is not null) return;
+        await keys.LoadAsync();
+        _hub = new HubConnectionBuilder()
+            .WithUrl(navigation.ToAbsoluteUri("/hubs/lab"), o => o.AccessTokenProvider = () => Task.FromResult(keys.Key))
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default))
+            .WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)])
+            .Build();
+
+        _hub.On<RunInfo>("RunStarted", OnRunInfoAsync);
+        _hub.On<string, RunEvent[]>("RunEvents", OnRunEventsAsync);
+        _hub.On<RunInfo>("RunCompleted", OnRunInfoAsync);
+        _hub.Reconnecting += _ => SetStatus(ConnectionStatus.Reconnecting);
+        _hub.Reconnected += _ => JoinAsync();
+        _hub.Closed += _ => SetStatus(ConnectionStatus.Offline);
+
+        await StartAsync();
+    }
+
+    private async Task StartAsync()
+    {
+        await SetStatus(ConnectionStatus.Connecting);
+        try
+        {
+            await _hub!.StartAsync();
+            await JoinAsync();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or HubException or InvalidOperationException)
+        {
+            LastError = $"Could not connect to the lab: {ex.Message}";
+            await SetStatus(ConnectionStatus.Offline);
+        }
+    }
+
+    /// <summary>(Re)joins the room and catches up with its current run.</summary>
+    private async Task JoinAsync()
+    {
+        var state = await _hub!.InvokeAsync<RoomState>("JoinRoom", Room);
+        if (state.CurrentRun is { } run) await OnRunInfoAsync(run);
+        await SetStatus(ConnectionStatus.Connected);
+    }
+
+    /// <summary>
+    /// Reconnects so that a newly entered presenter key is sent (the key travels as the connection's access token).
+    /// </summary>
+    public async Task RefreshCredentialsAsync()
+    {
+        if (_hub is null) return;
+        await _hub.StopAsync();
+        await StartAsync();
+    }
+
+    public bool HasPresenterKey => !string.IsNullOrEmpty(keys.Key);
+
+    /// <summary>Asks the lab to start a run in this room. Returns an error message, or null when accepted.</summary>
+    public async Task<string?> StartRunAsync(RunRequest request)
+    {
+        if (_hub is null || Status != ConnectionStatus.Connected) return "Not connected to the lab.";
+        try
+        {
+            var run = await _hub.InvokeAsync<RunInfo>("StartRun", request with { Room = Room });
+            await OnRunInfoAsync(run);
+            return null;
+        }
+        catch (HubException ex)
+        {
+            return ex.Message.Contains("unauthorized", StringComparison.OrdinalIgnoreCase)
+                ? "Starting a run needs the presenter key."
+                : ex.Message.Replace("An unexpected error occurred invoking 'StartRun' on the server. HubException: ", "");
+        }
+    }
+
+    private async Task OnRunInfoAsync(RunInfo info)
+    {
+        await _sync.WaitAsync();
+        try
+        {
+            if (Current?.Id != info.Id)
+            {
+                Current = new LiveRun(info);
+                await CatchUpAsync(Current);
+            }
+            else
+            {
+                // A completion may overtake nothing: RunCompleted is sent after the last RunEvents, but catch up anyway.
+                if (info.IsFinished && info.EventCount > Current.LastSeq) await CatchUpAsync(Current);
+                Current.Update(info);
+            }
+        }
+        finally
+        {
+            _sync.Release();
+        }
+        Changed?.Invoke();
+    }
+
+    private async Task OnRunEventsAsync(string runId, RunEvent[] events)
+    {
+        if (events.Length == 0) return;
+        await _sync.WaitAsync();
+        try
+        {
+            if (Current?.Id != runId) return; // RunStarted (or the join) introduces a run before its events
+            if (Current.HasGapBefore(events[0].Seq)) await CatchUpAsync(Current);
+            Current.Add(events);
+        }
+        finally
+        {
+            _sync.Release();
+        }
+        Changed?.Invoke();
+    }
+
+    private async Task CatchUpAsync(LiveRun run)
+    {
+        while (_hub is { State: HubConnectionState.Connected })
+        {
+            var missed = await _hub.InvokeAsync<RunEvent[]>("GetEvents", run.Id, run.LastSeq);
+            if (run.Add(missed) == 0) return;
+        }
+    }
+
+    private Task SetStatus(ConnectionStatus status)
+    {
+        Status = status;
+        if (status == ConnectionStatus.Connected) LastError = null;
+        Changed?.Invoke();
+        return Task.CompletedTask; // a Task so that it can serve as a connection event handler directly
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_hub is not null) await _hub.DisposeAsync();
+        _sync.Dispose();
+    }
+}

@@ -1,0 +1,57 @@
+using LockLab.Contracts;
+
+namespace LockLab.Client.Services;
+
+/// <summary>
+/// One run as the page shows it: its info and every event received so far, kept in <c>seq</c> order without
+/// duplicates however the events arrive (live batch, catch-up after a reconnect, or both).
+/// </summary>
+public sealed class LiveRun(RunInfo info)
+{
+    private readonly List<RunEvent> _events = [];
+
+    public RunInfo Info { get; private set; } = info;
+    public string Id => Info.Id;
+    public IReadOnlyList<RunEvent> Events => _events;
+    public long LastSeq => _events.Count == 0 ? 0 : _events[^1].Seq;
+
+    /// <summary>The lines the processes printed, in order: the lesson's output.</summary>
+    public IEnumerable<RunEvent> Printed => _events.Where(e => e.Kind == EventKind.Print);
+
+    /// <summary>Who holds the lock after the events so far (null when nobody does).</summary>
+    public string? LockHolder { get; private set; }
+
+    /// <summary>The shared counter as the last read or write left it.</summary>
+    public long Counter { get; private set; }
+
+    /// <summary>Whether events after <see cref="LastSeq"/> are missing before <paramref name="firstSeq"/>.</summary>
+    public bool HasGapBefore(long firstSeq) => firstSeq > LastSeq + 1;
+
+    /// <summary>Appends the events that are new, in order; returns how many were.</summary>
+    public int Add(IEnumerable<RunEvent> events)
+    {
+        var added = 0;
+        foreach (var e in events.OrderBy(e => e.Seq))
+        {
+            if (e.Seq <= LastSeq) continue;
+            _events.Add(e);
+            added++;
+            switch (e.Kind)
+            {
+                case EventKind.LockAcquired: LockHolder = e.Process; break;
+                case EventKind.LockReleased when LockHolder == e.Process: LockHolder = null; break;
+                case EventKind.Write: Counter = e.Value; break;
+            }
+        }
+        return added;
+    }
+
+    public void Update(RunInfo info)
+    {
+        // Replies and broadcasts can cross: never let an older "queued" snapshot undo a newer status.
+        if (info.Status == RunStatus.Queued && Info.Status != RunStatus.Queued) return;
+        if (Info.IsFinished && !info.IsFinished) return;
+        Info = info;
+        if (info.IsFinished) LockHolder = null;
+    }
+}

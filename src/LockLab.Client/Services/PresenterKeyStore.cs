@@ -1,0 +1,31 @@
+using Microsoft.JSInterop;
+
+namespace LockLab.Client.Services;
+
+/// <summary>
+/// Remembers the presenter key in this browser (localStorage), so a teacher types it, or opens the start-up
+/// link with <c>?key=…</c>, once.
+/// </summary>
+public sealed class PresenterKeyStore(IJSRuntime js)
+{
+    private const string StorageKey = "locklab.presenterKey";
+    private bool _loaded;
+
+    public string? Key { get; private set; }
+
+    public async Task<string?> LoadAsync()
+    {
+        if (_loaded) return Key;
+        Key = await js.InvokeAsync<string?>("localStorage.getItem", StorageKey);
+        _loaded = true;
+        return Key;
+    }
+
+    public async Task SaveAsync(string? key)
+    {
+        Key = string.IsNullOrWhiteSpace(key) ? null : key.Trim();
+        _loaded = true;
+        if (Key is null) await js.InvokeVoidAsync("localStorage.removeItem", StorageKey);
+        else await js.InvokeVoidAsync("localStorage.setItem", StorageKey, Key);
+    }
+}

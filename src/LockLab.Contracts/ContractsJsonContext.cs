@@ -1,0 +1,20 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LockLab.Contracts;
+
+/// <summary>
+/// Source-generated JSON for every contract type: the worker writes events with it (no reflection, fast start-up),
+/// and the server and the WebAssembly client read them with it (trim-safe).
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(RunEvent))]
+[JsonSerializable(typeof(RunEvent[]))]
+[JsonSerializable(typeof(WorkerJob))]
+[JsonSerializable(typeof(RunRequest))]
+[JsonSerializable(typeof(RunInfo))]
+[JsonSerializable(typeof(RunInfo[]))]
+[JsonSerializable(typeof(RoomState))]
+[JsonSerializable(typeof(ScenarioInfo[]))]
+[JsonSerializable(typeof(IReadOnlyList<RunEvent>))]
+public sealed partial class ContractsJsonContext : JsonSerializerContext;

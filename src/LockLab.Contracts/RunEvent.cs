@@ -1,0 +1,34 @@
+using System.Text.Json.Serialization;
+
+namespace LockLab.Contracts;
+
+/// <summary>
+/// One thing a worker process did, reported by that process itself.
+/// </summary>
+/// <param name="Seq">Global order within the run, from 1: a ticket the worker took atomically from the shared segment
+/// at the moment it acted, so ordering reflects what happened in memory, not which pipe the server read first.</param>
+/// <param name="Process">The simulated process name, <c>p1</c>, <c>p2</c>, …</param>
+/// <param name="Pid">The worker's real OS process id.</param>
+/// <param name="Kind">What happened.</param>
+/// <param name="Value">The counter value the event is about; for <see cref="EventKind.Print"/> exactly what the process printed.</param>
+/// <param name="AtMs">Milliseconds since the run started (monotonic clock, comparable across processes).</param>
+public sealed record RunEvent(long Seq, string Process, int Pid, EventKind Kind, long Value, double AtMs);
+
+[JsonConverter(typeof(JsonStringEnumConverter<EventKind>))]
+public enum EventKind
+{
+    /// <summary>The process asks for the lock (it may now block).</summary>
+    [JsonStringEnumMemberName("lock-wait")] LockWait,
+    /// <summary>The process holds the lock; <c>value</c> is the counter at that moment.</summary>
+    [JsonStringEnumMemberName("lock-acquired")] LockAcquired,
+    /// <summary>The process read the shared counter (the first half of <c>v.value += num</c>).</summary>
+    [JsonStringEnumMemberName("read")] Read,
+    /// <summary>The process wrote the shared counter (the second half of <c>v.value += num</c>).</summary>
+    [JsonStringEnumMemberName("write")] Write,
+    /// <summary>The process printed <c>v.value</c>, read afresh from shared memory as Python's <c>print(v.value)</c> does.</summary>
+    [JsonStringEnumMemberName("print")] Print,
+    /// <summary>The process released the lock.</summary>
+    [JsonStringEnumMemberName("lock-released")] LockReleased,
+    /// <summary>The process finished its job; <c>value</c> is the counter as it last saw it.</summary>
+    [JsonStringEnumMemberName("exit")] Exit,
+}

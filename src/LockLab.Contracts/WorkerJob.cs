@@ -1,0 +1,20 @@
+namespace LockLab.Contracts;
+
+/// <summary>
+/// What the server tells one worker to do, as a single JSON line on the worker's stdin.
+/// Only validated numbers and a server-generated segment path: nothing from a request reaches a shell or a path.
+/// </summary>
+/// <param name="SegmentPath">The memory-mapped file holding the shared counter, the event ticket and the lock.</param>
+/// <param name="Index">0 for p1, 1 for p2, …</param>
+public sealed record WorkerJob(
+    string SegmentPath,
+    int Index,
+    int Amount,
+    int Iterations,
+    int DelayMs,
+    int GapMs,
+    LockScope Lock,
+    StartMode StartMode)
+{
+    public string Process => RunParameters.ProcessName(Index);
+}

@@ -1,0 +1,34 @@
+namespace LockLab.Server.Configuration;
+
+/// <summary>The <c>LockLab</c> configuration section (appsettings.json, or environment variables such as <c>LockLab__PresenterKey</c>).</summary>
+public sealed class LockLabOptions
+{
+    public const string Section = "LockLab";
+
+    /// <summary>Needed to start runs. Empty: one is generated at start-up and logged once, as Jupyter does with its token.</summary>
+    public string? PresenterKey { get; set; }
+
+    /// <summary>Where the lab keeps its data (run history, from a later release on). Relative paths are under the app folder.</summary>
+    public string DataPath { get; set; } = "data";
+
+    /// <summary>Extra lesson files (Jekyll format).</summary>
+    public string? LessonsPath { get; set; }
+
+    public RunLimits Limits { get; set; } = new();
+}
+
+/// <summary>Hard limits every run request is checked against; the UI shows them.</summary>
+public sealed class RunLimits
+{
+    public int MaxConcurrentRuns { get; set; } = 2;
+    public int MaxQueuedRuns { get; set; } = 20;
+    public int MaxProcesses { get; set; } = 8;
+    public int MaxIterations { get; set; } = 1000;
+    public int MaxAmount { get; set; } = 1000;
+    public int MaxDelayMs { get; set; } = 2000;
+    public int MaxGapMs { get; set; } = 2000;
+    public int RunTimeLimitSeconds { get; set; } = 60;
+    public int WorkerStartTimeoutSeconds { get; set; } = 15;
+    /// <summary>Finished runs kept in memory (with their events) before the oldest are forgotten.</summary>
+    public int RetainedRuns { get; set; } = 200;
+}

@@ -1,0 +1,11 @@
+using LockLab.Contracts;
+
+namespace LockLab.Server.Hubs;
+
+/// <summary>What the server sends to everyone in a room (the public hub contract; see DESIGN.md §3).</summary>
+public interface ILabClient
+{
+    Task RunStarted(RunInfo run);
+    Task RunEvents(string runId, RunEvent[] events);
+    Task RunCompleted(RunInfo run);
+}

@@ -1,0 +1,118 @@
+using LockLab.Contracts;
+
+namespace LockLab.Server.Runs;
+
+/// <summary>
+/// One run: its request, its status and the ordered log of every event its workers reported.
+/// Thread-safe: worker readers append, the broadcaster and API readers read concurrently.
+/// </summary>
+public sealed class Run(string id, ValidRunRequest request, DateTimeOffset createdAt)
+{
+    private readonly Lock _gate = new();
+    private readonly List<RunEvent> _events = [];
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string Id { get; } = id;
+    public string Scenario => request.Scenario.Name;
+    public string Room => request.Room;
+    public RunParameters Parameters => request.Parameters;
+    public DateTimeOffset CreatedAt { get; } = createdAt;
+    public RunStatus Status { get; private set; } = RunStatus.Queued;
+    public DateTimeOffset? StartedAt { get; private set; }
+    public DateTimeOffset? FinishedAt { get; private set; }
+    public RunSummary? Summary { get; private set; }
+    public string? Error { get; private set; }
+
+    public bool IsFinished => Status is not (RunStatus.Queued or RunStatus.Running);
+
+    public int EventCount
+    {
+        get { lock (_gate) return _events.Count; }
+    }
+
+    /// <summary>Completes on the next append or status change: lets readers wait for news instead of polling.</summary>
+    public Task Changed
+    {
+        get { lock (_gate) return _changed.Task; }
+    }
+
+    /// <summary>Appends events that are already in <c>seq</c> order (the sequencer guarantees it).</summary>
+    public void Append(IReadOnlyList<RunEvent> ordered)
+    {
+        if (ordered.Count == 0) return;
+        lock (_gate)
+        {
+            _events.AddRange(ordered);
+            Signal();
+        }
+    }
+
+    /// <summary>Events with <c>seq &gt; after</c>, at most <paramref name="max"/> of them.</summary>
+    public RunEvent[] EventsAfter(long after, int max = int.MaxValue)
+    {
+        lock (_gate)
+        {
+            // Sequence numbers are contiguous from 1 in the log, so seq n sits at index n-1; search to be safe
+            // should a worker crash have left a gap.
+            var start = FirstIndexAfter(after);
+            var count = Math.Min(max, _events.Count - start);
+            return count <= 0 ? [] : _events.GetRange(start, count).ToArray();
+        }
+    }
+
+    public IReadOnlyList<RunEvent> AllEvents()
+    {
+        lock (_gate) return _events.ToArray();
+    }
+
+    private int FirstIndexAfter(long after)
+    {
+        int lo = 0, hi = _events.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (_events[mid].Seq <= after) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    public void MarkRunning(DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            Status = RunStatus.Running;
+            StartedAt = at;
+            Signal();
+        }
+    }
+
+    public void Finish(RunStatus status, DateTimeOffset at, RunSummary? summary, string? error)
+    {
+        lock (_gate)
+        {
+            if (IsFinished) return;
+            Status = status;
+            FinishedAt = at;
+            Summary = summary;
+            Error = error;
+            Signal();
+        }
+    }
+
+    private void Signal()
+    {
+        var previous = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        previous.TrySetResult();
+    }
+
+    public RunInfo ToInfo()
+    {
+        lock (_gate)
+        {
+            return new RunInfo(Id, Scenario, Room, Status, Parameters, CreatedAt, StartedAt, FinishedAt, _events.Count, Summary, Error,
+                new RunLinks($"/api/runs/{Id}", $"/api/runs/{Id}/events?after=0"));
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using LockLab.Contracts;
+using LockLab.Server.Configuration;
+using LockLab.Worker;
+using Microsoft.Extensions.Options;
+
+namespace LockLab.Server.Runs;
+
+/// <summary>
+/// Carries out one run for real: creates the shared segment, starts one worker process per simulated process,
+/// opens the start gate, collects their events in ticket order and writes the summary. Whatever happens, the
+/// workers are gone and the segment file deleted when it returns.
+/// </summary>
+public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOptions> options, TimeProvider clock, ILogger<RunExecutor> logger)
+{
+    public async Task ExecuteAsync(Run run, CancellationToken stopping)
+    {
+        var limits = options.Value.Limits;
+        var p = run.Parameters;
+        var segmentPath = Path.Combine(SharedSegment.DefaultDirectory, $"locklab-{run.Id}.shm");
+        var workers = new List<WorkerProcess>();
+        var sequencer = new EventSequencer();
+        using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeLimit.CancelAfter(TimeSpan.FromSeconds(limits.RunTimeLimitSeconds));
+        var started = 0L;
+        string? firstFailure = null;
+
+        async Task Guard(Task task)
+        {
+            try
+            {
+                await task;
+            }
+            catch (Exception ex) when (ex is RunFailedException or InvalidDataException or IOException)
+            {
+                if (Interlocked.CompareExchange(ref firstFailure, ex.Message, null) is null)
+                {
+                    foreach (var w in workers) w.Kill();
+                }
+                throw;
+            }
+        }
+
+        try
+        {
+            using var segment = SharedSegment.Create(segmentPath);
+            for (var i = 0; i < p.Processes; i++)
+            {
+                var job = new WorkerJob(segmentPath, i, p.Amounts[i], p.Iterations, p.DelayMs, p.GapMs, p.Lock, p.StartMode);
+                workers.Add(WorkerProcess.Start(executable, job));
+            }
+
+            // Readers and exit watchers run from the start so that a worker failing before the gate is noticed.
+            // The first failure wins: it names the culprit; the workers killed because of it are not blamed.
+            var tasks = workers.Select(w => Guard(w.ReadEventsAsync(batch => run.Append(sequencer.Add(batch)), timeLimit.Token)))
+                .Concat(workers.Select(w => Guard(WatchExitAsync(w, timeLimit.Token))))
+                .ToList();
+
+            await WaitUntilReadyAsync(segment, workers, TimeSpan.FromSeconds(limits.WorkerStartTimeoutSeconds), timeLimit.Token);
+
+            started = Stopwatch.GetTimestamp();
+            run.MarkRunning(clock.GetUtcNow());
+            segment.OpenGate(p.StartMode == StartMode.Simultaneous, p.Processes, started);
+            logger.LogInformation("Run {RunId} started: {Scenario} in room {Room}, pids {Pids}",
+                run.Id, run.Scenario, run.Room, string.Join(",", workers.Select(w => w.Pid)));
+
+            await Task.WhenAll(tasks);
+            run.Append(sequencer.Drain());
+
+            var duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var summary = RunSummaryBuilder.Build(p, run.AllEvents(), segment.Counter, Math.Round(duration, 3),
+                workers.ToDictionary(w => w.Name, w => (w.Pid, w.ExitCode)));
+            run.Finish(RunStatus.Completed, clock.GetUtcNow(), summary, null);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            Fail(run, workers, sequencer, RunStatus.Cancelled, "The server is shutting down.");
+        }
+        catch (OperationCanceledException)
+        {
+            Fail(run, workers, sequencer, RunStatus.Failed, $"The run exceeded its time limit of {limits.RunTimeLimitSeconds} s; its worker processes were killed.");
+        }
+        catch (Exception ex) when (ex is RunFailedException or InvalidDataException or IOException or System.ComponentModel.Win32Exception)
+        {
+            Fail(run, workers, sequencer, RunStatus.Failed, firstFailure ?? ex.Message);
+        }
+        finally
+        {
+            foreach (var w in workers) await w.DisposeAsync();
+            TryDelete(segmentPath);
+            var info = run.ToInfo();
+            logger.LogInformation(
+                "Run {RunId} {Status}: {Scenario} in room {Room}, {DurationMs} ms, final value {FinalValue} (expected {Expected}), {LostUpdates} lost updates, {EventCount} events{Error}",
+                run.Id, info.Status.ToString().ToLowerInvariant(), run.Scenario, run.Room, info.Summary?.DurationMs ?? Math.Round(started == 0 ? 0 : Stopwatch.GetElapsedTime(started).TotalMilliseconds),
+                info.Summary?.ActualFinalValue, p.ExpectedFinalValue, info.Summary?.LostUpdates, info.EventCount,
+                info.Error is null ? "" : $" — {info.Error}");
+        }
+    }
+
+    /// <summary>A worker that ends badly ends the run: the others are stopped at once, not left to time out.</summary>
+    private static async Task WatchExitAsync(WorkerProcess worker, CancellationToken ct)
+    {
+        await worker.WaitForExitAsync(ct);
+        if (worker.ExitCode != 0) throw new RunFailedException(DescribeExit(worker));
+    }
+
+    private static string DescribeExit(WorkerProcess worker)
+    {
+        var detail = string.IsNullOrEmpty(worker.StandardError) ? "" : $": {worker.StandardError}";
+        return $"{worker.Name} (pid {worker.Pid}) exited with code {worker.ExitCode}{detail}";
+    }
+
+    /// <summary>Waits until every worker has mapped the segment and stands at the gate, or one of them has died.</summary>
+    private static async Task WaitUntilReadyAsync(SharedSegment segment, List<WorkerProcess> workers, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        // A short blocking wait on the segment's futex per slice: readiness is seen within microseconds.
+        while (!await Task.Run(() => segment.WaitUntilReady(workers.Count, TimeSpan.FromMilliseconds(50)), ct))
+        {
+            if (workers.FirstOrDefault(w => w.HasExited) is { } gone) throw new RunFailedException(DescribeExit(gone));
+            if (Stopwatch.GetTimestamp() > deadline) throw new RunFailedException($"The worker processes were not ready within {timeout.TotalSeconds:0} s.");
+        }
+    }
+
+    private void Fail(Run run, List<WorkerProcess> workers, EventSequencer sequencer, RunStatus status, string reason)
+    {
+        foreach (var w in workers) w.Kill();
+        // Keep every event that did arrive: what happened before the failure is part of the lesson too.
+        run.Append(sequencer.Drain());
+        run.Finish(status, clock.GetUtcNow(), null, reason);
+    }
+
+    private void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException ex)
+        {
+            logger.LogWarning(ex, "Could not delete the run segment {SegmentPath}", path);
+        }
+    }
+}
+
+/// <summary>A run cannot go on, for a reason a teacher can read.</summary>
+public sealed class RunFailedException(string message) : Exception(message);

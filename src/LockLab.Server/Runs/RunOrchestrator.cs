@@ -1,0 +1,66 @@
+using System.Threading.Channels;
+using LockLab.Server.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace LockLab.Server.Runs;
+
+/// <summary>
+/// Accepts run requests from the REST API and the hub, queues them, and carries out at most
+/// <see cref="RunLimits.MaxConcurrentRuns"/> at a time. Each accepted run is broadcast to its room as it goes.
+/// </summary>
+public sealed class RunOrchestrator(
+    RunStore store,
+    RunExecutor executor,
+    RunBroadcaster broadcaster,
+    IOptions<LockLabOptions> options,
+    TimeProvider clock,
+    ILogger<RunOrchestrator> logger) : BackgroundService
+{
+    private readonly Channel<Run> _queue = Channel.CreateBounded<Run>(new BoundedChannelOptions(options.Value.Limits.MaxQueuedRuns)
+    {
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    /// <summary>Queues a validated request. Returns null when the queue is full (the caller answers 503/429).</summary>
+    public Run? Enqueue(ValidRunRequest request)
+    {
+        var run = new Run(NewRunId(), request, clock.GetUtcNow());
+        if (!_queue.Writer.TryWrite(run)) return null;
+        store.Add(run);
+        // Viewers see the run from the moment it is accepted; its events follow as they happen.
+        broadcaster.Follow(run);
+        return run;
+    }
+
+    /// <summary>Short, URL-safe and unique: time-ordered so that ids sort by creation.</summary>
+    private static string NewRunId() => Guid.CreateVersion7().ToString("N")[..20];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var slots = Math.Max(1, options.Value.Limits.MaxConcurrentRuns);
+        await Task.WhenAll(Enumerable.Range(0, slots).Select(_ => ConsumeAsync(stoppingToken)));
+    }
+
+    private async Task ConsumeAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var run in _queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await executor.ExecuteAsync(run, stoppingToken);
+                }
+                catch (Exception ex)
+                {
+                    // One broken run must never take the lab down.
+                    logger.LogError(ex, "Run {RunId} crashed the executor", run.Id);
+                    run.Finish(Contracts.RunStatus.Failed, clock.GetUtcNow(), null, $"Internal error: {ex.Message}");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

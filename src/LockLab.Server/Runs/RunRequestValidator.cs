@@ -1,0 +1,81 @@
+using LockLab.Contracts;
+using LockLab.Server.Rooms;
+
+namespace LockLab.Server.Runs;
+
+/// <summary>A request that passed validation: its scenario, room and fully resolved parameters.</summary>
+public sealed record ValidRunRequest(ScenarioInfo Scenario, string Room, RunParameters Parameters);
+
+/// <summary>
+/// Checks a run request against its scenario's limits and resolves it. The same rules serve the REST API
+/// (as a validation problem) and the hub (as a hub error), so both say exactly which field is wrong and why.
+/// </summary>
+public sealed class RunRequestValidator(ScenarioCatalog scenarios)
+{
+    public bool TryValidate(RunRequest request, string defaultRoom, out ValidRunRequest? valid, out Dictionary<string, string[]> errors)
+    {
+        errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        valid = null;
+
+        var scenario = scenarios.Find(request.Scenario);
+        if (scenario is null)
+        {
+            errors["scenario"] = [string.IsNullOrWhiteSpace(request.Scenario)
+                ? $"A scenario is required: one of {string.Join(", ", scenarios.All.Select(s => s.Name))}."
+                : $"Unknown scenario '{request.Scenario}'. Known: {string.Join(", ", scenarios.All.Select(s => s.Name))}."];
+            return false;
+        }
+
+        var room = request.Room ?? defaultRoom;
+        if (!RoomNames.IsValid(room)) errors["room"] = [RoomNames.Rule];
+
+        var d = scenario.Defaults;
+        var limits = scenario.Limits;
+        var processes = Check(errors, "processes", request.Processes ?? d.Processes, limits.Processes);
+        var iterations = Check(errors, "iterations", request.Iterations ?? d.Iterations, limits.Iterations);
+        var delayMs = Check(errors, "delayMs", request.DelayMs ?? d.DelayMs, limits.DelayMs);
+        var gapMs = Check(errors, "gapMs", request.GapMs ?? d.GapMs, limits.GapMs);
+        var amounts = ResolveAmounts(errors, request.Amounts, d.Amounts, processes, limits.Amount);
+        var startMode = request.StartMode ?? d.StartMode;
+        if (!Enum.IsDefined(startMode)) errors["startMode"] = ["Must be 'ordered' or 'simultaneous'."];
+
+        if (errors.Count > 0) return false;
+        valid = new ValidRunRequest(scenario, room, d with
+        {
+            Processes = processes,
+            Iterations = iterations,
+            Amounts = amounts,
+            DelayMs = delayMs,
+            GapMs = gapMs,
+            StartMode = startMode,
+        });
+        return true;
+    }
+
+    private static int Check(Dictionary<string, string[]> errors, string field, int value, IntRange range)
+    {
+        if (!range.Contains(value)) errors[field] = [$"Must be between {range.Min} and {range.Max}; got {value}."];
+        return value;
+    }
+
+    /// <summary>
+    /// Explicit amounts must name one per process. Without them, the scenario's amounts are cycled
+    /// (1, 3, 1, 3, …) so that more processes still give a readable pattern.
+    /// </summary>
+    private static int[] ResolveAmounts(Dictionary<string, string[]> errors, int[]? requested, IReadOnlyList<int> defaults, int processes, IntRange range)
+    {
+        if (requested is null)
+        {
+            return Enumerable.Range(0, Math.Max(processes, 0)).Select(i => defaults[i % defaults.Count]).ToArray();
+        }
+        if (requested.Length != processes)
+        {
+            errors["amounts"] = [$"Give one amount per process: {processes} expected, got {requested.Length}."];
+        }
+        else if (requested.Where(a => !range.Contains(a)).Select(a => (int?)a).FirstOrDefault() is int bad)
+        {
+            errors["amounts"] = [$"Each amount must be between {range.Min} and {range.Max}; got {bad}."];
+        }
+        return requested;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using LockLab.Contracts;
+using LockLab.Server.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace LockLab.Server.Runs;
+
+/// <summary>
+/// Every run the server knows, with its events, in memory. The oldest finished runs are forgotten beyond
+/// <see cref="RunLimits.RetainedRuns"/>; a run still queued or running is never dropped.
+/// </summary>
+public sealed class RunStore(IOptions<LockLabOptions> options)
+{
+    private readonly ConcurrentDictionary<string, Run> _runs = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<Run> _byAge = new();
+
+    public void Add(Run run)
+    {
+        _runs[run.Id] = run;
+        _byAge.Enqueue(run);
+        Prune();
+    }
+
+    public Run? Find(string id) => _runs.GetValueOrDefault(id);
+
+    /// <summary>The room's runs, newest first.</summary>
+    public IReadOnlyList<Run> InRoom(string room, int max) =>
+        _runs.Values.Where(r => r.Room == room).OrderByDescending(r => r.CreatedAt).Take(max).ToList();
+
+    public int CountActive() => _runs.Values.Count(r => !r.IsFinished);
+
+    private void Prune()
+    {
+        var keep = options.Value.Limits.RetainedRuns;
+        while (_runs.Count > keep && _byAge.TryPeek(out var oldest) && oldest.IsFinished && _byAge.TryDequeue(out oldest))
+        {
+            _runs.TryRemove(oldest.Id, out _);
+        }
+    }
+
+    /// <summary>What the room shows on join: the current (or last) run, and its recent runs.</summary>
+    public RoomState RoomState(string room)
+    {
+        var recent = InRoom(room, 10);
+        var current = recent.FirstOrDefault(r => r.Status == RunStatus.Running)
+                      ?? recent.FirstOrDefault(r => r.Status == RunStatus.Queued)
+                      ?? recent.FirstOrDefault();
+        return new RoomState(room, current?.ToInfo(), recent.Select(r => r.ToInfo()).ToList());
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using LockLab.Contracts;
+using LockLab.Server.Rooms;
+using LockLab.Server.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace LockLab.Server.Runs;
+
+/// <summary><c>/api/scenarios</c> and <c>/api/runs</c>: the REST half of the public contract.</summary>
+public static class RunsEndpoints
+{
+    /// <summary>A run request is a few hundred bytes; anything far larger is a mistake or an attack.</summary>
+    public const int MaxBodyBytes = 16 * 1024;
+    public const int MaxEventsPerPage = 10_000;
+
+    public static IEndpointRouteBuilder MapScenarios(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/scenarios", (ScenarioCatalog catalog) => TypedResults.Ok(catalog.All))
+            .WithName("ListScenarios").WithTags("Runs");
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapRuns(this IEndpointRouteBuilder app)
+    {
+        var runs = app.MapGroup("/api/runs").WithTags("Runs");
+        runs.MapPost("/", StartRun).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("StartRun");
+        runs.MapGet("/{id}", GetRun).WithName("GetRun");
+        runs.MapGet("/{id}/events", GetEvents).WithName("GetRunEvents");
+        return app;
+    }
+
+    /// <summary>
+    /// Reads the body itself rather than binding it: <c>curl -d '{…}'</c> sends no JSON content type, and a
+    /// teacher's first try should work, while malformed JSON or an unknown field still gets a clear 400.
+    /// </summary>
+    private static async Task<Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult>> StartRun(
+        HttpRequest http, RunOrchestrator orchestrator, RunRequestValidator validator, CancellationToken ct)
+    {
+        var (request, problem) = await ReadRequestAsync(http, ct);
+        if (problem is not null) return problem;
+        if (!validator.TryValidate(request!, RoomNames.Main, out var valid, out var errors)) return TypedResults.ValidationProblem(errors);
+        var run = orchestrator.Enqueue(valid!);
+        if (run is null)
+        {
+            return TypedResults.Problem("Too many runs are queued; try again in a moment.", statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Run queue full");
+        }
+        var info = run.ToInfo();
+        return TypedResults.Accepted(info.Links.Self, info);
+    }
+
+    private static async Task<(RunRequest? Request, ProblemHttpResult? Problem)> ReadRequestAsync(HttpRequest http, CancellationToken ct)
+    {
+        if (http.ContentLength > MaxBodyBytes) return (null, TooLarge());
+        using var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        int read;
+        while ((read = await http.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes) return (null, TooLarge());
+            buffer.Write(chunk, 0, read);
+        }
+        if (buffer.Length == 0)
+        {
+            return (null, TypedResults.Problem("Send a JSON body such as {\"scenario\":\"lock\"}.", statusCode: 400, title: "Missing run request"));
+        }
+        try
+        {
+            var request = JsonSerializer.Deserialize(buffer.ToArray(), RunRequestJson.Strict);
+            return request is null
+                ? (null, TypedResults.Problem("The body is JSON null; send an object such as {\"scenario\":\"lock\"}.", statusCode: 400, title: "Invalid run request"))
+                : (request, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, TypedResults.Problem($"The body is not a valid run request: {ex.Message}", statusCode: 400, title: "Invalid run request"));
+        }
+    }
+
+    private static ProblemHttpResult TooLarge() =>
+        TypedResults.Problem($"A run request may be at most {MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large");
+
+    private static Results<Ok<RunInfo>, ProblemHttpResult> GetRun(string id, RunStore store) =>
+        store.Find(id) is { } run ? TypedResults.Ok(run.ToInfo()) : RunNotFound(id);
+
+    private static Results<Ok<RunEvent[]>, ProblemHttpResult, ValidationProblem> GetEvents(
+        string id, RunStore store, long after = 0, int limit = MaxEventsPerPage)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (after < 0) errors["after"] = ["Must be 0 or more."];
+        if (limit is < 1 or > MaxEventsPerPage) errors["limit"] = [$"Must be between 1 and {MaxEventsPerPage}."];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        return store.Find(id) is { } run ? TypedResults.Ok(run.EventsAfter(after, limit)) : RunNotFound(id);
+    }
+
+    private static ProblemHttpResult RunNotFound(string id) =>
+        TypedResults.Problem($"There is no run '{id}'. Runs are kept in memory and forgotten when the server restarts.",
+            statusCode: StatusCodes.Status404NotFound, title: "Run not found");
+}

@@ -1,0 +1,47 @@
+using LockLab.Contracts;
+using LockLab.Server.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace LockLab.Server.Runs;
+
+/// <summary>
+/// The experiments the lab can run. The lesson's own numbers are the defaults: two processes adding 1 and 3,
+/// five times each (<c>range(5)</c>), sleeping 100 ms (<c>time.sleep(0.1)</c>) before each step.
+/// </summary>
+public sealed class ScenarioCatalog
+{
+    private readonly Dictionary<string, ScenarioInfo> _byName;
+
+    public ScenarioCatalog(IOptions<LockLabOptions> options)
+    {
+        var l = options.Value.Limits;
+        var limits = new ParameterLimits(
+            Processes: new IntRange(1, l.MaxProcesses),
+            Iterations: new IntRange(1, l.MaxIterations),
+            Amount: new IntRange(-l.MaxAmount, l.MaxAmount),
+            DelayMs: new IntRange(0, l.MaxDelayMs),
+            GapMs: new IntRange(0, l.MaxGapMs));
+        var lesson = new RunParameters(2, 5, [1, 3], DelayMs: 100, GapMs: 0, LockScope.None, StartMode.Ordered);
+
+        All =
+        [
+            new("no-lock", "Without a lock",
+                "The lesson's first experiment: p1 adds 1 and p2 adds 3 to a shared value, five times each, with no lock. Their prints interleave.",
+                lesson, limits),
+            new("lock", "With a lock",
+                "The lesson's second experiment: each process holds the lock for its whole loop, so whoever takes it first runs to the end before the other starts.",
+                lesson with { Lock = LockScope.WholeLoop }, limits),
+            new("lock-per-step", "Lock around each step",
+                "The lock is held only around each increment: prints interleave, yet no update is lost.",
+                lesson with { Lock = LockScope.PerStep }, limits),
+            new("lost-update", "Lost update",
+                "No lock, and a pause between reading the value and writing it back: both processes read the same value and one overwrites the other's update.",
+                lesson with { GapMs = 50 }, limits),
+        ];
+        _byName = All.ToDictionary(s => s.Name, StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<ScenarioInfo> All { get; }
+
+    public ScenarioInfo? Find(string? name) => name is not null && _byName.TryGetValue(name, out var s) ? s : null;
+}

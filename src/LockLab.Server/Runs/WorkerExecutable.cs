@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace LockLab.Server.Runs;
+
+/// <summary>
+/// Where the worker program is. The server project references the worker, so its build output sits beside the
+/// server's: the native app host <c>LockLab.Worker</c> when present (starts faster), else <c>dotnet LockLab.Worker.dll</c>.
+/// </summary>
+public sealed class WorkerExecutable
+{
+    public WorkerExecutable()
+    {
+        var folder = AppContext.BaseDirectory;
+        var host = Path.Combine(folder, OperatingSystem.IsWindows() ? "LockLab.Worker.exe" : "LockLab.Worker");
+        AssemblyPath = Path.Combine(folder, "LockLab.Worker.dll");
+        HostPath = File.Exists(host) ? host : null;
+    }
+
+    public string AssemblyPath { get; }
+    public string? HostPath { get; }
+    public bool Exists => HostPath is not null || File.Exists(AssemblyPath);
+
+    public ProcessStartInfo CreateStartInfo()
+    {
+        ProcessStartInfo info;
+        if (HostPath is not null)
+        {
+            info = new ProcessStartInfo(HostPath);
+            // The app host must find the same runtime the server runs on, wherever the SDK was installed.
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_ROOT")) && RuntimeRoot is { } root)
+            {
+                info.Environment["DOTNET_ROOT"] = root;
+            }
+        }
+        else
+        {
+            info = new ProcessStartInfo(Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet");
+            info.ArgumentList.Add(AssemblyPath);
+        }
+        return info;
+    }
+
+    /// <summary>The .NET install the server runs on: <c>{root}/shared/Microsoft.NETCore.App/{version}/</c>.</summary>
+    private static string? RuntimeRoot =>
+        Path.GetDirectoryName(typeof(object).Assembly.Location) is { } framework
+            ? Path.GetFullPath(Path.Combine(framework, "..", "..", ".."))
+            : null;
+}

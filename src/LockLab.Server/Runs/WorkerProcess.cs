@@ -1,0 +1,151 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Text.Json;
+using LockLab.Contracts;
+
+namespace LockLab.Server.Runs;
+
+/// <summary>
+/// One <c>LockLab.Worker</c> OS process of a run: starts it, hands it its job on stdin, and reads its JSON-lines
+/// events from stdout. stdin is kept open for the worker's whole life: closing it (or the server dying, which
+/// closes it too) tells the worker to exit.
+/// </summary>
+public sealed class WorkerProcess : IAsyncDisposable
+{
+    /// <summary>No honest event line is anywhere near this long; a longer one means the worker misbehaves.</summary>
+    public const int MaxLineBytes = 4096;
+
+    private readonly Process _process;
+    private readonly WorkerJob _job;
+
+    private WorkerProcess(Process process, WorkerJob job)
+    {
+        _process = process;
+        _job = job;
+    }
+
+    public string Name => _job.Process;
+    public int Pid { get; private set; }
+    public bool HasExited => _process.HasExited;
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+    public string StandardError { get; private set; } = "";
+
+    public static WorkerProcess Start(WorkerExecutable executable, WorkerJob job)
+    {
+        var info = executable.CreateStartInfo();
+        info.RedirectStandardInput = true;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        var process = Process.Start(info) ?? throw new InvalidOperationException("The worker process did not start.");
+        var worker = new WorkerProcess(process, job) { Pid = process.Id };
+        process.StandardInput.WriteLine(JsonSerializer.Serialize(job, ContractsJsonContext.Default.WorkerJob));
+        process.StandardInput.Flush();
+        return worker;
+    }
+
+    /// <summary>
+    /// Reads events until the worker closes stdout, handing each parsed batch to <paramref name="onEvents"/>.
+    /// Throws <see cref="InvalidDataException"/> for anything that is not an honest event from this worker.
+    /// </summary>
+    public async Task ReadEventsAsync(Action<List<RunEvent>> onEvents, CancellationToken ct)
+    {
+        var stderr = _process.StandardError.ReadToEndAsync(ct);
+        var reader = PipeReader.Create(_process.StandardOutput.BaseStream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(ct);
+                var buffer = result.Buffer;
+                var batch = new List<RunEvent>();
+                while (TryReadLine(ref buffer, out var line)) batch.Add(Parse(line));
+                if (buffer.Length > MaxLineBytes)
+                {
+                    throw new InvalidDataException($"{Name} wrote a line longer than {MaxLineBytes} bytes.");
+                }
+                if (batch.Count > 0) onEvents(batch);
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    if (buffer.Length > 0) throw new InvalidDataException($"{Name} ended with an incomplete line.");
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            await reader.CompleteAsync();
+            try
+            {
+                StandardError = (await stderr).Trim();
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private static bool TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
+    {
+        var position = buffer.PositionOf((byte)'\n');
+        if (position is null)
+        {
+            line = default;
+            return false;
+        }
+        line = buffer.Slice(0, position.Value);
+        buffer = buffer.Slice(buffer.GetPosition(1, position.Value));
+        return true;
+    }
+
+    private RunEvent Parse(ReadOnlySequence<byte> line)
+    {
+        if (line.Length > MaxLineBytes) throw new InvalidDataException($"{Name} wrote a line longer than {MaxLineBytes} bytes.");
+        RunEvent? e;
+        try
+        {
+            var reader = new Utf8JsonReader(line);
+            e = JsonSerializer.Deserialize(ref reader, ContractsJsonContext.Default.RunEvent);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"{Name} wrote something that is not an event: {ex.Message}");
+        }
+        // The server never passes on what it cannot vouch for: the event must come from this process.
+        if (e is null || e.Process != Name || e.Pid != Pid || e.Seq < 1)
+        {
+            throw new InvalidDataException($"{Name} (pid {Pid}) reported an event that is not its own.");
+        }
+        return e;
+    }
+
+    public Task WaitForExitAsync(CancellationToken ct) => _process.WaitForExitAsync(ct);
+
+    /// <summary>Kills the worker and anything it started.</summary>
+    public void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+        }
+        _process.Dispose();
+    }
+}

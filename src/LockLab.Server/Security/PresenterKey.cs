@@ -1,0 +1,31 @@
+using System.Security.Cryptography;
+using System.Text;
+using LockLab.Server.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace LockLab.Server.Security;
+
+/// <summary>
+/// The secret that lets someone start runs (and, later, drive a room). Taken from configuration, or generated
+/// once per server start when none is configured.
+/// </summary>
+public sealed class PresenterKey
+{
+    private readonly byte[] _key;
+
+    public PresenterKey(IOptions<LockLabOptions> options)
+    {
+        var configured = options.Value.PresenterKey;
+        IsGenerated = string.IsNullOrWhiteSpace(configured);
+        Value = IsGenerated ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) : configured!.Trim();
+        _key = Encoding.UTF8.GetBytes(Value);
+    }
+
+    public string Value { get; }
+
+    public bool IsGenerated { get; }
+
+    /// <summary>Constant-time comparison: the time taken says nothing about how much of a guess was right.</summary>
+    public bool Matches(string? candidate) =>
+        candidate is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), _key);
+}

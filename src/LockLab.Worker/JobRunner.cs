@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using LockLab.Contracts;
+
+namespace LockLab.Worker;
+
+/// <summary>
+/// The lesson's <c>job(v, num, l)</c>, done for real on the shared segment and reported step by step:
+/// <code>
+/// l.acquire()                 # LockScope.WholeLoop
+/// for _ in range(iterations):
+///     time.sleep(delay)
+///     with l:                 # LockScope.PerStep
+///         v.value += num      # read, (gap), write: the race lives between these two
+///         print(v.value)      # reads v again, as Python does
+/// l.release()
+/// </code>
+/// </summary>
+public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink sink, int pid)
+{
+    private long _runStart;
+
+    /// <summary>Runs the job to the end and returns the counter value as this process last saw it.</summary>
+    public long Run()
+    {
+        segment.WaitForTurn(job.Index);
+        _runStart = segment.RunStartTimestamp;
+
+        if (job.Lock == LockScope.WholeLoop)
+        {
+            AcquireLock();
+            // Holding the lock, this process has "begun": the next one may start and will queue behind it.
+            segment.PassTurn();
+        }
+        else
+        {
+            segment.PassTurn();
+        }
+
+        for (var i = 0; i < job.Iterations; i++)
+        {
+            if (job.DelayMs > 0)
+            {
+                sink.Flush();
+                Thread.Sleep(job.DelayMs);
+            }
+
+            if (job.Lock == LockScope.PerStep) AcquireLock();
+            Increment();
+            Report(EventKind.Print, segment.Counter);
+            if (job.Lock == LockScope.PerStep) ReleaseLock();
+        }
+
+        if (job.Lock == LockScope.WholeLoop) ReleaseLock();
+
+        var last = segment.Counter;
+        Report(EventKind.Exit, last);
+        sink.Flush();
+        return last;
+    }
+
+    /// <summary><c>v.value += num</c> as the two memory operations it really is.</summary>
+    private void Increment()
+    {
+        var read = segment.Counter;
+        Report(EventKind.Read, read);
+        if (job.GapMs > 0)
+        {
+            sink.Flush();
+            Thread.Sleep(job.GapMs);
+        }
+        var written = read + job.Amount;
+        segment.Counter = written;
+        Report(EventKind.Write, written);
+    }
+
+    private void AcquireLock()
+    {
+        Report(EventKind.LockWait, segment.Counter);
+        sink.Flush();
+        segment.Lock.Acquire(job.Index);
+        Report(EventKind.LockAcquired, segment.Counter);
+    }
+
+    private void ReleaseLock()
+    {
+        // Report before releasing: once released, another process's events may take lower tickets than ours.
+        Report(EventKind.LockReleased, segment.Counter);
+        segment.Lock.Release();
+    }
+
+    private void Report(EventKind kind, long value)
+    {
+        var seq = segment.NextTicket();
+        var atMs = Stopwatch.GetElapsedTime(_runStart).TotalMilliseconds;
+        sink.Write(new RunEvent(seq, job.Process, pid, kind, value, Math.Round(atMs, 3)));
+    }
+}

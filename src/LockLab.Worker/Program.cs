@@ -1,0 +1,38 @@
+using System.Text.Json;
+using LockLab.Contracts;
+using LockLab.Worker;
+
+// A LockLab worker: one simulated process of the experiment.
+// Protocol: the server writes one WorkerJob JSON line to stdin; the worker maps the shared segment, says it is
+// ready, waits at the start gate, runs the job and writes one RunEvent JSON line per step to stdout.
+// stdin stays open for the life of the run: when it closes (the server exited or died) the worker exits too.
+
+Native.UsePreciseTimers();
+
+var stdin = Console.OpenStandardInput();
+var reader = new StreamReader(stdin);
+var line = reader.ReadLine();
+if (string.IsNullOrWhiteSpace(line))
+{
+    return ExitCodes.NoJob; // the server went away before giving a job: nothing to do
+}
+
+WorkerJob job;
+try
+{
+    job = JsonSerializer.Deserialize(line, ContractsJsonContext.Default.WorkerJob)
+          ?? throw new JsonException("null job");
+}
+catch (JsonException ex)
+{
+    Console.Error.WriteLine($"locklab-worker: invalid job line: {ex.Message}");
+    return ExitCodes.BadJob;
+}
+
+ParentWatch.ExitWhenParentGoes(reader);
+
+using var segment = SharedSegment.Open(job.SegmentPath);
+var sink = new JsonLinesEventSink(Console.OpenStandardOutput());
+segment.SignalReady();
+new JobRunner(segment, job, sink, Environment.ProcessId).Run();
+return ExitCodes.Ok;

@@ -1,0 +1,148 @@
+using System.IO.MemoryMappedFiles;
+
+namespace LockLab.Worker;
+
+/// <summary>
+/// The memory every process of a run shares: the counter (Python's <c>mp.Value('i', 0)</c>), the event ticket,
+/// the lock word and the start gate. A memory-mapped file under <c>/dev/shm</c> (Linux has no named maps in
+/// .NET), accessed through a raw pointer so that reads, writes and atomics hit the shared page directly.
+/// The server creates it; each worker opens it.
+/// </summary>
+public sealed unsafe class SharedSegment : IDisposable
+{
+    public const int Size = 4096;
+    private const int Magic = 0x4B4C4B4C; // "LKLK"
+
+    // Offsets: each hot word on its own cache line so that the ticket does not slow the lock and vice versa.
+    private const int MagicOffset = 0;
+    private const int RunStartOffset = 8;
+    private const int TicketOffset = 64;
+    private const int CounterOffset = 128;
+    private const int LockWordOffset = 192;
+    private const int LockHolderOffset = 196;
+    private const int StartTurnOffset = 256;
+    private const int ReadyCountOffset = 260;
+
+    private readonly MemoryMappedFile _file;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly byte* _base;
+
+    private SharedSegment(MemoryMappedFile file)
+    {
+        _file = file;
+        _view = file.CreateViewAccessor(0, Size, MemoryMappedFileAccess.ReadWrite);
+        byte* p = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+        _base = p + _view.PointerOffset;
+        Lock = new CrossProcessLock((int*)(_base + LockWordOffset), (int*)(_base + LockHolderOffset));
+    }
+
+    /// <summary>Where run segments live: RAM-backed <c>/dev/shm</c> when the OS has it, else the temp folder.</summary>
+    public static string DefaultDirectory { get; } = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
+
+    /// <summary>Creates a zeroed segment with the start gate closed. Only the server calls this.</summary>
+    public static SharedSegment Create(string path)
+    {
+        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+        {
+            stream.SetLength(Size);
+        }
+        var segment = Open(path, validate: false);
+        *(int*)(segment._base + StartTurnOffset) = -1;
+        Volatile.Write(ref *(int*)(segment._base + MagicOffset), Magic);
+        return segment;
+    }
+
+    public static SharedSegment Open(string path) => Open(path, validate: true);
+
+    private static SharedSegment Open(string path, bool validate)
+    {
+        // FileShare.Delete lets the server unlink the file at run end while a slow worker still has it open.
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        var file = MemoryMappedFile.CreateFromFile(stream, mapName: null, Size, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+        var segment = new SharedSegment(file);
+        if (validate && Volatile.Read(ref *(int*)(segment._base + MagicOffset)) != Magic)
+        {
+            segment.Dispose();
+            throw new InvalidDataException($"'{path}' is not a LockLab run segment.");
+        }
+        return segment;
+    }
+
+    public CrossProcessLock Lock { get; }
+
+    /// <summary>The shared value <c>v</c>. Plain (non-atomic) loads and stores, as <c>v.value</c> and <c>v.value = …</c> are.</summary>
+    public long Counter
+    {
+        get => Volatile.Read(ref *(long*)(_base + CounterOffset));
+        set => Volatile.Write(ref *(long*)(_base + CounterOffset), value);
+    }
+
+    /// <summary>Takes the next event ticket: the run-wide order of everything any process did.</summary>
+    public long NextTicket() => Interlocked.Increment(ref *(long*)(_base + TicketOffset));
+
+    public long TicketsIssued => Volatile.Read(ref *(long*)(_base + TicketOffset));
+
+    /// <summary>The monotonic timestamp all <c>atMs</c> values count from; written by the server as it opens the gate.</summary>
+    public long RunStartTimestamp => Volatile.Read(ref *(long*)(_base + RunStartOffset));
+
+    private int* StartTurn => (int*)(_base + StartTurnOffset);
+    private int* ReadyCount => (int*)(_base + ReadyCountOffset);
+
+    /// <summary>A worker says it has mapped the segment and is waiting at the gate.</summary>
+    public void SignalReady()
+    {
+        Interlocked.Increment(ref *ReadyCount);
+        Native.Wake(ReadyCount, int.MaxValue);
+    }
+
+    /// <summary>The server waits until <paramref name="count"/> workers are at the gate.</summary>
+    public bool WaitUntilReady(int count, TimeSpan timeout)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            var ready = Volatile.Read(ref *ReadyCount);
+            if (ready >= count) return true;
+            var left = deadline - Environment.TickCount64;
+            if (left <= 0) return false;
+            Native.Wait(ReadyCount, ready, TimeSpan.FromMilliseconds(Math.Min(left, 50)));
+        }
+    }
+
+    /// <summary>
+    /// Opens the gate. Ordered: only p1 may start, and each process lets the next one in once it has begun.
+    /// Simultaneous: every process may start at once.
+    /// </summary>
+    public void OpenGate(bool simultaneous, int processes, long runStartTimestamp)
+    {
+        Volatile.Write(ref *(long*)(_base + RunStartOffset), runStartTimestamp);
+        Volatile.Write(ref *StartTurn, simultaneous ? processes : 0);
+        Native.Wake(StartTurn, int.MaxValue);
+    }
+
+    /// <summary>A worker blocks here until it is its turn to start.</summary>
+    public void WaitForTurn(int index)
+    {
+        while (true)
+        {
+            var turn = Volatile.Read(ref *StartTurn);
+            if (turn >= index) return;
+            Native.Wait(StartTurn, turn, TimeSpan.FromMilliseconds(100));
+        }
+    }
+
+    /// <summary>A worker has begun its job: the next one in start order may go.</summary>
+    public void PassTurn()
+    {
+        Interlocked.Increment(ref *StartTurn);
+        Native.Wake(StartTurn, int.MaxValue);
+    }
+
+    public void Dispose()
+    {
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _file.Dispose();
+    }
+}
