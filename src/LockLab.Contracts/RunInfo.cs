@@ -29,6 +29,7 @@ public sealed record RunInfo(
     string? Error,
     RunLinks Links)
 {
+    [JsonIgnore]
     public bool IsFinished => Status is not (RunStatus.Queued or RunStatus.Running);
 }
 

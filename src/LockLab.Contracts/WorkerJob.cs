@@ -6,6 +6,7 @@ namespace LockLab.Contracts;
 /// </summary>
 /// <param name="SegmentPath">The memory-mapped file holding the shared counter, the event ticket and the lock.</param>
 /// <param name="Index">0 for p1, 1 for p2, …</param>
+/// <param name="StepEvents">False: report only the exit event. For throughput runs, which measure the lock, not the pipe.</param>
 public sealed record WorkerJob(
     string SegmentPath,
     int Index,
@@ -14,7 +15,8 @@ public sealed record WorkerJob(
     int DelayMs,
     int GapMs,
     LockScope Lock,
-    StartMode StartMode)
+    StartMode StartMode,
+    bool StepEvents = true)
 {
     public string Process => RunParameters.ProcessName(Index);
 }

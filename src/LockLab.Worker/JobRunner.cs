@@ -19,11 +19,20 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
 {
     private long _runStart;
 
+    /// <summary>
+    /// In ordered mode each process begins this long after the one before it has begun, as in Python, where
+    /// <c>p2.start()</c> runs only after <c>p1.start()</c> has created p1 (milliseconds: process creation). Without it the two
+    /// would wake from every sleep in the same microsecond, and the lesson's first experiment would lose updates
+    /// that Python's does not. Simultaneous mode has no spacing: that is the true race.
+    /// </summary>
+    public static readonly TimeSpan OrderedStartSpacing = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Runs the job to the end and returns the counter value as this process last saw it.</summary>
     public long Run()
     {
         segment.WaitForTurn(job.Index);
         _runStart = segment.RunStartTimestamp;
+        if (job.StartMode == StartMode.Ordered && job.Index > 0) Thread.Sleep(OrderedStartSpacing);
 
         if (job.Lock == LockScope.WholeLoop)
         {
@@ -58,19 +67,33 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         return last;
     }
 
-    /// <summary><c>v.value += num</c> as the two memory operations it really is.</summary>
+    /// <summary>
+    /// <c>v.value += num</c> as the two memory operations it really is. Without a gap the two follow each other
+    /// within nanoseconds and the events are written afterwards, so reporting does not widen the race window;
+    /// with a gap the read is shown first and the process pauses, holding a value that may go stale.
+    /// </summary>
     private void Increment()
     {
         var read = segment.Counter;
-        Report(EventKind.Read, read);
+        if (!job.StepEvents)
+        {
+            segment.Counter = read + job.Amount;
+            return;
+        }
+        var readTicket = segment.NextTicket();
+        var readAt = Now();
         if (job.GapMs > 0)
         {
+            Report(readTicket, readAt, EventKind.Read, read);
             sink.Flush();
             Thread.Sleep(job.GapMs);
         }
         var written = read + job.Amount;
         segment.Counter = written;
-        Report(EventKind.Write, written);
+        var writeTicket = segment.NextTicket();
+        var writeAt = Now();
+        if (job.GapMs == 0) Report(readTicket, readAt, EventKind.Read, read);
+        Report(writeTicket, writeAt, EventKind.Write, written);
     }
 
     private void AcquireLock()
@@ -90,8 +113,13 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
 
     private void Report(EventKind kind, long value)
     {
-        var seq = segment.NextTicket();
-        var atMs = Stopwatch.GetElapsedTime(_runStart).TotalMilliseconds;
-        sink.Write(new RunEvent(seq, job.Process, pid, kind, value, Math.Round(atMs, 3)));
+        if (job.StepEvents || kind == EventKind.Exit) Report(segment.NextTicket(), Now(), kind, value);
     }
+
+    private void Report(long seq, double atMs, EventKind kind, long value)
+    {
+        if (job.StepEvents || kind == EventKind.Exit) sink.Write(new RunEvent(seq, job.Process, pid, kind, value, Math.Round(atMs, 3)));
+    }
+
+    private double Now() => Stopwatch.GetElapsedTime(_runStart).TotalMilliseconds;
 }

@@ -24,6 +24,14 @@ public sealed class JsonLinesEventSink(Stream output) : IEventSink
         if (_buffer.WrittenCount >= FlushThreshold) Flush();
     }
 
+    /// <summary>Runs the serialization path once into a discarded buffer, so that it is compiled before the job starts.</summary>
+    public static void WarmUp()
+    {
+        var sink = new JsonLinesEventSink(Stream.Null);
+        sink.Write(new RunEvent(1, "p1", 1, EventKind.Write, 1, 1.5));
+        sink.Flush();
+    }
+
     public void Flush()
     {
         if (_buffer.WrittenCount == 0) return;
