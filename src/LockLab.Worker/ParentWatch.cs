@@ -7,7 +7,8 @@ namespace LockLab.Worker;
 /// </summary>
 internal static class ParentWatch
 {
-    public static void ExitWhenParentGoes(TextReader stdin)
+    /// <param name="onOrphaned">Last words before exiting: clean up what the dead server can no longer remove.</param>
+    public static void ExitWhenParentGoes(TextReader stdin, Action onOrphaned)
     {
         var parent = OperatingSystem.IsLinux() ? Native.getppid() : 0;
         var reader = new Thread(() =>
@@ -22,7 +23,7 @@ internal static class ParentWatch
             catch (IOException)
             {
             }
-            Environment.Exit(ExitCodes.Orphaned);
+            Orphaned(onOrphaned);
         }) { IsBackground = true, Name = "stdin-watch" };
         reader.Start();
 
@@ -30,8 +31,20 @@ internal static class ParentWatch
         var poll = new Thread(() =>
         {
             while (Native.getppid() == parent) Thread.Sleep(250);
-            Environment.Exit(ExitCodes.Orphaned);
+            Orphaned(onOrphaned);
         }) { IsBackground = true, Name = "parent-watch" };
         poll.Start();
+    }
+
+    private static void Orphaned(Action onOrphaned)
+    {
+        try
+        {
+            onOrphaned();
+        }
+        finally
+        {
+            Environment.Exit(ExitCodes.Orphaned);
+        }
     }
 }

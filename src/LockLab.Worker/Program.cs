@@ -29,7 +29,8 @@ catch (JsonException ex)
     return ExitCodes.BadJob;
 }
 
-ParentWatch.ExitWhenParentGoes(reader);
+// Unlinking the segment is safe while others still map it; the server would have deleted it at run end anyway.
+ParentWatch.ExitWhenParentGoes(reader, onOrphaned: () => File.Delete(job.SegmentPath));
 
 using var segment = SharedSegment.Open(job.SegmentPath);
 var sink = new JsonLinesEventSink(Console.OpenStandardOutput());

@@ -1,0 +1,56 @@
+using LockLab.Server.Runs;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LockLab.Tests.Support;
+
+/// <summary>
+/// The real server in-process (test host), starting real worker processes. Its settings can be overridden per
+/// test class (e.g. a short run time limit).
+/// </summary>
+public class LabServerFactory : WebApplicationFactory<Program>
+{
+    public const string Key = "test-presenter-key";
+
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("LockLab:PresenterKey", Key);
+        foreach (var (name, value) in Settings) builder.UseSetting(name, value);
+    }
+
+    public HttpClient CreatePresenterClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", Key);
+        return client;
+    }
+
+    /// <summary>A SignalR connection to <c>/hubs/lab</c> through the test server, with or without the presenter key.</summary>
+    public HubConnection CreateHubConnection(bool presenter = false) =>
+        new HubConnectionBuilder()
+            .WithUrl(new Uri(Server.BaseAddress, "/hubs/lab"), o =>
+            {
+                o.HttpMessageHandlerFactory = _ => Server.CreateHandler();
+                o.WebSocketFactory = async (context, ct) =>
+                {
+                    var ws = Server.CreateWebSocketClient();
+                    if (presenter) ws.ConfigureRequest = r => r.Headers.Authorization = $"Bearer {Key}";
+                    return await ws.ConnectAsync(context.Uri, ct);
+                };
+                if (presenter) o.AccessTokenProvider = () => Task.FromResult<string?>(Key);
+            })
+            .Build();
+
+    /// <summary>Waits (on the run's own change signal, not a clock) until the run has finished.</summary>
+    public async Task<Run> WaitForRunAsync(string id, TimeSpan? timeout = null)
+    {
+        var run = Services.GetRequiredService<RunStore>().Find(id) ?? throw new InvalidOperationException($"No run {id}");
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        while (!run.IsFinished) await run.Changed.WaitAsync(cts.Token);
+        return run;
+    }
+}

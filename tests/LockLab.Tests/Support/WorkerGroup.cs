@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using LockLab.Contracts;
+using LockLab.Server.Runs;
+
+namespace LockLab.Tests.Support;
+
+/// <summary>Real worker processes on one test segment, driven the way the server drives them.</summary>
+public static class WorkerGroup
+{
+    public static async Task<List<RunEvent>> RunAsync(TestSegment segment, IReadOnlyList<WorkerJob> jobs)
+    {
+        var executable = new WorkerExecutable();
+        var workers = jobs.Select(j => WorkerProcess.Start(executable, j)).ToList();
+        var events = new List<RunEvent>();
+        try
+        {
+            var reads = workers.Select(w => w.ReadEventsAsync(batch => { lock (events) events.AddRange(batch); }, CancellationToken.None)).ToList();
+            Assert.True(segment.Segment.WaitUntilReady(jobs.Count, TimeSpan.FromSeconds(20)), "workers did not reach the gate");
+            segment.Segment.OpenGate(simultaneous: jobs[0].StartMode == StartMode.Simultaneous, jobs.Count, Stopwatch.GetTimestamp());
+            await Task.WhenAll(reads).WaitAsync(TimeSpan.FromSeconds(60));
+            foreach (var w in workers)
+            {
+                await w.WaitForExitAsync(CancellationToken.None);
+                Assert.Equal(0, w.ExitCode);
+            }
+            return events.OrderBy(e => e.Seq).ToList();
+        }
+        finally
+        {
+            foreach (var w in workers) await w.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using LockLab.Contracts;
+using LockLab.Tests.Support;
+using LockLab.Worker;
+
+namespace LockLab.Tests.Worker;
+
+/// <summary>The job loop itself, run in this process over a real shared segment.</summary>
+public class JobRunnerTests
+{
+    private static WorkerJob Job(string path, int index, int amount, LockScope scope, int iterations = 5, int delayMs = 0, int gapMs = 0,
+        StartMode start = StartMode.Simultaneous, bool stepEvents = true) =>
+        new(path, index, amount, iterations, delayMs, gapMs, scope, start, stepEvents);
+
+    [Fact]
+    public void Whole_loop_lock_reports_the_lessons_steps_in_ticket_order()
+    {
+        using var t = new TestSegment();
+        var sink = new ListSink();
+        t.Segment.OpenGate(simultaneous: true, processes: 1, System.Diagnostics.Stopwatch.GetTimestamp());
+
+        var last = new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.WholeLoop), sink, pid: 4242).Run();
+
+        var kinds = sink.Events.Select(e => e.Kind).ToList();
+        EventKind[] step = [EventKind.Read, EventKind.Write, EventKind.Print];
+        EventKind[] expected = [EventKind.LockWait, EventKind.LockAcquired, .. Enumerable.Repeat(step, 5).SelectMany(s => s), EventKind.LockReleased, EventKind.Exit];
+        Assert.Equal(expected, kinds);
+        Assert.Equal(Enumerable.Range(1, expected.Length).Select(i => (long)i), sink.Events.Select(e => e.Seq));
+        Assert.Equal([1L, 2, 3, 4, 5], sink.Events.Where(e => e.Kind == EventKind.Print).Select(e => e.Value));
+        Assert.Equal([0L, 1, 2, 3, 4], sink.Events.Where(e => e.Kind == EventKind.Read).Select(e => e.Value));
+        Assert.All(sink.Events, e => Assert.Equal(("p1", 4242), (e.Process, e.Pid)));
+        Assert.Equal(5, last);
+        Assert.Equal(5, t.Segment.Counter);
+        Assert.Equal(0, t.Segment.Lock.Holder);
+    }
+
+    [Fact]
+    public void Without_a_lock_no_lock_events_are_reported()
+    {
+        using var t = new TestSegment();
+        var sink = new ListSink();
+        t.Segment.OpenGate(true, 1, System.Diagnostics.Stopwatch.GetTimestamp());
+
+        new JobRunner(t.Segment, Job(t.Path, 1, 3, LockScope.None, iterations: 2), sink, 7).Run();
+
+        Assert.Equal([EventKind.Read, EventKind.Write, EventKind.Print, EventKind.Read, EventKind.Write, EventKind.Print, EventKind.Exit],
+            sink.Events.Select(e => e.Kind));
+        Assert.All(sink.Events, e => Assert.Equal("p2", e.Process));
+        Assert.Equal(6, t.Segment.Counter);
+    }
+
+    [Fact]
+    public void Per_step_lock_is_taken_and_released_around_each_increment()
+    {
+        using var t = new TestSegment();
+        var sink = new ListSink();
+        t.Segment.OpenGate(true, 1, System.Diagnostics.Stopwatch.GetTimestamp());
+
+        new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.PerStep, iterations: 3), sink, 1).Run();
+
+        EventKind[] step = [EventKind.LockWait, EventKind.LockAcquired, EventKind.Read, EventKind.Write, EventKind.Print, EventKind.LockReleased];
+        Assert.Equal([.. Enumerable.Repeat(step, 3).SelectMany(s => s), EventKind.Exit], sink.Events.Select(e => e.Kind));
+    }
+
+    [Fact]
+    public void A_gap_shows_the_read_before_the_pause_and_the_write_after_it()
+    {
+        using var t = new TestSegment();
+        var sink = new ListSink();
+        t.Segment.OpenGate(true, 1, System.Diagnostics.Stopwatch.GetTimestamp());
+
+        new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.None, iterations: 1, gapMs: 20), sink, 1).Run();
+
+        var read = sink.Events.Single(e => e.Kind == EventKind.Read);
+        var write = sink.Events.Single(e => e.Kind == EventKind.Write);
+        Assert.True(write.AtMs - read.AtMs >= 19, $"read at {read.AtMs} ms, write at {write.AtMs} ms");
+        Assert.True(sink.Flushes >= 1, "the read must be flushed before the pause so a viewer sees it at once");
+    }
+
+    [Fact]
+    public void Ordered_start_lets_p2_begin_only_after_p1_holds_the_lock()
+    {
+        using var t = new TestSegment();
+        var sinks = new[] { new ListSink(), new ListSink() };
+        var threads = Enumerable.Range(0, 2).Select(i => new Thread(() =>
+            new JobRunner(t.Segment, Job(t.Path, i, i == 0 ? 1 : 3, LockScope.WholeLoop, start: StartMode.Ordered, delayMs: 1), sinks[i], 100 + i).Run())).ToList();
+        // p2 is started first on purpose: the gate, not thread start order, must decide.
+        threads[1].Start();
+        threads[0].Start();
+        t.Segment.OpenGate(false, 2, System.Diagnostics.Stopwatch.GetTimestamp());
+        threads.ForEach(th => th.Join());
+
+        var all = sinks.SelectMany(s => s.Events).OrderBy(e => e.Seq).ToList();
+        Assert.Equal([1L, 2, 3, 4, 5, 8, 11, 14, 17, 20], all.Where(e => e.Kind == EventKind.Print).Select(e => e.Value));
+        var p1Acquired = all.First(e => e is { Process: "p1", Kind: EventKind.LockAcquired }).Seq;
+        var p2Wait = all.First(e => e is { Process: "p2", Kind: EventKind.LockWait }).Seq;
+        Assert.True(p1Acquired < p2Wait);
+        Assert.Equal(Enumerable.Range(1, all.Count).Select(i => (long)i), all.Select(e => e.Seq));
+    }
+
+    [Fact]
+    public void Two_threads_with_a_per_step_lock_lose_nothing()
+    {
+        using var t = new TestSegment();
+        const int iterations = 50_000;
+        var threads = Enumerable.Range(0, 2).Select(i => new Thread(() =>
+            new JobRunner(t.Segment, Job(t.Path, i, i == 0 ? 1 : 3, LockScope.PerStep, iterations, stepEvents: false), new ListSink(), 1).Run())).ToList();
+        threads.ForEach(th => th.Start());
+        t.Segment.OpenGate(true, 2, System.Diagnostics.Stopwatch.GetTimestamp());
+        threads.ForEach(th => th.Join());
+
+        Assert.Equal(iterations * 4L, t.Segment.Counter);
+    }
+}
