@@ -6,7 +6,8 @@ namespace LockLab.Tests.Worker;
 /// <summary>The lock and the shared memory across real OS processes, under full contention (no sleeps, simultaneous start).</summary>
 public class CrossProcessLockTests
 {
-    private const int Iterations = 200_000;
+    // Long enough (tens of milliseconds) that the two processes surely overlap on two cores.
+    private const int Iterations = 2_000_000;
 
     private static WorkerJob[] Jobs(string path, LockScope scope) =>
         [new(path, 0, 1, Iterations, 0, 0, scope, StartMode.Simultaneous, StepEvents: false),

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using LockLab.Contracts;
+using LockLab.Tests.Support;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace LockLab.Tests.Hubs;
+
+/// <summary>The hub contract over real SignalR connections (WebSockets through the test server).</summary>
+public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
+{
+    private async Task<(HubConnection Hub, RoomRecorder Recorder)> JoinAsync(string room, bool presenter = false)
+    {
+        var hub = lab.CreateHubConnection(presenter);
+        var recorder = new RoomRecorder(hub);
+        await hub.StartAsync();
+        await hub.InvokeAsync<RoomState>("JoinRoom", room);
+        return (hub, recorder);
+    }
+
+    private async Task<RunInfo> StartOverHttpAsync(string body)
+    {
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body(body));
+        response.EnsureSuccessStatusCode();
+        return (await Json.ReadAsync<RunInfo>(response))!;
+    }
+
+    [Fact]
+    public async Task A_viewer_receives_each_print_as_it_happens_not_at_the_end()
+    {
+        var (hub, recorder) = await JoinAsync("hub-live");
+        await using var _ = hub;
+
+        var run = await StartOverHttpAsync("""{"scenario":"no-lock","room":"hub-live"}""");
+        var completed = await recorder.CompletedAsync(run.Id);
+
+        var messages = recorder.Messages.Where(m => m.RunId == run.Id).ToList();
+        Assert.Equal("RunStarted", messages[0].Method);
+        Assert.Equal("RunCompleted", messages[^1].Method);
+        var events = recorder.EventsOf(run.Id);
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq)); // none lost, none reordered
+        Assert.Equal(completed.EventCount, events.Count);
+
+        // Live: the ten prints arrive in several messages spread over the run (each ~100 ms after the last),
+        // not in one batch when it ends.
+        var printMessages = messages.Where(m => m.Events.Any(e => e.Kind == EventKind.Print)).ToList();
+        Assert.True(printMessages.Count >= 5, $"prints arrived in only {printMessages.Count} message(s)");
+        var firstPrintToEnd = Stopwatch.GetElapsedTime(printMessages[0].ReceivedAt, messages[^1].ReceivedAt);
+        Assert.True(firstPrintToEnd > TimeSpan.FromMilliseconds(250), $"first print arrived only {firstPrintToEnd.TotalMilliseconds} ms before the end");
+    }
+
+    [Fact]
+    public async Task Starting_a_run_over_the_hub_needs_the_presenter_key()
+    {
+        var (hub, _) = await JoinAsync("hub-auth");
+        await using var _h = hub;
+
+        var error = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RunInfo>("StartRun", new RunRequest { Scenario = "lock" }));
+        Assert.Contains("unauthorized", error.Message);
+    }
+
+    [Fact]
+    public async Task A_presenter_starts_a_run_in_the_room_it_joined()
+    {
+        var (hub, recorder) = await JoinAsync("hub-presenter", presenter: true);
+        await using var _ = hub;
+
+        var run = await hub.InvokeAsync<RunInfo>("StartRun", new RunRequest { Scenario = "lock", Iterations = 2, DelayMs = 1 });
+        var completed = await recorder.CompletedAsync(run.Id);
+
+        Assert.Equal("hub-presenter", run.Room);
+        Assert.Equal([1L, 2, 5, 8], completed.Summary!.Printed);
+    }
+
+    [Fact]
+    public async Task Invalid_hub_arguments_get_a_clear_error()
+    {
+        var (hub, _) = await JoinAsync("hub-invalid", presenter: true);
+        await using var _h = hub;
+
+        var badRoom = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RoomState>("JoinRoom", "no spaces!"));
+        Assert.Contains("Invalid room", badRoom.Message);
+        var badRun = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RunInfo>("StartRun", new RunRequest { Scenario = "lock", Processes = 50 }));
+        Assert.Contains("processes", badRun.Message);
+        var badAfter = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RunEvent[]>("GetEvents", "x", -1L));
+        Assert.Contains("after", badAfter.Message);
+    }
+
+    [Fact]
+    public async Task A_run_is_seen_only_in_its_own_room()
+    {
+        var (hubA, roomA) = await JoinAsync("iso-a");
+        var (hubB, roomB) = await JoinAsync("iso-b");
+        await using var _a = hubA;
+        await using var _b = hubB;
+
+        var runA = await StartOverHttpAsync("""{"scenario":"lock","room":"iso-a","iterations":2,"delayMs":1}""");
+        await roomA.CompletedAsync(runA.Id);
+        var runB = await StartOverHttpAsync("""{"scenario":"lock","room":"iso-b","iterations":2,"delayMs":1}""");
+        await roomB.CompletedAsync(runB.Id);
+
+        Assert.All(roomB.Messages, m => Assert.Equal(runB.Id, m.RunId));
+        Assert.All(roomA.Messages, m => Assert.Equal(runA.Id, m.RunId));
+    }
+
+    [Fact]
+    public async Task A_late_viewer_gets_the_rooms_current_run_and_catches_up_by_sequence_number()
+    {
+        var (early, earlyRecorder) = await JoinAsync("hub-late");
+        await using var _e = early;
+        var run = await StartOverHttpAsync("""{"scenario":"lock","room":"hub-late","iterations":2,"delayMs":1}""");
+        await earlyRecorder.CompletedAsync(run.Id);
+
+        await using var late = lab.CreateHubConnection();
+        await late.StartAsync();
+        var state = await late.InvokeAsync<RoomState>("JoinRoom", "hub-late");
+        var missed = await late.InvokeAsync<RunEvent[]>("GetEvents", run.Id, 0L);
+
+        Assert.Equal(run.Id, state.CurrentRun!.Id);
+        Assert.Equal(RunStatus.Completed, state.CurrentRun.Status);
+        Assert.Equal(earlyRecorder.EventsOf(run.Id), missed);
+    }
+}
