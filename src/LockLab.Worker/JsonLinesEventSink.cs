@@ -24,12 +24,18 @@ public sealed class JsonLinesEventSink(Stream output) : IEventSink
         if (_buffer.WrittenCount >= FlushThreshold) Flush();
     }
 
-    /// <summary>Runs the serialization path once into a discarded buffer, so that it is compiled before the job starts.</summary>
-    public static void WarmUp()
+    /// <summary>
+    /// Runs the serialization path once into a discarded buffer, and the output stream's write path with an
+    /// empty write (a pipe reader sees nothing), so that both are compiled before the job starts: a first-call
+    /// JIT pause would otherwise show up as milliseconds of "waiting for the lock" or a late first print.
+    /// </summary>
+    public void WarmUp()
     {
-        var sink = new JsonLinesEventSink(Stream.Null);
-        sink.Write(new RunEvent(1, "p1", 1, EventKind.Write, 1, 1.5));
-        sink.Flush();
+        var scratch = new JsonLinesEventSink(Stream.Null);
+        scratch.Write(new RunEvent(1, "p1", 1, EventKind.Write, 1, 1.5));
+        scratch.Flush();
+        output.Write(ReadOnlySpan<byte>.Empty);
+        output.Flush();
     }
 
     public void Flush()

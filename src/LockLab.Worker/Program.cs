@@ -36,7 +36,7 @@ using var segment = SharedSegment.Open(job.SegmentPath);
 var sink = new JsonLinesEventSink(Console.OpenStandardOutput());
 // Compile the event path now, not at the first increment: a first-call JIT pause inside v += num would
 // hold the race window open for milliseconds and lose updates the lesson never loses.
-JsonLinesEventSink.WarmUp();
+sink.WarmUp();
 segment.SignalReady();
 new JobRunner(segment, job, sink, Environment.ProcessId).Run();
 return ExitCodes.Ok;

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace LockLab.EndToEndTests;
+
+/// <summary>
+/// The lab exactly as a user runs it: the real server executable in its own OS process on a loopback port,
+/// starting its own worker processes.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    public const string Key = "e2e-presenter-key";
+
+    private readonly Process _process;
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _output = [];
+
+    private ServerProcess(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+    public int Pid => _process.Id;
+    public string Output { get { lock (_output) return string.Join('\n', _output); } }
+
+    public static async Task<ServerProcess> StartAsync()
+    {
+        var port = FreePort();
+        var serverDll = Path.Combine(ServerBuildFolder(), "LockLab.Server.dll");
+        if (!File.Exists(serverDll)) throw new FileNotFoundException("Build the solution first: the server is missing.", serverDll);
+
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(serverDll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(serverDll);
+        info.ArgumentList.Add("--urls");
+        info.ArgumentList.Add($"http://127.0.0.1:{port}");
+        // Development, as `dotnet run` uses: static web assets are served from the build output.
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        info.Environment["LockLab__PresenterKey"] = Key;
+
+        var server = new ServerProcess(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}"));
+        server._process.OutputDataReceived += (_, e) => server.OnOutput(e.Data);
+        server._process.ErrorDataReceived += (_, e) => server.OnOutput(e.Data);
+        server._process.BeginOutputReadLine();
+        server._process.BeginErrorReadLine();
+        await server._listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        return server;
+    }
+
+    private void OnOutput(string? line)
+    {
+        if (line is null)
+        {
+            _listening.TrySetException(new InvalidOperationException("The server exited during start-up:\n" + Output));
+            return;
+        }
+        lock (_output) _output.Add(line);
+        if (line.Contains("Now listening on")) _listening.TrySetResult();
+    }
+
+    public HttpClient CreateClient(bool presenter = false)
+    {
+        var client = new HttpClient { BaseAddress = Address };
+        if (presenter) client.DefaultRequestHeaders.Authorization = new("Bearer", Key);
+        return client;
+    }
+
+    /// <summary>Kills the server the hard way (SIGKILL to the server alone): no shutdown code runs.</summary>
+    public void KillHard() => _process.Kill(entireProcessTree: false);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The server's own build output, same configuration as these tests (Debug or Release).</summary>
+    private static string ServerBuildFolder()
+    {
+        var here = new DirectoryInfo(AppContext.BaseDirectory);
+        var configuration = here.Parent!.Name; // bin/<Configuration>/net10.0/
+        var root = here;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "LockLab.sln"))) root = root.Parent;
+        if (root is null) throw new DirectoryNotFoundException("LockLab.sln not found above " + AppContext.BaseDirectory);
+        return Path.Combine(root.FullName, "src", "LockLab.Server", "bin", configuration, here.Name);
+    }
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace LockLab.EndToEndTests;
+
+/// <summary>The server as an OS process: its workers never outlive it.</summary>
+public class ServerProcessTests
+{
+    [Fact]
+    public async Task Killing_the_server_hard_mid_run_leaves_no_worker_behind()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        using var client = server.CreateClient(presenter: true);
+        var response = await client.PostAsync("/api/runs", new StringContent("""{"scenario":"no-lock","room":"kill","iterations":100,"delayMs":100}"""));
+        response.EnsureSuccessStatusCode();
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        // Wait until both workers have reported, so we know their pids and that they are mid-run.
+        var pids = await Waiting.UntilAsync(async () =>
+        {
+            var events = await client.GetFromJsonAsync<JsonElement[]>($"/api/runs/{id}/events?after=0");
+            var found = events!.Select(e => e.GetProperty("pid").GetInt32()).Distinct().ToArray();
+            return found.Length == 2 ? found : null;
+        }, TimeSpan.FromSeconds(30), "both workers to report");
+        Assert.All(pids, pid => Assert.True(Waiting.IsAlive(pid)));
+
+        var killedAt = Stopwatch.GetTimestamp();
+        server.KillHard();
+
+        var allGone = await Waiting.UntilAsync(() => pids.All(pid => !Waiting.IsAlive(pid)), TimeSpan.FromSeconds(2));
+        Assert.True(allGone, $"workers still alive {Stopwatch.GetElapsedTime(killedAt).TotalMilliseconds:0} ms after the server was killed");
+        var segment = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"locklab-{id}.shm");
+        Assert.True(await Waiting.UntilAsync(() => !File.Exists(segment), TimeSpan.FromSeconds(2)), "the orphaned run's shared memory file was left behind");
+    }
+}
