@@ -34,7 +34,7 @@ app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseStatusCodePages();
 if (app.Environment.IsDevelopment()) app.UseWebAssemblyDebugging();
-app.UseSerilogRequestLogging();
+app.UseSerilogRequestLogging(o => o.GetLevel = RequestLogLevel.For);
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

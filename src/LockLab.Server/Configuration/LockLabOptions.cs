@@ -8,6 +8,9 @@ public sealed class LockLabOptions
     /// <summary>Needed to start runs. Empty: one is generated at start-up and logged once, as Jupyter does with its token.</summary>
     public string? PresenterKey { get; set; }
 
+    /// <summary>Short alias of <see cref="PresenterKey"/> (environment variable <c>LockLab__Key</c>).</summary>
+    public string? Key { get; set; }
+
     /// <summary>Where the lab keeps its data (run history, from a later release on). Relative paths are under the app folder.</summary>
     public string DataPath { get; set; } = "data";
 

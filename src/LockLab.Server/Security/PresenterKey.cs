@@ -15,7 +15,7 @@ public sealed class PresenterKey
 
     public PresenterKey(IOptions<LockLabOptions> options)
     {
-        var configured = options.Value.PresenterKey;
+        var configured = string.IsNullOrWhiteSpace(options.Value.PresenterKey) ? options.Value.Key : options.Value.PresenterKey;
         IsGenerated = string.IsNullOrWhiteSpace(configured);
         Value = IsGenerated ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) : configured!.Trim();
         _key = Encoding.UTF8.GetBytes(Value);
