@@ -1,4 +1,5 @@
 using LockLab.Client.Services;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 
 namespace LockLab.Client;
@@ -14,6 +15,7 @@ public static class ClientServiceCollectionExtensions
         services.AddMudServices();
         services.AddScoped<PresenterKeyStore>();
         services.AddScoped<LabConnection>();
+        services.TryAddScoped<ILessonSource, HttpLessonSource>(); // the server registers its own first
         return services;
     }
 }

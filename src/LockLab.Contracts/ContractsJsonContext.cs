@@ -17,4 +17,6 @@ namespace LockLab.Contracts;
 [JsonSerializable(typeof(RoomState))]
 [JsonSerializable(typeof(ScenarioInfo[]))]
 [JsonSerializable(typeof(IReadOnlyList<RunEvent>))]
+[JsonSerializable(typeof(LessonSummary[]))]
+[JsonSerializable(typeof(LessonDocument))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

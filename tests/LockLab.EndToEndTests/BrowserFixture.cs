@@ -42,6 +42,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         return (page, errors);
     }
 
+    /// <summary>Waits until WebAssembly has taken over the prerendered page (the live panel reports it; other pages mark the body).</summary>
+    public static Task WaitUntilInteractiveAsync(IPage page) =>
+        page.Locator("body[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000, State = WaitForSelectorState.Attached });
+
     /// <summary>Waits until the WebAssembly page is interactive and connected to the lab's hub.</summary>
     public static Task WaitUntilLiveAsync(IPage page) =>
         page.Locator("[data-testid=live-panel][data-connection=connected]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });

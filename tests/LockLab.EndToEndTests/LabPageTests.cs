@@ -25,12 +25,13 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     {
         var (page, errors) = await lab.NewPageAsync();
         // The start-up link: the page keeps the key and removes it from the address bar.
-        await page.GotoAsync(new Uri(lab.Server.Address, $"/?key={ServerProcess.Key}").ToString());
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Process locks" })).ToBeVisibleAsync(); // prerendered lesson
+        await page.GotoAsync(new Uri(lab.Server.Address, $"/lessons/process-locks/3?key={ServerProcess.Key}").ToString());
+        await Expect(page.GetByTestId("page-title")).ToHaveTextAsync("With a lock"); // prerendered lesson
         await BrowserFixture.WaitUntilLiveAsync(page);
         Assert.DoesNotContain("key=", page.Url);
 
-        await page.GetByTestId("run-lock").ClickAsync();
+        await Expect(page.GetByTestId("run-experiment")).ToHaveTextAsync("Run with lock");
+        await page.GetByTestId("run-experiment").ClickAsync();
 
         // Live: the first value appears while the run is still going (it takes about a second).
         await Lines(page).First.WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
@@ -52,7 +53,7 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         var pages = new[] { await lab.NewPageAsync(), await lab.NewPageAsync(1280, 720) };
         foreach (var (page, _) in pages)
         {
-            await page.GotoAsync(new Uri(lab.Server.Address, "/?room=remote").ToString());
+            await page.GotoAsync(new Uri(lab.Server.Address, "/lessons/process-locks/2?room=remote").ToString());
             await BrowserFixture.WaitUntilLiveAsync(page);
         }
 
@@ -77,10 +78,10 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     public async Task Without_the_key_the_page_asks_for_it_instead_of_failing_silently()
     {
         var (page, errors) = await lab.NewPageAsync();
-        await page.GotoAsync(new Uri(lab.Server.Address, "/?room=nokey").ToString());
+        await page.GotoAsync(new Uri(lab.Server.Address, "/lessons/process-locks/3?room=nokey").ToString());
         await BrowserFixture.WaitUntilLiveAsync(page);
 
-        await page.GetByTestId("run-lock").ClickAsync();
+        await page.GetByTestId("run-experiment").ClickAsync();
 
         await Expect(page.GetByTestId("panel-message")).ToContainTextAsync("presenter key");
         await Expect(page.GetByLabel("Presenter key")).ToBeVisibleAsync();

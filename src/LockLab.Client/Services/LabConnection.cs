@@ -24,9 +24,19 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     private HubConnection? _hub;
     private readonly SemaphoreSlim _sync = new(1, 1);
 
+    /// <summary>Runs this page has seen, by id (the newest few); events are routed to their run.</summary>
+    private readonly Dictionary<string, LiveRun> _runs = new(StringComparer.Ordinal);
+    private const int RunsKept = 20;
+
     public ConnectionStatus Status { get; private set; } = ConnectionStatus.Offline;
     public string Room { get; private set; } = "main";
+
+    /// <summary>The room's newest run.</summary>
     public LiveRun? Current { get; private set; }
+
+    /// <summary>The newest run of a scenario this page has seen: what a lesson page shows beside its experiment.</summary>
+    public LiveRun? LatestFor(string scenario) =>
+        _runs.Values.Where(r => r.Info.Scenario == scenario).MaxBy(r => r.Info.CreatedAt);
     public string? LastError { get; private set; }
 
     /// <summary>Raised after any change the page should render.</summary>
@@ -72,7 +82,8 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     private async Task JoinAsync()
     {
         var state = await _hub!.InvokeAsync<RoomState>("JoinRoom", Room);
-        if (state.CurrentRun is { } run) await OnRunInfoAsync(run);
+        // Oldest first, so that the newest ends up as Current; each catches up on its events.
+        foreach (var run in state.RecentRuns.OrderBy(r => r.CreatedAt)) await OnRunInfoAsync(run);
         await SetStatus(ConnectionStatus.Connected);
     }
 
@@ -111,16 +122,19 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         await _sync.WaitAsync();
         try
         {
-            if (Current?.Id != info.Id)
+            if (!_runs.TryGetValue(info.Id, out var run))
             {
-                Current = new LiveRun(info);
-                await CatchUpAsync(Current);
+                run = new LiveRun(info);
+                _runs[info.Id] = run;
+                if (Current is null || info.CreatedAt >= Current.Info.CreatedAt) Current = run;
+                Forget();
+                await CatchUpAsync(run);
             }
             else
             {
-                // A completion may overtake nothing: RunCompleted is sent after the last RunEvents, but catch up anyway.
-                if (info.IsFinished && info.EventCount > Current.LastSeq) await CatchUpAsync(Current);
-                Current.Update(info);
+                // RunCompleted follows the last RunEvents; catching up covers anything a reconnect swallowed.
+                if (info.IsFinished && info.EventCount > run.LastSeq) await CatchUpAsync(run);
+                run.Update(info);
             }
         }
         finally
@@ -136,15 +150,20 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         await _sync.WaitAsync();
         try
         {
-            if (Current?.Id != runId) return; // RunStarted (or the join) introduces a run before its events
-            if (Current.HasGapBefore(events[0].Seq)) await CatchUpAsync(Current);
-            Current.Add(events);
+            if (!_runs.TryGetValue(runId, out var run)) return; // RunStarted (or the join) introduces a run before its events
+            if (run.HasGapBefore(events[0].Seq)) await CatchUpAsync(run);
+            run.Add(events);
         }
         finally
         {
             _sync.Release();
         }
         Changed?.Invoke();
+    }
+
+    private void Forget()
+    {
+        foreach (var old in _runs.Values.OrderByDescending(r => r.Info.CreatedAt).Skip(RunsKept).ToList()) _runs.Remove(old.Id);
     }
 
     private async Task CatchUpAsync(LiveRun run)

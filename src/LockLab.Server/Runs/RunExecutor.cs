@@ -24,6 +24,9 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
         timeLimit.CancelAfter(TimeSpan.FromSeconds(limits.RunTimeLimitSeconds));
         var started = 0L;
         string? firstFailure = null;
+        // The run is marked finished only in `finally`, once its workers are gone and its segment deleted:
+        // whoever sees "completed" or "failed" can rely on that.
+        (RunStatus Status, RunSummary? Summary, string? Error) outcome = (RunStatus.Failed, null, "The run ended unexpectedly.");
 
         async Task Guard(Task task)
         {
@@ -70,24 +73,27 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
             var duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var summary = RunSummaryBuilder.Build(p, run.AllEvents(), segment.Counter, Math.Round(duration, 3),
                 workers.ToDictionary(w => w.Name, w => (w.Pid, w.ExitCode)));
-            run.Finish(RunStatus.Completed, clock.GetUtcNow(), summary, null);
+            outcome = (RunStatus.Completed, summary, null);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            Fail(run, workers, sequencer, RunStatus.Cancelled, "The server is shutting down.");
+            outcome = (RunStatus.Cancelled, null, "The server is shutting down.");
         }
         catch (OperationCanceledException)
         {
-            Fail(run, workers, sequencer, RunStatus.Failed, $"The run exceeded its time limit of {limits.RunTimeLimitSeconds} s; its worker processes were killed.");
+            outcome = (RunStatus.Failed, null, $"The run exceeded its time limit of {limits.RunTimeLimitSeconds} s; its worker processes were killed.");
         }
         catch (Exception ex) when (ex is RunFailedException or InvalidDataException or IOException or System.ComponentModel.Win32Exception)
         {
-            Fail(run, workers, sequencer, RunStatus.Failed, firstFailure ?? ex.Message);
+            outcome = (RunStatus.Failed, null, firstFailure ?? ex.Message);
         }
         finally
         {
-            foreach (var w in workers) await w.DisposeAsync();
+            foreach (var w in workers) await w.DisposeAsync(); // kills any still running and waits for them
+            // Keep every event that did arrive: what happened before a failure is part of the lesson too.
+            run.Append(sequencer.Drain());
             TryDelete(segmentPath);
+            run.Finish(outcome.Status, clock.GetUtcNow(), outcome.Summary, outcome.Error);
             var info = run.ToInfo();
             logger.LogInformation(
                 "Run {RunId} {Status}: {Scenario} in room {Room}, {DurationMs} ms, final value {FinalValue} (expected {Expected}), {LostUpdates} lost updates, {EventCount} events{Error}",
@@ -120,14 +126,6 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
             if (workers.FirstOrDefault(w => w.HasExited) is { } gone) throw new RunFailedException(DescribeExit(gone));
             if (Stopwatch.GetTimestamp() > deadline) throw new RunFailedException($"The worker processes were not ready within {timeout.TotalSeconds:0} s.");
         }
-    }
-
-    private void Fail(Run run, List<WorkerProcess> workers, EventSequencer sequencer, RunStatus status, string reason)
-    {
-        foreach (var w in workers) w.Kill();
-        // Keep every event that did arrive: what happened before the failure is part of the lesson too.
-        run.Append(sequencer.Drain());
-        run.Finish(status, clock.GetUtcNow(), null, reason);
     }
 
     private void TryDelete(string path)

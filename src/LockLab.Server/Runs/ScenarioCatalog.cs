@@ -25,16 +25,16 @@ public sealed class ScenarioCatalog
 
         All =
         [
-            new("no-lock", "Without a lock",
+            new(Scenarios.NoLock, Scenarios.Title(Scenarios.NoLock),
                 "The lesson's first experiment: p1 adds 1 and p2 adds 3 to a shared value, five times each, with no lock. Their prints interleave.",
                 lesson, limits),
-            new("lock", "With a lock",
+            new(Scenarios.Lock, Scenarios.Title(Scenarios.Lock),
                 "The lesson's second experiment: each process holds the lock for its whole loop, so whoever takes it first runs to the end before the other starts.",
                 lesson with { Lock = LockScope.WholeLoop }, limits),
-            new("lock-per-step", "Lock around each step",
+            new(Scenarios.LockPerStep, Scenarios.Title(Scenarios.LockPerStep),
                 "The lock is held only around each increment: prints interleave, yet no update is lost.",
                 lesson with { Lock = LockScope.PerStep }, limits),
-            new("lost-update", "Lost update",
+            new(Scenarios.LostUpdate, Scenarios.Title(Scenarios.LostUpdate),
                 "No lock, and a pause between reading the value and writing it back: both processes read the same value and one overwrites the other's update.",
                 lesson with { GapMs = 50 }, limits),
         ];

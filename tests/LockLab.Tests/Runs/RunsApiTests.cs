@@ -133,11 +133,24 @@ public class RunsApiTests(LabServerFactory lab) : IClassFixture<LabServerFactory
     }
 
     [Fact]
-    public async Task The_lab_page_is_prerendered_with_the_lesson_text()
+    public async Task The_catalog_and_lesson_pages_are_prerendered()
     {
-        var html = await lab.CreateClient().GetStringAsync("/");
-        Assert.Contains("Process locks", html);
-        Assert.Contains("进程锁", html);
-        Assert.Contains("Run with lock", html);
+        var catalog = await lab.CreateClient().GetStringAsync("/");
+        Assert.Contains("Process locks", catalog);
+        Assert.Contains("进程锁", catalog);
+
+        var page = await lab.CreateClient().GetStringAsync("/lessons/process-locks/3");
+        Assert.Contains("With a lock", page);
+        Assert.Contains("Page 3 of 4", page);
+        Assert.Contains("Run with lock", page);
+        Assert.Contains("""<span class="keyword">def</span>""", page); // the lesson's highlighted code, before WebAssembly loads
+    }
+
+    [Fact]
+    public async Task An_unknown_page_is_a_friendly_404_not_problem_json()
+    {
+        var response = await lab.CreateClient().GetAsync("/no/such/page");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("This page does not exist", await response.Content.ReadAsStringAsync());
     }
 }

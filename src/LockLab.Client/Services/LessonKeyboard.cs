@@ -1,0 +1,53 @@
+using Microsoft.JSInterop;
+
+namespace LockLab.Client.Services;
+
+/// <summary>
+/// Keyboard shortcuts for stepping through a lesson (→ / PageDown / Space, ← / PageUp, Home, End, ?) and the copy
+/// buttons on code blocks, through the small <c>js/lesson.js</c> module.
+/// </summary>
+public sealed class LessonKeyboard(IJSRuntime js) : IAsyncDisposable
+{
+    private IJSObjectReference? _module;
+    private IJSObjectReference? _handle;
+    private DotNetObjectReference<LessonKeyboard>? _self;
+    private Func<string, Task>? _onShortcut;
+
+    public static IReadOnlyList<(string Keys, string Action)> Shortcuts { get; } =
+    [
+        ("→  PageDown  Space", "next page"),
+        ("←  PageUp", "previous page"),
+        ("Home", "first page"),
+        ("End", "last page"),
+        ("?", "show these shortcuts"),
+    ];
+
+    public async Task AttachAsync(Func<string, Task> onShortcut)
+    {
+        _onShortcut = onShortcut;
+        if (_handle is not null) return;
+        _module ??= await js.InvokeAsync<IJSObjectReference>("import", "./js/lesson.js");
+        _self = DotNetObjectReference.Create(this);
+        _handle = await _module.InvokeAsync<IJSObjectReference>("attach", _self);
+    }
+
+    [JSInvokable]
+    public Task OnShortcut(string action) => _onShortcut?.Invoke(action) ?? Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_handle is not null)
+            {
+                await _handle.InvokeVoidAsync("dispose");
+                await _handle.DisposeAsync();
+            }
+            if (_module is not null) await _module.DisposeAsync();
+        }
+        catch (JSDisconnectedException)
+        {
+        }
+        _self?.Dispose();
+    }
+}

@@ -1,0 +1,62 @@
+// Lesson page helpers: keyboard stepping and copy buttons on code blocks.
+// Kept in one small module; the page attaches it once interactive and disposes it when it goes.
+
+const keys = {
+    ArrowRight: "next", PageDown: "next", " ": "next",
+    ArrowLeft: "previous", PageUp: "previous",
+    Home: "first", End: "last",
+    "?": "help",
+};
+
+function typingInto(target) {
+    return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+}
+
+async function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+        await navigator.clipboard.writeText(text);
+        return;
+    }
+    // Plain http on a classroom network is not a secure context: fall back to a hidden textarea.
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+}
+
+export function attach(dotnet) {
+    const onKey = event => {
+        if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || typingInto(event.target)) return;
+        const action = keys[event.key];
+        if (!action) return;
+        // Space on a focused button presses the button, as it should.
+        if (event.key === " " && event.target && event.target.tagName === "BUTTON") return;
+        event.preventDefault();
+        dotnet.invokeMethodAsync("OnShortcut", action);
+    };
+    const onClick = async event => {
+        const button = event.target.closest && event.target.closest(".code-copy");
+        if (!button) return;
+        const code = button.parentElement.querySelector("pre");
+        try {
+            await copyText(code ? code.innerText : "");
+            button.textContent = "Copied";
+        } catch {
+            button.textContent = "Copy failed";
+        }
+        setTimeout(() => { button.textContent = "Copy"; }, 1500);
+    };
+    document.addEventListener("keydown", onKey);
+    document.addEventListener("click", onClick);
+    return {
+        dispose() {
+            document.removeEventListener("keydown", onKey);
+            document.removeEventListener("click", onClick);
+        },
+    };
+}

@@ -1,0 +1,32 @@
+namespace LockLab.Contracts;
+
+/// <summary>The names and titles of the lab's scenarios: one place, shared by the server's catalog, lessons and the page.</summary>
+public static class Scenarios
+{
+    public const string NoLock = "no-lock";
+    public const string Lock = "lock";
+    public const string LockPerStep = "lock-per-step";
+    public const string LostUpdate = "lost-update";
+
+    public static IReadOnlyList<string> All { get; } = [NoLock, Lock, LockPerStep, LostUpdate];
+
+    /// <summary>What a button or heading calls the scenario.</summary>
+    public static string Title(string scenario) => scenario switch
+    {
+        NoLock => "Without a lock",
+        Lock => "With a lock",
+        LockPerStep => "Lock around each step",
+        LostUpdate => "Lost update",
+        _ => scenario,
+    };
+
+    /// <summary>The verb phrase on a run button: "Run without lock", "Run with lock", …</summary>
+    public static string RunLabel(string scenario) => scenario switch
+    {
+        NoLock => "Run without lock",
+        Lock => "Run with lock",
+        LockPerStep => "Run with a lock per step",
+        LostUpdate => "Run the lost update",
+        _ => $"Run {scenario}",
+    };
+}

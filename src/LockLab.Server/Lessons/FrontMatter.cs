@@ -1,0 +1,151 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+
+namespace LockLab.Server.Lessons;
+
+/// <summary>
+/// The YAML block between the leading <c>---</c> lines of a Jekyll lesson. Keys the lab knows are read leniently
+/// (<c>date: 2016-11-3</c> is fine, <c>author</c> may be missing); every other key is kept as metadata, never an error.
+/// </summary>
+public sealed partial class FrontMatter
+{
+    private static readonly IDeserializer Yaml = new DeserializerBuilder().Build();
+    private static readonly string[] DateFormats = ["yyyy-M-d", "yyyy-M-d H:m", "yyyy-M-d H:m:s", "yyyy-M-d H:m:s zzz", "yyyy/M/d"];
+    private static readonly HashSet<string> KnownKeys = ["title", "description", "chapter", "date", "author", "post-headings", "lang", "lab"];
+
+    public string? Title { get; private init; }
+    public string? Description { get; private init; }
+    public string? Chapter { get; private init; }
+    public string? Date { get; private init; }
+    public string? Author { get; private init; }
+    public string? Language { get; private init; }
+    public IReadOnlyList<string> Headings { get; private init; } = [];
+
+    /// <summary>The lab extension: which experiment belongs to which section (see <see cref="LessonExperiments"/>).</summary>
+    public object? Lab { get; private init; }
+
+    public IReadOnlyDictionary<string, string> Metadata { get; private init; } = new Dictionary<string, string>();
+
+    /// <summary>Splits a file into front matter and body. A file without front matter is all body.</summary>
+    /// <exception cref="LessonFormatException">The front matter is not closed or not valid YAML.</exception>
+    public static (FrontMatter FrontMatter, string Body, int BodyLine) Split(string text, List<string> warnings)
+    {
+        text = text.TrimStart('\uFEFF');
+        var lines = text.Split('\n');
+        if (lines.Length == 0 || lines[0].TrimEnd('\r').Trim() != "---") return (new FrontMatter(), text, 1);
+        var end = Array.FindIndex(lines, 1, l => l.TrimEnd('\r').Trim() is "---" or "...");
+        if (end < 0) throw new LessonFormatException("The front matter starts with '---' on line 1 but is never closed by a second '---' line.");
+        var yaml = string.Join('\n', lines[1..end]);
+        var body = string.Join('\n', lines[(end + 1)..]);
+        return (Parse(yaml, warnings), body, end + 2);
+    }
+
+    private static FrontMatter Parse(string yaml, List<string> warnings)
+    {
+        object? root;
+        try
+        {
+            root = Yaml.Deserialize<object?>(IndentQuotedContinuations(yaml));
+        }
+        catch (YamlException ex)
+        {
+            // YAML's own line numbers count from the first line after '---'; the file's line is one more.
+            throw new LessonFormatException($"The front matter is not valid YAML (line {ex.Start.Line + 1}, column {ex.Start.Column}): {Inner(ex).Message}");
+        }
+        var map = root switch
+        {
+            null => [],
+            Dictionary<object, object?> m => m,
+            _ => throw new LessonFormatException("The front matter must be a YAML mapping of keys to values (title: …, date: …)."),
+        };
+        var keys = map.ToDictionary(p => Convert.ToString(p.Key, CultureInfo.InvariantCulture) ?? "", p => p.Value, StringComparer.OrdinalIgnoreCase);
+
+        var date = Scalar(keys, "date");
+        string? isoDate = null;
+        if (date is not null)
+        {
+            if (DateTime.TryParseExact(date.Trim(), DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var parsed)) isoDate = parsed.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            else warnings.Add($"The date '{date}' is not a date like 2016-11-3; it is shown as written.");
+        }
+
+        var headings = new List<string>();
+        if (keys.TryGetValue("post-headings", out var rawHeadings) && rawHeadings is not null)
+        {
+            if (rawHeadings is List<object?> list) headings.AddRange(list.Select(h => Convert.ToString(h, CultureInfo.InvariantCulture)?.Trim() ?? ""));
+            else warnings.Add("'post-headings' should be a list; it was ignored.");
+        }
+
+        return new FrontMatter
+        {
+            Title = Scalar(keys, "title")?.Trim(),
+            Description = Scalar(keys, "description")?.Trim(),
+            Chapter = Scalar(keys, "chapter")?.Trim(),
+            Date = isoDate ?? date,
+            Author = Scalar(keys, "author")?.Trim(),
+            Language = Scalar(keys, "lang")?.Trim(),
+            Headings = headings,
+            Lab = keys.GetValueOrDefault("lab"),
+            Metadata = keys.Where(k => !KnownKeys.Contains(k.Key))
+                .ToDictionary(k => k.Key, k => Describe(k.Value), StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>
+    /// Jekyll (Ruby's YAML) accepts a quoted value whose later lines start at column 0, as the tutorial series writes
+    /// its multi-line descriptions; strict YAML wants them indented. Indent them, so such files load unchanged.
+    /// </summary>
+    private static string IndentQuotedContinuations(string yaml)
+    {
+        var lines = yaml.Split('\n');
+        char? open = null;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i];
+            if (open is not null && line.Length > 0 && !char.IsWhiteSpace(line[0])) lines[i] = line = "  " + line;
+            var start = 0;
+            if (open is null)
+            {
+                var colon = QuotedValueStart().Match(line);
+                if (!colon.Success) continue;
+                open = colon.Groups["q"].Value[0];
+                start = colon.Index + colon.Length;
+            }
+            if (ClosesQuote(line, start, open.Value)) open = null;
+        }
+        return string.Join('\n', lines);
+    }
+
+    private static bool ClosesQuote(string line, int from, char quote)
+    {
+        for (var i = from; i < line.Length; i++)
+        {
+            if (quote == '"' && line[i] == '\\') { i++; continue; }
+            if (line[i] != quote) continue;
+            if (quote == '\'' && i + 1 < line.Length && line[i + 1] == '\'') { i++; continue; } // '' is an escaped quote
+            return true;
+        }
+        return false;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*[^#\s][^:]*:\s+(?<q>[""'])")]
+    private static partial System.Text.RegularExpressions.Regex QuotedValueStart();
+
+    private static string? Scalar(Dictionary<string, object?> keys, string key) =>
+        keys.TryGetValue(key, out var value) && value is not null and not List<object?> and not Dictionary<object, object?>
+            ? Convert.ToString(value, CultureInfo.InvariantCulture)
+            : null;
+
+    private static string Describe(object? value) => value switch
+    {
+        null => "",
+        List<object?> list => string.Join(", ", list.Select(Describe)),
+        Dictionary<object, object?> map => string.Join(", ", map.Select(p => $"{p.Key}: {Describe(p.Value)}")),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+
+    private static Exception Inner(Exception ex) => ex.InnerException is null ? ex : Inner(ex.InnerException);
+}
+
+/// <summary>A lesson file that cannot be shown, with a message for its author.</summary>
+public sealed class LessonFormatException(string message) : Exception(message);

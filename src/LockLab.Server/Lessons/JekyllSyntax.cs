@@ -1,0 +1,112 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace LockLab.Server.Lessons;
+
+/// <summary>
+/// Turns the Jekyll/Liquid and kramdown parts of a lesson body into plain Markdown that Markdig understands, and
+/// splits it into sections at each <c>{% include assign-heading.html %}</c>. Code fences are left untouched.
+/// </summary>
+public static partial class JekyllSyntax
+{
+    /// <summary>
+    /// The sections of a body: element 0 is the text before the first heading marker (the intro), element n the text
+    /// after the n-th marker.
+    /// </summary>
+    /// <param name="resolveLink">Maps a <c>{% link path %}</c> target to the lab's URL of that lesson, or null when the library lacks it.</param>
+    public static List<string> ToSections(string body, Func<string, string?> resolveLink, List<string> warnings)
+    {
+        var sections = new List<string>();
+        var current = new StringBuilder();
+        string? fence = null;
+        foreach (var raw in body.Replace("\r\n", "\n").Split('\n'))
+        {
+            var line = raw;
+            if (fence is not null)
+            {
+                if (line.TrimStart().StartsWith(fence, StringComparison.Ordinal) && line.Trim().Trim(fence[0]).Length == 0) fence = null;
+                current.Append(line).Append('\n');
+                continue;
+            }
+            if (FenceOpening().Match(line) is { Success: true } open)
+            {
+                fence = open.Groups["fence"].Value;
+                current.Append(line).Append('\n');
+                continue;
+            }
+            if (IncludeHeading().IsMatch(line))
+            {
+                sections.Add(current.ToString());
+                current.Clear();
+                line = IncludeHeading().Replace(line, "");
+                if (line.Trim().Length == 0) continue;
+            }
+            if (Highlight().Match(line) is { Success: true } highlight)
+            {
+                // Liquid's code block: becomes a fenced block, and its content is code from here on.
+                fence = "```";
+                current.Append("```").Append(highlight.Groups["lang"].Value).Append('\n');
+                continue;
+            }
+            if (EndHighlight().IsMatch(line))
+            {
+                current.Append("```\n");
+                continue;
+            }
+            if (BlockAttributeLine().IsMatch(line)) continue; // kramdown block attributes and options: nothing to show
+            line = ReplaceTags(line, resolveLink, warnings);
+            // A trailing space keeps the line break: Markdig's attribute parser swallows a newline right after '}'.
+            line = InlineAttributes().Replace(line, m => m.Index + m.Length == line.TrimEnd().Length ? $"{{{m.Groups["attrs"].Value}}} " : $"{{{m.Groups["attrs"].Value}}}");
+            current.Append(line).Append('\n');
+        }
+        sections.Add(current.ToString());
+        return sections;
+    }
+
+    private static string ReplaceTags(string line, Func<string, string?> resolveLink, List<string> warnings)
+    {
+        // [text]({% link path %}): a link when the library has the target, otherwise just the text.
+        line = MarkdownLinkToTag().Replace(line, m =>
+            resolveLink(m.Groups["path"].Value.Trim()) is { } url ? $"[{m.Groups["text"].Value}]({url})" : m.Groups["text"].Value);
+        return AnyTag().Replace(line, m =>
+        {
+            var name = m.Groups["name"].Value;
+            var argument = m.Groups["arg"].Value.Trim();
+            switch (name)
+            {
+                case "link" or "post_url":
+                    return resolveLink(argument) is { } url ? $"<{url}>" : argument;
+                case "raw" or "endraw" or "comment" or "endcomment":
+                    return "";
+                default:
+                    warnings.Add($"The Liquid tag '{{% {name} %}}' is not supported by the lab and was left out.");
+                    return "";
+            }
+        });
+    }
+
+    [GeneratedRegex(@"^\s{0,3}(?<fence>`{3,}|~{3,})")]
+    private static partial Regex FenceOpening();
+
+    [GeneratedRegex(@"\{%-?\s*include\s+assign-heading\.html\s*-?%\}")]
+    private static partial Regex IncludeHeading();
+
+    [GeneratedRegex(@"^\s*\{%-?\s*highlight\s+(?<lang>[\w+#-]+)[^%]*-?%\}\s*$")]
+    private static partial Regex Highlight();
+
+    [GeneratedRegex(@"^\s*\{%-?\s*endhighlight\s*-?%\}\s*$")]
+    private static partial Regex EndHighlight();
+
+    [GeneratedRegex(@"^\s*\{:[^}]*\}\s*$")]
+    private static partial Regex BlockAttributeLine();
+
+    [GeneratedRegex(@"\[(?<text>[^\]]*)\]\(\s*\{%-?\s*(?:link|post_url)\s+(?<path>[^%]+?)\s*-?%\}\s*\)")]
+    private static partial Regex MarkdownLinkToTag();
+
+    [GeneratedRegex(@"\{%-?\s*(?<name>\w+)(?<arg>[^%]*)-?%\}")]
+    private static partial Regex AnyTag();
+
+    /// <summary>kramdown's inline attribute list <c>{:target="_blank"}</c> is Markdig's generic attributes <c>{target="_blank"}</c>.</summary>
+    [GeneratedRegex(@"\{:\s*(?<attrs>[^}]*)\}")]
+    private static partial Regex InlineAttributes();
+}

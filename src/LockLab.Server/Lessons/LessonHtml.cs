@@ -1,0 +1,88 @@
+using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
+using ColorCode;
+using Ganss.Xss;
+using Markdig;
+
+namespace LockLab.Server.Lessons;
+
+/// <summary>
+/// Markdown to the HTML a lesson page shows: rendered by Markdig, then sanitized (a lesson's raw HTML never runs
+/// in the browser: no scripts, no event handlers, no <c>javascript:</c> links), then dressed: links that open a new
+/// tab get <c>rel="noopener"</c>, and code blocks get syntax highlighting and a copy button.
+/// </summary>
+public sealed class LessonHtml
+{
+    private static readonly MarkdownPipeline Markdown = new MarkdownPipelineBuilder()
+        .UseAdvancedExtensions() // pipe tables, generic attributes ({target=_blank}), task lists, auto-links, …
+        .Build();
+
+    private readonly HtmlSanitizer _sanitizer = CreateSanitizer();
+    private readonly HtmlParser _parser = new();
+    private readonly HtmlClassFormatter _highlighter = new();
+
+    public string Render(string markdown)
+    {
+        var html = Markdig.Markdown.ToHtml(markdown, Markdown);
+        var safe = _sanitizer.Sanitize(html);
+        return Dress(safe);
+    }
+
+    private static HtmlSanitizer CreateSanitizer()
+    {
+        var sanitizer = new HtmlSanitizer();
+        sanitizer.AllowedAttributes.Add("target");
+        sanitizer.AllowedAttributes.Add("id");
+        sanitizer.AllowedAttributes.Add("class");
+        sanitizer.AllowedSchemes.Add("mailto");
+        return sanitizer;
+    }
+
+    private string Dress(string html)
+    {
+        var document = _parser.ParseDocument($"<body>{html}</body>");
+        var body = document.Body!;
+
+        foreach (var link in body.QuerySelectorAll("a[target]"))
+        {
+            if (link.GetAttribute("target") is "_blank") link.SetAttribute("rel", "noopener noreferrer");
+            else link.RemoveAttribute("target"); // only new-tab links make sense inside the lab
+        }
+
+        foreach (var code in body.QuerySelectorAll("pre > code").ToList())
+        {
+            var pre = code.ParentElement!;
+            var language = code.ClassList.FirstOrDefault(c => c.StartsWith("language-", StringComparison.Ordinal))?["language-".Length..];
+            var text = code.TextContent;
+            if (language is not null && Languages.FindById(language) is { } known)
+            {
+                code.InnerHtml = Highlight(text, known);
+            }
+
+            var block = document.CreateElement("div");
+            block.ClassList.Add("code-block");
+            var copy = document.CreateElement("button");
+            copy.SetAttribute("type", "button");
+            copy.ClassList.Add("code-copy");
+            copy.SetAttribute("aria-label", "Copy code");
+            copy.SetAttribute("title", "Copy code");
+            copy.TextContent = "Copy";
+            pre.Replace(block);
+            block.AppendChild(copy);
+            block.AppendChild(pre);
+        }
+        return body.InnerHtml;
+    }
+
+    /// <summary>ColorCode wraps its output in its own <c>div</c>/<c>pre</c>; keep only the coloured spans.</summary>
+    private string Highlight(string code, ILanguage language)
+    {
+        var formatted = _parser.ParseDocument($"<body>{_highlighter.GetHtmlString(code.TrimEnd('\n'), language)}</body>");
+        // ColorCode's Python grammar marks a lone '.' (as in time.sleep) as a number; keep numbers to digits.
+        foreach (var span in formatted.QuerySelectorAll("span.number").Where(s => !s.TextContent.Any(char.IsDigit)).ToList())
+        {
+            span.Replace(formatted.CreateTextNode(span.TextContent));
+        }
+        return formatted.QuerySelector("pre")?.InnerHtml ?? System.Net.WebUtility.HtmlEncode(code);
+    }
+}

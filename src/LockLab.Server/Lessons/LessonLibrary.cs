@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using LockLab.Contracts;
+using LockLab.Server.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace LockLab.Server.Lessons;
+
+/// <summary>
+/// Every lesson the lab can show: the ones it ships (<c>Lessons/Library</c>) and those in <c>LockLab:LessonsPath</c>.
+/// Parsed once and cached as an immutable snapshot; a file changed on disk (a teacher editing during class)
+/// rebuilds the snapshot a moment later. A broken file is listed with its error; the others are unaffected.
+/// </summary>
+public sealed partial class LessonLibrary : IDisposable
+{
+    public static readonly string[] Extensions = [".md", ".markdown", ".txt"];
+    private static readonly TimeSpan ReloadDelay = TimeSpan.FromMilliseconds(250);
+
+    private readonly IReadOnlyList<string> _folders;
+    private readonly LessonParser _parser;
+    private readonly ILogger<LessonLibrary> _logger;
+    private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly Timer _reloadTimer;
+    private Snapshot _snapshot;
+
+    public LessonLibrary(IOptions<LockLabOptions> options, IHostEnvironment environment, LessonHtml html, ILogger<LessonLibrary> logger)
+    {
+        _logger = logger;
+        _parser = new LessonParser(html, Scenarios.All.ToHashSet(StringComparer.Ordinal));
+        var folders = new List<string> { Path.Combine(AppContext.BaseDirectory, "Lessons", "Library") };
+        if (!string.IsNullOrWhiteSpace(options.Value.LessonsPath))
+        {
+            folders.Add(Path.GetFullPath(options.Value.LessonsPath, environment.ContentRootPath));
+        }
+        _folders = folders;
+        _snapshot = Load();
+        _reloadTimer = new Timer(_ => Reload(), null, Timeout.Infinite, Timeout.Infinite);
+        Watch();
+    }
+
+    /// <summary>Increases with every reload; a page can tell that its lesson changed.</summary>
+    public int Version => _snapshot.Version;
+
+    public IReadOnlyList<LessonSummary> Catalog => _snapshot.Catalog;
+
+    public LessonDocument? Find(string slug) => _snapshot.BySlug.GetValueOrDefault(slug);
+
+    /// <summary>Raised after the library was rebuilt from disk.</summary>
+    public event Action? Reloaded;
+
+    public void Reload()
+    {
+        try
+        {
+            _snapshot = Load(_snapshot.Version + 1);
+            _logger.LogInformation("Lessons reloaded: {Count} lesson(s), {Broken} with errors", _snapshot.Catalog.Count, _snapshot.Catalog.Count(l => l.Error is not null));
+            Reloaded?.Invoke();
+        }
+        catch (Exception ex)
+        {
+            // Keep serving the last good snapshot.
+            _logger.LogError(ex, "Reloading lessons failed");
+        }
+    }
+
+    private sealed record Snapshot(int Version, IReadOnlyList<LessonSummary> Catalog, IReadOnlyDictionary<string, LessonDocument> BySlug);
+
+    private sealed record LessonFile(string Path, string Slug);
+
+    private Snapshot Load(int version = 1)
+    {
+        var files = FindFiles();
+        var byName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var f in files)
+        {
+            byName.TryAdd(System.IO.Path.GetFileName(f.Path), f.Slug);
+            byName.TryAdd(System.IO.Path.GetFileNameWithoutExtension(f.Path), f.Slug);
+        }
+        string? Resolve(string target)
+        {
+            var name = target.Replace('\\', '/').Split('/').Last();
+            return byName.TryGetValue(name, out var slug) ? $"/lessons/{slug}" : null;
+        }
+
+        var lessons = new List<LessonDocument>();
+        foreach (var file in files)
+        {
+            var name = System.IO.Path.GetFileName(file.Path);
+            try
+            {
+                lessons.Add(_parser.Parse(file.Slug, File.ReadAllText(file.Path, Encoding.UTF8), name, Resolve));
+            }
+            catch (LessonFormatException ex)
+            {
+                lessons.Add(LessonParser.Broken(file.Slug, name, ex.Message));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DecoderFallbackException)
+            {
+                lessons.Add(LessonParser.Broken(file.Slug, name, $"could not be read: {ex.Message}"));
+            }
+            catch (Exception ex)
+            {
+                // A parser bug must not take the library down: show the lesson as broken and log it.
+                _logger.LogError(ex, "Parsing lesson {File} failed", file.Path);
+                lessons.Add(LessonParser.Broken(file.Slug, name, $"could not be parsed ({ex.GetType().Name}): {ex.Message}"));
+            }
+        }
+
+        var ordered = lessons
+            .OrderBy(l => ChapterKey(l.Summary.Chapter))
+            .ThenBy(l => l.Summary.Chapter, StringComparer.Ordinal)
+            .ThenBy(l => NaturalKey(l.Slug), StringComparer.Ordinal)
+            .ToList();
+        return new Snapshot(version, ordered.Select(l => l.Summary).ToList(), ordered.ToDictionary(l => l.Slug, StringComparer.Ordinal));
+    }
+
+    private List<LessonFile> FindFiles()
+    {
+        var result = new List<LessonFile>();
+        var slugs = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var folder in _folders.Where(Directory.Exists))
+        {
+            var paths = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+                .Where(p => Extensions.Contains(System.IO.Path.GetExtension(p), StringComparer.OrdinalIgnoreCase))
+                .Where(p => !System.IO.Path.GetFileName(p).StartsWith('.'))
+                .Order(StringComparer.Ordinal);
+            foreach (var path in paths)
+            {
+                var slug = Slugify(System.IO.Path.GetFileNameWithoutExtension(path));
+                for (var n = 2; !slugs.Add(slug); n++) slug = $"{Slugify(System.IO.Path.GetFileNameWithoutExtension(path))}-{n}";
+                result.Add(new LessonFile(path, slug));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>URL-safe, readable: "2-add.md" → "2-add"; a name with no ASCII letters gets a short stable hash.</summary>
+    public static string Slugify(string name)
+    {
+        var slug = NotSlugChars().Replace(name.ToLowerInvariant(), "-").Trim('-');
+        if (slug.Length > 0) return slug;
+        return "lesson-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..8];
+    }
+
+    private static (int, long) ChapterKey(string? chapter) =>
+        chapter is null ? (2, 0) : long.TryParse(chapter, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? (0, n) : (1, 0);
+
+    /// <summary>Sorts "2-add" before "10-queue".</summary>
+    private static string NaturalKey(string slug) => Digits().Replace(slug, m => m.Value.PadLeft(10, '0'));
+
+    private void Watch()
+    {
+        foreach (var folder in _folders.Where(Directory.Exists))
+        {
+            try
+            {
+                var watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
+                watcher.Changed += (_, _) => ScheduleReload();
+                watcher.Created += (_, _) => ScheduleReload();
+                watcher.Deleted += (_, _) => ScheduleReload();
+                watcher.Renamed += (_, _) => ScheduleReload();
+                watcher.EnableRaisingEvents = true;
+                _watchers.Add(watcher);
+            }
+            catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException)
+            {
+                _logger.LogWarning(ex, "Lessons in {Folder} will not reload on change", folder);
+            }
+        }
+    }
+
+    /// <summary>An editor saves in several steps; wait until they settle, then reload once.</summary>
+    private void ScheduleReload() => _reloadTimer.Change(ReloadDelay, Timeout.InfiniteTimeSpan);
+
+    public void Dispose()
+    {
+        foreach (var w in _watchers) w.Dispose();
+        _reloadTimer.Dispose();
+    }
+
+    [GeneratedRegex("[^a-z0-9_]+")]
+    private static partial Regex NotSlugChars();
+
+    [GeneratedRegex(@"\d+")]
+    private static partial Regex Digits();
+}

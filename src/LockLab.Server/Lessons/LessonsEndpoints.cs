@@ -1,0 +1,21 @@
+using LockLab.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace LockLab.Server.Lessons;
+
+/// <summary><c>/api/lessons</c>: the catalog and one lesson with its pages (rendered HTML), experiments and warnings.</summary>
+public static class LessonsEndpoints
+{
+    public static IEndpointRouteBuilder MapLessons(this IEndpointRouteBuilder app)
+    {
+        var lessons = app.MapGroup("/api/lessons").WithTags("Lessons");
+        lessons.MapGet("/", (LessonLibrary library) => TypedResults.Ok(library.Catalog)).WithName("ListLessons");
+        lessons.MapGet("/{slug}", GetLesson).WithName("GetLesson");
+        return app;
+    }
+
+    private static Results<Ok<LessonDocument>, ProblemHttpResult> GetLesson(string slug, LessonLibrary library) =>
+        library.Find(slug) is { } lesson
+            ? TypedResults.Ok(lesson)
+            : TypedResults.Problem($"There is no lesson '{slug}'. GET /api/lessons lists them.", statusCode: StatusCodes.Status404NotFound, title: "Lesson not found");
+}

@@ -1,0 +1,78 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace LockLab.EndToEndTests;
+
+/// <summary>Lessons in a real browser: the catalog, stepping with the keyboard and the browser's history, and each page's experiment.</summary>
+public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
+{
+    private static async Task ExpectPageAsync(IPage page, int number, string title)
+    {
+        await Expect(page.GetByTestId("page-title")).ToHaveTextAsync(title);
+        await Expect(page.GetByTestId("page-indicator")).ToHaveTextAsync($"Page {number} of 4");
+        Assert.EndsWith($"/lessons/process-locks/{number}?room=steps", page.Url);
+    }
+
+    [Fact]
+    public async Task The_catalog_groups_lessons_by_chapter_and_opens_one()
+    {
+        var (page, errors) = await lab.NewPageAsync();
+        await page.GotoAsync(lab.Server.Address.ToString());
+
+        await Expect(page.GetByTestId("chapter")).ToHaveCountAsync(2);
+        var card = page.Locator("[data-testid=lesson-card][data-slug=process-locks-zh]");
+        await Expect(card).ToContainTextAsync("进程锁");
+        await Expect(card).ToContainTextAsync("4 pages");
+        await BrowserFixture.WaitUntilInteractiveAsync(page);
+
+        await page.Locator("[data-testid=lesson-card][data-slug=process-locks] a").ClickAsync();
+        await Expect(page.GetByTestId("page-title")).ToHaveTextAsync("Process locks");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "lesson-intro.png") });
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Keyboard_and_history_step_through_pages_and_each_page_shows_its_own_run()
+    {
+        var (page, errors) = await lab.NewPageAsync();
+        await page.GotoAsync(new Uri(lab.Server.Address, $"/lessons/process-locks/1?room=steps&key={ServerProcess.Key}").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(page);
+
+        await page.Keyboard.PressAsync("ArrowRight");
+        await ExpectPageAsync(page, 2, "Without a lock");
+        await page.Keyboard.PressAsync("Space");
+        await ExpectPageAsync(page, 3, "With a lock");
+        await page.Keyboard.PressAsync("ArrowLeft");
+        await ExpectPageAsync(page, 2, "Without a lock");
+        await page.GoBackAsync();
+        await ExpectPageAsync(page, 3, "With a lock");
+        await page.Keyboard.PressAsync("End");
+        await ExpectPageAsync(page, 4, "Who gets the lock first?");
+        await page.Keyboard.PressAsync("Home");
+        await ExpectPageAsync(page, 1, "Process locks");
+        await page.Keyboard.PressAsync("?");
+        await Expect(page.GetByText("Keyboard shortcuts").First).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+
+        // Page 2's experiment: the lesson's first run, interleaved.
+        await page.Keyboard.PressAsync("PageDown");
+        await ExpectPageAsync(page, 2, "Without a lock");
+        await Expect(page.GetByTestId("run-experiment")).ToHaveTextAsync("Run without lock");
+        await page.GetByTestId("run-experiment").ClickAsync();
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 15_000 });
+        await Expect(page.Locator("[data-testid=console-line]")).ToHaveCountAsync(10);
+        await Expect(page.GetByTestId("final-value")).ToHaveTextAsync("20");
+
+        // Page 3 belongs to the lock experiment, which has not run yet: the panel switches to it.
+        await page.Keyboard.PressAsync("ArrowRight");
+        await ExpectPageAsync(page, 3, "With a lock");
+        await Expect(page.GetByTestId("run-experiment")).ToHaveTextAsync("Run with lock");
+        await Expect(page.Locator("[data-testid=console-line]")).ToHaveCountAsync(0);
+
+        // And back: page 2 shows its run again.
+        await page.Keyboard.PressAsync("ArrowLeft");
+        await Expect(page.Locator("[data-testid=console-line]")).ToHaveCountAsync(10);
+        await Expect(page.Locator(".code-copy").First).ToBeVisibleAsync(); // code blocks carry a copy button
+        Assert.Empty(errors);
+    }
+}
