@@ -36,13 +36,25 @@ public sealed record RunInfo(
 public sealed record RunLinks(string Self, string Events);
 
 /// <summary>What a finished run proved.</summary>
+/// <param name="LostWrites">Which writes were overwritten, and by which.</param>
+/// <param name="Outcomes">Stress runs: how often each final value occurred over the rounds.</param>
+/// <param name="IncrementsPerSecond">Stress runs: shared-counter increments per second over all processes.</param>
 public sealed record RunSummary(
     long ExpectedFinalValue,
     long ActualFinalValue,
     int LostUpdates,
     double DurationMs,
     IReadOnlyList<long> Printed,
-    IReadOnlyList<ProcessSummary> Processes);
+    IReadOnlyList<ProcessSummary> Processes,
+    IReadOnlyList<LostWrite> LostWrites,
+    IReadOnlyList<Outcome>? Outcomes = null,
+    double? IncrementsPerSecond = null);
+
+/// <summary>A write that a later write erased: the later one was computed from a value read before this one landed.</summary>
+public sealed record LostWrite(long Seq, string Process, long Value, long OverwrittenBySeq, string OverwrittenBy, long OverwrittenWith);
+
+/// <summary>One row of a stress run's outcome table.</summary>
+public sealed record Outcome(long FinalValue, int Count, bool Expected);
 
 public sealed record ProcessSummary(string Process, int Pid, int? ExitCode, double LockWaitMs, int Writes);
 

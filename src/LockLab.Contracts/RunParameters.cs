@@ -25,7 +25,19 @@ public enum StartMode
     [JsonStringEnumMemberName("simultaneous")] Simultaneous,
 }
 
+/// <summary>How a run proceeds.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RunMode>))]
+public enum RunMode
+{
+    /// <summary>The processes run on their own, at the speed of their sleeps.</summary>
+    [JsonStringEnumMemberName("live")] Live,
+    /// <summary>Every process pauses before each step (lock, read, write, print, unlock) until someone lets it take
+    /// that step: the teacher is the scheduler. Sleeps are skipped.</summary>
+    [JsonStringEnumMemberName("step")] Step,
+}
+
 /// <summary>The fully resolved parameters of one run (scenario defaults with the request's overrides applied).</summary>
+/// <param name="Rounds">How many times the whole experiment is repeated within the run (the stress scenario's outcome table); 1 otherwise.</param>
 public sealed record RunParameters(
     int Processes,
     int Iterations,
@@ -33,10 +45,15 @@ public sealed record RunParameters(
     int DelayMs,
     int GapMs,
     LockScope Lock,
-    StartMode StartMode)
+    StartMode StartMode,
+    RunMode Mode = RunMode.Live,
+    int Rounds = 1)
 {
-    /// <summary>The value the counter must end at if no update is lost.</summary>
+    /// <summary>The value the counter must end at (in each round) if no update is lost.</summary>
     public long ExpectedFinalValue => Amounts.Sum(a => (long)a) * Iterations;
+
+    /// <summary>Stress runs repeat the experiment and report how often each final value occurred, not every step.</summary>
+    public bool ReportsSteps => Rounds == 1;
 
     /// <summary>Process names in start order: p1, p2, …</summary>
     public static string ProcessName(int index) => $"p{index + 1}";
@@ -49,7 +66,7 @@ public sealed record IntRange(int Min, int Max)
 }
 
 /// <summary>The bounds every request is validated against; the UI shows them.</summary>
-public sealed record ParameterLimits(IntRange Processes, IntRange Iterations, IntRange Amount, IntRange DelayMs, IntRange GapMs);
+public sealed record ParameterLimits(IntRange Processes, IntRange Iterations, IntRange Amount, IntRange DelayMs, IntRange GapMs, IntRange Rounds);
 
 /// <summary>A scenario as <c>GET /api/scenarios</c> describes it.</summary>
 public sealed record ScenarioInfo(string Name, string Title, string Description, RunParameters Defaults, ParameterLimits Limits);

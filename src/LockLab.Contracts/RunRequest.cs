@@ -14,4 +14,10 @@ public sealed record RunRequest
     public int? DelayMs { get; init; }
     public int? GapMs { get; init; }
     public StartMode? StartMode { get; init; }
+    /// <summary>Lock off (<c>none</c>), around the whole loop (<c>loop</c>) or around each increment (<c>step</c>).</summary>
+    public LockScope? Lock { get; init; }
+    /// <summary><c>live</c>, or <c>step</c>: the processes wait before each step for someone to choose who moves.</summary>
+    public RunMode? Mode { get; init; }
+    /// <summary>How many times to repeat the experiment (stress runs).</summary>
+    public int? Rounds { get; init; }
 }

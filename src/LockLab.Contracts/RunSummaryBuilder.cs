@@ -24,18 +24,20 @@ public static class RunSummaryBuilder
                 LockWaitMs(events, p.Key),
                 events.Count(e => e.Process == p.Key && e.Kind == EventKind.Write)))
             .ToArray();
-        return new RunSummary(parameters.ExpectedFinalValue, actualFinalValue, CountLostUpdates(events), durationMs, printed, perProcess);
+        var lost = FindLostWrites(events);
+        return new RunSummary(parameters.ExpectedFinalValue, actualFinalValue, lost.Count, durationMs, printed, perProcess, lost);
     }
 
     /// <summary>
     /// A write is lost when another process overwrites it with a value computed from a read taken before the
-    /// lost write landed: exactly the read-modify-write race a lock prevents. Each lost write counts once.
+    /// lost write landed: exactly the read-modify-write race a lock prevents. Each lost write counts once, named
+    /// with the write that erased it (the first such write).
     /// </summary>
-    public static int CountLostUpdates(IEnumerable<RunEvent> eventsInSeqOrder)
+    public static List<LostWrite> FindLostWrites(IEnumerable<RunEvent> eventsInSeqOrder)
     {
         // For every process between its read and its write: the writes of others that its coming write will erase.
-        var pending = new Dictionary<string, List<long>>(StringComparer.Ordinal);
-        var lost = new HashSet<long>();
+        var pending = new Dictionary<string, List<RunEvent>>(StringComparer.Ordinal);
+        var lost = new Dictionary<long, LostWrite>();
         foreach (var e in eventsInSeqOrder)
         {
             switch (e.Kind)
@@ -46,14 +48,19 @@ public static class RunSummaryBuilder
                 case EventKind.Write:
                     foreach (var (process, overwritten) in pending)
                     {
-                        if (process != e.Process) overwritten.Add(e.Seq);
+                        if (process != e.Process) overwritten.Add(e);
                     }
-                    if (pending.Remove(e.Process, out var erased)) lost.UnionWith(erased);
+                    if (pending.Remove(e.Process, out var erased))
+                    {
+                        foreach (var w in erased) lost.TryAdd(w.Seq, new LostWrite(w.Seq, w.Process, w.Value, e.Seq, e.Process, e.Value));
+                    }
                     break;
             }
         }
-        return lost.Count;
+        return lost.Values.OrderBy(l => l.Seq).ToList();
     }
+
+    public static int CountLostUpdates(IEnumerable<RunEvent> eventsInSeqOrder) => FindLostWrites(eventsInSeqOrder).Count;
 
     private static double LockWaitMs(IReadOnlyList<RunEvent> events, string process)
     {

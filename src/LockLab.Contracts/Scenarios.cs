@@ -7,8 +7,9 @@ public static class Scenarios
     public const string Lock = "lock";
     public const string LockPerStep = "lock-per-step";
     public const string LostUpdate = "lost-update";
+    public const string Stress = "stress";
 
-    public static IReadOnlyList<string> All { get; } = [NoLock, Lock, LockPerStep, LostUpdate];
+    public static IReadOnlyList<string> All { get; } = [NoLock, Lock, LockPerStep, LostUpdate, Stress];
 
     /// <summary>What a button or heading calls the scenario.</summary>
     public static string Title(string scenario) => scenario switch
@@ -17,6 +18,7 @@ public static class Scenarios
         Lock => "With a lock",
         LockPerStep => "Lock around each step",
         LostUpdate => "Lost update",
+        Stress => "Stress test",
         _ => scenario,
     };
 
@@ -27,6 +29,7 @@ public static class Scenarios
         Lock => "Run with lock",
         LockPerStep => "Run with a lock per step",
         LostUpdate => "Run the lost update",
+        Stress => "Run the stress test",
         _ => $"Run {scenario}",
     };
 }

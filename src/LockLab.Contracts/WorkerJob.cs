@@ -7,6 +7,8 @@ namespace LockLab.Contracts;
 /// <param name="SegmentPath">The memory-mapped file holding the shared counter, the event ticket and the lock.</param>
 /// <param name="Index">0 for p1, 1 for p2, …</param>
 /// <param name="StepEvents">False: report only the exit event. For throughput runs, which measure the lock, not the pipe.</param>
+/// <param name="Stepped">Step mode: wait for a permit in the shared segment before each step, and skip sleeps.</param>
+/// <param name="Rounds">Repeat the job this many times, each round released by the server after it read the previous result.</param>
 public sealed record WorkerJob(
     string SegmentPath,
     int Index,
@@ -16,7 +18,9 @@ public sealed record WorkerJob(
     int GapMs,
     LockScope Lock,
     StartMode StartMode,
-    bool StepEvents = true)
+    bool StepEvents = true,
+    bool Stepped = false,
+    int Rounds = 1)
 {
     public string Process => RunParameters.ProcessName(Index);
 }

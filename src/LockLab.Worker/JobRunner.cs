@@ -27,27 +27,44 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     /// </summary>
     public static readonly TimeSpan OrderedStartSpacing = TimeSpan.FromMilliseconds(10);
 
+    private int _stepsTaken;
+
     /// <summary>Runs the job to the end and returns the counter value as this process last saw it.</summary>
     public long Run()
     {
         segment.WaitForTurn(job.Index);
         _runStart = segment.RunStartTimestamp;
-        if (job.StartMode == StartMode.Ordered && job.Index > 0) Thread.Sleep(OrderedStartSpacing);
+        if (job.StartMode == StartMode.Ordered && job.Index > 0 && !job.Stepped) Thread.Sleep(OrderedStartSpacing);
 
+        for (var round = 0; round < job.Rounds; round++)
+        {
+            if (round > 0) segment.WaitForRound(round);
+            RunOnce(firstRound: round == 0);
+            if (job.Rounds > 1) segment.RoundDone();
+        }
+
+        var last = segment.Counter;
+        Report(EventKind.Exit, last);
+        sink.Flush();
+        return last;
+    }
+
+    private void RunOnce(bool firstRound)
+    {
         if (job.Lock == LockScope.WholeLoop)
         {
             AcquireLock();
             // Holding the lock, this process has "begun": the next one may start and will queue behind it.
-            segment.PassTurn();
+            if (firstRound) segment.PassTurn();
         }
-        else
+        else if (firstRound)
         {
             segment.PassTurn();
         }
 
         for (var i = 0; i < job.Iterations; i++)
         {
-            if (job.DelayMs > 0)
+            if (job.DelayMs > 0 && !job.Stepped)
             {
                 sink.Flush();
                 Thread.Sleep(job.DelayMs);
@@ -55,16 +72,20 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
 
             if (job.Lock == LockScope.PerStep) AcquireLock();
             Increment();
+            AwaitStep();
             Report(EventKind.Print, segment.Counter);
             if (job.Lock == LockScope.PerStep) ReleaseLock();
         }
 
         if (job.Lock == LockScope.WholeLoop) ReleaseLock();
+    }
 
-        var last = segment.Counter;
-        Report(EventKind.Exit, last);
+    /// <summary>Step mode: the process stands still until it is allowed its next step. Live runs go straight on.</summary>
+    private void AwaitStep()
+    {
+        if (!job.Stepped) return;
         sink.Flush();
-        return last;
+        segment.WaitForStep(job.Index, ++_stepsTaken);
     }
 
     /// <summary>
@@ -74,6 +95,7 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     /// </summary>
     private void Increment()
     {
+        AwaitStep();
         var read = segment.Counter;
         if (!job.StepEvents)
         {
@@ -82,22 +104,26 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         }
         var readTicket = segment.NextTicket();
         var readAt = Now();
-        if (job.GapMs > 0)
+        if (job.GapMs > 0 || job.Stepped)
         {
+            // Show the read now: the process pauses (or waits for its next step) holding a value that may go stale.
             Report(readTicket, readAt, EventKind.Read, read);
             sink.Flush();
-            Thread.Sleep(job.GapMs);
+            if (job.Stepped) AwaitStep();
+            else Thread.Sleep(job.GapMs);
+            readTicket = 0;
         }
         var written = read + job.Amount;
         segment.Counter = written;
         var writeTicket = segment.NextTicket();
         var writeAt = Now();
-        if (job.GapMs == 0) Report(readTicket, readAt, EventKind.Read, read);
+        if (readTicket != 0) Report(readTicket, readAt, EventKind.Read, read);
         Report(writeTicket, writeAt, EventKind.Write, written);
     }
 
     private void AcquireLock()
     {
+        AwaitStep();
         Report(EventKind.LockWait, segment.Counter);
         sink.Flush();
         segment.Lock.Acquire(job.Index);
@@ -106,6 +132,7 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
 
     private void ReleaseLock()
     {
+        AwaitStep();
         // Report before releasing: once released, another process's events may take lower tickets than ours.
         Report(EventKind.LockReleased, segment.Counter);
         segment.Lock.Release();

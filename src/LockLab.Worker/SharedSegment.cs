@@ -22,6 +22,10 @@ public sealed unsafe class SharedSegment : IDisposable
     private const int LockHolderOffset = 196;
     private const int StartTurnOffset = 256;
     private const int ReadyCountOffset = 260;
+    private const int RoundOffset = 320;
+    private const int RoundsDoneOffset = 324;
+    private const int PermitsOffset = 384; // one int per process: steps the presenter has allowed it (step mode)
+    public const int MaxProcesses = 16;
 
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
@@ -137,6 +141,73 @@ public sealed unsafe class SharedSegment : IDisposable
     {
         Interlocked.Increment(ref *StartTurn);
         Native.Wake(StartTurn, int.MaxValue);
+    }
+
+    // Rounds (stress runs): the server releases round r by setting Round = r; each worker counts itself done.
+    private int* Round => (int*)(_base + RoundOffset);
+    private int* RoundsDone => (int*)(_base + RoundsDoneOffset);
+
+    /// <summary>A worker blocks here until the server releases round <paramref name="round"/>.</summary>
+    public void WaitForRound(int round)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref *Round);
+            if (current >= round) return;
+            Native.Wait(Round, current, TimeSpan.FromMilliseconds(100));
+        }
+    }
+
+    /// <summary>A worker has finished its part of the current round.</summary>
+    public void RoundDone()
+    {
+        Interlocked.Increment(ref *RoundsDone);
+        Native.Wake(RoundsDone, int.MaxValue);
+    }
+
+    /// <summary>The server waits until <paramref name="count"/> round completions have been counted in total.</summary>
+    public bool WaitForRoundsDone(int count, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            var done = Volatile.Read(ref *RoundsDone);
+            if (done >= count) return true;
+            ct.ThrowIfCancellationRequested();
+            var left = deadline - Environment.TickCount64;
+            if (left <= 0) return false;
+            Native.Wait(RoundsDone, done, TimeSpan.FromMilliseconds(Math.Min(left, 50)));
+        }
+    }
+
+    /// <summary>The server resets the counter and releases the next round.</summary>
+    public void StartRound(int round)
+    {
+        Counter = 0;
+        Volatile.Write(ref *Round, round);
+        Native.Wake(Round, int.MaxValue);
+    }
+
+    private int* Permits(int index) =>
+        index is >= 0 and < MaxProcesses ? (int*)(_base + PermitsOffset) + index : throw new ArgumentOutOfRangeException(nameof(index));
+
+    /// <summary>Step mode: lets process <paramref name="index"/> take one more step.</summary>
+    public void GrantStep(int index)
+    {
+        Interlocked.Increment(ref *Permits(index));
+        Native.Wake(Permits(index), int.MaxValue);
+    }
+
+    /// <summary>Step mode: a worker blocks here until it has been granted at least <paramref name="steps"/> steps.</summary>
+    public void WaitForStep(int index, int steps)
+    {
+        var permits = Permits(index);
+        while (true)
+        {
+            var granted = Volatile.Read(ref *permits);
+            if (granted >= steps) return;
+            Native.Wait(permits, granted, TimeSpan.FromMilliseconds(250));
+        }
     }
 
     public void Dispose()

@@ -31,6 +31,11 @@ public sealed class RunLimits
     public int MaxDelayMs { get; set; } = 2000;
     public int MaxGapMs { get; set; } = 2000;
     public int RunTimeLimitSeconds { get; set; } = 60;
+    /// <summary>Step-mode runs wait for people, so they may last longer.</summary>
+    public int StepRunTimeLimitSeconds { get; set; } = 1800;
+    /// <summary>Stress runs: iterations per process per round, and rounds.</summary>
+    public int MaxStressIterations { get; set; } = 1_000_000;
+    public int MaxStressRounds { get; set; } = 1000;
     public int WorkerStartTimeoutSeconds { get; set; } = 15;
     /// <summary>Finished runs kept in memory (with their events) before the oldest are forgotten.</summary>
     public int RetainedRuns { get; set; } = 200;

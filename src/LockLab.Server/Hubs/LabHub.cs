@@ -44,6 +44,23 @@ public sealed class LabHub(RunStore store, RunOrchestrator orchestrator, RunRequ
         return run.ToInfo();
     }
 
+    /// <summary>Step mode: lets <paramref name="process"/> take its next step in the run.</summary>
+    [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
+    public void StepRun(string runId, string process)
+    {
+        var run = store.Find(runId ?? "") ?? throw new HubException($"No run '{runId}'.");
+        var refusal = run.Control is { } control ? control.TryStep(process ?? "") : $"The run is {run.Status.ToString().ToLowerInvariant()}.";
+        if (refusal is not null) throw new HubException(refusal);
+    }
+
+    /// <summary>Stops a queued or running run.</summary>
+    [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
+    public void StopRun(string runId)
+    {
+        var run = store.Find(runId ?? "") ?? throw new HubException($"No run '{runId}'.");
+        run.Stop("Stopped by the presenter.", DateTimeOffset.UtcNow);
+    }
+
     /// <summary>A run's events after <paramref name="after"/>: how a client that joined late or reconnected catches up.</summary>
     public RunEvent[] GetEvents(string runId, long after)
     {

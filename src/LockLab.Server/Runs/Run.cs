@@ -25,6 +25,9 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
 
     public bool IsFinished => Status is not (RunStatus.Queued or RunStatus.Running);
 
+    /// <summary>Stop and step handles while the run executes; null before and after.</summary>
+    public RunControl? Control { get; set; }
+
     public int EventCount
     {
         get { lock (_gate) return _events.Count; }
@@ -85,6 +88,16 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
             StartedAt = at;
             Signal();
         }
+    }
+
+    /// <summary>
+    /// Stops the run: a running one through its control (workers killed, then marked cancelled by the executor),
+    /// a queued one at once (the executor skips it).
+    /// </summary>
+    public void Stop(string reason, DateTimeOffset at)
+    {
+        if (Control is { } control) control.Stop(reason);
+        else if (Status == RunStatus.Queued) Finish(RunStatus.Cancelled, at, null, reason);
     }
 
     public void Finish(RunStatus status, DateTimeOffset at, RunSummary? summary, string? error)

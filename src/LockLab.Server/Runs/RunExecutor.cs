@@ -21,7 +21,9 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
         var workers = new List<WorkerProcess>();
         var sequencer = new EventSequencer();
         using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeLimit.CancelAfter(TimeSpan.FromSeconds(limits.RunTimeLimitSeconds));
+        var limitSeconds = p.Mode == RunMode.Step ? limits.StepRunTimeLimitSeconds : limits.RunTimeLimitSeconds;
+        timeLimit.CancelAfter(TimeSpan.FromSeconds(limitSeconds));
+        RunControl? control = null;
         var started = 0L;
         string? firstFailure = null;
         // The run is marked finished only in `finally`, once its workers are gone and its segment deleted:
@@ -49,7 +51,8 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
             using var segment = SharedSegment.Create(segmentPath);
             for (var i = 0; i < p.Processes; i++)
             {
-                var job = new WorkerJob(segmentPath, i, p.Amounts[i], p.Iterations, p.DelayMs, p.GapMs, p.Lock, p.StartMode);
+                var job = new WorkerJob(segmentPath, i, p.Amounts[i], p.Iterations, p.DelayMs, p.GapMs, p.Lock, p.StartMode,
+                    StepEvents: p.ReportsSteps, Stepped: p.Mode == RunMode.Step, Rounds: p.Rounds);
                 workers.Add(WorkerProcess.Start(executable, job));
             }
 
@@ -61,27 +64,35 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
 
             await WaitUntilReadyAsync(segment, workers, TimeSpan.FromSeconds(limits.WorkerStartTimeoutSeconds), timeLimit.Token);
 
+            if (run.IsFinished) throw new RunFailedException("The run was stopped before it started.");
+            control = run.Control = new RunControl(run, segment, timeLimit);
             started = Stopwatch.GetTimestamp();
             run.MarkRunning(clock.GetUtcNow());
             segment.OpenGate(p.StartMode == StartMode.Simultaneous, p.Processes, started);
             logger.LogInformation("Run {RunId} started: {Scenario} in room {Room}, pids {Pids}",
                 run.Id, run.Scenario, run.Room, string.Join(",", workers.Select(w => w.Pid)));
 
+            (IReadOnlyList<Outcome> Outcomes, double IncrementsPerSecond)? rounds = p.Rounds > 1 ? await Task.Run(() => PlayRounds(segment, p, () => firstFailure is not null, timeLimit.Token), timeLimit.Token) : null;
             await Task.WhenAll(tasks);
             run.Append(sequencer.Drain());
 
             var duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var summary = RunSummaryBuilder.Build(p, run.AllEvents(), segment.Counter, Math.Round(duration, 3),
                 workers.ToDictionary(w => w.Name, w => (w.Pid, w.ExitCode)));
+            if (rounds is not null) summary = summary with { Outcomes = rounds.Value.Outcomes, IncrementsPerSecond = rounds.Value.IncrementsPerSecond };
             outcome = (RunStatus.Completed, summary, null);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             outcome = (RunStatus.Cancelled, null, "The server is shutting down.");
         }
+        catch (OperationCanceledException) when (control?.StopReason is { } reason)
+        {
+            outcome = (RunStatus.Cancelled, null, reason);
+        }
         catch (OperationCanceledException)
         {
-            outcome = (RunStatus.Failed, null, $"The run exceeded its time limit of {limits.RunTimeLimitSeconds} s; its worker processes were killed.");
+            outcome = (RunStatus.Failed, null, $"The run exceeded its time limit of {limitSeconds} s; its worker processes were killed.");
         }
         catch (Exception ex) when (ex is RunFailedException or InvalidDataException or IOException or System.ComponentModel.Win32Exception)
         {
@@ -89,6 +100,7 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
         }
         finally
         {
+            run.Control = null;
             foreach (var w in workers) await w.DisposeAsync(); // kills any still running and waits for them
             // Keep every event that did arrive: what happened before a failure is part of the lesson too.
             run.Append(sequencer.Drain());
@@ -101,6 +113,33 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
                 info.Summary?.ActualFinalValue, p.ExpectedFinalValue, info.Summary?.LostUpdates, info.EventCount,
                 info.Error is null ? "" : $" — {info.Error}");
         }
+    }
+
+    /// <summary>
+    /// A stress run: release each round, wait until every worker has finished it, note the final value, reset.
+    /// Timing only the rounds themselves gives honest increments per second (process start-up not included).
+    /// </summary>
+    private static (IReadOnlyList<Outcome> Outcomes, double IncrementsPerSecond) PlayRounds(SharedSegment segment, RunParameters p, Func<bool> failed, CancellationToken ct)
+    {
+        var counts = new Dictionary<long, int>();
+        long busy = 0;
+        for (var round = 0; round < p.Rounds; round++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            if (round > 0) segment.StartRound(round); // round 0 was released by the start gate
+            while (!segment.WaitForRoundsDone(p.Processes * (round + 1), TimeSpan.FromMilliseconds(50), ct))
+            {
+                if (failed()) throw new RunFailedException("A worker failed during the stress run.");
+            }
+            busy += Stopwatch.GetTimestamp() - start;
+            var value = segment.Counter;
+            counts[value] = counts.GetValueOrDefault(value) + 1;
+        }
+        var increments = (double)p.Processes * p.Iterations * p.Rounds;
+        var seconds = (double)busy / Stopwatch.Frequency;
+        var outcomes = counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key)
+            .Select(c => new Outcome(c.Key, c.Value, c.Key == p.ExpectedFinalValue)).ToList();
+        return (outcomes, Math.Round(increments / seconds));
     }
 
     /// <summary>A worker that ends badly ends the run: the others are stopped at once, not left to time out.</summary>

@@ -47,6 +47,7 @@ public sealed class RunOrchestrator(
         {
             await foreach (var run in _queue.Reader.ReadAllAsync(stoppingToken))
             {
+                if (run.IsFinished) continue; // stopped while it was queued
                 try
                 {
                     await executor.ExecuteAsync(run, stoppingToken);

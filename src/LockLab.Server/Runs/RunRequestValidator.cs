@@ -31,13 +31,21 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
 
         var d = scenario.Defaults;
         var limits = scenario.Limits;
-        var processes = Check(errors, "processes", request.Processes ?? d.Processes, limits.Processes);
+        var processes = Check(errors, "processes", request.Processes ?? d.Processes, limits.Processes with { Max = Math.Min(limits.Processes.Max, LockLab.Worker.SharedSegment.MaxProcesses) });
         var iterations = Check(errors, "iterations", request.Iterations ?? d.Iterations, limits.Iterations);
         var delayMs = Check(errors, "delayMs", request.DelayMs ?? d.DelayMs, limits.DelayMs);
         var gapMs = Check(errors, "gapMs", request.GapMs ?? d.GapMs, limits.GapMs);
         var amounts = ResolveAmounts(errors, request.Amounts, d.Amounts, processes, limits.Amount);
+        var rounds = Check(errors, "rounds", request.Rounds ?? d.Rounds, limits.Rounds);
         var startMode = request.StartMode ?? d.StartMode;
         if (!Enum.IsDefined(startMode)) errors["startMode"] = ["Must be 'ordered' or 'simultaneous'."];
+        var lockScope = request.Lock ?? d.Lock;
+        if (!Enum.IsDefined(lockScope)) errors["lock"] = ["Must be 'none', 'loop' or 'step'."];
+        var mode = request.Mode ?? d.Mode;
+        if (!Enum.IsDefined(mode)) errors["mode"] = ["Must be 'live' or 'step'."];
+        if (mode == RunMode.Step && rounds > 1) errors["mode"] = ["A stress run repeats itself many times; it cannot be stepped by hand."];
+        // In step mode the presenter decides who moves first, so nobody is held at the start gate.
+        if (mode == RunMode.Step) startMode = StartMode.Simultaneous;
 
         if (errors.Count > 0) return false;
         valid = new ValidRunRequest(scenario, room, d with
@@ -48,6 +56,9 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
             DelayMs = delayMs,
             GapMs = gapMs,
             StartMode = startMode,
+            Lock = lockScope,
+            Mode = mode,
+            Rounds = rounds,
         });
         return true;
     }

@@ -26,7 +26,35 @@ public static class RunsEndpoints
         runs.MapPost("/", StartRun).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("StartRun");
         runs.MapGet("/{id}", GetRun).WithName("GetRun");
         runs.MapGet("/{id}/events", GetEvents).WithName("GetRunEvents");
+        runs.MapPost("/{id}/step", Step).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("StepRun");
+        runs.MapPost("/{id}/stop", Stop).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("StopRun");
         return app;
+    }
+
+    /// <summary>Body of <c>POST /api/runs/{id}/step</c>: which process takes its next step.</summary>
+    public sealed record StepRequest(string? Process);
+
+    /// <summary>Step mode: let one process take its next step (<c>{"process":"p1"}</c>).</summary>
+    private static Results<Accepted<RunInfo>, ProblemHttpResult, ValidationProblem> Step(string id, StepRequest? body, RunStore store)
+    {
+        if (string.IsNullOrWhiteSpace(body?.Process))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["process"] = ["Name the process to step, e.g. {\"process\":\"p1\"}."] });
+        }
+        if (store.Find(id) is not { } run) return RunNotFound(id);
+        var refusal = run.Control is { } control ? control.TryStep(body.Process) : $"The run is {run.Status.ToString().ToLowerInvariant()}.";
+        return refusal is null
+            ? TypedResults.Accepted($"/api/runs/{id}", run.ToInfo())
+            : TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Cannot step now");
+    }
+
+    /// <summary>Stops a queued or running run; its workers are killed and it ends <c>cancelled</c>.</summary>
+    private static Results<Accepted<RunInfo>, ProblemHttpResult> Stop(string id, RunStore store, TimeProvider clock)
+    {
+        if (store.Find(id) is not { } run) return RunNotFound(id);
+        if (run.IsFinished) return TypedResults.Problem($"The run is already {run.Status.ToString().ToLowerInvariant()}.", statusCode: StatusCodes.Status409Conflict, title: "Run already finished");
+        run.Stop("Stopped by the presenter.", clock.GetUtcNow());
+        return TypedResults.Accepted($"/api/runs/{id}", run.ToInfo());
     }
 
     /// <summary>

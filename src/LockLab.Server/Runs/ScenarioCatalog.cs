@@ -16,11 +16,17 @@ public sealed class ScenarioCatalog
     {
         var l = options.Value.Limits;
         var limits = new ParameterLimits(
-            Processes: new IntRange(1, l.MaxProcesses),
+            Processes: new IntRange(2, l.MaxProcesses),
             Iterations: new IntRange(1, l.MaxIterations),
             Amount: new IntRange(-l.MaxAmount, l.MaxAmount),
             DelayMs: new IntRange(0, l.MaxDelayMs),
-            GapMs: new IntRange(0, l.MaxGapMs));
+            GapMs: new IntRange(0, l.MaxGapMs),
+            Rounds: new IntRange(1, 1));
+        var stressLimits = limits with
+        {
+            Iterations = new IntRange(1, l.MaxStressIterations),
+            Rounds = new IntRange(1, l.MaxStressRounds),
+        };
         var lesson = new RunParameters(2, 5, [1, 3], DelayMs: 100, GapMs: 0, LockScope.None, StartMode.Ordered);
 
         All =
@@ -37,6 +43,9 @@ public sealed class ScenarioCatalog
             new(Scenarios.LostUpdate, Scenarios.Title(Scenarios.LostUpdate),
                 "No lock, and a pause between reading the value and writing it back: both processes read the same value and one overwrites the other's update.",
                 lesson with { GapMs = 50 }, limits),
+            new(Scenarios.Stress, Scenarios.Title(Scenarios.Stress),
+                "No sleeps, many increments, repeated round after round: a table of how often each final value came out, and increments per second. Switch the lock on to see every round come out right.",
+                new RunParameters(2, 10_000, [1, 1], DelayMs: 0, GapMs: 0, LockScope.None, StartMode.Simultaneous, RunMode.Live, Rounds: 100), stressLimits),
         ];
         _byName = All.ToDictionary(s => s.Name, StringComparer.Ordinal);
     }

@@ -1,0 +1,49 @@
+using LockLab.Contracts;
+using LockLab.Worker;
+
+namespace LockLab.Server.Runs;
+
+/// <summary>
+/// What the presenter can do to a run while it executes: stop it, and in step mode let one process take its next
+/// step. Lives only as long as the run's shared segment.
+/// </summary>
+public sealed class RunControl(Run run, SharedSegment segment, CancellationTokenSource stop)
+{
+    private static readonly EventKind[] StepKinds = [EventKind.LockWait, EventKind.Read, EventKind.Write, EventKind.Print, EventKind.LockReleased];
+    private readonly Lock _gate = new();
+    private readonly int[] _granted = new int[run.Parameters.Processes];
+
+    public string? StopReason { get; private set; }
+
+    public void Stop(string reason)
+    {
+        StopReason ??= reason;
+        stop.Cancel();
+    }
+
+    /// <summary>Lets <paramref name="process"/> take one step. Returns why not, or null when granted.</summary>
+    public string? TryStep(string process)
+    {
+        if (run.Parameters.Mode != RunMode.Step) return "This run is not in step mode.";
+        if (run.Status != RunStatus.Running) return $"The run is {run.Status.ToString().ToLowerInvariant()}.";
+        var index = Enumerable.Range(0, run.Parameters.Processes).FirstOrDefault(i => RunParameters.ProcessName(i) == process, -1);
+        if (index < 0) return $"This run has no process '{process}'; it has p1 to p{run.Parameters.Processes}.";
+
+        lock (_gate)
+        {
+            var events = run.AllEvents().Where(e => e.Process == process).ToList();
+            var taken = events.Count(e => StepKinds.Contains(e.Kind));
+            if (_granted[index] > taken) return $"{process} is still taking its last step.";
+            switch (NextStep.For(run.Parameters, events))
+            {
+                case EventKind.Exit:
+                    return $"{process} has finished.";
+                case EventKind.LockAcquired:
+                    return $"{process} is waiting for the lock; step the process that holds it.";
+            }
+            _granted[index]++;
+            segment.GrantStep(index);
+            return null;
+        }
+    }
+}
