@@ -34,10 +34,16 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// <summary>The room's newest run.</summary>
     public LiveRun? Current { get; private set; }
 
+    /// <summary>The runs this page has seen, newest first.</summary>
+    public IReadOnlyList<LiveRun> Runs => _runs.Values.OrderByDescending(r => r.Info.CreatedAt).ToList();
+
     /// <summary>The newest run of a scenario this page has seen: what a lesson page shows beside its experiment.</summary>
     public LiveRun? LatestFor(string scenario) =>
         _runs.Values.Where(r => r.Info.Scenario == scenario).MaxBy(r => r.Info.CreatedAt);
     public string? LastError { get; private set; }
+
+    /// <summary>The scenarios with their defaults and limits, once connected.</summary>
+    public IReadOnlyList<ScenarioInfo> Scenarios { get; private set; } = [];
 
     /// <summary>Raised after any change the page should render.</summary>
     public event Action? Changed;
@@ -81,6 +87,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// <summary>(Re)joins the room and catches up with its current run.</summary>
     private async Task JoinAsync()
     {
+        if (Scenarios.Count == 0) Scenarios = await _hub!.InvokeAsync<ScenarioInfo[]>("GetScenarios");
         var state = await _hub!.InvokeAsync<RoomState>("JoinRoom", Room);
         // Oldest first, so that the newest ends up as Current; each catches up on its events.
         foreach (var run in state.RecentRuns.OrderBy(r => r.CreatedAt)) await OnRunInfoAsync(run);
@@ -111,10 +118,37 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         }
         catch (HubException ex)
         {
-            return ex.Message.Contains("unauthorized", StringComparison.OrdinalIgnoreCase)
-                ? "Starting a run needs the presenter key."
-                : ex.Message.Replace("An unexpected error occurred invoking 'StartRun' on the server. HubException: ", "");
+            return Readable("StartRun", ex);
         }
+    }
+
+    /// <summary>Step mode: lets a process take its next step. Returns why not, or null.</summary>
+    public Task<string?> StepAsync(string runId, string process) => InvokeAsync("StepRun", runId, process);
+
+    /// <summary>Stops a queued or running run. Returns why not, or null.</summary>
+    public Task<string?> StopAsync(string runId) => InvokeAsync("StopRun", runId);
+
+    private async Task<string?> InvokeAsync(string method, params object[] args)
+    {
+        if (_hub is null || Status != ConnectionStatus.Connected) return "Not connected to the lab.";
+        try
+        {
+            await _hub.InvokeCoreAsync(method, args);
+            return null;
+        }
+        catch (HubException ex)
+        {
+            return Readable(method, ex);
+        }
+    }
+
+    /// <summary>SignalR prefixes hub errors with its own words; keep the server's message.</summary>
+    private static string Readable(string method, HubException ex)
+    {
+        if (ex.Message.Contains("unauthorized", StringComparison.OrdinalIgnoreCase)) return "This needs the presenter key.";
+        var marker = "HubException: ";
+        var at = ex.Message.IndexOf(marker, StringComparison.Ordinal);
+        return at >= 0 ? ex.Message[(at + marker.Length)..] : ex.Message.Replace($"An unexpected error occurred invoking '{method}' on the server.", "").Trim();
     }
 
     private async Task OnRunInfoAsync(RunInfo info)

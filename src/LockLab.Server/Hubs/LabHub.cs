@@ -12,7 +12,7 @@ namespace LockLab.Server.Hubs;
 /// and reaches rooms through <see cref="RunBroadcaster"/>. Anyone may watch; starting a run needs the presenter key
 /// (sent as the connection's access token).
 /// </summary>
-public sealed class LabHub(RunStore store, RunOrchestrator orchestrator, RunRequestValidator validator) : Hub<ILabClient>
+public sealed class LabHub(RunStore store, RunOrchestrator orchestrator, RunRequestValidator validator, ScenarioCatalog scenarios) : Hub<ILabClient>
 {
     public const string Path = "/hubs/lab";
     private const string RoomKey = "room";
@@ -29,6 +29,9 @@ public sealed class LabHub(RunStore store, RunOrchestrator orchestrator, RunRequ
         Context.Items[RoomKey] = room;
         return store.RoomState(room);
     }
+
+    /// <summary>The scenarios with their defaults and limits (as <c>GET /api/scenarios</c>).</summary>
+    public ScenarioInfo[] GetScenarios() => [.. scenarios.All];
 
     /// <summary>Starts a run; without a room it goes to the caller's room (or <c>main</c>).</summary>
     [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]

@@ -50,6 +50,17 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
     }
 
     [Fact]
+    public async Task The_hub_lists_the_scenarios_with_their_limits()
+    {
+        await using var hub = lab.CreateHubConnection();
+        await hub.StartAsync();
+
+        var scenarios = await hub.InvokeAsync<ScenarioInfo[]>("GetScenarios");
+
+        Assert.Contains(scenarios, s => s.Name == Scenarios.Stress && s.Limits.Rounds.Max > 1);
+    }
+
+    [Fact]
     public async Task Starting_a_run_over_the_hub_needs_the_presenter_key()
     {
         var (hub, _) = await JoinAsync("hub-auth");

@@ -34,7 +34,7 @@ public class RunRequestValidatorTests
         var request = new RunRequest { Scenario = "no-lock", Processes = 9, Iterations = 0, DelayMs = -1, GapMs = 5000, Room = "bad room!" };
         Assert.False(_validator.TryValidate(request, "main", out _, out var errors));
         Assert.Equal(["delayMs", "gapMs", "iterations", "processes", "room"], errors.Keys.Order());
-        Assert.Contains("between 1 and 8", errors["processes"][0]);
+        Assert.Contains("between 2 and 8", errors["processes"][0]);
     }
 
     [Fact]
