@@ -38,6 +38,8 @@ public enum RunMode
 
 /// <summary>The fully resolved parameters of one run (scenario defaults with the request's overrides applied).</summary>
 /// <param name="Rounds">How many times the whole experiment is repeated within the run (the stress scenario's outcome table); 1 otherwise.</param>
+/// <param name="ReportsSteps">False for stress runs: they report how often each final value occurred, not every step
+/// (millions of steps would swamp the page and the server's memory).</param>
 public sealed record RunParameters(
     int Processes,
     int Iterations,
@@ -47,13 +49,12 @@ public sealed record RunParameters(
     LockScope Lock,
     StartMode StartMode,
     RunMode Mode = RunMode.Live,
-    int Rounds = 1)
+    int Rounds = 1,
+    bool ReportsSteps = true)
 {
     /// <summary>The value the counter must end at (in each round) if no update is lost.</summary>
     public long ExpectedFinalValue => Amounts.Sum(a => (long)a) * Iterations;
 
-    /// <summary>Stress runs repeat the experiment and report how often each final value occurred, not every step.</summary>
-    public bool ReportsSteps => Rounds == 1;
 
     /// <summary>Process names in start order: p1, p2, …</summary>
     public static string ProcessName(int index) => $"p{index + 1}";

@@ -24,13 +24,15 @@ public class ServerProcessTests
             return found.Length == 2 ? found : null;
         }, TimeSpan.FromSeconds(30), "both workers to report");
         Assert.All(pids, pid => Assert.True(Waiting.IsAlive(pid)));
+        // The run's segment is /dev/shm/locklab-{server pid}-{run id}.shm; the orphaned workers must remove it.
+        var segment = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"locklab-{server.Pid}-{id}.shm");
+        Assert.True(File.Exists(segment), $"expected the run's segment at {segment}");
 
         var killedAt = Stopwatch.GetTimestamp();
         server.KillHard();
 
         var allGone = await Waiting.UntilAsync(() => pids.All(pid => !Waiting.IsAlive(pid)), TimeSpan.FromSeconds(2));
         Assert.True(allGone, $"workers still alive {Stopwatch.GetElapsedTime(killedAt).TotalMilliseconds:0} ms after the server was killed");
-        var segment = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"locklab-{id}.shm");
         Assert.True(await Waiting.UntilAsync(() => !File.Exists(segment), TimeSpan.FromSeconds(2)), "the orphaned run's shared memory file was left behind");
     }
 }

@@ -48,23 +48,47 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// <summary>Raised after any change the page should render.</summary>
     public event Action? Changed;
 
+    /// <summary>Connects (once) and joins <paramref name="room"/>; called again with another room, it moves there.</summary>
     public async Task ConnectAsync(string room)
     {
+        if (_hub is not null)
+        {
+            if (room == Room) return;
+            Room = room;
+            if (_hub.State == HubConnectionState.Connected) await JoinAsync();
+            return;
+        }
         Room = room;
-        if (_hub is not null) return;
         await keys.LoadAsync();
         _hub = new HubConnectionBuilder()
             .WithUrl(navigation.ToAbsoluteUri("/hubs/lab"), o => o.AccessTokenProvider = () => Task.FromResult(keys.Key))
             .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default))
-            .WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)])
+            .WithAutomaticReconnect(new KeepTrying())
             .Build();
 
         _hub.On<RunInfo>("RunStarted", OnRunInfoAsync);
         _hub.On<string, RunEvent[]>("RunEvents", OnRunEventsAsync);
         _hub.On<RunInfo>("RunCompleted", OnRunInfoAsync);
         _hub.Reconnecting += _ => SetStatus(ConnectionStatus.Reconnecting);
-        _hub.Reconnected += _ => JoinAsync();
-        _hub.Closed += _ => SetStatus(ConnectionStatus.Offline);
+        _hub.Reconnected += async _ =>
+        {
+            try
+            {
+                await JoinAsync();
+            }
+            catch (Exception ex)
+            {
+                LastError = $"Reconnected, but could not rejoin the room: {ex.Message}";
+                await SetStatus(ConnectionStatus.Offline);
+            }
+        };
+        _hub.Closed += async _ =>
+        {
+            // Closed for good (not a reconnect): try again a little later, as long as the page is open.
+            await SetStatus(ConnectionStatus.Offline);
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            if (_hub is { State: HubConnectionState.Disconnected }) await StartAsync();
+        };
 
         await StartAsync();
     }
@@ -77,8 +101,9 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             await _hub!.StartAsync();
             await JoinAsync();
         }
-        catch (Exception ex) when (ex is HttpRequestException or HubException or InvalidOperationException)
+        catch (Exception ex) when (ex is not ObjectDisposedException)
         {
+            // Whatever went wrong (no transport, time-out, server down), the page stays usable and says so.
             LastError = $"Could not connect to the lab: {ex.Message}";
             await SetStatus(ConnectionStatus.Offline);
         }
@@ -89,7 +114,18 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     {
         if (Scenarios.Count == 0) Scenarios = await _hub!.InvokeAsync<ScenarioInfo[]>("GetScenarios");
         var state = await _hub!.InvokeAsync<RoomState>("JoinRoom", Room);
-        // Oldest first, so that the newest ends up as Current; each catches up on its events.
+        // Start from what the room says now: after a reconnect or a server restart, runs this page still thinks
+        // are running may be long gone. Oldest first, so the newest ends up as Current; each catches up.
+        await _sync.WaitAsync();
+        try
+        {
+            _runs.Clear();
+            Current = null;
+        }
+        finally
+        {
+            _sync.Release();
+        }
         foreach (var run in state.RecentRuns.OrderBy(r => r.CreatedAt)) await OnRunInfoAsync(run);
         await SetStatus(ConnectionStatus.Connected);
     }
@@ -166,8 +202,9 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             }
             else
             {
-                // RunCompleted follows the last RunEvents; catching up covers anything a reconnect swallowed.
-                if (info.IsFinished && info.EventCount > run.LastSeq) await CatchUpAsync(run);
+                // RunCompleted follows the last RunEvents; one catch-up call covers anything a reconnect swallowed
+                // (sequence numbers can have gaps after a crash, so counts cannot tell).
+                if (info.IsFinished && !run.Info.IsFinished) await CatchUpAsync(run);
                 run.Update(info);
             }
         }
@@ -215,6 +252,15 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         if (status == ConnectionStatus.Connected) LastError = null;
         Changed?.Invoke();
         return Task.CompletedTask; // a Task so that it can serve as a connection event handler directly
+    }
+
+    /// <summary>Reconnects forever: 0, 1, 2, 5 s, then every 10 s. A classroom Wi-Fi drop can last minutes.</summary>
+    private sealed class KeepTrying : IRetryPolicy
+    {
+        private static readonly TimeSpan[] Delays = [TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
+
+        public TimeSpan? NextRetryDelay(RetryContext context) =>
+            context.PreviousRetryCount < Delays.Length ? Delays[context.PreviousRetryCount] : TimeSpan.FromSeconds(10);
     }
 
     public async ValueTask DisposeAsync()

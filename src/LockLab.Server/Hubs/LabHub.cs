@@ -52,7 +52,7 @@ public sealed class LabHub(RunStore store, RunOrchestrator orchestrator, RunRequ
     public void StepRun(string runId, string process)
     {
         var run = store.Find(runId ?? "") ?? throw new HubException($"No run '{runId}'.");
-        var refusal = run.Control is { } control ? control.TryStep(process ?? "") : $"The run is {run.Status.ToString().ToLowerInvariant()}.";
+        var refusal = run.TryStep(process ?? "");
         if (refusal is not null) throw new HubException(refusal);
     }
 

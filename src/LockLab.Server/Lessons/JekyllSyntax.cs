@@ -19,9 +19,29 @@ public static partial class JekyllSyntax
         var sections = new List<string>();
         var current = new StringBuilder();
         string? fence = null;
+        var inHighlight = false; // inside {% highlight %}: only {% endhighlight %} ends it
+        var inComment = false;   // inside {% comment %}: nothing is shown
         foreach (var raw in body.Replace("\r\n", "\n").Split('\n'))
         {
             var line = raw;
+            if (inComment)
+            {
+                if (EndComment().IsMatch(line)) inComment = false;
+                continue;
+            }
+            if (inHighlight)
+            {
+                if (EndHighlight().IsMatch(line))
+                {
+                    current.Append(HighlightFence).Append('\n');
+                    inHighlight = false;
+                }
+                else
+                {
+                    current.Append(line).Append('\n');
+                }
+                continue;
+            }
             if (fence is not null)
             {
                 if (line.TrimStart().StartsWith(fence, StringComparison.Ordinal) && line.Trim().Trim(fence[0]).Length == 0) fence = null;
@@ -43,14 +63,14 @@ public static partial class JekyllSyntax
             }
             if (Highlight().Match(line) is { Success: true } highlight)
             {
-                // Liquid's code block: becomes a fenced block, and its content is code from here on.
-                fence = "```";
-                current.Append("```").Append(highlight.Groups["lang"].Value).Append('\n');
+                // Liquid's code block becomes a fenced block, with a fence longer than any backtick line inside it.
+                inHighlight = true;
+                current.Append(HighlightFence).Append(highlight.Groups["lang"].Value).Append('\n');
                 continue;
             }
-            if (EndHighlight().IsMatch(line))
+            if (Comment().IsMatch(line) && !EndComment().IsMatch(line))
             {
-                current.Append("```\n");
+                inComment = true;
                 continue;
             }
             if (BlockAttributeLine().IsMatch(line)) continue; // kramdown block attributes and options: nothing to show
@@ -63,8 +83,11 @@ public static partial class JekyllSyntax
         return sections;
     }
 
+    private const string HighlightFence = "``````````";
+
     private static string ReplaceTags(string line, Func<string, string?> resolveLink, List<string> warnings)
     {
+        line = InlineComment().Replace(line, "");
         // [text]({% link path %}): a link when the library has the target, otherwise just the text.
         line = MarkdownLinkToTag().Replace(line, m =>
             resolveLink(m.Groups["path"].Value.Trim()) is { } url ? $"[{m.Groups["text"].Value}]({url})" : m.Groups["text"].Value);
@@ -76,7 +99,9 @@ public static partial class JekyllSyntax
             {
                 case "link" or "post_url":
                     return resolveLink(argument) is { } url ? $"<{url}>" : argument;
-                case "raw" or "endraw" or "comment" or "endcomment":
+                case "raw" or "endraw":
+                    return "";
+                case "comment" or "endcomment": // a one-line {% comment %}…{% endcomment %} was removed whole above
                     return "";
                 default:
                     warnings.Add($"The Liquid tag '{{% {name} %}}' is not supported by the lab and was left out.");
@@ -103,8 +128,17 @@ public static partial class JekyllSyntax
     [GeneratedRegex(@"\[(?<text>[^\]]*)\]\(\s*\{%-?\s*(?:link|post_url)\s+(?<path>[^%]+?)\s*-?%\}\s*\)")]
     private static partial Regex MarkdownLinkToTag();
 
-    [GeneratedRegex(@"\{%-?\s*(?<name>\w+)(?<arg>[^%]*)-?%\}")]
+    [GeneratedRegex(@"\{%-?\s*(?<name>\w+)(?<arg>[^%]*?)\s*-?%\}")]
     private static partial Regex AnyTag();
+
+    [GeneratedRegex(@"\{%-?\s*comment\s*-?%\}")]
+    private static partial Regex Comment();
+
+    [GeneratedRegex(@"\{%-?\s*endcomment\s*-?%\}")]
+    private static partial Regex EndComment();
+
+    [GeneratedRegex(@"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}")]
+    private static partial Regex InlineComment();
 
     /// <summary>kramdown's inline attribute list <c>{:target="_blank"}</c> is Markdig's generic attributes <c>{target="_blank"}</c>.</summary>
     [GeneratedRegex(@"\{:\s*(?<attrs>[^}]*)\}")]

@@ -19,20 +19,33 @@ public sealed class LessonHtml
 
     private readonly HtmlSanitizer _sanitizer = CreateSanitizer();
     private readonly HtmlParser _parser = new();
-    private readonly HtmlClassFormatter _highlighter = new();
+    private readonly Lock _rendering = new();
 
     public string Render(string markdown)
     {
         var html = Markdig.Markdown.ToHtml(markdown, Markdown);
-        var safe = _sanitizer.Sanitize(html);
-        return Dress(safe);
+        lock (_rendering) // the sanitizer and the HTML parser are shared; lessons render one at a time
+        {
+            return Dress(_sanitizer.Sanitize(html));
+        }
     }
 
+    /// <summary>
+    /// Beyond scripts: no forms or inputs (a lesson must not be able to fake a "presenter key" prompt), no inline
+    /// styles (no overlays over the lab's own controls), no ids (no clashes with the page's).
+    /// </summary>
     private static HtmlSanitizer CreateSanitizer()
     {
         var sanitizer = new HtmlSanitizer();
+        foreach (var tag in new[] { "form", "input", "button", "textarea", "select", "option", "optgroup", "fieldset", "label", "legend", "datalist", "output" })
+        {
+            sanitizer.AllowedTags.Remove(tag);
+        }
+        foreach (var attribute in new[] { "style", "id", "name", "action", "formaction", "method" })
+        {
+            sanitizer.AllowedAttributes.Remove(attribute);
+        }
         sanitizer.AllowedAttributes.Add("target");
-        sanitizer.AllowedAttributes.Add("id");
         sanitizer.AllowedAttributes.Add("class");
         sanitizer.AllowedSchemes.Add("mailto");
         return sanitizer;
@@ -77,7 +90,8 @@ public sealed class LessonHtml
     /// <summary>ColorCode wraps its output in its own <c>div</c>/<c>pre</c>; keep only the coloured spans.</summary>
     private string Highlight(string code, ILanguage language)
     {
-        var formatted = _parser.ParseDocument($"<body>{_highlighter.GetHtmlString(code.TrimEnd('\n'), language)}</body>");
+        // A formatter per call: ColorCode keeps its output in the instance, so one shared formatter is not thread-safe.
+        var formatted = _parser.ParseDocument($"<body>{new HtmlClassFormatter().GetHtmlString(code.TrimEnd('\n'), language)}</body>");
         // ColorCode's Python grammar marks a lone '.' (as in time.sleep) as a number; keep numbers to digits.
         foreach (var span in formatted.QuerySelectorAll("span.number").Where(s => !s.TextContent.Any(char.IsDigit)).ToList())
         {

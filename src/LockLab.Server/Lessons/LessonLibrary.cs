@@ -23,6 +23,7 @@ public sealed partial class LessonLibrary : IDisposable
     private readonly ILogger<LessonLibrary> _logger;
     private readonly List<FileSystemWatcher> _watchers = [];
     private readonly Timer _reloadTimer;
+    private readonly Lock _reloading = new();
     private Snapshot _snapshot;
 
     public LessonLibrary(IOptions<LockLabOptions> options, IHostEnvironment environment, LessonHtml html, ILogger<LessonLibrary> logger)
@@ -51,6 +52,15 @@ public sealed partial class LessonLibrary : IDisposable
     public event Action? Reloaded;
 
     public void Reload()
+    {
+        // One reload at a time: a later one waits and then reads the files afresh, so the newest edit always wins.
+        lock (_reloading)
+        {
+            ReloadLocked();
+        }
+    }
+
+    private void ReloadLocked()
     {
         try
         {

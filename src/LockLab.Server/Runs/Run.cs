@@ -10,6 +10,8 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
 {
     private readonly Lock _gate = new();
     private readonly List<RunEvent> _events = [];
+    private readonly CancellationTokenSource _stop = new();
+    private bool _dequeued;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string Id { get; } = id;
@@ -25,8 +27,18 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
 
     public bool IsFinished => Status is not (RunStatus.Queued or RunStatus.Running);
 
-    /// <summary>Stop and step handles while the run executes; null before and after.</summary>
+    /// <summary>Step handles while the run executes; null before and after.</summary>
     public RunControl? Control { get; set; }
+
+    /// <summary>Step mode: lets a process take its next step. Returns why not, or null when granted.</summary>
+    public string? TryStep(string process) =>
+        Control is { } control ? control.TryStep(process) : $"The run is {Status.ToString().ToLowerInvariant()}, not running.";
+
+    /// <summary>Why someone stopped the run, once they did.</summary>
+    public string? StopReason { get; private set; }
+
+    /// <summary>Cancelled when someone stops the run while it executes.</summary>
+    public CancellationToken StopToken => _stop.Token;
 
     public int EventCount
     {
@@ -80,37 +92,62 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
         return lo;
     }
 
-    public void MarkRunning(DateTimeOffset at)
+    /// <summary>The gate is open; false when the run was stopped meanwhile.</summary>
+    public bool TryMarkRunning(DateTimeOffset at)
     {
         lock (_gate)
         {
+            if (IsFinished || StopReason is not null) return false;
             Status = RunStatus.Running;
             StartedAt = at;
             Signal();
+            return true;
+        }
+    }
+
+    /// <summary>The orchestrator takes the run from the queue; false when it was stopped while waiting.</summary>
+    public bool TryBegin()
+    {
+        lock (_gate)
+        {
+            if (IsFinished) return false;
+            _dequeued = true;
+            return true;
         }
     }
 
     /// <summary>
-    /// Stops the run: a running one through its control (workers killed, then marked cancelled by the executor),
-    /// a queued one at once (the executor skips it).
+    /// Stops the run. Still waiting in the queue: cancelled at once. Taken by the executor: it is asked to stop,
+    /// kills the workers, and only then marks the run cancelled — so "cancelled" always means "nothing left running".
     /// </summary>
     public void Stop(string reason, DateTimeOffset at)
-    {
-        if (Control is { } control) control.Stop(reason);
-        else if (Status == RunStatus.Queued) Finish(RunStatus.Cancelled, at, null, reason);
-    }
-
-    public void Finish(RunStatus status, DateTimeOffset at, RunSummary? summary, string? error)
     {
         lock (_gate)
         {
             if (IsFinished) return;
-            Status = status;
-            FinishedAt = at;
-            Summary = summary;
-            Error = error;
-            Signal();
+            if (!_dequeued)
+            {
+                FinishLocked(RunStatus.Cancelled, at, null, reason);
+                return;
+            }
+            StopReason ??= reason;
         }
+        _stop.Cancel();
+    }
+
+    public void Finish(RunStatus status, DateTimeOffset at, RunSummary? summary, string? error)
+    {
+        lock (_gate) FinishLocked(status, at, summary, error);
+    }
+
+    private void FinishLocked(RunStatus status, DateTimeOffset at, RunSummary? summary, string? error)
+    {
+        if (IsFinished) return;
+        Status = status;
+        FinishedAt = at;
+        Summary = summary;
+        Error = error;
+        Signal();
     }
 
     private void Signal()

@@ -28,6 +28,9 @@ public sealed class RunBroadcaster(IHubContext<LabHub, ILabClient> hub, ILogger<
             while (true)
             {
                 var changed = run.Changed; // take the signal before reading, so no append slips between
+                // Read "finished" before the events: the executor appends the last events before it finishes the run,
+                // so a run seen finished here has nothing left that the read below could miss.
+                var finished = run.IsFinished;
                 if (!announced && run.Status != RunStatus.Queued)
                 {
                     await room.RunStarted(run.ToInfo());
@@ -40,7 +43,7 @@ public sealed class RunBroadcaster(IHubContext<LabHub, ILabClient> hub, ILogger<
                     sent = batch[^1].Seq;
                     continue;
                 }
-                if (run.IsFinished)
+                if (finished)
                 {
                     await room.RunCompleted(run.ToInfo());
                     return;

@@ -4,21 +4,21 @@ using LockLab.Worker;
 namespace LockLab.Server.Runs;
 
 /// <summary>
-/// What the presenter can do to a run while it executes: stop it, and in step mode let one process take its next
-/// step. Lives only as long as the run's shared segment.
+/// Step mode: lets one process of a running run take its next step, through the run's shared segment.
+/// Closed by the executor before the segment is unmapped, so a late click can never touch freed memory.
 /// </summary>
-public sealed class RunControl(Run run, SharedSegment segment, CancellationTokenSource stop)
+public sealed class RunControl(Run run, SharedSegment segment)
 {
     private static readonly EventKind[] StepKinds = [EventKind.LockWait, EventKind.Read, EventKind.Write, EventKind.Print, EventKind.LockReleased];
     private readonly Lock _gate = new();
     private readonly int[] _granted = new int[run.Parameters.Processes];
 
-    public string? StopReason { get; private set; }
+    private bool _closed;
 
-    public void Stop(string reason)
+    /// <summary>After this returns, no step is granted any more.</summary>
+    public void Close()
     {
-        StopReason ??= reason;
-        stop.Cancel();
+        lock (_gate) _closed = true;
     }
 
     /// <summary>Lets <paramref name="process"/> take one step. Returns why not, or null when granted.</summary>
@@ -31,6 +31,7 @@ public sealed class RunControl(Run run, SharedSegment segment, CancellationToken
 
         lock (_gate)
         {
+            if (_closed) return "The run has ended.";
             var events = run.AllEvents().Where(e => e.Process == process).ToList();
             var taken = events.Count(e => StepKinds.Contains(e.Kind));
             if (_granted[index] > taken) return $"{process} is still taking its last step.";

@@ -17,10 +17,11 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
     {
         var limits = options.Value.Limits;
         var p = run.Parameters;
-        var segmentPath = Path.Combine(SharedSegment.DefaultDirectory, $"locklab-{run.Id}.shm");
+        var segmentPath = RunSegments.PathFor(run.Id);
         var workers = new List<WorkerProcess>();
         var sequencer = new EventSequencer();
-        using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        SharedSegment? segment = null;
+        using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping, run.StopToken);
         var limitSeconds = p.Mode == RunMode.Step ? limits.StepRunTimeLimitSeconds : limits.RunTimeLimitSeconds;
         timeLimit.CancelAfter(TimeSpan.FromSeconds(limitSeconds));
         RunControl? control = null;
@@ -48,7 +49,7 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
 
         try
         {
-            using var segment = SharedSegment.Create(segmentPath);
+            segment = SharedSegment.Create(segmentPath);
             for (var i = 0; i < p.Processes; i++)
             {
                 var job = new WorkerJob(segmentPath, i, p.Amounts[i], p.Iterations, p.DelayMs, p.GapMs, p.Lock, p.StartMode,
@@ -64,10 +65,9 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
 
             await WaitUntilReadyAsync(segment, workers, TimeSpan.FromSeconds(limits.WorkerStartTimeoutSeconds), timeLimit.Token);
 
-            if (run.IsFinished) throw new RunFailedException("The run was stopped before it started.");
-            control = run.Control = new RunControl(run, segment, timeLimit);
+            control = run.Control = new RunControl(run, segment);
             started = Stopwatch.GetTimestamp();
-            run.MarkRunning(clock.GetUtcNow());
+            if (!run.TryMarkRunning(clock.GetUtcNow())) throw new OperationCanceledException("Stopped before the gate opened.");
             segment.OpenGate(p.StartMode == StartMode.Simultaneous, p.Processes, started);
             logger.LogInformation("Run {RunId} started: {Scenario} in room {Room}, pids {Pids}",
                 run.Id, run.Scenario, run.Room, string.Join(",", workers.Select(w => w.Pid)));
@@ -86,7 +86,7 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
         {
             outcome = (RunStatus.Cancelled, null, "The server is shutting down.");
         }
-        catch (OperationCanceledException) when (control?.StopReason is { } reason)
+        catch (OperationCanceledException) when (run.StopReason is { } reason)
         {
             outcome = (RunStatus.Cancelled, null, reason);
         }
@@ -100,10 +100,23 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
         }
         finally
         {
+            // No step may reach the segment once it is unmapped: close the door first.
             run.Control = null;
-            foreach (var w in workers) await w.DisposeAsync(); // kills any still running and waits for them
+            control?.Close();
+            foreach (var w in workers)
+            {
+                try
+                {
+                    await w.DisposeAsync(); // kills it if still running, and waits for it
+                }
+                catch (Exception ex)
+                {
+                    logger.LogError(ex, "Could not stop worker {Process} (pid {Pid}) of run {RunId}", w.Name, w.Pid, run.Id);
+                }
+            }
             // Keep every event that did arrive: what happened before a failure is part of the lesson too.
             run.Append(sequencer.Drain());
+            segment?.Dispose();
             TryDelete(segmentPath);
             run.Finish(outcome.Status, clock.GetUtcNow(), outcome.Summary, outcome.Error);
             var info = run.ToInfo();

@@ -37,6 +37,10 @@ public sealed class RunOrchestrator(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (RunSegments.RemoveOrphans() is > 0 and var removed)
+        {
+            logger.LogInformation("Removed {Count} shared-memory file(s) left by a server that did not shut down", removed);
+        }
         var slots = Math.Max(1, options.Value.Limits.MaxConcurrentRuns);
         await Task.WhenAll(Enumerable.Range(0, slots).Select(_ => ConsumeAsync(stoppingToken)));
     }
@@ -47,7 +51,7 @@ public sealed class RunOrchestrator(
         {
             await foreach (var run in _queue.Reader.ReadAllAsync(stoppingToken))
             {
-                if (run.IsFinished) continue; // stopped while it was queued
+                if (!run.TryBegin()) continue; // stopped while it was queued
                 try
                 {
                     await executor.ExecuteAsync(run, stoppingToken);

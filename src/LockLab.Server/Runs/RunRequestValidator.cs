@@ -35,7 +35,8 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
         var iterations = Check(errors, "iterations", request.Iterations ?? d.Iterations, limits.Iterations);
         var delayMs = Check(errors, "delayMs", request.DelayMs ?? d.DelayMs, limits.DelayMs);
         var gapMs = Check(errors, "gapMs", request.GapMs ?? d.GapMs, limits.GapMs);
-        var amounts = ResolveAmounts(errors, request.Amounts, d.Amounts, processes, limits.Amount);
+        // Amounts depend on the process count: only worth resolving (and allocating) when that count is valid.
+        var amounts = errors.ContainsKey("processes") ? [] : ResolveAmounts(errors, request.Amounts, d.Amounts, processes, limits.Amount);
         var rounds = Check(errors, "rounds", request.Rounds ?? d.Rounds, limits.Rounds);
         var startMode = request.StartMode ?? d.StartMode;
         if (!Enum.IsDefined(startMode)) errors["startMode"] = ["Must be 'ordered' or 'simultaneous'."];
@@ -43,7 +44,7 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
         if (!Enum.IsDefined(lockScope)) errors["lock"] = ["Must be 'none', 'loop' or 'step'."];
         var mode = request.Mode ?? d.Mode;
         if (!Enum.IsDefined(mode)) errors["mode"] = ["Must be 'live' or 'step'."];
-        if (mode == RunMode.Step && rounds > 1) errors["mode"] = ["A stress run repeats itself many times; it cannot be stepped by hand."];
+        if (mode == RunMode.Step && !d.ReportsSteps) errors["mode"] = ["A stress run repeats itself many times; it cannot be stepped by hand."];
         // In step mode the presenter decides who moves first, so nobody is held at the start gate.
         if (mode == RunMode.Step) startMode = StartMode.Simultaneous;
 

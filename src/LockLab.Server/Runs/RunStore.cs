@@ -13,6 +13,7 @@ public sealed class RunStore(IOptions<LockLabOptions> options)
 {
     private readonly ConcurrentDictionary<string, Run> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<Run> _byAge = new();
+    private readonly Lock _pruning = new();
 
     public void Add(Run run)
     {
@@ -32,9 +33,13 @@ public sealed class RunStore(IOptions<LockLabOptions> options)
     private void Prune()
     {
         var keep = options.Value.Limits.RetainedRuns;
-        while (_runs.Count > keep && _byAge.TryPeek(out var oldest) && oldest.IsFinished && _byAge.TryDequeue(out oldest))
+        // One pruner at a time: two could peek the same finished run and the second dequeue a live one.
+        lock (_pruning)
         {
-            _runs.TryRemove(oldest.Id, out _);
+            while (_runs.Count > keep && _byAge.TryPeek(out var oldest) && oldest.IsFinished && _byAge.TryDequeue(out oldest))
+            {
+                _runs.TryRemove(oldest.Id, out _);
+            }
         }
     }
 

@@ -42,7 +42,7 @@ public static class RunsEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["process"] = ["Name the process to step, e.g. {\"process\":\"p1\"}."] });
         }
         if (store.Find(id) is not { } run) return RunNotFound(id);
-        var refusal = run.Control is { } control ? control.TryStep(body.Process) : $"The run is {run.Status.ToString().ToLowerInvariant()}.";
+        var refusal = run.TryStep(body.Process);
         return refusal is null
             ? TypedResults.Accepted($"/api/runs/{id}", run.ToInfo())
             : TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Cannot step now");

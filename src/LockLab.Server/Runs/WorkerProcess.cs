@@ -134,6 +134,10 @@ public sealed class WorkerProcess : IAsyncDisposable
         {
             // Already gone.
         }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // Not ours to kill any more (exited and its pid reused), or the OS refused: nothing more we can do here.
+        }
     }
 
     public async ValueTask DisposeAsync()

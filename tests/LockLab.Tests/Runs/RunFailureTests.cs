@@ -13,16 +13,18 @@ public sealed class ShortLimitLabFactory : LabServerFactory
 }
 
 /// <summary>Runs that go wrong end cleanly: the workers are gone, the reason is said, the events so far are kept, the server goes on.</summary>
-public class RunFailureTests(ShortLimitLabFactory lab) : IClassFixture<ShortLimitLabFactory>
+public abstract class RunFailureTestsBase(LabServerFactory lab)
 {
-    private async Task<RunInfo> StartAsync(string body)
+    protected LabServerFactory Lab => lab;
+
+    protected async Task<RunInfo> StartAsync(string body)
     {
         var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body(body));
         response.EnsureSuccessStatusCode();
         return (await Json.ReadAsync<RunInfo>(response))!;
     }
 
-    private static bool IsAlive(int pid)
+    protected static bool IsAlive(int pid)
     {
         try
         {
@@ -34,32 +36,41 @@ public class RunFailureTests(ShortLimitLabFactory lab) : IClassFixture<ShortLimi
             return false;
         }
     }
+}
 
+/// <summary>With a one-second limit, a run of five one-second sleeps must be cut off.</summary>
+public class RunTimeLimitTests(ShortLimitLabFactory lab) : RunFailureTestsBase(lab), IClassFixture<ShortLimitLabFactory>
+{
     [Fact]
     public async Task A_run_over_its_time_limit_is_killed_and_marked_failed_with_the_reason()
     {
         var started = await StartAsync("""{"scenario":"lock","room":"fail-limit","iterations":5,"delayMs":1000}""");
-        var run = await lab.WaitForRunAsync(started.Id);
+        var run = await Lab.WaitForRunAsync(started.Id);
 
         Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Contains("time limit of 1 s", run.Error);
         var pids = run.AllEvents().Select(e => e.Pid).Distinct().ToList();
         Assert.NotEmpty(pids); // the events before the limit are kept
         Assert.All(pids, pid => Assert.False(IsAlive(pid), $"worker {pid} survived its run"));
-        Assert.False(File.Exists(Path.Combine(LockLab.Worker.SharedSegment.DefaultDirectory, $"locklab-{run.Id}.shm")));
+        Assert.False(File.Exists(LockLab.Server.Runs.RunSegments.PathFor(run.Id)));
     }
 
+}
+
+/// <summary>Default limits: nothing but the crash may end this run early.</summary>
+public class WorkerCrashTests(LabServerFactory lab) : RunFailureTestsBase(lab), IClassFixture<LabServerFactory>
+{
     [Fact]
     public async Task A_worker_killed_mid_run_fails_the_run_and_stops_the_others()
     {
-        var started = await StartAsync("""{"scenario":"no-lock","room":"fail-kill","iterations":8,"delayMs":100}""");
-        var run = lab.Services.GetService(typeof(LockLab.Server.Runs.RunStore)) is LockLab.Server.Runs.RunStore store ? store.Find(started.Id)! : null!;
+        var started = await StartAsync("""{"scenario":"no-lock","room":"fail-kill","iterations":30,"delayMs":100}""");
+        var run = Lab.Services.GetService(typeof(LockLab.Server.Runs.RunStore)) is LockLab.Server.Runs.RunStore store ? store.Find(started.Id)! : null!;
         // Wait (on the run's own signal) until both workers have reported, then kill p2 as a crash would.
         while (run.AllEvents().Select(e => e.Process).Distinct().Count() < 2) await run.Changed.WaitAsync(TimeSpan.FromSeconds(10));
         var p2 = run.AllEvents().First(e => e.Process == "p2").Pid;
         System.Diagnostics.Process.GetProcessById(p2).Kill();
 
-        await lab.WaitForRunAsync(run.Id);
+        await Lab.WaitForRunAsync(run.Id);
 
         Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Contains($"p2 (pid {p2}) exited with code", run.Error);
@@ -67,7 +78,7 @@ public class RunFailureTests(ShortLimitLabFactory lab) : IClassFixture<ShortLimi
         Assert.False(IsAlive(p1), "p1 should have been stopped when p2 died");
 
         // The lab goes on: the next run works.
-        var next = await lab.WaitForRunAsync((await StartAsync("""{"scenario":"lock","room":"fail-kill","iterations":1,"delayMs":1}""")).Id);
+        var next = await Lab.WaitForRunAsync((await StartAsync("""{"scenario":"lock","room":"fail-kill","iterations":1,"delayMs":1}""")).Id);
         Assert.Equal(RunStatus.Completed, next.Status);
     }
 }

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using LockLab.Worker;
+
+namespace LockLab.Server.Runs;
+
+/// <summary>
+/// Where runs keep their shared memory: <c>/dev/shm/locklab-{server pid}-{run id}.shm</c>. The server's pid in the
+/// name lets a restarted server remove what a killed one left behind without touching the files of another
+/// server running on the same machine.
+/// </summary>
+public static class RunSegments
+{
+    private const string Prefix = "locklab-";
+
+    public static string PathFor(string runId) =>
+        Path.Combine(SharedSegment.DefaultDirectory, $"{Prefix}{Environment.ProcessId}-{runId}.shm");
+
+    /// <summary>Deletes segment files whose server is no longer alive. Returns how many.</summary>
+    public static int RemoveOrphans()
+    {
+        var removed = 0;
+        foreach (var file in Directory.EnumerateFiles(SharedSegment.DefaultDirectory, $"{Prefix}*-*.shm"))
+        {
+            var name = Path.GetFileNameWithoutExtension(file)[Prefix.Length..];
+            var dash = name.IndexOf('-');
+            if (dash <= 0 || !int.TryParse(name[..dash], out var pid) || IsAlive(pid)) continue;
+            try
+            {
+                File.Delete(file);
+                removed++;
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return removed;
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}
