@@ -24,7 +24,8 @@ builder.Services.AddProblemDetails();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
-    o.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All); // lesson text in Chinese stays readable
+    // JSON for API clients, never inlined into HTML: keep Chinese lesson text and quotes in messages readable.
+    o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 });
 builder.Services.AddPresenterKeyAuthentication();
 builder.Services.AddRuns();

@@ -1,0 +1,101 @@
+using Bunit;
+using LockLab.Client.Components.Live;
+using LockLab.Client.Services;
+using LockLab.Contracts;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+
+namespace LockLab.Tests.Components;
+
+/// <summary>The console, lanes and summary components rendered with bunit from known events.</summary>
+public class PictureTests
+{
+    private static BunitContext NewContext()
+    {
+        var ctx = new BunitContext();
+        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        ctx.Services.AddMudServices();
+        return ctx;
+    }
+
+    [Fact]
+    public async Task Console_shows_each_print_in_order_tagged_with_its_process()
+    {
+        await using var ctx = NewContext();
+        var run = new LiveRun(RunFixtures.Info(RunFixtures.WholeLoopLock));
+        run.Add(RunFixtures.LockEvents);
+
+        var console = ctx.Render<ConsoleOutput>(p => p.Add(c => c.Run, run));
+
+        var lines = console.FindAll("[data-testid=console-line]");
+        var line = Assert.Single(lines);
+        Assert.Equal(("p1", "1"), (line.GetAttribute("data-process"), line.GetAttribute("data-value")));
+        Assert.Contains("●", line.TextContent); // p1's shape, not only its colour
+        Assert.Contains("pid 101", line.TextContent);
+    }
+
+    [Fact]
+    public async Task Console_keeps_the_page_responsive_by_showing_the_latest_lines()
+    {
+        await using var ctx = NewContext();
+        var run = new LiveRun(RunFixtures.Info(RunFixtures.NoLockGap));
+        run.Add(Enumerable.Range(1, ConsoleOutput.MaxLines + 50).Select(i => new RunEvent(i, "p1", 1, EventKind.Print, i, i)));
+
+        var console = ctx.Render<ConsoleOutput>(p => p.Add(c => c.Run, run));
+
+        Assert.Equal(ConsoleOutput.MaxLines, console.FindAll("[data-testid=console-line]").Count);
+        Assert.Contains("50 earlier lines", console.Markup);
+        Assert.Equal((ConsoleOutput.MaxLines + 50).ToString(), console.FindAll("[data-testid=console-line]")[^1].GetAttribute("data-value"));
+    }
+
+    [Fact]
+    public async Task Lanes_mark_the_lost_write_where_it_happened()
+    {
+        await using var ctx = NewContext();
+
+        var lanes = ctx.Render<LanesView>(p => p
+            .Add(c => c.Info, RunFixtures.Info(RunFixtures.NoLockGap, RunStatus.Completed))
+            .Add(c => c.Events, RunFixtures.LostUpdateEvents));
+
+        Assert.Equal(2, lanes.FindAll("g.lane").Count);
+        var lost = Assert.Single(lanes.FindAll("[data-testid=lost-write]"));
+        Assert.Equal("3", lost.GetAttribute("data-seq"));
+        Assert.Contains("lost 1", lost.TextContent);
+        Assert.Equal(2, lanes.FindAll("rect.bar-stale").Count); // each process held a stale read for ~50 ms
+    }
+
+    [Fact]
+    public async Task Lanes_show_who_holds_the_lock_and_who_waits_for_it()
+    {
+        await using var ctx = NewContext();
+
+        var lanes = ctx.Render<LanesView>(p => p
+            .Add(c => c.Info, RunFixtures.Info(RunFixtures.WholeLoopLock))
+            .Add(c => c.Events, RunFixtures.LockEvents));
+
+        var p1 = lanes.Find("g.lane[data-process=p1]");
+        var p2 = lanes.Find("g.lane[data-process=p2]");
+        Assert.NotEmpty(p1.QuerySelectorAll("[data-testid=bar-holding]"));
+        Assert.NotEmpty(p2.QuerySelectorAll("[data-testid=bar-waiting]"));
+        Assert.Equal("true", p2.GetAttribute("data-holds-lock")); // p2 took the lock last and has not released it
+        Assert.Equal("false", p1.GetAttribute("data-holds-lock"));
+    }
+
+    [Fact]
+    public async Task Summary_says_what_was_expected_what_came_out_and_which_write_was_lost()
+    {
+        await using var ctx = NewContext();
+        var summary = RunSummaryBuilder.Build(RunFixtures.NoLockGap, RunFixtures.LostUpdateEvents, 3, 161,
+            new Dictionary<string, (int, int?)> { ["p1"] = (101, 0), ["p2"] = (202, 0) });
+
+        var view = ctx.Render<RunSummaryView>(p => p.Add(c => c.Info, RunFixtures.Info(RunFixtures.NoLockGap, RunStatus.Completed, summary)));
+
+        Assert.Equal("3", view.Find("[data-testid=final-value]").TextContent);
+        Assert.Contains("expected 4", view.Find("[data-testid=summary]").TextContent);
+        Assert.Contains("1 lost update", view.Markup);
+        var lost = view.Find("[data-testid=lost-writes]").TextContent;
+        Assert.Contains("wrote 1", lost);
+        Assert.Contains("wrote 3 over it", lost);
+        Assert.Contains("202", view.Markup); // p2's pid
+    }
+}

@@ -1,0 +1,85 @@
+using LockLab.Contracts;
+using LockLab.Tests.Support;
+
+namespace LockLab.Tests.Runs;
+
+/// <summary>
+/// Every scenario's truth, run by the real server in real worker processes: what a student must see
+/// (DESIGN.md §2 and beyond the lesson).
+/// </summary>
+public class ScenarioTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
+{
+    private async Task<RunInfo> RunAsync(string body)
+    {
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body(body));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var accepted = await Json.ReadAsync<RunInfo>(response);
+        var run = await lab.WaitForRunAsync(accepted!.Id);
+        Assert.Equal(RunStatus.Completed, run.Status);
+        return run.ToInfo();
+    }
+
+    [Fact]
+    public async Task Lost_update_loses_updates_and_names_which_write_erased_which()
+    {
+        var run = await RunAsync("""{"scenario":"lost-update","room":"scenarios"}""");
+        var s = run.Summary!;
+
+        Assert.True(s.LostUpdates >= 1, "the read-write gap must lose at least one update");
+        Assert.True(s.ActualFinalValue < s.ExpectedFinalValue);
+        Assert.Equal(s.LostUpdates, s.LostWrites.Count);
+        var first = s.LostWrites[0];
+        Assert.NotEqual(first.Process, first.OverwrittenBy);
+        Assert.True(first.OverwrittenBySeq > first.Seq);
+    }
+
+    [Fact]
+    public async Task Lock_per_step_interleaves_yet_loses_nothing()
+    {
+        var run = await RunAsync("""{"scenario":"lock-per-step","room":"scenarios","gapMs":20}""");
+        var s = run.Summary!;
+        var prints = (await lab.WaitForRunAsync(run.Id)).AllEvents().Where(e => e.Kind == EventKind.Print).Select(e => e.Process).ToList();
+
+        Assert.Equal(0, s.LostUpdates);
+        Assert.Equal(s.ExpectedFinalValue, s.ActualFinalValue);
+        Assert.True(prints.IndexOf("p2") < prints.LastIndexOf("p1"), "per-step locking still interleaves the processes");
+    }
+
+    [Fact]
+    public async Task A_whole_loop_lock_never_loses_even_with_a_read_write_gap_and_four_processes()
+    {
+        var run = await RunAsync("""{"scenario":"lock","room":"scenarios","processes":4,"iterations":3,"delayMs":5,"gapMs":5}""");
+        Assert.Equal(0, run.Summary!.LostUpdates);
+        Assert.Equal(24, run.Summary.ActualFinalValue); // (1+3+1+3) × 3
+    }
+
+    [Fact]
+    public async Task The_lock_override_turns_a_racy_scenario_safe()
+    {
+        var run = await RunAsync("""{"scenario":"lost-update","room":"scenarios","lock":"step"}""");
+        Assert.Equal(0, run.Summary!.LostUpdates);
+        Assert.Equal(run.Summary.ExpectedFinalValue, run.Summary.ActualFinalValue);
+    }
+
+    [Fact]
+    public async Task Stress_tabulates_outcomes_over_rounds_and_measures_increments_per_second()
+    {
+        var racy = await RunAsync("""{"scenario":"stress","room":"scenarios","iterations":200000,"rounds":10}""");
+        var locked = await RunAsync("""{"scenario":"stress","room":"scenarios","iterations":200000,"rounds":10,"lock":"step"}""");
+
+        Assert.Equal(10, racy.Summary!.Outcomes!.Sum(o => o.Count));
+        Assert.Contains(racy.Summary.Outcomes!, o => !o.Expected); // two cores, no lock: some rounds lose updates
+        var only = Assert.Single(locked.Summary!.Outcomes!);
+        Assert.Equal((400_000L, 10, true), (only.FinalValue, only.Count, only.Expected));
+        Assert.True(locked.Summary.IncrementsPerSecond > 0);
+        Assert.Equal(2, racy.EventCount); // only the two exit events: stress reports outcomes, not steps
+    }
+
+    [Fact]
+    public async Task A_stress_run_cannot_be_asked_to_report_every_step()
+    {
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body("""{"scenario":"stress","rounds":1,"iterations":1000000}"""));
+        var run = await lab.WaitForRunAsync((await Json.ReadAsync<RunInfo>(response))!.Id);
+        Assert.Equal(2, run.EventCount);
+    }
+}
