@@ -9,6 +9,7 @@ namespace LockLab.Client.Services;
 public sealed class LiveRun(RunInfo info)
 {
     private readonly List<RunEvent> _events = [];
+    private readonly List<RunEvent> _printed = [];
 
     public RunInfo Info { get; private set; } = info;
     public string Id => Info.Id;
@@ -16,7 +17,7 @@ public sealed class LiveRun(RunInfo info)
     public long LastSeq => _events.Count == 0 ? 0 : _events[^1].Seq;
 
     /// <summary>The lines the processes printed, in order: the lesson's output.</summary>
-    public IEnumerable<RunEvent> Printed => _events.Where(e => e.Kind == EventKind.Print);
+    public IReadOnlyList<RunEvent> Printed => _printed;
 
     /// <summary>Who holds the lock after the events so far (null when nobody does).</summary>
     public string? LockHolder { get; private set; }
@@ -41,6 +42,7 @@ public sealed class LiveRun(RunInfo info)
                 case EventKind.LockAcquired: LockHolder = e.Process; break;
                 case EventKind.LockReleased when LockHolder == e.Process: LockHolder = null; break;
                 case EventKind.Write: Counter = e.Value; break;
+                case EventKind.Print: _printed.Add(e); break;
             }
         }
         return added;
