@@ -60,7 +60,19 @@ public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await Expect(page.GetByTestId("run-experiment")).ToHaveTextAsync("Run without lock");
         await page.GetByTestId("run-experiment").ClickAsync();
         await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 15_000 });
-        await Expect(page.Locator("[data-testid=console-line]")).ToHaveCountAsync(10);
+        try
+        {
+            await Expect(page.Locator("[data-testid=console-line]")).ToHaveCountAsync(10);
+        }
+        catch (PlaywrightException)
+        {
+            var lines = await page.Locator("[data-testid=console-line]").AllInnerTextsAsync();
+            var runId = await page.GetByTestId("run-status").GetAttributeAsync("data-run");
+            using var http = lab.Server.CreateClient();
+            var events = await http.GetStringAsync($"/api/runs/{runId}/events?after=0");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "missing-line.png"), FullPage = true });
+            throw new Xunit.Sdk.XunitException($"page lines: {string.Join(" | ", lines)}\nserver events: {events}");
+        }
         await Expect(page.GetByTestId("final-value")).ToHaveTextAsync("20");
 
         // Page 3 belongs to the lock experiment, which has not run yet: the panel switches to it.

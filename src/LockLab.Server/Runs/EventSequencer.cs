@@ -14,11 +14,28 @@ public sealed class EventSequencer
     private readonly SortedDictionary<long, RunEvent> _early = [];
     private long _next = 1;
 
+    /// <summary>
+    /// Adds events from one worker and hands those now releasable, in order, to <paramref name="release"/> — while
+    /// still holding the lock: two readers releasing outside it could append [7] before [5, 6] and tear the order.
+    /// </summary>
+    public void Add(IEnumerable<RunEvent> events, Action<List<RunEvent>> release)
+    {
+        lock (_gate)
+        {
+            var ready = AddLocked(events);
+            if (ready.Count > 0) release(ready);
+        }
+    }
+
     /// <summary>Adds events from one worker; returns those now releasable, in order.</summary>
     public List<RunEvent> Add(IEnumerable<RunEvent> events)
     {
+        lock (_gate) return AddLocked(events);
+    }
+
+    private List<RunEvent> AddLocked(IEnumerable<RunEvent> events)
+    {
         var ready = new List<RunEvent>();
-        lock (_gate)
         {
             foreach (var e in events)
             {
@@ -37,14 +54,15 @@ public sealed class EventSequencer
     }
 
     /// <summary>When every worker has exited: whatever is still held (a gap left by a crashed worker), in order.</summary>
-    public List<RunEvent> Drain()
+    public void Drain(Action<List<RunEvent>> release)
     {
         lock (_gate)
         {
             var rest = _early.Values.ToList();
             _early.Clear();
-            if (rest.Count > 0) _next = rest[^1].Seq + 1;
-            return rest;
+            if (rest.Count == 0) return;
+            _next = rest[^1].Seq + 1;
+            release(rest);
         }
     }
 

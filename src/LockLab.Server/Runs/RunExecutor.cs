@@ -23,7 +23,6 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
         SharedSegment? segment = null;
         using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping, run.StopToken);
         var limitSeconds = p.Mode == RunMode.Step ? limits.StepRunTimeLimitSeconds : limits.RunTimeLimitSeconds;
-        timeLimit.CancelAfter(TimeSpan.FromSeconds(limitSeconds));
         RunControl? control = null;
         var started = 0L;
         string? firstFailure = null;
@@ -59,7 +58,7 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
 
             // Readers and exit watchers run from the start so that a worker failing before the gate is noticed.
             // The first failure wins: it names the culprit; the workers killed because of it are not blamed.
-            var tasks = workers.Select(w => Guard(w.ReadEventsAsync(batch => run.Append(sequencer.Add(batch)), timeLimit.Token)))
+            var tasks = workers.Select(w => Guard(w.ReadEventsAsync(batch => sequencer.Add(batch, run.Append), timeLimit.Token)))
                 .Concat(workers.Select(w => Guard(WatchExitAsync(w, timeLimit.Token))))
                 .ToList();
 
@@ -69,12 +68,15 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
             started = Stopwatch.GetTimestamp();
             if (!run.TryMarkRunning(clock.GetUtcNow())) throw new OperationCanceledException("Stopped before the gate opened.");
             segment.OpenGate(p.StartMode == StartMode.Simultaneous, p.Processes, started);
+            // The wall-time limit counts from the gate: starting the workers has its own time-out, so a busy
+            // machine that is slow to start processes does not eat into the run's own time.
+            timeLimit.CancelAfter(TimeSpan.FromSeconds(limitSeconds));
             logger.LogInformation("Run {RunId} started: {Scenario} in room {Room}, pids {Pids}",
                 run.Id, run.Scenario, run.Room, string.Join(",", workers.Select(w => w.Pid)));
 
             (IReadOnlyList<Outcome> Outcomes, double IncrementsPerSecond)? rounds = p.Rounds > 1 ? await Task.Run(() => PlayRounds(segment, p, () => firstFailure is not null, timeLimit.Token), timeLimit.Token) : null;
             await Task.WhenAll(tasks);
-            run.Append(sequencer.Drain());
+            sequencer.Drain(run.Append);
 
             var duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var summary = RunSummaryBuilder.Build(p, run.AllEvents(), segment.Counter, Math.Round(duration, 3),
@@ -115,7 +117,7 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
                 }
             }
             // Keep every event that did arrive: what happened before a failure is part of the lesson too.
-            run.Append(sequencer.Drain());
+            sequencer.Drain(run.Append);
             segment?.Dispose();
             TryDelete(segmentPath);
             run.Finish(outcome.Status, clock.GetUtcNow(), outcome.Summary, outcome.Error);

@@ -31,6 +31,27 @@ public class EventSequencerTests
     {
         var sequencer = new EventSequencer();
         sequencer.Add([E(3), E(5)]);
-        Assert.Equal([3L, 5], sequencer.Drain().Select(e => e.Seq));
+        var drained = new List<RunEvent>();
+        sequencer.Drain(drained.AddRange);
+        Assert.Equal([3L, 5], drained.Select(e => e.Seq));
+    }
+
+    [Fact]
+    public async Task Two_readers_releasing_at_once_keep_the_log_in_ticket_order()
+    {
+        // Worker p1 holds the odd tickets, p2 the even ones; each reader hands its batches in as the pipes deliver.
+        const int count = 20_000;
+        var sequencer = new EventSequencer();
+        var log = new List<RunEvent>();
+        var readers = new[] { 1, 2 }.Select(first => Task.Run(() =>
+        {
+            for (long seq = first; seq <= count; seq += 2)
+            {
+                sequencer.Add([E(seq, first == 1 ? "p1" : "p2")], released => log.AddRange(released));
+            }
+        }));
+        await Task.WhenAll(readers);
+
+        Assert.Equal(Enumerable.Range(1, count).Select(i => (long)i), log.Select(e => e.Seq));
     }
 }
