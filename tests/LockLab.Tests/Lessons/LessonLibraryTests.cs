@@ -26,7 +26,8 @@ public sealed class LessonFolderLabFactory : LabServerFactory
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        Directory.Delete(Folder, recursive: true);
+        // The host may dispose the factory more than once (sync and async paths).
+        if (Directory.Exists(Folder)) Directory.Delete(Folder, recursive: true);
     }
 }
 
