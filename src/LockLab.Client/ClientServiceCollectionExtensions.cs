@@ -16,6 +16,7 @@ public static class ClientServiceCollectionExtensions
         services.AddScoped<PresenterKeyStore>();
         services.AddScoped<LabConnection>();
         services.TryAddScoped<ILessonSource, HttpLessonSource>(); // the server registers its own first
+        services.TryAddScoped<IRoomLookup, HttpRoomLookup>();
         return services;
     }
 }

@@ -15,6 +15,7 @@ namespace LockLab.Contracts;
 [JsonSerializable(typeof(RunInfo))]
 [JsonSerializable(typeof(RunInfo[]))]
 [JsonSerializable(typeof(RoomState))]
+[JsonSerializable(typeof(PageRequest))]
 [JsonSerializable(typeof(ScenarioInfo[]))]
 [JsonSerializable(typeof(IReadOnlyList<RunEvent>))]
 [JsonSerializable(typeof(LessonSummary[]))]

@@ -27,4 +27,5 @@ public sealed record LessonDocument(LessonSummary Summary, IReadOnlyList<LessonP
 /// <param name="Number">1-based, as in the page's URL <c>/lessons/{slug}/{number}</c>.</param>
 /// <param name="Html">Rendered, sanitized HTML: safe to insert as is.</param>
 /// <param name="Experiment">The run that belongs to this page (scenario and overrides), if any.</param>
-public sealed record LessonPage(int Number, string Title, string Anchor, string Html, RunRequest? Experiment);
+/// <param name="NotesHtml">Speaker notes (<c>```notes</c> blocks), for the presenter's view only.</param>
+public sealed record LessonPage(int Number, string Title, string Anchor, string Html, RunRequest? Experiment, string? NotesHtml = null);

@@ -58,5 +58,12 @@ public sealed record Outcome(long FinalValue, int Count, bool Expected);
 
 public sealed record ProcessSummary(string Process, int Pid, int? ExitCode, double LockWaitMs, int Writes);
 
-/// <summary>What <c>JoinRoom</c> answers: the room and what is running or last ran in it.</summary>
-public sealed record RoomState(string Room, RunInfo? CurrentRun, IReadOnlyList<RunInfo> RecentRuns);
+/// <summary>What <c>JoinRoom</c> and <c>GET /api/rooms/{code}</c> answer: the room, the lesson page it shows,
+/// who watches, and what is running or last ran in it.</summary>
+/// <param name="Lesson">The lesson the presenter shows (its slug), if any.</param>
+/// <param name="Page">The page of that lesson, from 1.</param>
+/// <param name="Viewers">Connected pages in the room (the presenter's included).</param>
+public sealed record RoomState(string Room, RunInfo? CurrentRun, IReadOnlyList<RunInfo> RecentRuns, string? Lesson = null, int Page = 1, int Viewers = 0);
+
+/// <summary>Body of <c>POST /api/rooms/{code}/page</c> and argument of the hub's <c>SetPage</c>: move every follower there.</summary>
+public sealed record PageRequest(string? Lesson, int? Page);

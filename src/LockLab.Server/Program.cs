@@ -7,6 +7,7 @@ using LockLab.Server.Components;
 using LockLab.Server.Configuration;
 using LockLab.Server.Hubs;
 using LockLab.Server.Lessons;
+using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
 using LockLab.Server.Security;
 using Serilog;
@@ -30,6 +31,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 builder.Services.AddPresenterKeyAuthentication();
 builder.Services.AddRuns();
 builder.Services.AddLessons();
+builder.Services.AddOpenApi();
 builder.Services.AddSignalR()
     .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));
 
@@ -49,6 +51,7 @@ app.UseSerilogRequestLogging(o => o.GetLevel = RequestLogLevel.For);
 app.UseRouting(); // after the status-code pages, so that a re-executed "/not-found" is routed afresh
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
@@ -56,6 +59,8 @@ app.MapHealthChecks("/healthz");
 app.MapScenarios();
 app.MapRuns();
 app.MapLessons();
+app.MapRooms();
+app.MapOpenApi(); // /openapi/v1.json
 app.MapHub<LabHub>(LabHub.Path);
 app.MapRazorComponents<App>()
     .AddInteractiveWebAssemblyRenderMode()

@@ -42,23 +42,46 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         _runs.Values.Where(r => r.Info.Scenario == scenario).MaxBy(r => r.Info.CreatedAt);
     public string? LastError { get; private set; }
 
+    /// <summary>The lesson (slug) and page the room's presenter shows; null lesson until one is chosen.</summary>
+    public string? RoomLesson { get; private set; }
+    public int RoomPage { get; private set; } = 1;
+
+    /// <summary>Pages connected to the room, this one included.</summary>
+    public int Viewers { get; private set; }
+
     /// <summary>The scenarios with their defaults and limits, once connected.</summary>
     public IReadOnlyList<ScenarioInfo> Scenarios { get; private set; } = [];
 
     /// <summary>Raised after any change the page should render.</summary>
     public event Action? Changed;
 
-    /// <summary>Connects (once) and joins <paramref name="room"/>; called again with another room, it moves there.</summary>
-    public async Task ConnectAsync(string room)
+    private Task? _connecting;
+
+    /// <summary>
+    /// Connects (once, however many components ask at the same time) and joins <paramref name="room"/>; called
+    /// again with another room, it moves there.
+    /// </summary>
+    public Task ConnectAsync(string room)
     {
-        if (_hub is not null)
+        if (_connecting is null)
         {
-            if (room == Room) return;
             Room = room;
-            if (_hub.State == HubConnectionState.Connected) await JoinAsync();
-            return;
+            return _connecting = ConnectCoreAsync();
         }
+        return MoveToAsync(room);
+    }
+
+    private async Task MoveToAsync(string room)
+    {
+        await _connecting!;
+        if (room == Room) return;
         Room = room;
+        if (_hub is { State: HubConnectionState.Connected }) await JoinAsync();
+    }
+
+    private async Task ConnectCoreAsync()
+    {
+        await TakeKeyFromAddressAsync();
         await keys.LoadAsync();
         _hub = new HubConnectionBuilder()
             .WithUrl(navigation.ToAbsoluteUri("/hubs/lab"), o => o.AccessTokenProvider = () => Task.FromResult(keys.Key))
@@ -69,6 +92,18 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         _hub.On<RunInfo>("RunStarted", OnRunInfoAsync);
         _hub.On<string, RunEvent[]>("RunEvents", OnRunEventsAsync);
         _hub.On<RunInfo>("RunCompleted", OnRunInfoAsync);
+        _hub.On<string, string, int>("PageChanged", (room, lesson, page) =>
+        {
+            if (room != Room) return;
+            (RoomLesson, RoomPage) = (lesson, page);
+            Changed?.Invoke();
+        });
+        _hub.On<string, int>("ViewersChanged", (room, viewers) =>
+        {
+            if (room != Room) return;
+            Viewers = viewers;
+            Changed?.Invoke();
+        });
         _hub.Reconnecting += _ => SetStatus(ConnectionStatus.Reconnecting);
         _hub.Reconnected += async _ =>
         {
@@ -93,6 +128,22 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         await StartAsync();
     }
 
+    /// <summary>
+    /// The presenter's sign-in link carries <c>?key=…</c>: keep the key in this browser and take it out of the address
+    /// bar (so it is not shared by a screenshot or a copied link). Done before connecting, so the connection carries it.
+    /// </summary>
+    private async Task TakeKeyFromAddressAsync()
+    {
+        var uri = navigation.ToAbsoluteUri(navigation.Uri);
+        var query = System.Web.HttpUtility.ParseQueryString(uri.Query);
+        var key = query["key"];
+        if (string.IsNullOrEmpty(key)) return;
+        await keys.SaveAsync(key);
+        query.Remove("key");
+        var rest = query.Count > 0 ? "?" + query : "";
+        navigation.NavigateTo(uri.GetLeftPart(UriPartial.Path) + rest, replace: true);
+    }
+
     private async Task StartAsync()
     {
         await SetStatus(ConnectionStatus.Connecting);
@@ -114,6 +165,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     {
         if (Scenarios.Count == 0) Scenarios = await _hub!.InvokeAsync<ScenarioInfo[]>("GetScenarios");
         var state = await _hub!.InvokeAsync<RoomState>("JoinRoom", Room);
+        (RoomLesson, RoomPage, Viewers) = (state.Lesson, state.Page, state.Viewers);
         // Start from what the room says now: after a reconnect or a server restart, runs this page still thinks
         // are running may be long gone. Oldest first, so the newest ends up as Current; each catches up.
         await _sync.WaitAsync();
@@ -160,6 +212,25 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
 
     /// <summary>Step mode: lets a process take its next step. Returns why not, or null.</summary>
     public Task<string?> StepAsync(string runId, string process) => InvokeAsync("StepRun", runId, process);
+
+    /// <summary>Presenter: creates a classroom and returns its code (null when refused; see <see cref="LastError"/>).</summary>
+    public async Task<string?> CreateRoomAsync()
+    {
+        if (_hub is null || Status != ConnectionStatus.Connected) return null;
+        try
+        {
+            return await _hub.InvokeAsync<string>("CreateRoom");
+        }
+        catch (HubException ex)
+        {
+            LastError = Readable("CreateRoom", ex);
+            Changed?.Invoke();
+            return null;
+        }
+    }
+
+    /// <summary>Presenter: moves everyone following this room to a lesson page. Returns why not, or null.</summary>
+    public Task<string?> SetPageAsync(string lesson, int page) => InvokeAsync("SetPage", new PageRequest(lesson, page));
 
     /// <summary>Stops a queued or running run. Returns why not, or null.</summary>
     public Task<string?> StopAsync(string runId) => InvokeAsync("StopRun", runId);

@@ -22,13 +22,22 @@ public sealed class LessonKeyboard(IJSRuntime js) : IAsyncDisposable
         ("?", "show these shortcuts"),
     ];
 
-    public async Task AttachAsync(Func<string, Task> onShortcut)
+    public static IReadOnlyList<(string Keys, string Action)> ProjectionShortcuts { get; } =
+    [
+        ("+  −", "larger or smaller text"),
+        ("B", "blank the screen (again: back)"),
+        ("F", "full screen"),
+        ("H", "high contrast"),
+    ];
+
+    /// <param name="projection">Also the projector's keys: + / − text size, B blank, F full screen, H high contrast.</param>
+    public async Task AttachAsync(Func<string, Task> onShortcut, bool projection = false)
     {
         _onShortcut = onShortcut;
         if (_handle is not null) return;
         _module ??= await js.InvokeAsync<IJSObjectReference>("import", "./js/lesson.js");
         _self = DotNetObjectReference.Create(this);
-        _handle = await _module.InvokeAsync<IJSObjectReference>("attach", _self);
+        _handle = await _module.InvokeAsync<IJSObjectReference>("attach", _self, projection);
     }
 
     [JSInvokable]

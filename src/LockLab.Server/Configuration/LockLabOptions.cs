@@ -37,6 +37,9 @@ public sealed class RunLimits
     public int MaxStressIterations { get; set; } = 1_000_000;
     public int MaxStressRounds { get; set; } = 1000;
     public int WorkerStartTimeoutSeconds { get; set; } = 15;
+    /// <summary>Runs one client address may start per minute (over HTTP).</summary>
+    public int RunsPerMinutePerClient { get; set; } = 60;
+
     /// <summary>Finished runs kept in memory (with their events) before the oldest are forgotten.</summary>
     public int RetainedRuns { get; set; } = 200;
 }

@@ -1,4 +1,5 @@
 using LockLab.Contracts;
+using LockLab.Server.Lessons;
 using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
 using LockLab.Server.Security;
@@ -12,7 +13,13 @@ namespace LockLab.Server.Hubs;
 /// and reaches rooms through <see cref="RunBroadcaster"/>. Anyone may watch; starting a run needs the presenter key
 /// (sent as the connection's access token).
 /// </summary>
-public sealed class LabHub(RunStore store, RunOrchestrator orchestrator, RunRequestValidator validator, ScenarioCatalog scenarios) : Hub<ILabClient>
+public sealed class LabHub(
+    RunStore store,
+    RunOrchestrator orchestrator,
+    RunRequestValidator validator,
+    ScenarioCatalog scenarios,
+    RoomRegistry rooms,
+    LessonLibrary lessons) : Hub<ILabClient>
 {
     public const string Path = "/hubs/lab";
     private const string RoomKey = "room";
@@ -27,7 +34,49 @@ public sealed class LabHub(RunStore store, RunOrchestrator orchestrator, RunRequ
         }
         await Groups.AddToGroupAsync(Context.ConnectionId, RoomNames.Group(room));
         Context.Items[RoomKey] = room;
-        return store.RoomState(room);
+        await AnnounceViewers(rooms.Join(Context.ConnectionId, room));
+        return rooms.State(room)!;
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        await AnnounceViewers(rooms.Leave(Context.ConnectionId));
+        await base.OnDisconnectedAsync(exception);
+    }
+
+    private async Task AnnounceViewers(IReadOnlyList<string> changed)
+    {
+        foreach (var room in changed)
+        {
+            if (rooms.State(room) is { } state) await Clients.Group(RoomNames.Group(room)).ViewersChanged(room, state.Viewers);
+        }
+    }
+
+    /// <summary>Creates a classroom and answers its code.</summary>
+    [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
+    public string CreateRoom() => rooms.Create();
+
+    /// <summary>Moves everyone following the caller's room to a lesson page.</summary>
+    [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
+    public async Task SetPage(PageRequest request)
+    {
+        if (ValidatePage(request, lessons) is { } errors)
+        {
+            throw new HubException("Invalid page: " + string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
+        }
+        var room = Context.Items.TryGetValue(RoomKey, out var joined) && joined is string r ? r : RoomNames.Main;
+        rooms.SetPage(room, request.Lesson!, request.Page ?? 1);
+        await Clients.Group(RoomNames.Group(room)).PageChanged(room, request.Lesson!, request.Page ?? 1);
+    }
+
+    /// <summary>A page request names a lesson of the library and one of its pages; null when it does.</summary>
+    public static Dictionary<string, string[]>? ValidatePage(PageRequest? request, LessonLibrary lessons)
+    {
+        if (request?.Lesson is not { Length: > 0 } slug) return new() { ["lesson"] = ["Name a lesson (its slug, as GET /api/lessons lists it)."] };
+        if (lessons.Find(slug) is not { Summary.Error: null } lesson) return new() { ["lesson"] = [$"There is no lesson '{slug}' that can be shown."] };
+        var page = request.Page ?? 1;
+        if (page < 1 || page > lesson.Pages.Count) return new() { ["page"] = [$"'{slug}' has pages 1 to {lesson.Pages.Count}; got {page}."] };
+        return null;
     }
 
     /// <summary>The scenarios with their defaults and limits (as <c>GET /api/scenarios</c>).</summary>

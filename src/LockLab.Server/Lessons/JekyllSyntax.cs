@@ -9,15 +9,20 @@ namespace LockLab.Server.Lessons;
 /// </summary>
 public static partial class JekyllSyntax
 {
+    /// <summary>One section's Markdown, and its speaker notes (the <c>```notes</c> blocks, for the presenter only).</summary>
+    public sealed record Section(string Markdown, string Notes);
+
     /// <summary>
     /// The sections of a body: element 0 is the text before the first heading marker (the intro), element n the text
     /// after the n-th marker.
     /// </summary>
     /// <param name="resolveLink">Maps a <c>{% link path %}</c> target to the lab's URL of that lesson, or null when the library lacks it.</param>
-    public static List<string> ToSections(string body, Func<string, string?> resolveLink, List<string> warnings)
+    public static List<Section> ToSections(string body, Func<string, string?> resolveLink, List<string> warnings)
     {
-        var sections = new List<string>();
+        var sections = new List<Section>();
         var current = new StringBuilder();
+        var notes = new StringBuilder();
+        var inNotes = false;
         string? fence = null;
         var inHighlight = false; // inside {% highlight %}: only {% endhighlight %} ends it
         var inComment = false;   // inside {% comment %}: nothing is shown
@@ -44,20 +49,32 @@ public static partial class JekyllSyntax
             }
             if (fence is not null)
             {
-                if (line.TrimStart().StartsWith(fence, StringComparison.Ordinal) && line.Trim().Trim(fence[0]).Length == 0) fence = null;
-                current.Append(line).Append('\n');
+                var closes = line.TrimStart().StartsWith(fence, StringComparison.Ordinal) && line.Trim().Trim(fence[0]).Length == 0;
+                if (closes) fence = null;
+                if (inNotes)
+                {
+                    if (closes) inNotes = false;
+                    else notes.Append(line).Append('\n');
+                }
+                else
+                {
+                    current.Append(line).Append('\n');
+                }
                 continue;
             }
             if (FenceOpening().Match(line) is { Success: true } open)
             {
                 fence = open.Groups["fence"].Value;
-                current.Append(line).Append('\n');
+                // ```notes: speaker notes, shown to the presenter beside the page, never to the class.
+                inNotes = open.Groups["info"].Value.Trim().Equals("notes", StringComparison.OrdinalIgnoreCase);
+                if (!inNotes) current.Append(line).Append('\n');
                 continue;
             }
             if (IncludeHeading().IsMatch(line))
             {
-                sections.Add(current.ToString());
+                sections.Add(new Section(current.ToString(), notes.ToString()));
                 current.Clear();
+                notes.Clear();
                 line = IncludeHeading().Replace(line, "");
                 if (line.Trim().Length == 0) continue;
             }
@@ -79,7 +96,7 @@ public static partial class JekyllSyntax
             line = InlineAttributes().Replace(line, m => m.Index + m.Length == line.TrimEnd().Length ? $"{{{m.Groups["attrs"].Value}}} " : $"{{{m.Groups["attrs"].Value}}}");
             current.Append(line).Append('\n');
         }
-        sections.Add(current.ToString());
+        sections.Add(new Section(current.ToString(), notes.ToString()));
         return sections;
     }
 
@@ -110,7 +127,7 @@ public static partial class JekyllSyntax
         });
     }
 
-    [GeneratedRegex(@"^\s{0,3}(?<fence>`{3,}|~{3,})")]
+    [GeneratedRegex(@"^\s{0,3}(?<fence>`{3,}|~{3,})(?<info>.*)$")]
     private static partial Regex FenceOpening();
 
     [GeneratedRegex(@"\{%-?\s*include\s+assign-heading\.html\s*-?%\}")]

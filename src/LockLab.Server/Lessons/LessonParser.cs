@@ -21,7 +21,13 @@ public sealed partial class LessonParser(LessonHtml html, IReadOnlySet<string> s
         var headings = front.Headings;
 
         // No include markers and no post-headings: a plain Markdown lesson, split at its "## " headings instead.
-        if (sections.Count == 1 && headings.Count == 0) (sections, headings) = SplitAtH2(sections[0]);
+        if (sections.Count == 1 && headings.Count == 0)
+        {
+            var (parts, h2) = SplitAtH2(sections[0].Markdown);
+            headings = h2;
+            // Notes of an unsplit file stay with its first page.
+            sections = parts.Select((markdown, i) => new JekyllSyntax.Section(markdown, i == 0 ? sections[0].Notes : "")).ToList();
+        }
 
         var markers = sections.Count - 1;
         if (markers != headings.Count && front.Headings.Count > 0)
@@ -37,12 +43,14 @@ public sealed partial class LessonParser(LessonHtml html, IReadOnlySet<string> s
         var anchors = new HashSet<string>(StringComparer.Ordinal);
         for (var section = 0; section < sections.Count; section++)
         {
-            var markdown = sections[section];
+            var markdown = sections[section].Markdown;
+            var notes = sections[section].Notes;
             var isIntro = section == 0;
             if (isIntro && string.IsNullOrWhiteSpace(markdown) && sections.Count > 1) continue; // nothing before the first heading
             var pageTitle = isIntro ? title : section <= headings.Count && headings[section - 1].Length > 0 ? headings[section - 1] : $"Part {section}";
             var experiment = declared.GetValueOrDefault(section) ?? (front.Lab is null ? LessonExperiments.Infer(markdown) : null);
-            pages.Add(new LessonPage(pages.Count + 1, pageTitle, UniqueAnchor(pageTitle, section, anchors), html.Render(markdown), experiment));
+            pages.Add(new LessonPage(pages.Count + 1, pageTitle, UniqueAnchor(pageTitle, section, anchors), html.Render(markdown), experiment,
+                string.IsNullOrWhiteSpace(notes) ? null : html.Render(notes)));
         }
 
         var summary = new LessonSummary(slug, title, front.Description, front.Chapter, front.Date, front.Author, front.Language,

@@ -1,14 +1,22 @@
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
 namespace LockLab.Server.Rooms;
 
-/// <summary>What a room name may look like. Room <c>main</c> always exists; classroom rooms come later.</summary>
+/// <summary>What a room name may look like, and the short codes classrooms get.</summary>
 public static partial class RoomNames
 {
     public const string Main = "main";
     public const string Rule = "A room name is 1–32 letters, digits, '-' or '_', starting with a letter or digit.";
 
+    /// <summary>No 0/O, 1/I/L: a code read aloud or off a projector is not misread.</summary>
+    public const string CodeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    public const int CodeLength = 4;
+
     public static bool IsValid(string? room) => room is not null && Pattern().IsMatch(room);
+
+    /// <summary>A fresh random classroom code such as <c>K7QX</c>.</summary>
+    public static string NewCode() => RandomNumberGenerator.GetString(CodeAlphabet, CodeLength);
 
     /// <summary>The SignalR group of a room.</summary>
     public static string Group(string room) => $"room:{room}";

@@ -10,6 +10,7 @@ namespace LockLab.Server.Runs;
 /// </summary>
 public sealed class RunOrchestrator(
     RunStore store,
+    Rooms.RoomRegistry rooms,
     RunExecutor executor,
     RunBroadcaster broadcaster,
     IOptions<LockLabOptions> options,
@@ -27,6 +28,7 @@ public sealed class RunOrchestrator(
         var run = new Run(NewRunId(), request, clock.GetUtcNow());
         if (!_queue.Writer.TryWrite(run)) return null;
         store.Add(run);
+        rooms.Touch(run.Room);
         // Viewers see the run from the moment it is accepted; its events follow as they happen.
         broadcaster.Follow(run);
         return run;

@@ -13,6 +13,9 @@ public static class RunsEndpoints
     public const int MaxBodyBytes = 16 * 1024;
     public const int MaxEventsPerPage = 10_000;
 
+    /// <summary>Run creation per client address (the built-in rate limiter): a classroom's worth, not a flood.</summary>
+    public const string RateLimitPolicy = "runs";
+
     public static IEndpointRouteBuilder MapScenarios(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/scenarios", (ScenarioCatalog catalog) => TypedResults.Ok(catalog.All))
@@ -23,7 +26,7 @@ public static class RunsEndpoints
     public static IEndpointRouteBuilder MapRuns(this IEndpointRouteBuilder app)
     {
         var runs = app.MapGroup("/api/runs").WithTags("Runs");
-        runs.MapPost("/", StartRun).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("StartRun");
+        runs.MapPost("/", StartRun).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).RequireRateLimiting(RateLimitPolicy).WithName("StartRun");
         runs.MapGet("/{id}", GetRun).WithName("GetRun");
         runs.MapGet("/{id}/events", GetEvents).WithName("GetRunEvents");
         runs.MapPost("/{id}/step", Step).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("StepRun");
@@ -66,7 +69,13 @@ public static class RunsEndpoints
     {
         var (request, problem) = await ReadRequestAsync(http, ct);
         if (problem is not null) return problem;
-        if (!validator.TryValidate(request!, RoomNames.Main, out var valid, out var errors)) return TypedResults.ValidationProblem(errors);
+        return Enqueue(request!, orchestrator, validator);
+    }
+
+    /// <summary>Validates and queues a run request: 202 with the run, 400 naming each bad field, or 503 when the queue is full.</summary>
+    public static Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult> Enqueue(RunRequest request, RunOrchestrator orchestrator, RunRequestValidator validator)
+    {
+        if (!validator.TryValidate(request, RoomNames.Main, out var valid, out var errors)) return TypedResults.ValidationProblem(errors);
         var run = orchestrator.Enqueue(valid!);
         if (run is null)
         {
@@ -77,7 +86,7 @@ public static class RunsEndpoints
         return TypedResults.Accepted(info.Links.Self, info);
     }
 
-    private static async Task<(RunRequest? Request, ProblemHttpResult? Problem)> ReadRequestAsync(HttpRequest http, CancellationToken ct)
+    public static async Task<(RunRequest? Request, ProblemHttpResult? Problem)> ReadRequestAsync(HttpRequest http, CancellationToken ct)
     {
         if (http.ContentLength > MaxBodyBytes) return (null, TooLarge());
         using var buffer = new MemoryStream();

@@ -16,6 +16,7 @@ public sealed class PresenterKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     PresenterKey key,
+    KeyAttemptLimiter limiter,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -27,7 +28,13 @@ public sealed class PresenterKeyAuthenticationHandler(
     {
         var candidate = ReadCandidate();
         if (candidate is null) return Task.FromResult(AuthenticateResult.NoResult());
-        if (!key.Matches(candidate)) return Task.FromResult(AuthenticateResult.Fail("The presenter key is not correct."));
+        var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (limiter.IsLockedOut(address)) return Task.FromResult(AuthenticateResult.Fail(LockedOut));
+        if (!key.Matches(candidate))
+        {
+            limiter.RecordFailure(address);
+            return Task.FromResult(AuthenticateResult.Fail("The presenter key is not correct."));
+        }
 
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, Role)], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
@@ -47,11 +54,30 @@ public sealed class PresenterKeyAuthenticationHandler(
         return null;
     }
 
+    private const string LockedOut = "Too many wrong presenter keys from this address.";
+
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure;
+        if (failure?.Message == LockedOut)
+        {
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Response.Headers.RetryAfter = ((int)KeyAttemptLimiter.Window.TotalSeconds).ToString();
+            await problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = Context,
+                ProblemDetails = new ProblemDetails
+                {
+                    Status = StatusCodes.Status429TooManyRequests,
+                    Title = "Too many wrong keys",
+                    Detail = $"{LockedOut} Wait a minute before trying again.",
+                },
+            });
+            return;
+        }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
-        var failed = (await HandleAuthenticateOnceSafeAsync()).Failure is not null;
+        var failed = failure is not null;
         await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = Context,

@@ -8,6 +8,7 @@ public static class SecurityExtensions
     public static IServiceCollection AddPresenterKeyAuthentication(this IServiceCollection services)
     {
         services.AddSingleton<PresenterKey>();
+        services.AddSingleton<KeyAttemptLimiter>();
         services.AddAuthentication(PresenterKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, PresenterKeyAuthenticationHandler>(
                 PresenterKeyAuthenticationHandler.SchemeName, _ => { });

@@ -8,6 +8,12 @@ const keys = {
     "?": "help",
 };
 
+// Projection mode adds: text size, a blank screen, full screen, high contrast.
+const projectionKeys = {
+    "+": "zoom-in", "=": "zoom-in", "-": "zoom-out",
+    b: "blank", B: "blank", f: "fullscreen", F: "fullscreen", h: "contrast", H: "contrast",
+};
+
 function typingInto(target) {
     return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
 }
@@ -29,14 +35,20 @@ async function copyText(text) {
     area.remove();
 }
 
-export function attach(dotnet) {
+export function attach(dotnet, projection) {
     const onKey = event => {
         if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || typingInto(event.target)) return;
-        const action = keys[event.key];
+        const action = keys[event.key] || (projection ? projectionKeys[event.key] : undefined);
         if (!action) return;
         // Space on a focused button presses the button, as it should.
         if (event.key === " " && event.target && event.target.tagName === "BUTTON") return;
         event.preventDefault();
+        if (action === "fullscreen") {
+            // Must happen inside the key event (browsers allow full screen only on a user gesture).
+            if (document.fullscreenElement) document.exitFullscreen();
+            else document.documentElement.requestFullscreen().catch(() => { });
+            return;
+        }
         dotnet.invokeMethodAsync("OnShortcut", action);
     };
     const onClick = async event => {

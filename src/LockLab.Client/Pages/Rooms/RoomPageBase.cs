@@ -1,0 +1,83 @@
+using LockLab.Client.Services;
+using LockLab.Contracts;
+using Microsoft.AspNetCore.Components;
+
+namespace LockLab.Client.Pages.Rooms;
+
+/// <summary>
+/// What every room page shares: the room (found by code, a clear "no such room" otherwise), the lesson page the
+/// presenter shows, and following it live as the presenter moves on.
+/// </summary>
+public abstract class RoomPageBase : ComponentBase, IDisposable
+{
+    [Inject] protected LabConnection Lab { get; set; } = default!;
+    [Inject] protected ILessonSource Lessons { get; set; } = default!;
+    [Inject] protected IRoomLookup Rooms { get; set; } = default!;
+    [Inject] protected NavigationManager Navigation { get; set; } = default!;
+
+    [Parameter] public string Code { get; set; } = "";
+
+    /// <summary>The room as it was when the page was (pre)rendered; carried into the interactive page.</summary>
+    [PersistentState] public RoomState? Room { get; set; }
+
+    [PersistentState] public LessonDocument? Lesson { get; set; }
+
+    [PersistentState] public int PageNumber { get; set; }
+
+    protected bool Loaded { get; private set; }
+
+    /// <summary>False once a follower detaches to browse on their own.</summary>
+    protected bool Following { get; set; } = true;
+
+    protected LessonPage? CurrentPage => Lesson?.Pages.FirstOrDefault(p => p.Number == PageNumber);
+
+    protected LessonPage? NextPage => Lesson?.Pages.FirstOrDefault(p => p.Number == PageNumber + 1);
+
+    protected override async Task OnInitializedAsync()
+    {
+        Room ??= await Rooms.FindAsync(Code);
+        if (PageNumber < 1) PageNumber = 1;
+        if (Room?.Lesson is { } slug && Lesson?.Slug != slug)
+        {
+            Lesson = await Lessons.GetAsync(slug);
+            PageNumber = Room.Page;
+        }
+        Loaded = true;
+        Lab.Changed += OnLabChanged;
+    }
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!firstRender || !RendererInfo.IsInteractive || Room is null) return;
+        await Lab.ConnectAsync(Code);
+        await OnConnectedAsync();
+    }
+
+    /// <summary>Runs once the page is interactive and in the room.</summary>
+    protected virtual Task OnConnectedAsync() => FollowAsync();
+
+    private void OnLabChanged() => _ = InvokeAsync(async () =>
+    {
+        if (Following) await FollowAsync();
+        StateHasChanged();
+    });
+
+    /// <summary>Shows the page the presenter shows.</summary>
+    protected async Task FollowAsync()
+    {
+        if (Lab.Room != Code || Lab.RoomLesson is not { } slug) return;
+        if (Lesson?.Slug != slug)
+        {
+            var lesson = await Lessons.GetAsync(slug);
+            if (Lab.RoomLesson != slug) return; // moved on meanwhile
+            Lesson = lesson;
+        }
+        PageNumber = Lab.RoomPage;
+    }
+
+    public virtual void Dispose()
+    {
+        Lab.Changed -= OnLabChanged;
+        GC.SuppressFinalize(this);
+    }
+}
