@@ -28,24 +28,53 @@ public sealed class LiveRun(RunInfo info)
     /// <summary>Whether events after <see cref="LastSeq"/> are missing before <paramref name="firstSeq"/>.</summary>
     public bool HasGapBefore(long firstSeq) => firstSeq > LastSeq + 1;
 
-    /// <summary>Appends the events that are new, in order; returns how many were.</summary>
+    /// <summary>
+    /// Adds the events not seen yet, keeping <c>seq</c> order whatever order they come in (a live batch may arrive
+    /// before the catch-up that precedes it); returns how many were new.
+    /// </summary>
     public int Add(IEnumerable<RunEvent> events)
     {
         var added = 0;
+        var reordered = false;
         foreach (var e in events.OrderBy(e => e.Seq))
         {
-            if (e.Seq <= LastSeq) continue;
-            _events.Add(e);
-            added++;
-            switch (e.Kind)
+            if (e.Seq > LastSeq)
             {
-                case EventKind.LockAcquired: LockHolder = e.Process; break;
-                case EventKind.LockReleased when LockHolder == e.Process: LockHolder = null; break;
-                case EventKind.Write: Counter = e.Value; break;
-                case EventKind.Print: _printed.Add(e); break;
+                _events.Add(e);
+                Apply(e);
+                added++;
+                continue;
             }
+            var at = _events.BinarySearch(e, BySeq);
+            if (at >= 0) continue; // already have it
+            _events.Insert(~at, e);
+            added++;
+            reordered = true;
         }
+        if (reordered) Recompute();
         return added;
+    }
+
+    private static readonly Comparer<RunEvent> BySeq = Comparer<RunEvent>.Create((a, b) => a.Seq.CompareTo(b.Seq));
+
+    private void Apply(RunEvent e)
+    {
+        switch (e.Kind)
+        {
+            case EventKind.LockAcquired: LockHolder = e.Process; break;
+            case EventKind.LockReleased when LockHolder == e.Process: LockHolder = null; break;
+            case EventKind.Write: Counter = e.Value; break;
+            case EventKind.Print: _printed.Add(e); break;
+        }
+    }
+
+    /// <summary>An event landed before others already shown: work the derived state out again, in order.</summary>
+    private void Recompute()
+    {
+        _printed.Clear();
+        LockHolder = null;
+        Counter = 0;
+        foreach (var e in _events) Apply(e);
     }
 
     public void Update(RunInfo info)
