@@ -1,0 +1,112 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace LockLab.EndToEndTests;
+
+/// <summary>A classroom in real browsers: the presenter drives, a follower follows, the projector shows it big.</summary>
+public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
+{
+    private async Task<string> CreateRoomAsync()
+    {
+        using var client = lab.Server.CreateClient(presenter: true);
+        var response = await client.PostAsync("/api/rooms", null);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("room").GetString()!;
+    }
+
+    [Fact]
+    public async Task The_follower_follows_the_presenters_pages_and_both_see_a_run_started_over_http()
+    {
+        var code = await CreateRoomAsync();
+        var (presenter, presenterErrors) = await lab.NewPageAsync();
+        var (follower, followerErrors) = await lab.NewPageAsync(1280, 720);
+
+        await presenter.GotoAsync(new Uri(lab.Server.Address, $"/rooms/{code}/present?key={ServerProcess.Key}").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(presenter);
+        await Expect(presenter.GetByTestId("page-title")).ToHaveTextAsync("Process locks"); // a fresh room opens the first lesson
+        await Expect(presenter.GetByTestId("room-code")).ToHaveTextAsync(code);
+
+        await follower.GotoAsync(new Uri(lab.Server.Address, $"/rooms/{code}").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(follower);
+        await Expect(follower.GetByTestId("page-title")).ToHaveTextAsync("Process locks");
+        await Expect(presenter.GetByTestId("viewers")).ToContainTextAsync("2 connected");
+
+        // The presenter steps forward with the keyboard; the follower's page moves with it.
+        await presenter.Keyboard.PressAsync("ArrowRight");
+        await Expect(presenter.GetByTestId("page-title")).ToHaveTextAsync("Without a lock");
+        await Expect(follower.GetByTestId("page-title")).ToHaveTextAsync("Without a lock");
+        await Expect(presenter.GetByTestId("speaker-notes")).ToContainTextAsync("Ask the class");
+
+        // A run started from anywhere over HTTP shows live on both.
+        using var client = lab.Server.CreateClient(presenter: true);
+        var started = await client.PostAsync($"/api/rooms/{code}/runs", new StringContent("""{"scenario":"no-lock"}"""));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, started.StatusCode);
+        foreach (var page in new[] { presenter, follower })
+        {
+            await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 15_000 });
+            await Expect(page.Locator("[data-testid=console-line]")).ToHaveCountAsync(10);
+        }
+
+        // A follower may browse on its own, then follow again.
+        await follower.GetByTestId("detach").ClickAsync();
+        await follower.GetByTestId("next-page").ClickAsync();
+        await Expect(follower.GetByTestId("page-title")).ToHaveTextAsync("With a lock");
+        await presenter.Keyboard.PressAsync("End");
+        await Expect(presenter.GetByTestId("page-title")).ToHaveTextAsync("Who gets the lock first?");
+        await Expect(follower.GetByTestId("page-title")).ToHaveTextAsync("With a lock"); // detached: stays
+        await follower.GetByTestId("follow").ClickAsync();
+        await Expect(follower.GetByTestId("page-title")).ToHaveTextAsync("Who gets the lock first?");
+
+        await presenter.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "presenter.png"), FullPage = true });
+        Assert.Empty(presenterErrors);
+        Assert.Empty(followerErrors);
+    }
+
+    [Theory]
+    [InlineData(1280, 720)]
+    [InlineData(1920, 1080)]
+    public async Task The_projector_view_is_readable_at_classroom_resolutions(int width, int height)
+    {
+        var code = await CreateRoomAsync();
+        using (var client = lab.Server.CreateClient(presenter: true))
+        {
+            (await client.PostAsync($"/api/rooms/{code}/page", JsonContent.Create(new { lesson = "process-locks", page = 3 }))).EnsureSuccessStatusCode();
+            (await client.PostAsync($"/api/rooms/{code}/runs", new StringContent("""{"scenario":"lock"}"""))).EnsureSuccessStatusCode();
+        }
+        var (page, errors) = await lab.NewPageAsync(width, height);
+        await page.GotoAsync(new Uri(lab.Server.Address, $"/rooms/{code}/project").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        await Expect(page.GetByTestId("page-title")).ToHaveTextAsync("With a lock");
+        await Expect(page.GetByTestId("projection-code")).ToHaveTextAsync(code);
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 15_000 });
+
+        // Back-row sizes: the lesson text at least 20 px, the page title at least 36 px, and nothing wider than the screen.
+        var textSize = await page.GetByTestId("lesson-text").EvaluateAsync<double>("e => parseFloat(getComputedStyle(e).fontSize)");
+        var titleSize = await page.GetByTestId("page-title").EvaluateAsync<double>("e => parseFloat(getComputedStyle(e).fontSize)");
+        var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");
+        Assert.True(textSize >= 20, $"lesson text is {textSize} px");
+        Assert.True(titleSize >= 36, $"page title is {titleSize} px");
+        Assert.False(overflow, "the projector view scrolls sideways");
+
+        // + makes the text larger; B blanks the screen and B again brings it back.
+        await page.Keyboard.PressAsync("+");
+        await Expect(page.GetByTestId("projection")).ToHaveAttributeAsync("data-zoom", "1.625");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsFolder, $"projector-{width}x{height}.png") });
+        await page.Keyboard.PressAsync("b");
+        await Expect(page.GetByTestId("blank")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("b");
+        await Expect(page.GetByTestId("blank")).ToHaveCountAsync(0);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task An_unknown_room_is_a_clear_page_not_an_error()
+    {
+        var (page, errors) = await lab.NewPageAsync();
+        await page.GotoAsync(new Uri(lab.Server.Address, "/rooms/ZZZZ").ToString());
+        await Expect(page.GetByTestId("room-not-found")).ToContainTextAsync("There is no room");
+        Assert.Empty(errors);
+    }
+}
