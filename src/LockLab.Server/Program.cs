@@ -6,6 +6,7 @@ using LockLab.Contracts;
 using LockLab.Server.Components;
 using LockLab.Server.Configuration;
 using LockLab.Server.Hubs;
+using LockLab.Server.History;
 using LockLab.Server.Lessons;
 using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
@@ -30,6 +31,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 });
 builder.Services.AddPresenterKeyAuthentication();
 builder.Services.AddRuns();
+builder.Services.AddRunHistory();
 builder.Services.AddLessons();
 builder.Services.AddOpenApi();
 builder.Services.AddSignalR()
@@ -58,6 +60,7 @@ app.MapStaticAssets();
 app.MapHealthChecks("/healthz");
 app.MapScenarios();
 app.MapRuns();
+app.MapHistory();
 app.MapLessons();
 app.MapRooms();
 app.MapOpenApi(); // /openapi/v1.json

@@ -23,12 +23,15 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     public Uri Address { get; }
+    public string DataPath { get; private init; } = "";
     public int Pid => _process.Id;
     public string Output { get { lock (_output) return string.Join('\n', _output); } }
 
-    public static async Task<ServerProcess> StartAsync()
+    /// <param name="dataPath">The run history's folder; a fresh one when null. Pass the same one to restart "the same" lab.</param>
+    public static async Task<ServerProcess> StartAsync(string? dataPath = null)
     {
         var port = FreePort();
+        dataPath ??= Directory.CreateTempSubdirectory("locklab-e2e-data-").FullName;
         var serverDll = Path.Combine(ServerBuildFolder(), "LockLab.Server.dll");
         if (!File.Exists(serverDll)) throw new FileNotFoundException("Build the solution first: the server is missing.", serverDll);
 
@@ -46,8 +49,9 @@ public sealed class ServerProcess : IAsyncDisposable
         // Development, as `dotnet run` uses: static web assets are served from the build output.
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         info.Environment["LockLab__PresenterKey"] = Key;
+        info.Environment["LockLab__DataPath"] = dataPath;
 
-        var server = new ServerProcess(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}"));
+        var server = new ServerProcess(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}")) { DataPath = dataPath };
         server._process.OutputDataReceived += (_, e) => server.OnOutput(e.Data);
         server._process.ErrorDataReceived += (_, e) => server.OnOutput(e.Data);
         server._process.BeginOutputReadLine();

@@ -17,6 +17,9 @@ public sealed class LockLabOptions
     /// <summary>Extra lesson files (Jekyll format).</summary>
     public string? LessonsPath { get; set; }
 
+    /// <summary>The worker program; empty: the one built beside the server. For deployments that keep it elsewhere.</summary>
+    public string? WorkerPath { get; set; }
+
     public RunLimits Limits { get; set; } = new();
 }
 
@@ -25,6 +28,10 @@ public sealed class RunLimits
 {
     public int MaxConcurrentRuns { get; set; } = 2;
     public int MaxQueuedRuns { get; set; } = 20;
+    /// <summary>Runs queued or running in one room at once; more are refused (409) until one ends.</summary>
+    public int MaxActiveRunsPerRoom { get; set; } = 3;
+    /// <summary>A run that reports more events than this is stopped and fails (a misbehaving worker cannot flood the server).</summary>
+    public int MaxEventsPerRun { get; set; } = 200_000;
     public int MaxProcesses { get; set; } = 8;
     public int MaxIterations { get; set; } = 1000;
     public int MaxAmount { get; set; } = 1000;
@@ -37,6 +44,11 @@ public sealed class RunLimits
     public int MaxStressIterations { get; set; } = 1_000_000;
     public int MaxStressRounds { get; set; } = 1000;
     public int WorkerStartTimeoutSeconds { get; set; } = 15;
+    /// <summary>History retention: at most this many runs are kept on disk…</summary>
+    public int MaxStoredRuns { get; set; } = 1000;
+    /// <summary>…and none older than this.</summary>
+    public int MaxRunAgeDays { get; set; } = 30;
+
     /// <summary>Runs one client address may start per minute (over HTTP).</summary>
     public int RunsPerMinutePerClient { get; set; } = 60;
 

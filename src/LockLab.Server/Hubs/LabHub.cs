@@ -92,6 +92,7 @@ public sealed class LabHub(
         {
             throw new HubException("Invalid run request: " + string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
         }
+        if (orchestrator.Refusal(valid!) is { } refusal) throw new HubException(refusal);
         var run = orchestrator.Enqueue(valid!) ?? throw new HubException("Too many runs are queued; try again in a moment.");
         return run.ToInfo();
     }

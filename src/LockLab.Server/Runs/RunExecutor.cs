@@ -30,6 +30,15 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
         // whoever sees "completed" or "failed" can rely on that.
         (RunStatus Status, RunSummary? Summary, string? Error) outcome = (RunStatus.Failed, null, "The run ended unexpectedly.");
 
+        void Accept(List<LockLab.Contracts.RunEvent> batch)
+        {
+            sequencer.Add(batch, run.Append);
+            if (run.EventCount > limits.MaxEventsPerRun)
+            {
+                throw new RunFailedException($"The run reported more than {limits.MaxEventsPerRun} events (LockLab:Limits:MaxEventsPerRun); it was stopped.");
+            }
+        }
+
         async Task Guard(Task task)
         {
             try
@@ -58,7 +67,7 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
 
             // Readers and exit watchers run from the start so that a worker failing before the gate is noticed.
             // The first failure wins: it names the culprit; the workers killed because of it are not blamed.
-            var tasks = workers.Select(w => Guard(w.ReadEventsAsync(batch => sequencer.Add(batch, run.Append), timeLimit.Token)))
+            var tasks = workers.Select(w => Guard(w.ReadEventsAsync(batch => Accept(batch), timeLimit.Token)))
                 .Concat(workers.Select(w => Guard(WatchExitAsync(w, timeLimit.Token))))
                 .ToList();
 

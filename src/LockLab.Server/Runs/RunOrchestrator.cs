@@ -13,6 +13,7 @@ public sealed class RunOrchestrator(
     Rooms.RoomRegistry rooms,
     RunExecutor executor,
     RunBroadcaster broadcaster,
+    History.RunRecorder recorder,
     IOptions<LockLabOptions> options,
     TimeProvider clock,
     ILogger<RunOrchestrator> logger) : BackgroundService
@@ -21,6 +22,15 @@ public sealed class RunOrchestrator(
     {
         FullMode = BoundedChannelFullMode.Wait,
     });
+
+    /// <summary>Why a request cannot be queued now, or null when it can.</summary>
+    public string? Refusal(ValidRunRequest request)
+    {
+        var perRoom = options.Value.Limits.MaxActiveRunsPerRoom;
+        return store.InRoom(request.Room, 100).Count(r => !r.IsFinished) >= perRoom
+            ? $"Room '{request.Room}' already has {perRoom} run(s) queued or running (LockLab:Limits:MaxActiveRunsPerRoom); stop one or wait for it to end."
+            : null;
+    }
 
     /// <summary>Queues a validated request. Returns null when the queue is full (the caller answers 503/429).</summary>
     public Run? Enqueue(ValidRunRequest request)
@@ -31,6 +41,7 @@ public sealed class RunOrchestrator(
         rooms.Touch(run.Room);
         // Viewers see the run from the moment it is accepted; its events follow as they happen.
         broadcaster.Follow(run);
+        recorder.Follow(run);
         return run;
     }
 

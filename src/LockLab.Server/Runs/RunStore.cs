@@ -24,6 +24,9 @@ public sealed class RunStore(IOptions<LockLabOptions> options)
 
     public Run? Find(string id) => _runs.GetValueOrDefault(id);
 
+    /// <summary>The ids of the runs held in memory: current and recent, the ones pages show.</summary>
+    public IReadOnlySet<string> Ids() => _runs.Keys.ToHashSet(StringComparer.Ordinal);
+
     /// <summary>The room's runs, newest first.</summary>
     public IReadOnlyList<Run> InRoom(string room, int max) =>
         _runs.Values.Where(r => r.Room == room).OrderByDescending(r => r.CreatedAt).Take(max).ToList();

@@ -76,6 +76,7 @@ public static class RunsEndpoints
     public static Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult> Enqueue(RunRequest request, RunOrchestrator orchestrator, RunRequestValidator validator)
     {
         if (!validator.TryValidate(request, RoomNames.Main, out var valid, out var errors)) return TypedResults.ValidationProblem(errors);
+        if (orchestrator.Refusal(valid!) is { } refusal) return TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Room busy");
         var run = orchestrator.Enqueue(valid!);
         if (run is null)
         {
@@ -117,17 +118,19 @@ public static class RunsEndpoints
     private static ProblemHttpResult TooLarge() =>
         TypedResults.Problem($"A run request may be at most {MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large");
 
-    private static Results<Ok<RunInfo>, ProblemHttpResult> GetRun(string id, RunStore store) =>
-        store.Find(id) is { } run ? TypedResults.Ok(run.ToInfo()) : RunNotFound(id);
+    /// <summary>From memory while the server holds the run, else from the history on disk.</summary>
+    private static Results<Ok<RunInfo>, ProblemHttpResult> GetRun(string id, RunStore store, History.RunHistory history) =>
+        (store.Find(id)?.ToInfo() ?? history.GetRun(id)) is { } run ? TypedResults.Ok(run) : RunNotFound(id);
 
     private static Results<Ok<RunEvent[]>, ProblemHttpResult, ValidationProblem> GetEvents(
-        string id, RunStore store, long after = 0, int limit = MaxEventsPerPage)
+        string id, RunStore store, History.RunHistory history, long after = 0, int limit = MaxEventsPerPage)
     {
         var errors = new Dictionary<string, string[]>();
         if (after < 0) errors["after"] = ["Must be 0 or more."];
         if (limit is < 1 or > MaxEventsPerPage) errors["limit"] = [$"Must be between 1 and {MaxEventsPerPage}."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        return store.Find(id) is { } run ? TypedResults.Ok(run.EventsAfter(after, limit)) : RunNotFound(id);
+        if (store.Find(id) is { } run) return TypedResults.Ok(run.EventsAfter(after, limit));
+        return history.GetRun(id) is null ? RunNotFound(id) : TypedResults.Ok(history.GetEvents(id, after, limit));
     }
 
     private static ProblemHttpResult RunNotFound(string id) =>

@@ -8,17 +8,23 @@ namespace LockLab.Server.Runs;
 /// </summary>
 public sealed class WorkerExecutable
 {
-    public WorkerExecutable()
+    public WorkerExecutable(Microsoft.Extensions.Options.IOptions<Configuration.LockLabOptions> options)
     {
         var folder = AppContext.BaseDirectory;
         var host = Path.Combine(folder, OperatingSystem.IsWindows() ? "LockLab.Worker.exe" : "LockLab.Worker");
         AssemblyPath = Path.Combine(folder, "LockLab.Worker.dll");
         HostPath = File.Exists(host) ? host : null;
+        // A configured program (an administrator's choice, never a request's) replaces the built one.
+        if (options.Value.WorkerPath is { Length: > 0 } configured)
+        {
+            HostPath = Path.GetFullPath(configured);
+            AssemblyPath = HostPath;
+        }
     }
 
     public string AssemblyPath { get; }
     public string? HostPath { get; }
-    public bool Exists => HostPath is not null || File.Exists(AssemblyPath);
+    public bool Exists => HostPath is not null ? File.Exists(HostPath) : File.Exists(AssemblyPath);
 
     public ProcessStartInfo CreateStartInfo()
     {

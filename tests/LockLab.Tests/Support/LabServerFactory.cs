@@ -16,9 +16,13 @@ public class LabServerFactory : WebApplicationFactory<Program>
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>This lab's own run history, thrown away with it.</summary>
+    public string DataPath { get; } = Directory.CreateTempSubdirectory("locklab-data-").FullName;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("LockLab:PresenterKey", Key);
+        builder.UseSetting("LockLab:DataPath", DataPath);
         foreach (var (name, value) in Settings) builder.UseSetting(name, value);
     }
 
@@ -44,6 +48,19 @@ public class LabServerFactory : WebApplicationFactory<Program>
                 if (presenter) o.AccessTokenProvider = () => Task.FromResult<string?>(Key);
             })
             .Build();
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        try
+        {
+            if (Directory.Exists(DataPath)) Directory.Delete(DataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may still hold the file for a moment; the temp folder is cleaned by the OS eventually.
+        }
+    }
 
     /// <summary>Waits (on the run's own change signal, not a clock) until the run has finished.</summary>
     public async Task<Run> WaitForRunAsync(string id, TimeSpan? timeout = null)

@@ -9,7 +9,7 @@ public static class WorkerGroup
 {
     public static async Task<List<RunEvent>> RunAsync(TestSegment segment, IReadOnlyList<WorkerJob> jobs)
     {
-        var executable = new WorkerExecutable();
+        var executable = new WorkerExecutable(Microsoft.Extensions.Options.Options.Create(new LockLab.Server.Configuration.LockLabOptions()));
         var workers = jobs.Select(j => WorkerProcess.Start(executable, j)).ToList();
         var events = new List<RunEvent>();
         try

@@ -1,0 +1,13 @@
+namespace LockLab.Server.History;
+
+public static class HistoryServiceCollectionExtensions
+{
+    /// <summary>Run history in SQLite under <c>LockLab:DataPath</c>: the recorder keeps it, the endpoints read it.</summary>
+    public static IServiceCollection AddRunHistory(this IServiceCollection services)
+    {
+        services.AddSingleton<RunHistory>();
+        services.AddSingleton<RunRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<RunRecorder>());
+        return services;
+    }
+}

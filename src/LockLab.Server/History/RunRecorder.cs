@@ -1,0 +1,106 @@
+using LockLab.Contracts;
+using LockLab.Server.Runs;
+
+namespace LockLab.Server.History;
+
+/// <summary>
+/// Writes each run to <see cref="RunHistory"/> as it goes: its row when it is accepted and whenever its status
+/// changes, its events in batches (whatever arrived since the last write, one transaction). Like the broadcaster it
+/// only reads the run's log, so a slow or failing disk never slows a run or its viewers: storage errors are logged,
+/// retried, and the run streams on.
+/// </summary>
+public sealed class RunRecorder(RunHistory history, RunStore store, TimeProvider clock, ILogger<RunRecorder> logger) : IHostedService
+{
+    public const int MaxBatch = 5000;
+    private static readonly TimeSpan[] Retries = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+
+    /// <summary>Runs cut off by the last shutdown become <c>interrupted</c> before anything else happens.</summary>
+    public Task StartAsync(CancellationToken ct)
+    {
+        try
+        {
+            if (history.MarkInterrupted() is > 0 and var n) logger.LogWarning("{Count} run(s) were cut off by the last shutdown and are now marked interrupted", n);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Could not open the run history at {Path}; runs will stream but not be kept", history.DatabasePath);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    public void Follow(Run run) => _ = Task.Run(() => RecordAsync(run));
+
+    /// <summary>Raised with a run's id once its final state and all its events are on disk.</summary>
+    public event Action<string>? Recorded;
+
+    private async Task RecordAsync(Run run)
+    {
+        long written = 0;
+        RunStatus? savedStatus = null;
+        try
+        {
+            while (true)
+            {
+                var changed = run.Changed;
+                var finished = run.IsFinished; // read before the events: see RunBroadcaster
+                var batch = run.EventsAfter(written, MaxBatch);
+                if (batch.Length > 0)
+                {
+                    await WithRetriesAsync(() => history.AppendEvents(run.Id, batch), run.Id);
+                    written = batch[^1].Seq;
+                    continue;
+                }
+                if (savedStatus != run.Status)
+                {
+                    savedStatus = run.Status;
+                    await WithRetriesAsync(() => history.SaveRun(run.ToInfo()), run.Id);
+                }
+                if (finished)
+                {
+                    Recorded?.Invoke(run.Id);
+                    Prune();
+                    return;
+                }
+                await changed;
+            }
+        }
+        catch (Exception ex)
+        {
+            // The run itself is unaffected; only its record is incomplete.
+            logger.LogError(ex, "Run {RunId} could not be fully stored in the history; it streamed live regardless", run.Id);
+        }
+    }
+
+    private async Task WithRetriesAsync(Action write, string runId)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await Task.Run(write);
+                return;
+            }
+            catch (Exception ex) when (attempt < Retries.Length && ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            {
+                logger.LogWarning(ex, "Storing run {RunId} failed (attempt {Attempt}); retrying", runId, attempt + 1);
+                await Task.Delay(Retries[attempt]);
+            }
+        }
+    }
+
+    private void Prune()
+    {
+        try
+        {
+            // Runs still in memory are the ones pages show (current and recent): never pruned.
+            var removed = history.Prune(store.Ids(), clock.GetUtcNow());
+            if (removed > 0) logger.LogInformation("History retention removed {Count} old run(s)", removed);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "History retention failed; will try again after the next run");
+        }
+    }
+}
