@@ -34,5 +34,16 @@ public class ServerProcessTests
         var allGone = await Waiting.UntilAsync(() => pids.All(pid => !Waiting.IsAlive(pid)), TimeSpan.FromSeconds(2));
         Assert.True(allGone, $"workers still alive {Stopwatch.GetElapsedTime(killedAt).TotalMilliseconds:0} ms after the server was killed");
         Assert.True(await Waiting.UntilAsync(() => !File.Exists(segment), TimeSpan.FromSeconds(2)), "the orphaned run's shared memory file was left behind");
+
+        // Restarted on the same data folder, the lab shows the cut-off run as interrupted, with the events it had.
+        await using var restarted = await ServerProcess.StartAsync(server.DataPath);
+        using var after = restarted.CreateClient();
+        var run = await after.GetFromJsonAsync<JsonElement>($"/api/runs/{id}");
+        Assert.Equal("interrupted", run.GetProperty("status").GetString());
+        var kept = await after.GetFromJsonAsync<JsonElement[]>($"/api/runs/{id}/events?after=0");
+        Assert.NotEmpty(kept!);
+        Assert.Equal(kept!.Length, run.GetProperty("eventCount").GetInt32());
+        var interrupted = await after.GetFromJsonAsync<JsonElement[]>("/api/runs?status=interrupted");
+        Assert.Contains(interrupted!, r => r.GetProperty("id").GetString() == id);
     }
 }

@@ -29,7 +29,13 @@ public sealed class WorkerProcess : IAsyncDisposable
     public int Pid { get; private set; }
     public bool HasExited => _process.HasExited;
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
-    public string StandardError { get; private set; } = "";
+    /// <summary>What the worker wrote to stderr so far (read in the background, never waited for).</summary>
+    public string StandardError
+    {
+        get { lock (_stderr) return _stderr.ToString().Trim(); }
+    }
+
+    private readonly System.Text.StringBuilder _stderr = new();
 
     public static WorkerProcess Start(WorkerExecutable executable, WorkerJob job)
     {
@@ -40,6 +46,15 @@ public sealed class WorkerProcess : IAsyncDisposable
         info.UseShellExecute = false;
         var process = Process.Start(info) ?? throw new InvalidOperationException("The worker process did not start.");
         var worker = new WorkerProcess(process, job) { Pid = process.Id };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (worker._stderr)
+            {
+                if (worker._stderr.Length < 4096) worker._stderr.AppendLine(e.Data);
+            }
+        };
+        process.BeginErrorReadLine();
         process.StandardInput.WriteLine(JsonSerializer.Serialize(job, ContractsJsonContext.Default.WorkerJob));
         process.StandardInput.Flush();
         return worker;
@@ -51,7 +66,6 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// </summary>
     public async Task ReadEventsAsync(Action<List<RunEvent>> onEvents, CancellationToken ct)
     {
-        var stderr = _process.StandardError.ReadToEndAsync(ct);
         var reader = PipeReader.Create(_process.StandardOutput.BaseStream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         try
         {
@@ -76,14 +90,8 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
         finally
         {
+            // stderr is not awaited here: a misbehaving worker may keep it open, and its garbage must fail the run now.
             await reader.CompleteAsync();
-            try
-            {
-                StandardError = (await stderr).Trim();
-            }
-            catch (OperationCanceledException)
-            {
-            }
         }
     }
 

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LockLab.Contracts;
+using LockLab.Server.History;
+using LockLab.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LockLab.Tests.History;
+
+/// <summary>A lab that keeps only one finished run in memory, so older runs must come from the history on disk.</summary>
+public sealed class ForgetfulLabFactory : LabServerFactory
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["LockLab:Limits:RetainedRuns"] = "1" };
+}
+
+public class HistoryTests(ForgetfulLabFactory lab) : IClassFixture<ForgetfulLabFactory>
+{
+    /// <summary>Starts a run and waits until it is finished and fully on disk.</summary>
+    private async Task<RunInfo> RunAndRecordAsync(string body)
+    {
+        var recorder = lab.Services.GetRequiredService<RunRecorder>();
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body(body));
+        response.EnsureSuccessStatusCode();
+        var run = (await Json.ReadAsync<RunInfo>(response))!;
+        var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        recorder.Recorded += id => { if (id == run.Id) recorded.TrySetResult(); };
+        if (lab.Services.GetRequiredService<RunHistory>().GetRun(run.Id) is { Status: RunStatus.Completed }) recorded.TrySetResult();
+        await recorded.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return run;
+    }
+
+    [Fact]
+    public async Task A_run_the_server_no_longer_holds_in_memory_is_served_from_the_history_with_all_its_events()
+    {
+        var first = await RunAndRecordAsync("""{"scenario":"lock","room":"history","iterations":2,"delayMs":1}""");
+        await RunAndRecordAsync("""{"scenario":"no-lock","room":"history","iterations":1,"delayMs":1}""");
+        await RunAndRecordAsync("""{"scenario":"no-lock","room":"history","iterations":1,"delayMs":1}""");
+        Assert.Null(lab.Services.GetRequiredService<LockLab.Server.Runs.RunStore>().Find(first.Id)); // forgotten in memory
+
+        var client = lab.CreateClient();
+        var stored = await Json.ReadAsync<RunInfo>(await client.GetAsync($"/api/runs/{first.Id}"));
+        var events = await Json.ReadAsync<RunEvent[]>(await client.GetAsync($"/api/runs/{first.Id}/events?after=0"));
+
+        Assert.Equal(RunStatus.Completed, stored!.Status);
+        Assert.Equal([1L, 2, 5, 8], stored.Summary!.Printed);
+        Assert.Equal(stored.EventCount, events!.Length);
+        Assert.Equal(Enumerable.Range(1, events.Length).Select(i => (long)i), events.Select(e => e.Seq));
+        Assert.Equal(["p1", "p1", "p2", "p2"], events.Where(e => e.Kind == EventKind.Print).Select(e => e.Process));
+    }
+
+    [Fact]
+    public async Task The_history_lists_runs_filtered_by_room_scenario_and_status()
+    {
+        var run = await RunAndRecordAsync("""{"scenario":"lock-per-step","room":"filtered","iterations":1,"delayMs":1}""");
+        var client = lab.CreateClient();
+
+        var byRoom = await client.GetFromJsonAsync("/api/runs?room=filtered", ContractsJsonContext.Default.RunInfoArray);
+        var byScenario = await client.GetFromJsonAsync("/api/runs?scenario=lock-per-step&status=completed", ContractsJsonContext.Default.RunInfoArray);
+        var none = await client.GetFromJsonAsync("/api/runs?room=filtered&status=failed", ContractsJsonContext.Default.RunInfoArray);
+
+        Assert.Equal(run.Id, Assert.Single(byRoom!).Id);
+        Assert.Contains(byScenario!, r => r.Id == run.Id);
+        Assert.Empty(none!);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/runs?status=sleepy")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_run_exports_as_csv_for_a_spreadsheet_and_as_json()
+    {
+        var run = await RunAndRecordAsync("""{"scenario":"no-lock","room":"export","iterations":2,"delayMs":1}""");
+        var client = lab.CreateClient();
+
+        var csvResponse = await client.GetAsync($"/api/runs/{run.Id}/export?format=csv");
+        var csv = (await csvResponse.Content.ReadAsStringAsync()).TrimStart('\uFEFF');
+        var rows = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var json = await client.GetFromJsonAsync<JsonElement>($"/api/runs/{run.Id}/export?format=json");
+
+        Assert.Equal("text/csv", csvResponse.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("seq,process,pid,kind,value,atMs", rows[0]);
+        Assert.Equal(run.Parameters.Processes * (2 * 3) + 2, rows.Length - 1); // one row per event
+        Assert.Matches(@"^1,p\d,\d+,(read|write|print|exit),\d+,\d+(\.\d+)?$", rows[1]);
+        Assert.Equal(rows.Length - 1, json.GetProperty("events").GetArrayLength());
+        Assert.Equal(run.Id, json.GetProperty("run").GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"/api/runs/{run.Id}/export?format=xls")).StatusCode);
+    }
+}

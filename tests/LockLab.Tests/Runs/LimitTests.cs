@@ -1,0 +1,101 @@
+using System.Net;
+using LockLab.Contracts;
+using LockLab.Tests.Support;
+
+namespace LockLab.Tests.Runs;
+
+/// <summary>A lab with tight limits and a worker program that misbehaves on request.</summary>
+public sealed class TightLabFactory : LabServerFactory
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["LockLab:Limits:MaxEventsPerRun"] = "20",
+        ["LockLab:Limits:MaxActiveRunsPerRoom"] = "1",
+    };
+}
+
+public class LimitTests(TightLabFactory lab) : IClassFixture<TightLabFactory>
+{
+    private Task<HttpResponseMessage> StartAsync(string body) => lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body(body));
+
+    [Fact]
+    public async Task A_run_past_its_event_limit_is_stopped_and_fails_with_the_reason()
+    {
+        // 2 processes × 4 iterations × 3 events + 2 exits = 26 events: past the limit of 20.
+        var run = (await Json.ReadAsync<RunInfo>(await StartAsync("""{"scenario":"no-lock","room":"events-limit","iterations":4,"delayMs":1}""")))!;
+        var done = await lab.WaitForRunAsync(run.Id);
+
+        Assert.Equal(RunStatus.Failed, done.Status);
+        Assert.Contains("more than 20 events", done.Error);
+    }
+
+    [Fact]
+    public async Task At_its_event_limit_a_run_completes()
+    {
+        // 2 × 3 × 3 + 2 = 20 events: exactly the limit.
+        var run = (await Json.ReadAsync<RunInfo>(await StartAsync("""{"scenario":"no-lock","room":"events-at-limit","iterations":3,"delayMs":1}""")))!;
+        Assert.Equal(RunStatus.Completed, (await lab.WaitForRunAsync(run.Id)).Status);
+    }
+
+    [Fact]
+    public async Task A_room_with_a_run_going_refuses_a_second_one()
+    {
+        var first = (await Json.ReadAsync<RunInfo>(await StartAsync("""{"scenario":"lock","room":"busy","iterations":3,"delayMs":200}""")))!;
+        var second = await StartAsync("""{"scenario":"lock","room":"busy"}""");
+        var elsewhere = await StartAsync("""{"scenario":"lock","room":"not-busy","iterations":1,"delayMs":1}""");
+
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Contains("already has 1 run", await second.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Accepted, elsewhere.StatusCode);
+        await lab.CreatePresenterClient().PostAsync($"/api/runs/{first.Id}/stop", null);
+        await lab.WaitForRunAsync(first.Id);
+    }
+}
+
+/// <summary>Worker programs that write garbage: the run fails cleanly, the lab goes on.</summary>
+public abstract class BadWorkerLabFactory(string script) : LabServerFactory
+{
+    private readonly string _worker = WriteScript(script);
+
+    private static string WriteScript(string script)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"locklab-bad-worker-{Guid.NewGuid():N}.sh");
+        File.WriteAllText(path, "#!/bin/sh\n" + script + "\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["LockLab:WorkerPath"] = _worker };
+}
+
+public sealed class GarbageWorkerLabFactory() : BadWorkerLabFactory("read job; echo 'this is not an event'; sleep 30");
+
+public sealed class OversizedLineWorkerLabFactory() : BadWorkerLabFactory("read job; head -c 100000 /dev/zero | tr '\\0' 'x'; sleep 30");
+
+public class GarbageWorkerTests(GarbageWorkerLabFactory lab) : IClassFixture<GarbageWorkerLabFactory>
+{
+    [Fact]
+    public async Task A_worker_that_prints_garbage_fails_its_run_cleanly_and_the_lab_goes_on()
+    {
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body("""{"scenario":"lock","room":"garbage"}"""));
+        var run = await lab.WaitForRunAsync((await Json.ReadAsync<RunInfo>(response))!.Id);
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Contains("not an event", run.Error);
+        Assert.Equal(HttpStatusCode.OK, (await lab.CreateClient().GetAsync("/healthz")).StatusCode);
+    }
+}
+
+public class OversizedLineWorkerTests(OversizedLineWorkerLabFactory lab) : IClassFixture<OversizedLineWorkerLabFactory>
+{
+    [Fact]
+    public async Task A_worker_that_writes_an_endless_line_fails_its_run_without_filling_memory()
+    {
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body("""{"scenario":"lock","room":"oversized"}"""));
+        var run = await lab.WaitForRunAsync((await Json.ReadAsync<RunInfo>(response))!.Id);
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Contains("longer than 4096 bytes", run.Error);
+        Assert.Equal(HttpStatusCode.OK, (await lab.CreateClient().GetAsync("/api/scenarios")).StatusCode);
+    }
+}
