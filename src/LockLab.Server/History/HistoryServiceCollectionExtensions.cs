@@ -8,6 +8,7 @@ public static class HistoryServiceCollectionExtensions
         services.AddSingleton<RunHistory>();
         services.AddSingleton<RunRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<RunRecorder>());
+        services.AddScoped<LockLab.Client.Services.IRunArchive, StoreRunArchive>();
         return services;
     }
 }

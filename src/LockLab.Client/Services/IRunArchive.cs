@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Http.Json;
+using LockLab.Contracts;
+
+namespace LockLab.Client.Services;
+
+/// <summary>Past runs and their events (the history): from the server's stores while prerendering, over HTTP in the browser.</summary>
+public interface IRunArchive
+{
+    Task<RunInfo[]> ListAsync(string? room, string? scenario, RunStatus? status);
+    Task<RunInfo?> GetAsync(string id);
+    Task<IReadOnlyList<RunEvent>> GetEventsAsync(string id);
+}
+
+public sealed class HttpRunArchive(HttpClient http) : IRunArchive
+{
+    private const int Page = 10_000;
+
+    public async Task<RunInfo[]> ListAsync(string? room, string? scenario, RunStatus? status)
+    {
+        var query = new List<string> { "limit=200" };
+        if (!string.IsNullOrWhiteSpace(room)) query.Add($"room={Uri.EscapeDataString(room)}");
+        if (!string.IsNullOrWhiteSpace(scenario)) query.Add($"scenario={Uri.EscapeDataString(scenario)}");
+        if (status is { } s) query.Add($"status={s.ToString().ToLowerInvariant()}");
+        return await http.GetFromJsonAsync($"api/runs?{string.Join('&', query)}", ContractsJsonContext.Default.RunInfoArray) ?? [];
+    }
+
+    public async Task<RunInfo?> GetAsync(string id)
+    {
+        using var response = await http.GetAsync($"api/runs/{Uri.EscapeDataString(id)}");
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RunInfo);
+    }
+
+    public async Task<IReadOnlyList<RunEvent>> GetEventsAsync(string id)
+    {
+        var all = new List<RunEvent>();
+        while (true)
+        {
+            var after = all.Count == 0 ? 0 : all[^1].Seq;
+            var page = await http.GetFromJsonAsync($"api/runs/{Uri.EscapeDataString(id)}/events?after={after}&limit={Page}", ContractsJsonContext.Default.RunEventArray) ?? [];
+            all.AddRange(page);
+            if (page.Length < Page) return all;
+        }
+    }
+}
