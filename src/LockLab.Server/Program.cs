@@ -44,6 +44,7 @@ builder.Services.AddLabClientServices(); // the server prerenders the client's c
 
 var app = builder.Build();
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 // API callers get RFC 7807 problem details for every error status; people get the lab's own "not found" page.
 app.UseWhen(ctx => IsApi(ctx.Request.Path), api => api.UseStatusCodePages());

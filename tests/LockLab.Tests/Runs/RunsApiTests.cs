@@ -147,6 +147,18 @@ public class RunsApiTests(LabServerFactory lab) : IClassFixture<LabServerFactory
     }
 
     [Fact]
+    public async Task Pages_carry_a_content_security_policy_without_inline_script()
+    {
+        var response = await lab.CreateClient().GetAsync("/");
+        var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        var scriptSrc = csp.Split(';').Select(d => d.Trim()).Single(d => d.StartsWith("script-src", StringComparison.Ordinal));
+
+        Assert.Equal("script-src 'self' 'wasm-unsafe-eval'", scriptSrc);
+        Assert.Contains("frame-ancestors 'none'", csp);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+    }
+
+    [Fact]
     public async Task An_unknown_page_is_a_friendly_404_not_problem_json()
     {
         var response = await lab.CreateClient().GetAsync("/no/such/page");
