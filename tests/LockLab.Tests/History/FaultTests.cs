@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Net;
+using LockLab.Contracts;
+using LockLab.Server.History;
+using LockLab.Tests.Support;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LockLab.Tests.History;
+
+/// <summary>Faults around the run: a locked database, a crowd of clients. The lab keeps streaming and serving.</summary>
+public class FaultTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
+{
+    [Fact]
+    public async Task A_locked_database_does_not_stop_a_run_streaming_and_the_record_catches_up_afterwards()
+    {
+        var history = lab.Services.GetRequiredService<RunHistory>();
+        var recorder = lab.Services.GetRequiredService<RunRecorder>();
+        await using var viewer = lab.CreateHubConnection();
+        var room = new RoomRecorder(viewer);
+        await viewer.StartAsync();
+        await viewer.InvokeAsync<RoomState>("JoinRoom", "db-locked");
+
+        // Another process-like writer holds the database exclusively while the run goes.
+        await using var blocker = new SqliteConnection($"Data Source={history.DatabasePath}");
+        await blocker.OpenAsync();
+        await using (var begin = blocker.CreateCommand())
+        {
+            begin.CommandText = "BEGIN EXCLUSIVE";
+            await begin.ExecuteNonQueryAsync();
+        }
+
+        var run = (await Json.ReadAsync<RunInfo>(await lab.CreatePresenterClient().PostAsync("/api/runs",
+            Json.Body("""{"scenario":"lock","room":"db-locked","iterations":3,"delayMs":20}"""))))!;
+        var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        recorder.Recorded += id => { if (id == run.Id) recorded.TrySetResult(); };
+
+        var completed = await room.CompletedAsync(run.Id); // live, while the database is locked
+        Assert.Equal(RunStatus.Completed, completed.Status);
+        Assert.Equal(completed.EventCount, room.EventsOf(run.Id).Count);
+        Assert.Equal(HttpStatusCode.OK, (await lab.CreateClient().GetAsync($"/api/runs/{run.Id}")).StatusCode);
+        Assert.False(recorded.Task.IsCompleted, "the record cannot be complete while the database is locked");
+
+        await using (var rollback = blocker.CreateCommand())
+        {
+            rollback.CommandText = "ROLLBACK";
+            await rollback.ExecuteNonQueryAsync();
+        }
+        await recorded.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(completed.EventCount, history.GetEvents(run.Id, 0, int.MaxValue).Length);
+        Assert.Equal(RunStatus.Completed, history.GetRun(run.Id)!.Status);
+    }
+
+    [Fact]
+    public async Task A_hundred_clients_hammering_run_creation_meet_the_limits_and_leave_no_process_behind()
+    {
+        var withKey = lab.CreatePresenterClient();
+        var withoutKey = lab.CreateClient();
+        var body = """{"scenario":"lock","room":"hammer","iterations":1,"delayMs":1}""";
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(i =>
+            (i % 2 == 0 ? withKey : withoutKey).PostAsync("/api/runs", Json.Body(body))));
+        var health = await lab.CreateClient().GetAsync("/healthz"); // still answering
+
+        var anonymous = responses.Where((_, i) => i % 2 == 1).Select(r => r.StatusCode).ToList();
+        var presenter = responses.Where((_, i) => i % 2 == 0).Select(r => r.StatusCode).ToList();
+        Assert.All(anonymous, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.All(presenter, s => Assert.Contains(s, new[] { HttpStatusCode.Accepted, HttpStatusCode.Conflict, HttpStatusCode.TooManyRequests, HttpStatusCode.ServiceUnavailable }));
+        var accepted = presenter.Count(s => s == HttpStatusCode.Accepted);
+        Assert.InRange(accepted, 1, 3); // MaxActiveRunsPerRoom
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+
+        foreach (var response in responses.Where(r => r.StatusCode == HttpStatusCode.Accepted))
+        {
+            var run = await lab.WaitForRunAsync((await Json.ReadAsync<RunInfo>(response))!.Id);
+            Assert.Equal(RunStatus.Completed, run.Status);
+        }
+        // Every worker this lab started has exited (the test project runs its tests one at a time).
+        Assert.Empty(Process.GetProcessesByName("LockLab.Worker"));
+    }
+}
