@@ -72,30 +72,24 @@ public sealed class GarbageWorkerLabFactory() : BadWorkerLabFactory("read job; e
 
 public sealed class OversizedLineWorkerLabFactory() : BadWorkerLabFactory("read job; head -c 100000 /dev/zero | tr '\\0' 'x'; sleep 30");
 
-public class GarbageWorkerTests(GarbageWorkerLabFactory lab) : IClassFixture<GarbageWorkerLabFactory>
+/// <summary>A misbehaving worker fails only its own run, with a reason that says what it did; the lab goes on.</summary>
+public abstract class BadWorkerTests(LabServerFactory lab, string expectedReason)
 {
     [Fact]
-    public async Task A_worker_that_prints_garbage_fails_its_run_cleanly_and_the_lab_goes_on()
+    public async Task The_run_fails_cleanly_with_the_reason_and_the_lab_goes_on()
     {
-        var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body("""{"scenario":"lock","room":"garbage"}"""));
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body("""{"scenario":"lock","room":"bad-worker"}"""));
         var run = await lab.WaitForRunAsync((await Json.ReadAsync<RunInfo>(response))!.Id);
 
         Assert.Equal(RunStatus.Failed, run.Status);
-        Assert.Contains("not an event", run.Error);
+        Assert.Contains(expectedReason, run.Error);
         Assert.Equal(HttpStatusCode.OK, (await lab.CreateClient().GetAsync("/healthz")).StatusCode);
-    }
-}
-
-public class OversizedLineWorkerTests(OversizedLineWorkerLabFactory lab) : IClassFixture<OversizedLineWorkerLabFactory>
-{
-    [Fact]
-    public async Task A_worker_that_writes_an_endless_line_fails_its_run_without_filling_memory()
-    {
-        var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body("""{"scenario":"lock","room":"oversized"}"""));
-        var run = await lab.WaitForRunAsync((await Json.ReadAsync<RunInfo>(response))!.Id);
-
-        Assert.Equal(RunStatus.Failed, run.Status);
-        Assert.Contains("longer than 4096 bytes", run.Error);
         Assert.Equal(HttpStatusCode.OK, (await lab.CreateClient().GetAsync("/api/scenarios")).StatusCode);
     }
 }
+
+/// <summary>A worker that prints something that is not an event.</summary>
+public class GarbageWorkerTests(GarbageWorkerLabFactory lab) : BadWorkerTests(lab, "not an event"), IClassFixture<GarbageWorkerLabFactory>;
+
+/// <summary>A worker that writes an endless line: refused at 4 KB, so it cannot fill the server's memory.</summary>
+public class OversizedLineWorkerTests(OversizedLineWorkerLabFactory lab) : BadWorkerTests(lab, "longer than 4096 bytes"), IClassFixture<OversizedLineWorkerLabFactory>;
