@@ -71,3 +71,13 @@ public sealed record ParameterLimits(IntRange Processes, IntRange Iterations, In
 
 /// <summary>A scenario as <c>GET /api/scenarios</c> describes it.</summary>
 public sealed record ScenarioInfo(string Name, string Title, string Description, RunParameters Defaults, ParameterLimits Limits);
+
+/// <summary>The server's limits beyond each scenario's parameters (<c>GET /api/limits</c>); the page shows them.</summary>
+public sealed record LabLimits(
+    int MaxConcurrentRuns,
+    int MaxQueuedRuns,
+    int MaxActiveRunsPerRoom,
+    int MaxEventsPerRun,
+    int RunTimeLimitSeconds,
+    int StepRunTimeLimitSeconds,
+    int RunsPerMinutePerClient);

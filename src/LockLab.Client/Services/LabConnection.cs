@@ -52,6 +52,9 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// <summary>The scenarios with their defaults and limits, once connected.</summary>
     public IReadOnlyList<ScenarioInfo> Scenarios { get; private set; } = [];
 
+    /// <summary>The server's limits beyond the scenarios' parameters, once connected.</summary>
+    public LabLimits? Limits { get; private set; }
+
     /// <summary>Raised after any change the page should render.</summary>
     public event Action? Changed;
 
@@ -164,6 +167,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     private async Task JoinAsync()
     {
         if (Scenarios.Count == 0) Scenarios = await _hub!.InvokeAsync<ScenarioInfo[]>("GetScenarios");
+        Limits ??= await _hub!.InvokeAsync<LabLimits>("GetLimits");
         var state = await _hub!.InvokeAsync<RoomState>("JoinRoom", Room);
         (RoomLesson, RoomPage, Viewers) = (state.Lesson, state.Page, state.Viewers);
         // Start from what the room says now: after a reconnect or a server restart, runs this page still thinks

@@ -82,6 +82,9 @@ public sealed class LabHub(
     /// <summary>The scenarios with their defaults and limits (as <c>GET /api/scenarios</c>).</summary>
     public ScenarioInfo[] GetScenarios() => [.. scenarios.All];
 
+    /// <summary>The server's limits on concurrency, volume and time (as <c>GET /api/limits</c>).</summary>
+    public LabLimits GetLimits() => scenarios.Limits;
+
     /// <summary>Starts a run; without a room it goes to the caller's room (or <c>main</c>).</summary>
     [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
     public RunInfo StartRun(RunRequest request)

@@ -20,6 +20,8 @@ public static class RunsEndpoints
     {
         app.MapGet("/api/scenarios", (ScenarioCatalog catalog) => TypedResults.Ok(catalog.All))
             .WithName("ListScenarios").WithTags("Runs");
+        app.MapGet("/api/limits", (ScenarioCatalog catalog) => TypedResults.Ok(catalog.Limits))
+            .WithName("GetLimits").WithTags("Runs");
         return app;
     }
 

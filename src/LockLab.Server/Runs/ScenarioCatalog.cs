@@ -48,9 +48,14 @@ public sealed class ScenarioCatalog
                 new RunParameters(2, 10_000, [1, 1], DelayMs: 0, GapMs: 0, LockScope.None, StartMode.Simultaneous, RunMode.Live, Rounds: 100, ReportsSteps: false), stressLimits),
         ];
         _byName = All.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        Limits = new LabLimits(l.MaxConcurrentRuns, l.MaxQueuedRuns, l.MaxActiveRunsPerRoom, l.MaxEventsPerRun,
+            l.RunTimeLimitSeconds, l.StepRunTimeLimitSeconds, l.RunsPerMinutePerClient);
     }
 
     public IReadOnlyList<ScenarioInfo> All { get; }
+
+    /// <summary>The limits that are not a scenario's parameters: concurrency, volume, time.</summary>
+    public LabLimits Limits { get; }
 
     public ScenarioInfo? Find(string? name) => name is not null && _byName.TryGetValue(name, out var s) ? s : null;
 }

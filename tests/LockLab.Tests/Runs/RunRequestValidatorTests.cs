@@ -51,4 +51,38 @@ public class RunRequestValidatorTests
         Assert.Equal([1, 3, 1, 3, 1], valid!.Parameters.Amounts);
         Assert.Equal(45, valid.Parameters.ExpectedFinalValue);
     }
+
+    [Theory]
+    [InlineData("lock", "processes", 2, 1, 8, 9)]
+    [InlineData("lock", "iterations", 1, 0, 1000, 1001)]
+    [InlineData("lock", "delayMs", 0, -1, 2000, 2001)]
+    [InlineData("lock", "gapMs", 0, -1, 2000, 2001)]
+    [InlineData("stress", "iterations", 1, 0, 1_000_000, 1_000_001)]
+    [InlineData("stress", "rounds", 1, 0, 1000, 1001)]
+    [InlineData("lock", "rounds", 1, 0, 1, 2)]
+    public void Each_limit_holds_at_its_boundary_and_refuses_just_past_it(string scenario, string field, int min, int belowMin, int max, int aboveMax)
+    {
+        RunRequest With(int value) => field switch
+        {
+            "processes" => new RunRequest { Scenario = scenario, Processes = value },
+            "iterations" => new RunRequest { Scenario = scenario, Iterations = value },
+            "delayMs" => new RunRequest { Scenario = scenario, DelayMs = value },
+            "gapMs" => new RunRequest { Scenario = scenario, GapMs = value },
+            _ => new RunRequest { Scenario = scenario, Rounds = value },
+        };
+        foreach (var ok in new[] { min, max }) Assert.True(_validator.TryValidate(With(ok), "main", out _, out var e), $"{field}={ok}: {string.Join(";", e.Keys)}");
+        foreach (var bad in new[] { belowMin, aboveMax })
+        {
+            Assert.False(_validator.TryValidate(With(bad), "main", out _, out var errors));
+            Assert.Equal([field], errors.Keys);
+        }
+    }
+
+    [Fact]
+    public void Amounts_hold_at_their_boundary_and_refuse_just_past_it()
+    {
+        Assert.True(_validator.TryValidate(new RunRequest { Scenario = "lock", Amounts = [-1000, 1000] }, "main", out _, out _));
+        Assert.False(_validator.TryValidate(new RunRequest { Scenario = "lock", Amounts = [1001, 1] }, "main", out _, out var errors));
+        Assert.Equal(["amounts"], errors.Keys);
+    }
 }
