@@ -19,7 +19,8 @@ public sealed class LabHub(
     RunRequestValidator validator,
     ScenarioCatalog scenarios,
     RoomRegistry rooms,
-    LessonLibrary lessons) : Hub<ILabClient>
+    LessonLibrary lessons,
+    ViewerFeeds feeds) : Hub<ILabClient>
 {
     public const string Path = "/hubs/lab";
     private const string RoomKey = "room";
@@ -34,21 +35,28 @@ public sealed class LabHub(
         }
         await Groups.AddToGroupAsync(Context.ConnectionId, RoomNames.Group(room));
         Context.Items[RoomKey] = room;
-        await AnnounceViewers(rooms.Join(Context.ConnectionId, room));
+        AnnounceViewers(rooms.Join(Context.ConnectionId, room));
         return rooms.State(room)!;
+    }
+
+    public override Task OnConnectedAsync()
+    {
+        feeds.Open(Context);
+        return base.OnConnectedAsync();
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        await AnnounceViewers(rooms.Leave(Context.ConnectionId));
+        feeds.Close(Context.ConnectionId);
+        AnnounceViewers(rooms.Leave(Context.ConnectionId));
         await base.OnDisconnectedAsync(exception);
     }
 
-    private async Task AnnounceViewers(IReadOnlyList<string> changed)
+    private void AnnounceViewers(IReadOnlyList<string> changed)
     {
         foreach (var room in changed)
         {
-            if (rooms.State(room) is { } state) await Clients.Group(RoomNames.Group(room)).ViewersChanged(room, state.Viewers);
+            if (rooms.State(room) is { } state) feeds.Send(rooms.ConnectionsIn(room), nameof(ILabClient.ViewersChanged), room, state.Viewers);
         }
     }
 
@@ -58,7 +66,7 @@ public sealed class LabHub(
 
     /// <summary>Moves everyone following the caller's room to a lesson page.</summary>
     [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
-    public async Task SetPage(PageRequest request)
+    public void SetPage(PageRequest request)
     {
         if (ValidatePage(request, lessons) is { } errors)
         {
@@ -66,7 +74,7 @@ public sealed class LabHub(
         }
         var room = Context.Items.TryGetValue(RoomKey, out var joined) && joined is string r ? r : RoomNames.Main;
         rooms.SetPage(room, request.Lesson!, request.Page ?? 1);
-        await Clients.Group(RoomNames.Group(room)).PageChanged(room, request.Lesson!, request.Page ?? 1);
+        feeds.Send(rooms.ConnectionsIn(room), nameof(ILabClient.PageChanged), room, request.Lesson!, request.Page ?? 1);
     }
 
     /// <summary>A page request names a lesson of the library and one of its pages; null when it does.</summary>
@@ -95,8 +103,9 @@ public sealed class LabHub(
         {
             throw new HubException("Invalid run request: " + string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
         }
-        if (orchestrator.Refusal(valid!) is { } refusal) throw new HubException(refusal);
-        var run = orchestrator.Enqueue(valid!) ?? throw new HubException("Too many runs are queued; try again in a moment.");
+        var run = orchestrator.Enqueue(valid!, out var refusal);
+        if (refusal is not null) throw new HubException(refusal);
+        if (run is null) throw new HubException("Too many runs are queued; try again in a moment.");
         return run.ToInfo();
     }
 

@@ -61,6 +61,13 @@ public sealed class RoomRegistry(RunStore runs)
         return [room];
     }
 
+    /// <summary>The connections watching <paramref name="room"/> now.</summary>
+    public IReadOnlyList<string> ConnectionsIn(string room)
+    {
+        if (!_rooms.TryGetValue(room, out var r)) return [];
+        lock (r) return r.Connections.ToList();
+    }
+
     public void SetPage(string room, string lesson, int page)
     {
         var r = _rooms.GetOrAdd(room, name => new Room(name));

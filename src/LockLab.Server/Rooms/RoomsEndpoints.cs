@@ -4,7 +4,6 @@ using LockLab.Server.Lessons;
 using LockLab.Server.Runs;
 using LockLab.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.SignalR;
 using QRCoder;
 
 namespace LockLab.Server.Rooms;
@@ -44,13 +43,13 @@ public static class RoomsEndpoints
         return RunsEndpoints.Enqueue(request! with { Room = code }, orchestrator, validator);
     }
 
-    private static async Task<Results<Accepted<RoomState>, ValidationProblem, ProblemHttpResult>> SetPage(
-        string code, PageRequest? body, RoomRegistry registry, LessonLibrary lessons, IHubContext<LabHub, ILabClient> hub)
+    private static Results<Accepted<RoomState>, ValidationProblem, ProblemHttpResult> SetPage(
+        string code, PageRequest? body, RoomRegistry registry, LessonLibrary lessons, ViewerFeeds feeds)
     {
         if (Find(code, registry, out var notFound) is null) return notFound!;
         if (LabHub.ValidatePage(body, lessons) is { } errors) return TypedResults.ValidationProblem(errors);
         registry.SetPage(code, body!.Lesson!, body.Page ?? 1);
-        await hub.Clients.Group(RoomNames.Group(code)).PageChanged(code, body.Lesson!, body.Page ?? 1);
+        feeds.Send(registry.ConnectionsIn(code), nameof(ILabClient.PageChanged), code, body.Lesson!, body.Page ?? 1);
         return TypedResults.Accepted($"/api/rooms/{code}", registry.State(code));
     }
 

@@ -1,27 +1,34 @@
+using System.Diagnostics;
 using LockLab.Contracts;
 using LockLab.Server.Hubs;
 using LockLab.Server.Rooms;
-using Microsoft.AspNetCore.SignalR;
 
 namespace LockLab.Server.Runs;
 
 /// <summary>
 /// Pushes each run to its room: <c>RunStarted</c>, then its events in <c>seq</c> order, then <c>RunCompleted</c>.
-/// Decoupled from the worker readers: it waits for news on the run's log and sends everything new in one
-/// message, so a fast run is batched by itself and a slow send never stalls a worker. Nothing is dropped:
-/// each message carries the events after the last one sent.
+/// Decoupled from the worker readers: it waits for news on the run's log and sends what is new at most once per
+/// frame (<see cref="Frame"/>), so a sparse lesson run goes out event by event at once while a burst is batched.
+/// It hands messages to each page's own feed (<see cref="ViewerFeeds"/>) and never waits for a page, so a slow page
+/// slows nobody. Nothing is dropped: each message carries the events after the last one sent, and a page that
+/// was disconnected for lagging catches up by sequence number.
 /// </summary>
-public sealed class RunBroadcaster(IHubContext<LabHub, ILabClient> hub, ILogger<RunBroadcaster> logger)
+public sealed class RunBroadcaster(ViewerFeeds feeds, RoomRegistry rooms, ILogger<RunBroadcaster> logger)
 {
-    /// <summary>Large enough for a frame of a stress run, small enough for one WebSocket message.</summary>
+    /// <summary>Large enough for a frame of a fast run, small enough for one WebSocket message.</summary>
     public const int MaxBatch = 2000;
+
+    /// <summary>At most one message per run per frame: 30 ms, about what a page can draw.</summary>
+    public static readonly TimeSpan Frame = TimeSpan.FromMilliseconds(30);
 
     public void Follow(Run run) => _ = Task.Run(() => PumpAsync(run));
 
+    private void Send(Run run, string method, params object?[] args) => feeds.Send(rooms.ConnectionsIn(run.Room), method, args);
+
     private async Task PumpAsync(Run run)
     {
-        var room = hub.Clients.Group(RoomNames.Group(run.Room));
         long sent = 0;
+        var lastSend = 0L;
         var announced = false;
         try
         {
@@ -33,19 +40,23 @@ public sealed class RunBroadcaster(IHubContext<LabHub, ILabClient> hub, ILogger<
                 var finished = run.IsFinished;
                 if (!announced && run.Status != RunStatus.Queued)
                 {
-                    await room.RunStarted(run.ToInfo());
+                    Send(run, nameof(ILabClient.RunStarted), run.ToInfo());
                     announced = true;
                 }
+                // Within a frame of the last message, wait for the frame to end: what arrives meanwhile goes together.
+                var sinceLast = Stopwatch.GetElapsedTime(lastSend);
+                if (lastSend != 0 && sinceLast < Frame && run.EventCount > 0 && !finished) await Task.Delay(Frame - sinceLast);
                 var batch = run.EventsAfter(sent, MaxBatch);
                 if (batch.Length > 0)
                 {
-                    await room.RunEvents(run.Id, batch);
+                    Send(run, nameof(ILabClient.RunEvents), run.Id, batch);
                     sent = batch[^1].Seq;
+                    lastSend = Stopwatch.GetTimestamp();
                     continue;
                 }
                 if (finished)
                 {
-                    await room.RunCompleted(run.ToInfo());
+                    Send(run, nameof(ILabClient.RunCompleted), run.ToInfo());
                     return;
                 }
                 await changed;

@@ -23,17 +23,29 @@ public sealed class RunOrchestrator(
         FullMode = BoundedChannelFullMode.Wait,
     });
 
-    /// <summary>Why a request cannot be queued now, or null when it can.</summary>
-    public string? Refusal(ValidRunRequest request)
+    private readonly Lock _admission = new();
+
+    /// <summary>
+    /// Queues a validated request, or says why not: the room already has its share of runs (<paramref name="refusal"/>
+    /// set), or the queue is full (both null). Checking and queueing happen under one lock, so a crowd of requests
+    /// arriving together cannot slip past the per-room limit.
+    /// </summary>
+    public Run? Enqueue(ValidRunRequest request, out string? refusal)
     {
-        var perRoom = options.Value.Limits.MaxActiveRunsPerRoom;
-        return store.InRoom(request.Room, 100).Count(r => !r.IsFinished) >= perRoom
-            ? $"Room '{request.Room}' already has {perRoom} run(s) queued or running (LockLab:Limits:MaxActiveRunsPerRoom); stop one or wait for it to end."
-            : null;
+        refusal = null;
+        lock (_admission)
+        {
+            var perRoom = options.Value.Limits.MaxActiveRunsPerRoom;
+            if (store.InRoom(request.Room, 1000).Count(r => !r.IsFinished) >= perRoom)
+            {
+                refusal = $"Room '{request.Room}' already has {perRoom} run(s) queued or running (LockLab:Limits:MaxActiveRunsPerRoom); stop one or wait for it to end.";
+                return null;
+            }
+            return Admit(request);
+        }
     }
 
-    /// <summary>Queues a validated request. Returns null when the queue is full (the caller answers 503/429).</summary>
-    public Run? Enqueue(ValidRunRequest request)
+    private Run? Admit(ValidRunRequest request)
     {
         var run = new Run(NewRunId(), request, clock.GetUtcNow());
         if (!_queue.Writer.TryWrite(run)) return null;

@@ -78,8 +78,8 @@ public static class RunsEndpoints
     public static Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult> Enqueue(RunRequest request, RunOrchestrator orchestrator, RunRequestValidator validator)
     {
         if (!validator.TryValidate(request, RoomNames.Main, out var valid, out var errors)) return TypedResults.ValidationProblem(errors);
-        if (orchestrator.Refusal(valid!) is { } refusal) return TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Room busy");
-        var run = orchestrator.Enqueue(valid!);
+        var run = orchestrator.Enqueue(valid!, out var refusal);
+        if (refusal is not null) return TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Room busy");
         if (run is null)
         {
             return TypedResults.Problem("Too many runs are queued; try again in a moment.", statusCode: StatusCodes.Status503ServiceUnavailable,

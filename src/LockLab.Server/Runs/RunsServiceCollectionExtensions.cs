@@ -12,6 +12,7 @@ public static class RunsServiceCollectionExtensions
         services.AddSingleton<RunStore>();
         services.AddSingleton<RunExecutor>();
         services.AddSingleton<RunBroadcaster>();
+        services.AddSingleton<Hubs.ViewerFeeds>();
         services.AddSingleton<RunOrchestrator>();
         services.AddSingleton<Rooms.RoomRegistry>();
         services.AddScoped<LockLab.Client.Services.IRoomLookup, Rooms.RegistryRoomLookup>();
