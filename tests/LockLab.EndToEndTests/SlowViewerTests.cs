@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LockLab.Contracts;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LockLab.EndToEndTests;
+
+/// <summary>A page that stops reading slows no other page and no run, and is let go so it can reconnect and catch up.</summary>
+public class SlowViewerTests
+{
+    [Fact]
+    public async Task A_stalled_page_slows_nobody_and_is_disconnected()
+    {
+        const string room = "slow";
+        await using var server = await ServerProcess.StartAsync();
+        using var client = server.CreateClient(presenter: true);
+        using var stalled = await StalledViewer.JoinAsync(server.Address, room);
+
+        var received = new ConcurrentDictionary<string, int>();
+        var completed = new ConcurrentDictionary<string, TaskCompletionSource<RunInfo>>();
+        TaskCompletionSource<RunInfo> Completion(string id) => completed.GetOrAdd(id, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
+        await using var healthy = new HubConnectionBuilder().WithUrl(new Uri(server.Address, "/hubs/lab"))
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default)).Build();
+        healthy.On<string, RunEvent[]>("RunEvents", (id, events) => received.AddOrUpdate(id, events.Length, (_, n) => n + events.Length));
+        healthy.On<RunInfo>("RunCompleted", run => Completion(run.Id).TrySetResult(run));
+        await healthy.StartAsync();
+        await healthy.InvokeAsync<RoomState>("JoinRoom", room);
+
+        // Three fast runs of 8 processes × 1000 iterations: ~24,000 events, a few megabytes each, that the stalled
+        // page never takes. The healthy page must get all of every run, promptly.
+        for (var i = 0; i < 3; i++)
+        {
+            var response = await client.PostAsync("/api/runs", new StringContent($$"""{"scenario":"no-lock","room":"{{room}}","processes":8,"iterations":1000,"delayMs":0}"""));
+            var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            var run = await Completion(id).Task.WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(RunStatus.Completed, run.Status);
+            Assert.Equal(run.EventCount, received.GetValueOrDefault(id));
+        }
+
+        // The stalled page is let go (well before SignalR's own 30-second client time-out).
+        var viewers = await Waiting.UntilAsync(async () =>
+        {
+            var state = await client.GetFromJsonAsync<JsonElement>($"/api/rooms/{room}");
+            return state.GetProperty("viewers").GetInt32() == 1 ? (object)state : null;
+        }, TimeSpan.FromSeconds(25), "the stalled page to be disconnected");
+        Assert.NotNull(viewers);
+    }
+}
