@@ -34,6 +34,13 @@ public sealed class RunHistory
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        if (_options.Limits.MaxHistoryMegabytes > 0)
+        {
+            // SQLite's page cap: past it, writes fail exactly as on a full disk (SQLITE_FULL).
+            using var cap = connection.CreateCommand();
+            cap.CommandText = $"PRAGMA max_page_count = {(long)_options.Limits.MaxHistoryMegabytes * 1024 * 1024 / 4096}";
+            cap.ExecuteNonQuery();
+        }
         return connection;
     }
 

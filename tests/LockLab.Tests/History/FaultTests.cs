@@ -80,3 +80,34 @@ public class FaultTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         Assert.Empty(Process.GetProcessesByName("LockLab.Worker"));
     }
 }
+
+/// <summary>A lab whose history database is capped at 1 MB: it fills up as a full disk would.</summary>
+public sealed class FullDiskLabFactory : LabServerFactory
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["LockLab:Limits:MaxHistoryMegabytes"] = "1" };
+}
+
+public class FullDiskTests(FullDiskLabFactory lab) : IClassFixture<FullDiskLabFactory>
+{
+    [Fact]
+    public async Task A_full_history_database_does_not_stop_runs_streaming_or_the_server_serving()
+    {
+        await using var viewer = lab.CreateHubConnection();
+        var room = new RoomRecorder(viewer);
+        await viewer.StartAsync();
+        await viewer.InvokeAsync<RoomState>("JoinRoom", "disk-full");
+
+        // Each run is ~48,000 events (several MB in the database): the second cannot fit in 1 MB.
+        foreach (var _ in Enumerable.Range(0, 2))
+        {
+            var run = (await Json.ReadAsync<RunInfo>(await lab.CreatePresenterClient().PostAsync("/api/runs",
+                Json.Body("""{"scenario":"lock-per-step","room":"disk-full","processes":8,"iterations":1000,"delayMs":0}"""))))!;
+            var completed = await room.CompletedAsync(run.Id);
+            Assert.Equal(RunStatus.Completed, completed.Status);
+            Assert.Equal(completed.EventCount, room.EventsOf(run.Id).Count); // streamed live, every event
+        }
+        Assert.Equal(HttpStatusCode.OK, (await lab.CreateClient().GetAsync("/healthz")).StatusCode);
+        var size = new FileInfo(lab.Services.GetRequiredService<RunHistory>().DatabasePath).Length;
+        Assert.True(size <= 1024 * 1024 + 4096, $"the database grew to {size} bytes past its cap");
+    }
+}
