@@ -9,6 +9,11 @@ using LockLab.Worker;
 
 Native.UsePreciseTimers();
 
+// Compile the event path now, while waiting for a job (a pooled worker waits here before anyone presses Run):
+// a first-call JIT pause inside v += num would hold the race window open for milliseconds.
+var sink = new JsonLinesEventSink(Console.OpenStandardOutput());
+sink.WarmUp();
+
 var stdin = Console.OpenStandardInput();
 var reader = new StreamReader(stdin);
 var line = reader.ReadLine();
@@ -33,10 +38,6 @@ catch (JsonException ex)
 ParentWatch.ExitWhenParentGoes(reader, onOrphaned: () => File.Delete(job.SegmentPath));
 
 using var segment = SharedSegment.Open(job.SegmentPath);
-var sink = new JsonLinesEventSink(Console.OpenStandardOutput());
-// Compile the event path now, not at the first increment: a first-call JIT pause inside v += num would
-// hold the race window open for milliseconds and lose updates the lesson never loses.
-sink.WarmUp();
 segment.SignalReady();
 new JobRunner(segment, job, sink, Environment.ProcessId).Run();
 return ExitCodes.Ok;

@@ -20,6 +20,9 @@ public sealed class LockLabOptions
     /// <summary>The worker program; empty: the one built beside the server. For deployments that keep it elsewhere.</summary>
     public string? WorkerPath { get; set; }
 
+    /// <summary>Worker processes started ahead of time, waiting for a run (0: start them when a run begins).</summary>
+    public int WorkerPoolSize { get; set; } = 2;
+
     public RunLimits Limits { get; set; } = new();
 }
 

@@ -11,7 +11,7 @@ namespace LockLab.Server.Runs;
 /// opens the start gate, collects their events in ticket order and writes the summary. Whatever happens, the
 /// workers are gone and the segment file deleted when it returns.
 /// </summary>
-public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOptions> options, TimeProvider clock, ILogger<RunExecutor> logger)
+public sealed class RunExecutor(WorkerPool pool, IOptions<LockLabOptions> options, TimeProvider clock, ILogger<RunExecutor> logger)
 {
     public async Task ExecuteAsync(Run run, CancellationToken stopping)
     {
@@ -62,7 +62,7 @@ public sealed class RunExecutor(WorkerExecutable executable, IOptions<LockLabOpt
             {
                 var job = new WorkerJob(segmentPath, i, p.Amounts[i], p.Iterations, p.DelayMs, p.GapMs, p.Lock, p.StartMode,
                     StepEvents: p.ReportsSteps, Stepped: p.Mode == RunMode.Step, Rounds: p.Rounds);
-                workers.Add(WorkerProcess.Start(executable, job));
+                workers.Add(pool.Take(job));
             }
 
             // Readers and exit watchers run from the start so that a worker failing before the gate is noticed.

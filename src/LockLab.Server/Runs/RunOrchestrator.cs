@@ -13,6 +13,7 @@ public sealed class RunOrchestrator(
     Rooms.RoomRegistry rooms,
     RunExecutor executor,
     RunBroadcaster broadcaster,
+    WorkerPool pool,
     History.RunRecorder recorder,
     IOptions<LockLabOptions> options,
     TimeProvider clock,
@@ -62,6 +63,7 @@ public sealed class RunOrchestrator(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        pool.Refill(); // the first run of the day should not wait for process start-up either
         if (RunSegments.RemoveOrphans() is > 0 and var removed)
         {
             logger.LogInformation("Removed {Count} shared-memory file(s) left by a server that did not shut down", removed);

@@ -9,6 +9,7 @@ public static class RunsServiceCollectionExtensions
         services.AddSingleton<ScenarioCatalog>();
         services.AddSingleton<RunRequestValidator>();
         services.AddSingleton<WorkerExecutable>();
+        services.AddSingleton<WorkerPool>();
         services.AddSingleton<RunStore>();
         services.AddSingleton<RunExecutor>();
         services.AddSingleton<RunBroadcaster>();

@@ -17,15 +17,14 @@ public sealed class WorkerProcess : IAsyncDisposable
     public const int MaxLineBytes = 4096;
 
     private readonly Process _process;
-    private readonly WorkerJob _job;
+    private WorkerJob? _job;
 
-    private WorkerProcess(Process process, WorkerJob job)
+    private WorkerProcess(Process process)
     {
         _process = process;
-        _job = job;
     }
 
-    public string Name => _job.Process;
+    public string Name => _job?.Process ?? "idle worker";
     public int Pid { get; private set; }
     public bool HasExited => _process.HasExited;
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
@@ -37,7 +36,19 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     private readonly System.Text.StringBuilder _stderr = new();
 
+    /// <summary>Starts a worker and gives it its job at once.</summary>
     public static WorkerProcess Start(WorkerExecutable executable, WorkerJob job)
+    {
+        var worker = Launch(executable);
+        worker.Assign(job);
+        return worker;
+    }
+
+    /// <summary>
+    /// Starts a worker that waits for its job (see <see cref="WorkerPool"/>): the process start-up, and the
+    /// runtime's first compilations, are paid before anyone presses Run.
+    /// </summary>
+    public static WorkerProcess Launch(WorkerExecutable executable)
     {
         var info = executable.CreateStartInfo();
         info.RedirectStandardInput = true;
@@ -45,7 +56,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
         var process = Process.Start(info) ?? throw new InvalidOperationException("The worker process did not start.");
-        var worker = new WorkerProcess(process, job) { Pid = process.Id };
+        var worker = new WorkerProcess(process) { Pid = process.Id };
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
@@ -55,9 +66,16 @@ public sealed class WorkerProcess : IAsyncDisposable
             }
         };
         process.BeginErrorReadLine();
-        process.StandardInput.WriteLine(JsonSerializer.Serialize(job, ContractsJsonContext.Default.WorkerJob));
-        process.StandardInput.Flush();
         return worker;
+    }
+
+    /// <summary>Hands the worker its job: one JSON line on its stdin.</summary>
+    public void Assign(WorkerJob job)
+    {
+        if (_job is not null) throw new InvalidOperationException("This worker already has a job.");
+        _job = job;
+        _process.StandardInput.WriteLine(JsonSerializer.Serialize(job, ContractsJsonContext.Default.WorkerJob));
+        _process.StandardInput.Flush();
     }
 
     /// <summary>

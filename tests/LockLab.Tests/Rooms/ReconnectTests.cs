@@ -16,38 +16,51 @@ public class ReconnectTests(LabServerFactory lab) : IClassFixture<LabServerFacto
     public async Task A_follower_that_drops_mid_run_catches_up_with_every_event_once()
     {
         const string room = "reconnect";
-        var run = (await Json.ReadAsync<RunInfo>(await lab.CreatePresenterClient().PostAsync("/api/runs",
-            Json.Body("""{"scenario":"no-lock","room":"reconnect","iterations":20,"delayMs":25}"""))))!;
-        var live = new LiveRun(run);
+        var gate = new object();
+        LiveRun? live = null;
+        var early = new List<RunEvent>(); // events that arrive before the run's id is known
         var firstBatch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        // First connection: receives some events live, then drops.
-        var first = lab.CreateHubConnection();
-        first.On<string, RunEvent[]>("RunEvents", (id, events) =>
+        void Take(IEnumerable<RunEvent> events)
         {
-            lock (live) live.Add(events);
-            if (live.Events.Count >= 5) firstBatch.TrySetResult();
-        });
+            lock (gate)
+            {
+                if (live is null) early.AddRange(events);
+                else live.Add(events);
+                if (live?.Events.Count >= 5) firstBatch.TrySetResult();
+            }
+        }
+
+        // First connection: joins, then the run starts; it receives some events live, then drops.
+        var first = lab.CreateHubConnection();
+        first.On<string, RunEvent[]>("RunEvents", (_, events) => Take(events));
         await first.StartAsync();
         await first.InvokeAsync<RoomState>("JoinRoom", room);
-        var sinceStart = await first.InvokeAsync<RunEvent[]>("GetEvents", run.Id, 0L);
-        lock (live) live.Add(sinceStart);
+        var run = (await Json.ReadAsync<RunInfo>(await lab.CreatePresenterClient().PostAsync("/api/runs",
+            Json.Body("""{"scenario":"no-lock","room":"reconnect","iterations":20,"delayMs":25}"""))))!;
+        lock (gate)
+        {
+            live = new LiveRun(run);
+            live.Add(early);
+        }
+        Take([]);
         await firstBatch.Task.WaitAsync(TimeSpan.FromSeconds(20));
         await first.DisposeAsync(); // the drop: events keep happening meanwhile
-        var seenBeforeDrop = live.Events.Count;
+        int seenBeforeDrop;
+        lock (gate) seenBeforeDrop = live!.Events.Count;
 
         // Reconnect: rejoin, take live events again, and catch up on what was missed by sequence number.
         await using var second = lab.CreateHubConnection();
         var recorder = new RoomRecorder(second);
-        second.On<string, RunEvent[]>("RunEvents", (id, events) => { lock (live) live.Add(events); });
+        second.On<string, RunEvent[]>("RunEvents", (_, events) => Take(events));
         await second.StartAsync();
         var state = await second.InvokeAsync<RoomState>("JoinRoom", room);
         Assert.Equal(run.Id, state.CurrentRun!.Id);
         long last;
-        lock (live) last = live.LastSeq;
+        lock (gate) last = live!.LastSeq;
         var missed = await second.InvokeAsync<RunEvent[]>("GetEvents", run.Id, last);
-        lock (live) live.Add(missed);
-        var completed = await recorder.CompletedAsync(run.Id);
+        Take(missed);
+        // Joined before or after the end: either the room says it is over, or RunCompleted reaches us.
+        var completed = state.CurrentRun.IsFinished ? state.CurrentRun : await recorder.CompletedAsync(run.Id);
 
         var all = (await lab.WaitForRunAsync(run.Id)).AllEvents();
         Assert.True(seenBeforeDrop < all.Count, "the drop should have happened during the run");

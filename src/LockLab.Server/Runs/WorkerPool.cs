@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using LockLab.Contracts;
+using LockLab.Server.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace LockLab.Server.Runs;
+
+/// <summary>
+/// A few worker processes started ahead of time and waiting for a job, so that pressing Run does not wait for a
+/// process to start (≈ 50 ms for a framework-dependent worker here): the first print comes as soon as the lesson's
+/// own sleep allows. Each worker serves one run and exits; the pool refills in the background.
+/// Idle workers exit with the server like any other (their stdin closes).
+/// </summary>
+public sealed class WorkerPool(WorkerExecutable executable, IOptions<LockLabOptions> options, ILogger<WorkerPool> logger) : IDisposable
+{
+    private readonly ConcurrentQueue<WorkerProcess> _idle = new();
+    private int _refilling;
+    private bool _disposed;
+
+    private int Size => Math.Max(0, options.Value.WorkerPoolSize);
+
+    /// <summary>The pids of the workers waiting for a job.</summary>
+    public IReadOnlyList<int> IdlePids => _idle.Select(w => w.Pid).ToList();
+
+    /// <summary>A worker with this job: a waiting one when there is one, else a new one.</summary>
+    public WorkerProcess Take(WorkerJob job)
+    {
+        WorkerProcess? worker = null;
+        while (_idle.TryDequeue(out var candidate))
+        {
+            if (!candidate.HasExited)
+            {
+                worker = candidate;
+                break;
+            }
+            _ = candidate.DisposeAsync();
+        }
+        worker ??= WorkerProcess.Launch(executable);
+        worker.Assign(job);
+        Refill();
+        return worker;
+    }
+
+    /// <summary>Tops the pool up to its size, off the caller's path.</summary>
+    public void Refill()
+    {
+        if (_disposed || Size == 0 || Interlocked.Exchange(ref _refilling, 1) == 1) return;
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                while (!_disposed && _idle.Count < Size) _idle.Enqueue(WorkerProcess.Launch(executable));
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Could not pre-start a worker; runs will start their own");
+            }
+            finally
+            {
+                Volatile.Write(ref _refilling, 0);
+            }
+        });
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_idle.TryDequeue(out var worker)) worker.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
+    }
+}
