@@ -13,6 +13,7 @@ Native.UsePreciseTimers();
 // a first-call JIT pause inside v += num would hold the race window open for milliseconds.
 var sink = new JsonLinesEventSink(Console.OpenStandardOutput());
 sink.WarmUp();
+WarmUp.JobAndSegment();
 
 var stdin = Console.OpenStandardInput();
 var reader = new StreamReader(stdin);
