@@ -28,6 +28,10 @@ public class ServerProcessTests
         var segment = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"locklab-{server.Pid}-{id}.shm");
         Assert.True(File.Exists(segment), $"expected the run's segment at {segment}");
 
+        // And some of them are already in the run history on disk (the recorder writes in the background).
+        var database = Path.Combine(server.DataPath, "locklab.db");
+        Assert.True(await Waiting.UntilAsync(() => StoredEvents(database, id!) > 0, TimeSpan.FromSeconds(10)), "no event reached the history");
+
         var killedAt = Stopwatch.GetTimestamp();
         server.KillHard();
 
@@ -45,5 +49,23 @@ public class ServerProcessTests
         Assert.Equal(kept!.Length, run.GetProperty("eventCount").GetInt32());
         var interrupted = await after.GetFromJsonAsync<JsonElement[]>("/api/runs?status=interrupted");
         Assert.Contains(interrupted!, r => r.GetProperty("id").GetString() == id);
+    }
+
+    private static long StoredEvents(string database, string runId)
+    {
+        if (!File.Exists(database)) return 0;
+        try
+        {
+            using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Mode=ReadOnly");
+            db.Open();
+            using var count = db.CreateCommand();
+            count.CommandText = "SELECT COUNT(*) FROM events WHERE run_id = $id";
+            count.Parameters.AddWithValue("$id", runId);
+            return (long)count.ExecuteScalar()!;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            return 0; // not created yet, or busy: look again
+        }
     }
 }

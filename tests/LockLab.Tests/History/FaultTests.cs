@@ -77,12 +77,26 @@ public class FaultTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
             var run = await lab.WaitForRunAsync((await Json.ReadAsync<RunInfo>(response))!.Id);
             Assert.Equal(RunStatus.Completed, run.Status);
         }
-        // Every worker this lab started for a run has exited; what remains are the pool's pre-started, idle ones
-        // (the test project runs its tests one at a time, so no other lab's workers are about).
+        // Every worker this lab started for a run has exited; what remains of its children are the pool's
+        // pre-started, idle ones (a lab running elsewhere on the machine has workers of its own: not counted).
         var pool = lab.Services.GetRequiredService<LockLab.Server.Runs.WorkerPool>();
         Assert.True(await Support.Eventually.TrueAsync(() =>
-            Process.GetProcessesByName("LockLab.Worker").Select(p => p.Id).All(pool.IdlePids.Contains), TimeSpan.FromSeconds(10)),
-            "a worker process outlived its run");
+            Process.GetProcessesByName("LockLab.Worker").Where(p => ParentOf(p.Id) == Environment.ProcessId).Select(p => p.Id).All(pool.IdlePids.Contains),
+            TimeSpan.FromSeconds(10)), "a worker process outlived its run");
+    }
+
+    /// <summary>The parent pid, from /proc/{pid}/stat (the field after the parenthesised name).</summary>
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
+        }
+        catch (IOException)
+        {
+            return 0; // gone meanwhile
+        }
     }
 }
 
