@@ -14,14 +14,21 @@ public class PicturesTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await BrowserFixture.WaitUntilLiveAsync(page);
         await Expect(page.GetByTestId("run-experiment")).ToHaveTextAsync("Run the lost update");
 
-        await page.GetByTestId("run-experiment").ClickAsync();
         await page.GetByRole(AriaRole.Tab, new() { Name = "Timeline" }).ClickAsync();
 
-        // Drawn live: the first lost write is marked while the run is still going (it takes about 0.8 s).
-        await Expect(page.GetByTestId("lost-write").First).ToBeVisibleAsync(new() { Timeout = 10_000 });
-        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 15_000 });
-        var marks = await page.GetByTestId("lost-write").CountAsync();
-        Assert.True(marks >= 1);
+        // The pause between read and write makes a loss all but certain; on a machine so busy that a worker was
+        // held up past the other's write, nothing was lost and there is nothing to mark: run it again (at most 3 times).
+        var marks = 0;
+        for (var attempt = 0; attempt < 3 && marks == 0; attempt++)
+        {
+            var previous = await page.GetByTestId("run-status").CountAsync() > 0 ? await page.GetByTestId("run-status").GetAttributeAsync("data-run") : null;
+            await page.GetByTestId("run-experiment").ClickAsync();
+            await Expect(page.GetByTestId("run-status")).Not.ToHaveAttributeAsync("data-run", previous ?? "", new() { Timeout = 10_000 });
+            await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 15_000 });
+            marks = await page.GetByTestId("lost-write").CountAsync();
+        }
+        Assert.True(marks >= 1, "three lost-update runs in a row lost nothing");
+        await Expect(page.GetByTestId("lost-write").First).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=counter-chart]")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "lanes-lost-update.png"), FullPage = true });
 
