@@ -11,7 +11,8 @@ internal static class WarmUp
 {
     public static void JobAndSegment()
     {
-        var path = Path.Combine(SharedSegment.DefaultDirectory, $"locklab-warmup-{Environment.ProcessId}.shm");
+        // Named like a run's segment (locklab-{pid}-…): should this worker die mid-way, the server's orphan sweep removes it.
+        var path = Path.Combine(SharedSegment.DefaultDirectory, $"locklab-{Environment.ProcessId}-warmup.shm");
         try
         {
             var job = new WorkerJob(path, 0, 1, 1, 0, 0, LockScope.PerStep, StartMode.Simultaneous);
@@ -24,13 +25,19 @@ internal static class WarmUp
                 _ = segment.NextTicket();
             }
         }
-        catch (IOException)
+        catch (Exception)
         {
             // Warming up is an optimisation; a worker that cannot do it still works.
         }
         finally
         {
-            File.Delete(path);
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception)
+            {
+            }
         }
     }
 }

@@ -22,13 +22,25 @@ public sealed class RunHistory
     {
         _options = options.Value;
         var folder = Path.GetFullPath(_options.DataPath, environment.ContentRootPath);
-        Directory.CreateDirectory(folder);
         DatabasePath = Path.Combine(folder, "locklab.db");
         _connectionString = new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = true, DefaultTimeout = 5 }.ToString();
-        Initialize();
+        try
+        {
+            Directory.CreateDirectory(folder);
+            Initialize();
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            // The lab must start even when its history cannot be kept (read-only folder, corrupt file): runs
+            // stream regardless, storage calls fail and are logged, and the recorder says so at start-up.
+            StartupError = ex;
+        }
     }
 
     public string DatabasePath { get; }
+
+    /// <summary>Why the history could not be opened at start-up, if it could not.</summary>
+    public Exception? StartupError { get; }
 
     private SqliteConnection Open()
     {

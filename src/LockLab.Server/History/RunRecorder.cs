@@ -17,6 +17,11 @@ public sealed class RunRecorder(RunHistory history, RunStore store, TimeProvider
     /// <summary>Runs cut off by the last shutdown become <c>interrupted</c> before anything else happens.</summary>
     public Task StartAsync(CancellationToken ct)
     {
+        if (history.StartupError is { } error)
+        {
+            logger.LogError(error, "Could not open the run history at {Path}; runs will stream but not be kept", history.DatabasePath);
+            return Task.CompletedTask;
+        }
         try
         {
             if (history.MarkInterrupted() is > 0 and var n) logger.LogWarning("{Count} run(s) were cut off by the last shutdown and are now marked interrupted", n);
@@ -39,37 +44,44 @@ public sealed class RunRecorder(RunHistory history, RunStore store, TimeProvider
     {
         long written = 0;
         RunStatus? savedStatus = null;
+        var complete = true;
+        while (true)
+        {
+            var changed = run.Changed;
+            var finished = run.IsFinished; // read before the events: see RunBroadcaster
+            var batch = run.EventsAfter(written, MaxBatch);
+            if (batch.Length > 0)
+            {
+                // Once a batch cannot be stored (after retries), the rest are skipped rather than each retried:
+                // the run streams on, its record is marked incomplete, and its final status is still attempted.
+                if (complete) complete = await TryWriteAsync(() => history.AppendEvents(run.Id, batch), run.Id);
+                written = batch[^1].Seq;
+                continue;
+            }
+            if (savedStatus != run.Status)
+            {
+                savedStatus = run.Status;
+                complete &= await TryWriteAsync(() => history.SaveRun(run.ToInfo()), run.Id);
+            }
+            if (finished) break;
+            await changed;
+        }
+        if (complete) Recorded?.Invoke(run.Id);
+        else logger.LogError("Run {RunId} could not be fully stored in the history; it streamed live regardless", run.Id);
+        Prune();
+    }
+
+    private async Task<bool> TryWriteAsync(Action write, string runId)
+    {
         try
         {
-            while (true)
-            {
-                var changed = run.Changed;
-                var finished = run.IsFinished; // read before the events: see RunBroadcaster
-                var batch = run.EventsAfter(written, MaxBatch);
-                if (batch.Length > 0)
-                {
-                    await WithRetriesAsync(() => history.AppendEvents(run.Id, batch), run.Id);
-                    written = batch[^1].Seq;
-                    continue;
-                }
-                if (savedStatus != run.Status)
-                {
-                    savedStatus = run.Status;
-                    await WithRetriesAsync(() => history.SaveRun(run.ToInfo()), run.Id);
-                }
-                if (finished)
-                {
-                    Recorded?.Invoke(run.Id);
-                    Prune();
-                    return;
-                }
-                await changed;
-            }
+            await WithRetriesAsync(write, runId);
+            return true;
         }
         catch (Exception ex)
         {
-            // The run itself is unaffected; only its record is incomplete.
-            logger.LogError(ex, "Run {RunId} could not be fully stored in the history; it streamed live regardless", run.Id);
+            logger.LogError(ex, "Storing run {RunId} failed", runId);
+            return false;
         }
     }
 

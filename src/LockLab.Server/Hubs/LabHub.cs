@@ -35,7 +35,14 @@ public sealed class LabHub(
         }
         await Groups.AddToGroupAsync(Context.ConnectionId, RoomNames.Group(room));
         Context.Items[RoomKey] = room;
-        AnnounceViewers(rooms.Join(Context.ConnectionId, room));
+        try
+        {
+            AnnounceViewers(rooms.Join(Context.ConnectionId, room));
+        }
+        catch (InvalidOperationException full)
+        {
+            throw new HubException(full.Message);
+        }
         return rooms.State(room)!;
     }
 

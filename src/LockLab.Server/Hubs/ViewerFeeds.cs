@@ -20,6 +20,7 @@ public sealed class ViewerFeeds(IHubContext<LabHub> hub, ILogger<ViewerFeeds> lo
     private sealed class Feed(HubCallerContext context)
     {
         public HubCallerContext Context { get; } = context;
+        public volatile bool Closed;
         public Channel<Message> Queue { get; } = Channel.CreateBounded<Message>(new BoundedChannelOptions(MaxBacklog) { SingleReader = true });
     }
 
@@ -35,7 +36,11 @@ public sealed class ViewerFeeds(IHubContext<LabHub> hub, ILogger<ViewerFeeds> lo
     /// <summary>A page went away: stop feeding it.</summary>
     public void Close(string connectionId)
     {
-        if (_feeds.TryRemove(connectionId, out var feed)) feed.Queue.Writer.TryComplete();
+        if (_feeds.TryRemove(connectionId, out var feed))
+        {
+            feed.Closed = true;
+            feed.Queue.Writer.TryComplete();
+        }
     }
 
     /// <summary>Queues a message for each of these pages, in order; never waits for any of them.</summary>
@@ -44,7 +49,7 @@ public sealed class ViewerFeeds(IHubContext<LabHub> hub, ILogger<ViewerFeeds> lo
         var message = new Message(method, args);
         foreach (var id in connectionIds)
         {
-            if (_feeds.TryGetValue(id, out var feed) && !feed.Queue.Writer.TryWrite(message) && !feed.Queue.Reader.Completion.IsCompleted)
+            if (_feeds.TryGetValue(id, out var feed) && !feed.Queue.Writer.TryWrite(message) && !feed.Closed)
             {
                 Drop(feed, $"fell {MaxBacklog} messages behind");
             }

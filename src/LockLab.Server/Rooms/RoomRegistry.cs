@@ -39,9 +39,17 @@ public sealed class RoomRegistry(RunStore runs)
     /// <summary>A room named by a run or a viewer comes into being.</summary>
     public void Touch(string room) => _rooms.GetOrAdd(room, name => new Room(name));
 
+    /// <summary>Rooms a server keeps at most: joining is open to anyone, so their number must be bounded.</summary>
+    public const int MaxRooms = 10_000;
+
     /// <summary>A connection watches <paramref name="room"/> (and no longer its previous room). Returns the rooms whose viewer counts changed.</summary>
+    /// <exception cref="InvalidOperationException">The room is new and the server already has <see cref="MaxRooms"/>.</exception>
     public IReadOnlyList<string> Join(string connectionId, string room)
     {
+        if (!_rooms.ContainsKey(room) && _rooms.Count >= MaxRooms)
+        {
+            throw new InvalidOperationException($"This server already has {MaxRooms} rooms; join an existing one.");
+        }
         var changed = new List<string>();
         if (_roomOfConnection.TryGetValue(connectionId, out var previous) && previous != room) changed.AddRange(Leave(connectionId));
         var target = _rooms.GetOrAdd(room, name => new Room(name));

@@ -15,7 +15,7 @@ public sealed class WorkerPool(WorkerExecutable executable, IOptions<LockLabOpti
 {
     private readonly ConcurrentQueue<WorkerProcess> _idle = new();
     private int _refilling;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     private int Size => Math.Max(0, options.Value.WorkerPoolSize);
 
@@ -25,20 +25,37 @@ public sealed class WorkerPool(WorkerExecutable executable, IOptions<LockLabOpti
     /// <summary>A worker with this job: a waiting one when there is one, else a new one.</summary>
     public WorkerProcess Take(WorkerJob job)
     {
-        WorkerProcess? worker = null;
         while (_idle.TryDequeue(out var candidate))
         {
-            if (!candidate.HasExited)
-            {
-                worker = candidate;
-                break;
-            }
-            _ = candidate.DisposeAsync();
+            // A waiting worker may have died (killed, out of memory) since it was started: take the next one.
+            if (TryAssign(candidate, job)) return Refilled(candidate);
         }
-        worker ??= WorkerProcess.Launch(executable);
-        worker.Assign(job);
+        var fresh = WorkerProcess.Launch(executable);
+        if (TryAssign(fresh, job)) return Refilled(fresh);
+        throw new IOException("A new worker process exited before it could be given its job.");
+    }
+
+    private static bool TryAssign(WorkerProcess worker, WorkerJob job)
+    {
+        try
+        {
+            if (!worker.HasExited)
+            {
+                worker.Assign(job);
+                return true;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+        }
+        _ = worker.DisposeAsync();
+        return false;
+    }
+
+    private WorkerProcess Refilled(WorkerProcess taken)
+    {
         Refill();
-        return worker;
+        return taken;
     }
 
     /// <summary>Tops the pool up to its size, off the caller's path.</summary>
@@ -49,7 +66,11 @@ public sealed class WorkerPool(WorkerExecutable executable, IOptions<LockLabOpti
         {
             try
             {
-                while (!_disposed && _idle.Count < Size) _idle.Enqueue(WorkerProcess.Launch(executable));
+                while (!_disposed && _idle.Count < Size)
+                {
+                    _idle.Enqueue(WorkerProcess.Launch(executable));
+                    if (_disposed) DrainIdle(); // disposed while this one started: it must not be left waiting
+                }
             }
             catch (Exception ex)
             {
@@ -59,12 +80,19 @@ public sealed class WorkerPool(WorkerExecutable executable, IOptions<LockLabOpti
             {
                 Volatile.Write(ref _refilling, 0);
             }
+            // A Take between the last count check and clearing the flag found a refill "running": top up again.
+            if (!_disposed && _idle.Count < Size) Refill();
         });
     }
 
     public void Dispose()
     {
         _disposed = true;
+        DrainIdle();
+    }
+
+    private void DrainIdle()
+    {
         while (_idle.TryDequeue(out var worker)) worker.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
     }
 }
