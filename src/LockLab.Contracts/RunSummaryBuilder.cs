@@ -60,8 +60,6 @@ public static class RunSummaryBuilder
         return lost.Values.OrderBy(l => l.Seq).ToList();
     }
 
-    public static int CountLostUpdates(IEnumerable<RunEvent> eventsInSeqOrder) => FindLostWrites(eventsInSeqOrder).Count;
-
     private static double LockWaitMs(IReadOnlyList<RunEvent> events, string process)
     {
         double total = 0, waitingSince = double.NaN;

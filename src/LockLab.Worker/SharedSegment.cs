@@ -85,8 +85,6 @@ public sealed unsafe class SharedSegment : IDisposable
     /// <summary>Takes the next event ticket: the run-wide order of everything any process did.</summary>
     public long NextTicket() => Interlocked.Increment(ref *(long*)(_base + TicketOffset));
 
-    public long TicketsIssued => Volatile.Read(ref *(long*)(_base + TicketOffset));
-
     /// <summary>The monotonic timestamp all <c>atMs</c> values count from; written by the server as it opens the gate.</summary>
     public long RunStartTimestamp => Volatile.Read(ref *(long*)(_base + RunStartOffset));
 

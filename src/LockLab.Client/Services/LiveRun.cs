@@ -22,9 +22,6 @@ public sealed class LiveRun(RunInfo info)
     /// <summary>Who holds the lock after the events so far (null when nobody does).</summary>
     public string? LockHolder { get; private set; }
 
-    /// <summary>The shared counter as the last read or write left it.</summary>
-    public long Counter { get; private set; }
-
     /// <summary>Whether events after <see cref="LastSeq"/> are missing before <paramref name="firstSeq"/>.</summary>
     public bool HasGapBefore(long firstSeq) => firstSeq > LastSeq + 1;
 
@@ -63,7 +60,6 @@ public sealed class LiveRun(RunInfo info)
         {
             case EventKind.LockAcquired: LockHolder = e.Process; break;
             case EventKind.LockReleased when LockHolder == e.Process: LockHolder = null; break;
-            case EventKind.Write: Counter = e.Value; break;
             case EventKind.Print: _printed.Add(e); break;
         }
     }
@@ -73,7 +69,6 @@ public sealed class LiveRun(RunInfo info)
     {
         _printed.Clear();
         LockHolder = null;
-        Counter = 0;
         foreach (var e in _events) Apply(e);
     }
 

@@ -27,12 +27,6 @@ public sealed class EventSequencer
         }
     }
 
-    /// <summary>Adds events from one worker; returns those now releasable, in order.</summary>
-    public List<RunEvent> Add(IEnumerable<RunEvent> events)
-    {
-        lock (_gate) return AddLocked(events);
-    }
-
     private List<RunEvent> AddLocked(IEnumerable<RunEvent> events)
     {
         var ready = new List<RunEvent>();

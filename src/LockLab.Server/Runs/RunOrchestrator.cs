@@ -37,7 +37,7 @@ public sealed class RunOrchestrator(
         lock (_admission)
         {
             var perRoom = options.Value.Limits.MaxActiveRunsPerRoom;
-            if (store.InRoom(request.Room, 1000).Count(r => !r.IsFinished) >= perRoom)
+            if (store.CountActive(request.Room) >= perRoom)
             {
                 refusal = $"Room '{request.Room}' already has {perRoom} run(s) queued or running (LockLab:Limits:MaxActiveRunsPerRoom); stop one or wait for it to end.";
                 return null;

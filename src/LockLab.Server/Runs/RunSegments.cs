@@ -39,7 +39,8 @@ public static class RunSegments
         return removed;
     }
 
-    private static bool IsAlive(int pid)
+    /// <summary>Whether a process with this pid is running (and not just a zombie awaiting its parent).</summary>
+    internal static bool IsAlive(int pid)
     {
         try
         {

@@ -31,7 +31,8 @@ public sealed class RunStore(IOptions<LockLabOptions> options)
     public IReadOnlyList<Run> InRoom(string room, int max) =>
         _runs.Values.Where(r => r.Room == room).OrderByDescending(r => r.CreatedAt).Take(max).ToList();
 
-    public int CountActive() => _runs.Values.Count(r => !r.IsFinished);
+    /// <summary>Runs queued or running, on the whole server or in one room.</summary>
+    public int CountActive(string? room = null) => _runs.Values.Count(r => !r.IsFinished && (room is null || r.Room == room));
 
     private void Prune()
     {

@@ -15,7 +15,8 @@ public class RunSummaryBuilderTests
             E(1, "p1", EventKind.Read, 0), E(2, "p2", EventKind.Read, 0),
             E(3, "p1", EventKind.Write, 1), E(4, "p2", EventKind.Write, 3),
         ];
-        Assert.Equal(1, RunSummaryBuilder.CountLostUpdates(events));
+        var lost = Assert.Single(RunSummaryBuilder.FindLostWrites(events));
+        Assert.Equal((3L, "p1", 4L, "p2"), (lost.Seq, lost.Process, lost.OverwrittenBySeq, lost.OverwrittenBy));
     }
 
     [Fact]
@@ -27,7 +28,7 @@ public class RunSummaryBuilderTests
             E(3, "p2", EventKind.Read, 1), E(4, "p2", EventKind.Write, 4),
             E(5, "p1", EventKind.Read, 4), E(6, "p1", EventKind.Write, 5),
         ];
-        Assert.Equal(0, RunSummaryBuilder.CountLostUpdates(events));
+        Assert.Empty(RunSummaryBuilder.FindLostWrites(events));
     }
 
     [Fact]
@@ -38,7 +39,7 @@ public class RunSummaryBuilderTests
             E(1, "p1", EventKind.Read, 0), E(2, "p2", EventKind.Read, 0), E(3, "p3", EventKind.Read, 0),
             E(4, "p1", EventKind.Write, 1), E(5, "p2", EventKind.Write, 3), E(6, "p3", EventKind.Write, 5),
         ];
-        Assert.Equal(2, RunSummaryBuilder.CountLostUpdates(events)); // p1's and p2's writes; p3's stands
+        Assert.Equal(2, RunSummaryBuilder.FindLostWrites(events).Count); // p1's and p2's writes; p3's stands
     }
 
     [Fact]

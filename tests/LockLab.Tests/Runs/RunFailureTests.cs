@@ -24,18 +24,7 @@ public abstract class RunFailureTestsBase(LabServerFactory lab)
         return (await Json.ReadAsync<RunInfo>(response))!;
     }
 
-    protected static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var p = System.Diagnostics.Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
+    protected static bool IsAlive(int pid) => LockLab.Server.Runs.RunSegments.IsAlive(pid);
 }
 
 /// <summary>With a one-second limit, a run of five one-second sleeps must be cut off.</summary>
