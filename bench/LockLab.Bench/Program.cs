@@ -1,56 +1,68 @@
-using System.Diagnostics;
-using LockLab.Contracts;
-using LockLab.Server.Configuration;
-using LockLab.Server.History;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
+using LockLab.Bench;
+using LockLab.Bench.Harness;
+using LockLab.Bench.Report;
+using LockLab.Bench.Suites;
 
-// LockLab's measurements. Each prints a small table; docs/benchmarks.md records the figures and this command.
-//   dotnet run -c Release --project bench/LockLab.Bench -- history   events persisted per second, by batch size
+// LockLab's benchmark suite. See docs/benchmarks.md, which this program writes.
+//   dotnet run -c Release --project bench/LockLab.Bench                 every suite; prints tables, rewrites docs/benchmarks.md
+//   dotnet run -c Release --project bench/LockLab.Bench -- seed fan-out only these suites (their sections are replaced)
+//   dotnet run -c Release --project bench/LockLab.Bench -- --quick      every suite in seconds; writes nothing unless --output
+//   … -- --output path.md                                               write the report elsewhere
 
-var which = args.FirstOrDefault() ?? "history";
-switch (which)
+if (args.FirstOrDefault() == ViewerAgent.Command) return await ViewerAgent.RunAsync(args[1..]);
+
+var suites = new (string Name, Func<BenchContext, Task<BenchSection>> Run)[]
 {
-    case "history":
-        HistoryWrites();
-        break;
-    default:
-        Console.Error.WriteLine($"Unknown benchmark '{which}'. Known: history");
+    ("seed", SeedRunOverhead.RunAsync),
+    ("latency", LiveLatency.RunAsync),
+    ("fan-out", FanOut.RunAsync),
+    ("lock", LockThroughput.RunAsync),
+    ("page", PageLoad.RunAsync),
+    ("stress", StressStreaming.RunAsync),
+    ("history", HistoryWrites.RunAsync),
+};
+
+var quick = args.Contains("--quick");
+string? output = null;
+var names = new List<string>();
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--quick") continue;
+    if (args[i] == "--output" && i + 1 < args.Length) output = args[++i];
+    else if (suites.Any(s => s.Name == args[i])) names.Add(args[i]);
+    else
+    {
+        Console.Error.WriteLine($"Unknown argument '{args[i]}'. Suites: {string.Join(", ", suites.Select(s => s.Name))}; options: --quick, --output <file>.");
         return 2;
+    }
 }
-return 0;
+if (names.Count == 0) names.AddRange(suites.Select(s => s.Name));
 
-// How fast the run history stores events: RunRecorder writes whatever arrived since its last write, one transaction
-// per batch (WAL mode). 200,000 events per batch size, into a fresh database.
-static void HistoryWrites()
+var context = new BenchContext(quick, BenchContext.FindRepoRoot());
+output ??= quick ? null : Path.Combine(context.RepoRoot, "docs", "benchmarks.md");
+Console.WriteLine($"LockLab benchmarks{(quick ? " (quick mode: figures are not meaningful)" : "")} on {MachineInfo.Describe()}");
+
+var sections = new List<BenchSection>();
+var failed = 0;
+foreach (var (name, run) in suites.Where(s => names.Contains(s.Name)))
 {
-    var folder = Directory.CreateTempSubdirectory("locklab-bench-").FullName;
     try
     {
-        var history = new RunHistory(Options.Create(new LockLabOptions { DataPath = folder }), new BenchEnvironment(folder));
-        const int count = 200_000;
-        var events = Enumerable.Range(1, count).Select(i => new RunEvent(i, i % 2 == 0 ? "p2" : "p1", 1000 + i % 2, EventKind.Write, i, i * 0.01)).ToArray();
-        Console.WriteLine("| batch (events per transaction) | events persisted per second |");
-        Console.WriteLine("|---:|---:|");
-        foreach (var batch in new[] { 1, 100, 1000, RunRecorder.MaxBatch })
-        {
-            var total = batch == 1 ? 5_000 : count; // one transaction per event is slow: measure fewer
-            var watch = Stopwatch.StartNew();
-            for (var i = 0; i < total; i += batch) history.AppendEvents($"bench-{batch}", events[i..Math.Min(total, i + batch)]);
-            Console.WriteLine($"| {batch:N0} | {total / watch.Elapsed.TotalSeconds:N0} |");
-        }
+        var section = await run(context);
+        BenchReport.Print(section);
+        sections.Add(section);
     }
-    finally
+    catch (Exception ex)
     {
-        Directory.Delete(folder, recursive: true);
+        // One broken suite must not lose the others' figures; the exit code says something failed.
+        failed++;
+        Console.Error.WriteLine($"Suite '{name}' failed: {ex}");
     }
 }
 
-sealed class BenchEnvironment(string root) : IHostEnvironment
+if (output is not null && sections.Count > 0)
 {
-    public string EnvironmentName { get; set; } = "Benchmark";
-    public string ApplicationName { get; set; } = "LockLab.Bench";
-    public string ContentRootPath { get; set; } = root;
-    public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+    BenchReport.Write(output, sections, suites.Select(s => s.Name).ToList());
+    Console.WriteLine($"\nWrote {output}");
 }
+return failed == 0 ? 0 : 1;

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace LockLab.Bench.Harness;
+
+/// <summary>
+/// The lab under measurement: the real server executable in its own process on a loopback port, with its own
+/// worker processes and a fresh data folder. Settings are passed as environment variables (<c>LockLab__…</c>).
+/// </summary>
+public sealed class LabServer : IAsyncDisposable
+{
+    public const string Key = "bench-presenter-key";
+
+    private readonly Process _process;
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _output = [];
+    private readonly string _dataPath;
+
+    private LabServer(Process process, Uri address, string dataPath)
+    {
+        _process = process;
+        Address = address;
+        _dataPath = dataPath;
+    }
+
+    public Uri Address { get; }
+    public int Pid => _process.Id;
+    public string Output { get { lock (_output) return string.Join('\n', _output); } }
+
+    public static async Task<LabServer> StartAsync(string folder, bool production, IReadOnlyDictionary<string, string> settings)
+    {
+        var dll = Path.Combine(folder, "LockLab.Server.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException("The server is not built.", dll);
+        var port = FreePort();
+        var dataPath = Directory.CreateTempSubdirectory("locklab-bench-data-").FullName;
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        info.ArgumentList.Add("--urls");
+        info.ArgumentList.Add($"http://127.0.0.1:{port}");
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = production ? "Production" : "Development";
+        info.Environment["LockLab__PresenterKey"] = Key;
+        info.Environment["LockLab__DataPath"] = dataPath;
+        // Benchmarks start many runs from one address in a minute; the per-client limit is for classrooms.
+        info.Environment["LockLab__Limits__RunsPerMinutePerClient"] = "100000";
+        info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+        info.Environment["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Information";
+        foreach (var (key, value) in settings) info.Environment[key] = value;
+
+        var server = new LabServer(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}"), dataPath);
+        server._process.OutputDataReceived += (_, e) => server.OnOutput(e.Data);
+        server._process.ErrorDataReceived += (_, e) => server.OnOutput(e.Data);
+        server._process.BeginOutputReadLine();
+        server._process.BeginErrorReadLine();
+        await server._listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        return server;
+    }
+
+    private void OnOutput(string? line)
+    {
+        if (line is null)
+        {
+            _listening.TrySetException(new InvalidOperationException("The server exited during start-up:\n" + Output));
+            return;
+        }
+        lock (_output)
+        {
+            if (_output.Count < 5000) _output.Add(line);
+        }
+        if (line.Contains("Now listening on")) _listening.TrySetResult();
+    }
+
+    public HttpClient CreateClient(bool presenter = true)
+    {
+        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(2) };
+        if (presenter) client.DefaultRequestHeaders.Authorization = new("Bearer", Key);
+        return client;
+    }
+
+    /// <summary>A hub connection as the lab's pages make one (WebSockets), not yet started.</summary>
+    public HubConnection CreateHubConnection(bool presenter = false) => HubConnections.Create(new Uri(Address, "/hubs/lab"), presenter ? Key : null);
+
+    /// <summary>Resident memory of the server process alone (not its workers), in bytes.</summary>
+    public long ResidentBytes() => ProcessMemory.ResidentBytes(_process.Id);
+
+    /// <summary>CPU time the server process has used so far (user + system).</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        try { Directory.Delete(_dataPath, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>How the benchmark's clients connect: WebSockets only, no negotiate round-trip, as a page on a modern browser ends up.</summary>
+public static class HubConnections
+{
+    public static HubConnection Create(Uri hub, string? key) => new HubConnectionBuilder()
+        .WithUrl(hub, options =>
+        {
+            options.Transports = HttpTransportType.WebSockets;
+            options.SkipNegotiation = true;
+            if (key is not null) options.AccessTokenProvider = () => Task.FromResult<string?>(key);
+        })
+        .Build();
+}
+
+public static class ProcessMemory
+{
+    /// <summary>VmRSS from /proc (Linux), in bytes; 0 where unavailable.</summary>
+    public static long ResidentBytes(int pid)
+    {
+        var status = $"/proc/{pid}/status";
+        if (!File.Exists(status)) return 0;
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+}
