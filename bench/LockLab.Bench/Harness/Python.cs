@@ -26,18 +26,30 @@ public static class Python
     public static bool Available => Report.MachineInfo.PythonVersion is not null;
 
     /// <summary>Runs <c>python/&lt;script&gt;</c> and returns its standard output lines; throws when it fails.</summary>
-    public static async Task<IReadOnlyList<string>> RunAsync(string script, params string[] args)
+    public static async Task<IReadOnlyList<string>> RunAsync(string script, params string[] args) =>
+        (await TimeLinesAsync(script, args)).Select(l => l.Line).ToList();
+
+    /// <summary>
+    /// Runs <c>python/&lt;script&gt;</c> unbuffered and returns each output line with the time it arrived, counted from
+    /// just before the interpreter was started (so start-up is included, as it is for the lab's workers).
+    /// </summary>
+    public static async Task<IReadOnlyList<(TimeSpan At, string Line)>> TimeLinesAsync(string script, params string[] args)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "python", script);
         var info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add("-u");
         info.ArgumentList.Add(path);
         foreach (var a in args) info.ArgumentList.Add(a);
+        var start = Stopwatch.GetTimestamp();
         using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
+        var lines = new List<(TimeSpan, string)>();
+        while (await p.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.Trim().Length > 0) lines.Add((Stopwatch.GetElapsedTime(start), line.Trim()));
+        }
         await p.WaitForExitAsync();
         if (p.ExitCode != 0) throw new InvalidOperationException($"python3 {script} failed ({p.ExitCode}):\n{await stderr}");
-        return (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines;
     }
 }

@@ -1,7 +1,139 @@
+using System.Globalization;
+using System.Text.Json;
+using LockLab.Contracts;
+using Microsoft.AspNetCore.SignalR.Client;
+
 namespace LockLab.Bench.Harness;
 
+/// <summary>
+/// A process full of viewers: <c>LockLab.Bench viewer-agent --hub URL --room CODE --count N</c> opens N real SignalR
+/// WebSocket connections, joins each to the room and records, for every event each of them receives, the moment it
+/// arrived. The benchmark runs several of these beside the server, so that receiving costs what it costs a room of
+/// real pages and is not hidden inside the process that measures.
+/// Talks to its parent over stdin/stdout, one line each: it prints <c>ready</c>; on <c>report RUN</c> it waits until
+/// every viewer has seen RUN complete and prints <c>report {json}</c>; <c>quit</c> ends it.
+/// </summary>
 public static class ViewerAgent
 {
     public const string Command = "viewer-agent";
-    public static Task<int> RunAsync(string[] args) => throw new NotImplementedException();
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? throw new ArgumentException($"{Command}: {name} is required");
+        var hub = new Uri(Arg("--hub"));
+        var room = Arg("--room");
+        var count = int.Parse(Arg("--count"), CultureInfo.InvariantCulture);
+
+        var viewers = Enumerable.Range(0, count).Select(_ => new Viewer(HubConnections.Create(hub, key: null))).ToArray();
+        // Connect a few at a time, as a room fills up: the server is not meant to absorb thousands of handshakes in one instant.
+        await Parallel.ForEachAsync(viewers, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (viewer, ct) =>
+        {
+            await viewer.Hub.StartAsync(ct);
+            await viewer.Hub.InvokeAsync<RoomState>("JoinRoom", room, ct);
+        });
+        Console.WriteLine("ready");
+
+        while (Console.ReadLine() is { } line)
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts is ["report", var runId, var timeoutSeconds])
+            {
+                var report = await ReportAsync(viewers, runId, TimeSpan.FromSeconds(double.Parse(timeoutSeconds, CultureInfo.InvariantCulture)));
+                Console.WriteLine("report " + JsonSerializer.Serialize(report, AgentJson.Default.AgentReport));
+            }
+            else if (parts is ["quit"]) break;
+        }
+        await Task.WhenAll(viewers.Select(v => v.Hub.DisposeAsync().AsTask()));
+        return 0;
+    }
+
+    private static async Task<AgentReport> ReportAsync(Viewer[] viewers, string runId, TimeSpan timeout)
+    {
+        var traces = viewers.Select(v => v.Trace(runId)).ToArray();
+        try
+        {
+            await Task.WhenAll(traces.Select(t => t.Completed.Task)).WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            // Reported below as viewers that did not see the whole run.
+        }
+
+        var latencies = new List<double>();
+        int complete = 0;
+        long lost = 0, reordered = 0;
+        foreach (var trace in traces)
+        {
+            lock (trace)
+            {
+                var info = trace.Completed.Task.IsCompletedSuccessfully ? trace.Completed.Task.Result : null;
+                long expectedNext = 1;
+                var seen = new HashSet<long>();
+                foreach (var e in trace.Events)
+                {
+                    if (e.Seq != expectedNext) reordered++;
+                    expectedNext = e.Seq + 1;
+                    seen.Add(e.Seq);
+                    if (info?.StartedAt is { } started)
+                    {
+                        // The worker's own clock (milliseconds after the start gate) against this process's clock; both are
+                        // the machine's clocks, and the server records the gate's wall time the instant it opens it.
+                        latencies.Add(Math.Round((e.ReceivedUtcTicks - started.UtcTicks) / (double)TimeSpan.TicksPerMillisecond - e.AtMs, 3));
+                    }
+                }
+                var missing = info is null ? 1 : Math.Max(0, info.EventCount - seen.Count);
+                lost += missing;
+                if (info is not null && missing == 0) complete++;
+            }
+        }
+        return new AgentReport(viewers.Length, complete, lost, reordered, latencies, ProcessMemory.ResidentBytes(Environment.ProcessId));
+    }
+
+    private sealed class Viewer
+    {
+        private readonly Dictionary<string, RunTrace> _runs = new(StringComparer.Ordinal);
+
+        public Viewer(HubConnection hub)
+        {
+            Hub = hub;
+            hub.On<string, RunEvent[]>("RunEvents", (runId, events) =>
+            {
+                var now = DateTime.UtcNow.Ticks;
+                var trace = Trace(runId);
+                lock (trace)
+                {
+                    foreach (var e in events) trace.Events.Add(new Received(e.Seq, e.AtMs, now));
+                }
+            });
+            hub.On<RunInfo>("RunCompleted", run => Trace(run.Id).Completed.TrySetResult(run));
+            hub.On<RunInfo>("RunStarted", _ => { });
+            hub.On<string, int>("ViewersChanged", (_, _) => { });
+            hub.On<string, string, int>("PageChanged", (_, _, _) => { });
+        }
+
+        public HubConnection Hub { get; }
+
+        public RunTrace Trace(string runId)
+        {
+            lock (_runs)
+            {
+                if (!_runs.TryGetValue(runId, out var trace)) _runs[runId] = trace = new RunTrace();
+                return trace;
+            }
+        }
+    }
+
+    private sealed class RunTrace
+    {
+        public List<Received> Events { get; } = [];
+        public TaskCompletionSource<RunInfo> Completed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private readonly record struct Received(long Seq, double AtMs, long ReceivedUtcTicks);
 }
+
+/// <summary>One agent's account of one run: how many of its viewers saw all of it, in order, and how late.</summary>
+public sealed record AgentReport(int Viewers, int Complete, long Lost, long Reordered, List<double> LatenciesMs, long ResidentBytes);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(AgentReport))]
+internal sealed partial class AgentJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -20,7 +20,8 @@ public sealed class LabHub(
     ScenarioCatalog scenarios,
     RoomRegistry rooms,
     LessonLibrary lessons,
-    ViewerFeeds feeds) : Hub<ILabClient>
+    ViewerFeeds feeds,
+    ViewerCountAnnouncer viewerCounts) : Hub<ILabClient>
 {
     public const string Path = "/hubs/lab";
     private const string RoomKey = "room";
@@ -37,7 +38,7 @@ public sealed class LabHub(
         Context.Items[RoomKey] = room;
         try
         {
-            AnnounceViewers(rooms.Join(Context.ConnectionId, room));
+            viewerCounts.Changed(rooms.Join(Context.ConnectionId, room));
         }
         catch (InvalidOperationException full)
         {
@@ -55,16 +56,8 @@ public sealed class LabHub(
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         feeds.Close(Context.ConnectionId);
-        AnnounceViewers(rooms.Leave(Context.ConnectionId));
+        viewerCounts.Changed(rooms.Leave(Context.ConnectionId));
         await base.OnDisconnectedAsync(exception);
-    }
-
-    private void AnnounceViewers(IReadOnlyList<string> changed)
-    {
-        foreach (var room in changed)
-        {
-            if (rooms.State(room) is { } state) feeds.Send(rooms.ConnectionsIn(room), nameof(ILabClient.ViewersChanged), room, state.Viewers);
-        }
     }
 
     /// <summary>Creates a classroom and answers its code.</summary>

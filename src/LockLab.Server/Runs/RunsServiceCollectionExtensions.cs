@@ -14,6 +14,7 @@ public static class RunsServiceCollectionExtensions
         services.AddSingleton<RunExecutor>();
         services.AddSingleton<RunBroadcaster>();
         services.AddSingleton<Hubs.ViewerFeeds>();
+        services.AddSingleton<Hubs.ViewerCountAnnouncer>();
         services.AddSingleton<RunOrchestrator>();
         services.AddSingleton<Rooms.RoomRegistry>();
         services.AddScoped<LockLab.Client.Services.IRoomLookup, Rooms.RegistryRoomLookup>();

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace LockLab.Bench.Harness;
+
+/// <summary>
+/// Many viewers of one room, spread over several <see cref="ViewerAgent"/> processes (at most
+/// <see cref="ViewersPerProcess"/> each), all connected and joined before this returns.
+/// </summary>
+public sealed class ViewerSwarm : IAsyncDisposable
+{
+    public const int ViewersPerProcess = 1000;
+
+    private readonly List<Agent> _agents = [];
+
+    public int Viewers => _agents.Sum(a => a.Count);
+
+    public static async Task<ViewerSwarm> StartAsync(Uri server, string room, int viewers)
+    {
+        var swarm = new ViewerSwarm();
+        try
+        {
+            await swarm.AddAsync(server, room, viewers);
+            return swarm;
+        }
+        catch
+        {
+            await swarm.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Adds viewers (in new agent processes) and waits until they have joined.</summary>
+    public async Task AddAsync(Uri server, string room, int viewers)
+    {
+        var started = new List<Agent>();
+        for (var left = viewers; left > 0; left -= ViewersPerProcess)
+        {
+            var agent = Agent.Start(new Uri(server, "/hubs/lab"), room, Math.Min(left, ViewersPerProcess));
+            _agents.Add(agent);
+            started.Add(agent);
+        }
+        await Task.WhenAll(started.Select(a => a.ReadyAsync(TimeSpan.FromSeconds(120))));
+    }
+
+    /// <summary>Every viewer's account of the run, once each has seen it complete (or <paramref name="timeout"/> passed).</summary>
+    public async Task<SwarmReport> ReportAsync(string runId, TimeSpan timeout)
+    {
+        var reports = await Task.WhenAll(_agents.Select(a => a.ReportAsync(runId, timeout)));
+        var latencies = reports.SelectMany(r => r.LatenciesMs).Order().ToList();
+        return new SwarmReport(reports.Sum(r => r.Viewers), reports.Sum(r => r.Complete), reports.Sum(r => r.Lost),
+            reports.Sum(r => r.Reordered), latencies, reports.Sum(r => r.ResidentBytes));
+    }
+
+    /// <summary>
+    /// Starts the runs one after another in the swarm's room and merges what every viewer saw of all of them. A run
+    /// that did not complete is an error, not a figure.
+    /// </summary>
+    public async Task<SwarmReport> MeasureAsync(HttpClient http, string room, IEnumerable<string> scenarios)
+    {
+        var reports = new List<SwarmReport>();
+        foreach (var scenario in scenarios)
+        {
+            var run = await LabRuns.StartAsync(http, new LockLab.Contracts.RunRequest { Scenario = scenario, Room = room });
+            LabRuns.EnsureCompleted(await LabRuns.WaitFinishedAsync(http, run.Id, TimeSpan.FromSeconds(60)));
+            reports.Add(await ReportAsync(run.Id, TimeSpan.FromSeconds(60)));
+        }
+        return new SwarmReport(reports.Max(r => r.Viewers), reports.Min(r => r.Complete), reports.Sum(r => r.Lost), reports.Sum(r => r.Reordered),
+            reports.SelectMany(r => r.LatenciesMs).Order().ToList(), reports.Max(r => r.AgentResidentBytes));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_agents.Select(a => a.StopAsync()));
+        _agents.Clear();
+    }
+
+    private sealed class Agent
+    {
+        private readonly Process _process;
+        private readonly List<string> _errors = [];
+
+        private Agent(Process process, int count)
+        {
+            _process = process;
+            Count = count;
+            _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_errors) _errors.Add(e.Data); };
+            _process.BeginErrorReadLine();
+        }
+
+        public int Count { get; }
+
+        public static Agent Start(Uri hub, string room, int count)
+        {
+            var info = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            info.ArgumentList.Add(typeof(ViewerAgent).Assembly.Location);
+            foreach (var a in new[] { ViewerAgent.Command, "--hub", hub.ToString(), "--room", room, "--count", count.ToString(CultureInfo.InvariantCulture) }) info.ArgumentList.Add(a);
+            return new Agent(Process.Start(info)!, count);
+        }
+
+        public async Task ReadyAsync(TimeSpan timeout)
+        {
+            var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(timeout);
+            if (line != "ready") throw new InvalidOperationException($"A viewer agent failed to connect {Count} viewers: {line}\n{Errors}");
+        }
+
+        public async Task<AgentReport> ReportAsync(string runId, TimeSpan timeout)
+        {
+            await _process.StandardInput.WriteLineAsync($"report {runId} {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}");
+            await _process.StandardInput.FlushAsync();
+            var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(timeout + TimeSpan.FromSeconds(30));
+            if (line is null || !line.StartsWith("report ", StringComparison.Ordinal)) throw new InvalidOperationException($"A viewer agent did not report: {line}\n{Errors}");
+            return JsonSerializer.Deserialize(line["report ".Length..], AgentJson.Default.AgentReport)!;
+        }
+
+        private string Errors { get { lock (_errors) return string.Join('\n', _errors.TakeLast(20)); } }
+
+        public async Task StopAsync()
+        {
+            try
+            {
+                if (!_process.HasExited)
+                {
+                    await _process.StandardInput.WriteLineAsync("quit");
+                    await _process.StandardInput.FlushAsync();
+                    await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+                }
+            }
+            catch (Exception ex) when (ex is IOException or TimeoutException)
+            {
+                // Gone or stuck: killed below.
+            }
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.Dispose();
+        }
+    }
+}
+
+/// <summary>All viewers' account of one run; latencies sorted ascending, in milliseconds.</summary>
+public sealed record SwarmReport(int Viewers, int Complete, long Lost, long Reordered, List<double> LatenciesMs, long AgentResidentBytes)
+{
+    public double P50 => Stats.Percentile(LatenciesMs, 50);
+    public double P99 => Stats.Percentile(LatenciesMs, 99);
+    public double Max => LatenciesMs.Count == 0 ? double.NaN : LatenciesMs[^1];
+    public bool Perfect => Complete == Viewers && Lost == 0 && Reordered == 0;
+}
