@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using LockLab.Contracts;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LockLab.Bench.Harness;
@@ -28,6 +30,9 @@ public sealed class LabServer : IAsyncDisposable
 
     public Uri Address { get; }
     public int Pid => _process.Id;
+
+    /// <summary>The server's run history (SQLite, in its data folder).</summary>
+    public string HistoryDatabase => Path.Combine(_dataPath, "locklab.db");
     public string Output { get { lock (_output) return string.Join('\n', _output); } }
 
     public static async Task<LabServer> StartAsync(string folder, bool production, IReadOnlyDictionary<string, string> settings)
@@ -125,6 +130,8 @@ public static class HubConnections
             options.SkipNegotiation = true;
             if (key is not null) options.AccessTokenProvider = () => Task.FromResult<string?>(key);
         })
+        // The lab's own client reads the contracts with their source-generated serializers; so do these.
+        .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default))
         .Build();
 }
 

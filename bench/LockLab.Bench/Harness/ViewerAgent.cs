@@ -11,7 +11,7 @@ namespace LockLab.Bench.Harness;
 /// arrived. The benchmark runs several of these beside the server, so that receiving costs what it costs a room of
 /// real pages and is not hidden inside the process that measures.
 /// Talks to its parent over stdin/stdout, one line each: it prints <c>ready</c>; on <c>report RUN</c> it waits until
-/// every viewer has seen RUN complete and prints <c>report {json}</c>; <c>quit</c> ends it.
+/// every viewer has seen RUN complete and prints <c>report {json}</c>; <c>cpu</c> prints its CPU time so far; <c>quit</c> ends it.
 /// </summary>
 public static class ViewerAgent
 {
@@ -40,6 +40,11 @@ public static class ViewerAgent
             {
                 var report = await ReportAsync(viewers, runId, TimeSpan.FromSeconds(double.Parse(timeoutSeconds, CultureInfo.InvariantCulture)));
                 Console.WriteLine("report " + JsonSerializer.Serialize(report, AgentJson.Default.AgentReport));
+            }
+            else if (parts is ["cpu"])
+            {
+                using var self = System.Diagnostics.Process.GetCurrentProcess();
+                Console.WriteLine("cpu " + self.TotalProcessorTime.TotalMilliseconds.ToString(CultureInfo.InvariantCulture));
             }
             else if (parts is ["quit"]) break;
         }
@@ -86,7 +91,8 @@ public static class ViewerAgent
                 if (info is not null && missing == 0) complete++;
             }
         }
-        return new AgentReport(viewers.Length, complete, lost, reordered, latencies, ProcessMemory.ResidentBytes(Environment.ProcessId));
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return new AgentReport(viewers.Length, complete, lost, reordered, latencies, ProcessMemory.ResidentBytes(Environment.ProcessId), self.TotalProcessorTime.TotalMilliseconds);
     }
 
     private sealed class Viewer
@@ -133,7 +139,8 @@ public static class ViewerAgent
 }
 
 /// <summary>One agent's account of one run: how many of its viewers saw all of it, in order, and how late.</summary>
-public sealed record AgentReport(int Viewers, int Complete, long Lost, long Reordered, List<double> LatenciesMs, long ResidentBytes);
+/// <param name="CpuMs">CPU time the agent process has used since it started (connecting included).</param>
+public sealed record AgentReport(int Viewers, int Complete, long Lost, long Reordered, List<double> LatenciesMs, long ResidentBytes, double CpuMs);
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(AgentReport))]
 internal sealed partial class AgentJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -50,7 +50,7 @@ public sealed class ViewerSwarm : IAsyncDisposable
         var reports = await Task.WhenAll(_agents.Select(a => a.ReportAsync(runId, timeout)));
         var latencies = reports.SelectMany(r => r.LatenciesMs).Order().ToList();
         return new SwarmReport(reports.Sum(r => r.Viewers), reports.Sum(r => r.Complete), reports.Sum(r => r.Lost),
-            reports.Sum(r => r.Reordered), latencies, reports.Sum(r => r.ResidentBytes));
+            reports.Sum(r => r.Reordered), latencies, reports.Sum(r => r.ResidentBytes), reports.Sum(r => r.CpuMs));
     }
 
     /// <summary>
@@ -67,8 +67,11 @@ public sealed class ViewerSwarm : IAsyncDisposable
             reports.Add(await ReportAsync(run.Id, TimeSpan.FromSeconds(60)));
         }
         return new SwarmReport(reports.Max(r => r.Viewers), reports.Min(r => r.Complete), reports.Sum(r => r.Lost), reports.Sum(r => r.Reordered),
-            reports.SelectMany(r => r.LatenciesMs).Order().ToList(), reports.Max(r => r.AgentResidentBytes));
+            reports.SelectMany(r => r.LatenciesMs).Order().ToList(), reports.Max(r => r.AgentResidentBytes), reports.Max(r => r.AgentCpuMs));
     }
+
+    /// <summary>CPU time all agent processes have used so far.</summary>
+    public async Task<TimeSpan> CpuTimeAsync() => TimeSpan.FromMilliseconds((await Task.WhenAll(_agents.Select(a => a.CpuMsAsync()))).Sum());
 
     public async ValueTask DisposeAsync()
     {
@@ -120,6 +123,16 @@ public sealed class ViewerSwarm : IAsyncDisposable
             return JsonSerializer.Deserialize(line["report ".Length..], AgentJson.Default.AgentReport)!;
         }
 
+        public async Task<double> CpuMsAsync()
+        {
+            await _process.StandardInput.WriteLineAsync("cpu");
+            await _process.StandardInput.FlushAsync();
+            var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            return line is not null && line.StartsWith("cpu ", StringComparison.Ordinal)
+                ? double.Parse(line[4..], CultureInfo.InvariantCulture)
+                : throw new InvalidOperationException($"A viewer agent did not answer: {line}\n{Errors}");
+        }
+
         private string Errors { get { lock (_errors) return string.Join('\n', _errors.TakeLast(20)); } }
 
         public async Task StopAsync()
@@ -144,7 +157,7 @@ public sealed class ViewerSwarm : IAsyncDisposable
 }
 
 /// <summary>All viewers' account of one run; latencies sorted ascending, in milliseconds.</summary>
-public sealed record SwarmReport(int Viewers, int Complete, long Lost, long Reordered, List<double> LatenciesMs, long AgentResidentBytes)
+public sealed record SwarmReport(int Viewers, int Complete, long Lost, long Reordered, List<double> LatenciesMs, long AgentResidentBytes, double AgentCpuMs)
 {
     public double P50 => Stats.Percentile(LatenciesMs, 50);
     public double P99 => Stats.Percentile(LatenciesMs, 99);

@@ -37,20 +37,26 @@ public static class FanOut
                 {
                     await swarm.AddAsync(server.Address, room, step - swarm.Viewers);
                     var connectedBytes = server.ResidentBytes();
+                    var cpuBefore = server.CpuTime();
+                    var viewersCpuBefore = await swarm.CpuTimeAsync();
+                    var wallBefore = System.Diagnostics.Stopwatch.GetTimestamp();
                     var report = await swarm.MeasureAsync(http, room, [Scenarios.NoLock, Scenarios.Lock]);
+                    var wall = System.Diagnostics.Stopwatch.GetElapsedTime(wallBefore);
+                    var serverCpu = (server.CpuTime() - cpuBefore) / wall;
+                    var viewersCpu = (await swarm.CpuTimeAsync() - viewersCpuBefore) / wall;
                     var passed = report.Perfect && report.P99 <= P99LimitMs;
                     failure = passed ? "" : !report.Perfect ? $"{report.Viewers - report.Complete} viewers missed events" : "p99 too high";
                     serverBytesPerViewer = (connectedBytes - baseline) / (double)step;
                     agentBytesPerViewer = report.AgentResidentBytes / (double)step;
                     rows.Add([step.ToString("N0"), Stats.Format(report.P50, "0"," ms"), Stats.Format(report.P99, "0", " ms"), Stats.Format(report.Max, "0", " ms"),
-                        $"{report.Complete:N0} of {report.Viewers:N0}", MiB(connectedBytes), Stats.Format(serverBytesPerViewer.Value / 1024, "0.0", " KiB"),
+                        $"{report.Complete:N0} of {report.Viewers:N0}", MiB(connectedBytes), Stats.Format(serverBytesPerViewer.Value / 1024, "0.0", " KiB"), Stats.Format(serverCpu * 100, "0", " %"), Stats.Format(viewersCpu * 100, "0", " %"),
                         passed ? "pass" : "fail: " + failure]);
                     if (!passed) break;
                     largestPassing = step;
                 }
                 catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
                 {
-                    rows.Add([step.ToString("N0"), "–", "–", "–", "–", MiB(server.ResidentBytes()), "–", "fail: " + ex.Message.Split('\n')[0]]);
+                    rows.Add([step.ToString("N0"), "–", "–", "–", "–", MiB(server.ResidentBytes()), "–", "–", "–", "fail: " + ex.Message.Split('\n')[0]]);
                     break;
                 }
             }
@@ -64,8 +70,9 @@ public static class FanOut
             when every viewer received every event, once and in order, and the 99th percentile of the latency (worker's
             write → viewer) is ≤ {P99LimitMs:0} ms. The ladder stops at the first failing step. Server memory is the
             server process's resident set with that many viewers connected; per viewer = (that − before any viewer) ÷ viewers.
+            Server CPU is the server process's CPU time during the two runs (and the reports) over their wall time (200 % = both cores); viewers' CPU likewise for all viewer processes together.
             """);
-        section.Table([">viewers", ">p50", ">p99", ">max", ">saw every event", ">server memory", ">per viewer", "step"], rows);
+        section.Table([">viewers", ">p50", ">p99", ">max", ">saw every event", ">server memory", ">per viewer", ">server CPU", ">viewers' CPU", "step"], rows);
         if (agentBytesPerViewer is { } agent) section.Paragraph($"The client processes used about {agent / 1024:0} KiB per viewer (the official .NET client; a browser tab uses far more).");
         section.Target("viewers receiving every event with p99 ≤ 250 ms", $"≥ {(context.Quick ? ladder[^1] : Target):N0}", largestPassing.ToString("N0"),
             largestPassing >= (context.Quick ? ladder[^1] : Target), largestPassing >= Target ? null : $"{Target - largestPassing:N0} viewers");

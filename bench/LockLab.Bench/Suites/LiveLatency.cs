@@ -24,6 +24,7 @@ public static class LiveLatency
             using var http = server.CreateClient();
             const string room = "main";
             await using var swarm = await ViewerSwarm.StartAsync(server.Address, room, levels[0]);
+            await swarm.MeasureAsync(http, room, [Scenarios.NoLock, Scenarios.Lock]); // warm-up (JIT, pool), not counted
             foreach (var level in levels)
             {
                 if (swarm.Viewers < level) await swarm.AddAsync(server.Address, room, level - swarm.Viewers);
@@ -34,7 +35,7 @@ public static class LiveLatency
         section.Paragraph($"""
             The lesson's two experiments alternately, {runsPerLevel} runs per row, watched by that many real SignalR WebSocket
             clients (the official .NET client) in separate processes on loopback ({ViewerSwarm.ViewersPerProcess:N0} per
-            process), all joined to the room the runs go to. Each viewer notes the wall-clock instant it receives each event;
+            process), all joined to the room the runs go to, after one unmeasured warm-up run of each experiment. Each viewer notes the wall-clock instant it receives each event;
             latency = that instant − (the run's start-gate instant + the event's own time after the gate, which the worker
             took from the monotonic clock when it wrote). Every viewer must receive every event, once, in sequence order.
             """);

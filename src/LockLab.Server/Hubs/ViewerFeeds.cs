@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using LockLab.Contracts;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 
 namespace LockLab.Server.Hubs;
 
@@ -11,9 +12,10 @@ namespace LockLab.Server.Hubs;
 /// <see cref="MaxEventsPerMessage"/>), so a page that reads slowly gets fewer, larger messages rather than a growing
 /// backlog, and a fast page gets each event as soon as it exists. A page that still falls <see cref="MaxBacklog"/>
 /// messages behind, or does not take a message within <see cref="SendTimeout"/>, is disconnected: its client
-/// reconnects and catches up by sequence number.
+/// reconnects and catches up by sequence number. A message is serialized once for all the pages it goes to
+/// (<see cref="SerializedHubMessage"/>), not once per page.
 /// </summary>
-public sealed class ViewerFeeds(IHubContext<LabHub> hub, ILogger<ViewerFeeds> logger)
+public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<ViewerFeeds> logger)
 {
     public const int MaxBacklog = 256;
     public const int MaxEventsPerMessage = 2000;
@@ -21,12 +23,15 @@ public sealed class ViewerFeeds(IHubContext<LabHub> hub, ILogger<ViewerFeeds> lo
 
     private sealed record Message(string Method, object?[] Args)
     {
+        /// <summary>Serialized at most once per protocol, on first write, whichever page's pump gets there first.</summary>
+        public SerializedHubMessage Serialized { get; } = new(new InvocationMessage(Method, Args));
+
         /// <summary>The run id when this message carries a run's events (<c>RunEvents(runId, events)</c>).</summary>
         public string? EventsOfRun => Method == nameof(ILabClient.RunEvents) && Args is [string runId, RunEvent[]] ? runId : null;
         public RunEvent[] Events => (RunEvent[])Args[1]!;
     }
 
-    private sealed class Feed(HubCallerContext context)
+    private sealed class Feed(HubCallerContext context, HubConnectionContext connection)
     {
         // A linked list, not a queue: the last message may be replaced by a merged one while the pump is busy.
         private readonly LinkedList<Message> _queue = new();
@@ -34,6 +39,7 @@ public sealed class ViewerFeeds(IHubContext<LabHub> hub, ILogger<ViewerFeeds> lo
         private bool _closed;
 
         public HubCallerContext Context { get; } = context;
+        public HubConnectionContext Connection { get; } = connection;
         public bool Closed { get { lock (_queue) return _closed; } }
 
         /// <summary>Queues a message, merging consecutive events of the same run; false when the backlog is full.</summary>
@@ -46,7 +52,7 @@ public sealed class ViewerFeeds(IHubContext<LabHub> hub, ILogger<ViewerFeeds> lo
                     && last.Value.Events.Length + message.Events.Length <= MaxEventsPerMessage)
                 {
                     // The pump has not taken the last message yet: it goes out as one message carrying both, in order.
-                    last.Value = last.Value with { Args = [run, (RunEvent[])[.. last.Value.Events, .. message.Events]] };
+                    last.Value = new Message(last.Value.Method, [run, (RunEvent[])[.. last.Value.Events, .. message.Events]]);
                     return true;
                 }
                 if (_queue.Count >= MaxBacklog) return false;
@@ -96,7 +102,8 @@ public sealed class ViewerFeeds(IHubContext<LabHub> hub, ILogger<ViewerFeeds> lo
     /// <summary>A page connected: start feeding it.</summary>
     public void Open(HubCallerContext context)
     {
-        var feed = new Feed(context);
+        if (connections.Find(context.ConnectionId) is not { } connection) return; // already gone
+        var feed = new Feed(context, connection);
         if (_feeds.TryAdd(context.ConnectionId, feed)) _ = Task.Run(() => PumpAsync(feed));
     }
 
@@ -126,7 +133,7 @@ public sealed class ViewerFeeds(IHubContext<LabHub> hub, ILogger<ViewerFeeds> lo
             while (await feed.TakeAsync() is { } message)
             {
                 using var timeout = new CancellationTokenSource(SendTimeout);
-                await hub.Clients.Client(feed.Context.ConnectionId).SendCoreAsync(message.Method, message.Args, timeout.Token);
+                await feed.Connection.WriteAsync(message.Serialized, timeout.Token);
             }
         }
         catch (OperationCanceledException)

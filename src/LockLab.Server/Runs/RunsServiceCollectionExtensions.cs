@@ -13,6 +13,8 @@ public static class RunsServiceCollectionExtensions
         services.AddSingleton<RunStore>();
         services.AddSingleton<RunExecutor>();
         services.AddSingleton<RunBroadcaster>();
+        services.AddSingleton<Hubs.LabHubLifetimeManager>();
+        services.AddSingleton<Microsoft.AspNetCore.SignalR.HubLifetimeManager<Hubs.LabHub>>(sp => sp.GetRequiredService<Hubs.LabHubLifetimeManager>());
         services.AddSingleton<Hubs.ViewerFeeds>();
         services.AddSingleton<Hubs.ViewerCountAnnouncer>();
         services.AddSingleton<RunOrchestrator>();
