@@ -6,9 +6,10 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace LockLab.Bench.Harness;
 
 /// <summary>
-/// A process full of viewers: <c>LockLab.Bench viewer-agent --hub URL --room CODE --count N</c> opens N real SignalR
-/// WebSocket connections, joins each to the room and records, for every event each of them receives, the moment it
-/// arrived. The benchmark runs several of these beside the server, so that receiving costs what it costs a room of
+/// A process full of viewers: <c>LockLab.Bench viewer-agent --hub URL --room CODE --count N [--client wire|official]</c>
+/// opens N real SignalR WebSocket connections, joins each to the room and records, for every event each of them
+/// receives, the moment it arrived. <c>official</c> uses Microsoft's .NET client; <c>wire</c> (default) the lean
+/// <see cref="WireViewer"/>. The benchmark runs several of these beside the server, so that receiving costs what it costs a room of
 /// real pages and is not hidden inside the process that measures.
 /// Talks to its parent over stdin/stdout, one line each: it prints <c>ready</c>; on <c>report RUN</c> it waits until
 /// every viewer has seen RUN complete and prints <c>report {json}</c>; <c>cpu</c> prints its CPU time so far; <c>quit</c> ends it.
@@ -23,14 +24,12 @@ public static class ViewerAgent
         var hub = new Uri(Arg("--hub"));
         var room = Arg("--room");
         var count = int.Parse(Arg("--count"), CultureInfo.InvariantCulture);
+        var official = args.SkipWhile(a => a != "--client").Skip(1).FirstOrDefault() == "official";
 
-        var viewers = Enumerable.Range(0, count).Select(_ => new Viewer(HubConnections.Create(hub, key: null))).ToArray();
+        var viewers = Enumerable.Range(0, count).Select(_ => new Viewer()).ToArray();
         // Connect a few at a time, as a room fills up: the server is not meant to absorb thousands of handshakes in one instant.
-        await Parallel.ForEachAsync(viewers, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (viewer, ct) =>
-        {
-            await viewer.Hub.StartAsync(ct);
-            await viewer.Hub.InvokeAsync<RoomState>("JoinRoom", room, ct);
-        });
+        await Parallel.ForEachAsync(viewers, new ParallelOptions { MaxDegreeOfParallelism = 32 }, (viewer, ct) =>
+            new ValueTask(official ? viewer.ConnectOfficialAsync(hub, room, ct) : viewer.ConnectWireAsync(hub, room, ct)));
         Console.WriteLine("ready");
 
         while (Console.ReadLine() is { } line)
@@ -48,7 +47,7 @@ public static class ViewerAgent
             }
             else if (parts is ["quit"]) break;
         }
-        await Task.WhenAll(viewers.Select(v => v.Hub.DisposeAsync().AsTask()));
+        await Task.WhenAll(viewers.Select(v => v.DisposeAsync().AsTask()));
         return 0;
     }
 
@@ -95,29 +94,43 @@ public static class ViewerAgent
         return new AgentReport(viewers.Length, complete, lost, reordered, latencies, ProcessMemory.ResidentBytes(Environment.ProcessId), self.TotalProcessorTime.TotalMilliseconds);
     }
 
-    private sealed class Viewer
+    private sealed class Viewer : IAsyncDisposable
     {
         private readonly Dictionary<string, RunTrace> _runs = new(StringComparer.Ordinal);
+        private IAsyncDisposable? _connection;
 
-        public Viewer(HubConnection hub)
+        public async Task ConnectOfficialAsync(Uri hub, string room, CancellationToken cancellationToken)
         {
-            Hub = hub;
-            hub.On<string, RunEvent[]>("RunEvents", (runId, events) =>
-            {
-                var now = DateTime.UtcNow.Ticks;
-                var trace = Trace(runId);
-                lock (trace)
-                {
-                    foreach (var e in events) trace.Events.Add(new Received(e.Seq, e.AtMs, now));
-                }
-            });
-            hub.On<RunInfo>("RunCompleted", run => Trace(run.Id).Completed.TrySetResult(run));
-            hub.On<RunInfo>("RunStarted", _ => { });
-            hub.On<string, int>("ViewersChanged", (_, _) => { });
-            hub.On<string, string, int>("PageChanged", (_, _, _) => { });
+            var connection = HubConnections.Create(hub, key: null);
+            _connection = connection;
+            connection.On<string, RunEvent[]>("RunEvents", (runId, events) => Received(runId, events.Select(e => (e.Seq, e.AtMs)), DateTime.UtcNow.Ticks));
+            connection.On<RunInfo>("RunCompleted", run => Trace(run.Id).Completed.TrySetResult(run));
+            connection.On<RunInfo>("RunStarted", _ => { });
+            connection.On<string, int>("ViewersChanged", (_, _) => { });
+            connection.On<string, string, int>("PageChanged", (_, _, _) => { });
+            await connection.StartAsync(cancellationToken);
+            await connection.InvokeAsync<RoomState>("JoinRoom", room, cancellationToken);
         }
 
-        public HubConnection Hub { get; }
+        public async Task ConnectWireAsync(Uri hub, string room, CancellationToken cancellationToken)
+        {
+            var connection = new WireViewer
+            {
+                OnEvents = (runId, events, at) => Received(runId, events, at),
+                OnCompleted = run => Trace(run.Id).Completed.TrySetResult(run),
+            };
+            _connection = connection;
+            await connection.StartAsync(hub, room, cancellationToken);
+        }
+
+        private void Received(string runId, IEnumerable<(long Seq, double AtMs)> events, long receivedUtcTicks)
+        {
+            var trace = Trace(runId);
+            lock (trace)
+            {
+                foreach (var (seq, atMs) in events) trace.Events.Add(new Received(seq, atMs, receivedUtcTicks));
+            }
+        }
 
         public RunTrace Trace(string runId)
         {
@@ -127,6 +140,8 @@ public static class ViewerAgent
                 return trace;
             }
         }
+
+        public ValueTask DisposeAsync() => _connection?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 
     private sealed class RunTrace

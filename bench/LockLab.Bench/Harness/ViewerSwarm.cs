@@ -16,9 +16,17 @@ public sealed class ViewerSwarm : IAsyncDisposable
 
     public int Viewers => _agents.Sum(a => a.Count);
 
-    public static async Task<ViewerSwarm> StartAsync(Uri server, string room, int viewers)
+    /// <summary>Viewers use Microsoft's .NET client instead of the lean <see cref="WireViewer"/>.</summary>
+    public bool OfficialClient { get; init; }
+
+    /// <summary>For the report: which client the viewers are.</summary>
+    public string ClientDescription => OfficialClient
+        ? "Microsoft's .NET SignalR client (WebSockets, no negotiate round-trip)"
+        : "a lean SignalR client that speaks the wire protocol itself (WebSocket, JSON hub protocol, pings — the bytes a browser tab exchanges; `bench/LockLab.Bench/Harness/WireViewer.cs`), because thousands of official .NET clients on the server's own two cores would measure the clients";
+
+    public static async Task<ViewerSwarm> StartAsync(Uri server, string room, int viewers, bool officialClient = false)
     {
-        var swarm = new ViewerSwarm();
+        var swarm = new ViewerSwarm { OfficialClient = officialClient };
         try
         {
             await swarm.AddAsync(server, room, viewers);
@@ -37,7 +45,7 @@ public sealed class ViewerSwarm : IAsyncDisposable
         var started = new List<Agent>();
         for (var left = viewers; left > 0; left -= ViewersPerProcess)
         {
-            var agent = Agent.Start(new Uri(server, "/hubs/lab"), room, Math.Min(left, ViewersPerProcess));
+            var agent = Agent.Start(new Uri(server, "/hubs/lab"), room, Math.Min(left, ViewersPerProcess), OfficialClient);
             _agents.Add(agent);
             started.Add(agent);
         }
@@ -94,7 +102,7 @@ public sealed class ViewerSwarm : IAsyncDisposable
 
         public int Count { get; }
 
-        public static Agent Start(Uri hub, string room, int count)
+        public static Agent Start(Uri hub, string room, int count, bool officialClient)
         {
             var info = new ProcessStartInfo("dotnet")
             {
@@ -104,7 +112,10 @@ public sealed class ViewerSwarm : IAsyncDisposable
                 UseShellExecute = false,
             };
             info.ArgumentList.Add(typeof(ViewerAgent).Assembly.Location);
-            foreach (var a in new[] { ViewerAgent.Command, "--hub", hub.ToString(), "--room", room, "--count", count.ToString(CultureInfo.InvariantCulture) }) info.ArgumentList.Add(a);
+            foreach (var a in new[] { ViewerAgent.Command, "--hub", hub.ToString(), "--room", room, "--count", count.ToString(CultureInfo.InvariantCulture), "--client", officialClient ? "official" : "wire" })
+            {
+                info.ArgumentList.Add(a);
+            }
             return new Agent(Process.Start(info)!, count);
         }
 

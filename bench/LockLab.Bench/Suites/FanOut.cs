@@ -19,6 +19,7 @@ public static class FanOut
         int[] ladder = context.Quick ? [10, 20] : [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000];
         var rows = new List<string[]>();
         var largestPassing = 0;
+        var clients = "";
         double? serverBytesPerViewer = null, agentBytesPerViewer = null;
 
         await using (var server = await context.StartServerAsync())
@@ -30,6 +31,7 @@ public static class FanOut
             var baseline = server.ResidentBytes();
 
             await using var swarm = new ViewerSwarm();
+            clients = swarm.ClientDescription;
             foreach (var step in ladder)
             {
                 string failure;
@@ -63,9 +65,8 @@ public static class FanOut
         }
 
         section.Paragraph($"""
-            One server (published, Production), one room. Viewers are real SignalR WebSocket clients (the official .NET
-            client, WebSockets, no negotiate round-trip) in separate processes on loopback, {ViewerSwarm.ViewersPerProcess:N0}
-            per process, on the same 2-core machine as the server and its workers — so the clients' own CPU competes with
+            One server (published, Production), one room. Viewers are real SignalR WebSocket connections in separate
+            processes on loopback, {ViewerSwarm.ViewersPerProcess:N0} per process: {clients}; on the same 2-core machine as the server and its workers — so the clients' own CPU competes with
             the server's. At each step more viewers join, then the lesson's two experiments run once each; the step passes
             when every viewer received every event, once and in order, and the 99th percentile of the latency (worker's
             write → viewer) is ≤ {P99LimitMs:0} ms. The ladder stops at the first failing step. Server memory is the
@@ -73,7 +74,7 @@ public static class FanOut
             Server CPU is the server process's CPU time during the two runs (and the reports) over their wall time (200 % = both cores); viewers' CPU likewise for all viewer processes together.
             """);
         section.Table([">viewers", ">p50", ">p99", ">max", ">saw every event", ">server memory", ">per viewer", ">server CPU", ">viewers' CPU", "step"], rows);
-        if (agentBytesPerViewer is { } agent) section.Paragraph($"The client processes used about {agent / 1024:0} KiB per viewer (the official .NET client; a browser tab uses far more).");
+        if (agentBytesPerViewer is { } agent) section.Paragraph($"The viewer processes used about {agent / 1024:0} KiB per viewer (a browser tab uses far more, on its own device).");
         section.Target("viewers receiving every event with p99 ≤ 250 ms", $"≥ {(context.Quick ? ladder[^1] : Target):N0}", largestPassing.ToString("N0"),
             largestPassing >= (context.Quick ? ladder[^1] : Target), largestPassing >= Target ? null : $"{Target - largestPassing:N0} viewers");
         return section;

@@ -18,12 +18,14 @@ public static class LiveLatency
         var runsPerLevel = context.Quick ? 1 : 6;
         var scenarios = Enumerable.Range(0, runsPerLevel).Select(i => i % 2 == 0 ? Scenarios.NoLock : Scenarios.Lock).ToList();
         var results = new List<(int Viewers, SwarmReport Report)>();
+        var clients = "";
 
         await using (var server = await context.StartServerAsync())
         {
             using var http = server.CreateClient();
             const string room = "main";
             await using var swarm = await ViewerSwarm.StartAsync(server.Address, room, levels[0]);
+            clients = swarm.ClientDescription;
             await swarm.MeasureAsync(http, room, [Scenarios.NoLock, Scenarios.Lock]); // warm-up (JIT, pool), not counted
             foreach (var level in levels)
             {
@@ -34,8 +36,8 @@ public static class LiveLatency
 
         section.Paragraph($"""
             The lesson's two experiments alternately, {runsPerLevel} runs per row, watched by that many real SignalR WebSocket
-            clients (the official .NET client) in separate processes on loopback ({ViewerSwarm.ViewersPerProcess:N0} per
-            process), all joined to the room the runs go to, after one unmeasured warm-up run of each experiment. Each viewer notes the wall-clock instant it receives each event;
+            connections in separate processes on loopback ({ViewerSwarm.ViewersPerProcess:N0} per process): {clients};
+            all joined to the room the runs go to, after one unmeasured warm-up run of each experiment. Each viewer notes the wall-clock instant it receives each event;
             latency = that instant − (the run's start-gate instant + the event's own time after the gate, which the worker
             took from the monotonic clock when it wrote). Every viewer must receive every event, once, in sequence order.
             """);

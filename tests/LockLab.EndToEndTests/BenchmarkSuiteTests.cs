@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace LockLab.EndToEndTests;
+
+/// <summary>
+/// The benchmark suite in its quick mode, exactly as a person runs it (its own process, its own servers, viewers and
+/// browser), so that it cannot rot: every suite must run and report figures. The figures themselves are not judged
+/// here — benchmarks do not fail a build on a slow machine.
+/// </summary>
+public sealed class BenchmarkSuiteTests
+{
+    private static readonly string[] Suites = ["seed", "latency", "fan-out", "lock", "page", "stress", "history"];
+
+    [Fact]
+    public async Task Quick_mode_runs_every_suite_and_writes_a_report_with_figures_and_targets()
+    {
+        var report = Path.Combine(Directory.CreateTempSubdirectory("locklab-bench-test-").FullName, "benchmarks.md");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { BenchDll(), "--quick", "--output", report }) info.ArgumentList.Add(arg);
+        using var bench = Process.Start(info)!;
+        var stdout = bench.StandardOutput.ReadToEndAsync();
+        var stderr = bench.StandardError.ReadToEndAsync();
+        try
+        {
+            await bench.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(8));
+        }
+        finally
+        {
+            if (!bench.HasExited) bench.Kill(entireProcessTree: true);
+        }
+
+        Assert.True(bench.ExitCode == 0, $"The benchmark suite failed ({bench.ExitCode}):\n{await stderr}\n{await stdout}");
+        var text = await File.ReadAllTextAsync(report);
+        foreach (var suite in Suites)
+        {
+            var section = Regex.Match(text, $"<!-- bench:{suite} -->(.*?)<!-- /bench:{suite} -->", RegexOptions.Singleline);
+            Assert.True(section.Success, $"No '{suite}' section in the report:\n{text}");
+            // A table with at least one row of figures.
+            Assert.Matches(@"\n\|[^\n]*\d[^\n]*\|\n", section.Groups[1].Value);
+        }
+        Assert.Contains("## Targets at a glance", text);
+        foreach (var target in new[] { "wall ÷ ideal", "first print", "p99 with 1 viewer", "viewers receiving every event", "lesson text visible" })
+        {
+            Assert.Contains(target, text);
+        }
+    }
+
+    private static string BenchDll()
+    {
+        var here = new DirectoryInfo(AppContext.BaseDirectory); // tests/LockLab.EndToEndTests/bin/<Configuration>/net10.0/
+        var root = here;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "LockLab.sln"))) root = root.Parent;
+        var dll = Path.Combine(root!.FullName, "bench", "LockLab.Bench", "bin", here.Parent!.Name, here.Name, "LockLab.Bench.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the solution first: the benchmark suite is missing.", dll);
+    }
+}
