@@ -8,6 +8,7 @@ using LockLab.Server.Configuration;
 using LockLab.Server.Hubs;
 using LockLab.Server.History;
 using LockLab.Server.Lessons;
+using LockLab.Server.Operations;
 using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
 using LockLab.Server.Security;
@@ -33,6 +34,7 @@ builder.Services.AddPresenterKeyAuthentication();
 builder.Services.AddRuns();
 builder.Services.AddRunHistory();
 builder.Services.AddLessons();
+builder.Services.AddOperations();
 builder.Services.AddOpenApi();
 builder.Services.AddSignalR()
     .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));
@@ -50,7 +52,7 @@ app.UseExceptionHandler();
 app.UseWhen(ctx => IsApi(ctx.Request.Path), api => api.UseStatusCodePages());
 app.UseWhen(ctx => !IsApi(ctx.Request.Path), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 if (app.Environment.IsDevelopment()) app.UseWebAssemblyDebugging();
-app.UseSerilogRequestLogging(o => o.GetLevel = RequestLogLevel.For);
+app.UseLabRequestLogging();
 app.UseRouting(); // after the status-code pages, so that a re-executed "/not-found" is routed afresh
 app.UseAuthentication();
 app.UseAuthorization();
@@ -58,7 +60,7 @@ app.UseRateLimiter();
 app.UseAntiforgery();
 
 app.MapStaticAssets();
-app.MapHealthChecks("/healthz");
+app.MapOperations(); // /healthz, /readyz, /metrics
 app.MapScenarios();
 app.MapRuns();
 app.MapHistory();
@@ -73,7 +75,7 @@ app.MapRazorComponents<App>()
 app.LogPresenterKeyOnStart();
 app.Run();
 
-static bool IsApi(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs") || path.StartsWithSegments("/healthz");
+static bool IsApi(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs") || OperationsEndpoints.IsOperationsPath(path);
 
 /// <summary>Visible to the integration tests' <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>
 public partial class Program;

@@ -23,6 +23,12 @@ public sealed class LockLabOptions
     /// <summary>Worker processes started ahead of time, waiting for a run (0: start them when a run begins).</summary>
     public int WorkerPoolSize { get; set; } = 2;
 
+    /// <summary>
+    /// Seconds the lab keeps serving after a stop is requested, answering <c>/readyz</c> with 503 meanwhile, so that
+    /// a load balancer takes it out of rotation first (0: stop at once). Keep it below the orchestrator's grace period.
+    /// </summary>
+    public int ShutdownDrainSeconds { get; set; }
+
     public RunLimits Limits { get; set; } = new();
 }
 

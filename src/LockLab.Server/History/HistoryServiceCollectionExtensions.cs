@@ -1,3 +1,5 @@
+using LockLab.Server.Operations;
+
 namespace LockLab.Server.History;
 
 public static class HistoryServiceCollectionExtensions
@@ -9,6 +11,7 @@ public static class HistoryServiceCollectionExtensions
         services.AddSingleton<RunRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<RunRecorder>());
         services.AddScoped<LockLab.Client.Services.IRunArchive, StoreRunArchive>();
+        services.AddHealthChecks().AddReadinessCheck<HistoryHealthCheck>("history");
         return services;
     }
 }

@@ -111,6 +111,13 @@ public sealed class RunHistory
         return interrupted.Count;
     }
 
+    /// <summary>How many runs are stored: opens the database and reads it, so it throws when the history is unusable now.</summary>
+    public long CountRuns()
+    {
+        using var db = Open();
+        return Scalar<long>(db, "SELECT COUNT(*) FROM runs");
+    }
+
     public void SaveRun(RunInfo run)
     {
         using var db = Open();

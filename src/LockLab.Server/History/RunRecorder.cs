@@ -1,4 +1,5 @@
 using LockLab.Contracts;
+using LockLab.Server.Operations;
 using LockLab.Server.Runs;
 
 namespace LockLab.Server.History;
@@ -42,6 +43,7 @@ public sealed class RunRecorder(RunHistory history, RunStore store, TimeProvider
 
     private async Task RecordAsync(Run run)
     {
+        using var scope = logger.BeginRunScope(run.Id, run.Room);
         long written = 0;
         RunStatus? savedStatus = null;
         var complete = true;

@@ -76,6 +76,17 @@ public sealed class RoomRegistry(RunStore runs)
         lock (r) return r.Connections.ToList();
     }
 
+    /// <summary>Rooms watched by at least one connection, with how many (for the viewers metric).</summary>
+    public IEnumerable<(string Room, int Viewers)> ViewerCounts()
+    {
+        foreach (var r in _rooms.Values)
+        {
+            int viewers;
+            lock (r) viewers = r.Connections.Count;
+            if (viewers > 0) yield return (r.Name, viewers);
+        }
+    }
+
     public void SetPage(string room, string lesson, int page)
     {
         var r = _rooms.GetOrAdd(room, name => new Room(name));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LockLab.Contracts;
 using LockLab.Server.Hubs;
+using LockLab.Server.Operations;
 using LockLab.Server.Rooms;
 
 namespace LockLab.Server.Runs;
@@ -31,6 +32,7 @@ public sealed class RunBroadcaster(ViewerFeeds feeds, RoomRegistry rooms, ILogge
 
     private async Task PumpAsync(Run run)
     {
+        using var scope = logger.BeginRunScope(run.Id, run.Room);
         long sent = 0;
         var lastSend = 0L;
         var announced = false;

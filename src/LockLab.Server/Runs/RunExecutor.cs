@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LockLab.Contracts;
 using LockLab.Server.Configuration;
+using LockLab.Server.Operations;
 using LockLab.Worker;
 using Microsoft.Extensions.Options;
 
@@ -11,10 +12,12 @@ namespace LockLab.Server.Runs;
 /// opens the start gate, collects their events in ticket order and writes the summary. Whatever happens, the
 /// workers are gone and the segment file deleted when it returns.
 /// </summary>
-public sealed class RunExecutor(WorkerPool pool, IOptions<LockLabOptions> options, TimeProvider clock, ILogger<RunExecutor> logger)
+public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<LockLabOptions> options, TimeProvider clock, ILogger<RunExecutor> logger)
 {
     public async Task ExecuteAsync(Run run, CancellationToken stopping)
     {
+        using var scope = logger.BeginRunScope(run.Id, run.Room);
+        metrics.RunStarted(run.Scenario);
         var limits = options.Value.Limits;
         var p = run.Parameters;
         var segmentPath = RunSegments.PathFor(run.Id);
@@ -32,6 +35,7 @@ public sealed class RunExecutor(WorkerPool pool, IOptions<LockLabOptions> option
 
         void Accept(List<LockLab.Contracts.RunEvent> batch)
         {
+            metrics.EventsReceived(batch.Count);
             sequencer.Add(batch, run.Append);
             if (run.EventCount > limits.MaxEventsPerRun)
             {
@@ -55,9 +59,21 @@ public sealed class RunExecutor(WorkerPool pool, IOptions<LockLabOptions> option
             }
         }
 
+        // Each reader sees one worker's events in that worker's order: the place to pair its lock-wait with its lock-acquired.
+        Task ReadEventsAsync(WorkerProcess worker)
+        {
+            var lockWaits = metrics.LockWaits(run.Scenario, p);
+            return worker.ReadEventsAsync(batch =>
+            {
+                lockWaits?.Observe(batch);
+                Accept(batch);
+            }, timeLimit.Token);
+        }
+
         try
         {
             segment = SharedSegment.Create(segmentPath);
+            var asked = Stopwatch.GetTimestamp();
             for (var i = 0; i < p.Processes; i++)
             {
                 var job = new WorkerJob(segmentPath, i, p.Amounts[i], p.Iterations, p.DelayMs, p.GapMs, p.Lock, p.StartMode,
@@ -67,11 +83,12 @@ public sealed class RunExecutor(WorkerPool pool, IOptions<LockLabOptions> option
 
             // Readers and exit watchers run from the start so that a worker failing before the gate is noticed.
             // The first failure wins: it names the culprit; the workers killed because of it are not blamed.
-            var tasks = workers.Select(w => Guard(w.ReadEventsAsync(batch => Accept(batch), timeLimit.Token)))
+            var tasks = workers.Select(w => Guard(ReadEventsAsync(w)))
                 .Concat(workers.Select(w => Guard(WatchExitAsync(w, timeLimit.Token))))
                 .ToList();
 
             await WaitUntilReadyAsync(segment, workers, TimeSpan.FromSeconds(limits.WorkerStartTimeoutSeconds), timeLimit.Token);
+            metrics.WorkersReady(Stopwatch.GetElapsedTime(asked), prestarted: workers.All(w => w.LaunchedAt < asked));
 
             control = run.Control = new RunControl(run, segment);
             started = Stopwatch.GetTimestamp();
@@ -131,6 +148,7 @@ public sealed class RunExecutor(WorkerPool pool, IOptions<LockLabOptions> option
             TryDelete(segmentPath);
             run.Finish(outcome.Status, clock.GetUtcNow(), outcome.Summary, outcome.Error);
             var info = run.ToInfo();
+            metrics.RunFinished(run.Scenario, info.Status);
             logger.LogInformation(
                 "Run {RunId} {Status}: {Scenario} in room {Room}, {DurationMs} ms, final value {FinalValue} (expected {Expected}), {LostUpdates} lost updates, {EventCount} events{Error}",
                 run.Id, info.Status.ToString().ToLowerInvariant(), run.Scenario, run.Room, info.Summary?.DurationMs ?? Math.Round(started == 0 ? 0 : Stopwatch.GetElapsedTime(started).TotalMilliseconds),

@@ -86,7 +86,7 @@ public sealed class RunOrchestrator(
                 catch (Exception ex)
                 {
                     // One broken run must never take the lab down.
-                    logger.LogError(ex, "Run {RunId} crashed the executor", run.Id);
+                    logger.LogError(ex, "Run {RunId} in room {Room} crashed the executor", run.Id, run.Room);
                     run.Finish(Contracts.RunStatus.Failed, clock.GetUtcNow(), null, $"Internal error: {ex.Message}");
                 }
             }

@@ -34,6 +34,18 @@ public sealed class RunStore(IOptions<LockLabOptions> options)
     /// <summary>Runs queued or running, on the whole server or in one room.</summary>
     public int CountActive(string? room = null) => _runs.Values.Count(r => !r.IsFinished && (room is null || r.Room == room));
 
+    /// <summary>Runs waiting in the queue and runs going now, on the whole server.</summary>
+    public (int Queued, int Running) CountActiveByStatus()
+    {
+        int queued = 0, running = 0;
+        foreach (var run in _runs.Values)
+        {
+            if (run.Status == RunStatus.Queued) queued++;
+            else if (run.Status == RunStatus.Running) running++;
+        }
+        return (queued, running);
+    }
+
     private void Prune()
     {
         var keep = options.Value.Limits.RetainedRuns;

@@ -1,3 +1,5 @@
+using LockLab.Server.Operations;
+
 namespace LockLab.Server.Runs;
 
 public static class RunsServiceCollectionExtensions
@@ -37,7 +39,7 @@ public static class RunsServiceCollectionExtensions
                 }));
         });
         services.AddHostedService(sp => sp.GetRequiredService<RunOrchestrator>());
-        services.AddHealthChecks().AddCheck<WorkerHealthCheck>("worker");
+        services.AddHealthChecks().AddReadinessCheck<WorkerHealthCheck>("worker");
         return services;
     }
 }

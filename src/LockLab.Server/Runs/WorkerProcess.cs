@@ -26,6 +26,8 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public string Name => _job?.Process ?? "idle worker";
     public int Pid { get; private set; }
+    /// <summary>When the process was started (<see cref="Stopwatch.GetTimestamp"/>): before a run asked for it, if the pool pre-started it.</summary>
+    public long LaunchedAt { get; private init; }
     public bool HasExited => _process.HasExited;
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
     /// <summary>What the worker wrote to stderr so far (read in the background, never waited for).</summary>
@@ -56,7 +58,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         info.RedirectStandardError = true;
         info.UseShellExecute = false;
         var process = Process.Start(info) ?? throw new InvalidOperationException("The worker process did not start.");
-        var worker = new WorkerProcess(process) { Pid = process.Id };
+        var worker = new WorkerProcess(process) { Pid = process.Id, LaunchedAt = Stopwatch.GetTimestamp() };
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
