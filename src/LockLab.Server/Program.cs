@@ -12,15 +12,10 @@ using LockLab.Server.Operations;
 using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
 using LockLab.Server.Security;
-using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Services.AddSerilog((services, log) => log
-    .ReadFrom.Configuration(builder.Configuration)
-    .ReadFrom.Services(services)
-    .Enrich.FromLogContext()
-    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}"));
+builder.Services.AddLabLogging(builder.Configuration);
 
 builder.Services.Configure<LockLabOptions>(builder.Configuration.GetSection(LockLabOptions.Section));
 builder.Services.AddProblemDetails();

@@ -29,6 +29,9 @@ public sealed class LockLabOptions
     /// </summary>
     public int ShutdownDrainSeconds { get; set; }
 
+    /// <summary>Console log format: <c>text</c> (readable lines) or <c>json</c> (one object per line with every property; see <c>Operations/LabLogging</c>).</summary>
+    public string LogFormat { get; set; } = "text";
+
     public RunLimits Limits { get; set; } = new();
 }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace LockLab.Server.Operations;
 
@@ -18,11 +19,13 @@ public static class OperationsServiceCollectionExtensions
         services.AddHostedService<ShutdownDrain>();
 
         services.AddSingleton<LabMetrics>();
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(LabMetrics.MeterName)
-            .AddAspNetCoreInstrumentation() // request durations by route, Kestrel and SignalR connections, rate limiting
-            .AddMeter("System.Runtime")     // CPU, memory, GC, thread pool: the runtime's own meter
-            .AddPrometheusExporter());
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("locklab"))
+            .WithMetrics(metrics => metrics
+                .AddMeter(LabMetrics.MeterName)
+                .AddAspNetCoreInstrumentation() // request durations by route, Kestrel and SignalR connections, rate limiting
+                .AddMeter("System.Runtime")     // CPU, memory, GC, thread pool: the runtime's own meter
+                .AddPrometheusExporter());
         return services;
     }
 }

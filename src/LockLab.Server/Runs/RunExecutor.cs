@@ -146,9 +146,9 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             sequencer.Drain(run.Append);
             segment?.Dispose();
             TryDelete(segmentPath);
+            metrics.RunFinished(run.Scenario, outcome.Status); // counted before anyone can see it finished
             run.Finish(outcome.Status, clock.GetUtcNow(), outcome.Summary, outcome.Error);
             var info = run.ToInfo();
-            metrics.RunFinished(run.Scenario, info.Status);
             logger.LogInformation(
                 "Run {RunId} {Status}: {Scenario} in room {Room}, {DurationMs} ms, final value {FinalValue} (expected {Expected}), {LostUpdates} lost updates, {EventCount} events{Error}",
                 run.Id, info.Status.ToString().ToLowerInvariant(), run.Scenario, run.Room, info.Summary?.DurationMs ?? Math.Round(started == 0 ? 0 : Stopwatch.GetElapsedTime(started).TotalMilliseconds),

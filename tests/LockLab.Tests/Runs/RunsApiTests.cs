@@ -132,14 +132,6 @@ public class RunsApiTests(LabServerFactory lab) : IClassFixture<LabServerFactory
     }
 
     [Fact]
-    public async Task Health_is_reported()
-    {
-        var response = await lab.CreateClient().GetAsync("/healthz");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
-    }
-
-    [Fact]
     public async Task The_catalog_and_lesson_pages_are_prerendered()
     {
         var catalog = await lab.CreateClient().GetStringAsync("/");

@@ -1,0 +1,31 @@
+using LockLab.Server.Configuration;
+using Microsoft.Extensions.Options;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace LockLab.Server.Operations;
+
+public static class LabLogging
+{
+    /// <summary>
+    /// Serilog for everything the host logs. Levels come from the <c>Serilog</c> configuration section. On the console:
+    /// readable lines by default; with <c>LockLab:LogFormat</c> = <c>json</c>, one JSON object per line carrying every
+    /// property (<c>RunId</c>, <c>Room</c>, <c>RequestPath</c>, …), for a log collector to index. The text format shows
+    /// the message only, so the properties are there for structured sinks and the JSON format.
+    /// </summary>
+    public static IServiceCollection AddLabLogging(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddSerilog((provider, log) =>
+        {
+            log.ReadFrom.Configuration(configuration)
+                .ReadFrom.Services(provider)
+                .Enrich.FromLogContext();
+            if (string.Equals(provider.GetRequiredService<IOptions<LockLabOptions>>().Value.LogFormat, "json", StringComparison.OrdinalIgnoreCase))
+            {
+                log.WriteTo.Console(new RenderedCompactJsonFormatter());
+            }
+            else
+            {
+                log.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+            }
+        });
+}

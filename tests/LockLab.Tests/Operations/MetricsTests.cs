@@ -1,0 +1,84 @@
+using LockLab.Contracts;
+using LockLab.Tests.Support;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace LockLab.Tests.Operations;
+
+/// <summary>
+/// <c>/metrics</c> in the Prometheus text format, after real runs of real workers watched by a real SignalR client.
+/// Counters are compared before and after, so the test does not depend on what ran earlier in this lab.
+/// </summary>
+public class MetricsTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
+{
+    private const string Started = "locklab_runs_started_total";
+    private const string Finished = "locklab_runs_finished_total";
+    private const string Events = "locklab_events_received_total";
+    private const string Viewers = "locklab_room_viewers";
+    private const string Active = "locklab_runs_active";
+    private const string WorkerStarts = "locklab_worker_start_duration_seconds_count";
+    private const string LockWaits = "locklab_lock_wait_duration_seconds_count";
+    private const string LockWaitSeconds = "locklab_lock_wait_duration_seconds_sum";
+
+    [Fact]
+    public async Task A_lock_run_is_counted_its_events_and_lock_waits_measured_and_its_viewer_shown_in_its_room()
+    {
+        var client = lab.CreateClient();
+        await using var viewer = lab.CreateHubConnection();
+        var room = new RoomRecorder(viewer);
+        await viewer.StartAsync();
+        await viewer.InvokeAsync<RoomState>("JoinRoom", "metrics-room");
+
+        var before = await PrometheusScrape.WaitForAsync(client, s => s.Sum(Viewers, ("room", "metrics-room")) == 1);
+        Assert.Equal(1, before.Sum(Viewers, ("room", "metrics-room")));
+
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs",
+            Json.Body("""{"scenario":"lock","room":"metrics-room","iterations":2,"delayMs":20}"""));
+        var run = (await Json.ReadAsync<RunInfo>(response))!;
+        var completed = await room.CompletedAsync(run.Id);
+        Assert.Equal(RunStatus.Completed, completed.Status);
+
+        var after = await PrometheusScrape.WaitForAsync(client, s =>
+            s.Sum(Finished, ("scenario", "lock"), ("status", "completed")) > before.Sum(Finished, ("scenario", "lock"), ("status", "completed")));
+
+        Assert.Equal(before.Sum(Started, ("scenario", "lock")) + 1, after.Sum(Started, ("scenario", "lock")));
+        Assert.Equal(before.Sum(Finished, ("scenario", "lock"), ("status", "completed")) + 1, after.Sum(Finished, ("scenario", "lock"), ("status", "completed")));
+        Assert.Equal(before.Sum(Finished, ("status", "failed")), after.Sum(Finished, ("status", "failed")));
+        Assert.Equal(before.Sum(Events) + completed.EventCount, after.Sum(Events));
+        Assert.Equal(before.Sum(WorkerStarts) + 1, after.Sum(WorkerStarts));
+        Assert.Equal(0, after.Sum(Active));
+
+        // One observation per lock acquisition, each the same wait the run's summary reports per process.
+        var events = room.EventsOf(run.Id);
+        Assert.Equal(before.Sum(LockWaits, ("scenario", "lock")) + events.Count(e => e.Kind == EventKind.LockAcquired), after.Sum(LockWaits, ("scenario", "lock")));
+        var waited = after.Sum(LockWaitSeconds, ("scenario", "lock")) - before.Sum(LockWaitSeconds, ("scenario", "lock"));
+        Assert.Equal(completed.Summary!.Processes.Sum(p => p.LockWaitMs) / 1000, waited, precision: 4);
+        Assert.True(waited > 0.01, $"p2 waits for p1's whole loop (2 × 20 ms); measured {waited} s");
+
+        Assert.Equal(1, after.Sum(Viewers, ("room", "metrics-room")));
+        await viewer.StopAsync();
+        var gone = await PrometheusScrape.WaitForAsync(client, s => !s.Matching(Viewers, ("room", "metrics-room")).Any());
+        Assert.Empty(gone.Matching(Viewers, ("room", "metrics-room")));
+    }
+
+    [Fact]
+    public async Task The_lab_metrics_are_exposed_with_help_and_the_scrape_does_not_count_itself()
+    {
+        // A run of each kind that takes a lock, so that every instrument has a value.
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs",
+            Json.Body("""{"scenario":"lock-per-step","room":"metrics-names","iterations":1,"delayMs":0}"""));
+        await lab.WaitForRunAsync((await Json.ReadAsync<RunInfo>(response))!.Id);
+
+        await lab.CreateClient().GetAsync("/healthz");
+        await lab.CreateClient().GetAsync("/readyz");
+        await PrometheusScrape.ReadAsync(lab.CreateClient());
+        var scrape = await PrometheusScrape.WaitForAsync(lab.CreateClient(), s => s.Has(Finished) && s.Has("http_server_request_duration_seconds_count"));
+
+        foreach (var name in new[] { Started, Finished, Events, Active, WorkerStarts, LockWaits })
+        {
+            Assert.True(scrape.Has(name), $"{name} is missing from /metrics:\n{scrape.Text}");
+        }
+        Assert.Contains("# HELP locklab_lock_wait_duration_seconds", scrape.Text);
+        Assert.True(scrape.Has("http_server_request_duration_seconds_count"), "ASP.NET Core's request metrics are exported too");
+        Assert.DoesNotContain(scrape.Matching("http_server_request_duration_seconds_count"), s => s.Labels.GetValueOrDefault("http_route") is "/metrics" or "/healthz" or "/readyz");
+    }
+}
