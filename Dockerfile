@@ -14,7 +14,9 @@ RUN mkdir -p /data && chown "$APP_UID" /data
 VOLUME /data
 USER $APP_UID
 EXPOSE 8080
-# No curl in the runtime image: bash's /dev/tcp asks /healthz directly.
+# Liveness, so Docker reports a hung process; readiness (/readyz) is for a load balancer in front.
+# No curl in the runtime image: bash's /dev/tcp asks /healthz directly. The answer is JSON, so the status line is
+# checked, not the body ("Unhealthy" contains "Healthy").
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
-    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /healthz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && grep -q Healthy <&3"]
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /healthz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["dotnet", "LockLab.Server.dll"]
