@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace LockLab.Server.Operations;
@@ -23,10 +24,11 @@ public static class HealthChecks
 }
 
 /// <summary>The one liveness check: if this answers, the process is up and serving requests.</summary>
-public sealed class ProcessHealthCheck(TimeProvider clock) : IHealthCheck
+public sealed class ProcessHealthCheck : IHealthCheck
 {
-    private readonly DateTimeOffset _startedAt = clock.GetUtcNow();
+    /// <summary>Read once: checks are created per probe, and the process's start never changes.</summary>
+    private static readonly DateTime StartedAt = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
-        Task.FromResult(HealthCheckResult.Healthy($"Up since {_startedAt:u}."));
+        Task.FromResult(HealthCheckResult.Healthy($"Up since {StartedAt:u}."));
 }
