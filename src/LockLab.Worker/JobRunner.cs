@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using LockLab.Contracts;
 
 namespace LockLab.Worker;
@@ -39,6 +40,7 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         for (var round = 0; round < job.Rounds; round++)
         {
             if (round > 0) segment.WaitForRound(round);
+            if (Bare && job.StartMode == StartMode.Simultaneous) segment.ArriveAtStartLine(round);
             RunOnce(firstRound: round == 0);
             if (job.Rounds > 1) segment.RoundDone();
         }
@@ -49,8 +51,22 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         return last;
     }
 
+    /// <summary>
+    /// A stress job: no events, no sleeps, no gap, no presenter to wait for. Its loop is then nothing but the lock and
+    /// <c>v += num</c>, so that increments per second measure the lock and the shared memory, not bookkeeping whose
+    /// results nobody reads (the general loop still reads the counter for reports it does not write, and before taking
+    /// the lock at that, which pulls the counter's cache line from whoever holds the lock).
+    /// </summary>
+    private bool Bare => !job.StepEvents && !job.Stepped && job.DelayMs == 0 && job.GapMs == 0;
+
     private void RunOnce(bool firstRound)
     {
+        if (Bare)
+        {
+            RunBare(firstRound);
+            return;
+        }
+
         if (job.Lock == LockScope.WholeLoop)
         {
             AcquireLock();
@@ -78,6 +94,41 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         }
 
         if (job.Lock == LockScope.WholeLoop) ReleaseLock();
+    }
+
+    private void RunBare(bool firstRound)
+    {
+        // The same order as the general loop: a whole-loop lock is held before the next process may start.
+        if (job.Lock == LockScope.WholeLoop) segment.Lock.Acquire(job.Index);
+        if (firstRound) segment.PassTurn();
+        Count(segment, job.Index, job.Amount, job.Iterations, lockEachStep: job.Lock == LockScope.PerStep);
+        if (job.Lock == LockScope.WholeLoop) segment.Lock.Release();
+    }
+
+    /// <summary>
+    /// <c>v += num</c>, <paramref name="iterations"/> times, as a read and a write of the shared counter (so that without
+    /// the lock updates are lost, as in Python), inside the lock when <paramref name="lockEachStep"/>.
+    /// Fully optimized from its first call: a stress round calls it once, so tiered compilation would start every round
+    /// in unoptimized code and compile the loop again, on the run's clock, to switch mid-loop. <see cref="WarmUp"/>
+    /// calls it once, so that the one compilation happens while the worker waits for a job.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Count(SharedSegment segment, int index, int amount, int iterations, bool lockEachStep)
+    {
+        var l = segment.Lock;
+        if (lockEachStep)
+        {
+            for (var i = 0; i < iterations; i++)
+            {
+                l.Acquire(index);
+                segment.Counter += amount;
+                l.Release();
+            }
+        }
+        else
+        {
+            for (var i = 0; i < iterations; i++) segment.Counter += amount;
+        }
     }
 
     /// <summary>Step mode: the process stands still until it is allowed its next step. Live runs go straight on.</summary>

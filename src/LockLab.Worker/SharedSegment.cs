@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.IO.MemoryMappedFiles;
 
 namespace LockLab.Worker;
@@ -13,17 +14,21 @@ public sealed unsafe class SharedSegment : IDisposable
     public const int Size = 4096;
     private const int Magic = 0x4B4C4B4C; // "LKLK"
 
-    // Offsets: each hot word on its own cache line so that the ticket does not slow the lock and vice versa.
+    // Offsets: the ticket, the lock and the gates each on their own cache line, so that one does not slow another.
+    // The counter shares the lock's line, as the data a lock protects should: the process that takes the lock then
+    // owns the counter too, and a hand-over moves one cache line between cores instead of two.
     private const int MagicOffset = 0;
     private const int RunStartOffset = 8;
     private const int TicketOffset = 64;
-    private const int CounterOffset = 128;
-    private const int LockWordOffset = 192;
-    private const int LockHolderOffset = 196;
+    private const int LockWordOffset = 128;
+    private const int LockHolderOffset = 132;
+    private const int CounterOffset = 136;
     private const int StartTurnOffset = 256;
     private const int ReadyCountOffset = 260;
+    private const int ProcessesOffset = 264;
     private const int RoundOffset = 320;
     private const int RoundsDoneOffset = 324;
+    private const int StartLineOffset = 328;
     private const int PermitsOffset = 384; // one int per process: steps the presenter has allowed it (step mode)
     public const int MaxProcesses = 16;
 
@@ -119,6 +124,7 @@ public sealed unsafe class SharedSegment : IDisposable
     public void OpenGate(bool simultaneous, int processes, long runStartTimestamp)
     {
         Volatile.Write(ref *(long*)(_base + RunStartOffset), runStartTimestamp);
+        Volatile.Write(ref *(int*)(_base + ProcessesOffset), processes);
         Volatile.Write(ref *StartTurn, simultaneous ? processes : 0);
         Native.Wake(StartTurn, int.MaxValue);
     }
@@ -155,6 +161,33 @@ public sealed unsafe class SharedSegment : IDisposable
             Native.Wait(Round, current, TimeSpan.FromMilliseconds(100));
         }
     }
+
+    /// <summary>
+    /// A stress worker waits here, each round, until every process of the run has arrived, so that all of them start
+    /// counting in the same microsecond. Being woken (from the gate or a round's start) takes each process a different
+    /// tens of microseconds, up to milliseconds on a busy machine, while a round without the lock takes about as long:
+    /// without this line the processes would take turns instead of racing, no update would be lost, and a locked round
+    /// would measure an uncontended lock. It spins rather than sleeps (a sleeper would be woken late again), without
+    /// yielding for the first millisecond (a process that yields may not be back on its core when the last one
+    /// arrives); after that it yields, in case there are more processes than free cores and the last one to arrive
+    /// needs this one's. No barrier can make processes run at once on a machine whose other work leaves them one core:
+    /// there, short rounds without the lock may lose nothing, as they would in Python.
+    /// </summary>
+    public void ArriveAtStartLine(int round)
+    {
+        var processes = Volatile.Read(ref *(int*)(_base + ProcessesOffset));
+        var line = (int*)(_base + StartLineOffset);
+        var everyone = processes * (round + 1);
+        Interlocked.Increment(ref *line);
+        var yieldAfter = Stopwatch.GetTimestamp() + Stopwatch.Frequency * StartLineSpinMs / 1000;
+        while (Volatile.Read(ref *line) < everyone)
+        {
+            if (Stopwatch.GetTimestamp() < yieldAfter) Thread.SpinWait(4);
+            else Thread.Yield();
+        }
+    }
+
+    private const int StartLineSpinMs = 1;
 
     /// <summary>A worker has finished its part of the current round.</summary>
     public void RoundDone()

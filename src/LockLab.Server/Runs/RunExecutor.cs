@@ -83,7 +83,7 @@ public sealed class RunExecutor(WorkerPool pool, IOptions<LockLabOptions> option
             logger.LogInformation("Run {RunId} started: {Scenario} in room {Room}, pids {Pids}",
                 run.Id, run.Scenario, run.Room, string.Join(",", workers.Select(w => w.Pid)));
 
-            (IReadOnlyList<Outcome> Outcomes, double IncrementsPerSecond)? rounds = p.Rounds > 1 ? await Task.Run(() => PlayRounds(segment, p, () => firstFailure is not null, timeLimit.Token), timeLimit.Token) : null;
+            (IReadOnlyList<Outcome> Outcomes, double IncrementsPerSecond)? rounds = p.Rounds > 1 ? await Task.Run(() => PlayRounds(segment, p, started, () => firstFailure is not null, timeLimit.Token), timeLimit.Token) : null;
             await Task.WhenAll(tasks);
             sequencer.Drain(run.Append);
 
@@ -142,14 +142,15 @@ public sealed class RunExecutor(WorkerPool pool, IOptions<LockLabOptions> option
     /// <summary>
     /// A stress run: release each round, wait until every worker has finished it, note the final value, reset.
     /// Timing only the rounds themselves gives honest increments per second (process start-up not included).
+    /// Round 0 counts from <paramref name="gateOpened"/>: the gate released it, before this method began.
     /// </summary>
-    private static (IReadOnlyList<Outcome> Outcomes, double IncrementsPerSecond) PlayRounds(SharedSegment segment, RunParameters p, Func<bool> failed, CancellationToken ct)
+    private static (IReadOnlyList<Outcome> Outcomes, double IncrementsPerSecond) PlayRounds(SharedSegment segment, RunParameters p, long gateOpened, Func<bool> failed, CancellationToken ct)
     {
         var counts = new Dictionary<long, int>();
         long busy = 0;
         for (var round = 0; round < p.Rounds; round++)
         {
-            var start = Stopwatch.GetTimestamp();
+            var start = round == 0 ? gateOpened : Stopwatch.GetTimestamp();
             if (round > 0) segment.StartRound(round); // round 0 was released by the start gate
             while (!segment.WaitForRoundsDone(p.Processes * (round + 1), TimeSpan.FromMilliseconds(50), ct))
             {

@@ -64,11 +64,18 @@ public class ScenarioTests(LabServerFactory lab) : IClassFixture<LabServerFactor
     [Fact]
     public async Task Stress_tabulates_outcomes_over_rounds_and_measures_increments_per_second()
     {
-        var racy = await RunAsync("""{"scenario":"stress","room":"scenarios","iterations":200000,"rounds":10}""");
+        // Two cores, no lock: rounds lose updates, but only if the machine runs both processes at once. A round takes
+        // a few milliseconds; on a machine so busy that it never did, nothing was lost: run it again (at most 3 times).
+        RunInfo racy = null!;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            racy = await RunAsync("""{"scenario":"stress","room":"scenarios","iterations":1000000,"rounds":10}""");
+            if (racy.Summary!.Outcomes!.Any(o => !o.Expected)) break;
+        }
         var locked = await RunAsync("""{"scenario":"stress","room":"scenarios","iterations":200000,"rounds":10,"lock":"step"}""");
 
         Assert.Equal(10, racy.Summary!.Outcomes!.Sum(o => o.Count));
-        Assert.Contains(racy.Summary.Outcomes!, o => !o.Expected); // two cores, no lock: some rounds lose updates
+        Assert.Contains(racy.Summary.Outcomes!, o => !o.Expected);
         var only = Assert.Single(locked.Summary!.Outcomes!);
         Assert.Equal((400_000L, 10, true), (only.FinalValue, only.Count, only.Expected));
         Assert.True(locked.Summary.IncrementsPerSecond > 0);

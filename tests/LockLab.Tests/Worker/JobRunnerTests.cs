@@ -97,6 +97,43 @@ public class JobRunnerTests
         Assert.Equal(Enumerable.Range(1, all.Count).Select(i => (long)i), all.Select(e => e.Seq));
     }
 
+    [Theory]
+    [InlineData(LockScope.None)]
+    [InlineData(LockScope.PerStep)]
+    [InlineData(LockScope.WholeLoop)]
+    public void A_stress_job_counts_every_increment_and_reports_only_its_exit(LockScope scope)
+    {
+        using var t = new TestSegment();
+        var sink = new ListSink();
+        t.Segment.OpenGate(true, 1, System.Diagnostics.Stopwatch.GetTimestamp());
+
+        var last = new JobRunner(t.Segment, Job(t.Path, 0, 3, scope, iterations: 100_000, stepEvents: false) with { Rounds = 1 }, sink, 1).Run();
+
+        Assert.Equal(300_000, last);
+        Assert.Equal(300_000, t.Segment.Counter);
+        Assert.Equal([EventKind.Exit], sink.Events.Select(e => e.Kind));
+        Assert.Equal(0, t.Segment.Lock.Holder);
+    }
+
+    [Fact]
+    public async Task Stress_processes_start_counting_only_once_all_of_them_have_arrived()
+    {
+        using var t = new TestSegment();
+        var threads = Enumerable.Range(0, 2).Select(i => new Thread(() =>
+            new JobRunner(t.Segment, Job(t.Path, i, 1, LockScope.None, iterations: 1000, stepEvents: false), new ListSink(), 1).Run())).ToList();
+        t.Segment.OpenGate(true, 2, System.Diagnostics.Stopwatch.GetTimestamp());
+
+        // p1 is released alone: it must wait at the start line rather than count on its own.
+        threads[0].Start();
+        await Task.Delay(200);
+        Assert.Equal(0, t.Segment.Counter);
+        Assert.True(threads[0].IsAlive);
+
+        threads[1].Start();
+        threads.ForEach(th => Assert.True(th.Join(TimeSpan.FromSeconds(10))));
+        Assert.InRange(t.Segment.Counter, 1, 2000);
+    }
+
     [Fact]
     public void Two_threads_with_a_per_step_lock_lose_nothing()
     {
