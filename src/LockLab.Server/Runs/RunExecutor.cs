@@ -55,6 +55,10 @@ public sealed class RunExecutor(WorkerPool pool, IOptions<LockLabOptions> option
             }
         }
 
+        // A stress run measures increments per second on the machine's cores: starting the pool's replacement
+        // workers (process start-up, compilation) during it would take one of them. The pool refills when it ends.
+        var refillAfterRun = !p.ReportsSteps;
+
         try
         {
             segment = SharedSegment.Create(segmentPath);
@@ -62,7 +66,7 @@ public sealed class RunExecutor(WorkerPool pool, IOptions<LockLabOptions> option
             {
                 var job = new WorkerJob(segmentPath, i, p.Amounts[i], p.Iterations, p.DelayMs, p.GapMs, p.Lock, p.StartMode,
                     StepEvents: p.ReportsSteps, Stepped: p.Mode == RunMode.Step, Rounds: p.Rounds);
-                workers.Add(pool.Take(job));
+                workers.Add(pool.Take(job, refill: !refillAfterRun));
             }
 
             // Readers and exit watchers run from the start so that a worker failing before the gate is noticed.
@@ -129,6 +133,7 @@ public sealed class RunExecutor(WorkerPool pool, IOptions<LockLabOptions> option
             sequencer.Drain(run.Append);
             segment?.Dispose();
             TryDelete(segmentPath);
+            if (refillAfterRun) pool.Refill();
             run.Finish(outcome.Status, clock.GetUtcNow(), outcome.Summary, outcome.Error);
             var info = run.ToInfo();
             logger.LogInformation(

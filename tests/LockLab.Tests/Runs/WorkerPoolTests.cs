@@ -24,4 +24,27 @@ public class WorkerPoolTests(LabServerFactory lab) : IClassFixture<LabServerFact
         Assert.True(await Eventually.TrueAsync(() => pool.IdlePids.Count == 2 && !pool.IdlePids.Any(waiting.Contains), TimeSpan.FromSeconds(20)),
             "the pool did not refill with new workers");
     }
+
+    [Fact]
+    public async Task A_stress_run_has_the_processor_to_itself_and_the_pool_refills_after_it()
+    {
+        _ = lab.CreateClient();
+        var pool = lab.Services.GetRequiredService<WorkerPool>();
+        Assert.True(await Eventually.TrueAsync(() => pool.IdlePids.Count == 2, TimeSpan.FromSeconds(20)), "the pool did not fill up");
+
+        // Long enough (a hundred rounds, a second or more) to be watched while it runs.
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs",
+            Json.Body("""{"scenario":"stress","room":"pool","iterations":1000000,"rounds":100,"lock":"step"}"""));
+        var run = lab.Services.GetRequiredService<RunStore>().Find((await Json.ReadAsync<RunInfo>(response))!.Id)!;
+        Assert.True(await Eventually.TrueAsync(() => run.Status == RunStatus.Running || run.IsFinished, TimeSpan.FromSeconds(20)));
+        await Task.Delay(300); // time enough to start replacements, were the pool refilling now
+        var idleWhileRunning = pool.IdlePids.Count;
+        var stillRunning = run.Status == RunStatus.Running;
+        await lab.WaitForRunAsync(run.Id);
+
+        Assert.True(stillRunning, "the run ended before it could be observed");
+        Assert.Equal(0, idleWhileRunning);
+        Assert.Equal(RunStatus.Completed, run.Status);
+        Assert.True(await Eventually.TrueAsync(() => pool.IdlePids.Count == 2, TimeSpan.FromSeconds(20)), "the pool did not refill after the run");
+    }
 }
