@@ -167,11 +167,12 @@ public sealed unsafe class SharedSegment : IDisposable
     /// counting in the same microsecond. Being woken (from the gate or a round's start) takes each process a different
     /// tens of microseconds, up to milliseconds on a busy machine, while a round without the lock takes about as long:
     /// without this line the processes would take turns instead of racing, no update would be lost, and a locked round
-    /// would measure an uncontended lock. It spins rather than sleeps (a sleeper would be woken late again), without
-    /// yielding for the first millisecond (a process that yields may not be back on its core when the last one
-    /// arrives); after that it yields, in case there are more processes than free cores and the last one to arrive
-    /// needs this one's. No barrier can make processes run at once on a machine whose other work leaves them one core:
-    /// there, short rounds without the lock may lose nothing, as they would in Python.
+    /// would measure an uncontended lock. It spins rather than sleeps (a sleeper would be woken late again), and without
+    /// yielding for the first two milliseconds: on a busy machine a process that yields its core may not have it back
+    /// when the last one arrives, and would then start after the other has finished. After that it yields, in case there
+    /// are more processes than cores and the last one to arrive needs this one's. No barrier can make processes run at
+    /// once on a machine whose other work leaves them one core: there, short rounds without the lock may lose nothing,
+    /// because one process counts to the end before the other runs.
     /// </summary>
     public void ArriveAtStartLine(int round)
     {
@@ -179,7 +180,7 @@ public sealed unsafe class SharedSegment : IDisposable
         var line = (int*)(_base + StartLineOffset);
         var everyone = processes * (round + 1);
         Interlocked.Increment(ref *line);
-        var yieldAfter = Stopwatch.GetTimestamp() + Stopwatch.Frequency * StartLineSpinMs / 1000;
+        var yieldAfter = Stopwatch.GetTimestamp() + Stopwatch.Frequency * StartLineSpinMicroseconds / 1_000_000;
         while (Volatile.Read(ref *line) < everyone)
         {
             if (Stopwatch.GetTimestamp() < yieldAfter) Thread.SpinWait(4);
@@ -187,7 +188,7 @@ public sealed unsafe class SharedSegment : IDisposable
         }
     }
 
-    private const int StartLineSpinMs = 1;
+    private const int StartLineSpinMicroseconds = 2000;
 
     /// <summary>A worker has finished its part of the current round.</summary>
     public void RoundDone()

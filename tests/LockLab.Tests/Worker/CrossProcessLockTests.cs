@@ -47,15 +47,18 @@ public class CrossProcessLockTests
     [Fact]
     public async Task Without_the_lock_the_same_processes_lose_updates()
     {
-        // Both processes are released together, but they race only if the machine gives them two cores at once;
-        // on one so busy that it did not, nothing was lost: run it again (at most 3 times).
+        // Both processes are released together, but they race only while the machine runs both at once. Without the
+        // lock a process counts a million times in a millisecond or two, so it counts longer here (tens of milliseconds
+        // alone) to overlap the other even on a busy machine; on one so busy that they still did not, nothing was lost:
+        // run it again (at most 3 times).
+        const int iterations = 20_000_000;
         long counter = 0;
         for (var attempt = 0; attempt < 3; attempt++)
         {
             using var segment = new TestSegment();
-            await WorkerGroup.RunAsync(segment, Jobs(segment.Path, LockScope.None));
+            await WorkerGroup.RunAsync(segment, Jobs(segment.Path, LockScope.None, iterations: iterations));
             counter = segment.Segment.Counter;
-            if (counter < Iterations * (1L + 3L)) return;
+            if (counter < iterations * (1L + 3L)) return;
         }
         Assert.Fail($"expected lost updates without the lock, but three runs in a row reached {counter}");
     }
