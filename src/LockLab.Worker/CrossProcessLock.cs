@@ -23,6 +23,9 @@ namespace LockLab.Worker;
 /// once more (the holder re-takes it within nanoseconds), mark the word 2 and sleep, and the holder would pay a wake-up
 /// system call on nearly every release. Having slept, it takes the lock as 2, not 1, because other sleepers may be
 /// waiting behind it and only a release of a 2 wakes one (Drepper's rule).</para>
+/// <para>It is not fair, by design: under contention a process that keeps taking the lock may run a long stretch while
+/// another waits (in a stress round, sometimes its whole share). Python's <c>mp.Lock</c> promises no order either.
+/// Every waiter gets the lock once the holder stops asking for it, and sleeping waiters are woken one per release.</para>
 /// </remarks>
 public sealed unsafe class CrossProcessLock
 {
@@ -31,7 +34,7 @@ public sealed unsafe class CrossProcessLock
     // Thread.SpinWait units (a normalized pause, ≈ 35–90 ns depending on the processor). The first pause is long
     // enough for the holder to run a few hundred increments undisturbed; the cap and the number of probes bound the
     // spin to roughly 30 × 128 units, a few hundred microseconds, before the waiter goes to sleep.
-    internal const int FirstBackoff = 32, MaxBackoff = 128, SpinProbes = 30;
+    private const int FirstBackoff = 32, MaxBackoff = 128, SpinProbes = 30;
 
     private readonly int* _word;
     private readonly int* _holder;

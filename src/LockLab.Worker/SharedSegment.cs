@@ -32,6 +32,9 @@ public sealed unsafe class SharedSegment : IDisposable
     private const int PermitsOffset = 384; // one int per process: steps the presenter has allowed it (step mode)
     public const int MaxProcesses = 16;
 
+    /// <summary>How long a process waits at the start line without giving up its core (see <see cref="ArriveAtStartLine"/>).</summary>
+    private const int StartLineSpinMicroseconds = 2000;
+
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _base;
@@ -187,8 +190,6 @@ public sealed unsafe class SharedSegment : IDisposable
             else Thread.Yield();
         }
     }
-
-    private const int StartLineSpinMicroseconds = 2000;
 
     /// <summary>A worker has finished its part of the current round.</summary>
     public void RoundDone()
