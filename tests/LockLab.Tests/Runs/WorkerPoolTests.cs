@@ -32,9 +32,10 @@ public class WorkerPoolTests(LabServerFactory lab) : IClassFixture<LabServerFact
         var pool = lab.Services.GetRequiredService<WorkerPool>();
         Assert.True(await Eventually.TrueAsync(() => pool.IdlePids.Count == 2, TimeSpan.FromSeconds(20)), "the pool did not fill up");
 
-        // Long enough (a hundred rounds, a second or more) to be watched while it runs.
+        // A stress run that sleeps (2 rounds of 3 × 200 ms): long enough to be watched while it runs, without taking
+        // the processor from the tests running beside this one.
         var response = await lab.CreatePresenterClient().PostAsync("/api/runs",
-            Json.Body("""{"scenario":"stress","room":"pool","iterations":1000000,"rounds":100,"lock":"step"}"""));
+            Json.Body("""{"scenario":"stress","room":"pool","iterations":3,"rounds":2,"delayMs":200,"lock":"step"}"""));
         var run = lab.Services.GetRequiredService<RunStore>().Find((await Json.ReadAsync<RunInfo>(response))!.Id)!;
         Assert.True(await Eventually.TrueAsync(() => run.Status == RunStatus.Running || run.IsFinished, TimeSpan.FromSeconds(20)));
         await Task.Delay(300); // time enough to start replacements, were the pool refilling now
