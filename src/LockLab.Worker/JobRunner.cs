@@ -37,12 +37,27 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         _runStart = segment.RunStartTimestamp;
         if (job.StartMode == StartMode.Ordered && job.Index > 0 && !job.Stepped) Thread.Sleep(OrderedStartSpacing);
 
-        for (var round = 0; round < job.Rounds; round++)
+        // A stress job that races the others runs on a processor of its own (p1 on the first, p2 on the second, …), so
+        // that the processes of a round really run at once, as on a machine with nothing else to do: left to the
+        // scheduler, a busy machine often puts both on one core, where one counts to the end before the other starts
+        // (nothing lost without the lock, and a lock no one contends for). The price, on a machine whose other work
+        // shares those processors: a process may be preempted while it holds the lock, and the other waits for it, so
+        // locked rounds slow down there, as they would for any lock under real contention.
+        var racing = Bare && job.StartMode == StartMode.Simultaneous;
+        var processors = racing ? Native.KeepThreadOnProcessor(job.Index) : null;
+        try
         {
-            if (round > 0) segment.WaitForRound(round);
-            if (Bare && job.StartMode == StartMode.Simultaneous) segment.ArriveAtStartLine(round);
-            RunOnce(firstRound: round == 0);
-            if (job.Rounds > 1) segment.RoundDone();
+            for (var round = 0; round < job.Rounds; round++)
+            {
+                if (round > 0) segment.WaitForRound(round);
+                if (racing) segment.ArriveAtStartLine(round);
+                RunOnce(firstRound: round == 0);
+                if (job.Rounds > 1) segment.RoundDone();
+            }
+        }
+        finally
+        {
+            if (processors is not null) Native.RestoreThreadProcessors(processors);
         }
 
         var last = segment.Counter;

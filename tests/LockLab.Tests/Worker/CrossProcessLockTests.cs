@@ -93,4 +93,43 @@ public class CrossProcessLockTests
         // Spinning through the window would cost about as much CPU time as the window lasts.
         Assert.True(cpu < waited / 4, $"p2 used {cpu.TotalMilliseconds:0} ms of CPU time in {waited.TotalMilliseconds:0} ms of waiting");
     }
+
+    [Fact]
+    public async Task Racing_processes_each_count_on_a_processor_of_their_own()
+    {
+        var processors = Environment.ProcessorCount;
+        if (processors < 2) return; // one processor: nothing to choose
+        using var segment = new TestSegment();
+        var seen = new Dictionary<int, string>();
+
+        await WorkerGroup.RunAsync(segment, Jobs(segment.Path, LockScope.None, iterations: 50_000_000), async workers =>
+        {
+            // Each worker counts on its main thread; read which processors that thread may use while it counts.
+            await Eventually.TrueAsync(() =>
+            {
+                foreach (var w in workers)
+                {
+                    if (AllowedProcessors(w.Pid) is { } list && !list.Contains(',') && !list.Contains('-')) seen[w.Pid] = list;
+                }
+                return seen.Count == workers.Count;
+            }, TimeSpan.FromSeconds(10));
+        });
+
+        Assert.Equal(2, seen.Count);
+        Assert.Equal(2, seen.Values.Distinct().Count());
+    }
+
+    /// <summary>The processors a process's main thread may run on ("0-1", "3"), from /proc; null once it has exited.</summary>
+    private static string? AllowedProcessors(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/task/{pid}/status").FirstOrDefault(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal));
+            return line?["Cpus_allowed_list:".Length..].Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 }

@@ -116,6 +116,27 @@ public class JobRunnerTests
     }
 
     [Fact]
+    public void A_stress_job_gives_its_thread_back_all_the_processors_it_had()
+    {
+        using var t = new TestSegment();
+        t.Segment.OpenGate(true, 1, System.Diagnostics.Stopwatch.GetTimestamp());
+        string[] lists = new string[2];
+        var thread = new Thread(() =>
+        {
+            lists[0] = ThreadProcessors();
+            new JobRunner(t.Segment, Job(t.Path, 1, 1, LockScope.PerStep, iterations: 1000, stepEvents: false), new ListSink(), 1).Run();
+            lists[1] = ThreadProcessors();
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.Equal(lists[0], lists[1]);
+    }
+
+    private static string ThreadProcessors() =>
+        File.ReadLines("/proc/thread-self/status").First(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal));
+
+    [Fact]
     public async Task Stress_processes_start_counting_only_once_all_of_them_have_arrived()
     {
         using var t = new TestSegment();
