@@ -37,14 +37,14 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         _runStart = segment.RunStartTimestamp;
         if (job.StartMode == StartMode.Ordered && job.Index > 0 && !job.Stepped) Thread.Sleep(OrderedStartSpacing);
 
-        // A stress job that races the others runs on a processor of its own (p1 on the first, p2 on the second, …), so
-        // that the processes of a round really run at once, as on a machine with nothing else to do: left to the
-        // scheduler, a busy machine often puts both on one core, where one counts to the end before the other starts
-        // (nothing lost without the lock, and a lock no one contends for). The price, on a machine whose other work
-        // shares those processors: a process may be preempted while it holds the lock, and the other waits for it, so
-        // locked rounds slow down there, as they would for any lock under real contention.
+        // Stress processes released together race (or contend) from the start line on. Without the lock, each also
+        // counts on a processor of its own (p1 on the first, p2 on the second, …), so that they really run at once, as
+        // on a machine with nothing else to do: left to the scheduler, a busy machine often puts both on one core, where
+        // one counts to the end before the other starts and nothing is lost, which is not the lesson. A locked round is
+        // right whatever the placement, so it is left to the scheduler, as Python's processes are: pinned on a machine
+        // whose other work shares those processors, a process preempted while it holds the lock would stall the other.
         var racing = Bare && job.StartMode == StartMode.Simultaneous;
-        var processors = racing ? Native.KeepThreadOnProcessor(job.Index) : null;
+        var processors = racing && job.Lock == LockScope.None ? Native.KeepThreadOnProcessor(job.Index) : null;
         try
         {
             for (var round = 0; round < job.Rounds; round++)

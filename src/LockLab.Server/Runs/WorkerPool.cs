@@ -22,6 +22,9 @@ public sealed class WorkerPool(WorkerExecutable executable, IOptions<LockLabOpti
     /// <summary>The pids of the workers waiting for a job.</summary>
     public IReadOnlyList<int> IdlePids => _idle.Select(w => w.Pid).ToList();
 
+    /// <summary>Whether replacement workers are being started right now.</summary>
+    internal bool Refilling => Volatile.Read(ref _refilling) == 1;
+
     /// <summary>A worker with this job: a waiting one when there is one, else a new one.</summary>
     /// <param name="refill">False: leave the pool short until the caller calls <see cref="Refill"/>, so that starting
     /// replacement processes does not compete for the processor with the run that took these (stress runs measure it).</param>
