@@ -51,7 +51,9 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
             {
                 if (round > 0) segment.WaitForRound(round);
                 if (racing) segment.ArriveAtStartLine(round);
+                segment.MarkCounting(job.Index, finished: false);
                 RunOnce(firstRound: round == 0);
+                segment.MarkCounting(job.Index, finished: true);
                 if (job.Rounds > 1) segment.RoundDone();
             }
         }

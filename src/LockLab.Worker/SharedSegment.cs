@@ -30,6 +30,7 @@ public sealed unsafe class SharedSegment : IDisposable
     private const int RoundsDoneOffset = 324;
     private const int StartLineOffset = 328;
     private const int PermitsOffset = 384; // one int per process: steps the presenter has allowed it (step mode)
+    private const int CountingTimesOffset = 448; // two longs per process: when it began and finished its part of the round
     public const int MaxProcesses = 16;
 
     /// <summary>How long a process waits at the start line without giving up its core (see <see cref="ArriveAtStartLine"/>).</summary>
@@ -190,6 +191,32 @@ public sealed unsafe class SharedSegment : IDisposable
             else Thread.Yield();
         }
     }
+
+    /// <summary>A worker notes when it begins (or finishes) its part of the current round: monotonic timestamps, which
+    /// compare across processes.</summary>
+    public void MarkCounting(int index, bool finished) =>
+        Volatile.Write(ref *(CountingTimes(index) + (finished ? 1 : 0)), Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// From the first process beginning its part of the round to the last one finishing it, in timestamp ticks; 0 if
+    /// some process noted nothing. Read by the server once every process has counted the round done.
+    /// </summary>
+    public long CountingSpan(int processes)
+    {
+        long first = long.MaxValue, last = 0;
+        for (var i = 0; i < processes; i++)
+        {
+            var began = Volatile.Read(ref *CountingTimes(i));
+            var finished = Volatile.Read(ref *(CountingTimes(i) + 1));
+            if (began == 0 || finished < began) return 0;
+            first = Math.Min(first, began);
+            last = Math.Max(last, finished);
+        }
+        return processes > 0 ? last - first : 0;
+    }
+
+    private long* CountingTimes(int index) =>
+        index is >= 0 and < MaxProcesses ? (long*)(_base + CountingTimesOffset) + 2 * index : throw new ArgumentOutOfRangeException(nameof(index));
 
     /// <summary>A worker has finished its part of the current round.</summary>
     public void RoundDone()

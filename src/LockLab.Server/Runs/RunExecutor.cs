@@ -146,8 +146,11 @@ public sealed class RunExecutor(WorkerPool pool, IOptions<LockLabOptions> option
 
     /// <summary>
     /// A stress run: release each round, wait until every worker has finished it, note the final value, reset.
-    /// Timing only the rounds themselves gives honest increments per second (process start-up not included).
-    /// Round 0 counts from <paramref name="gateOpened"/>: the gate released it, before this method began.
+    /// Increments per second count the time the processes spent counting: each round from the first process beginning
+    /// its part to the last one finishing (the workers note both in the segment), as the Python comparison times its
+    /// processes. Process start-up is not included, and neither is waking the processes for each round and noticing
+    /// that they are done, which on a busy machine can take milliseconds per round, longer than the counting.
+    /// A round whose times are missing is timed here, from its release (round 0: <paramref name="gateOpened"/>).
     /// </summary>
     private static (IReadOnlyList<Outcome> Outcomes, double IncrementsPerSecond) PlayRounds(SharedSegment segment, RunParameters p, long gateOpened, Func<bool> failed, CancellationToken ct)
     {
@@ -161,7 +164,8 @@ public sealed class RunExecutor(WorkerPool pool, IOptions<LockLabOptions> option
             {
                 if (failed()) throw new RunFailedException("A worker failed during the stress run.");
             }
-            busy += Stopwatch.GetTimestamp() - start;
+            var counting = segment.CountingSpan(p.Processes);
+            busy += counting > 0 ? counting : Stopwatch.GetTimestamp() - start;
             var value = segment.Counter;
             counts[value] = counts.GetValueOrDefault(value) + 1;
         }

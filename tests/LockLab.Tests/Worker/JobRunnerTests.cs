@@ -116,6 +116,29 @@ public class JobRunnerTests
     }
 
     [Fact]
+    public void Each_process_notes_when_it_began_and_finished_its_part_so_that_rounds_are_timed_by_their_counting()
+    {
+        using var t = new TestSegment();
+        t.Segment.OpenGate(true, 2, System.Diagnostics.Stopwatch.GetTimestamp());
+        Assert.Equal(0, t.Segment.CountingSpan(2)); // nothing counted yet
+
+        // p1 counts for about 3 × 30 ms; p2 starts 50 ms later and counts for about 2 × 30 ms: from p1's start to
+        // p2's end is about 110 ms of counting, all of it within the wall time measured around the two.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var threads = new[] { (Index: 0, Iterations: 3, Wait: 0), (Index: 1, Iterations: 2, Wait: 50) }.Select(j => new Thread(() =>
+        {
+            Thread.Sleep(j.Wait);
+            new JobRunner(t.Segment, Job(t.Path, j.Index, 1, LockScope.None, iterations: j.Iterations, delayMs: 30, stepEvents: false), new ListSink(), 1).Run();
+        })).ToList();
+        threads.ForEach(th => th.Start());
+        threads.ForEach(th => th.Join());
+        var wall = watch.Elapsed;
+
+        var counting = TimeSpan.FromSeconds((double)t.Segment.CountingSpan(2) / System.Diagnostics.Stopwatch.Frequency);
+        Assert.InRange(counting.TotalMilliseconds, 100, wall.TotalMilliseconds);
+    }
+
+    [Fact]
     public void A_stress_job_gives_its_thread_back_all_the_processors_it_had()
     {
         using var t = new TestSegment();
