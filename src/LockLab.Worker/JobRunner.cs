@@ -26,7 +26,13 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     /// would wake from every sleep in the same microsecond, and the lesson's first experiment would lose updates
     /// that Python's does not. Simultaneous mode has no spacing: that is the true race.
     /// </summary>
-    public static readonly TimeSpan OrderedStartSpacing = TimeSpan.FromMilliseconds(10);
+    public static readonly TimeSpan OrderedStartSpacing = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Within this of when its sleep was due to end, a process counts as not held up since (see <see cref="Sleep"/>).</summary>
+    private static readonly TimeSpan OnSchedule = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>When the last sleep was due to end (a <see cref="Stopwatch"/> timestamp); 0 before the first.</summary>
+    private long _sleepDue;
 
     private int _stepsTaken;
 
@@ -100,7 +106,7 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
             if (job.DelayMs > 0 && !job.Stepped)
             {
                 sink.Flush();
-                Thread.Sleep(job.DelayMs);
+                Sleep();
             }
 
             if (job.Lock == LockScope.PerStep) AcquireLock();
@@ -146,6 +152,23 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         {
             for (var i = 0; i < iterations; i++) segment.Counter += amount;
         }
+    }
+
+    /// <summary>
+    /// <c>time.sleep(delay)</c>, without the drift: each sleep is due <c>delay</c> after the previous one was due, so a
+    /// wake-up a fraction of a millisecond late (the OS never wakes a sleeper early) is not added to every later step
+    /// and five steps take five delays. A process held up since its last sleep — waiting for a per-step lock — sleeps
+    /// the whole delay from now, as Python's does.
+    /// </summary>
+    private void Sleep()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var delay = (long)(job.DelayMs / 1000.0 * Stopwatch.Frequency);
+        var onSchedule = _sleepDue != 0 && Stopwatch.GetElapsedTime(_sleepDue, now) <= OnSchedule;
+        _sleepDue = (onSchedule ? _sleepDue : now) + delay;
+        var remaining = Stopwatch.GetElapsedTime(now, _sleepDue);
+        // Whole milliseconds, rounded up: never early.
+        if (remaining > TimeSpan.Zero) Thread.Sleep((int)Math.Ceiling(remaining.TotalMilliseconds));
     }
 
     /// <summary>Step mode: the process stands still until it is allowed its next step. Live runs go straight on.</summary>
