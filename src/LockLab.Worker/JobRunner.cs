@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using LockLab.Contracts;
 
 namespace LockLab.Worker;
@@ -25,7 +26,13 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     /// would wake from every sleep in the same microsecond, and the lesson's first experiment would lose updates
     /// that Python's does not. Simultaneous mode has no spacing: that is the true race.
     /// </summary>
-    public static readonly TimeSpan OrderedStartSpacing = TimeSpan.FromMilliseconds(10);
+    public static readonly TimeSpan OrderedStartSpacing = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Within this of when its sleep was due to end, a process counts as not held up since (see <see cref="Sleep"/>).</summary>
+    private static readonly TimeSpan OnSchedule = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>When the last sleep was due to end (a <see cref="Stopwatch"/> timestamp); 0 before the first.</summary>
+    private long _sleepDue;
 
     private int _stepsTaken;
 
@@ -36,11 +43,29 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         _runStart = segment.RunStartTimestamp;
         if (job.StartMode == StartMode.Ordered && job.Index > 0 && !job.Stepped) Thread.Sleep(OrderedStartSpacing);
 
-        for (var round = 0; round < job.Rounds; round++)
+        // Stress processes released together race (or contend) from the start line on. Without the lock, each also
+        // counts on a processor of its own (p1 on the first, p2 on the second, …), so that they really run at once, as
+        // on a machine with nothing else to do: left to the scheduler, a busy machine often puts both on one core, where
+        // one counts to the end before the other starts and nothing is lost, which is not the lesson. A locked round is
+        // right whatever the placement, so it is left to the scheduler, as Python's processes are: pinned on a machine
+        // whose other work shares those processors, a process preempted while it holds the lock would stall the other.
+        var racing = Bare && job.StartMode == StartMode.Simultaneous;
+        var processors = racing && job.Lock == LockScope.None ? Native.KeepThreadOnProcessor(job.Index) : null;
+        try
         {
-            if (round > 0) segment.WaitForRound(round);
-            RunOnce(firstRound: round == 0);
-            if (job.Rounds > 1) segment.RoundDone();
+            for (var round = 0; round < job.Rounds; round++)
+            {
+                if (round > 0) segment.WaitForRound(round);
+                if (racing) segment.ArriveAtStartLine(round);
+                segment.MarkCounting(job.Index, finished: false);
+                RunOnce(firstRound: round == 0);
+                segment.MarkCounting(job.Index, finished: true);
+                if (job.Rounds > 1) segment.RoundDone();
+            }
+        }
+        finally
+        {
+            if (processors is not null) Native.RestoreThreadProcessors(processors);
         }
 
         var last = segment.Counter;
@@ -49,8 +74,22 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         return last;
     }
 
+    /// <summary>
+    /// A stress job: no events, no sleeps, no gap, no presenter to wait for. Its loop is then nothing but the lock and
+    /// <c>v += num</c>, so that increments per second measure the lock and the shared memory, not bookkeeping whose
+    /// results nobody reads (the general loop still reads the counter for reports it does not write, and before taking
+    /// the lock at that, which pulls the counter's cache line from whoever holds the lock).
+    /// </summary>
+    private bool Bare => !job.StepEvents && !job.Stepped && job.DelayMs == 0 && job.GapMs == 0;
+
     private void RunOnce(bool firstRound)
     {
+        if (Bare)
+        {
+            RunBare(firstRound);
+            return;
+        }
+
         if (job.Lock == LockScope.WholeLoop)
         {
             AcquireLock();
@@ -67,7 +106,7 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
             if (job.DelayMs > 0 && !job.Stepped)
             {
                 sink.Flush();
-                Thread.Sleep(job.DelayMs);
+                Sleep();
             }
 
             if (job.Lock == LockScope.PerStep) AcquireLock();
@@ -78,6 +117,58 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         }
 
         if (job.Lock == LockScope.WholeLoop) ReleaseLock();
+    }
+
+    private void RunBare(bool firstRound)
+    {
+        // The same order as the general loop: a whole-loop lock is held before the next process may start.
+        if (job.Lock == LockScope.WholeLoop) segment.Lock.Acquire(job.Index);
+        if (firstRound) segment.PassTurn();
+        Count(segment, job.Index, job.Amount, job.Iterations, lockEachStep: job.Lock == LockScope.PerStep);
+        if (job.Lock == LockScope.WholeLoop) segment.Lock.Release();
+    }
+
+    /// <summary>
+    /// <c>v += num</c>, <paramref name="iterations"/> times, as a read and a write of the shared counter (so that without
+    /// the lock updates are lost, as in Python), inside the lock when <paramref name="lockEachStep"/>.
+    /// Fully optimized from its first call: a stress round calls it once, so tiered compilation would start every round
+    /// in unoptimized code and compile the loop again, on the run's clock, to switch mid-loop. <see cref="WarmUp"/>
+    /// calls it once, so that the one compilation happens while the worker waits for a job.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Count(SharedSegment segment, int index, int amount, int iterations, bool lockEachStep)
+    {
+        var l = segment.Lock;
+        if (lockEachStep)
+        {
+            for (var i = 0; i < iterations; i++)
+            {
+                l.Acquire(index);
+                segment.Counter += amount;
+                l.Release();
+            }
+        }
+        else
+        {
+            for (var i = 0; i < iterations; i++) segment.Counter += amount;
+        }
+    }
+
+    /// <summary>
+    /// <c>time.sleep(delay)</c>, without the drift: each sleep is due <c>delay</c> after the previous one was due, so a
+    /// wake-up a fraction of a millisecond late (the OS never wakes a sleeper early) is not added to every later step
+    /// and five steps take five delays. A process held up since its last sleep — waiting for a per-step lock — sleeps
+    /// the whole delay from now, as Python's does.
+    /// </summary>
+    private void Sleep()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var delay = (long)(job.DelayMs / 1000.0 * Stopwatch.Frequency);
+        var onSchedule = _sleepDue != 0 && Stopwatch.GetElapsedTime(_sleepDue, now) <= OnSchedule;
+        _sleepDue = (onSchedule ? _sleepDue : now) + delay;
+        var remaining = Stopwatch.GetElapsedTime(now, _sleepDue);
+        // Whole milliseconds, rounded up: never early.
+        if (remaining > TimeSpan.Zero) Thread.Sleep((int)Math.Ceiling(remaining.TotalMilliseconds));
     }
 
     /// <summary>Step mode: the process stands still until it is allowed its next step. Live runs go straight on.</summary>

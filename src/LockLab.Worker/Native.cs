@@ -29,6 +29,44 @@ internal static unsafe partial class Native
     [LibraryImport("libc")]
     public static partial int getppid();
 
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int sched_getaffinity(int pid, nuint size, byte* mask);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int sched_setaffinity(int pid, nuint size, byte* mask);
+
+    private const int CpuSetBytes = 128; // glibc's cpu_set_t: 1024 processors
+
+    /// <summary>
+    /// Keeps the calling thread on one of the processors it may run on, the <paramref name="index"/>-th (modulo their
+    /// number), and returns the set it had, for <see cref="RestoreThreadProcessors"/>. Null where there is no choice
+    /// (one processor) or the system does not allow it: the thread then runs wherever the scheduler puts it.
+    /// </summary>
+    public static byte[]? KeepThreadOnProcessor(int index)
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        var previous = new byte[CpuSetBytes];
+        fixed (byte* p = previous)
+        {
+            if (sched_getaffinity(0, CpuSetBytes, p) != 0) return null;
+        }
+        var allowed = Enumerable.Range(0, CpuSetBytes * 8).Where(cpu => (previous[cpu / 8] & (1 << (cpu % 8))) != 0).ToList();
+        if (allowed.Count < 2) return null;
+        var chosen = allowed[index % allowed.Count];
+        var only = new byte[CpuSetBytes];
+        only[chosen / 8] = (byte)(1 << (chosen % 8));
+        fixed (byte* p = only)
+        {
+            return sched_setaffinity(0, CpuSetBytes, p) == 0 ? previous : null;
+        }
+    }
+
+    /// <summary>Gives the calling thread back the processors <see cref="KeepThreadOnProcessor"/> took it from.</summary>
+    public static void RestoreThreadProcessors(byte[] previous)
+    {
+        fixed (byte* p = previous) sched_setaffinity(0, CpuSetBytes, p);
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     private struct Timespec
     {

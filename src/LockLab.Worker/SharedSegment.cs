@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.IO.MemoryMappedFiles;
 
 namespace LockLab.Worker;
@@ -13,19 +14,27 @@ public sealed unsafe class SharedSegment : IDisposable
     public const int Size = 4096;
     private const int Magic = 0x4B4C4B4C; // "LKLK"
 
-    // Offsets: each hot word on its own cache line so that the ticket does not slow the lock and vice versa.
+    // Offsets: the ticket, the lock and the gates each on their own cache line, so that one does not slow another.
+    // The counter shares the lock's line, as the data a lock protects should: the process that takes the lock then
+    // owns the counter too, and a hand-over moves one cache line between cores instead of two.
     private const int MagicOffset = 0;
     private const int RunStartOffset = 8;
     private const int TicketOffset = 64;
-    private const int CounterOffset = 128;
-    private const int LockWordOffset = 192;
-    private const int LockHolderOffset = 196;
+    private const int LockWordOffset = 128;
+    private const int LockHolderOffset = 132;
+    private const int CounterOffset = 136;
     private const int StartTurnOffset = 256;
     private const int ReadyCountOffset = 260;
+    private const int ProcessesOffset = 264;
     private const int RoundOffset = 320;
     private const int RoundsDoneOffset = 324;
+    private const int StartLineOffset = 328;
     private const int PermitsOffset = 384; // one int per process: steps the presenter has allowed it (step mode)
+    private const int CountingTimesOffset = 448; // two longs per process: when it began and finished its part of the round
     public const int MaxProcesses = 16;
+
+    /// <summary>How long a process waits at the start line without giving up its core (see <see cref="ArriveAtStartLine"/>).</summary>
+    private const int StartLineSpinMicroseconds = 2000;
 
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
@@ -119,6 +128,7 @@ public sealed unsafe class SharedSegment : IDisposable
     public void OpenGate(bool simultaneous, int processes, long runStartTimestamp)
     {
         Volatile.Write(ref *(long*)(_base + RunStartOffset), runStartTimestamp);
+        Volatile.Write(ref *(int*)(_base + ProcessesOffset), processes);
         Volatile.Write(ref *StartTurn, simultaneous ? processes : 0);
         Native.Wake(StartTurn, int.MaxValue);
     }
@@ -155,6 +165,58 @@ public sealed unsafe class SharedSegment : IDisposable
             Native.Wait(Round, current, TimeSpan.FromMilliseconds(100));
         }
     }
+
+    /// <summary>
+    /// A stress worker waits here, each round, until every process of the run has arrived, so that all of them start
+    /// counting in the same microsecond. Being woken (from the gate or a round's start) takes each process a different
+    /// tens of microseconds, up to milliseconds on a busy machine, while a round without the lock takes about as long:
+    /// without this line the processes would take turns instead of racing, no update would be lost, and a locked round
+    /// would measure an uncontended lock. It spins rather than sleeps (a sleeper would be woken late again), and without
+    /// yielding for the first two milliseconds: on a busy machine a process that yields its core may not have it back
+    /// when the last one arrives, and would then start after the other has finished. After that it yields, in case there
+    /// are more processes than cores and the last one to arrive needs this one's. No barrier can make processes run at
+    /// once on a machine whose other work leaves them one core: there, short rounds without the lock may lose nothing,
+    /// because one process counts to the end before the other runs.
+    /// </summary>
+    public void ArriveAtStartLine(int round)
+    {
+        var processes = Volatile.Read(ref *(int*)(_base + ProcessesOffset));
+        var line = (int*)(_base + StartLineOffset);
+        var everyone = processes * (round + 1);
+        Interlocked.Increment(ref *line);
+        var yieldAfter = Stopwatch.GetTimestamp() + Stopwatch.Frequency * StartLineSpinMicroseconds / 1_000_000;
+        while (Volatile.Read(ref *line) < everyone)
+        {
+            if (Stopwatch.GetTimestamp() < yieldAfter) Thread.SpinWait(4);
+            else Thread.Yield();
+        }
+    }
+
+    /// <summary>A worker notes when it begins (or finishes) its part of the current round: monotonic timestamps, which
+    /// compare across processes.</summary>
+    public void MarkCounting(int index, bool finished) =>
+        Volatile.Write(ref *(CountingTimes(index) + (finished ? 1 : 0)), Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// From the first process beginning its part of the round to the last one finishing it, in timestamp ticks; 0 if
+    /// some process noted nothing. Read by the server once every process has counted the round done.
+    /// </summary>
+    public long CountingSpan(int processes)
+    {
+        long first = long.MaxValue, last = 0;
+        for (var i = 0; i < processes; i++)
+        {
+            var began = Volatile.Read(ref *CountingTimes(i));
+            var finished = Volatile.Read(ref *(CountingTimes(i) + 1));
+            if (began == 0 || finished < began) return 0;
+            first = Math.Min(first, began);
+            last = Math.Max(last, finished);
+        }
+        return processes > 0 ? last - first : 0;
+    }
+
+    private long* CountingTimes(int index) =>
+        index is >= 0 and < MaxProcesses ? (long*)(_base + CountingTimesOffset) + 2 * index : throw new ArgumentOutOfRangeException(nameof(index));
 
     /// <summary>A worker has finished its part of the current round.</summary>
     public void RoundDone()

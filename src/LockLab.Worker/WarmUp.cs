@@ -23,6 +23,8 @@ internal static class WarmUp
                 segment.Lock.Acquire(0);
                 segment.Lock.Release();
                 _ = segment.NextTicket();
+                JobRunner.Count(segment, 0, 1, 2, lockEachStep: true);
+                JobRunner.Count(segment, 0, 1, 2, lockEachStep: false);
             }
         }
         catch (Exception)

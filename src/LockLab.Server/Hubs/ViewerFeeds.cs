@@ -6,14 +6,19 @@ using Microsoft.AspNetCore.SignalR.Protocol;
 namespace LockLab.Server.Hubs;
 
 /// <summary>
-/// One outbound queue per connected page. SignalR's group send waits for the slowest member of the group, so a
-/// single phone that stopped reading would hold up every screen in the room; here each page is fed by its own
-/// pump instead. Events of one run that queue up behind a slow send are merged into one message (up to
-/// <see cref="MaxEventsPerMessage"/>), so a page that reads slowly gets fewer, larger messages rather than a growing
-/// backlog, and a fast page gets each event as soon as it exists. A page that still falls <see cref="MaxBacklog"/>
-/// messages behind, or does not take a message within <see cref="SendTimeout"/>, is disconnected: its client
-/// reconnects and catches up by sequence number. A message is serialized once for all the pages it goes to
-/// (<see cref="SerializedHubMessage"/>), not once per page.
+/// Delivers messages to each connected page on its own, so that a slow page slows nobody. SignalR's group send
+/// waits for the slowest member of the group: a single phone that stopped reading would hold up every screen in
+/// the room.
+/// <list type="bullet">
+/// <item>A page that keeps up is written to at once, on the sender's thread: the message is serialized once for
+/// the whole room (<see cref="SerializedHubMessage"/>) and each write only copies it into the connection's buffer.
+/// No task, timer or thread hop per page — with a lecture hall watching, that is what decides the latency.</item>
+/// <item>A page whose write does not complete at once (its buffer is full: it reads slowly) gets a queue, drained by
+/// a task of its own. Events of one run that wait there are merged into one message (up to
+/// <see cref="MaxEventsPerMessage"/>), so it gets fewer, larger messages rather than a growing backlog.</item>
+/// <item>A page that still falls <see cref="MaxBacklog"/> messages behind, or does not take a message within
+/// <see cref="SendTimeout"/>, is disconnected: its client reconnects and catches up by sequence number.</item>
+/// </list>
 /// </summary>
 public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<ViewerFeeds> logger)
 {
@@ -23,7 +28,7 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
 
     private sealed record Message(string Method, object?[] Args)
     {
-        /// <summary>Serialized at most once per protocol, on first write, whichever page's pump gets there first.</summary>
+        /// <summary>Serialized at most once per protocol, on first write, for every page it goes to.</summary>
         public SerializedHubMessage Serialized { get; } = new(new InvocationMessage(Method, Args));
 
         /// <summary>The run id when this message carries a run's events (<c>RunEvents(runId, events)</c>).</summary>
@@ -31,65 +36,94 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
         public RunEvent[] Events => (RunEvent[])Args[1]!;
     }
 
-    private sealed class Feed(HubCallerContext context, HubConnectionContext connection)
+    private sealed class Feed(HubCallerContext context, HubConnectionContext connection, ViewerFeeds owner)
     {
-        // A linked list, not a queue: the last message may be replaced by a merged one while the pump is busy.
-        private readonly LinkedList<Message> _queue = new();
-        private TaskCompletionSource _news = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Messages waiting behind a write in progress. A linked list, not a queue: the last one may be replaced by a
+        // merged one while the write is still in progress.
+        private readonly LinkedList<Message> _waiting = new();
+        private bool _writing;
         private bool _closed;
 
         public HubCallerContext Context { get; } = context;
-        public HubConnectionContext Connection { get; } = connection;
-        public bool Closed { get { lock (_queue) return _closed; } }
+        public bool Closed { get { lock (_waiting) return _closed; } }
 
-        /// <summary>Queues a message, merging consecutive events of the same run; false when the backlog is full.</summary>
-        public bool TryEnqueue(Message message)
+        /// <summary>Writes the message now if the page is keeping up, else queues it; false when the backlog is full.</summary>
+        public bool TrySend(Message message)
         {
-            lock (_queue)
+            lock (_waiting)
             {
                 if (_closed) return true;
-                if (message.EventsOfRun is { } run && _queue.Last is { } last && last.Value.EventsOfRun == run
+                if (!_writing)
+                {
+                    // Nothing in progress, nothing waiting: write now. Order holds because every write of this page
+                    // starts under this lock and a new one starts only when the previous one has completed.
+                    var write = Write(message);
+                    if (write.IsCompletedSuccessfully) return true;
+                    _writing = true;
+                    _ = DrainAsync(write.AsTask());
+                    return true;
+                }
+                if (message.EventsOfRun is { } run && _waiting.Last is { } last && last.Value.EventsOfRun == run
                     && last.Value.Events.Length + message.Events.Length <= MaxEventsPerMessage)
                 {
-                    // The pump has not taken the last message yet: it goes out as one message carrying both, in order.
                     last.Value = new Message(last.Value.Method, [run, (RunEvent[])[.. last.Value.Events, .. message.Events]]);
                     return true;
                 }
-                if (_queue.Count >= MaxBacklog) return false;
-                _queue.AddLast(message);
-                _news.TrySetResult();
+                if (_waiting.Count >= MaxBacklog) return false;
+                _waiting.AddLast(message);
                 return true;
             }
         }
 
-        /// <summary>The next message, waiting for one; null once closed.</summary>
-        public async Task<Message?> TakeAsync()
+        /// <summary>A failure to write (the page is gone) is handled by the drain, never thrown at the sender.</summary>
+        private ValueTask Write(Message message)
         {
-            while (true)
+            try
             {
-                Task news;
-                lock (_queue)
+                return connection.WriteAsync(message.Serialized);
+            }
+            catch (Exception ex)
+            {
+                return ValueTask.FromException(ex);
+            }
+        }
+
+        /// <summary>Waits for the write in progress, then writes what queued up meanwhile, one message at a time.</summary>
+        private async Task DrainAsync(Task inProgress)
+        {
+            try
+            {
+                while (true)
                 {
-                    if (_queue.First is { } first)
+                    await inProgress.WaitAsync(SendTimeout);
+                    lock (_waiting)
                     {
-                        _queue.RemoveFirst();
-                        return first.Value;
+                        if (_closed || _waiting.First is not { } next)
+                        {
+                            _writing = false;
+                            return;
+                        }
+                        _waiting.RemoveFirst();
+                        inProgress = Write(next.Value).AsTask();
                     }
-                    if (_closed) return null;
-                    if (_news.Task.IsCompleted) _news = new(TaskCreationOptions.RunContinuationsAsynchronously);
-                    news = _news.Task;
                 }
-                await news;
+            }
+            catch (TimeoutException)
+            {
+                owner.Drop(this, $"did not take a message within {SendTimeout.TotalSeconds:0} s");
+            }
+            catch (Exception ex)
+            {
+                owner.Drop(this, "could not be written to", ex);
             }
         }
 
         public void Close()
         {
-            lock (_queue)
+            lock (_waiting)
             {
                 _closed = true;
-                _queue.Clear();
-                _news.TrySetResult();
+                _waiting.Clear();
             }
         }
     }
@@ -103,8 +137,7 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
     public void Open(HubCallerContext context)
     {
         if (connections.Find(context.ConnectionId) is not { } connection) return; // already gone
-        var feed = new Feed(context, connection);
-        if (_feeds.TryAdd(context.ConnectionId, feed)) _ = Task.Run(() => PumpAsync(feed));
+        _feeds.TryAdd(context.ConnectionId, new Feed(context, connection, this));
     }
 
     /// <summary>A page went away: stop feeding it.</summary>
@@ -113,43 +146,22 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
         if (_feeds.TryRemove(connectionId, out var feed)) feed.Close();
     }
 
-    /// <summary>Queues a message for each of these pages, in order; never waits for any of them.</summary>
+    /// <summary>Sends a message to each of these pages, in order; never waits for any of them.</summary>
     public void Send(IEnumerable<string> connectionIds, string method, params object?[] args)
     {
         var message = new Message(method, args);
         foreach (var id in connectionIds)
         {
-            if (_feeds.TryGetValue(id, out var feed) && !feed.TryEnqueue(message) && !feed.Closed)
+            if (_feeds.TryGetValue(id, out var feed) && !feed.TrySend(message) && !feed.Closed)
             {
                 Drop(feed, $"fell {MaxBacklog} messages behind");
             }
         }
     }
 
-    private async Task PumpAsync(Feed feed)
+    private void Drop(Feed feed, string why, Exception? error = null)
     {
-        try
-        {
-            while (await feed.TakeAsync() is { } message)
-            {
-                using var timeout = new CancellationTokenSource(SendTimeout);
-                await feed.Connection.WriteAsync(message.Serialized, timeout.Token);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            Drop(feed, $"did not take a message within {SendTimeout.TotalSeconds:0} s");
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Feeding connection {ConnectionId} failed", feed.Context.ConnectionId);
-            Drop(feed, "could not be written to");
-        }
-    }
-
-    private void Drop(Feed feed, string why)
-    {
-        logger.LogWarning("Disconnecting a viewer that {Why} (connection {ConnectionId}); it will reconnect and catch up", why, feed.Context.ConnectionId);
+        logger.LogWarning(error, "Disconnecting a viewer that {Why} (connection {ConnectionId}); it will reconnect and catch up", why, feed.Context.ConnectionId);
         Close(feed.Context.ConnectionId);
         feed.Context.Abort();
     }

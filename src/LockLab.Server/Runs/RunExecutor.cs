@@ -70,6 +70,10 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             }, timeLimit.Token);
         }
 
+        // A stress run measures increments per second on the machine's cores: starting the pool's replacement
+        // workers (process start-up, compilation) during it would take one of them. The pool refills when it ends.
+        var refillAfterRun = !p.ReportsSteps;
+
         try
         {
             segment = SharedSegment.Create(segmentPath);
@@ -78,7 +82,7 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             {
                 var job = new WorkerJob(segmentPath, i, p.Amounts[i], p.Iterations, p.DelayMs, p.GapMs, p.Lock, p.StartMode,
                     StepEvents: p.ReportsSteps, Stepped: p.Mode == RunMode.Step, Rounds: p.Rounds);
-                workers.Add(pool.Take(job));
+                workers.Add(pool.Take(job, refill: !refillAfterRun));
             }
 
             // Readers and exit watchers run from the start so that a worker failing before the gate is noticed.
@@ -100,7 +104,7 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             logger.LogInformation("Run {RunId} started: {Scenario} in room {Room}, pids {Pids}",
                 run.Id, run.Scenario, run.Room, string.Join(",", workers.Select(w => w.Pid)));
 
-            (IReadOnlyList<Outcome> Outcomes, double IncrementsPerSecond)? rounds = p.Rounds > 1 ? await Task.Run(() => PlayRounds(segment, p, () => firstFailure is not null, timeLimit.Token), timeLimit.Token) : null;
+            (IReadOnlyList<Outcome> Outcomes, double IncrementsPerSecond)? rounds = p.Rounds > 1 ? await Task.Run(() => PlayRounds(segment, p, started, () => firstFailure is not null, timeLimit.Token), timeLimit.Token) : null;
             await Task.WhenAll(tasks);
             sequencer.Drain(run.Append);
 
@@ -146,6 +150,7 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             sequencer.Drain(run.Append);
             segment?.Dispose();
             TryDelete(segmentPath);
+            if (refillAfterRun) pool.Refill();
             metrics.RunFinished(run.Scenario, outcome.Status); // counted before anyone can see it finished
             run.Finish(outcome.Status, clock.GetUtcNow(), outcome.Summary, outcome.Error);
             var info = run.ToInfo();
@@ -159,21 +164,26 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
 
     /// <summary>
     /// A stress run: release each round, wait until every worker has finished it, note the final value, reset.
-    /// Timing only the rounds themselves gives honest increments per second (process start-up not included).
+    /// Increments per second count the time the processes spent counting: each round from the first process beginning
+    /// its part to the last one finishing (the workers note both in the segment), as the Python comparison times its
+    /// processes. Process start-up is not included, and neither is waking the processes for each round and noticing
+    /// that they are done, which on a busy machine can take milliseconds per round, longer than the counting.
+    /// A round whose times are missing is timed here, from its release (round 0: <paramref name="gateOpened"/>).
     /// </summary>
-    private static (IReadOnlyList<Outcome> Outcomes, double IncrementsPerSecond) PlayRounds(SharedSegment segment, RunParameters p, Func<bool> failed, CancellationToken ct)
+    private static (IReadOnlyList<Outcome> Outcomes, double IncrementsPerSecond) PlayRounds(SharedSegment segment, RunParameters p, long gateOpened, Func<bool> failed, CancellationToken ct)
     {
         var counts = new Dictionary<long, int>();
         long busy = 0;
         for (var round = 0; round < p.Rounds; round++)
         {
-            var start = Stopwatch.GetTimestamp();
+            var start = round == 0 ? gateOpened : Stopwatch.GetTimestamp();
             if (round > 0) segment.StartRound(round); // round 0 was released by the start gate
             while (!segment.WaitForRoundsDone(p.Processes * (round + 1), TimeSpan.FromMilliseconds(50), ct))
             {
                 if (failed()) throw new RunFailedException("A worker failed during the stress run.");
             }
-            busy += Stopwatch.GetTimestamp() - start;
+            var counting = segment.CountingSpan(p.Processes);
+            busy += counting > 0 ? counting : Stopwatch.GetTimestamp() - start;
             var value = segment.Counter;
             counts[value] = counts.GetValueOrDefault(value) + 1;
         }

@@ -22,16 +22,21 @@ public sealed class WorkerPool(WorkerExecutable executable, IOptions<LockLabOpti
     /// <summary>The pids of the workers waiting for a job.</summary>
     public IReadOnlyList<int> IdlePids => _idle.Select(w => w.Pid).ToList();
 
+    /// <summary>Whether replacement workers are being started right now.</summary>
+    internal bool Refilling => Volatile.Read(ref _refilling) == 1;
+
     /// <summary>A worker with this job: a waiting one when there is one, else a new one.</summary>
-    public WorkerProcess Take(WorkerJob job)
+    /// <param name="refill">False: leave the pool short until the caller calls <see cref="Refill"/>, so that starting
+    /// replacement processes does not compete for the processor with the run that took these (stress runs measure it).</param>
+    public WorkerProcess Take(WorkerJob job, bool refill = true)
     {
         while (_idle.TryDequeue(out var candidate))
         {
             // A waiting worker may have died (killed, out of memory) since it was started: take the next one.
-            if (TryAssign(candidate, job)) return Refilled(candidate);
+            if (TryAssign(candidate, job)) return refill ? Refilled(candidate) : candidate;
         }
         var fresh = WorkerProcess.Launch(executable);
-        if (TryAssign(fresh, job)) return Refilled(fresh);
+        if (TryAssign(fresh, job)) return refill ? Refilled(fresh) : fresh;
         throw new IOException("A new worker process exited before it could be given its job.");
     }
 

@@ -7,7 +7,9 @@ namespace LockLab.Tests.Support;
 /// <summary>Real worker processes on one test segment, driven the way the server drives them.</summary>
 public static class WorkerGroup
 {
-    public static async Task<List<RunEvent>> RunAsync(TestSegment segment, IReadOnlyList<WorkerJob> jobs)
+    /// <param name="whileRunning">Runs once the gate is open, alongside the workers (to observe them while they work).</param>
+    public static async Task<List<RunEvent>> RunAsync(TestSegment segment, IReadOnlyList<WorkerJob> jobs,
+        Func<IReadOnlyList<WorkerProcess>, Task>? whileRunning = null)
     {
         var executable = new WorkerExecutable(Microsoft.Extensions.Options.Options.Create(new LockLab.Server.Configuration.LockLabOptions()));
         var workers = jobs.Select(j => WorkerProcess.Start(executable, j)).ToList();
@@ -17,6 +19,7 @@ public static class WorkerGroup
             var reads = workers.Select(w => w.ReadEventsAsync(batch => { lock (events) events.AddRange(batch); }, CancellationToken.None)).ToList();
             Assert.True(segment.Segment.WaitUntilReady(jobs.Count, TimeSpan.FromSeconds(20)), "workers did not reach the gate");
             segment.Segment.OpenGate(simultaneous: jobs[0].StartMode == StartMode.Simultaneous, jobs.Count, Stopwatch.GetTimestamp());
+            if (whileRunning is not null) await whileRunning(workers);
             await Task.WhenAll(reads).WaitAsync(TimeSpan.FromSeconds(60));
             foreach (var w in workers)
             {

@@ -97,6 +97,87 @@ public class JobRunnerTests
         Assert.Equal(Enumerable.Range(1, all.Count).Select(i => (long)i), all.Select(e => e.Seq));
     }
 
+    [Theory]
+    [InlineData(LockScope.None)]
+    [InlineData(LockScope.PerStep)]
+    [InlineData(LockScope.WholeLoop)]
+    public void A_stress_job_counts_every_increment_and_reports_only_its_exit(LockScope scope)
+    {
+        using var t = new TestSegment();
+        var sink = new ListSink();
+        t.Segment.OpenGate(true, 1, System.Diagnostics.Stopwatch.GetTimestamp());
+
+        var last = new JobRunner(t.Segment, Job(t.Path, 0, 3, scope, iterations: 100_000, stepEvents: false) with { Rounds = 1 }, sink, 1).Run();
+
+        Assert.Equal(300_000, last);
+        Assert.Equal(300_000, t.Segment.Counter);
+        Assert.Equal([EventKind.Exit], sink.Events.Select(e => e.Kind));
+        Assert.Equal(0, t.Segment.Lock.Holder);
+    }
+
+    [Fact]
+    public void Each_process_notes_when_it_began_and_finished_its_part_so_that_rounds_are_timed_by_their_counting()
+    {
+        using var t = new TestSegment();
+        t.Segment.OpenGate(true, 2, System.Diagnostics.Stopwatch.GetTimestamp());
+        Assert.Equal(0, t.Segment.CountingSpan(2)); // nothing counted yet
+
+        // p1 counts for about 3 × 30 ms; p2 starts 50 ms later and counts for about 2 × 30 ms: from p1's start to
+        // p2's end is about 110 ms of counting, all of it within the wall time measured around the two.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var threads = new[] { (Index: 0, Iterations: 3, Wait: 0), (Index: 1, Iterations: 2, Wait: 50) }.Select(j => new Thread(() =>
+        {
+            Thread.Sleep(j.Wait);
+            new JobRunner(t.Segment, Job(t.Path, j.Index, 1, LockScope.None, iterations: j.Iterations, delayMs: 30, stepEvents: false), new ListSink(), 1).Run();
+        })).ToList();
+        threads.ForEach(th => th.Start());
+        threads.ForEach(th => th.Join());
+        var wall = watch.Elapsed;
+
+        var counting = TimeSpan.FromSeconds((double)t.Segment.CountingSpan(2) / System.Diagnostics.Stopwatch.Frequency);
+        Assert.InRange(counting.TotalMilliseconds, 100, wall.TotalMilliseconds);
+    }
+
+    [Fact]
+    public void A_stress_job_gives_its_thread_back_all_the_processors_it_had()
+    {
+        using var t = new TestSegment();
+        t.Segment.OpenGate(true, 1, System.Diagnostics.Stopwatch.GetTimestamp());
+        string[] lists = new string[2];
+        var thread = new Thread(() =>
+        {
+            lists[0] = ThreadProcessors();
+            new JobRunner(t.Segment, Job(t.Path, 1, 1, LockScope.PerStep, iterations: 1000, stepEvents: false), new ListSink(), 1).Run();
+            lists[1] = ThreadProcessors();
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.Equal(lists[0], lists[1]);
+    }
+
+    private static string ThreadProcessors() =>
+        File.ReadLines("/proc/thread-self/status").First(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task Stress_processes_start_counting_only_once_all_of_them_have_arrived()
+    {
+        using var t = new TestSegment();
+        var threads = Enumerable.Range(0, 2).Select(i => new Thread(() =>
+            new JobRunner(t.Segment, Job(t.Path, i, 1, LockScope.None, iterations: 1000, stepEvents: false), new ListSink(), 1).Run())).ToList();
+        t.Segment.OpenGate(true, 2, System.Diagnostics.Stopwatch.GetTimestamp());
+
+        // p1 is released alone: it must wait at the start line rather than count on its own.
+        threads[0].Start();
+        await Task.Delay(200);
+        Assert.Equal(0, t.Segment.Counter);
+        Assert.True(threads[0].IsAlive);
+
+        threads[1].Start();
+        threads.ForEach(th => Assert.True(th.Join(TimeSpan.FromSeconds(10))));
+        Assert.InRange(t.Segment.Counter, 1, 2000);
+    }
+
     [Fact]
     public void Two_threads_with_a_per_step_lock_lose_nothing()
     {

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using LockLab.Tests.Support;
+
+namespace LockLab.Tests.Worker;
+
+/// <summary>
+/// How the lock waits: a short spin, then sleep in the kernel, and every sleeper woken in turn. Threads of this process
+/// on a real shared segment: the futex word is the same one other processes would use.
+/// </summary>
+public class LockWaitingTests
+{
+    [Fact]
+    public async Task A_waiter_that_does_not_get_the_lock_soon_sleeps_until_the_holder_releases_it()
+    {
+        using var t = new TestSegment();
+        var l = t.Segment.Lock;
+        l.Acquire(0);
+        var acquired = new ManualResetEventSlim();
+        var waiter = new Thread(() =>
+        {
+            l.Acquire(1);
+            acquired.Set();
+            l.Release();
+        });
+        waiter.Start();
+
+        // Spinning lasts well under a millisecond; then the waiter marks the word and sleeps on it.
+        Assert.True(await Eventually.TrueAsync(() => l.HasSleepers, TimeSpan.FromSeconds(5)), "the waiter never went to sleep");
+        await Task.Delay(100);
+        Assert.False(acquired.IsSet, "the waiter got the lock while it was held");
+
+        l.Release();
+        Assert.True(acquired.Wait(TimeSpan.FromSeconds(5)), "releasing the lock did not wake the sleeper");
+        Assert.True(waiter.Join(TimeSpan.FromSeconds(5)));
+        Assert.False(l.HasSleepers);
+        Assert.Equal(0, l.Holder);
+    }
+
+    [Fact]
+    public void Every_sleeper_is_woken_when_each_holder_keeps_the_lock_longer_than_waiters_spin()
+    {
+        // Four threads, each holding the lock for about a millisecond per step with a read-sleep-write inside it:
+        // the others spin out, sleep, and must all be woken one release after another. A lost wake-up hangs a thread;
+        // a broken exclusion loses an update.
+        using var t = new TestSegment();
+        var l = t.Segment.Lock;
+        const int threads = 4, steps = 25;
+        var workers = Enumerable.Range(0, threads).Select(i => new Thread(() =>
+        {
+            for (var s = 0; s < steps; s++)
+            {
+                l.Acquire(i);
+                var read = t.Segment.Counter;
+                Thread.Sleep(1);
+                t.Segment.Counter = read + 1;
+                l.Release();
+            }
+        })).ToList();
+        var watch = Stopwatch.StartNew();
+        workers.ForEach(w => w.Start());
+
+        Assert.All(workers, w => Assert.True(w.Join(TimeSpan.FromSeconds(30)), "a waiter was never woken"));
+        Assert.Equal(threads * steps, t.Segment.Counter);
+        Assert.False(l.HasSleepers);
+        Assert.Equal(0, l.Holder);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30));
+    }
+}
