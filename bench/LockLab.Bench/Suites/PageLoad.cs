@@ -77,7 +77,7 @@ public static class PageLoad
           const nav = performance.getEntriesByType('navigation')[0];
           const resources = performance.getEntriesByType('resource').map(e => ({
             name: new URL(e.name).pathname, type: e.initiatorType, start: e.startTime, end: e.responseEnd, body: e.encodedBodySize, decoded: e.decodedBodySize }));
-          return { marks: window.__pageLoad, html: { end: nav.responseEnd, body: nav.encodedBodySize, decoded: nav.decodedBodySize, domContentLoaded: nav.domContentLoadedEventEnd }, resources };
+          return { perf: performance.getEntriesByType('mark').map(m => [m.name, Math.round(m.startTime)]), marks: window.__pageLoad, html: { end: nav.responseEnd, body: nav.encodedBodySize, decoded: nav.decodedBodySize, domContentLoaded: nav.domContentLoadedEventEnd }, resources };
         }
         """;
 
@@ -232,7 +232,7 @@ public static class PageLoad
         var traceName = $"page-load-{DateTime.UtcNow:HHmmss-fff}";
         var trace = new List<JsonElement>();
         var traceDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (traceFolder is not null)
+        if (traceFolder is not null && Environment.GetEnvironmentVariable("PAGE_LOAD_NO_CHROMIUM_TRACE") is null)
         {
             Directory.CreateDirectory(traceFolder);
             cdp.Event("Tracing.dataCollected").OnEvent += (_, e) => { lock (trace) trace.AddRange(e!.Value.GetProperty("value").EnumerateArray().Select(v => v.Clone())); };
@@ -255,9 +255,13 @@ public static class PageLoad
         var timeline = await page.EvaluateAsync<JsonElement>(Timeline);
         if (traceFolder is not null)
         {
-            await cdp.SendAsync("Tracing.end");
-            await traceDone.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            lock (trace) File.WriteAllText(Path.Combine(traceFolder, traceName + ".trace.json"), JsonSerializer.Serialize(new { traceEvents = trace }));
+            Directory.CreateDirectory(traceFolder);
+            if (Environment.GetEnvironmentVariable("PAGE_LOAD_NO_CHROMIUM_TRACE") is null)
+            {
+                await cdp.SendAsync("Tracing.end");
+                await traceDone.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                lock (trace) File.WriteAllText(Path.Combine(traceFolder, traceName + ".trace.json"), JsonSerializer.Serialize(new { traceEvents = trace }));
+            }
             await File.WriteAllTextAsync(Path.Combine(traceFolder, traceName + ".resources.json"), timeline.GetRawText());
         }
         var marks = timeline.GetProperty("marks");

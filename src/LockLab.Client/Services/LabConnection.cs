@@ -166,9 +166,13 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// <summary>(Re)joins the room and catches up with its current run.</summary>
     private async Task JoinAsync()
     {
-        if (Scenarios.Count == 0) Scenarios = await _hub!.InvokeAsync<ScenarioInfo[]>("GetScenarios");
-        Limits ??= await _hub!.InvokeAsync<LabLimits>("GetLimits");
-        var state = await _hub!.InvokeAsync<RoomState>("JoinRoom", Room);
+        // Sent together, answered in order: one round trip instead of three before the run buttons work.
+        var scenarios = Scenarios.Count == 0 ? _hub!.InvokeAsync<ScenarioInfo[]>("GetScenarios") : null;
+        var limits = Limits is null ? _hub!.InvokeAsync<LabLimits>("GetLimits") : null;
+        var joining = _hub!.InvokeAsync<RoomState>("JoinRoom", Room);
+        if (scenarios is not null) Scenarios = await scenarios;
+        if (limits is not null) Limits = await limits;
+        var state = await joining;
         (RoomLesson, RoomPage, Viewers) = (state.Lesson, state.Page, state.Viewers);
         // Start from what the room says now: after a reconnect or a server restart, runs this page still thinks
         // are running may be long gone. Oldest first, so the newest ends up as Current; each catches up.
