@@ -70,6 +70,39 @@ public partial class PageDeliveryTests(LabServerFactory lab) : IClassFixture<Lab
         Assert.DoesNotContain(values, v => v.Contains("resource-collection", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task WebAssembly_modules_carry_only_nosniff_and_everything_else_the_page_headers()
+    {
+        // Any of the client's modules, as the build's endpoint manifest lists them.
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "LockLab.Server.staticwebassets.endpoints.json")));
+        var module = manifest.RootElement.GetProperty("Endpoints").EnumerateArray()
+            .Select(e => e.GetProperty("Route").GetString()!)
+            .First(r => r.StartsWith("_framework/", StringComparison.Ordinal) && r.EndsWith(".wasm", StringComparison.Ordinal));
+
+        var wasm = await lab.CreateClient().GetAsync("/" + module);
+        Assert.Equal(HttpStatusCode.OK, wasm.StatusCode);
+        Assert.Equal("application/wasm", wasm.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", Assert.Single(wasm.Headers.GetValues("X-Content-Type-Options")));
+        Assert.False(wasm.Headers.Contains("Content-Security-Policy"));
+
+        foreach (var path in new[] { "/lessons/process-locks/2", "/_framework/blazor.web.js", "/api/lessons", "/no/such/page" })
+        {
+            var response = await lab.CreateClient().GetAsync(path);
+            Assert.True(response.Headers.Contains("Content-Security-Policy"), path);
+            Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+        }
+    }
+
+    [Fact]
+    public void The_presenter_key_is_taken_out_of_the_address_and_the_rest_kept_as_it_was()
+    {
+        Assert.Equal(("abc", "?room=K7QX"), LockLab.Client.Services.LabConnection.TakeFromQuery("?key=abc&room=K7QX", "key"));
+        Assert.Equal(("a b&c", "?room=x%20y&z"), LockLab.Client.Services.LabConnection.TakeFromQuery("?room=x%20y&key=a+b%26c&z", "key"));
+        Assert.Equal(("abc", ""), LockLab.Client.Services.LabConnection.TakeFromQuery("?key=abc", "key"));
+        Assert.Equal(((string?)null, "?room=main"), LockLab.Client.Services.LabConnection.TakeFromQuery("?room=main", "key"));
+        Assert.Equal(((string?)null, ""), LockLab.Client.Services.LabConnection.TakeFromQuery("", "key"));
+    }
+
     [GeneratedRegex("""<(?:link rel="stylesheet" href|script src)="(?<url>[^"]+)""")]
     private static partial Regex LinkedFiles();
 
