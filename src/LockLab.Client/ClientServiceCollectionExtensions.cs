@@ -17,6 +17,7 @@ public static class ClientServiceCollectionExtensions
         services.AddMudServices();
         services.AddScoped<PresenterKeyStore>();
         services.AddScoped<LabConnection>();
+        services.AddScoped<LabApi>();
         services.TryAddScoped<ILessonSource, HttpLessonSource>(); // the server registers its own first
         services.TryAddScoped<IRoomLookup, HttpRoomLookup>();
         services.TryAddScoped<IRunArchive, HttpRunArchive>();
