@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LockLab.Bench.Harness;
@@ -107,13 +106,14 @@ public static class PageLoad
 
         section.Paragraph($"""
             `{LessonPath}` (the lesson's first experiment: text on the left, the live panel with its run button on the right), loaded {loads.Count} time{(loads.Count == 1 ? "" : "s")} by headless Chromium ({ChromiumPath}), each time in a fresh browser context (empty cache, nothing stored), against the server {(context.Quick ? "build output in Development (quick mode: figures are not meaningful)" : "published in Release, running in Production")} on loopback, so the figures are the page's own cost (CPU, round trips), not a network's. One load before them is not counted (the server's first page).
-            Times are from the start of the navigation, taken in the page (`performance.now()`). *Text visible*: the lesson title's first paint as Chromium reports it (element timing, the time the frame was presented), and not before the first frame in which the whole lesson text is laid out with a size (no frame is rendered while render-blocking style sheets load). *Interactive*: the live panel carries `data-interactive`, which only the WebAssembly render sets, once the lab's hub is connected and the run buttons are enabled with their handlers attached. Each load then presses the run button and waits for the run to appear ({Stats.Spread(loads.Select(l => l.RunVisibleMs).ToList(), "N0", " ms")} from the click). *Transferred*: the sum of every HTTP response's encoded size over the wire, headers included (Chromium's `Network.loadingFinished.encodedDataLength`), until the network has been quiet for half a second after the page became interactive.
+            Times are from the start of the navigation, taken in the page (`performance.now()`). *Text visible*: the lesson title's first paint as Chromium reports it (element timing, the time the frame was presented), and not before the first frame in which the whole lesson text is laid out with a size (no frame is rendered while render-blocking style sheets load). *Interactive*: the live panel carries `data-interactive`, which only the WebAssembly render sets, once the lab's hub is connected and the run buttons are enabled with their handlers attached. Each load then presses the run button and waits for the run to appear ({Stats.Spread(loads.Select(l => l.RunVisibleMs).ToList(), "N0", " ms")} from the click). *Transferred*: the sum of every HTTP response's encoded size over the wire, headers included (Chromium's `Network.loadingFinished.encodedDataLength`), until the network has been quiet for half a second after the page became interactive; the hub's messages over its WebSocket are counted apart.
             """);
         section.Table(["", ">median (min–max)"],
         [
             ["transferred (compressed)", Stats.Spread(bytes.Select(b => b / 1e6).ToList(), "N3", " MB")],
             ["response bodies (compressed / decoded)", $"{Stats.Spread(loads.Select(l => l.BodyBytes / 1e6).ToList(), "N3", " MB")} / {Stats.Spread(loads.Select(l => l.DecodedBytes / 1e6).ToList(), "N2", " MB")}"],
-            ["requests", Stats.Spread(requests, "N0")],
+            ["HTTP requests", Stats.Spread(requests, "N0")],
+            ["hub messages over the WebSocket, both ways (payload; not in the total above)", Stats.Spread(loads.Select(l => l.WebSocketBytes / 1024.0).ToList(), "N1", " KB")],
             ["first contentful paint", Stats.Spread(loads.Select(l => l.FirstPaintMs).ToList(), "N0", " ms")],
             ["lesson text visible", Stats.Spread(text, "N0", " ms")],
             ["live panel interactive", Stats.Spread(interactive, "N0", " ms")],
@@ -144,7 +144,7 @@ public static class PageLoad
         var median = Stats.Median(values);
         var met = median <= limit;
         var missedBy = met ? null : $"+{Stats.Format(median - limit, format, unit)} ({median / limit:N2}×)";
-        var worst = values.Max() > limit ? $"; worst {Stats.Format(values.Max(), format, unit)}" : "";
+        var worst = values.Count > 1 && values.Max() > limit ? $"; worst {Stats.Format(values.Max(), format, unit)}" : "";
         section.Target(what, target, Stats.Spread(values, format, unit) + worst, met, missedBy);
     }
 
@@ -181,7 +181,7 @@ public static class PageLoad
                     var a when a.StartsWith("MudBlazor", StringComparison.Ordinal) => "MudBlazor (assembly)",
                     var a when a.StartsWith("LockLab", StringComparison.Ordinal) => "LockLab assemblies",
                     var a when a.StartsWith("Microsoft.AspNetCore.Components", StringComparison.Ordinal) => "Blazor assemblies",
-                    var a when a.Contains("SignalR", StringComparison.Ordinal) || a.Contains("Connections", StringComparison.Ordinal) || a.Contains("Http", StringComparison.Ordinal) || a.Contains("Net.", StringComparison.Ordinal) => "SignalR and networking assemblies",
+                    var a when a.Contains("SignalR", StringComparison.Ordinal) || a.Contains("Connections", StringComparison.Ordinal) || a.Contains("Http", StringComparison.Ordinal) || a.Contains("Net.", StringComparison.Ordinal) => "networking assemblies",
                     var a when a.StartsWith("System.Text.Json", StringComparison.Ordinal) => "System.Text.Json",
                     _ => "other assemblies",
                 };
@@ -190,7 +190,7 @@ public static class PageLoad
             return "other framework files";
         }
         if (path.StartsWith("/_content/MudBlazor/", StringComparison.Ordinal)) return "MudBlazor " + (name.EndsWith(".css", StringComparison.Ordinal) ? "CSS" : "JS");
-        if (path.StartsWith("/hubs/", StringComparison.Ordinal)) return "hub negotiate";
+        if (path.StartsWith("/hubs/", StringComparison.Ordinal)) return "hub (HTTP)";
         if (path.StartsWith("/api/", StringComparison.Ordinal)) return "API calls";
         return name.EndsWith(".css", StringComparison.Ordinal) ? "app CSS" : name.EndsWith(".js", StringComparison.Ordinal) ? "app JS" : "other";
     }
@@ -225,17 +225,21 @@ public static class PageLoad
         cdp.Event("Network.requestWillBeSent").OnEvent += (_, e) => network.Started(e!.Value.GetProperty("requestId").GetString()!);
         cdp.Event("Network.loadingFinished").OnEvent += (_, e) => network.Finished(e!.Value.GetProperty("requestId").GetString()!, (long)e.Value.GetProperty("encodedDataLength").GetDouble());
         cdp.Event("Network.loadingFailed").OnEvent += (_, e) => network.Finished(e!.Value.GetProperty("requestId").GetString()!, 0);
+        cdp.Event("Network.webSocketFrameReceived").OnEvent += (_, e) => network.WebSocketFrame(e!.Value.GetProperty("response").GetProperty("payloadData").GetString()!);
+        cdp.Event("Network.webSocketFrameSent").OnEvent += (_, e) => network.WebSocketFrame(e!.Value.GetProperty("response").GetProperty("payloadData").GetString()!);
         await cdp.SendAsync("Network.enable");
 
-        // PAGE_LOAD_TRACE=<folder>: keep a Chromium performance trace and the list of fetched resources of each load
-        // (open the trace in the browser's DevTools, Performance panel) to see where the time goes.
+        // To see where the time goes: PAGE_LOAD_TRACE=<folder> keeps, for each load, what it fetched and when
+        // (*.resources.json, with any performance.mark() of the page) and a Chromium performance trace with CPU samples
+        // (*.trace.json: the DevTools Performance panel opens it; tracing slows the page, so its figures run high).
+        // PAGE_LOAD_TRACE_CPU=0 keeps only the resources.
         var traceFolder = Environment.GetEnvironmentVariable("PAGE_LOAD_TRACE");
+        var chromiumTrace = traceFolder is not null && Environment.GetEnvironmentVariable("PAGE_LOAD_TRACE_CPU") != "0";
         var traceName = $"page-load-{DateTime.UtcNow:HHmmss-fff}";
         var trace = new List<JsonElement>();
         var traceDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (traceFolder is not null && Environment.GetEnvironmentVariable("PAGE_LOAD_NO_CHROMIUM_TRACE") is null)
+        if (chromiumTrace)
         {
-            Directory.CreateDirectory(traceFolder);
             cdp.Event("Tracing.dataCollected").OnEvent += (_, e) => { lock (trace) trace.AddRange(e!.Value.GetProperty("value").EnumerateArray().Select(v => v.Clone())); };
             cdp.Event("Tracing.tracingComplete").OnEvent += (_, _) => traceDone.TrySetResult();
             await cdp.SendAsync("Tracing.start", new()
@@ -251,13 +255,13 @@ public static class PageLoad
             null, new PageWaitForFunctionOptions { Timeout = 30_000 });
         if (!await network.QuietAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10)))
             throw new TimeoutException("The page kept loading for 10 s after it became interactive.");
-        var (wireBytes, requests) = network.Totals();
+        var (wireBytes, requests, webSocketBytes) = network.Totals();
 
         var timeline = await page.EvaluateAsync<JsonElement>(Timeline);
         if (traceFolder is not null)
         {
             Directory.CreateDirectory(traceFolder);
-            if (Environment.GetEnvironmentVariable("PAGE_LOAD_NO_CHROMIUM_TRACE") is null)
+            if (chromiumTrace)
             {
                 await cdp.SendAsync("Tracing.end");
                 await traceDone.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -287,6 +291,7 @@ public static class PageLoad
         return new Load(
             WireBytes: wireBytes,
             Requests: requests,
+            WebSocketBytes: webSocketBytes,
             HtmlBody: (long)html.GetProperty("body").GetDouble(),
             HtmlDecoded: (long)html.GetProperty("decoded").GetDouble(),
             HtmlEndMs: html.GetProperty("end").GetDouble(),
@@ -305,7 +310,7 @@ public static class PageLoad
     private sealed record Resource(string Name, string Type, double StartMs, double EndMs, long Body, long Decoded);
 
     private sealed record Load(
-        double WireBytes, int Requests, long HtmlBody, long HtmlDecoded, double HtmlEndMs, double DomContentLoadedMs, double FirstPaintMs, double? RenderedMs,
+        double WireBytes, int Requests, long WebSocketBytes, long HtmlBody, long HtmlDecoded, double HtmlEndMs, double DomContentLoadedMs, double FirstPaintMs, double? RenderedMs,
         double TextLaidOutMs, double TextVisibleMs, double InteractiveMs, double RunVisibleMs, IReadOnlyList<Resource> Resources)
     {
         public long BodyBytes => HtmlBody + Resources.Sum(r => r.Body);
@@ -342,9 +347,17 @@ public static class PageLoad
             }
         }
 
-        public (double Bytes, int Requests) Totals()
+        private long _webSocketBytes;
+
+        /// <summary>A hub message either way (its payload; the hub's JSON is text).</summary>
+        public void WebSocketFrame(string payload)
         {
-            lock (_gate) return (_finished.Values.Sum(), _finished.Count);
+            lock (_gate) _webSocketBytes += System.Text.Encoding.UTF8.GetByteCount(payload);
+        }
+
+        public (double Bytes, int Requests, long WebSocketBytes) Totals()
+        {
+            lock (_gate) return (_finished.Values.Sum(), _finished.Count, _webSocketBytes);
         }
 
         /// <summary>Waits until no request has been in flight for <paramref name="quiet"/>; false after <paramref name="timeout"/>.</summary>
