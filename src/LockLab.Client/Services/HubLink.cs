@@ -49,7 +49,8 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
     private Connection? _connection;
     private Task _dispatch = Task.CompletedTask;
     private int _nextInvocationId;
-    private bool _stopped;
+    /// <summary>Bumped by every start and stop: a reconnect loop from before gives up, and what it opened is closed.</summary>
+    private int _generation;
     private bool _disposed;
 
     public HubLinkState State { get; private set; } = HubLinkState.Disconnected;
@@ -69,23 +70,29 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
     public async Task StartAsync()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _stopped = false;
+        var generation = ++_generation;
         State = HubLinkState.Connecting;
         try
         {
-            await ConnectAsync();
+            var connection = await OpenAsync();
+            if (generation != _generation)
+            {
+                connection.Abort();
+                throw new OperationCanceledException("Stopped while connecting.");
+            }
+            Use(connection);
             State = HubLinkState.Connected;
         }
         catch
         {
-            State = HubLinkState.Disconnected;
+            if (generation == _generation) State = HubLinkState.Disconnected;
             throw;
         }
     }
 
     public async Task StopAsync()
     {
-        _stopped = true;
+        _generation++;
         _connection?.Abort();
         _connection = null;
         FailPending();
@@ -124,10 +131,10 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
                 json.WriteEndArray();
             }));
         }
-        catch
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
             lock (_pending) _pending.Remove(id);
-            throw;
+            throw new HubCallException($"The connection to the lab was lost while calling '{method}'.");
         }
         return await answer.Task;
     }
@@ -172,7 +179,8 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
         }
     }
 
-    private async Task ConnectAsync()
+    /// <summary>Opens a WebSocket to the hub and completes the handshake; the caller puts it to <see cref="Use"/>.</summary>
+    private async Task<Connection> OpenAsync()
     {
         var connection = new Connection(new ClientWebSocket());
         using var timeout = new CancellationTokenSource(HandshakeTimeout);
@@ -182,14 +190,19 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
             _ = ReceiveAsync(connection);
             await SendAsync(connection, "{\"protocol\":\"json\",\"version\":1}\u001e"u8.ToArray());
             await connection.Handshake.Task.WaitAsync(timeout.Token);
-            // Lost between the handshake and here: the receive loop has already given up on it.
-            if (connection.Lifetime.IsCancellationRequested) throw new WebSocketException("The connection to the lab closed just after it opened.");
         }
         catch
         {
             connection.Abort();
             throw;
         }
+        return connection;
+    }
+
+    private void Use(Connection connection)
+    {
+        // Lost between the handshake and here: the receive loop has already given up on it.
+        if (connection.Lifetime.IsCancellationRequested) throw new WebSocketException("The connection to the lab closed just after it opened.");
         _connection = connection;
         _ = KeepAliveAsync(connection);
     }
@@ -241,7 +254,6 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
         if (_connection != connection) return;
         _connection = null;
         FailPending();
-        if (_stopped) return;
         if (!allowReconnect)
         {
             // As the SignalR client does: the server said not to come back.
@@ -337,17 +349,32 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
 
     private async Task ReconnectAsync()
     {
+        var generation = _generation;
         State = HubLinkState.Reconnecting;
         await RaiseAsync(Reconnecting);
-        for (var attempt = 0; !_stopped && !_disposed; attempt++)
+        for (var attempt = 0; generation == _generation && !_disposed; attempt++)
         {
             await Task.Delay(retryDelay(attempt));
-            if (_stopped || _disposed) return;
+            if (generation != _generation || _disposed) return;
+            Connection connection;
             try
             {
-                await ConnectAsync();
+                connection = await OpenAsync();
             }
-            catch (Exception ex) when (ex is not ObjectDisposedException)
+            catch (Exception)
+            {
+                continue;
+            }
+            if (generation != _generation || _disposed)
+            {
+                connection.Abort(); // stopped (or started afresh) while this attempt was under way
+                return;
+            }
+            try
+            {
+                Use(connection);
+            }
+            catch (WebSocketException)
             {
                 continue;
             }
@@ -387,7 +414,7 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
     public ValueTask DisposeAsync()
     {
         _disposed = true;
-        _stopped = true;
+        _generation++;
         _connection?.Abort();
         _connection = null;
         FailPending();
