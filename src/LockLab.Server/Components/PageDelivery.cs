@@ -11,7 +11,7 @@ namespace LockLab.Server.Components;
 public static class PageDelivery
 {
     /// <summary>
-    /// Compresses the prerendered HTML (a lesson page is ≈ 65 KB, ≈ 15 KB compressed). Only HTML: API and hub
+    /// Compresses the prerendered HTML (a lesson page is ≈ 50 KB, ≈ 14 KB compressed). Only HTML: API and hub
     /// responses stay as they are, and static files arrive already compressed. Only over plain HTTP, which is how
     /// the lab is served in a classroom: a page carries an antiforgery token in its persisted state, and over HTTPS
     /// compressing it beside text taken from the address (the room code) would open the BREACH side channel.
