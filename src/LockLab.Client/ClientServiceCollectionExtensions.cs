@@ -1,4 +1,6 @@
 using LockLab.Client.Services;
+using LockLab.Contracts;
+using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MudBlazor.Services;
 
@@ -15,9 +17,16 @@ public static class ClientServiceCollectionExtensions
         services.AddMudServices();
         services.AddScoped<PresenterKeyStore>();
         services.AddScoped<LabConnection>();
+        services.AddScoped<LabApi>();
         services.TryAddScoped<ILessonSource, HttpLessonSource>(); // the server registers its own first
         services.TryAddScoped<IRoomLookup, HttpRoomLookup>();
         services.TryAddScoped<IRunArchive, HttpRunArchive>();
+        // What pages carry from the prerender ([PersistentState]), in source-generated JSON. Factories: a page builds
+        // only the serializer (and JSON metadata) for what it carries.
+        services.AddSingleton<PersistentComponentStateSerializer<LessonDocument>>(_ => new ContractStateSerializer<LessonDocument>(ContractsJsonContext.Default.LessonDocument));
+        services.AddSingleton<PersistentComponentStateSerializer<LessonSummary[]>>(_ => new ContractStateSerializer<LessonSummary[]>(ContractsJsonContext.Default.LessonSummaryArray));
+        services.AddSingleton<PersistentComponentStateSerializer<RoomState>>(_ => new ContractStateSerializer<RoomState>(ContractsJsonContext.Default.RoomState));
+        services.AddSingleton<PersistentComponentStateSerializer<RunInfo[]>>(_ => new ContractStateSerializer<RunInfo[]>(ContractsJsonContext.Default.RunInfoArray));
         return services;
     }
 }

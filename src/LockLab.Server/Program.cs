@@ -38,10 +38,12 @@ builder.Services.AddRazorComponents().AddInteractiveWebAssemblyComponents();
 // Prerendered Chinese lessons as text, not as &#x…; entities: a third of the size, and readable in "view source".
 builder.Services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
 builder.Services.AddLabClientServices(); // the server prerenders the client's components (MudBlazor included)
+builder.Services.AddPageCompression();
 
 var app = builder.Build();
 
 app.UseSecurityHeaders();
+app.UseResponseCompression(); // prerendered HTML only (see PageDelivery)
 app.UseExceptionHandler();
 // API callers get RFC 7807 problem details for every error status; people get the lab's own "not found" page.
 app.UseWhen(ctx => IsApi(ctx.Request.Path), api => api.UseStatusCodePages());
@@ -65,7 +67,8 @@ app.MapOpenApi(); // /openapi/v1.json
 app.MapHub<LabHub>(LabHub.Path);
 app.MapRazorComponents<App>()
     .AddInteractiveWebAssemblyRenderMode()
-    .AddAdditionalAssemblies(typeof(LockLab.Client._Imports).Assembly);
+    .AddAdditionalAssemblies(typeof(LockLab.Client._Imports).Assembly)
+    .WithoutClientAssetList();
 
 app.LogPresenterKeyOnStart();
 app.Run();

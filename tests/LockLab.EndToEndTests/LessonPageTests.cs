@@ -32,6 +32,22 @@ public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     }
 
     [Fact]
+    public async Task The_experiment_settings_open_with_the_servers_limits()
+    {
+        var (page, errors) = await lab.NewPageAsync();
+        await page.GotoAsync(new Uri(lab.Server.Address, "/lessons/process-locks/2?room=settings").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        // Built only when opened (the page loads faster without it).
+        await Expect(page.GetByTestId("server-limits")).ToHaveCountAsync(0);
+
+        await page.GetByTestId("settings").GetByText("Change the experiment").ClickAsync();
+
+        await Expect(page.GetByTestId("server-limits")).ToContainTextAsync("run(s) at a time");
+        await Expect(page.GetByRole(AriaRole.Spinbutton, new() { Name = "Processes" })).ToBeVisibleAsync();
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task Keyboard_and_history_step_through_pages_and_each_page_shows_its_own_run()
     {
         var (page, errors) = await lab.NewPageAsync();

@@ -28,9 +28,10 @@ public sealed class ServerProcess : IAsyncDisposable
     public string Output { get { lock (_output) return string.Join('\n', _output); } }
 
     /// <param name="dataPath">The run history's folder; a fresh one when null. Pass the same one to restart "the same" lab.</param>
-    public static async Task<ServerProcess> StartAsync(string? dataPath = null)
+    /// <param name="port">The loopback port; a free one when null. Pass the same one to restart "the same" lab for open pages.</param>
+    public static async Task<ServerProcess> StartAsync(string? dataPath = null, int? port = null)
     {
-        var port = FreePort();
+        port ??= FreePort();
         dataPath ??= Directory.CreateTempSubdirectory("locklab-e2e-data-").FullName;
         var serverDll = Path.Combine(ServerBuildFolder(), "LockLab.Server.dll");
         if (!File.Exists(serverDll)) throw new FileNotFoundException("Build the solution first: the server is missing.", serverDll);

@@ -1,8 +1,378 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LockLab.Bench.Harness;
 using LockLab.Bench.Report;
+using LockLab.Contracts;
+using Microsoft.Playwright;
 
 namespace LockLab.Bench.Suites;
 
+/// <summary>
+/// A cold load of a lesson page in headless Chromium: bytes over the wire, when the lesson text is on screen, when
+/// the live panel's run button works. Each repetition is a fresh browser context (empty cache, no stored state).
+/// </summary>
 public static class PageLoad
 {
-    public static Task<BenchSection> RunAsync(BenchContext context) => throw new NotImplementedException("page: not written yet");
+    /// <summary>Debian's Chromium: Playwright cannot download its own browser on these machines.</summary>
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private static readonly string[] ChromiumArgs =
+        ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+    /// <summary>The lesson's first experiment page: its text, and a live panel whose run button starts that experiment.</summary>
+    private const string LessonPath = "/lessons/process-locks/2";
+
+    private const double TextTargetMs = 1000;
+    private const double InteractiveTargetMs = 2000;
+    private const double BytesTarget = 3_000_000; // 3 MB, decimal: the stricter reading
+
+    /// <summary>
+    /// Runs in every document before the page's own scripts. Times are <c>performance.now()</c>: milliseconds since
+    /// the navigation started (the user pressing Enter), so the harness's own latency is not in them.
+    /// <list type="bullet">
+    /// <item>textVisible: the first frame in which the lesson text is in the DOM with a size (the browser renders no
+    /// frame while render-blocking style sheets load); paint:lesson-title: when that frame reached the screen.</item>
+    /// <item>interactive: the live panel carries <c>data-interactive</c>, which only the WebAssembly render sets,
+    /// once the hub is connected and the run buttons are enabled and wired.</item>
+    /// </list>
+    /// </summary>
+    private const string Probe = """
+        (() => {
+          if (window !== window.top) return;
+          const marks = window.__pageLoad = {};
+          const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; };
+          const onFrame = () => {
+            const text = document.querySelector('[data-testid=lesson-text]');
+            if (text && visible(text)) marks.textVisible = performance.now();
+            else requestAnimationFrame(onFrame);
+          };
+          const check = () => {
+            if (marks.textInDom === undefined) {
+              const text = document.querySelector('[data-testid=lesson-text]');
+              if (text && text.textContent.trim().length > 0) { marks.textInDom = performance.now(); requestAnimationFrame(onFrame); }
+            }
+            if (marks.rendered === undefined && document.querySelector('body[data-interactive=true]')) marks.rendered = performance.now();
+            if (marks.interactive === undefined && document.querySelector('[data-testid=live-panel][data-interactive=true]')) {
+              marks.interactive = performance.now();
+              const button = document.querySelector('[data-testid=run-experiment]');
+              marks.buttonEnabled = !!button && !button.disabled;
+            }
+            if (marks.textInDom !== undefined && marks.rendered !== undefined && marks.interactive !== undefined) observer.disconnect();
+          };
+          const observer = new MutationObserver(check);
+          observer.observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-interactive'] });
+          try {
+            new PerformanceObserver(list => { for (const e of list.getEntries()) if (e.name === 'first-contentful-paint') marks.fcp = e.startTime; })
+              .observe({ type: 'paint', buffered: true });
+            new PerformanceObserver(list => { for (const e of list.getEntries()) marks['paint:' + e.identifier] ??= e.renderTime || e.loadTime; })
+              .observe({ type: 'element', buffered: true });
+          } catch { }
+        })();
+        """;
+
+    /// <summary>What the page fetched, from the browser's resource timing (same origin: all of it).</summary>
+    private const string Timeline = """
+        () => {
+          const nav = performance.getEntriesByType('navigation')[0];
+          const resources = performance.getEntriesByType('resource').map(e => ({
+            name: new URL(e.name).pathname, type: e.initiatorType, start: e.startTime, end: e.responseEnd, body: e.encodedBodySize, decoded: e.decodedBodySize }));
+          return { perf: performance.getEntriesByType('mark').map(m => [m.name, Math.round(m.startTime)]), marks: window.__pageLoad, html: { end: nav.responseEnd, body: nav.encodedBodySize, decoded: nav.decodedBodySize, domContentLoaded: nav.domContentLoadedEventEnd }, resources };
+        }
+        """;
+
+    public static async Task<BenchSection> RunAsync(BenchContext context)
+    {
+        var section = new BenchSection("page", "Lesson page: cold load in headless Chromium");
+        await using var server = await context.StartServerAsync();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+
+        // One load that is not counted: the server's first page (its own JIT, lesson parsing) and the browser's first
+        // tab are start-up costs of the processes, not of the page.
+        var warmUp = await LoadAsync(browser, server);
+        var loads = new List<Load>();
+        for (var i = 0; i < context.Repeats(5); i++) loads.Add(await LoadAsync(browser, server));
+
+        var bytes = loads.Select(l => l.WireBytes).ToList();
+        var text = loads.Select(l => l.TextVisibleMs).ToList();
+        var interactive = loads.Select(l => l.InteractiveMs).ToList();
+        var requests = loads.Select(l => (double)l.Requests).ToList();
+
+        section.Paragraph($"""
+            `{LessonPath}` (the lesson's first experiment: text on the left, the live panel with its run button on the right), loaded {loads.Count} time{(loads.Count == 1 ? "" : "s")} by headless Chromium ({ChromiumPath}), each time in a fresh browser context (empty cache, nothing stored), against the server {(context.Quick ? "build output in Development (quick mode: figures are not meaningful)" : "published in Release, running in Production")} on loopback, so the figures are the page's own cost (CPU, round trips), not a network's. One load before them is not counted (the server's first page).
+            Times are from the start of the navigation, taken in the page (`performance.now()`). *Text visible*: the lesson title's first paint as Chromium reports it (element timing, the time the frame was presented), and not before the first frame in which the whole lesson text is laid out with a size (no frame is rendered while render-blocking style sheets load). *Interactive*: the live panel carries `data-interactive`, which only the WebAssembly render sets, once the lab's hub is connected and the run buttons are enabled with their handlers attached. Each load then presses the run button and waits for the run to appear ({Stats.Spread(loads.Select(l => l.RunVisibleMs).ToList(), "N0", " ms")} from the click). *Transferred*: the sum of every HTTP response's encoded size over the wire, headers included (Chromium's `Network.loadingFinished.encodedDataLength`), until the network has been quiet for half a second after the page became interactive; the hub's messages over its WebSocket are counted apart.
+            """);
+        section.Table(["", ">median (min–max)"],
+        [
+            ["transferred (compressed)", Stats.Spread(bytes.Select(b => b / 1e6).ToList(), "N3", " MB")],
+            ["response bodies (compressed / decoded)", $"{Stats.Spread(loads.Select(l => l.BodyBytes / 1e6).ToList(), "N3", " MB")} / {Stats.Spread(loads.Select(l => l.DecodedBytes / 1e6).ToList(), "N2", " MB")}"],
+            ["HTTP requests", Stats.Spread(requests, "N0")],
+            ["hub messages over the WebSocket, both ways (payload; not in the total above)", Stats.Spread(loads.Select(l => l.WebSocketBytes / 1024.0).ToList(), "N1", " KB")],
+            ["first contentful paint", Stats.Spread(loads.Select(l => l.FirstPaintMs).ToList(), "N0", " ms")],
+            ["lesson text visible", Stats.Spread(text, "N0", " ms")],
+            ["live panel interactive", Stats.Spread(interactive, "N0", " ms")],
+        ]);
+
+        section.Paragraph("Where the time goes (medians; milliseconds from the start of the navigation):");
+        section.Table(["step", ">ms"], Phases(loads).Select(p => (IReadOnlyList<string>)[p.Name, Stats.Format(Stats.Median(p.Values), "N0")]));
+
+        var median = loads.OrderBy(l => l.InteractiveMs).ElementAt(loads.Count / 2);
+        section.Paragraph($"Where the bytes go (the median load; response bodies as sent, {median.Requests} requests in all):");
+        section.Table(["resource", ">compressed", ">decoded"], median.Resources
+            .GroupBy(r => Group(r.Name))
+            .Select(g => (Name: g.Key, Body: g.Sum(r => r.Body), Decoded: g.Sum(r => r.Decoded), Count: g.Count()))
+            .Append((Name: "HTML page", Body: median.HtmlBody, Decoded: median.HtmlDecoded, Count: 1))
+            .OrderByDescending(g => g.Body)
+            .Select(g => (IReadOnlyList<string>)[g.Count == 1 ? g.Name : $"{g.Name} ({g.Count} files)", Kb(g.Body), Kb(g.Decoded)]));
+        section.Paragraph($"The server's first page after start-up (not counted above): text visible at {warmUp.TextVisibleMs:N0} ms, interactive at {warmUp.InteractiveMs:N0} ms.");
+
+        Check(section, "Lesson page: lesson text visible (cold load)", $"≤ {TextTargetMs:N0} ms", text, TextTargetMs, "N0", " ms");
+        Check(section, "Lesson page: live panel interactive (cold load)", $"≤ {InteractiveTargetMs:N0} ms", interactive, InteractiveTargetMs, "N0", " ms");
+        Check(section, "Lesson page: transferred, compressed (cold load)", $"≤ {BytesTarget / 1e6:N0} MB", bytes.Select(b => b / 1e6).ToList(), BytesTarget / 1e6, "N3", " MB");
+        return section;
+    }
+
+    /// <summary>A target is met when the median meets it; the worst repetition is quoted beside it.</summary>
+    private static void Check(BenchSection section, string what, string target, IReadOnlyList<double> values, double limit, string format, string unit)
+    {
+        var median = Stats.Median(values);
+        var met = median <= limit;
+        var missedBy = met ? null : $"+{Stats.Format(median - limit, format, unit)} ({median / limit:N2}×)";
+        var worst = values.Count > 1 && values.Max() > limit ? $"; worst {Stats.Format(values.Max(), format, unit)}" : "";
+        section.Target(what, target, Stats.Spread(values, format, unit) + worst, met, missedBy);
+    }
+
+    private static IEnumerable<(string Name, List<double> Values)> Phases(IReadOnlyList<Load> loads)
+    {
+        (string, List<double>) Of(string name, Func<Load, double?> pick) => (name, loads.Select(pick).Where(v => v is not null).Select(v => v!.Value).ToList());
+        return new[]
+        {
+            Of("HTML received (prerendered lesson)", l => l.HtmlEndMs),
+            Of("style sheets received", l => l.Last(r => r.Type == "link" && r.Name.EndsWith(".css", StringComparison.Ordinal))),
+            Of("first contentful paint", l => l.FirstPaintMs),
+            Of("lesson text laid out (first frame with it)", l => l.TextLaidOutMs),
+            Of("lesson text painted (visible)", l => l.TextVisibleMs),
+            Of("DOMContentLoaded", l => l.DomContentLoadedMs),
+            Of("blazor.web.js received", l => l.Last(r => r.Name.Contains("blazor.web", StringComparison.Ordinal))),
+            Of("dotnet runtime (js + wasm) received", l => l.Last(r => r.Name.Contains("/_framework/dotnet", StringComparison.Ordinal))),
+            Of("last assembly received", l => l.Last(r => r.Name.EndsWith(".wasm", StringComparison.Ordinal) && !r.Name.Contains("/dotnet.native", StringComparison.Ordinal))),
+            Of("WebAssembly has rendered the page (it starts connecting)", l => l.RenderedMs),
+            Of("live panel interactive", l => l.InteractiveMs),
+        }.Where(p => p.Item2.Count > 0);
+    }
+
+    private static string Group(string path)
+    {
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        if (path.StartsWith("/_framework/", StringComparison.Ordinal))
+        {
+            if (name.StartsWith("dotnet.native", StringComparison.Ordinal) && name.EndsWith(".wasm", StringComparison.Ordinal)) return "dotnet.native.wasm (runtime)";
+            if (name.EndsWith(".wasm", StringComparison.Ordinal))
+            {
+                return Assembly(name) switch
+                {
+                    "System.Private.CoreLib" => "System.Private.CoreLib",
+                    var a when a.StartsWith("MudBlazor", StringComparison.Ordinal) => "MudBlazor (assembly)",
+                    var a when a.StartsWith("LockLab", StringComparison.Ordinal) => "LockLab assemblies",
+                    var a when a.StartsWith("Microsoft.AspNetCore.Components", StringComparison.Ordinal) => "Blazor assemblies",
+                    var a when a.Contains("SignalR", StringComparison.Ordinal) || a.Contains("Connections", StringComparison.Ordinal) || a.Contains("Http", StringComparison.Ordinal) || a.Contains("Net.", StringComparison.Ordinal) => "networking assemblies",
+                    var a when a.StartsWith("System.Text.Json", StringComparison.Ordinal) => "System.Text.Json",
+                    _ => "other assemblies",
+                };
+            }
+            if (name.EndsWith(".js", StringComparison.Ordinal)) return name.StartsWith("blazor", StringComparison.Ordinal) ? "blazor.web.js" : "dotnet runtime scripts";
+            return "other framework files";
+        }
+        if (path.StartsWith("/_content/MudBlazor/", StringComparison.Ordinal)) return "MudBlazor " + (name.EndsWith(".css", StringComparison.Ordinal) ? "CSS" : "JS");
+        if (path.StartsWith("/hubs/", StringComparison.Ordinal)) return "hub (HTTP)";
+        if (path.StartsWith("/api/", StringComparison.Ordinal)) return "API calls";
+        return name.EndsWith(".css", StringComparison.Ordinal) ? "app CSS" : name.EndsWith(".js", StringComparison.Ordinal) ? "app JS" : "other";
+    }
+
+    /// <summary>An assembly's name from its fingerprinted file name, e.g. <c>MudBlazor.abc123.wasm</c>.</summary>
+    private static string Assembly(string file)
+    {
+        var parts = file.Split('.');
+        return parts.Length > 2 ? string.Join('.', parts[..^2]) : parts[0];
+    }
+
+    private static string Kb(long bytes) => Stats.Format(bytes / 1024.0, "N0", " KB");
+
+    private static async Task<Load> LoadAsync(IBrowser browser, LabServer server)
+    {
+        // A room of its own for every load: each starts from an empty room, as the first student of a class does.
+        using var http = server.CreateClient();
+        using var created = await http.PostAsync("/api/rooms", null);
+        created.EnsureSuccessStatusCode();
+        var room = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RoomState))!.Room;
+
+        await using var browserContext = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        // The presenter key, as a teacher's browser remembers it, so that the run button may start a run.
+        await browserContext.AddInitScriptAsync($"try {{ localStorage.setItem('locklab.presenterKey', '{LabServer.Key}'); }} catch {{ }}");
+        await browserContext.AddInitScriptAsync(Probe);
+        var page = await browserContext.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, error) => { lock (errors) errors.Add(error); };
+
+        var network = new NetworkLog();
+        var cdp = await browserContext.NewCDPSessionAsync(page);
+        cdp.Event("Network.requestWillBeSent").OnEvent += (_, e) => network.Started(e!.Value.GetProperty("requestId").GetString()!);
+        cdp.Event("Network.loadingFinished").OnEvent += (_, e) => network.Finished(e!.Value.GetProperty("requestId").GetString()!, (long)e.Value.GetProperty("encodedDataLength").GetDouble());
+        cdp.Event("Network.loadingFailed").OnEvent += (_, e) => network.Finished(e!.Value.GetProperty("requestId").GetString()!, 0);
+        cdp.Event("Network.webSocketFrameReceived").OnEvent += (_, e) => network.WebSocketFrame(e!.Value.GetProperty("response").GetProperty("payloadData").GetString()!);
+        cdp.Event("Network.webSocketFrameSent").OnEvent += (_, e) => network.WebSocketFrame(e!.Value.GetProperty("response").GetProperty("payloadData").GetString()!);
+        await cdp.SendAsync("Network.enable");
+
+        // To see where the time goes: PAGE_LOAD_TRACE=<folder> keeps, for each load, what it fetched and when
+        // (*.resources.json, with any performance.mark() of the page) and a Chromium performance trace with CPU samples
+        // (*.trace.json: the DevTools Performance panel opens it; tracing slows the page, so its figures run high).
+        // PAGE_LOAD_TRACE_CPU=0 keeps only the resources.
+        var traceFolder = Environment.GetEnvironmentVariable("PAGE_LOAD_TRACE");
+        var chromiumTrace = traceFolder is not null && Environment.GetEnvironmentVariable("PAGE_LOAD_TRACE_CPU") != "0";
+        var traceName = $"page-load-{DateTime.UtcNow:HHmmss-fff}";
+        var trace = new List<JsonElement>();
+        var traceDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (chromiumTrace)
+        {
+            cdp.Event("Tracing.dataCollected").OnEvent += (_, e) => { lock (trace) trace.AddRange(e!.Value.GetProperty("value").EnumerateArray().Select(v => v.Clone())); };
+            cdp.Event("Tracing.tracingComplete").OnEvent += (_, _) => traceDone.TrySetResult();
+            await cdp.SendAsync("Tracing.start", new()
+            {
+                ["transferMode"] = "ReportEvents",
+                ["categories"] = "devtools.timeline,disabled-by-default-devtools.timeline,disabled-by-default-devtools.timeline.frame,toplevel,loading,blink.user_timing,v8.execute,v8,v8.wasm,disabled-by-default-v8.cpu_profiler",
+            });
+        }
+
+        var url = new Uri(server.Address, $"{LessonPath}?room={Uri.EscapeDataString(room)}").ToString();
+        await page.GotoAsync(url, new PageGotoOptions { WaitUntil = WaitUntilState.Commit, Timeout = 30_000 });
+        await page.WaitForFunctionAsync("() => window.__pageLoad && window.__pageLoad.interactive !== undefined && window.__pageLoad.textVisible !== undefined",
+            null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        if (!await network.QuietAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10)))
+            throw new TimeoutException("The page kept loading for 10 s after it became interactive.");
+        var (wireBytes, requests, webSocketBytes) = network.Totals();
+
+        var timeline = await page.EvaluateAsync<JsonElement>(Timeline);
+        if (traceFolder is not null)
+        {
+            Directory.CreateDirectory(traceFolder);
+            if (chromiumTrace)
+            {
+                await cdp.SendAsync("Tracing.end");
+                await traceDone.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                lock (trace) File.WriteAllText(Path.Combine(traceFolder, traceName + ".trace.json"), JsonSerializer.Serialize(new { traceEvents = trace }));
+            }
+            await File.WriteAllTextAsync(Path.Combine(traceFolder, traceName + ".resources.json"), timeline.GetRawText());
+        }
+        var marks = timeline.GetProperty("marks");
+        if (!marks.GetProperty("buttonEnabled").GetBoolean()) throw new InvalidOperationException("The live panel said it was interactive while its run button was disabled.");
+        if (!await page.GetByTestId("lesson-text").IsVisibleAsync()) throw new InvalidOperationException("The lesson text is not visible.");
+
+        // Does the button work? Press it and wait for the run to show up in the panel.
+        var click = Stopwatch.StartNew();
+        await page.GetByTestId("run-experiment").ClickAsync();
+        await page.Locator("[data-testid=run-status]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        var runVisible = click.Elapsed.TotalMilliseconds;
+        await page.Locator("[data-testid=run-status][data-status=completed]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        lock (errors)
+        {
+            if (errors.Count > 0) throw new InvalidOperationException("The page reported errors: " + string.Join(" | ", errors));
+        }
+
+        var html = timeline.GetProperty("html");
+        var resources = timeline.GetProperty("resources").EnumerateArray().Select(r => new Resource(
+            r.GetProperty("name").GetString()!, r.GetProperty("type").GetString()!, r.GetProperty("start").GetDouble(), r.GetProperty("end").GetDouble(),
+            (long)r.GetProperty("body").GetDouble(), (long)r.GetProperty("decoded").GetDouble())).ToList();
+        return new Load(
+            WireBytes: wireBytes,
+            Requests: requests,
+            WebSocketBytes: webSocketBytes,
+            HtmlBody: (long)html.GetProperty("body").GetDouble(),
+            HtmlDecoded: (long)html.GetProperty("decoded").GetDouble(),
+            HtmlEndMs: html.GetProperty("end").GetDouble(),
+            DomContentLoadedMs: html.GetProperty("domContentLoaded").GetDouble(),
+            FirstPaintMs: marks.TryGetProperty("fcp", out var fcp) ? fcp.GetDouble() : double.NaN,
+            RenderedMs: marks.TryGetProperty("rendered", out var rendered) ? rendered.GetDouble() : null,
+            TextLaidOutMs: marks.GetProperty("textVisible").GetDouble(),
+            // Painted: the title's first paint as the browser reports it (element timing), but never before the frame
+            // in which the whole text was laid out.
+            TextVisibleMs: Math.Max(marks.GetProperty("textVisible").GetDouble(), marks.TryGetProperty("paint:lesson-title", out var title) ? title.GetDouble() : 0),
+            InteractiveMs: marks.GetProperty("interactive").GetDouble(),
+            RunVisibleMs: runVisible,
+            Resources: resources);
+    }
+
+    private sealed record Resource(string Name, string Type, double StartMs, double EndMs, long Body, long Decoded);
+
+    private sealed record Load(
+        double WireBytes, int Requests, long WebSocketBytes, long HtmlBody, long HtmlDecoded, double HtmlEndMs, double DomContentLoadedMs, double FirstPaintMs, double? RenderedMs,
+        double TextLaidOutMs, double TextVisibleMs, double InteractiveMs, double RunVisibleMs, IReadOnlyList<Resource> Resources)
+    {
+        public long BodyBytes => HtmlBody + Resources.Sum(r => r.Body);
+        public long DecodedBytes => HtmlDecoded + Resources.Sum(r => r.Decoded);
+
+        /// <summary>When the last matching resource finished arriving, or null when there was none.</summary>
+        public double? Last(Func<Resource, bool> match) => Resources.Where(match).Select(r => (double?)r.EndMs).Max();
+    }
+
+    /// <summary>HTTP requests as Chromium's network stack saw them (CDP), for bytes on the wire and quiet periods.</summary>
+    private sealed class NetworkLog
+    {
+        private readonly object _gate = new();
+        private readonly HashSet<string> _inFlight = [];
+        private readonly Dictionary<string, long> _finished = [];
+        private long _lastActivity = Stopwatch.GetTimestamp();
+
+        public void Started(string id)
+        {
+            lock (_gate)
+            {
+                _inFlight.Add(id);
+                _lastActivity = Stopwatch.GetTimestamp();
+            }
+        }
+
+        public void Finished(string id, long encodedBytes)
+        {
+            lock (_gate)
+            {
+                _inFlight.Remove(id);
+                _finished[id] = encodedBytes;
+                _lastActivity = Stopwatch.GetTimestamp();
+            }
+        }
+
+        private long _webSocketBytes;
+
+        /// <summary>A hub message either way (its payload; the hub's JSON is text).</summary>
+        public void WebSocketFrame(string payload)
+        {
+            lock (_gate) _webSocketBytes += System.Text.Encoding.UTF8.GetByteCount(payload);
+        }
+
+        public (double Bytes, int Requests, long WebSocketBytes) Totals()
+        {
+            lock (_gate) return (_finished.Values.Sum(), _finished.Count, _webSocketBytes);
+        }
+
+        /// <summary>Waits until no request has been in flight for <paramref name="quiet"/>; false after <paramref name="timeout"/>.</summary>
+        public async Task<bool> QuietAsync(TimeSpan quiet, TimeSpan timeout)
+        {
+            var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                lock (_gate)
+                {
+                    if (_inFlight.Count == 0 && Stopwatch.GetElapsedTime(_lastActivity) >= quiet) return true;
+                }
+                await Task.Delay(20);
+            }
+            return false;
+        }
+    }
 }

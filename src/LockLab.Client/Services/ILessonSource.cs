@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using LockLab.Contracts;
 
 namespace LockLab.Client.Services;
@@ -12,16 +10,11 @@ public interface ILessonSource
 }
 
 /// <summary>The browser side of <see cref="ILessonSource"/>: <c>GET /api/lessons</c>.</summary>
-public sealed class HttpLessonSource(HttpClient http) : ILessonSource
+public sealed class HttpLessonSource(LabApi api) : ILessonSource
 {
     public async Task<IReadOnlyList<LessonSummary>> ListAsync() =>
-        await http.GetFromJsonAsync("api/lessons", ContractsJsonContext.Default.LessonSummaryArray) ?? [];
+        await api.GetAsync("api/lessons", ContractsJsonContext.Default.LessonSummaryArray) ?? [];
 
-    public async Task<LessonDocument?> GetAsync(string slug)
-    {
-        using var response = await http.GetAsync($"api/lessons/{Uri.EscapeDataString(slug)}");
-        if (response.StatusCode == HttpStatusCode.NotFound) return null;
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.LessonDocument);
-    }
+    public Task<LessonDocument?> GetAsync(string slug) =>
+        api.GetAsync($"api/lessons/{Uri.EscapeDataString(slug)}", ContractsJsonContext.Default.LessonDocument, missing: 404);
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using LockLab.Contracts;
 
 namespace LockLab.Client.Services;
@@ -11,13 +9,8 @@ public interface IRoomLookup
     Task<RoomState?> FindAsync(string code);
 }
 
-public sealed class HttpRoomLookup(HttpClient http) : IRoomLookup
+public sealed class HttpRoomLookup(LabApi api) : IRoomLookup
 {
-    public async Task<RoomState?> FindAsync(string code)
-    {
-        using var response = await http.GetAsync($"api/rooms/{Uri.EscapeDataString(code)}");
-        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest) return null;
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RoomState);
-    }
+    public Task<RoomState?> FindAsync(string code) =>
+        api.GetAsync($"api/rooms/{Uri.EscapeDataString(code)}", ContractsJsonContext.Default.RoomState, missing: [404, 400]);
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using LockLab.Contracts;
 
 namespace LockLab.Client.Services;
@@ -12,7 +10,7 @@ public interface IRunArchive
     Task<IReadOnlyList<RunEvent>> GetEventsAsync(string id);
 }
 
-public sealed class HttpRunArchive(HttpClient http) : IRunArchive
+public sealed class HttpRunArchive(LabApi api) : IRunArchive
 {
     private const int Page = 10_000;
 
@@ -22,16 +20,11 @@ public sealed class HttpRunArchive(HttpClient http) : IRunArchive
         if (!string.IsNullOrWhiteSpace(room)) query.Add($"room={Uri.EscapeDataString(room)}");
         if (!string.IsNullOrWhiteSpace(scenario)) query.Add($"scenario={Uri.EscapeDataString(scenario)}");
         if (status is { } s) query.Add($"status={s.ToString().ToLowerInvariant()}");
-        return await http.GetFromJsonAsync($"api/runs?{string.Join('&', query)}", ContractsJsonContext.Default.RunInfoArray) ?? [];
+        return await api.GetAsync($"api/runs?{string.Join('&', query)}", ContractsJsonContext.Default.RunInfoArray) ?? [];
     }
 
-    public async Task<RunInfo?> GetAsync(string id)
-    {
-        using var response = await http.GetAsync($"api/runs/{Uri.EscapeDataString(id)}");
-        if (response.StatusCode == HttpStatusCode.NotFound) return null;
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RunInfo);
-    }
+    public Task<RunInfo?> GetAsync(string id) =>
+        api.GetAsync($"api/runs/{Uri.EscapeDataString(id)}", ContractsJsonContext.Default.RunInfo, missing: 404);
 
     public async Task<IReadOnlyList<RunEvent>> GetEventsAsync(string id)
     {
@@ -39,7 +32,7 @@ public sealed class HttpRunArchive(HttpClient http) : IRunArchive
         while (true)
         {
             var after = all.Count == 0 ? 0 : all[^1].Seq;
-            var page = await http.GetFromJsonAsync($"api/runs/{Uri.EscapeDataString(id)}/events?after={after}&limit={Page}", ContractsJsonContext.Default.RunEventArray) ?? [];
+            var page = await api.GetAsync($"api/runs/{Uri.EscapeDataString(id)}/events?after={after}&limit={Page}", ContractsJsonContext.Default.RunEventArray) ?? [];
             all.AddRange(page);
             if (page.Length < Page) return all;
         }

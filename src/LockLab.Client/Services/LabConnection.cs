@@ -1,8 +1,6 @@
+using System.Text.Json;
 using LockLab.Contracts;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace LockLab.Client.Services;
 
@@ -15,13 +13,13 @@ public enum ConnectionStatus
 }
 
 /// <summary>
-/// The page's live link to the lab: a SignalR connection to <c>/hubs/lab</c>, joined to one room. Keeps the room's
+/// The page's live link to the lab: a connection to the SignalR hub <c>/hubs/lab</c> (see <see cref="HubLink"/>), joined to one room. Keeps the room's
 /// current run up to date from <c>RunStarted</c>/<c>RunEvents</c>/<c>RunCompleted</c>, and catches up on anything
 /// missed (late join, reconnect) by sequence number, so the page never shows a gap.
 /// </summary>
 public sealed class LabConnection(NavigationManager navigation, PresenterKeyStore keys) : IAsyncDisposable
 {
-    private HubConnection? _hub;
+    private HubLink? _hub;
     private readonly SemaphoreSlim _sync = new(1, 1);
 
     /// <summary>Runs this page has seen, by id (the newest few); events are routed to their run.</summary>
@@ -79,36 +77,38 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         await _connecting!;
         if (room == Room) return;
         Room = room;
-        if (_hub is { State: HubConnectionState.Connected }) await JoinAsync();
+        if (_hub is { State: HubLinkState.Connected }) await JoinAsync();
     }
 
     private async Task ConnectCoreAsync()
     {
         await TakeKeyFromAddressAsync();
         await keys.LoadAsync();
-        _hub = new HubConnectionBuilder()
-            .WithUrl(navigation.ToAbsoluteUri("/hubs/lab"), o => o.AccessTokenProvider = () => Task.FromResult(keys.Key))
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default))
-            .WithAutomaticReconnect(new KeepTrying())
-            .Build();
-
-        _hub.On<RunInfo>("RunStarted", OnRunInfoAsync);
-        _hub.On<string, RunEvent[]>("RunEvents", OnRunEventsAsync);
-        _hub.On<RunInfo>("RunCompleted", OnRunInfoAsync);
-        _hub.On<string, string, int>("PageChanged", (room, lesson, page) =>
+        _hub = new HubLink(navigation.ToAbsoluteUri("/hubs/lab"), () => keys.Key, KeepTrying);
+        var json = ContractsJsonContext.Default;
+        _hub.On("RunStarted", args => OnRunInfoAsync(args[0].Deserialize(json.RunInfo)!));
+        _hub.On("RunEvents", args => OnRunEventsAsync(args[0].GetString()!, args[1].Deserialize(json.RunEventArray)!));
+        _hub.On("RunCompleted", args => OnRunInfoAsync(args[0].Deserialize(json.RunInfo)!));
+        _hub.On("PageChanged", args =>
         {
-            if (room != Room) return;
-            (RoomLesson, RoomPage) = (lesson, page);
-            Changed?.Invoke();
+            if (args[0].GetString() == Room)
+            {
+                (RoomLesson, RoomPage) = (args[1].GetString(), args[2].GetInt32());
+                Changed?.Invoke();
+            }
+            return Task.CompletedTask;
         });
-        _hub.On<string, int>("ViewersChanged", (room, viewers) =>
+        _hub.On("ViewersChanged", args =>
         {
-            if (room != Room) return;
-            Viewers = viewers;
-            Changed?.Invoke();
+            if (args[0].GetString() == Room)
+            {
+                Viewers = args[1].GetInt32();
+                Changed?.Invoke();
+            }
+            return Task.CompletedTask;
         });
-        _hub.Reconnecting += _ => SetStatus(ConnectionStatus.Reconnecting);
-        _hub.Reconnected += async _ =>
+        _hub.Reconnecting += () => SetStatus(ConnectionStatus.Reconnecting);
+        _hub.Reconnected += async () =>
         {
             try
             {
@@ -120,12 +120,12 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
                 await SetStatus(ConnectionStatus.Offline);
             }
         };
-        _hub.Closed += async _ =>
+        _hub.Closed += async () =>
         {
             // Closed for good (not a reconnect): try again a little later, as long as the page is open.
             await SetStatus(ConnectionStatus.Offline);
             await Task.Delay(TimeSpan.FromSeconds(5));
-            if (_hub is { State: HubConnectionState.Disconnected }) await StartAsync();
+            if (_hub is { State: HubLinkState.Disconnected }) await StartAsync();
         };
 
         await StartAsync();
@@ -138,13 +138,28 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     private async Task TakeKeyFromAddressAsync()
     {
         var uri = navigation.ToAbsoluteUri(navigation.Uri);
-        var query = System.Web.HttpUtility.ParseQueryString(uri.Query);
-        var key = query["key"];
+        var (key, rest) = TakeFromQuery(uri.Query, "key");
         if (string.IsNullOrEmpty(key)) return;
         await keys.SaveAsync(key);
-        query.Remove("key");
-        var rest = query.Count > 0 ? "?" + query : "";
         navigation.NavigateTo(uri.GetLeftPart(UriPartial.Path) + rest, replace: true);
+    }
+
+    /// <summary>
+    /// The value of <paramref name="name"/> in a query string (<c>?a=1&amp;key=x</c>), and the query without it, the
+    /// other parameters exactly as they were. (System.Web.HttpUtility would do it, as one more assembly to download.)
+    /// </summary>
+    public static (string? Value, string Others) TakeFromQuery(string query, string name)
+    {
+        string? value = null;
+        var kept = new List<string>();
+        foreach (var part in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = part.IndexOf('=');
+            var partName = Uri.UnescapeDataString((equals < 0 ? part : part[..equals]).Replace('+', ' '));
+            if (partName == name) value ??= equals < 0 ? "" : Uri.UnescapeDataString(part[(equals + 1)..].Replace('+', ' '));
+            else kept.Add(part);
+        }
+        return (value, kept.Count == 0 ? "" : "?" + string.Join('&', kept));
     }
 
     private async Task StartAsync()
@@ -166,9 +181,14 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// <summary>(Re)joins the room and catches up with its current run.</summary>
     private async Task JoinAsync()
     {
-        if (Scenarios.Count == 0) Scenarios = await _hub!.InvokeAsync<ScenarioInfo[]>("GetScenarios");
-        Limits ??= await _hub!.InvokeAsync<LabLimits>("GetLimits");
-        var state = await _hub!.InvokeAsync<RoomState>("JoinRoom", Room);
+        // Sent together, answered in order: one round trip instead of three before the run buttons work.
+        var json = ContractsJsonContext.Default;
+        var scenarios = Scenarios.Count == 0 ? _hub!.InvokeAsync("GetScenarios", json.ScenarioInfoArray) : null;
+        var limits = Limits is null ? _hub!.InvokeAsync("GetLimits", json.LabLimits) : null;
+        var joining = _hub!.InvokeAsync("JoinRoom", json.RoomState, Room);
+        if (scenarios is not null) Scenarios = await scenarios;
+        if (limits is not null) Limits = await limits;
+        var state = await joining;
         (RoomLesson, RoomPage, Viewers) = (state.Lesson, state.Page, state.Viewers);
         // Start from what the room says now: after a reconnect or a server restart, runs this page still thinks
         // are running may be long gone. Oldest first, so the newest ends up as Current; each catches up.
@@ -204,11 +224,11 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         if (_hub is null || Status != ConnectionStatus.Connected) return "Not connected to the lab.";
         try
         {
-            var run = await _hub.InvokeAsync<RunInfo>("StartRun", request with { Room = Room });
+            var run = await _hub.InvokeAsync("StartRun", ContractsJsonContext.Default.RunInfo, request with { Room = Room });
             await OnRunInfoAsync(run);
             return null;
         }
-        catch (HubException ex)
+        catch (HubCallException ex)
         {
             return Readable("StartRun", ex);
         }
@@ -223,9 +243,9 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         if (_hub is null || Status != ConnectionStatus.Connected) return null;
         try
         {
-            return await _hub.InvokeAsync<string>("CreateRoom");
+            return await _hub.InvokeAsync("CreateRoom", ContractsJsonContext.Default.String);
         }
-        catch (HubException ex)
+        catch (HubCallException ex)
         {
             LastError = Readable("CreateRoom", ex);
             Changed?.Invoke();
@@ -244,17 +264,17 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         if (_hub is null || Status != ConnectionStatus.Connected) return "Not connected to the lab.";
         try
         {
-            await _hub.InvokeCoreAsync(method, args);
+            await _hub.InvokeAsync(method, args);
             return null;
         }
-        catch (HubException ex)
+        catch (HubCallException ex)
         {
             return Readable(method, ex);
         }
     }
 
     /// <summary>SignalR prefixes hub errors with its own words; keep the server's message.</summary>
-    private static string Readable(string method, HubException ex)
+    private static string Readable(string method, HubCallException ex)
     {
         if (ex.Message.Contains("unauthorized", StringComparison.OrdinalIgnoreCase)) return "This needs the presenter key.";
         var marker = "HubException: ";
@@ -314,9 +334,9 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
 
     private async Task CatchUpAsync(LiveRun run)
     {
-        while (_hub is { State: HubConnectionState.Connected })
+        while (_hub is { State: HubLinkState.Connected })
         {
-            var missed = await _hub.InvokeAsync<RunEvent[]>("GetEvents", run.Id, run.LastSeq);
+            var missed = await _hub.InvokeAsync("GetEvents", ContractsJsonContext.Default.RunEventArray, run.Id, run.LastSeq);
             if (run.Add(missed) == 0) return;
         }
     }
@@ -330,13 +350,14 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     }
 
     /// <summary>Reconnects forever: 0, 1, 2, 5 s, then every 10 s. A classroom Wi-Fi drop can last minutes.</summary>
-    private sealed class KeepTrying : IRetryPolicy
+    private static TimeSpan KeepTrying(int previousAttempts) => previousAttempts switch
     {
-        private static readonly TimeSpan[] Delays = [TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
-
-        public TimeSpan? NextRetryDelay(RetryContext context) =>
-            context.PreviousRetryCount < Delays.Length ? Delays[context.PreviousRetryCount] : TimeSpan.FromSeconds(10);
-    }
+        0 => TimeSpan.Zero,
+        1 => TimeSpan.FromSeconds(1),
+        2 => TimeSpan.FromSeconds(2),
+        3 => TimeSpan.FromSeconds(5),
+        _ => TimeSpan.FromSeconds(10),
+    };
 
     public async ValueTask DisposeAsync()
     {

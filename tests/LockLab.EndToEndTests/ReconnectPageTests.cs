@@ -1,0 +1,42 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace LockLab.EndToEndTests;
+
+/// <summary>An open page across a server restart: it says it lost the lab, comes back by itself, and is live again.</summary>
+public class ReconnectPageTests
+{
+    [Fact]
+    public async Task A_page_reconnects_after_the_server_restarts_and_shows_the_next_run()
+    {
+        var first = await ServerProcess.StartAsync();
+        await using var firstServer = first;
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = BrowserFixture.ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, error) => { lock (errors) errors.Add(error); };
+        await page.GotoAsync(new Uri(first.Address, "/lessons/process-locks/2?room=restart").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(page);
+
+        first.KillHard();
+        await Expect(page.GetByTestId("live-panel")).Not.ToHaveAttributeAsync("data-connection", "connected", new() { Timeout = 15_000 });
+        await Expect(page.GetByTestId("live-panel")).Not.ToHaveAttributeAsync("data-interactive", "true");
+
+        // The same lab again, on the same address: the page finds it without a reload.
+        await using var second = await ServerProcess.StartAsync(first.DataPath, first.Address.Port);
+        await Expect(page.Locator("[data-testid=live-panel][data-interactive=true]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+
+        using var client = second.CreateClient(presenter: true);
+        var response = await client.PostAsync("/api/runs", new StringContent("""{"scenario":"no-lock","room":"restart"}"""));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 15_000 });
+        await Expect(page.Locator("[data-testid=console-line]")).ToHaveCountAsync(10);
+        Assert.Empty(errors);
+    }
+}

@@ -1,0 +1,111 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using LockLab.Tests.Support;
+
+namespace LockLab.Tests.Pages;
+
+/// <summary>What makes a lesson page quick to show: its text in the first response, everything it links compressed.</summary>
+public partial class PageDeliveryTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
+{
+    private async Task<(HttpResponseMessage Response, string Html)> GetPageAsync(string path, string acceptEncoding)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+        var response = await lab.CreateClient().SendAsync(request);
+        var body = await response.Content.ReadAsStreamAsync();
+        Stream decoded = response.Content.Headers.ContentEncoding.SingleOrDefault() switch
+        {
+            "br" => new BrotliStream(body, CompressionMode.Decompress),
+            "gzip" => new GZipStream(body, CompressionMode.Decompress),
+            _ => body,
+        };
+        using var reader = new StreamReader(decoded, Encoding.UTF8);
+        return (response, await reader.ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task A_lesson_page_arrives_compressed_with_its_text_in_the_first_response()
+    {
+        var (response, html) = await GetPageAsync("/lessons/process-locks/2", "gzip, deflate, br");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("br", Assert.Single(response.Content.Headers.ContentEncoding));
+        // The text is in the HTML itself, so the browser shows it before WebAssembly has even started downloading.
+        Assert.Contains("""data-testid="lesson-text" """.Trim(), html);
+        Assert.Contains("Without a lock", html);
+        Assert.Contains("""<span class="keyword">def</span>""", html);
+    }
+
+    [Fact]
+    public async Task Every_style_sheet_and_script_the_page_links_is_served_compressed()
+    {
+        var (_, html) = await GetPageAsync("/lessons/process-locks/2", "br");
+        var links = LinkedFiles().Matches(html).Select(m => m.Groups["url"].Value).ToList();
+        Assert.Contains(links, l => l.Contains("MudBlazor.min.css", StringComparison.Ordinal));
+        Assert.Contains(links, l => l.Contains("blazor.web", StringComparison.Ordinal));
+
+        foreach (var link in links)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/" + link.TrimStart('/'));
+            // Brotli variants are made at publish; the build (which the test host serves) has gzip ones.
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip, br");
+            var response = await lab.CreateClient().SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{link}: {response.StatusCode}");
+            Assert.True(response.Content.Headers.ContentEncoding.Count == 1, $"{link} is served uncompressed");
+        }
+    }
+
+    [Fact]
+    public async Task The_page_does_not_send_the_WebAssembly_client_for_the_list_of_all_assets()
+    {
+        var (_, html) = await GetPageAsync("/lessons/process-locks/2", "identity");
+
+        var state = Encoding.UTF8.GetString(Convert.FromBase64String(Assert.Single(PersistedState().Matches(html)).Groups["state"].Value));
+        var values = JsonSerializer.Deserialize<Dictionary<string, string>>(state)!.Values
+            .Select(v => Encoding.UTF8.GetString(Convert.FromBase64String(v))).ToList();
+        Assert.Contains(values, v => v.Contains("Without a lock", StringComparison.Ordinal)); // the lesson travels with the page
+        Assert.DoesNotContain(values, v => v.Contains("resource-collection", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WebAssembly_modules_carry_only_nosniff_and_everything_else_the_page_headers()
+    {
+        // Any of the client's modules, as the build's endpoint manifest lists them.
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "LockLab.Server.staticwebassets.endpoints.json")));
+        var module = manifest.RootElement.GetProperty("Endpoints").EnumerateArray()
+            .Select(e => e.GetProperty("Route").GetString()!)
+            .First(r => r.StartsWith("_framework/", StringComparison.Ordinal) && r.EndsWith(".wasm", StringComparison.Ordinal));
+
+        var wasm = await lab.CreateClient().GetAsync("/" + module);
+        Assert.Equal(HttpStatusCode.OK, wasm.StatusCode);
+        Assert.Equal("application/wasm", wasm.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", Assert.Single(wasm.Headers.GetValues("X-Content-Type-Options")));
+        Assert.False(wasm.Headers.Contains("Content-Security-Policy"));
+
+        foreach (var path in new[] { "/lessons/process-locks/2", "/_framework/blazor.web.js", "/api/lessons", "/no/such/page" })
+        {
+            var response = await lab.CreateClient().GetAsync(path);
+            Assert.True(response.Headers.Contains("Content-Security-Policy"), path);
+            Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+        }
+    }
+
+    [Fact]
+    public void The_presenter_key_is_taken_out_of_the_address_and_the_rest_kept_as_it_was()
+    {
+        Assert.Equal(("abc", "?room=K7QX"), LockLab.Client.Services.LabConnection.TakeFromQuery("?key=abc&room=K7QX", "key"));
+        Assert.Equal(("a b&c", "?room=x%20y&z"), LockLab.Client.Services.LabConnection.TakeFromQuery("?room=x%20y&key=a+b%26c&z", "key"));
+        Assert.Equal(("abc", ""), LockLab.Client.Services.LabConnection.TakeFromQuery("?key=abc", "key"));
+        Assert.Equal(((string?)null, "?room=main"), LockLab.Client.Services.LabConnection.TakeFromQuery("?room=main", "key"));
+        Assert.Equal(((string?)null, ""), LockLab.Client.Services.LabConnection.TakeFromQuery("", "key"));
+    }
+
+    [GeneratedRegex("""<(?:link rel="stylesheet" href|script src)="(?<url>[^"]+)""")]
+    private static partial Regex LinkedFiles();
+
+    [GeneratedRegex("<!--Blazor-WebAssembly-Component-State:(?<state>[A-Za-z0-9+/=]+)-->")]
+    private static partial Regex PersistedState();
+}
