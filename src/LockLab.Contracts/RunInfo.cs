@@ -38,7 +38,8 @@ public sealed record RunLinks(string Self, string Events);
 /// <summary>What a finished run proved.</summary>
 /// <param name="LostWrites">Which writes were overwritten, and by which.</param>
 /// <param name="Outcomes">Stress runs: how often each final value occurred over the rounds.</param>
-/// <param name="IncrementsPerSecond">Stress runs: shared-counter increments per second over all processes.</param>
+/// <param name="IncrementsPerSecond">Stress runs: shared-counter increments per second over all processes, over the time
+/// they spent counting (each round from the first process beginning to the last one finishing).</param>
 public sealed record RunSummary(
     long ExpectedFinalValue,
     long ActualFinalValue,

@@ -60,8 +60,10 @@ public static class LockThroughput
         section.Paragraph($$"""
             The stress scenario as a user starts it (`POST /api/runs {"scenario":"stress","iterations":{{iterations}},"rounds":{{rounds}},"lock":"step"}`),
             through the lab {{(quick ? "as built" : "published in Release")}}: 2 worker processes, each adding 1 to the shared counter
-            {{iterations:N0}} times per round, {{rounds}} rounds; increments per second is the server's own figure (`summary.incrementsPerSecond`:
-            all increments over the time from releasing each round to the last process finishing it; process start-up not counted).
+            {{iterations:N0}} times per round, {{rounds}} rounds, released together from a start line in the shared segment (without the
+            lock, each on a processor of its own). Increments per second is the server's own figure (`summary.incrementsPerSecond`):
+            all increments over the time the processes spent counting, each round from the first one beginning to the last one
+            finishing (process start-up and the wake-ups between rounds not counted), as the Python processes are timed below.
             Locked and unlocked runs alternate, {{repeats}} of each, with the pool of pre-started workers refilled in between.
             Python{{(python is null ? "" : $" ({MachineInfo.PythonVersion})")}}: our `python/lock_throughput.py`, 2 `multiprocessing.Process`es each
             adding 1 to a `multiprocessing.Value` {{pythonIterations:N0}} times with a `multiprocessing.Lock` around each `v.value += 1`,
