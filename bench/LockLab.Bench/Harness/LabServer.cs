@@ -60,6 +60,7 @@ public sealed class LabServer : IAsyncDisposable
         info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
         info.Environment["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Information";
         foreach (var (key, value) in settings) info.Environment[key] = value;
+        if (Environment.GetEnvironmentVariable("EXPERIMENT_GC") is { } gc) info.Environment["DOTNET_gcServer"] = gc;
 
         var server = new LabServer(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}"), dataPath);
         server._process.OutputDataReceived += (_, e) => server.OnOutput(e.Data);

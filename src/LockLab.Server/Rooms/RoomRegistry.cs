@@ -97,6 +97,13 @@ public sealed class RoomRegistry(RunStore runs)
         }
     }
 
+    /// <summary>Pages watching <paramref name="room"/> now (cheap: no copy).</summary>
+    public int ViewerCount(string room)
+    {
+        if (!_rooms.TryGetValue(room, out var r)) return 0;
+        lock (r) return r.Connections.Count;
+    }
+
     public RoomState? State(string room)
     {
         if (!_rooms.TryGetValue(room, out var r)) return null;
