@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LockLab.Contracts;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -5,44 +6,114 @@ namespace LockLab.Bench.Harness;
 
 /// <summary>
 /// One viewer inside the measuring process: joins a room over SignalR and notes, per run, when the first print and
-/// the last event arrived (<see cref="System.Diagnostics.Stopwatch"/> timestamps of this process), how many events
-/// came and whether they came in order.
+/// the last event arrived (<see cref="Stopwatch"/> timestamps of this process), how many events came and whether
+/// they came in order. Like the lab's page, it reconnects when the server disconnects it for falling behind (a run of
+/// millions of events can outpace a reader) and catches up by sequence number with <c>GetEvents</c>.
 /// </summary>
 public sealed class RunWatcher : IAsyncDisposable
 {
-    private readonly HubConnection _hub;
+    private readonly LabServer _server;
+    private readonly string _room;
     private readonly Dictionary<string, Watched> _runs = new(StringComparer.Ordinal);
+    private HubConnection? _hub;
+    private volatile bool _disposed;
 
-    private RunWatcher(HubConnection hub)
+    private RunWatcher(LabServer server, string room)
     {
-        _hub = hub;
-        hub.On<string, RunEvent[]>("RunEvents", (runId, events) =>
-        {
-            var now = System.Diagnostics.Stopwatch.GetTimestamp();
-            var run = Get(runId);
-            lock (run)
-            {
-                foreach (var e in events)
-                {
-                    if (e.Seq != run.Events + 1) run.InOrder = false;
-                    run.Events = e.Seq;
-                    if (run.FirstEvent == 0) run.FirstEvent = now;
-                    if (e.Kind == EventKind.Print && run.FirstPrint == 0) run.FirstPrint = now;
-                    run.LastEvent = now;
-                }
-            }
-        });
-        hub.On<RunInfo>("RunCompleted", info => Get(info.Id).Completed.TrySetResult(info));
-        hub.On<RunInfo>("RunStarted", _ => { });
-        hub.On<string, int>("ViewersChanged", (_, _) => { });
+        _server = server;
+        _room = room;
     }
+
+    /// <summary>How often the server disconnected this viewer and it caught up.</summary>
+    public int Reconnects { get; private set; }
 
     public static async Task<RunWatcher> ConnectAsync(LabServer server, string room = "main")
     {
-        var watcher = new RunWatcher(server.CreateHubConnection());
-        await watcher._hub.StartAsync();
-        await watcher._hub.InvokeAsync<RoomState>("JoinRoom", room);
+        var watcher = new RunWatcher(server, room);
+        await watcher.ConnectAsync();
         return watcher;
+    }
+
+    private async Task ConnectAsync()
+    {
+        var hub = _server.CreateHubConnection();
+        hub.On<string, RunEvent[]>("RunEvents", (runId, events) => Received(runId, events, Stopwatch.GetTimestamp()));
+        hub.On<RunInfo>("RunCompleted", info =>
+        {
+            var run = Get(info.Id);
+            lock (run)
+            {
+                if (!run.CatchingUp) run.Completed.TrySetResult(info);
+            }
+        });
+        hub.On<RunInfo>("RunStarted", _ => { });
+        hub.On<string, int>("ViewersChanged", (_, _) => { });
+        hub.Closed += async _ =>
+        {
+            if (_disposed) return;
+            Reconnects++;
+            await ConnectAsync();
+            await CatchUpAsync();
+        };
+        _hub = hub;
+        await hub.StartAsync();
+        await hub.InvokeAsync<RoomState>("JoinRoom", _room);
+    }
+
+    /// <summary>After a reconnect: fetch what was missed of each unfinished run, until it has finished and all is in.</summary>
+    private async Task CatchUpAsync()
+    {
+        List<(string Id, Watched Run)> open;
+        lock (_runs) open = _runs.Where(r => !r.Value.Completed.Task.IsCompleted).Select(r => (r.Key, r.Value)).ToList();
+        using var http = _server.CreateClient(presenter: false);
+        foreach (var (id, run) in open)
+        {
+            lock (run) run.CatchingUp = true;
+            while (!_disposed)
+            {
+                long after;
+                lock (run) after = run.Events;
+                var batch = await _hub!.InvokeAsync<RunEvent[]>("GetEvents", id, after);
+                if (batch.Length > 0)
+                {
+                    Received(id, batch, Stopwatch.GetTimestamp());
+                    continue;
+                }
+                var info = await LabRuns.GetAsync(http, id);
+                lock (run)
+                {
+                    if (info.IsFinished && run.Events >= info.EventCount)
+                    {
+                        run.CatchingUp = false;
+                        run.Completed.TrySetResult(info);
+                        break;
+                    }
+                }
+                await Task.Delay(20);
+            }
+        }
+    }
+
+    private void Received(string runId, RunEvent[] events, long now)
+    {
+        var run = Get(runId);
+        lock (run)
+        {
+            foreach (var e in events)
+            {
+                if (e.Seq <= run.Events) continue; // already had it (a catch-up overlapping live messages)
+                if (e.Seq != run.Events + 1)
+                {
+                    // While catching up, live messages run ahead of what has been fetched: the fetch brings them in order.
+                    if (run.CatchingUp) break;
+                    run.InOrder = false;
+                }
+                run.Events = e.Seq;
+                if (run.FirstEvent == 0) run.FirstEvent = now;
+                if (e.Kind == EventKind.Print && run.FirstPrint == 0) run.FirstPrint = now;
+                run.LastEvent = now;
+            }
+        }
     }
 
     /// <summary>Waits until the run's completion has arrived, then tells what this viewer saw of it.</summary>
@@ -62,12 +133,17 @@ public sealed class RunWatcher : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _hub.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        if (_hub is not null) await _hub.DisposeAsync();
+    }
 
     private sealed class Watched
     {
         public long Events, FirstEvent, FirstPrint, LastEvent;
         public bool InOrder = true;
+        public bool CatchingUp;
         public TaskCompletionSource<RunInfo> Completed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -38,6 +38,7 @@ public static class StressStreaming
             // A page showing the lesson's live panel, counting the frames it draws while the run streams.
             await using var page = browser is null ? null : await PageWatch.OpenAsync(browser, server, http);
 
+            var reconnectsBefore = viewer.Reconnects;
             var memoryBefore = server.ResidentBytes();
             var cpuBefore = server.CpuTime();
             var started = Stopwatch.GetTimestamp();
@@ -69,7 +70,7 @@ public static class StressStreaming
             rows.Add([
                 seen.Info.EventCount.ToString("N0"),
                 Stats.Format(runMs / 1000, "0.00", " s"),
-                Stats.Format(seen.Info.EventCount / deliveredSeconds, "N0"),
+                Stats.Format(seen.Info.EventCount / deliveredSeconds, "N0") + (viewer.Reconnects > reconnectsBefore ? $" ({viewer.Reconnects - reconnectsBefore}× caught up)" : ""),
                 Stats.Format(seen.Info.EventCount / persistedSeconds, "N0"),
                 Stats.Format((server.CpuTime() - cpuBefore) / wall * 100, "0", " %"),
                 $"{memoryBefore / 1048576.0:0} → {peakMemory / 1048576.0:0} MiB",
@@ -82,7 +83,8 @@ public static class StressStreaming
             reported as it happens (read, write, print: 3 events per increment), {context.Repeats(3)} runs, against the published
             server with its per-run limits raised for the purpose (`LockLab:Limits:MaxIterations`, `MaxEventsPerRun`,
             `RunTimeLimitSeconds`). **Delivered**: events ÷ the time between the first and the last event reaching a SignalR
-            viewer. **Persisted**: events ÷ the time from the request until the last event is in the history database.
+            viewer (a hub connection in the measuring process; when the server disconnects it for falling behind, it reconnects
+            and catches up by sequence number, as the page does — "caught up" counts those). **Persisted**: events ÷ the time from the request until the last event is in the history database.
             **Server CPU**: the server process (not its workers) over the whole measurement (200 % = both cores).
             **Page**: headless Chromium showing the lesson's live panel in the same room; frames drawn per second
             (requestAnimationFrame) while the run streamed, and the longest gap between two frames.

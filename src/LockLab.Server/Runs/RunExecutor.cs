@@ -70,8 +70,10 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             }, timeLimit.Token);
         }
 
-        // A stress run measures increments per second on the machine's cores: starting the pool's replacement
-        // workers (process start-up, compilation) during it would take one of them. The pool refills when it ends.
+        // Starting the pool's replacement workers (process start-up, compilation) takes the processor for a while, so
+        // it never happens before the gate: the run's own workers would wait for it. A lesson run refills once its
+        // processes are released (they begin with a sleep); a stress run, which measures increments per second on the
+        // machine's cores, only when it ends.
         var refillAfterRun = !p.ReportsSteps;
 
         try
@@ -82,7 +84,7 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             {
                 var job = new WorkerJob(segmentPath, i, p.Amounts[i], p.Iterations, p.DelayMs, p.GapMs, p.Lock, p.StartMode,
                     StepEvents: p.ReportsSteps, Stepped: p.Mode == RunMode.Step, Rounds: p.Rounds);
-                workers.Add(pool.Take(job, refill: !refillAfterRun));
+                workers.Add(pool.Take(job, refill: false));
             }
 
             // Readers and exit watchers run from the start so that a worker failing before the gate is noticed.
@@ -98,6 +100,7 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             started = Stopwatch.GetTimestamp();
             if (!run.TryMarkRunning(clock.GetUtcNow())) throw new OperationCanceledException("Stopped before the gate opened.");
             segment.OpenGate(p.StartMode == StartMode.Simultaneous, p.Processes, started);
+            if (!refillAfterRun) pool.Refill();
             // The wall-time limit counts from the gate: starting the workers has its own time-out, so a busy
             // machine that is slow to start processes does not eat into the run's own time.
             timeLimit.CancelAfter(TimeSpan.FromSeconds(limitSeconds));
@@ -150,7 +153,7 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             sequencer.Drain(run.Append);
             segment?.Dispose();
             TryDelete(segmentPath);
-            if (refillAfterRun) pool.Refill();
+            pool.Refill(); // no-op when already full or refilling; after a failure before the gate, too
             metrics.RunFinished(run.Scenario, outcome.Status); // counted before anyone can see it finished
             run.Finish(outcome.Status, clock.GetUtcNow(), outcome.Summary, outcome.Error);
             var info = run.ToInfo();
