@@ -26,6 +26,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 });
 builder.Services.AddPresenterKeyAuthentication();
+builder.Services.AddSingleton<LockLab.Server.ScaleOut.LabInstance>();
 builder.Services.AddRuns();
 builder.Services.AddRunHistory();
 builder.Services.AddLessons();

@@ -32,6 +32,22 @@ public sealed class LockLabOptions
     /// <summary>Console log format: <c>text</c> (readable lines) or <c>json</c> (one object per line with every property; see <c>Operations/LabLogging</c>).</summary>
     public string LogFormat { get; set; } = "text";
 
+    /// <summary>
+    /// PostgreSQL connection string for the run history (Npgsql format, e.g.
+    /// <c>Host=db;Database=locklab;Username=locklab;Password=…</c>). Empty: SQLite under <see cref="DataPath"/>.
+    /// Several instances behind a load balancer share one database.
+    /// </summary>
+    public string? Database { get; set; }
+
+    /// <summary>
+    /// Redis configuration string (StackExchange.Redis format, e.g. <c>redis:6379</c>). Set: SignalR uses the Redis
+    /// backplane and room state lives in Redis, so several instances serve one school. Empty: one instance, in memory.
+    /// </summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Prefix of every Redis key and channel: deployments sharing one Redis server keep apart.</summary>
+    public string RedisChannelPrefix { get; set; } = "locklab";
+
     public RunLimits Limits { get; set; } = new();
 }
 
