@@ -11,6 +11,7 @@ using LockLab.Server.Lessons;
 using LockLab.Server.Operations;
 using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
+using LockLab.Server.ScaleOut;
 using LockLab.Server.Security;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -26,14 +27,14 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 });
 builder.Services.AddPresenterKeyAuthentication();
-builder.Services.AddSingleton<LockLab.Server.ScaleOut.LabInstance>();
 builder.Services.AddRuns();
 builder.Services.AddRunHistory();
 builder.Services.AddLessons();
 builder.Services.AddOperations();
 builder.Services.AddOpenApi();
 builder.Services.AddSignalR()
-    .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));
+    .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default))
+    .AddScaleOut(builder.Configuration); // one server in memory, or several sharing Redis (LockLab:Redis)
 
 builder.Services.AddRazorComponents().AddInteractiveWebAssemblyComponents();
 // Prerendered Chinese lessons as text, not as &#x…; entities: a third of the size, and readable in "view source".

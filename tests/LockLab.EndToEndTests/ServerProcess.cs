@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace LockLab.EndToEndTests;
 
@@ -29,9 +27,10 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <param name="dataPath">The run history's folder; a fresh one when null. Pass the same one to restart "the same" lab.</param>
     /// <param name="port">The loopback port; a free one when null. Pass the same one to restart "the same" lab for open pages.</param>
-    public static async Task<ServerProcess> StartAsync(string? dataPath = null, int? port = null)
+    /// <param name="settings">Extra configuration, e.g. <c>["LockLab__Redis"] = …</c> (environment variable spelling).</param>
+    public static async Task<ServerProcess> StartAsync(string? dataPath = null, int? port = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        port ??= FreePort();
+        port ??= LockLab.TestServices.FreePort.Next();
         dataPath ??= Directory.CreateTempSubdirectory("locklab-e2e-data-").FullName;
         var serverDll = Path.Combine(ServerBuildFolder(), "LockLab.Server.dll");
         if (!File.Exists(serverDll)) throw new FileNotFoundException("Build the solution first: the server is missing.", serverDll);
@@ -51,6 +50,7 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         info.Environment["LockLab__PresenterKey"] = Key;
         info.Environment["LockLab__DataPath"] = dataPath;
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>()) info.Environment[name] = value;
 
         var server = new ServerProcess(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}")) { DataPath = dataPath };
         server._process.OutputDataReceived += (_, e) => server.OnOutput(e.Data);
@@ -87,13 +87,6 @@ public sealed class ServerProcess : IAsyncDisposable
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>The server's own build output, same configuration as these tests (Debug or Release).</summary>

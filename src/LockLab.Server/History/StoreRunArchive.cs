@@ -4,14 +4,14 @@ using LockLab.Server.Runs;
 
 namespace LockLab.Server.History;
 
-/// <summary>The server side of the client's <see cref="IRunArchive"/>: memory first (live runs), then the database.</summary>
-public sealed class StoreRunArchive(RunStore store, RunHistory history) : IRunArchive
+/// <summary>The server side of the client's <see cref="IRunArchive"/>: the history's list, each run as fresh as <see cref="RunLookup"/> has it.</summary>
+public sealed class StoreRunArchive(RunStore store, RunLookup runs, RunHistory history) : IRunArchive
 {
     public Task<RunInfo[]> ListAsync(string? room, string? scenario, RunStatus? status) =>
         Task.FromResult(history.List(new HistoryQuery(room, scenario, status, 200)).Select(r => store.Find(r.Id)?.ToInfo() ?? r).ToArray());
 
-    public Task<RunInfo?> GetAsync(string id) => Task.FromResult(store.Find(id)?.ToInfo() ?? history.GetRun(id));
+    public Task<RunInfo?> GetAsync(string id) => Task.FromResult(runs.Info(id));
 
     public Task<IReadOnlyList<RunEvent>> GetEventsAsync(string id) =>
-        Task.FromResult<IReadOnlyList<RunEvent>>(store.Find(id)?.AllEvents() ?? history.GetEvents(id, 0, int.MaxValue));
+        Task.FromResult<IReadOnlyList<RunEvent>>(runs.EventsAfter(id, 0, int.MaxValue) ?? []);
 }

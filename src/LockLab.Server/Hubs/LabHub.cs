@@ -15,6 +15,7 @@ namespace LockLab.Server.Hubs;
 /// </summary>
 public sealed class LabHub(
     RunStore store,
+    RunLookup runs,
     RunOrchestrator orchestrator,
     RunRequestValidator validator,
     ScenarioCatalog scenarios,
@@ -73,8 +74,7 @@ public sealed class LabHub(
             throw new HubException("Invalid page: " + string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
         }
         var room = Context.Items.TryGetValue(RoomKey, out var joined) && joined is string r ? r : RoomNames.Main;
-        rooms.SetPage(room, request.Lesson!, request.Page ?? 1);
-        feeds.Send(rooms.ConnectionsIn(room), nameof(ILabClient.PageChanged), room, request.Lesson!, request.Page ?? 1);
+        rooms.ShowPage(room, request.Lesson!, request.Page ?? 1);
     }
 
     /// <summary>A page request names a lesson of the library and one of its pages; null when it does.</summary>
@@ -130,7 +130,6 @@ public sealed class LabHub(
     public RunEvent[] GetEvents(string runId, long after)
     {
         if (after < 0) throw new HubException("'after' must be 0 or more.");
-        var run = store.Find(runId ?? "") ?? throw new HubException($"No run '{runId}'.");
-        return run.EventsAfter(after, RunBroadcaster.MaxBatch * 10);
+        return runs.EventsAfter(runId ?? "", after, RunBroadcaster.MaxBatch * 10) ?? throw new HubException($"No run '{runId}'.");
     }
 }

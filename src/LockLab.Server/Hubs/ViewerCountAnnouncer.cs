@@ -7,8 +7,9 @@ namespace LockLab.Server.Hubs;
 /// Tells a room how many pages watch it, at most once per <see cref="Interval"/>. When a lecture hall opens the
 /// room at once, announcing each join to everyone already there would cost n² messages (5,000 viewers: 12 million);
 /// coalesced, it is a handful. A joining page does not wait for this: <c>JoinRoom</c> answers the count directly.
+/// With several instances, each reports its own pages to the room directory and announces the total.
 /// </summary>
-public sealed class ViewerCountAnnouncer(ViewerFeeds feeds, RoomRegistry rooms)
+public sealed class ViewerCountAnnouncer(IRoomChannel channel, IRoomDirectory directory, RoomConnections connections, ILogger<ViewerCountAnnouncer> logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
 
@@ -27,6 +28,16 @@ public sealed class ViewerCountAnnouncer(ViewerFeeds feeds, RoomRegistry rooms)
         await Task.Delay(Interval);
         // Unmark before reading the count: a change from here on schedules its own announcement.
         _pending.TryRemove(room, out _);
-        if (rooms.State(room) is { } state) feeds.Send(rooms.ConnectionsIn(room), nameof(ILabClient.ViewersChanged), room, state.Viewers);
+        try
+        {
+            var here = connections.Count(room);
+            directory.ReportViewers(room, here);
+            channel.Send(room, nameof(ILabClient.ViewersChanged), room, directory.Viewers(room, here));
+        }
+        catch (Exception ex)
+        {
+            // A count is cosmetic: the next change announces again.
+            logger.LogWarning(ex, "Could not announce the viewers of room {Room}", room);
+        }
     }
 }

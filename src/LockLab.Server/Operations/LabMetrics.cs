@@ -21,7 +21,7 @@ public sealed class LabMetrics
     private readonly Histogram<double> _workerStart;
     private readonly Histogram<double> _lockWait;
 
-    public LabMetrics(IMeterFactory meters, RunStore runs, RoomRegistry rooms)
+    public LabMetrics(IMeterFactory meters, RunStore runs, RoomConnections rooms)
     {
         // From the host's meter factory, not a static Meter: each host (and each test server) counts its own runs.
         var meter = meters.Create(MeterName);
@@ -40,7 +40,7 @@ public sealed class LabMetrics
 
         // Read when scraped, not kept up to date on every change.
         meter.CreateObservableGauge("locklab.room.viewers", () => ObserveViewers(rooms), "{connection}",
-            "Pages connected to each room that has any (rooms nobody watches are left out, to bound the series).");
+            "Pages connected to this instance, per room that has any (rooms nobody watches are left out, to bound the series).");
         meter.CreateObservableUpDownCounter("locklab.runs.active", () => ObserveActive(runs), "{run}",
             "Runs queued or running now, by status.");
     }
@@ -62,8 +62,8 @@ public sealed class LabMetrics
             ? null
             : new LockWaitMeter(_lockWait, scenario);
 
-    private static IEnumerable<Measurement<int>> ObserveViewers(RoomRegistry rooms) =>
-        rooms.ViewerCounts().Select(r => new Measurement<int>(r.Viewers, new KeyValuePair<string, object?>("room", r.Room)));
+    private static IEnumerable<Measurement<int>> ObserveViewers(RoomConnections rooms) =>
+        rooms.Counts().Select(r => new Measurement<int>(r.Viewers, new KeyValuePair<string, object?>("room", r.Room)));
 
     private static IEnumerable<Measurement<int>> ObserveActive(RunStore runs)
     {

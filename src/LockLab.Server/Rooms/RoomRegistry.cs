@@ -1,114 +1,57 @@
-using System.Collections.Concurrent;
 using LockLab.Contracts;
+using LockLab.Server.Hubs;
 using LockLab.Server.Runs;
 
 namespace LockLab.Server.Rooms;
 
 /// <summary>
-/// The rooms of this server: which lesson page each shows and which connections watch it. A room exists once it
-/// was created (a classroom code) or used (a run or a viewer named it); <c>main</c> always exists.
+/// The rooms as pages and endpoints see them: what each shows (lesson page, current and recent runs, viewers), who
+/// watches it here, and the presenter's page changes. A room exists once it was created (a classroom code) or used
+/// (a run or a viewer named it); <c>main</c> always exists.
 /// </summary>
-public sealed class RoomRegistry(RunStore runs)
+public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections connections, RunLookup runs, IRoomChannel channel)
 {
-    private sealed class Room(string name)
-    {
-        public string Name { get; } = name;
-        public string? Lesson;
-        public int Page = 1;
-        public readonly HashSet<string> Connections = [];
-    }
-
-    private readonly ConcurrentDictionary<string, Room> _rooms = new(StringComparer.Ordinal)
-    {
-        [RoomNames.Main] = new Room(RoomNames.Main),
-    };
-    private readonly ConcurrentDictionary<string, string> _roomOfConnection = new(StringComparer.Ordinal);
-
-    /// <summary>Creates a classroom with a new code.</summary>
-    public string Create()
-    {
-        while (true)
-        {
-            var code = RoomNames.NewCode();
-            if (_rooms.TryAdd(code, new Room(code))) return code;
-        }
-    }
-
-    public bool Exists(string room) => _rooms.ContainsKey(room);
-
-    /// <summary>A room named by a run or a viewer comes into being.</summary>
-    public void Touch(string room) => _rooms.GetOrAdd(room, name => new Room(name));
-
-    /// <summary>Rooms a server keeps at most: joining is open to anyone, so their number must be bounded.</summary>
+    /// <summary>Rooms a deployment keeps at most: joining is open to anyone, so their number must be bounded.</summary>
     public const int MaxRooms = 10_000;
 
+    /// <summary>Creates a classroom with a new code.</summary>
+    public string Create() => directory.Create();
+
+    public bool Exists(string room) => room == RoomNames.Main || directory.Exists(room);
+
+    /// <summary>A room named by a run or a viewer comes into being.</summary>
+    public void Touch(string room) => directory.Touch(room);
+
     /// <summary>A connection watches <paramref name="room"/> (and no longer its previous room). Returns the rooms whose viewer counts changed.</summary>
-    /// <exception cref="InvalidOperationException">The room is new and the server already has <see cref="MaxRooms"/>.</exception>
+    /// <exception cref="InvalidOperationException">The room is new and the deployment already has <see cref="MaxRooms"/>.</exception>
     public IReadOnlyList<string> Join(string connectionId, string room)
     {
-        if (!_rooms.ContainsKey(room) && _rooms.Count >= MaxRooms)
+        if (!Exists(room))
         {
-            throw new InvalidOperationException($"This server already has {MaxRooms} rooms; join an existing one.");
+            if (directory.Count >= MaxRooms) throw new InvalidOperationException($"This lab already has {MaxRooms} rooms; join an existing one.");
+            directory.Touch(room);
         }
-        var changed = new List<string>();
-        if (_roomOfConnection.TryGetValue(connectionId, out var previous) && previous != room) changed.AddRange(Leave(connectionId));
-        var target = _rooms.GetOrAdd(room, name => new Room(name));
-        lock (target)
-        {
-            if (target.Connections.Add(connectionId)) changed.Add(room);
-        }
-        _roomOfConnection[connectionId] = room;
-        return changed;
+        return connections.Join(connectionId, room);
     }
 
     /// <summary>A connection went away. Returns the room whose viewer count changed, if any.</summary>
-    public IReadOnlyList<string> Leave(string connectionId)
+    public IReadOnlyList<string> Leave(string connectionId) => connections.Leave(connectionId);
+
+    /// <summary>Moves the room (and everyone following it) to a lesson page.</summary>
+    public void ShowPage(string room, string lesson, int page)
     {
-        if (!_roomOfConnection.TryRemove(connectionId, out var room) || !_rooms.TryGetValue(room, out var r)) return [];
-        lock (r) r.Connections.Remove(connectionId);
-        return [room];
+        directory.SetPage(room, lesson, page);
+        channel.Send(room, nameof(ILabClient.PageChanged), room, lesson, page);
     }
 
-    /// <summary>The connections watching <paramref name="room"/> now.</summary>
-    public IReadOnlyList<string> ConnectionsIn(string room)
-    {
-        if (!_rooms.TryGetValue(room, out var r)) return [];
-        lock (r) return r.Connections.ToList();
-    }
-
-    /// <summary>Rooms watched by at least one connection, with how many (for the viewers metric).</summary>
-    public IEnumerable<(string Room, int Viewers)> ViewerCounts()
-    {
-        foreach (var r in _rooms.Values)
-        {
-            int viewers;
-            lock (r) viewers = r.Connections.Count;
-            if (viewers > 0) yield return (r.Name, viewers);
-        }
-    }
-
-    public void SetPage(string room, string lesson, int page)
-    {
-        var r = _rooms.GetOrAdd(room, name => new Room(name));
-        lock (r)
-        {
-            r.Lesson = lesson;
-            r.Page = page;
-        }
-    }
-
-    /// <summary>Pages watching <paramref name="room"/> now (cheap: no copy).</summary>
-    public int ViewerCount(string room)
-    {
-        if (!_rooms.TryGetValue(room, out var r)) return 0;
-        lock (r) return r.Connections.Count;
-    }
+    /// <summary>Pages watching the room, on every instance.</summary>
+    public int Viewers(string room) => directory.Viewers(room, connections.Count(room));
 
     public RoomState? State(string room)
     {
-        if (!_rooms.TryGetValue(room, out var r)) return null;
-        var runState = runs.RoomState(room);
-        lock (r) return runState with { Lesson = r.Lesson, Page = r.Page, Viewers = r.Connections.Count };
+        if (!Exists(room)) return null;
+        var (lesson, page) = directory.PageOf(room);
+        return runs.RoomState(room) with { Lesson = lesson, Page = page, Viewers = Viewers(room) };
     }
 }
 

@@ -44,12 +44,11 @@ public static class RoomsEndpoints
     }
 
     private static Results<Accepted<RoomState>, ValidationProblem, ProblemHttpResult> SetPage(
-        string code, PageRequest? body, RoomRegistry registry, LessonLibrary lessons, ViewerFeeds feeds)
+        string code, PageRequest? body, RoomRegistry registry, LessonLibrary lessons)
     {
         if (Find(code, registry, out var notFound) is null) return notFound!;
         if (LabHub.ValidatePage(body, lessons) is { } errors) return TypedResults.ValidationProblem(errors);
-        registry.SetPage(code, body!.Lesson!, body.Page ?? 1);
-        feeds.Send(registry.ConnectionsIn(code), nameof(ILabClient.PageChanged), code, body.Lesson!, body.Page ?? 1);
+        registry.ShowPage(code, body!.Lesson!, body.Page ?? 1);
         return TypedResults.Accepted($"/api/rooms/{code}", registry.State(code));
     }
 

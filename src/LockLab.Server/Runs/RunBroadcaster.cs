@@ -11,11 +11,12 @@ namespace LockLab.Server.Runs;
 /// Decoupled from the worker readers: it waits for news on the run's log and sends what is new at once, but not
 /// more often than every <see cref="MinInterval"/>, so a lesson run goes out event by event within milliseconds
 /// while a fast run is batched (a classroom of pages is not handed thousands of messages a second).
-/// It hands messages to each page's own feed (<see cref="ViewerFeeds"/>), which merges what a slow page has not
-/// taken yet, and never waits for a page, so a slow page slows nobody. Nothing is dropped: each message carries the events after the last one sent, and a page that
-/// was disconnected for lagging catches up by sequence number.
+/// It sends through the room's channel (<see cref="IRoomChannel"/>), which never waits for a page. Nothing is
+/// dropped: each message carries the events after the last one sent, and a page that was disconnected for lagging
+/// catches up by sequence number. With several instances, each status and batch is first shared
+/// (<see cref="ISharedRuns"/>), so that a page on another instance can catch up with anything it was sent.
 /// </summary>
-public sealed class RunBroadcaster(ViewerFeeds feeds, RoomRegistry rooms, ILogger<RunBroadcaster> logger)
+public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connections, ISharedRuns shared, ScaleOut.LabInstance instance, ILogger<RunBroadcaster> logger)
 {
     /// <summary>Large enough for a burst of a fast run, small enough for one WebSocket message.</summary>
     public const int MaxBatch = ViewerFeeds.MaxEventsPerMessage;
@@ -39,7 +40,15 @@ public sealed class RunBroadcaster(ViewerFeeds feeds, RoomRegistry rooms, ILogge
 
     public void Follow(Run run) => _ = Task.Run(() => PumpAsync(run));
 
-    private void Send(Run run, string method, params object?[] args) => feeds.Send(rooms.ConnectionsIn(run.Room), method, args);
+    private void Send(Run run, string method, params object?[] args) => channel.Send(run.Room, method, args);
+
+    /// <summary>Shares the run's status with the other instances before the room hears of it.</summary>
+    private async Task<RunInfo> ShareAsync(Run run)
+    {
+        var info = run.ToInfo();
+        await shared.PublishAsync(info, instance.Id);
+        return info;
+    }
 
     private async Task PumpAsync(Run run)
     {
@@ -49,6 +58,7 @@ public sealed class RunBroadcaster(ViewerFeeds feeds, RoomRegistry rooms, ILogge
         var announced = false;
         try
         {
+            await ShareAsync(run); // queued: other instances' pages see it in the room from now on
             while (true)
             {
                 var changed = run.Changed; // take the signal before reading, so no append slips between
@@ -57,11 +67,11 @@ public sealed class RunBroadcaster(ViewerFeeds feeds, RoomRegistry rooms, ILogge
                 var finished = run.IsFinished;
                 if (!announced && run.Status != RunStatus.Queued)
                 {
-                    Send(run, nameof(ILabClient.RunStarted), run.ToInfo());
+                    Send(run, nameof(ILabClient.RunStarted), await ShareAsync(run));
                     announced = true;
                 }
                 // Soon after the last message, wait out the interval: what arrives meanwhile goes together.
-                var gather = GatherWindow(rooms.ViewerCount(run.Room));
+                var gather = GatherWindow(connections.Count(run.Room));
                 var interval = MinInterval + gather;
                 var sinceLast = Stopwatch.GetElapsedTime(lastSend);
                 if (lastSend != 0 && sinceLast < interval && run.EventCount > 0 && !finished) await Task.Delay(interval - sinceLast);
@@ -69,6 +79,7 @@ public sealed class RunBroadcaster(ViewerFeeds feeds, RoomRegistry rooms, ILogge
                 var batch = run.EventsAfter(sent, MaxBatch);
                 if (batch.Length > 0)
                 {
+                    await shared.AppendAsync(run.Id, batch);
                     Send(run, nameof(ILabClient.RunEvents), run.Id, batch);
                     sent = batch[^1].Seq;
                     lastSend = Stopwatch.GetTimestamp();
@@ -76,7 +87,7 @@ public sealed class RunBroadcaster(ViewerFeeds feeds, RoomRegistry rooms, ILogge
                 }
                 if (finished)
                 {
-                    Send(run, nameof(ILabClient.RunCompleted), run.ToInfo());
+                    Send(run, nameof(ILabClient.RunCompleted), await ShareAsync(run));
                     return;
                 }
                 await changed;

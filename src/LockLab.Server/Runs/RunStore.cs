@@ -58,14 +58,4 @@ public sealed class RunStore(IOptions<LockLabOptions> options)
             }
         }
     }
-
-    /// <summary>What the room shows on join: the current (or last) run, and its recent runs.</summary>
-    public RoomState RoomState(string room)
-    {
-        var recent = InRoom(room, 10);
-        var current = recent.FirstOrDefault(r => r.Status == RunStatus.Running)
-                      ?? recent.FirstOrDefault(r => r.Status == RunStatus.Queued)
-                      ?? recent.FirstOrDefault();
-        return new RoomState(room, current?.ToInfo(), recent.Select(r => r.ToInfo()).ToList());
-    }
 }

@@ -120,19 +120,18 @@ public static class RunsEndpoints
     private static ProblemHttpResult TooLarge() =>
         TypedResults.Problem($"A run request may be at most {MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large");
 
-    /// <summary>From memory while the server holds the run, else from the history on disk.</summary>
-    private static Results<Ok<RunInfo>, ProblemHttpResult> GetRun(string id, RunStore store, History.RunHistory history) =>
-        (store.Find(id)?.ToInfo() ?? history.GetRun(id)) is { } run ? TypedResults.Ok(run) : RunNotFound(id);
+    /// <summary>From memory while this server holds the run, else from the other instances or the history (<see cref="RunLookup"/>).</summary>
+    private static Results<Ok<RunInfo>, ProblemHttpResult> GetRun(string id, RunLookup runs) =>
+        runs.Info(id) is { } run ? TypedResults.Ok(run) : RunNotFound(id);
 
     private static Results<Ok<RunEvent[]>, ProblemHttpResult, ValidationProblem> GetEvents(
-        string id, RunStore store, History.RunHistory history, long after = 0, int limit = MaxEventsPerPage)
+        string id, RunLookup runs, long after = 0, int limit = MaxEventsPerPage)
     {
         var errors = new Dictionary<string, string[]>();
         if (after < 0) errors["after"] = ["Must be 0 or more."];
         if (limit is < 1 or > MaxEventsPerPage) errors["limit"] = [$"Must be between 1 and {MaxEventsPerPage}."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        if (store.Find(id) is { } run) return TypedResults.Ok(run.EventsAfter(after, limit));
-        return history.GetRun(id) is null ? RunNotFound(id) : TypedResults.Ok(history.GetEvents(id, after, limit));
+        return runs.EventsAfter(id, after, limit) is { } events ? TypedResults.Ok(events) : RunNotFound(id);
     }
 
     private static ProblemHttpResult RunNotFound(string id) =>

@@ -13,10 +13,9 @@ public static class RunsServiceCollectionExtensions
         services.AddSingleton<WorkerExecutable>();
         services.AddSingleton<WorkerPool>();
         services.AddSingleton<RunStore>();
+        services.AddSingleton<RunLookup>();
         services.AddSingleton<RunExecutor>();
         services.AddSingleton<RunBroadcaster>();
-        services.AddSingleton<Hubs.LabHubLifetimeManager>();
-        services.AddSingleton<Microsoft.AspNetCore.SignalR.HubLifetimeManager<Hubs.LabHub>>(sp => sp.GetRequiredService<Hubs.LabHubLifetimeManager>());
         services.AddSingleton<Hubs.ViewerFeeds>();
         services.AddSingleton<Hubs.ViewerCountAnnouncer>();
         services.AddSingleton<RunOrchestrator>();

@@ -1,0 +1,9 @@
+using LockLab.Server.Rooms;
+
+namespace LockLab.Server.Hubs;
+
+/// <summary>One server: each message goes straight to this server's pages in the room, through their own feeds.</summary>
+public sealed class LocalRoomChannel(ViewerFeeds feeds, RoomConnections connections) : IRoomChannel
+{
+    public void Send(string room, string method, params object?[] args) => feeds.Send(connections.In(room), method, args);
+}

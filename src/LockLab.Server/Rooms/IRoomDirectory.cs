@@ -1,0 +1,79 @@
+namespace LockLab.Server.Rooms;
+
+/// <summary>
+/// The rooms of the deployment and what each shows: which exist, the lesson page the presenter put up, how many pages
+/// watch. One server keeps it in memory (<see cref="InMemoryRoomDirectory"/>); several behind a load balancer share
+/// it in Redis (<see cref="ScaleOut.RedisRoomDirectory"/>), so that a room created on one is open on all.
+/// </summary>
+public interface IRoomDirectory
+{
+    /// <summary>Creates a classroom with a new, unused code.</summary>
+    string Create();
+
+    bool Exists(string room);
+
+    /// <summary>A room named by a run or a viewer comes into being (no-op when it exists).</summary>
+    void Touch(string room);
+
+    /// <summary>How many rooms exist (joining is open to anyone, so their number is bounded).</summary>
+    long Count { get; }
+
+    void SetPage(string room, string lesson, int page);
+
+    /// <summary>The page the room shows: no lesson and page 1 until a presenter chose one.</summary>
+    (string? Lesson, int Page) PageOf(string room);
+
+    /// <summary>This server has <paramref name="here"/> pages watching <paramref name="room"/> now.</summary>
+    void ReportViewers(string room, int here);
+
+    /// <summary>Pages watching <paramref name="room"/> on every instance, given that this one has <paramref name="here"/>.</summary>
+    int Viewers(string room, int here);
+}
+
+/// <summary>The rooms of a single server, in its memory: the embedded default.</summary>
+public sealed class InMemoryRoomDirectory : IRoomDirectory
+{
+    private sealed class Room
+    {
+        public string? Lesson;
+        public int Page = 1;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Room> _rooms = new(StringComparer.Ordinal)
+    {
+        [RoomNames.Main] = new Room(),
+    };
+
+    public string Create()
+    {
+        while (true)
+        {
+            var code = RoomNames.NewCode();
+            if (_rooms.TryAdd(code, new Room())) return code;
+        }
+    }
+
+    public bool Exists(string room) => _rooms.ContainsKey(room);
+
+    public void Touch(string room) => _rooms.GetOrAdd(room, _ => new Room());
+
+    public long Count => _rooms.Count;
+
+    public void SetPage(string room, string lesson, int page)
+    {
+        var r = _rooms.GetOrAdd(room, _ => new Room());
+        lock (r) (r.Lesson, r.Page) = (lesson, page);
+    }
+
+    public (string? Lesson, int Page) PageOf(string room)
+    {
+        if (!_rooms.TryGetValue(room, out var r)) return (null, 1);
+        lock (r) return (r.Lesson, r.Page);
+    }
+
+    public void ReportViewers(string room, int here)
+    {
+    }
+
+    public int Viewers(string room, int here) => here;
+}

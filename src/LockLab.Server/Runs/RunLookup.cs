@@ -1,0 +1,38 @@
+using LockLab.Contracts;
+using LockLab.Server.History;
+
+namespace LockLab.Server.Runs;
+
+/// <summary>
+/// Where a run is read from, freshest first: this server's memory (runs it executes or ran lately), then the runs
+/// other instances share (<see cref="ISharedRuns"/>), then the history database. Every reader — the REST API, the
+/// hub's catch-up, the pages' archive, a room's state — asks here, so all see the same run.
+/// </summary>
+public sealed class RunLookup(RunStore store, ISharedRuns shared, RunHistory history)
+{
+    public RunInfo? Info(string id) => store.Find(id)?.ToInfo() ?? shared.Find(id) ?? history.GetRun(id);
+
+    /// <summary>Events with seq &gt; <paramref name="after"/>; null when there is no such run.</summary>
+    public RunEvent[]? EventsAfter(string id, long after, int max)
+    {
+        if (store.Find(id) is { } run) return run.EventsAfter(after, max);
+        if (shared.EventsAfter(id, after, max) is { } events) return events;
+        return history.GetRun(id) is null ? null : history.GetEvents(id, after, max);
+    }
+
+    /// <summary>What the room shows on join: the current (or last) run, and its recent runs, from every instance.</summary>
+    public RoomState RoomState(string room)
+    {
+        const int recentRuns = 10;
+        var local = store.InRoom(room, recentRuns).Select(r => r.ToInfo());
+        var recent = local.Concat(shared.InRoom(room, recentRuns))
+            .DistinctBy(r => r.Id) // this server's own copy first: it is the freshest
+            .OrderByDescending(r => r.CreatedAt)
+            .Take(recentRuns)
+            .ToList();
+        var current = recent.FirstOrDefault(r => r.Status == RunStatus.Running)
+                      ?? recent.FirstOrDefault(r => r.Status == RunStatus.Queued)
+                      ?? recent.FirstOrDefault();
+        return new RoomState(room, current, recent);
+    }
+}

@@ -1,0 +1,30 @@
+using StackExchange.Redis;
+
+namespace LockLab.Server.ScaleOut;
+
+/// <summary>
+/// Every Redis key and channel the lab uses, under the deployment's prefix (<c>LockLab:RedisChannelPrefix</c>):
+/// two schools sharing one Redis server never see each other's rooms.
+/// </summary>
+public sealed class RedisKeys(string prefix)
+{
+    public string Prefix { get; } = prefix;
+
+    /// <summary>The SignalR backplane's channels (it adds its own suffixes).</summary>
+    public RedisChannel BackplaneChannelPrefix => RedisChannel.Literal(Prefix);
+
+    public RedisKey Rooms => $"{Prefix}:rooms";
+    public RedisKey Room(string room) => $"{Prefix}:room:{room}";
+    public RedisKey Viewers(string room) => $"{Prefix}:viewers:{room}";
+
+    public RedisKey Instances => $"{Prefix}:instances";
+    public RedisKey Heartbeat(string instance) => $"{Prefix}:instance:{instance}";
+
+    public RedisKey Run(string runId) => $"{Prefix}:run:{runId}";
+    public RedisKey RunEvents(string runId) => $"{Prefix}:run-events:{runId}";
+    public RedisKey RoomRuns(string room) => $"{Prefix}:room-runs:{room}";
+    /// <summary>Runs queued or running on some instance: run id → the instance executing it.</summary>
+    public RedisKey UnfinishedRuns => $"{Prefix}:unfinished-runs";
+
+    public RedisKey PresenterKey => $"{Prefix}:presenter-key";
+}

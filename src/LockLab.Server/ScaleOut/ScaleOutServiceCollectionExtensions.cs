@@ -1,0 +1,63 @@
+using LockLab.Server.Configuration;
+using LockLab.Server.Hubs;
+using LockLab.Server.Operations;
+using LockLab.Server.Rooms;
+using LockLab.Server.Runs;
+using Microsoft.AspNetCore.SignalR;
+using StackExchange.Redis;
+
+namespace LockLab.Server.ScaleOut;
+
+public static class ScaleOutServiceCollectionExtensions
+{
+    /// <summary>
+    /// One server (the embedded default): rooms and runs in memory, each room's messages written straight to this
+    /// server's pages. With <c>LockLab:Redis</c> set, several instances serve one deployment: SignalR uses the Redis
+    /// backplane (channels under <c>LockLab:RedisChannelPrefix</c>), and rooms, the runs pages may catch up with,
+    /// instance heartbeats and the generated presenter key live in Redis.
+    /// </summary>
+    public static ISignalRServerBuilder AddScaleOut(this ISignalRServerBuilder signalR, IConfiguration configuration)
+    {
+        var services = signalR.Services;
+        var options = configuration.GetSection(LockLabOptions.Section).Get<LockLabOptions>() ?? new LockLabOptions();
+        services.AddSingleton<LabInstance>();
+        services.AddSingleton<RoomConnections>();
+        services.AddSingleton<LabHubLifetimeManager>();
+
+        if (string.IsNullOrWhiteSpace(options.Redis))
+        {
+            services.AddSingleton<HubLifetimeManager<LabHub>>(sp => sp.GetRequiredService<LabHubLifetimeManager>());
+            services.AddSingleton<IRoomDirectory, InMemoryRoomDirectory>();
+            services.AddSingleton<IRoomChannel, LocalRoomChannel>();
+            services.AddSingleton<ISharedRuns, NoSharedRuns>();
+            services.AddSingleton<IInstanceDirectory, SingleInstance>();
+            return signalR;
+        }
+
+        var redisOptions = ConfigurationOptions.Parse(options.Redis);
+        redisOptions.AbortOnConnectFail = false; // start without Redis, reconnect in the background; /readyz tells
+        redisOptions.ClientName ??= "locklab";
+        var keys = new RedisKeys(string.IsNullOrWhiteSpace(options.RedisChannelPrefix) ? "locklab" : options.RedisChannelPrefix);
+        // One connection for the backplane and the lab's own keys: commands on it reach Redis in the order they were issued.
+        var redis = new Lazy<Task<IConnectionMultiplexer>>(async () => await ConnectionMultiplexer.ConnectAsync(redisOptions));
+        services.AddSingleton(_ => redis.Value.GetAwaiter().GetResult());
+        services.AddSingleton(keys);
+        signalR.AddStackExchangeRedis(o =>
+        {
+            o.Configuration = redisOptions;
+            o.Configuration.ChannelPrefix = keys.BackplaneChannelPrefix;
+            o.ConnectionFactory = _ => redis.Value;
+        });
+
+        services.AddSingleton<IRoomDirectory, RedisRoomDirectory>();
+        services.AddSingleton<IRoomChannel, BackplaneRoomChannel>();
+        services.AddSingleton<RedisSharedRuns>();
+        services.AddSingleton<ISharedRuns>(sp => sp.GetRequiredService<RedisSharedRuns>());
+        services.AddSingleton<InstanceLiveness>();
+        services.AddSingleton<IInstanceDirectory>(sp => sp.GetRequiredService<InstanceLiveness>());
+        services.AddHostedService(sp => sp.GetRequiredService<InstanceLiveness>());
+        services.AddSingleton<ISharedPresenterKey, RedisSharedPresenterKey>();
+        services.AddHealthChecks().AddReadinessCheck<RedisHealthCheck>("redis");
+        return signalR;
+    }
+}

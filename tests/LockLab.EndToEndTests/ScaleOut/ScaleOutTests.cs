@@ -1,0 +1,94 @@
+using System.Net.Http.Json;
+using LockLab.Contracts;
+using LockLab.TestServices;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace LockLab.EndToEndTests.ScaleOut;
+
+/// <summary>One real Redis server for the class; each test deploys its own instances under its own key prefix.</summary>
+public sealed class RedisFixture : IAsyncLifetime
+{
+    public RedisServer Redis { get; private set; } = null!;
+    public async Task InitializeAsync() => Redis = await RedisServer.StartAsync();
+    public async Task DisposeAsync() => await Redis.DisposeAsync();
+}
+
+/// <summary>
+/// Several lab instances behind one deployment, as a school runs them: real server processes on different loopback
+/// ports, sharing a real Redis server (the SignalR backplane, rooms, shared runs) — no containers, no mocks.
+/// </summary>
+public class ScaleOutTests(RedisFixture fixture) : IClassFixture<RedisFixture>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private async Task<(ServerProcess A, ServerProcess B)> DeployTwoAsync(Dictionary<string, string>? extra = null)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["LockLab__Redis"] = fixture.Redis.Configuration,
+            ["LockLab__RedisChannelPrefix"] = "test-" + Guid.NewGuid().ToString("N")[..8],
+        };
+        foreach (var (k, v) in extra ?? []) settings[k] = v;
+        var starting = new[] { ServerProcess.StartAsync(settings: settings), ServerProcess.StartAsync(settings: settings) };
+        var servers = await Task.WhenAll(starting);
+        return (servers[0], servers[1]);
+    }
+
+    private static async Task<RunInfo> StartRunAsync(ServerProcess server, object request)
+    {
+        using var client = server.CreateClient(presenter: true);
+        var response = await client.PostAsJsonAsync("/api/runs", request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RunInfo))!;
+    }
+
+    [Fact]
+    public async Task A_run_started_on_one_instance_streams_every_event_in_order_to_a_viewer_on_the_other()
+    {
+        var (a, b) = await DeployTwoAsync();
+        await using var _a = a;
+        await using var _b = b;
+        await using var viewer = await LabViewer.JoinAsync(b.Address, "across");
+
+        var run = await StartRunAsync(a, new { scenario = "lock", room = "across", iterations = 5, delayMs = 20 });
+        var completed = await viewer.CompletedAsync(run.Id, Patience);
+
+        Assert.Equal(RunStatus.Completed, completed.Status);
+        var live = viewer.EventsOf(run.Id);
+        Assert.Equal(Enumerable.Range(1, (int)completed.EventCount).Select(i => (long)i), live.Select(e => e.Seq)); // all, in order, once
+        Assert.Equal([1L, 2, 3, 4, 5, 8, 11, 14, 17, 20], live.Where(e => e.Kind == EventKind.Print).Select(e => e.Value));
+
+        // A page that reconnects to B catches up with the run from B, though A executed it.
+        var caughtUp = await viewer.Hub.InvokeAsync<RunEvent[]>("GetEvents", run.Id, 3L);
+        Assert.Equal(live.Skip(3).Select(e => e.Seq), caughtUp.Select(e => e.Seq));
+        using var http = b.CreateClient();
+        var onB = await http.GetFromJsonAsync($"/api/runs/{run.Id}", ContractsJsonContext.Default.RunInfo);
+        Assert.Equal(RunStatus.Completed, onB!.Status);
+        var state = await http.GetFromJsonAsync("/api/rooms/across", ContractsJsonContext.Default.RoomState);
+        Assert.Equal(run.Id, state!.CurrentRun!.Id);
+    }
+
+    [Fact]
+    public async Task A_presenter_on_one_instance_moves_followers_on_the_other_and_both_count_as_viewers()
+    {
+        var (a, b) = await DeployTwoAsync();
+        await using var _a = a;
+        await using var _b = b;
+        using var presenterHttp = a.CreateClient(presenter: true);
+        var created = await presenterHttp.PostAsync("/api/rooms", null);
+        created.EnsureSuccessStatusCode();
+        var code = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RoomState))!.Room;
+
+        // The room created on A exists on B: a follower joins it there.
+        await using var follower = await LabViewer.JoinAsync(b.Address, code);
+        await using var presenter = await LabViewer.JoinAsync(a.Address, code, presenter: true);
+        await presenter.Hub.InvokeAsync("SetPage", new PageRequest("process-locks", 2));
+
+        Assert.True(await Waiting.UntilAsync(() => follower.PageChanges.Contains((code, "process-locks", 2)), Patience), "the follower on B did not follow");
+        var state = await b.CreateClient().GetFromJsonAsync($"/api/rooms/{code}", ContractsJsonContext.Default.RoomState);
+        Assert.Equal(("process-locks", 2), (state!.Lesson, state.Page));
+        // One page on each instance: the room has two viewers, whichever instance is asked.
+        Assert.True(await Waiting.UntilAsync(() => follower.ViewerCounts.LastOrDefault() == 2, Patience),
+            $"viewer counts seen on B: {string.Join(",", follower.ViewerCounts)}");
+    }
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace LockLab.TestServices;
+
+/// <summary>
+/// A real Redis server (Debian's <c>redis-server</c>) on a free loopback port, in memory only, for as long as the
+/// fixture lives. Each test gives its deployment its own key prefix, so tests sharing one server stay apart.
+/// </summary>
+public sealed class RedisServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+
+    private RedisServer(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>The StackExchange.Redis configuration string for <c>LockLab:Redis</c>.</summary>
+    public string Configuration => $"127.0.0.1:{Port}";
+
+    public static async Task<RedisServer> StartAsync()
+    {
+        var executable = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("redis-server is not installed: install Debian's redis-server package (.ci/run does).");
+        var port = FreePort.Next();
+        var info = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        var server = new RedisServer(Process.Start(info)!, port);
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                ready.TrySetException(new InvalidOperationException("redis-server exited during start-up:\n" + server.Output));
+                return;
+            }
+            lock (server._output) server._output.Add(line);
+            if (line.Contains("Ready to accept connections")) ready.TrySetResult();
+        }
+        server._process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        server._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) OnLine(e.Data); };
+        server._process.BeginOutputReadLine();
+        server._process.BeginErrorReadLine();
+        await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return server;
+    }
+
+    public string Output { get { lock (_output) return string.Join('\n', _output); } }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) _process.Kill();
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}
