@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace LockLab.EndToEndTests;
 
@@ -81,6 +82,19 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>Kills the server the hard way (SIGKILL to the server alone): no shutdown code runs.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: false);
+
+    /// <summary>Asks the server to stop as an orchestrator does (SIGTERM): its shutdown code runs.</summary>
+    public void StopGracefully()
+    {
+        if (Kill(_process.Id, SigTerm) != 0) throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    public Task<int> ExitCodeAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout).ContinueWith(_ => _process.ExitCode);
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     public async ValueTask DisposeAsync()
     {

@@ -10,7 +10,7 @@ namespace LockLab.Server.History;
 /// only reads the run's log, so a slow or failing disk never slows a run or its viewers: storage errors are logged,
 /// retried, and the run streams on.
 /// </summary>
-public sealed class RunRecorder(RunHistory history, RunStore store, TimeProvider clock, ILogger<RunRecorder> logger) : IHostedService
+public sealed class RunRecorder(RunHistory history, RunStore store, RunFollowers followers, TimeProvider clock, ILogger<RunRecorder> logger) : IHostedService
 {
     public const int MaxBatch = 5000;
     private static readonly TimeSpan[] Retries = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
@@ -36,7 +36,7 @@ public sealed class RunRecorder(RunHistory history, RunStore store, TimeProvider
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 
-    public void Follow(Run run) => _ = Task.Run(() => RecordAsync(run));
+    public void Follow(Run run) => followers.Start(() => RecordAsync(run));
 
     /// <summary>Raised with a run's id once its final state and all its events are on disk.</summary>
     public event Action<string>? Recorded;

@@ -16,7 +16,7 @@ namespace LockLab.Server.Runs;
 /// catches up by sequence number. With several instances, each status and batch is first shared
 /// (<see cref="ISharedRuns"/>), so that a page on another instance can catch up with anything it was sent.
 /// </summary>
-public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connections, ISharedRuns shared, ScaleOut.LabInstance instance, ILogger<RunBroadcaster> logger)
+public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connections, ISharedRuns shared, ScaleOut.LabInstance instance, RunFollowers followers, ILogger<RunBroadcaster> logger)
 {
     /// <summary>Large enough for a burst of a fast run, small enough for one WebSocket message.</summary>
     public const int MaxBatch = ViewerFeeds.MaxEventsPerMessage;
@@ -38,7 +38,7 @@ public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connect
 
     public const int GatherFrom = 500;
 
-    public void Follow(Run run) => _ = Task.Run(() => PumpAsync(run));
+    public void Follow(Run run) => followers.Start(() => PumpAsync(run));
 
     private void Send(Run run, string method, params object?[] args) => channel.Send(run.Room, method, args);
 

@@ -25,6 +25,7 @@ public sealed class RunOrchestrator(
     });
 
     private readonly Lock _admission = new();
+    private volatile bool _stopping;
 
     /// <summary>
     /// Queues a validated request, or says why not: the room already has its share of runs (<paramref name="refusal"/>
@@ -36,6 +37,11 @@ public sealed class RunOrchestrator(
         refusal = null;
         lock (_admission)
         {
+            if (_stopping)
+            {
+                refusal = "This lab server is shutting down; try again in a moment.";
+                return null;
+            }
             var perRoom = options.Value.Limits.MaxActiveRunsPerRoom;
             if (store.CountActive(request.Room) >= perRoom)
             {
@@ -70,6 +76,10 @@ public sealed class RunOrchestrator(
         }
         var slots = Math.Max(1, options.Value.Limits.MaxConcurrentRuns);
         await Task.WhenAll(Enumerable.Range(0, slots).Select(_ => ConsumeAsync(stoppingToken)));
+        // Stopping: the runs in progress were cancelled by the executor; those still waiting never begin.
+        lock (_admission) _stopping = true;
+        _queue.Writer.TryComplete();
+        while (_queue.Reader.TryRead(out var waiting)) waiting.Stop("The server is shutting down.", clock.GetUtcNow());
     }
 
     private async Task ConsumeAsync(CancellationToken stoppingToken)

@@ -79,7 +79,7 @@ public static class RunsEndpoints
     {
         if (!validator.TryValidate(request, RoomNames.Main, out var valid, out var errors)) return TypedResults.ValidationProblem(errors);
         var run = orchestrator.Enqueue(valid!, out var refusal);
-        if (refusal is not null) return TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Room busy");
+        if (refusal is not null) return TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Cannot start the run now");
         if (run is null)
         {
             return TypedResults.Problem("Too many runs are queued; try again in a moment.", statusCode: StatusCodes.Status503ServiceUnavailable,

@@ -16,6 +16,8 @@ public static class RunsServiceCollectionExtensions
         services.AddSingleton<RunLookup>();
         services.AddSingleton<RunExecutor>();
         services.AddSingleton<RunBroadcaster>();
+        services.AddSingleton<RunFollowers>();
+        services.AddHostedService<RunWindDown>();
         services.AddSingleton<Hubs.ViewerFeeds>();
         services.AddSingleton<Hubs.ViewerCountAnnouncer>();
         services.AddSingleton<RunOrchestrator>();

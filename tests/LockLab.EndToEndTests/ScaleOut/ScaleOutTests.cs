@@ -91,4 +91,65 @@ public class ScaleOutTests(RedisFixture fixture) : IClassFixture<RedisFixture>
         Assert.True(await Waiting.UntilAsync(() => follower.ViewerCounts.LastOrDefault() == 2, Patience),
             $"viewer counts seen on B: {string.Join(",", follower.ViewerCounts)}");
     }
+
+    [Fact]
+    public async Task Killing_an_instance_mid_run_interrupts_its_run_for_viewers_who_reconnect_to_the_other_and_loses_nothing_finished()
+    {
+        const string room = "cutoff";
+        var (a, b) = await DeployTwoAsync();
+        await using var _a = a;
+        await using var _b = b;
+        await using var onA = await LabViewer.JoinAsync(a.Address, room);
+
+        var finished = await StartRunAsync(a, new { scenario = "no-lock", room, iterations = 5, delayMs = 10 });
+        var finishedInfo = await onA.CompletedAsync(finished.Id, Patience);
+        // Ten seconds of run: long enough to be cut off in the middle.
+        var cut = await StartRunAsync(a, new { scenario = "lock", room, iterations = 100, delayMs = 100 });
+        Assert.True(await Waiting.UntilAsync(() => onA.EventsOf(cut.Id).Length >= 4, Patience), "the long run did not stream");
+
+        a.KillHard();
+        await onA.Closed.WaitAsync(Patience);
+        var seenBeforeTheKill = onA.EventsOf(cut.Id);
+
+        // The page reconnects, and the load balancer sends it to B.
+        await using var onB = await LabViewer.JoinAsync(b.Address, room);
+        var interrupted = onB.Joined!.RecentRuns.FirstOrDefault(r => r.Id == cut.Id) is { Status: RunStatus.Interrupted } already
+            ? already
+            : await onB.CompletedAsync(cut.Id, Patience); // B notices A's heartbeat stopped, within seconds
+        Assert.Equal(RunStatus.Interrupted, interrupted.Status);
+        Assert.Contains("stopped", interrupted.Error);
+
+        // Everything the page saw before the kill is still there, from B; so is the whole of the finished run.
+        var kept = await onB.Hub.InvokeAsync<RunEvent[]>("GetEvents", cut.Id, 0L);
+        Assert.Superset(kept.Select(e => e.Seq).ToHashSet(), seenBeforeTheKill.Select(e => e.Seq).ToHashSet());
+        using var http = b.CreateClient();
+        var finishedEvents = await http.GetFromJsonAsync($"/api/runs/{finished.Id}/events?after=0", ContractsJsonContext.Default.RunEventArray);
+        Assert.Equal(finishedInfo.EventCount, finishedEvents!.Length);
+        var state = await http.GetFromJsonAsync($"/api/rooms/{room}", ContractsJsonContext.Default.RoomState);
+        Assert.Equal(RunStatus.Interrupted, state!.RecentRuns.Single(r => r.Id == cut.Id).Status);
+    }
+
+    [Fact]
+    public async Task An_instance_asked_to_stop_ends_its_runs_cleanly_and_every_instance_hears_it()
+    {
+        const string room = "shutdown";
+        var (a, b) = await DeployTwoAsync();
+        await using var _a = a;
+        await using var _b = b;
+        await using var onB = await LabViewer.JoinAsync(b.Address, room);
+        var run = await StartRunAsync(a, new { scenario = "lock", room, iterations = 100, delayMs = 100 });
+        Assert.True(await Waiting.UntilAsync(() => onB.EventsOf(run.Id).Length >= 2, Patience), "the run did not stream");
+
+        a.StopGracefully();
+
+        // Not left for the heartbeat sweep to call "interrupted": A cancels it itself and says so before it exits.
+        var ended = await onB.CompletedAsync(run.Id, Patience);
+        Assert.Equal(RunStatus.Cancelled, ended.Status);
+        Assert.Contains("shutting down", ended.Error);
+        Assert.Equal(0, await a.ExitCodeAsync(Patience));
+        using var http = b.CreateClient();
+        var onRecord = await http.GetFromJsonAsync($"/api/runs/{run.Id}", ContractsJsonContext.Default.RunInfo);
+        Assert.Equal(RunStatus.Cancelled, onRecord!.Status);
+        Assert.Equal(onB.EventsOf(run.Id).Length, onRecord.EventCount);
+    }
 }
