@@ -152,4 +152,28 @@ public class ScaleOutTests(RedisFixture fixture) : IClassFixture<RedisFixture>
         Assert.Equal(RunStatus.Cancelled, onRecord!.Status);
         Assert.Equal(onB.EventsOf(run.Id).Length, onRecord.EventCount);
     }
+
+    [Fact]
+    public async Task Readiness_reports_Redis_and_fails_while_Redis_is_gone_though_the_instance_stays_alive()
+    {
+        var redis = await RedisServer.StartAsync(); // its own: this test stops it
+        await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string> { ["LockLab__Redis"] = redis.Configuration });
+        using var http = server.CreateClient();
+
+        var (code, redisCheck) = await ReadinessAsync(http);
+        Assert.Equal((System.Net.HttpStatusCode.OK, "Healthy"), (code, redisCheck));
+
+        await redis.DisposeAsync();
+
+        await Waiting.UntilAsync(async () => await ReadinessAsync(http) is (System.Net.HttpStatusCode.ServiceUnavailable, "Unhealthy") ? "not ready" : null,
+            Patience, "/readyz to report Redis gone");
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode); // alive: restarting it would not bring Redis back
+    }
+
+    private static async Task<(System.Net.HttpStatusCode Code, string RedisStatus)> ReadinessAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync("/readyz");
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return (response.StatusCode, json.RootElement.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString()!);
+    }
 }
