@@ -14,8 +14,8 @@ namespace LockLab.Server.Hubs;
 /// (sent as the connection's access token).
 /// </summary>
 public sealed class LabHub(
-    RunStore store,
     RunLookup runs,
+    RunCommands commands,
     RunOrchestrator orchestrator,
     RunRequestValidator validator,
     ScenarioCatalog scenarios,
@@ -111,19 +111,16 @@ public sealed class LabHub(
 
     /// <summary>Step mode: lets <paramref name="process"/> take its next step in the run.</summary>
     [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
-    public void StepRun(string runId, string process)
-    {
-        var run = store.Find(runId ?? "") ?? throw new HubException($"No run '{runId}'.");
-        var refusal = run.TryStep(process ?? "");
-        if (refusal is not null) throw new HubException(refusal);
-    }
+    public void StepRun(string runId, string process) => Check(commands.Step(runId ?? "", process ?? ""), runId);
 
     /// <summary>Stops a queued or running run.</summary>
     [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
-    public void StopRun(string runId)
+    public void StopRun(string runId) => Check(commands.Stop(runId ?? ""), runId);
+
+    private static void Check(RunCommandResult result, string? runId)
     {
-        var run = store.Find(runId ?? "") ?? throw new HubException($"No run '{runId}'.");
-        run.Stop("Stopped by the presenter.", DateTimeOffset.UtcNow);
+        if (!result.Found) throw new HubException($"No run '{runId}'.");
+        if (result.Refusal is { } refusal) throw new HubException(refusal);
     }
 
     /// <summary>A run's events after <paramref name="after"/>: how a client that joined late or reconnected catches up.</summary>

@@ -40,27 +40,28 @@ public static class RunsEndpoints
     public sealed record StepRequest(string? Process);
 
     /// <summary>Step mode: let one process take its next step (<c>{"process":"p1"}</c>).</summary>
-    private static Results<Accepted<RunInfo>, ProblemHttpResult, ValidationProblem> Step(string id, StepRequest? body, RunStore store)
+    private static Results<Accepted<RunInfo>, ProblemHttpResult, ValidationProblem> Step(string id, StepRequest? body, RunCommands commands)
     {
         if (string.IsNullOrWhiteSpace(body?.Process))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["process"] = ["Name the process to step, e.g. {\"process\":\"p1\"}."] });
         }
-        if (store.Find(id) is not { } run) return RunNotFound(id);
-        var refusal = run.TryStep(body.Process);
-        return refusal is null
-            ? TypedResults.Accepted($"/api/runs/{id}", run.ToInfo())
-            : TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Cannot step now");
+        return commands.Step(id, body.Process) switch
+        {
+            { Found: false } => RunNotFound(id),
+            { Refusal: { } refusal } => TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Cannot step now"),
+            var done => TypedResults.Accepted($"/api/runs/{id}", done.Run),
+        };
     }
 
     /// <summary>Stops a queued or running run; its workers are killed and it ends <c>cancelled</c>.</summary>
-    private static Results<Accepted<RunInfo>, ProblemHttpResult> Stop(string id, RunStore store, TimeProvider clock)
-    {
-        if (store.Find(id) is not { } run) return RunNotFound(id);
-        if (run.IsFinished) return TypedResults.Problem($"The run is already {run.Status.ToString().ToLowerInvariant()}.", statusCode: StatusCodes.Status409Conflict, title: "Run already finished");
-        run.Stop("Stopped by the presenter.", clock.GetUtcNow());
-        return TypedResults.Accepted($"/api/runs/{id}", run.ToInfo());
-    }
+    private static Results<Accepted<RunInfo>, ProblemHttpResult> Stop(string id, RunCommands commands) =>
+        commands.Stop(id) switch
+        {
+            { Found: false } => RunNotFound(id),
+            { Refusal: { } refusal } => TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Run already finished"),
+            var done => TypedResults.Accepted($"/api/runs/{id}", done.Run),
+        };
 
     /// <summary>
     /// Reads the body itself rather than binding it: <c>curl -d '{…}'</c> sends no JSON content type, and a

@@ -31,6 +31,7 @@ public static class ScaleOutServiceCollectionExtensions
             services.AddSingleton<IRoomChannel, LocalRoomChannel>();
             services.AddSingleton<ISharedRuns, NoSharedRuns>();
             services.AddSingleton<IInstanceDirectory, SingleInstance>();
+            services.AddSingleton<IRunCommandRelay, NoRunCommandRelay>();
             return signalR;
         }
 
@@ -56,6 +57,9 @@ public static class ScaleOutServiceCollectionExtensions
         services.AddSingleton<InstanceLiveness>();
         services.AddSingleton<IInstanceDirectory>(sp => sp.GetRequiredService<InstanceLiveness>());
         services.AddHostedService(sp => sp.GetRequiredService<InstanceLiveness>());
+        services.AddSingleton<RedisRunCommandRelay>();
+        services.AddSingleton<IRunCommandRelay>(sp => sp.GetRequiredService<RedisRunCommandRelay>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisRunCommandRelay>());
         services.AddSingleton<ISharedPresenterKey, RedisSharedPresenterKey>();
         services.AddHealthChecks().AddReadinessCheck<RedisHealthCheck>("redis");
         return signalR;

@@ -93,6 +93,27 @@ public class ScaleOutTests(RedisFixture fixture) : IClassFixture<RedisFixture>
     }
 
     [Fact]
+    public async Task A_presenter_on_one_instance_stops_a_run_that_the_other_executes()
+    {
+        const string room = "stop-across";
+        var (a, b) = await DeployTwoAsync();
+        await using var _a = a;
+        await using var _b = b;
+        await using var onA = await LabViewer.JoinAsync(a.Address, room);
+        var run = await StartRunAsync(a, new { scenario = "lock", room, iterations = 100, delayMs = 100 });
+        Assert.True(await Waiting.UntilAsync(() => onA.EventsOf(run.Id).Length >= 2, Patience), "the run did not stream");
+
+        using var presenterOnB = b.CreateClient(presenter: true);
+        var stop = await presenterOnB.PostAsync($"/api/runs/{run.Id}/stop", null);
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, stop.StatusCode);
+        var ended = await onA.CompletedAsync(run.Id, Patience);
+        Assert.Equal((RunStatus.Cancelled, "Stopped by the presenter."), (ended.Status, ended.Error));
+        var again = await presenterOnB.PostAsync($"/api/runs/{run.Id}/stop", null);
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, again.StatusCode); // B knows it has ended
+    }
+
+    [Fact]
     public async Task Killing_an_instance_mid_run_interrupts_its_run_for_viewers_who_reconnect_to_the_other_and_loses_nothing_finished()
     {
         const string room = "cutoff";

@@ -1,0 +1,73 @@
+using LockLab.Contracts;
+
+namespace LockLab.Server.Runs;
+
+/// <summary>A presenter's command for a run that another instance executes (see <see cref="IRunCommandRelay"/>).</summary>
+public sealed record RunCommand(string RunId, RunCommandKind Kind, string? Process = null);
+
+public enum RunCommandKind { Stop, Step }
+
+/// <summary>Carries a run command to the instance executing the run. One server has no other instance to reach.</summary>
+public interface IRunCommandRelay
+{
+    void Send(RunCommand command);
+}
+
+public sealed class NoRunCommandRelay : IRunCommandRelay
+{
+    public void Send(RunCommand command) => throw new InvalidOperationException("One server executes every run itself.");
+}
+
+/// <summary>The outcome of a command: the run as it stands (null: no such run), or why the command was refused.</summary>
+public sealed record RunCommandResult(RunInfo? Run, string? Refusal)
+{
+    public bool Found => Run is not null;
+}
+
+/// <summary>
+/// Stop and step, for the REST API and the hub alike, wherever the run executes: this server applies them to its own
+/// runs at once; a run another instance executes gets the command relayed to that instance (its answer then comes
+/// to the room as the run's news, like everyone else's).
+/// </summary>
+public sealed class RunCommands(RunStore store, ISharedRuns shared, IRunCommandRelay relay, TimeProvider clock)
+{
+    public const string StopReason = "Stopped by the presenter.";
+
+    public RunCommandResult Stop(string runId)
+    {
+        if (store.Find(runId) is { } run)
+        {
+            if (run.IsFinished) return new(run.ToInfo(), AlreadyFinished(run.Status));
+            run.Stop(StopReason, clock.GetUtcNow());
+            return new(run.ToInfo(), null);
+        }
+        return Relay(runId, RunCommandKind.Stop, null);
+    }
+
+    public RunCommandResult Step(string runId, string process)
+    {
+        if (store.Find(runId) is { } run) return new(run.ToInfo(), run.TryStep(process));
+        return Relay(runId, RunCommandKind.Step, process);
+    }
+
+    /// <summary>Apply a command relayed from another instance, if the run is this server's.</summary>
+    public void ApplyRelayed(RunCommand command)
+    {
+        if (store.Find(command.RunId) is not { } run) return;
+        if (command.Kind == RunCommandKind.Stop) run.Stop(StopReason, clock.GetUtcNow());
+        else run.TryStep(command.Process ?? "");
+    }
+
+    private RunCommandResult Relay(string runId, RunCommandKind kind, string? process)
+    {
+        if (shared.Find(runId) is not { } remote) return new(null, null);
+        if (remote.IsFinished) return new(remote, AlreadyFinished(remote.Status));
+        if (kind == RunCommandKind.Step && remote.Status != RunStatus.Running) return new(remote, $"The run is {Name(remote.Status)}, not running.");
+        relay.Send(new RunCommand(runId, kind, process));
+        return new(remote, null);
+    }
+
+    private static string AlreadyFinished(RunStatus status) => $"The run is already {Name(status)}.";
+
+    private static string Name(RunStatus status) => status.ToString().ToLowerInvariant();
+}
