@@ -20,6 +20,10 @@ public sealed class RunLookup(RunStore store, ISharedRuns shared, RunHistory his
         return history.GetRun(id) is null ? null : history.GetEvents(id, after, max);
     }
 
+    /// <summary>Runs queued or running in the room, on this server and on the other instances.</summary>
+    public int ActiveInRoom(string room, int max) =>
+        store.CountActive(room) + shared.InRoom(room, max).Count(r => !r.IsFinished && store.Find(r.Id) is null);
+
     /// <summary>What the room shows on join: the current (or last) run, and its recent runs, from every instance.</summary>
     public RoomState RoomState(string room)
     {

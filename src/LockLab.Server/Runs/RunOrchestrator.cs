@@ -10,6 +10,7 @@ namespace LockLab.Server.Runs;
 /// </summary>
 public sealed class RunOrchestrator(
     RunStore store,
+    RunLookup runs,
     Rooms.RoomRegistry rooms,
     RunExecutor executor,
     RunBroadcaster broadcaster,
@@ -30,7 +31,8 @@ public sealed class RunOrchestrator(
     /// <summary>
     /// Queues a validated request, or says why not: the room already has its share of runs (<paramref name="refusal"/>
     /// set), or the queue is full (both null). Checking and queueing happen under one lock, so a crowd of requests
-    /// arriving together cannot slip past the per-room limit.
+    /// arriving together cannot slip past the per-room limit. With several instances the limit counts the room's runs on
+    /// all of them; requests reaching two instances in the same moment may each be let in (one run over, at most).
     /// </summary>
     public Run? Enqueue(ValidRunRequest request, out string? refusal)
     {
@@ -43,7 +45,7 @@ public sealed class RunOrchestrator(
                 return null;
             }
             var perRoom = options.Value.Limits.MaxActiveRunsPerRoom;
-            if (store.CountActive(request.Room) >= perRoom)
+            if (runs.ActiveInRoom(request.Room, max: 2 * perRoom) >= perRoom)
             {
                 refusal = $"Room '{request.Room}' already has {perRoom} run(s) queued or running (LockLab:Limits:MaxActiveRunsPerRoom); stop one or wait for it to end.";
                 return null;
