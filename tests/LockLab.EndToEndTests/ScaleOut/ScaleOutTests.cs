@@ -21,7 +21,17 @@ public class ScaleOutTests(RedisFixture fixture) : IClassFixture<RedisFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    private async Task<(ServerProcess A, ServerProcess B)> DeployTwoAsync(Dictionary<string, string>? extra = null)
+    /// <summary>Two instances of one deployment; disposing stops both (a test may already have stopped one).</summary>
+    private sealed record TwoInstances(ServerProcess A, ServerProcess B) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+        }
+    }
+
+    private async Task<TwoInstances> DeployTwoAsync(Dictionary<string, string>? extra = null)
     {
         var settings = new Dictionary<string, string>
         {
@@ -30,8 +40,16 @@ public class ScaleOutTests(RedisFixture fixture) : IClassFixture<RedisFixture>
         };
         foreach (var (k, v) in extra ?? []) settings[k] = v;
         var starting = new[] { ServerProcess.StartAsync(settings: settings), ServerProcess.StartAsync(settings: settings) };
-        var servers = await Task.WhenAll(starting);
-        return (servers[0], servers[1]);
+        try
+        {
+            var servers = await Task.WhenAll(starting);
+            return new TwoInstances(servers[0], servers[1]);
+        }
+        catch
+        {
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully)) await started.Result.DisposeAsync();
+            throw;
+        }
     }
 
     private static async Task<RunInfo> StartRunAsync(ServerProcess server, object request)
@@ -45,9 +63,8 @@ public class ScaleOutTests(RedisFixture fixture) : IClassFixture<RedisFixture>
     [Fact]
     public async Task A_run_started_on_one_instance_streams_every_event_in_order_to_a_viewer_on_the_other()
     {
-        var (a, b) = await DeployTwoAsync();
-        await using var _a = a;
-        await using var _b = b;
+        await using var deployment = await DeployTwoAsync();
+        var (a, b) = deployment;
         await using var viewer = await LabViewer.JoinAsync(b.Address, "across");
 
         var run = await StartRunAsync(a, new { scenario = "lock", room = "across", iterations = 5, delayMs = 20 });
@@ -71,9 +88,8 @@ public class ScaleOutTests(RedisFixture fixture) : IClassFixture<RedisFixture>
     [Fact]
     public async Task A_presenter_on_one_instance_moves_followers_on_the_other_and_both_count_as_viewers()
     {
-        var (a, b) = await DeployTwoAsync();
-        await using var _a = a;
-        await using var _b = b;
+        await using var deployment = await DeployTwoAsync();
+        var (a, b) = deployment;
         using var presenterHttp = a.CreateClient(presenter: true);
         var created = await presenterHttp.PostAsync("/api/rooms", null);
         created.EnsureSuccessStatusCode();
@@ -96,9 +112,8 @@ public class ScaleOutTests(RedisFixture fixture) : IClassFixture<RedisFixture>
     public async Task A_presenter_on_one_instance_stops_a_run_that_the_other_executes()
     {
         const string room = "stop-across";
-        var (a, b) = await DeployTwoAsync();
-        await using var _a = a;
-        await using var _b = b;
+        await using var deployment = await DeployTwoAsync();
+        var (a, b) = deployment;
         await using var onA = await LabViewer.JoinAsync(a.Address, room);
         var run = await StartRunAsync(a, new { scenario = "lock", room, iterations = 100, delayMs = 100 });
         Assert.True(await Waiting.UntilAsync(() => onA.EventsOf(run.Id).Length >= 2, Patience), "the run did not stream");
@@ -117,9 +132,8 @@ public class ScaleOutTests(RedisFixture fixture) : IClassFixture<RedisFixture>
     public async Task Killing_an_instance_mid_run_interrupts_its_run_for_viewers_who_reconnect_to_the_other_and_loses_nothing_finished()
     {
         const string room = "cutoff";
-        var (a, b) = await DeployTwoAsync();
-        await using var _a = a;
-        await using var _b = b;
+        await using var deployment = await DeployTwoAsync();
+        var (a, b) = deployment;
         await using var onA = await LabViewer.JoinAsync(a.Address, room);
 
         var finished = await StartRunAsync(a, new { scenario = "no-lock", room, iterations = 5, delayMs = 10 });
@@ -154,9 +168,8 @@ public class ScaleOutTests(RedisFixture fixture) : IClassFixture<RedisFixture>
     public async Task An_instance_asked_to_stop_ends_its_runs_cleanly_and_every_instance_hears_it()
     {
         const string room = "shutdown";
-        var (a, b) = await DeployTwoAsync();
-        await using var _a = a;
-        await using var _b = b;
+        await using var deployment = await DeployTwoAsync();
+        var (a, b) = deployment;
         await using var onB = await LabViewer.JoinAsync(b.Address, room);
         var run = await StartRunAsync(a, new { scenario = "lock", room, iterations = 100, delayMs = 100 });
         Assert.True(await Waiting.UntilAsync(() => onB.EventsOf(run.Id).Length >= 2, Patience), "the run did not stream");
