@@ -19,7 +19,22 @@ public sealed class ViewerCountAnnouncer(IRoomChannel channel, IRoomDirectory di
     {
         foreach (var room in changedRooms)
         {
+            // Reported at once, announced a moment later: whichever instance announces last then counts every page
+            // that any instance reported before it, so the number the room settles on is the true one.
+            Report(room);
             if (_pending.TryAdd(room, 0)) _ = AnnounceLaterAsync(room);
+        }
+    }
+
+    private void Report(string room)
+    {
+        try
+        {
+            directory.ReportViewers(room, connections.Count(room));
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not report the viewers of room {Room}", room);
         }
     }
 
@@ -30,9 +45,8 @@ public sealed class ViewerCountAnnouncer(IRoomChannel channel, IRoomDirectory di
         _pending.TryRemove(room, out _);
         try
         {
-            var here = connections.Count(room);
-            directory.ReportViewers(room, here);
-            channel.Send(room, nameof(ILabClient.ViewersChanged), room, directory.Viewers(room, here));
+            Report(room); // again: two joins reported at once may have reached the directory in either order
+            channel.Send(room, nameof(ILabClient.ViewersChanged), room, directory.Viewers(room, connections.Count(room)));
         }
         catch (Exception ex)
         {

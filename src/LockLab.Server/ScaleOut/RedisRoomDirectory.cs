@@ -43,6 +43,7 @@ public sealed class RedisRoomDirectory(IConnectionMultiplexer redis, RedisKeys k
 
     public void ReportViewers(string room, int here)
     {
+        // Fire and forget: a join must not wait for Redis; commands on the one connection still reach it in order.
         if (here > 0) Db.HashSet(keys.Viewers(room), instance.Id, here, flags: CommandFlags.FireAndForget);
         else Db.HashDelete(keys.Viewers(room), instance.Id, CommandFlags.FireAndForget);
     }
