@@ -1,3 +1,4 @@
+using System.Data.Common;
 using LockLab.Contracts;
 using LockLab.Server.Operations;
 using LockLab.Server.Runs;
@@ -20,16 +21,19 @@ public sealed class RunRecorder(RunHistory history, RunStore store, TimeProvider
     {
         if (history.StartupError is { } error)
         {
-            logger.LogError(error, "Could not open the run history at {Path}; runs will stream but not be kept", history.DatabasePath);
+            logger.LogError(error, "Could not open the run history at {Location}; runs will stream but not be kept", history.Location);
             return Task.CompletedTask;
         }
         try
         {
-            if (history.MarkInterrupted() is > 0 and var n) logger.LogWarning("{Count} run(s) were cut off by the last shutdown and are now marked interrupted", n);
+            // One instance per history: every run still open was cut off by this server's last stop. (Instances
+            // sharing a database must only mark the runs of instances that are gone.)
+            var interrupted = history.MarkInterrupted(_ => true);
+            if (interrupted.Count > 0) logger.LogWarning("{Count} run(s) were cut off by the last shutdown and are now marked interrupted", interrupted.Count);
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Could not open the run history at {Path}; runs will stream but not be kept", history.DatabasePath);
+            logger.LogError(ex, "Could not open the run history at {Location}; runs will stream but not be kept", history.Location);
         }
         return Task.CompletedTask;
     }
@@ -96,7 +100,7 @@ public sealed class RunRecorder(RunHistory history, RunStore store, TimeProvider
                 await Task.Run(write);
                 return;
             }
-            catch (Exception ex) when (attempt < Retries.Length && ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            catch (Exception ex) when (attempt < Retries.Length && ex is DbException or IOException)
             {
                 logger.LogWarning(ex, "Storing run {RunId} failed (attempt {Attempt}); retrying", runId, attempt + 1);
                 await Task.Delay(Retries[attempt]);
