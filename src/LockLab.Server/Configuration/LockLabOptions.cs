@@ -76,7 +76,10 @@ public sealed class RunLimits
     public int MaxStoredRuns { get; set; } = 1000;
     /// <summary>…and none older than this.</summary>
     public int MaxRunAgeDays { get; set; } = 30;
-    /// <summary>Caps the history database's size (0: no cap). When full, runs still stream; their record is incomplete.</summary>
+    /// <summary>
+    /// Caps the SQLite history file's size (0: no cap). When full, runs still stream; their record is incomplete.
+    /// A PostgreSQL history is sized by its server.
+    /// </summary>
     public int MaxHistoryMegabytes { get; set; }
 
     /// <summary>Runs one client address may start per minute (over HTTP).</summary>

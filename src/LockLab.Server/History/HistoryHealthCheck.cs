@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace LockLab.Server.History;
@@ -14,16 +14,16 @@ public sealed class HistoryHealthCheck(RunHistory history) : IHealthCheck
     {
         if (history.StartupError is { } error)
         {
-            return HealthCheckResult.Unhealthy($"The run history at {history.DatabasePath} could not be opened at start-up: {error.Message}");
+            return HealthCheckResult.Unhealthy($"The run history at {history.Location} could not be opened at start-up: {error.Message}");
         }
         try
         {
-            var runs = await Task.Run(history.CountRuns, ct); // SQLite is synchronous; a locked file must not block a request thread
-            return HealthCheckResult.Healthy($"Run history at {history.DatabasePath}: {runs} run(s) stored.");
+            var runs = await Task.Run(history.CountRuns, ct); // the store is synchronous: a locked file or a slow server must not block a request thread
+            return HealthCheckResult.Healthy($"Run history at {history.Location}: {runs} run(s) stored.");
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is DbException or IOException or UnauthorizedAccessException)
         {
-            return HealthCheckResult.Unhealthy($"The run history at {history.DatabasePath} cannot be read: {ex.Message}");
+            return HealthCheckResult.Unhealthy($"The run history at {history.Location} cannot be read: {ex.Message}");
         }
     }
 }

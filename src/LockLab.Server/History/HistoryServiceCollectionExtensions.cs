@@ -4,7 +4,10 @@ namespace LockLab.Server.History;
 
 public static class HistoryServiceCollectionExtensions
 {
-    /// <summary>Run history in SQLite under <c>LockLab:DataPath</c>: the recorder keeps it, the endpoints read it.</summary>
+    /// <summary>
+    /// Run history in SQLite under <c>LockLab:DataPath</c>, or in PostgreSQL when <c>LockLab:Database</c> is set: the
+    /// recorder keeps it, the endpoints read it.
+    /// </summary>
     public static IServiceCollection AddRunHistory(this IServiceCollection services)
     {
         services.AddSingleton<RunHistory>();

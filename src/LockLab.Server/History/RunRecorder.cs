@@ -1,3 +1,4 @@
+using System.Data.Common;
 using LockLab.Contracts;
 using LockLab.Server.Operations;
 using LockLab.Server.Runs;
@@ -10,7 +11,13 @@ namespace LockLab.Server.History;
 /// only reads the run's log, so a slow or failing disk never slows a run or its viewers: storage errors are logged,
 /// retried, and the run streams on.
 /// </summary>
-public sealed class RunRecorder(RunHistory history, RunStore store, RunFollowers followers, TimeProvider clock, ILogger<RunRecorder> logger) : IHostedService
+public sealed class RunRecorder(
+    RunHistory history,
+    RunStore store,
+    RunFollowers followers,
+    ScaleOut.IInstanceDirectory instances,
+    TimeProvider clock,
+    ILogger<RunRecorder> logger) : IHostedService
 {
     public const int MaxBatch = 5000;
     private static readonly TimeSpan[] Retries = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
@@ -20,16 +27,19 @@ public sealed class RunRecorder(RunHistory history, RunStore store, RunFollowers
     {
         if (history.StartupError is { } error)
         {
-            logger.LogError(error, "Could not open the run history at {Path}; runs will stream but not be kept", history.DatabasePath);
+            logger.LogError(error, "Could not open the run history at {Location}; runs will stream but not be kept", history.Location);
             return Task.CompletedTask;
         }
         try
         {
-            if (history.MarkInterrupted() is > 0 and var n) logger.LogWarning("{Count} run(s) were cut off by the last shutdown and are now marked interrupted", n);
+            // Runs still open whose instance is gone were cut off: with one server, by its own last stop; with several
+            // sharing the database, by the stop of one of them — never the runs another instance is executing now.
+            var interrupted = history.MarkInterrupted(owner => !instances.IsAlive(owner));
+            if (interrupted.Count > 0) logger.LogWarning("{Count} run(s) were cut off by the last shutdown and are now marked interrupted", interrupted.Count);
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Could not open the run history at {Path}; runs will stream but not be kept", history.DatabasePath);
+            logger.LogError(ex, "Could not open the run history at {Location}; runs will stream but not be kept", history.Location);
         }
         return Task.CompletedTask;
     }
@@ -96,7 +106,7 @@ public sealed class RunRecorder(RunHistory history, RunStore store, RunFollowers
                 await Task.Run(write);
                 return;
             }
-            catch (Exception ex) when (attempt < Retries.Length && ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            catch (Exception ex) when (attempt < Retries.Length && ex is DbException or IOException)
             {
                 logger.LogWarning(ex, "Storing run {RunId} failed (attempt {Attempt}); retrying", runId, attempt + 1);
                 await Task.Delay(Retries[attempt]);

@@ -107,7 +107,7 @@ public sealed class InstanceLiveness(
         await runs.PublishAsync(interrupted, owner);
         try
         {
-            _ = history; // PENDING-MERGE: history.MarkInterrupted(instance => instance == owner);
+            history.MarkInterrupted(instance => instance == owner);
         }
         catch (Exception ex)
         {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Net;
 using LockLab.Contracts;
@@ -6,12 +7,63 @@ using LockLab.Tests.Support;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace LockLab.Tests.History;
 
-/// <summary>Faults around the run: a locked database, a crowd of clients. The lab keeps streaming and serving.</summary>
-public class FaultTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
+public sealed class SqliteFaultTests(LabServerFactory lab) : FaultTests(lab), IClassFixture<LabServerFactory>
 {
+    /// <summary>Another process-like writer holds the database file exclusively.</summary>
+    protected override async Task<IAsyncDisposable> LockHistoryAsync(RunHistory history)
+    {
+        var blocker = new SqliteConnection($"Data Source={history.Location}");
+        await blocker.OpenAsync();
+        await ExecuteAsync(blocker, "BEGIN EXCLUSIVE");
+        return new Release(async () =>
+        {
+            await ExecuteAsync(blocker, "ROLLBACK");
+            await blocker.DisposeAsync();
+        });
+    }
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresFaultTests(PostgresLabServerFactory lab) : FaultTests(lab), IClassFixture<PostgresLabServerFactory>
+{
+    private readonly string _database = lab.DatabaseConnectionString;
+
+    /// <summary>Another client holds both tables exclusively: the lab's writes wait for it.</summary>
+    protected override async Task<IAsyncDisposable> LockHistoryAsync(RunHistory history)
+    {
+        var blocker = new NpgsqlConnection(_database);
+        await blocker.OpenAsync();
+        await ExecuteAsync(blocker, "BEGIN; LOCK TABLE runs, events IN ACCESS EXCLUSIVE MODE");
+        return new Release(async () =>
+        {
+            await ExecuteAsync(blocker, "ROLLBACK");
+            await blocker.DisposeAsync();
+        });
+    }
+}
+
+/// <summary>Faults around the run: a locked database, a crowd of clients. The lab keeps streaming and serving.</summary>
+public abstract class FaultTests(LabServerFactory lab)
+{
+    /// <summary>Makes the history unwritable for the lab until the returned handle is disposed.</summary>
+    protected abstract Task<IAsyncDisposable> LockHistoryAsync(RunHistory history);
+
+    protected static async Task ExecuteAsync(DbConnection db, string sql)
+    {
+        await using var command = db.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    protected sealed class Release(Func<Task> release) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await release();
+    }
+
     [Fact]
     public async Task A_locked_database_does_not_stop_a_run_streaming_and_the_record_catches_up_afterwards()
     {
@@ -22,14 +74,7 @@ public class FaultTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         await viewer.StartAsync();
         await viewer.InvokeAsync<RoomState>("JoinRoom", "db-locked");
 
-        // Another process-like writer holds the database exclusively while the run goes.
-        await using var blocker = new SqliteConnection($"Data Source={history.DatabasePath}");
-        await blocker.OpenAsync();
-        await using (var begin = blocker.CreateCommand())
-        {
-            begin.CommandText = "BEGIN EXCLUSIVE";
-            await begin.ExecuteNonQueryAsync();
-        }
+        var locked = await LockHistoryAsync(history);
 
         var run = (await Json.ReadAsync<RunInfo>(await lab.CreatePresenterClient().PostAsync("/api/runs",
             Json.Body("""{"scenario":"lock","room":"db-locked","iterations":3,"delayMs":20}"""))))!;
@@ -42,11 +87,7 @@ public class FaultTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         Assert.Equal(HttpStatusCode.OK, (await lab.CreateClient().GetAsync($"/api/runs/{run.Id}")).StatusCode);
         Assert.False(recorded.Task.IsCompleted, "the record cannot be complete while the database is locked");
 
-        await using (var rollback = blocker.CreateCommand())
-        {
-            rollback.CommandText = "ROLLBACK";
-            await rollback.ExecuteNonQueryAsync();
-        }
+        await locked.DisposeAsync();
         await recorded.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(completed.EventCount, history.GetEvents(run.Id, 0, int.MaxValue).Length);
         Assert.Equal(RunStatus.Completed, history.GetRun(run.Id)!.Status);
@@ -57,8 +98,9 @@ public class FaultTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
     {
         var withKey = lab.CreatePresenterClient();
         var withoutKey = lab.CreateClient();
-        // Runs long enough (about a second) to outlast the burst: the room's limit is on runs at the same time.
-        var body = """{"scenario":"lock","room":"hammer","iterations":2,"delayMs":250}""";
+        // Runs long enough (about two seconds) to outlast the burst: the room's limit is on runs at the same time. (One
+        // second was not always enough when the machine's cores were busy elsewhere: a run ended mid-burst.)
+        var body = """{"scenario":"lock","room":"hammer","iterations":2,"delayMs":500}""";
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(i =>
             (i % 2 == 0 ? withKey : withoutKey).PostAsync("/api/runs", Json.Body(body))));
@@ -100,7 +142,7 @@ public class FaultTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
     }
 }
 
-/// <summary>A lab whose history database is capped at 1 MB: it fills up as a full disk would.</summary>
+/// <summary>A lab whose history database is capped at 1 MB: it fills up as a full disk would (SQLite: a PostgreSQL history is sized by its server).</summary>
 public sealed class FullDiskLabFactory : LabServerFactory
 {
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["LockLab:Limits:MaxHistoryMegabytes"] = "1" };
@@ -126,7 +168,7 @@ public class FullDiskTests(FullDiskLabFactory lab) : IClassFixture<FullDiskLabFa
             Assert.Equal(completed.EventCount, room.EventsOf(run.Id).Count); // streamed live, every event
         }
         Assert.Equal(HttpStatusCode.OK, (await lab.CreateClient().GetAsync("/healthz")).StatusCode);
-        var size = new FileInfo(lab.Services.GetRequiredService<RunHistory>().DatabasePath).Length;
+        var size = new FileInfo(lab.Services.GetRequiredService<RunHistory>().Location).Length;
         Assert.True(size <= 1024 * 1024 + 4096, $"the database grew to {size} bytes past its cap");
     }
 }

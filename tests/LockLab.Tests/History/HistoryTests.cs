@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LockLab.Contracts;
 using LockLab.Server.History;
+using LockLab.Tests.Operations;
 using LockLab.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,7 +15,33 @@ public sealed class ForgetfulLabFactory : LabServerFactory
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["LockLab:Limits:RetainedRuns"] = "1" };
 }
 
-public class HistoryTests(ForgetfulLabFactory lab) : IClassFixture<ForgetfulLabFactory>
+/// <summary>The same forgetful lab, its history in PostgreSQL.</summary>
+public sealed class PostgresForgetfulLabFactory(PostgresFixture postgres) : PostgresLabServerFactory(postgres)
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["LockLab:Limits:RetainedRuns"] = "1" };
+}
+
+public sealed class SqliteHistoryTests(ForgetfulLabFactory lab) : HistoryTests(lab), IClassFixture<ForgetfulLabFactory>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresHistoryTests(PostgresForgetfulLabFactory lab) : HistoryTests(lab), IClassFixture<PostgresForgetfulLabFactory>
+{
+    private readonly PostgresForgetfulLabFactory _lab = lab;
+
+    [Fact]
+    public async Task The_lab_keeps_its_history_in_postgresql_and_readiness_names_the_database()
+    {
+        var ready = await HealthAnswer.GetAsync(_lab.CreateClient(), "/readyz");
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(_lab.DatabaseConnectionString).Database;
+
+        Assert.Equal("Healthy", ready.Checks["history"].Status);
+        Assert.StartsWith("Run history at postgresql://127.0.0.1:", ready.Checks["history"].Description);
+        Assert.Contains($"/{database}:", ready.Checks["history"].Description);
+    }
+}
+
+/// <summary>What the history serves once runs have left memory: the same on either database.</summary>
+public abstract class HistoryTests(LabServerFactory lab)
 {
     /// <summary>Starts a run and waits until it is finished and fully on disk.</summary>
     private async Task<RunInfo> RunAndRecordAsync(string body)

@@ -16,6 +16,9 @@ public class LabServerFactory : WebApplicationFactory<Program>
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>The history's PostgreSQL connection string (<c>LockLab:Database</c>); none: SQLite under <see cref="DataPath"/>.</summary>
+    protected virtual string? Database => null;
+
     /// <summary>This lab's own run history, thrown away with it.</summary>
     public string DataPath { get; } = Directory.CreateTempSubdirectory("locklab-data-").FullName;
 
@@ -23,6 +26,7 @@ public class LabServerFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("LockLab:PresenterKey", Key);
         builder.UseSetting("LockLab:DataPath", DataPath);
+        if (Database is { } database) builder.UseSetting("LockLab:Database", database);
         foreach (var (name, value) in Settings) builder.UseSetting(name, value);
     }
 
