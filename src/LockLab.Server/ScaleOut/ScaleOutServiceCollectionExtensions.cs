@@ -39,15 +39,17 @@ public static class ScaleOutServiceCollectionExtensions
         redisOptions.AbortOnConnectFail = false; // start without Redis, reconnect in the background; /readyz tells
         redisOptions.ClientName ??= "locklab";
         var keys = new RedisKeys(string.IsNullOrWhiteSpace(options.RedisChannelPrefix) ? "locklab" : options.RedisChannelPrefix);
-        // One connection for the backplane and the lab's own keys: commands on it reach Redis in the order they were issued.
-        var redis = new Lazy<Task<IConnectionMultiplexer>>(async () => await ConnectionMultiplexer.ConnectAsync(redisOptions));
-        services.AddSingleton(_ => redis.Value.GetAwaiter().GetResult());
+        // One connection for the backplane and the lab's own keys: commands on it reach Redis in the order they were
+        // issued. Registered as an instance, so the container does not dispose it while the backplane, disposed
+        // later, still unsubscribes through it.
+        var redis = ConnectionMultiplexer.Connect(redisOptions);
+        services.AddSingleton<IConnectionMultiplexer>(redis);
         services.AddSingleton(keys);
         signalR.AddStackExchangeRedis(o =>
         {
             o.Configuration = redisOptions;
             o.Configuration.ChannelPrefix = keys.BackplaneChannelPrefix;
-            o.ConnectionFactory = _ => redis.Value;
+            o.ConnectionFactory = _ => Task.FromResult<IConnectionMultiplexer>(redis);
         });
 
         services.AddSingleton<IRoomDirectory, RedisRoomDirectory>();

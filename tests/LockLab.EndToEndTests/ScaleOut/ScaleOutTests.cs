@@ -5,19 +5,36 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LockLab.EndToEndTests.ScaleOut;
 
-/// <summary>One real Redis server for the class; each test deploys its own instances under its own key prefix.</summary>
-public sealed class RedisFixture : IAsyncLifetime
+/// <summary>
+/// A school's shared infrastructure for the class: one real Redis server and one real PostgreSQL server. Each test
+/// deploys its own instances, under a Redis key prefix and in a database of their own.
+/// </summary>
+public sealed class SchoolInfrastructure : IAsyncLifetime
 {
     public RedisServer Redis { get; private set; } = null!;
-    public async Task InitializeAsync() => Redis = await RedisServer.StartAsync();
-    public async Task DisposeAsync() => await Redis.DisposeAsync();
+    public PostgresServer Postgres { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var redis = RedisServer.StartAsync();
+        var postgres = PostgresServer.StartAsync();
+        await Task.WhenAll(redis, postgres);
+        (Redis, Postgres) = (redis.Result, postgres.Result);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Redis.DisposeAsync();
+        await Postgres.DisposeAsync();
+    }
 }
 
 /// <summary>
 /// Several lab instances behind one deployment, as a school runs them: real server processes on different loopback
-/// ports, sharing a real Redis server (the SignalR backplane, rooms, shared runs) — no containers, no mocks.
+/// ports, sharing a real Redis server (the SignalR backplane, rooms, shared runs) and a real PostgreSQL database (the
+/// run history) — no containers, no mocks.
 /// </summary>
-public class ScaleOutTests(RedisFixture fixture) : IClassFixture<RedisFixture>
+public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolInfrastructure>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
@@ -37,6 +54,7 @@ public class ScaleOutTests(RedisFixture fixture) : IClassFixture<RedisFixture>
         {
             ["LockLab__Redis"] = fixture.Redis.Configuration,
             ["LockLab__RedisChannelPrefix"] = "test-" + Guid.NewGuid().ToString("N")[..8],
+            ["LockLab__Database"] = await fixture.Postgres.CreateDatabaseAsync("school_" + Guid.NewGuid().ToString("N")),
         };
         foreach (var (k, v) in extra ?? []) settings[k] = v;
         var starting = new[] { ServerProcess.StartAsync(settings: settings), ServerProcess.StartAsync(settings: settings) };
@@ -162,6 +180,12 @@ public class ScaleOutTests(RedisFixture fixture) : IClassFixture<RedisFixture>
         Assert.Equal(finishedInfo.EventCount, finishedEvents!.Length);
         var state = await http.GetFromJsonAsync($"/api/rooms/{room}", ContractsJsonContext.Default.RoomState);
         Assert.Equal(RunStatus.Interrupted, state!.RecentRuns.Single(r => r.Id == cut.Id).Status);
+
+        // The shared history (PostgreSQL) says the same on B: the finished run whole, the cut one interrupted.
+        var history = (await http.GetFromJsonAsync($"/api/runs?room={room}", ContractsJsonContext.Default.RunInfoArray))!;
+        var finishedOnRecord = history.Single(r => r.Id == finished.Id);
+        Assert.Equal((RunStatus.Completed, finishedInfo.EventCount), (finishedOnRecord.Status, finishedOnRecord.EventCount));
+        Assert.Equal(RunStatus.Interrupted, history.Single(r => r.Id == cut.Id).Status);
     }
 
     [Fact]
@@ -180,7 +204,8 @@ public class ScaleOutTests(RedisFixture fixture) : IClassFixture<RedisFixture>
         var ended = await onB.CompletedAsync(run.Id, Patience);
         Assert.Equal(RunStatus.Cancelled, ended.Status);
         Assert.Contains("shutting down", ended.Error);
-        Assert.Equal(0, await a.ExitCodeAsync(Patience));
+        var exitCode = await a.ExitCodeAsync(Patience);
+        Assert.True(exitCode == 0, $"A exited with {exitCode}:\n{a.Output}");
         using var http = b.CreateClient();
         var onRecord = await http.GetFromJsonAsync($"/api/runs/{run.Id}", ContractsJsonContext.Default.RunInfo);
         Assert.Equal(RunStatus.Cancelled, onRecord!.Status);
