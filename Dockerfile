@@ -3,12 +3,20 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props LockLab.sln ./
 COPY src/ src/
-RUN dotnet publish src/LockLab.Server/LockLab.Server.csproj -c Release -o /app
+# One publish, restore included. Restoring from the project files alone first (the usual trick for a cached restore
+# layer) loses blazor.web.js: the SDK adds the package that carries it only when it sees the Razor components.
+# The server project references the worker, so the worker (its app host, dll and runtimeconfig) is published beside
+# the server, where runs start it from (Runs/WorkerExecutable.cs); the check fails the build if that ever changes.
+RUN dotnet publish src/LockLab.Server/LockLab.Server.csproj -c Release -o /app \
+ && test -x /app/LockLab.Worker && test -f /app/LockLab.Worker.dll && test -f /app/LockLab.Worker.runtimeconfig.json \
+ && test -f /app/wwwroot/_framework/blazor.web.js
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
-ENV ASPNETCORE_URLS=http://+:8080 \
+# The port the base image already serves on, said here because the compose file and the health check rely on it.
+# (ASPNETCORE_URLS would override the base image's ASPNETCORE_HTTP_PORTS with a warning at every start.)
+ENV ASPNETCORE_HTTP_PORTS=8080 \
     LockLab__DataPath=/data
 RUN mkdir -p /data && chown "$APP_UID" /data
 VOLUME /data

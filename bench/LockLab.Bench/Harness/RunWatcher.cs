@@ -17,6 +17,8 @@ public sealed class RunWatcher : IAsyncDisposable
     private readonly Dictionary<string, Watched> _runs = new(StringComparer.Ordinal);
     private HubConnection? _hub;
     private volatile bool _disposed;
+    /// <summary>Between a disconnect and the end of its catch-up (guarded by <see cref="_runs"/>): runs first heard of meanwhile catch up too.</summary>
+    private bool _reconnecting;
 
     private RunWatcher(LabServer server, string room)
     {
@@ -52,45 +54,84 @@ public sealed class RunWatcher : IAsyncDisposable
         {
             if (_disposed) return;
             Reconnects++;
-            await ConnectAsync();
+            // Before the new connection exists: its first live RunEvents run ahead of what this viewer has (they
+            // would count as a gap) and its RunCompleted may come before the missed events (an early completion).
+            // Marked as catching up, a run takes live events only in sequence and its completion from the catch-up.
+            lock (_runs)
+            {
+                _reconnecting = true;
+                foreach (var run in _runs.Values.Where(r => !r.Completed.Task.IsCompleted))
+                {
+                    lock (run) run.CatchingUp = true;
+                }
+            }
+            try
+            {
+                await ConnectAsync();
+            }
+            finally
+            {
+                await hub.DisposeAsync(); // closed for good (Closed runs apart from its connection lock): the new one replaces it
+            }
             await CatchUpAsync();
         };
         _hub = hub;
         await hub.StartAsync();
+        if (_disposed)
+        {
+            // Disposed while this reconnect was starting: DisposeAsync may have disposed the connection before.
+            await hub.DisposeAsync();
+            return;
+        }
         await hub.InvokeAsync<RoomState>("JoinRoom", _room);
     }
 
-    /// <summary>After a reconnect: fetch what was missed of each unfinished run, until it has finished and all is in.</summary>
+    /// <summary>
+    /// After a reconnect: fetch what was missed of each run that is catching up, until it has finished and all is
+    /// in; then, under the same lock, stop marking newly heard-of runs, so that none is left catching up unattended.
+    /// </summary>
     private async Task CatchUpAsync()
     {
-        List<(string Id, Watched Run)> open;
-        lock (_runs) open = _runs.Where(r => !r.Value.Completed.Task.IsCompleted).Select(r => (r.Key, r.Value)).ToList();
         using var http = _server.CreateClient(presenter: false);
-        foreach (var (id, run) in open)
+        while (true)
         {
-            lock (run) run.CatchingUp = true;
-            while (!_disposed)
+            List<(string Id, Watched Run)> open;
+            lock (_runs)
             {
-                long after;
-                lock (run) after = run.Events;
-                var batch = await _hub!.InvokeAsync<RunEvent[]>("GetEvents", id, after);
-                if (batch.Length > 0)
+                open = _runs.Where(r => r.Value.CatchingUp && !r.Value.Completed.Task.IsCompleted).Select(r => (r.Key, r.Value)).ToList();
+                if (open.Count == 0 || _disposed)
                 {
-                    Received(id, batch, Stopwatch.GetTimestamp());
-                    continue;
+                    _reconnecting = false;
+                    return;
                 }
-                var info = await LabRuns.GetAsync(http, id);
-                lock (run)
-                {
-                    if (info.IsFinished && run.Events >= info.EventCount)
-                    {
-                        run.CatchingUp = false;
-                        run.Completed.TrySetResult(info);
-                        break;
-                    }
-                }
-                await Task.Delay(20);
             }
+            foreach (var (id, run) in open) await CatchUpAsync(http, id, run);
+        }
+    }
+
+    private async Task CatchUpAsync(HttpClient http, string id, Watched run)
+    {
+        while (!_disposed)
+        {
+            long after;
+            lock (run) after = run.Events;
+            var batch = await _hub!.InvokeAsync<RunEvent[]>("GetEvents", id, after);
+            if (batch.Length > 0)
+            {
+                Received(id, batch, Stopwatch.GetTimestamp());
+                continue;
+            }
+            var info = await LabRuns.GetAsync(http, id);
+            lock (run)
+            {
+                if (info.IsFinished && run.Events >= info.EventCount)
+                {
+                    run.CatchingUp = false;
+                    run.Completed.TrySetResult(info);
+                    break;
+                }
+            }
+            await Task.Delay(20);
         }
     }
 
@@ -128,7 +169,7 @@ public sealed class RunWatcher : IAsyncDisposable
     {
         lock (_runs)
         {
-            if (!_runs.TryGetValue(runId, out var run)) _runs[runId] = run = new Watched();
+            if (!_runs.TryGetValue(runId, out var run)) _runs[runId] = run = new Watched { CatchingUp = _reconnecting };
             return run;
         }
     }

@@ -1,7 +1,10 @@
 using LockLab.Contracts;
+using LockLab.Server.Configuration;
 using LockLab.Server.Runs;
 using LockLab.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace LockLab.Tests.Runs;
 
@@ -49,5 +52,83 @@ public class WorkerPoolTests(LabServerFactory lab) : IClassFixture<LabServerFact
         Assert.Equal(0, idleWhileRunning);
         Assert.Equal(RunStatus.Completed, run.Status);
         Assert.True(await Eventually.TrueAsync(() => pool.IdlePids.Count == 2, TimeSpan.FromSeconds(20)), "the pool did not refill after the run");
+    }
+}
+
+/// <summary>A pool whose worker program cannot be launched: it neither spins nor floods the log, and recovers.</summary>
+public class WorkerPoolRefillTests
+{
+    [Fact]
+    public async Task A_failing_launch_stops_the_refill_with_one_warning_per_series_and_a_later_refill_recovers()
+    {
+        // The configured program is missing at first; later it appears (a link to a real program that reads its
+        // stdin until it closes, as a waiting worker does; a link, not a written script, so that no process can
+        // hold the file open for writing when it is started).
+        var program = Path.Combine(Path.GetTempPath(), $"locklab-late-worker-{Guid.NewGuid():N}");
+        var options = Options.Create(new LockLabOptions { WorkerPath = program, WorkerPoolSize = 2 });
+        var log = new ListLogger<WorkerPool>();
+        using var pool = new WorkerPool(new WorkerExecutable(options), options, log);
+        try
+        {
+            pool.Refill();
+            await SettledAsync(pool);
+            // One attempt, one warning, and the refill is over: it did not start itself again.
+            Assert.False(pool.Refilling);
+            Assert.Empty(pool.IdlePids);
+            Assert.Equal((1, 0), (log.Count(LogLevel.Warning), log.Count(LogLevel.Debug)));
+
+            pool.Refill();
+            await SettledAsync(pool);
+            pool.Refill();
+            await SettledAsync(pool);
+            // Each later call tries once more; the same series of failures is not warned about again.
+            Assert.Equal((1, 2), (log.Count(LogLevel.Warning), log.Count(LogLevel.Debug)));
+            Assert.Empty(pool.IdlePids);
+
+            File.CreateSymbolicLink(program, "/bin/cat");
+            pool.Refill();
+            await SettledAsync(pool);
+            Assert.Equal(2, pool.IdlePids.Count);
+            Assert.False(pool.Refilling);
+            Assert.Equal(1, log.Count(LogLevel.Information)); // "works again", once
+            Assert.Equal((1, 2), (log.Count(LogLevel.Warning), log.Count(LogLevel.Debug)));
+        }
+        finally
+        {
+            File.Delete(program);
+        }
+    }
+
+    /// <summary>
+    /// Until no refill is running: each one is awaited, including one a refill started in turn. Nobody takes workers
+    /// here, so a refill has no reason to start another more than once; a chain that goes on is the fast retry loop.
+    /// </summary>
+    private static async Task SettledAsync(WorkerPool pool)
+    {
+        for (var chained = 0; chained < 10; chained++)
+        {
+            var refill = pool.LatestRefill;
+            if (refill.IsCompleted && !pool.Refilling) return;
+            await refill.WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        Assert.Fail("the refill kept starting itself again");
+    }
+
+    private sealed class ListLogger<T> : ILogger<T>
+    {
+        private readonly List<LogLevel> _levels = [];
+
+        public int Count(LogLevel level)
+        {
+            lock (_levels) return _levels.Count(l => l == level);
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_levels) _levels.Add(logLevel);
+        }
     }
 }
