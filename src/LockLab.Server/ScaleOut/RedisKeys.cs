@@ -27,4 +27,5 @@ public sealed class RedisKeys(string prefix)
     public RedisKey UnfinishedRuns => $"{Prefix}:unfinished-runs";
 
     public RedisKey PresenterKey => $"{Prefix}:presenter-key";
+    public RedisKey DataProtectionKeys => $"{Prefix}:data-protection-keys";
 }

@@ -3,6 +3,7 @@ using LockLab.Server.Hubs;
 using LockLab.Server.Operations;
 using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.SignalR;
 using StackExchange.Redis;
 
@@ -51,6 +52,9 @@ public static class ScaleOutServiceCollectionExtensions
             o.Configuration.ChannelPrefix = keys.BackplaneChannelPrefix;
             o.ConnectionFactory = _ => Task.FromResult<IConnectionMultiplexer>(redis);
         });
+
+        // Antiforgery tokens and protected cookies issued by one lab must be readable by the next one a browser reaches.
+        services.AddDataProtection().SetApplicationName("LockLab").PersistKeysToStackExchangeRedis(redis, keys.DataProtectionKeys);
 
         services.AddSingleton<IRoomDirectory, RedisRoomDirectory>();
         services.AddSingleton<IRoomChannel, BackplaneRoomChannel>();
