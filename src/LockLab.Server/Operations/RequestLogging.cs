@@ -13,6 +13,9 @@ public static class RequestLogging
     public static IApplicationBuilder UseLabRequestLogging(this IApplicationBuilder app) =>
         app.UseSerilogRequestLogging(o =>
         {
+            // This host's own logger, not Serilog's static one: that is whichever host set it last, so in a process
+            // with several hosts (the test suite's servers) request lines would go to another host's sinks.
+            o.Logger = app.ApplicationServices.GetService<Serilog.ILogger>();
             o.GetLevel = LevelFor;
             o.EnrichDiagnosticContext = Enrich;
         });

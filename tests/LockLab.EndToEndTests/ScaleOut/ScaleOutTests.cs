@@ -78,6 +78,14 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RunInfo))!;
     }
 
+    /// <summary>Starts a ten-second run (long enough to be stopped or cut off midway) and waits until the viewer sees it stream.</summary>
+    private static async Task<RunInfo> StartStreamingRunAsync(ServerProcess server, string room, LabViewer viewer, int eventsSeen)
+    {
+        var run = await StartRunAsync(server, new { scenario = "lock", room, iterations = 100, delayMs = 100 });
+        Assert.True(await Waiting.UntilAsync(() => viewer.EventsOf(run.Id).Length >= eventsSeen, Patience), "the run did not stream");
+        return run;
+    }
+
     [Fact]
     public async Task A_run_started_on_one_instance_streams_every_event_in_order_to_a_viewer_on_the_other()
     {
@@ -133,8 +141,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         await using var deployment = await DeployTwoAsync();
         var (a, b) = deployment;
         await using var onA = await LabViewer.JoinAsync(a.Address, room);
-        var run = await StartRunAsync(a, new { scenario = "lock", room, iterations = 100, delayMs = 100 });
-        Assert.True(await Waiting.UntilAsync(() => onA.EventsOf(run.Id).Length >= 2, Patience), "the run did not stream");
+        var run = await StartStreamingRunAsync(a, room, onA, eventsSeen: 2);
 
         using var presenterOnB = b.CreateClient(presenter: true);
         var stop = await presenterOnB.PostAsync($"/api/runs/{run.Id}/stop", null);
@@ -156,9 +163,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
 
         var finished = await StartRunAsync(a, new { scenario = "no-lock", room, iterations = 5, delayMs = 10 });
         var finishedInfo = await onA.CompletedAsync(finished.Id, Patience);
-        // Ten seconds of run: long enough to be cut off in the middle.
-        var cut = await StartRunAsync(a, new { scenario = "lock", room, iterations = 100, delayMs = 100 });
-        Assert.True(await Waiting.UntilAsync(() => onA.EventsOf(cut.Id).Length >= 4, Patience), "the long run did not stream");
+        var cut = await StartStreamingRunAsync(a, room, onA, eventsSeen: 4);
 
         a.KillHard();
         await onA.Closed.WaitAsync(Patience);
@@ -195,8 +200,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         await using var deployment = await DeployTwoAsync();
         var (a, b) = deployment;
         await using var onB = await LabViewer.JoinAsync(b.Address, room);
-        var run = await StartRunAsync(a, new { scenario = "lock", room, iterations = 100, delayMs = 100 });
-        Assert.True(await Waiting.UntilAsync(() => onB.EventsOf(run.Id).Length >= 2, Patience), "the run did not stream");
+        var run = await StartStreamingRunAsync(a, room, onB, eventsSeen: 2);
 
         a.StopGracefully();
 
