@@ -10,8 +10,8 @@ public sealed class StoreRunArchive(RunStore store, RunLookup runs, RunHistory h
     public Task<RunInfo[]> ListAsync(string? room, string? scenario, RunStatus? status) =>
         Task.FromResult(history.List(new HistoryQuery(room, scenario, status, 200)).Select(r => store.Find(r.Id)?.ToInfo() ?? r).ToArray());
 
-    public Task<RunInfo?> GetAsync(string id) => Task.FromResult(runs.Info(id));
+    public Task<RunInfo?> GetAsync(string id) => runs.InfoAsync(id);
 
-    public Task<IReadOnlyList<RunEvent>> GetEventsAsync(string id) =>
-        Task.FromResult<IReadOnlyList<RunEvent>>(runs.EventsAfter(id, 0, int.MaxValue) ?? []);
+    public async Task<IReadOnlyList<RunEvent>> GetEventsAsync(string id) =>
+        await runs.EventsAfterAsync(id, 0, int.MaxValue) ?? [];
 }

@@ -39,13 +39,13 @@ public sealed class LabHub(
         Context.Items[RoomKey] = room;
         try
         {
-            viewerCounts.Changed(rooms.Join(Context.ConnectionId, room));
+            viewerCounts.Changed(await rooms.JoinAsync(Context.ConnectionId, room));
         }
         catch (InvalidOperationException full)
         {
             throw new HubException(full.Message);
         }
-        return rooms.State(room)!;
+        return (await rooms.StateAsync(room))!;
     }
 
     public override Task OnConnectedAsync()
@@ -63,18 +63,18 @@ public sealed class LabHub(
 
     /// <summary>Creates a classroom and answers its code.</summary>
     [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
-    public string CreateRoom() => rooms.Create();
+    public Task<string> CreateRoom() => rooms.CreateAsync();
 
     /// <summary>Moves everyone following the caller's room to a lesson page.</summary>
     [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
-    public void SetPage(PageRequest request)
+    public async Task SetPage(PageRequest request)
     {
         if (ValidatePage(request, lessons) is { } errors)
         {
             throw new HubException("Invalid page: " + string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
         }
         var room = Context.Items.TryGetValue(RoomKey, out var joined) && joined is string r ? r : RoomNames.Main;
-        rooms.ShowPage(room, request.Lesson!, request.Page ?? 1);
+        await rooms.ShowPageAsync(room, request.Lesson!, request.Page ?? 1);
     }
 
     /// <summary>A page request names a lesson of the library and one of its pages; null when it does.</summary>
@@ -95,7 +95,7 @@ public sealed class LabHub(
 
     /// <summary>Starts a run; without a room it goes to the caller's room (or <c>main</c>).</summary>
     [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
-    public RunInfo StartRun(RunRequest request)
+    public async Task<RunInfo> StartRun(RunRequest request)
     {
         if (request is null) throw new HubException("A run request is required.");
         var room = Context.Items.TryGetValue(RoomKey, out var joined) && joined is string r ? r : RoomNames.Main;
@@ -103,7 +103,7 @@ public sealed class LabHub(
         {
             throw new HubException("Invalid run request: " + string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
         }
-        var run = orchestrator.Enqueue(valid!, out var refusal);
+        var (run, refusal) = await orchestrator.EnqueueAsync(valid!);
         if (refusal is not null) throw new HubException(refusal);
         if (run is null) throw new HubException("Too many runs are queued; try again in a moment.");
         return run.ToInfo();
@@ -111,11 +111,11 @@ public sealed class LabHub(
 
     /// <summary>Step mode: lets <paramref name="process"/> take its next step in the run.</summary>
     [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
-    public void StepRun(string runId, string process) => Check(commands.Step(runId ?? "", process ?? ""), runId);
+    public async Task StepRun(string runId, string process) => Check(await commands.StepAsync(runId ?? "", process ?? ""), runId);
 
     /// <summary>Stops a queued or running run.</summary>
     [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
-    public void StopRun(string runId) => Check(commands.Stop(runId ?? ""), runId);
+    public async Task StopRun(string runId) => Check(await commands.StopAsync(runId ?? ""), runId);
 
     private static void Check(RunCommandResult result, string? runId)
     {
@@ -124,9 +124,9 @@ public sealed class LabHub(
     }
 
     /// <summary>A run's events after <paramref name="after"/>: how a client that joined late or reconnected catches up.</summary>
-    public RunEvent[] GetEvents(string runId, long after)
+    public async Task<RunEvent[]> GetEvents(string runId, long after)
     {
         if (after < 0) throw new HubException("'after' must be 0 or more.");
-        return runs.EventsAfter(runId ?? "", after, RunBroadcaster.MaxBatch * 10) ?? throw new HubException($"No run '{runId}'.");
+        return await runs.EventsAfterAsync(runId ?? "", after, RunBroadcaster.MaxBatch * 10) ?? throw new HubException($"No run '{runId}'.");
     }
 }

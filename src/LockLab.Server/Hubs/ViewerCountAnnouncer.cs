@@ -46,7 +46,7 @@ public sealed class ViewerCountAnnouncer(IRoomChannel channel, IRoomDirectory di
         try
         {
             Report(room); // again: two joins reported at once may have reached the directory in either order
-            channel.Send(room, nameof(ILabClient.ViewersChanged), room, directory.Viewers(room, connections.Count(room)));
+            channel.Send(room, nameof(ILabClient.ViewersChanged), room, await directory.ViewersAsync(room, connections.Count(room)));
         }
         catch (Exception ex)
         {

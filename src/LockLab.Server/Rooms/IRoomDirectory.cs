@@ -7,27 +7,30 @@ namespace LockLab.Server.Rooms;
 /// </summary>
 public interface IRoomDirectory
 {
-    /// <summary>Creates a classroom with a new, unused code.</summary>
-    string Create();
+    // Reads and writes that wait for an answer are asynchronous: with Redis, a join of a lecture hall's worth of pages
+    // blocking a thread each on a round trip starves the thread pool that completes those very round trips.
 
-    bool Exists(string room);
+    /// <summary>Creates a classroom with a new, unused code.</summary>
+    Task<string> CreateAsync();
+
+    Task<bool> ExistsAsync(string room);
 
     /// <summary>A room named by a run or a viewer comes into being (no-op when it exists).</summary>
     void Touch(string room);
 
     /// <summary>How many rooms exist (joining is open to anyone, so their number is bounded).</summary>
-    long Count { get; }
+    Task<long> CountAsync();
 
-    void SetPage(string room, string lesson, int page);
+    Task SetPageAsync(string room, string lesson, int page);
 
     /// <summary>The page the room shows: no lesson and page 1 until a presenter chose one.</summary>
-    (string? Lesson, int Page) PageOf(string room);
+    Task<(string? Lesson, int Page)> PageOfAsync(string room);
 
     /// <summary>This server has <paramref name="here"/> pages watching <paramref name="room"/> now.</summary>
     void ReportViewers(string room, int here);
 
     /// <summary>Pages watching <paramref name="room"/> on every instance, given that this one has <paramref name="here"/>.</summary>
-    int Viewers(string room, int here);
+    Task<int> ViewersAsync(string room, int here);
 }
 
 /// <summary>The rooms of a single server, in its memory: the embedded default.</summary>
@@ -44,36 +47,37 @@ public sealed class InMemoryRoomDirectory : IRoomDirectory
         [RoomNames.Main] = new Room(),
     };
 
-    public string Create()
+    public Task<string> CreateAsync()
     {
         while (true)
         {
             var code = RoomNames.NewCode();
-            if (_rooms.TryAdd(code, new Room())) return code;
+            if (_rooms.TryAdd(code, new Room())) return Task.FromResult(code);
         }
     }
 
-    public bool Exists(string room) => _rooms.ContainsKey(room);
+    public Task<bool> ExistsAsync(string room) => Task.FromResult(_rooms.ContainsKey(room));
 
     public void Touch(string room) => _rooms.GetOrAdd(room, _ => new Room());
 
-    public long Count => _rooms.Count;
+    public Task<long> CountAsync() => Task.FromResult((long)_rooms.Count);
 
-    public void SetPage(string room, string lesson, int page)
+    public Task SetPageAsync(string room, string lesson, int page)
     {
         var r = _rooms.GetOrAdd(room, _ => new Room());
         lock (r) (r.Lesson, r.Page) = (lesson, page);
+        return Task.CompletedTask;
     }
 
-    public (string? Lesson, int Page) PageOf(string room)
+    public Task<(string? Lesson, int Page)> PageOfAsync(string room)
     {
-        if (!_rooms.TryGetValue(room, out var r)) return (null, 1);
-        lock (r) return (r.Lesson, r.Page);
+        if (!_rooms.TryGetValue(room, out var r)) return Task.FromResult<(string?, int)>((null, 1));
+        lock (r) return Task.FromResult<(string?, int)>((r.Lesson, r.Page));
     }
 
     public void ReportViewers(string room, int here)
     {
     }
 
-    public int Viewers(string room, int here) => here;
+    public Task<int> ViewersAsync(string room, int here) => Task.FromResult(here);
 }

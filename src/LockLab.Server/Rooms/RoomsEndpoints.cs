@@ -25,37 +25,41 @@ public static class RoomsEndpoints
         return app;
     }
 
-    private static Created<RoomState> Create(RoomRegistry registry)
+    private static async Task<Created<RoomState>> Create(RoomRegistry registry)
     {
-        var code = registry.Create();
-        return TypedResults.Created($"/api/rooms/{code}", registry.State(code));
+        var code = await registry.CreateAsync();
+        return TypedResults.Created($"/api/rooms/{code}", await registry.StateAsync(code));
     }
 
-    private static Results<Ok<RoomState>, ProblemHttpResult> Get(string code, RoomRegistry registry) =>
-        Find(code, registry, out var problem) is { } state ? TypedResults.Ok(state) : problem!;
+    private static async Task<Results<Ok<RoomState>, ProblemHttpResult>> Get(string code, RoomRegistry registry) =>
+        await FindAsync(code, registry) switch
+        {
+            (_, { } problem) => problem,
+            var (state, _) => TypedResults.Ok(state!),
+        };
 
     private static async Task<Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult>> StartRun(
         string code, HttpRequest http, RoomRegistry registry, RunOrchestrator orchestrator, RunRequestValidator validator, CancellationToken ct)
     {
-        if (Find(code, registry, out var notFound) is null) return notFound!;
+        if ((await FindAsync(code, registry)).Problem is { } notFound) return notFound;
         var (request, problem) = await RunsEndpoints.ReadRequestAsync(http, ct);
         if (problem is not null) return problem;
-        return RunsEndpoints.Enqueue(request! with { Room = code }, orchestrator, validator);
+        return await RunsEndpoints.EnqueueAsync(request! with { Room = code }, orchestrator, validator);
     }
 
-    private static Results<Accepted<RoomState>, ValidationProblem, ProblemHttpResult> SetPage(
+    private static async Task<Results<Accepted<RoomState>, ValidationProblem, ProblemHttpResult>> SetPage(
         string code, PageRequest? body, RoomRegistry registry, LessonLibrary lessons)
     {
-        if (Find(code, registry, out var notFound) is null) return notFound!;
+        if ((await FindAsync(code, registry)).Problem is { } notFound) return notFound;
         if (LabHub.ValidatePage(body, lessons) is { } errors) return TypedResults.ValidationProblem(errors);
-        registry.ShowPage(code, body!.Lesson!, body.Page ?? 1);
-        return TypedResults.Accepted($"/api/rooms/{code}", registry.State(code));
+        await registry.ShowPageAsync(code, body!.Lesson!, body.Page ?? 1);
+        return TypedResults.Accepted($"/api/rooms/{code}", await registry.StateAsync(code));
     }
 
     /// <summary>The room's join link as a QR code (SVG), for students to scan off the projector.</summary>
-    private static Results<ContentHttpResult, ProblemHttpResult> QrCode(string code, HttpRequest http, RoomRegistry registry)
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> QrCode(string code, HttpRequest http, RoomRegistry registry)
     {
-        if (Find(code, registry, out var notFound) is null) return notFound!;
+        if ((await FindAsync(code, registry)).Problem is { } notFound) return notFound;
         var link = $"{http.Scheme}://{http.Host}/rooms/{Uri.EscapeDataString(code)}";
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(link, QRCodeGenerator.ECCLevel.M);
@@ -63,19 +67,15 @@ public static class RoomsEndpoints
         return TypedResults.Content(svg, "image/svg+xml");
     }
 
-    private static RoomState? Find(string code, RoomRegistry registry, out ProblemHttpResult? problem)
+    /// <summary>The room's state, or the problem to answer: 400 for a malformed code, 404 for a room that does not exist.</summary>
+    private static async Task<(RoomState? State, ProblemHttpResult? Problem)> FindAsync(string code, RoomRegistry registry)
     {
-        problem = null;
         if (!RoomNames.IsValid(code))
         {
-            problem = TypedResults.Problem($"'{code}' is not a room code. {RoomNames.Rule}", statusCode: StatusCodes.Status400BadRequest, title: "Invalid room code");
-            return null;
+            return (null, TypedResults.Problem($"'{code}' is not a room code. {RoomNames.Rule}", statusCode: StatusCodes.Status400BadRequest, title: "Invalid room code"));
         }
-        var state = registry.State(code);
-        if (state is null)
-        {
-            problem = TypedResults.Problem($"There is no room '{code}'. Check the code on the projector.", statusCode: StatusCodes.Status404NotFound, title: "Room not found");
-        }
-        return state;
+        return await registry.StateAsync(code) is { } state
+            ? (state, null)
+            : (null, TypedResults.Problem($"There is no room '{code}'. Check the code on the projector.", statusCode: StatusCodes.Status404NotFound, title: "Room not found"));
     }
 }

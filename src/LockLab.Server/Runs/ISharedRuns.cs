@@ -17,13 +17,13 @@ public interface ISharedRuns
     /// <summary>A batch of the run's events, in seq order, as it is about to be sent to the room.</summary>
     Task AppendAsync(string runId, RunEvent[] events);
 
-    RunInfo? Find(string runId);
+    Task<RunInfo?> FindAsync(string runId);
 
     /// <summary>Events with seq &gt; <paramref name="after"/>, at most <paramref name="max"/>; null when the run's events are not held.</summary>
-    RunEvent[]? EventsAfter(string runId, long after, int max);
+    Task<RunEvent[]?> EventsAfterAsync(string runId, long after, int max);
 
     /// <summary>The room's runs, newest first.</summary>
-    IReadOnlyList<RunInfo> InRoom(string room, int max);
+    Task<IReadOnlyList<RunInfo>> InRoomAsync(string room, int max);
 }
 
 /// <summary>One server: its own memory and history hold every run there is.</summary>
@@ -31,7 +31,7 @@ public sealed class NoSharedRuns : ISharedRuns
 {
     public Task PublishAsync(RunInfo run, string owner) => Task.CompletedTask;
     public Task AppendAsync(string runId, RunEvent[] events) => Task.CompletedTask;
-    public RunInfo? Find(string runId) => null;
-    public RunEvent[]? EventsAfter(string runId, long after, int max) => null;
-    public IReadOnlyList<RunInfo> InRoom(string room, int max) => [];
+    public Task<RunInfo?> FindAsync(string runId) => Task.FromResult<RunInfo?>(null);
+    public Task<RunEvent[]?> EventsAfterAsync(string runId, long after, int max) => Task.FromResult<RunEvent[]?>(null);
+    public Task<IReadOnlyList<RunInfo>> InRoomAsync(string room, int max) => Task.FromResult<IReadOnlyList<RunInfo>>([]);
 }

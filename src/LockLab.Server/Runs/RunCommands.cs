@@ -33,21 +33,21 @@ public sealed class RunCommands(RunStore store, ISharedRuns shared, IRunCommandR
 {
     public const string StopReason = "Stopped by the presenter.";
 
-    public RunCommandResult Stop(string runId)
+    public Task<RunCommandResult> StopAsync(string runId)
     {
         if (store.Find(runId) is { } run)
         {
-            if (run.IsFinished) return new(run.ToInfo(), AlreadyFinished(run.Status));
+            if (run.IsFinished) return Task.FromResult(new RunCommandResult(run.ToInfo(), AlreadyFinished(run.Status)));
             run.Stop(StopReason, clock.GetUtcNow());
-            return new(run.ToInfo(), null);
+            return Task.FromResult(new RunCommandResult(run.ToInfo(), null));
         }
-        return Relay(runId, RunCommandKind.Stop, null);
+        return RelayAsync(runId, RunCommandKind.Stop, null);
     }
 
-    public RunCommandResult Step(string runId, string process)
+    public Task<RunCommandResult> StepAsync(string runId, string process)
     {
-        if (store.Find(runId) is { } run) return new(run.ToInfo(), run.TryStep(process));
-        return Relay(runId, RunCommandKind.Step, process);
+        if (store.Find(runId) is { } run) return Task.FromResult(new RunCommandResult(run.ToInfo(), run.TryStep(process)));
+        return RelayAsync(runId, RunCommandKind.Step, process);
     }
 
     /// <summary>Apply a command relayed from another instance, if the run is this server's.</summary>
@@ -58,9 +58,9 @@ public sealed class RunCommands(RunStore store, ISharedRuns shared, IRunCommandR
         else run.TryStep(command.Process ?? "");
     }
 
-    private RunCommandResult Relay(string runId, RunCommandKind kind, string? process)
+    private async Task<RunCommandResult> RelayAsync(string runId, RunCommandKind kind, string? process)
     {
-        if (shared.Find(runId) is not { } remote) return new(null, null);
+        if (await shared.FindAsync(runId) is not { } remote) return new(null, null);
         if (remote.IsFinished) return new(remote, AlreadyFinished(remote.Status));
         if (kind == RunCommandKind.Step && remote.Status != RunStatus.Running) return new(remote, $"The run is {Name(remote.Status)}, not running.");
         relay.Send(new RunCommand(runId, kind, process));

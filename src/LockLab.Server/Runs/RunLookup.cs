@@ -10,26 +10,26 @@ namespace LockLab.Server.Runs;
 /// </summary>
 public sealed class RunLookup(RunStore store, ISharedRuns shared, RunHistory history)
 {
-    public RunInfo? Info(string id) => store.Find(id)?.ToInfo() ?? shared.Find(id) ?? history.GetRun(id);
+    public async Task<RunInfo?> InfoAsync(string id) => store.Find(id)?.ToInfo() ?? await shared.FindAsync(id) ?? history.GetRun(id);
 
     /// <summary>Events with seq &gt; <paramref name="after"/>; null when there is no such run.</summary>
-    public RunEvent[]? EventsAfter(string id, long after, int max)
+    public async Task<RunEvent[]?> EventsAfterAsync(string id, long after, int max)
     {
         if (store.Find(id) is { } run) return run.EventsAfter(after, max);
-        if (shared.EventsAfter(id, after, max) is { } events) return events;
+        if (await shared.EventsAfterAsync(id, after, max) is { } events) return events;
         return history.GetRun(id) is null ? null : history.GetEvents(id, after, max);
     }
 
     /// <summary>Runs queued or running in the room, on this server and on the other instances.</summary>
-    public int ActiveInRoom(string room, int max) =>
-        store.CountActive(room) + shared.InRoom(room, max).Count(r => !r.IsFinished && store.Find(r.Id) is null);
+    public async Task<int> ActiveInRoomAsync(string room, int max) =>
+        store.CountActive(room) + (await shared.InRoomAsync(room, max)).Count(r => !r.IsFinished && store.Find(r.Id) is null);
 
     /// <summary>What the room shows on join: the current (or last) run, and its recent runs, from every instance.</summary>
-    public RoomState RoomState(string room)
+    public async Task<RoomState> RoomStateAsync(string room)
     {
         const int recentRuns = 10;
         var local = store.InRoom(room, recentRuns).Select(r => r.ToInfo());
-        var recent = local.Concat(shared.InRoom(room, recentRuns))
+        var recent = local.Concat(await shared.InRoomAsync(room, recentRuns))
             .DistinctBy(r => r.Id) // this server's own copy first: it is the freshest
             .OrderByDescending(r => r.CreatedAt)
             .Take(recentRuns)

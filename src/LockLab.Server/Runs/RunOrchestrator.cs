@@ -25,32 +25,32 @@ public sealed class RunOrchestrator(
         FullMode = BoundedChannelFullMode.Wait,
     });
 
-    private readonly Lock _admission = new();
+    /// <summary>Admission is one at a time; a semaphore, not a lock, because counting the room's runs on the other instances awaits Redis.</summary>
+    private readonly SemaphoreSlim _admission = new(1, 1);
     private volatile bool _stopping;
 
     /// <summary>
-    /// Queues a validated request, or says why not: the room already has its share of runs (<paramref name="refusal"/>
-    /// set), or the queue is full (both null). Checking and queueing happen under one lock, so a crowd of requests
+    /// Queues a validated request, or says why not: the room already has its share of runs (<c>Refusal</c>
+    /// set), or the queue is full (both null). Checking and queueing happen one request at a time, so a crowd of requests
     /// arriving together cannot slip past the per-room limit. With several instances the limit counts the room's runs on
     /// all of them; requests reaching two instances in the same moment may each be let in (one run over, at most).
     /// </summary>
-    public Run? Enqueue(ValidRunRequest request, out string? refusal)
+    public async Task<(Run? Run, string? Refusal)> EnqueueAsync(ValidRunRequest request)
     {
-        refusal = null;
-        lock (_admission)
+        await _admission.WaitAsync();
+        try
         {
-            if (_stopping)
-            {
-                refusal = "This lab server is shutting down; try again in a moment.";
-                return null;
-            }
+            if (_stopping) return (null, "This lab server is shutting down; try again in a moment.");
             var perRoom = options.Value.Limits.MaxActiveRunsPerRoom;
-            if (runs.ActiveInRoom(request.Room, max: 2 * perRoom) >= perRoom)
+            if (await runs.ActiveInRoomAsync(request.Room, max: 2 * perRoom) >= perRoom)
             {
-                refusal = $"Room '{request.Room}' already has {perRoom} run(s) queued or running (LockLab:Limits:MaxActiveRunsPerRoom); stop one or wait for it to end.";
-                return null;
+                return (null, $"Room '{request.Room}' already has {perRoom} run(s) queued or running (LockLab:Limits:MaxActiveRunsPerRoom); stop one or wait for it to end.");
             }
-            return Admit(request);
+            return (Admit(request), null);
+        }
+        finally
+        {
+            _admission.Release();
         }
     }
 
@@ -79,7 +79,9 @@ public sealed class RunOrchestrator(
         var slots = Math.Max(1, options.Value.Limits.MaxConcurrentRuns);
         await Task.WhenAll(Enumerable.Range(0, slots).Select(_ => ConsumeAsync(stoppingToken)));
         // Stopping: the runs in progress were cancelled by the executor; those still waiting never begin.
-        lock (_admission) _stopping = true;
+        await _admission.WaitAsync(CancellationToken.None);
+        _stopping = true;
+        _admission.Release();
         _queue.Writer.TryComplete();
         while (_queue.Reader.TryRead(out var waiting)) waiting.Stop("The server is shutting down.", clock.GetUtcNow());
     }

@@ -40,13 +40,13 @@ public static class RunsEndpoints
     public sealed record StepRequest(string? Process);
 
     /// <summary>Step mode: let one process take its next step (<c>{"process":"p1"}</c>).</summary>
-    private static Results<Accepted<RunInfo>, ProblemHttpResult, ValidationProblem> Step(string id, StepRequest? body, RunCommands commands)
+    private static async Task<Results<Accepted<RunInfo>, ProblemHttpResult, ValidationProblem>> Step(string id, StepRequest? body, RunCommands commands)
     {
         if (string.IsNullOrWhiteSpace(body?.Process))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["process"] = ["Name the process to step, e.g. {\"process\":\"p1\"}."] });
         }
-        return commands.Step(id, body.Process) switch
+        return await commands.StepAsync(id, body.Process) switch
         {
             { Found: false } => RunNotFound(id),
             { Refusal: { } refusal } => TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Cannot step now"),
@@ -55,8 +55,8 @@ public static class RunsEndpoints
     }
 
     /// <summary>Stops a queued or running run; its workers are killed and it ends <c>cancelled</c>.</summary>
-    private static Results<Accepted<RunInfo>, ProblemHttpResult> Stop(string id, RunCommands commands) =>
-        commands.Stop(id) switch
+    private static async Task<Results<Accepted<RunInfo>, ProblemHttpResult>> Stop(string id, RunCommands commands) =>
+        await commands.StopAsync(id) switch
         {
             { Found: false } => RunNotFound(id),
             { Refusal: { } refusal } => TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Run already finished"),
@@ -72,14 +72,14 @@ public static class RunsEndpoints
     {
         var (request, problem) = await ReadRequestAsync(http, ct);
         if (problem is not null) return problem;
-        return Enqueue(request!, orchestrator, validator);
+        return await EnqueueAsync(request!, orchestrator, validator);
     }
 
     /// <summary>Validates and queues a run request: 202 with the run, 400 naming each bad field, or 503 when the queue is full.</summary>
-    public static Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult> Enqueue(RunRequest request, RunOrchestrator orchestrator, RunRequestValidator validator)
+    public static async Task<Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult>> EnqueueAsync(RunRequest request, RunOrchestrator orchestrator, RunRequestValidator validator)
     {
         if (!validator.TryValidate(request, RoomNames.Main, out var valid, out var errors)) return TypedResults.ValidationProblem(errors);
-        var run = orchestrator.Enqueue(valid!, out var refusal);
+        var (run, refusal) = await orchestrator.EnqueueAsync(valid!);
         if (refusal is not null) return TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Cannot start the run now");
         if (run is null)
         {
@@ -122,17 +122,17 @@ public static class RunsEndpoints
         TypedResults.Problem($"A run request may be at most {MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large");
 
     /// <summary>From memory while this server holds the run, else from the other instances or the history (<see cref="RunLookup"/>).</summary>
-    private static Results<Ok<RunInfo>, ProblemHttpResult> GetRun(string id, RunLookup runs) =>
-        runs.Info(id) is { } run ? TypedResults.Ok(run) : RunNotFound(id);
+    private static async Task<Results<Ok<RunInfo>, ProblemHttpResult>> GetRun(string id, RunLookup runs) =>
+        await runs.InfoAsync(id) is { } run ? TypedResults.Ok(run) : RunNotFound(id);
 
-    private static Results<Ok<RunEvent[]>, ProblemHttpResult, ValidationProblem> GetEvents(
+    private static async Task<Results<Ok<RunEvent[]>, ProblemHttpResult, ValidationProblem>> GetEvents(
         string id, RunLookup runs, long after = 0, int limit = MaxEventsPerPage)
     {
         var errors = new Dictionary<string, string[]>();
         if (after < 0) errors["after"] = ["Must be 0 or more."];
         if (limit is < 1 or > MaxEventsPerPage) errors["limit"] = [$"Must be between 1 and {MaxEventsPerPage}."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        return runs.EventsAfter(id, after, limit) is { } events ? TypedResults.Ok(events) : RunNotFound(id);
+        return await runs.EventsAfterAsync(id, after, limit) is { } events ? TypedResults.Ok(events) : RunNotFound(id);
     }
 
     private static ProblemHttpResult RunNotFound(string id) =>

@@ -40,7 +40,10 @@ public sealed class InstanceLiveness(
 
     private IDatabase Db => redis.GetDatabase();
 
+    /// <summary>For the history's start-up check (once, before any join); the sweep asks <see cref="IsAliveAsync"/>.</summary>
     public bool IsAlive(string instanceId) => instanceId == self.Id || Db.KeyExists(keys.Heartbeat(instanceId));
+
+    private async Task<bool> IsAliveAsync(string instanceId) => instanceId == self.Id || await Db.KeyExistsAsync(keys.Heartbeat(instanceId));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -78,13 +81,13 @@ public sealed class InstanceLiveness(
 
     private async Task SweepAsync()
     {
-        foreach (var (runId, owner) in runs.Unfinished())
+        foreach (var (runId, owner) in await runs.UnfinishedAsync())
         {
-            if (!IsAlive(owner) && runs.TryClaimUnfinished(runId)) await InterruptAsync(runId, owner);
+            if (!await IsAliveAsync(owner) && await runs.TryClaimUnfinishedAsync(runId)) await InterruptAsync(runId, owner);
         }
         foreach (var instance in (await Db.SetMembersAsync(keys.Instances)).Select(m => (string)m!))
         {
-            if (IsAlive(instance)) continue;
+            if (await IsAliveAsync(instance)) continue;
             foreach (var room in await Db.SetMembersAsync(keys.Rooms))
             {
                 await Db.HashDeleteAsync(keys.Viewers((string)room!), instance);
@@ -96,12 +99,12 @@ public sealed class InstanceLiveness(
 
     private async Task InterruptAsync(string runId, string owner)
     {
-        if (runs.Find(runId) is not { } run) return;
+        if (await runs.FindAsync(runId) is not { } run) return;
         var interrupted = run with
         {
             Status = RunStatus.Interrupted,
             FinishedAt = clock.GetUtcNow(),
-            EventCount = Math.Max(run.EventCount, runs.LastSeq(runId)),
+            EventCount = Math.Max(run.EventCount, await runs.LastSeqAsync(runId)),
             Error = "The lab instance running this run stopped; the events it had reported are kept.",
         };
         await runs.PublishAsync(interrupted, owner);

@@ -11,33 +11,33 @@ public sealed class RedisRoomDirectory(IConnectionMultiplexer redis, RedisKeys k
 {
     private IDatabase Db => redis.GetDatabase();
 
-    public string Create()
+    public async Task<string> CreateAsync()
     {
         while (true)
         {
             var code = RoomNames.NewCode();
-            if (Db.SetAdd(keys.Rooms, code)) return code;
+            if (await Db.SetAddAsync(keys.Rooms, code)) return code;
         }
     }
 
-    public bool Exists(string room) => Db.SetContains(keys.Rooms, room);
+    public Task<bool> ExistsAsync(string room) => Db.SetContainsAsync(keys.Rooms, room);
 
     public void Touch(string room) => Db.SetAdd(keys.Rooms, room, CommandFlags.FireAndForget);
 
-    public long Count => Db.SetLength(keys.Rooms);
+    public Task<long> CountAsync() => Db.SetLengthAsync(keys.Rooms);
 
-    public void SetPage(string room, string lesson, int page)
+    public async Task SetPageAsync(string room, string lesson, int page)
     {
         var batch = Db.CreateBatch();
-        _ = batch.SetAddAsync(keys.Rooms, room);
+        var add = batch.SetAddAsync(keys.Rooms, room);
         var set = batch.HashSetAsync(keys.Room(room), [new("lesson", lesson), new("page", page)]);
         batch.Execute();
-        set.GetAwaiter().GetResult();
+        await Task.WhenAll(add, set);
     }
 
-    public (string? Lesson, int Page) PageOf(string room)
+    public async Task<(string? Lesson, int Page)> PageOfAsync(string room)
     {
-        var values = Db.HashGet(keys.Room(room), ["lesson", "page"]);
+        var values = await Db.HashGetAsync(keys.Room(room), ["lesson", "page"]);
         return (values[0].IsNull ? null : (string?)values[0], values[1].TryParse(out int page) ? page : 1);
     }
 
@@ -48,9 +48,9 @@ public sealed class RedisRoomDirectory(IConnectionMultiplexer redis, RedisKeys k
         else Db.HashDelete(keys.Viewers(room), instance.Id, CommandFlags.FireAndForget);
     }
 
-    public int Viewers(string room, int here)
+    public async Task<int> ViewersAsync(string room, int here)
     {
-        var others = Db.HashGetAll(keys.Viewers(room)).Where(e => e.Name != instance.Id).Sum(e => (int)e.Value);
+        var others = (await Db.HashGetAllAsync(keys.Viewers(room))).Where(e => e.Name != instance.Id).Sum(e => (int)e.Value);
         return others + here;
     }
 }

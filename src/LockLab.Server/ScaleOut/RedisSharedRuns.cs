@@ -51,17 +51,17 @@ public sealed class RedisSharedRuns(IConnectionMultiplexer redis, RedisKeys keys
         await Task.WhenAll(add, expire);
     }
 
-    public RunInfo? Find(string runId) =>
-        Db.StringGet(keys.Run(runId)) is { IsNull: false } json ? JsonSerializer.Deserialize((string)json!, ContractsJsonContext.Default.RunInfo) : null;
+    public async Task<RunInfo?> FindAsync(string runId) =>
+        await Db.StringGetAsync(keys.Run(runId)) is { IsNull: false } json ? JsonSerializer.Deserialize((string)json!, ContractsJsonContext.Default.RunInfo) : null;
 
-    public RunEvent[]? EventsAfter(string runId, long after, int max)
+    public async Task<RunEvent[]?> EventsAfterAsync(string runId, long after, int max)
     {
         var db = Db;
         var events = new List<RunEvent>();
         for (var skip = 0L; events.Count < max; skip += BatchesPerRead)
         {
             // Batches whose last seq is after `after` hold every event after it (the first may also hold older ones).
-            var batches = db.SortedSetRangeByScore(keys.RunEvents(runId), after, double.PositiveInfinity, Exclude.Start, Order.Ascending, skip, BatchesPerRead);
+            var batches = await db.SortedSetRangeByScoreAsync(keys.RunEvents(runId), after, double.PositiveInfinity, Exclude.Start, Order.Ascending, skip, BatchesPerRead);
             foreach (var batch in batches)
             {
                 foreach (var e in JsonSerializer.Deserialize((string)batch!, ContractsJsonContext.Default.RunEventArray)!)
@@ -73,28 +73,28 @@ public sealed class RedisSharedRuns(IConnectionMultiplexer redis, RedisKeys keys
         }
         if (events.Count > 0) return events.ToArray();
         // No events: a run shared without any yet has none; a run never shared (or long expired) is not held here.
-        return db.KeyExists(keys.Run(runId)) ? [] : null;
+        return await db.KeyExistsAsync(keys.Run(runId)) ? [] : null;
     }
 
-    public IReadOnlyList<RunInfo> InRoom(string room, int max)
+    public async Task<IReadOnlyList<RunInfo>> InRoomAsync(string room, int max)
     {
         var db = Db;
-        var ids = db.SortedSetRangeByRank(keys.RoomRuns(room), 0, max - 1, Order.Descending);
+        var ids = await db.SortedSetRangeByRankAsync(keys.RoomRuns(room), 0, max - 1, Order.Descending);
         if (ids.Length == 0) return [];
-        return db.StringGet(ids.Select(id => keys.Run((string)id!)).ToArray())
+        return (await db.StringGetAsync(ids.Select(id => keys.Run((string)id!)).ToArray()))
             .Where(json => !json.IsNull)
             .Select(json => JsonSerializer.Deserialize((string)json!, ContractsJsonContext.Default.RunInfo)!)
             .ToList();
     }
 
     /// <summary>Runs not finished, with the instance executing each.</summary>
-    public IReadOnlyList<(string RunId, string Owner)> Unfinished() =>
-        Db.HashGetAll(keys.UnfinishedRuns).Select(e => ((string)e.Name!, (string)e.Value!)).ToList();
+    public async Task<IReadOnlyList<(string RunId, string Owner)>> UnfinishedAsync() =>
+        (await Db.HashGetAllAsync(keys.UnfinishedRuns)).Select(e => ((string)e.Name!, (string)e.Value!)).ToList();
 
     /// <summary>Takes the run off the unfinished list; true for exactly one caller, who then settles its fate.</summary>
-    public bool TryClaimUnfinished(string runId) => Db.HashDelete(keys.UnfinishedRuns, runId);
+    public Task<bool> TryClaimUnfinishedAsync(string runId) => Db.HashDeleteAsync(keys.UnfinishedRuns, runId);
 
     /// <summary>The seq of the last event shared for the run (0: none).</summary>
-    public long LastSeq(string runId) =>
-        Db.SortedSetRangeByRankWithScores(keys.RunEvents(runId), -1, -1) is [var last] ? (long)last.Score : 0;
+    public async Task<long> LastSeqAsync(string runId) =>
+        await Db.SortedSetRangeByRankWithScoresAsync(keys.RunEvents(runId), -1, -1) is [var last] ? (long)last.Score : 0;
 }
