@@ -38,7 +38,8 @@ public sealed class RedisRoomDirectory(IConnectionMultiplexer redis, RedisKeys k
     public async Task<(string? Lesson, int Page)> PageOfAsync(string room)
     {
         var values = await Db.HashGetAsync(keys.Room(room), ["lesson", "page"]);
-        return (values[0].IsNull ? null : (string?)values[0], values[1].TryParse(out int page) ? page : 1);
+        // A missing field is RedisValue.Null, which TryParse reads as 0: a room no presenter moved yet shows page 1.
+        return (values[0].IsNull ? null : (string?)values[0], !values[1].IsNull && values[1].TryParse(out int page) ? page : 1);
     }
 
     public void ReportViewers(string room, int here)

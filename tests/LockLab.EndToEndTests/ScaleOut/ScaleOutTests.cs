@@ -119,7 +119,9 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         using var presenterHttp = a.CreateClient(presenter: true);
         var created = await presenterHttp.PostAsync("/api/rooms", null);
         created.EnsureSuccessStatusCode();
-        var code = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RoomState))!.Room;
+        var fresh = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RoomState))!;
+        var code = fresh.Room;
+        Assert.Equal((null, 1), (fresh.Lesson, fresh.Page)); // as on one server: no lesson chosen yet, page 1
 
         // The room created on A exists on B: a follower joins it there.
         await using var follower = await LabViewer.JoinAsync(b.Address, code);
