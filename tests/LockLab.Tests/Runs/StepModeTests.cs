@@ -14,9 +14,7 @@ public class StepModeTests(LabServerFactory lab) : IClassFixture<LabServerFactor
         var response = await _presenter.PostAsync("/api/runs", Json.Body(body));
         response.EnsureSuccessStatusCode();
         var id = (await Json.ReadAsync<RunInfo>(response))!.Id;
-        var run = ((LockLab.Server.Runs.RunStore)lab.Services.GetService(typeof(LockLab.Server.Runs.RunStore))!).Find(id)!;
-        while (run.Status != RunStatus.Running) await run.Changed.WaitAsync(TimeSpan.FromSeconds(20));
-        return run;
+        return await lab.WaitForRunAsync(id, run => run.Status == RunStatus.Running);
     }
 
     /// <summary>Lets a process take one step and waits (on the run's own signal) until it has reported it.</summary>

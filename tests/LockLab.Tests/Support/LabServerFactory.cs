@@ -67,11 +67,14 @@ public class LabServerFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>Waits (on the run's own change signal, not a clock) until the run has finished.</summary>
-    public async Task<Run> WaitForRunAsync(string id, TimeSpan? timeout = null)
+    public Task<Run> WaitForRunAsync(string id, TimeSpan? timeout = null) => WaitForRunAsync(id, run => run.IsFinished, timeout);
+
+    /// <summary>Waits (on the run's own change signal, not a clock) until <paramref name="reached"/> holds for the run.</summary>
+    public async Task<Run> WaitForRunAsync(string id, Func<Run, bool> reached, TimeSpan? timeout = null)
     {
         var run = Services.GetRequiredService<RunStore>().Find(id) ?? throw new InvalidOperationException($"No run {id}");
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
-        while (!run.IsFinished) await run.Changed.WaitAsync(cts.Token);
+        while (!reached(run)) await run.Changed.WaitAsync(cts.Token);
         return run;
     }
 }

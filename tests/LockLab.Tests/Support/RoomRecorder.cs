@@ -9,16 +9,45 @@ namespace LockLab.Tests.Support;
 public sealed class RoomRecorder
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource<RunInfo>> _completed = new();
+    /// <summary>Completed (and replaced) at every message: what <see cref="UntilAsync"/> waits on.</summary>
+    private TaskCompletionSource _received = NewSignal();
 
     public RoomRecorder(HubConnection hub)
     {
-        hub.On<RunInfo>("RunStarted", run => Messages.Enqueue(new("RunStarted", run.Id, [], Stopwatch.GetTimestamp())));
-        hub.On<string, RunEvent[]>("RunEvents", (id, events) => Messages.Enqueue(new("RunEvents", id, events, Stopwatch.GetTimestamp())));
+        hub.On<RunInfo>("RunStarted", run => Record(new("RunStarted", run.Id, [], Stopwatch.GetTimestamp())));
+        hub.On<string, RunEvent[]>("RunEvents", (id, events) => Record(new("RunEvents", id, events, Stopwatch.GetTimestamp())));
         hub.On<RunInfo>("RunCompleted", run =>
         {
-            Messages.Enqueue(new("RunCompleted", run.Id, [], Stopwatch.GetTimestamp()));
+            Record(new("RunCompleted", run.Id, [], Stopwatch.GetTimestamp()));
             Completion(run.Id).TrySetResult(run);
         });
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void Record(Message message)
+    {
+        Messages.Enqueue(message);
+        Interlocked.Exchange(ref _received, NewSignal()).TrySetResult();
+    }
+
+    /// <summary>Waits, message by message (never on a clock), until <paramref name="condition"/> holds; false if it did not within 30 s.</summary>
+    public async Task<bool> UntilAsync(Func<bool> condition)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var next = Volatile.Read(ref _received).Task; // taken before checking, so a message in between is not missed
+            if (condition()) return true;
+            try
+            {
+                await next.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return condition();
+            }
+        }
     }
 
     public sealed record Message(string Method, string RunId, RunEvent[] Events, long ReceivedAt);
@@ -31,4 +60,6 @@ public sealed class RoomRecorder
     public Task<RunInfo> CompletedAsync(string runId) => Completion(runId).Task.WaitAsync(TimeSpan.FromSeconds(30));
 
     public List<RunEvent> EventsOf(string runId) => Messages.Where(m => m.RunId == runId).SelectMany(m => m.Events).ToList();
+
+    public bool HasCompleted(string runId) => Messages.Any(m => m.RunId == runId && m.Method == "RunCompleted");
 }
