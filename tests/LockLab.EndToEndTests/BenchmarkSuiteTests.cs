@@ -48,10 +48,7 @@ public sealed class BenchmarkSuiteTests
 
     private static string BenchDll()
     {
-        var here = new DirectoryInfo(AppContext.BaseDirectory); // tests/LockLab.EndToEndTests/bin/<Configuration>/net10.0/
-        var root = here;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "LockLab.sln"))) root = root.Parent;
-        var dll = Path.Combine(root!.FullName, "bench", "LockLab.Bench", "bin", here.Parent!.Name, here.Name, "LockLab.Bench.dll");
+        var dll = Path.Combine(Repository.Root, "bench", "LockLab.Bench", "bin", Repository.Configuration, Repository.TargetFramework, "LockLab.Bench.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the solution first: the benchmark suite is missing.", dll);
     }
 }

@@ -104,13 +104,6 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>The server's own build output, same configuration as these tests (Debug or Release).</summary>
-    private static string ServerBuildFolder()
-    {
-        var here = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = here.Parent!.Name; // bin/<Configuration>/net10.0/
-        var root = here;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "LockLab.sln"))) root = root.Parent;
-        if (root is null) throw new DirectoryNotFoundException("LockLab.sln not found above " + AppContext.BaseDirectory);
-        return Path.Combine(root.FullName, "src", "LockLab.Server", "bin", configuration, here.Name);
-    }
+    private static string ServerBuildFolder() =>
+        Path.Combine(Repository.Root, "src", "LockLab.Server", "bin", Repository.Configuration, Repository.TargetFramework);
 }

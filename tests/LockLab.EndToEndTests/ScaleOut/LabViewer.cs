@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using LockLab.Contracts;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -31,6 +32,8 @@ public sealed class LabViewer : IAsyncDisposable
         var hub = new HubConnectionBuilder()
             .WithUrl(new Uri(server, "/hubs/lab"), o =>
             {
+                // As browsers connect: no falling back to long polling, so a proxy that breaks WebSockets fails the test.
+                o.Transports = HttpTransportType.WebSockets;
                 if (presenter) o.AccessTokenProvider = () => Task.FromResult<string?>(ServerProcess.Key);
             })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default))

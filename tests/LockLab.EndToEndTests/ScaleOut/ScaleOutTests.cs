@@ -6,30 +6,6 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace LockLab.EndToEndTests.ScaleOut;
 
 /// <summary>
-/// A school's shared infrastructure for the class: one real Redis server and one real PostgreSQL server. Each test
-/// deploys its own instances, under a Redis key prefix and in a database of their own.
-/// </summary>
-public sealed class SchoolInfrastructure : IAsyncLifetime
-{
-    public RedisServer Redis { get; private set; } = null!;
-    public PostgresServer Postgres { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        var redis = RedisServer.StartAsync();
-        var postgres = PostgresServer.StartAsync();
-        await Task.WhenAll(redis, postgres);
-        (Redis, Postgres) = (redis.Result, postgres.Result);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Redis.DisposeAsync();
-        await Postgres.DisposeAsync();
-    }
-}
-
-/// <summary>
 /// Several lab instances behind one deployment, as a school runs them: real server processes on different loopback
 /// ports, sharing a real Redis server (the SignalR backplane, rooms, shared runs) and a real PostgreSQL database (the
 /// run history) — no containers, no mocks.
@@ -38,39 +14,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    /// <summary>Two instances of one deployment; disposing stops both (a test may already have stopped one).</summary>
-    private sealed record TwoInstances(ServerProcess A, ServerProcess B) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await A.DisposeAsync();
-            await B.DisposeAsync();
-        }
-    }
-
-    private async Task<TwoInstances> DeployTwoAsync(Dictionary<string, string>? extra = null)
-    {
-        var settings = new Dictionary<string, string>
-        {
-            ["LockLab__Redis"] = fixture.Redis.Configuration,
-            ["LockLab__RedisChannelPrefix"] = "test-" + Guid.NewGuid().ToString("N")[..8],
-            ["LockLab__Database"] = await fixture.Postgres.CreateDatabaseAsync("school_" + Guid.NewGuid().ToString("N")),
-        };
-        foreach (var (k, v) in extra ?? []) settings[k] = v;
-        var starting = new[] { ServerProcess.StartAsync(settings: settings), ServerProcess.StartAsync(settings: settings) };
-        try
-        {
-            var servers = await Task.WhenAll(starting);
-            return new TwoInstances(servers[0], servers[1]);
-        }
-        catch
-        {
-            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully)) await started.Result.DisposeAsync();
-            throw;
-        }
-    }
-
-    private static async Task<RunInfo> StartRunAsync(ServerProcess server, object request)
+    internal static async Task<RunInfo> StartRunAsync(ServerProcess server, object request)
     {
         using var client = server.CreateClient(presenter: true);
         var response = await client.PostAsJsonAsync("/api/runs", request);
@@ -79,7 +23,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
     }
 
     /// <summary>Starts a ten-second run (long enough to be stopped or cut off midway) and waits until the viewer sees it stream.</summary>
-    private static async Task<RunInfo> StartStreamingRunAsync(ServerProcess server, string room, LabViewer viewer, int eventsSeen)
+    internal static async Task<RunInfo> StartStreamingRunAsync(ServerProcess server, string room, LabViewer viewer, int eventsSeen)
     {
         var run = await StartRunAsync(server, new { scenario = "lock", room, iterations = 100, delayMs = 100 });
         Assert.True(await Waiting.UntilAsync(() => viewer.EventsOf(run.Id).Length >= eventsSeen, Patience), "the run did not stream");
@@ -89,7 +33,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
     [Fact]
     public async Task A_run_started_on_one_instance_streams_every_event_in_order_to_a_viewer_on_the_other()
     {
-        await using var deployment = await DeployTwoAsync();
+        await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
         await using var viewer = await LabViewer.JoinAsync(b.Address, "across");
 
@@ -114,7 +58,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
     [Fact]
     public async Task A_presenter_on_one_instance_moves_followers_on_the_other_and_both_count_as_viewers()
     {
-        await using var deployment = await DeployTwoAsync();
+        await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
         using var presenterHttp = a.CreateClient(presenter: true);
         var created = await presenterHttp.PostAsync("/api/rooms", null);
@@ -140,7 +84,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
     public async Task A_presenter_on_one_instance_stops_a_run_that_the_other_executes()
     {
         const string room = "stop-across";
-        await using var deployment = await DeployTwoAsync();
+        await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
         await using var onA = await LabViewer.JoinAsync(a.Address, room);
         var run = await StartStreamingRunAsync(a, room, onA, eventsSeen: 2);
@@ -159,7 +103,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
     public async Task Killing_an_instance_mid_run_interrupts_its_run_for_viewers_who_reconnect_to_the_other_and_loses_nothing_finished()
     {
         const string room = "cutoff";
-        await using var deployment = await DeployTwoAsync();
+        await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
         await using var onA = await LabViewer.JoinAsync(a.Address, room);
 
@@ -199,7 +143,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
     public async Task An_instance_asked_to_stop_ends_its_runs_cleanly_and_every_instance_hears_it()
     {
         const string room = "shutdown";
-        await using var deployment = await DeployTwoAsync();
+        await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
         await using var onB = await LabViewer.JoinAsync(b.Address, room);
         var run = await StartStreamingRunAsync(a, room, onB, eventsSeen: 2);

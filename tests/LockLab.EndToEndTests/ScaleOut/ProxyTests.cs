@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using LockLab.Contracts;
+using LockLab.TestServices;
+
+namespace LockLab.EndToEndTests.ScaleOut;
+
+/// <summary>
+/// The school's single address: the nginx configuration the compose `scale` profile ships
+/// (<c>deploy/nginx/locklab.conf</c>), run by a real nginx in front of two real lab instances. It must keep each
+/// browser on one lab, spread browsers over the labs, carry SignalR's WebSocket, keep per-lab endpoints private, and
+/// send a page whose lab died to the other one.
+/// </summary>
+public partial class ProxyTests(SchoolInfrastructure school) : IClassFixture<SchoolInfrastructure>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private sealed record SchoolBehindProxy(TwoInstances Labs, NginxServer Proxy) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Proxy.DisposeAsync();
+            await Labs.DisposeAsync();
+        }
+
+        /// <summary>The lab (A or B) whose port the access log names.</summary>
+        public ServerProcess LabAt(int port) => Labs.A.Address.Port == port ? Labs.A : Labs.B;
+
+        /// <summary>
+        /// The port of the lab that answered a logged request. The shipped format logs <c>lab $upstream_addr</c>: every
+        /// lab nginx tried, in order (<c>lab 127.0.0.1:5001, 127.0.0.1:5002 in …</c>); the last one answered.
+        /// </summary>
+        private static int AnsweringLab(string line) =>
+            int.Parse(LabsInLog().Match(line).Groups["labs"].Value.Split(", ")[^1].Split(':')[^1]);
+
+        /// <summary>The labs that answered the requests whose path contains <paramref name="marker"/>, once nginx has logged <paramref name="count"/> of them.</summary>
+        public async Task<int[]> UpstreamPortsAsync(string marker, int count)
+        {
+            int[] ports = [];
+            Assert.True(await Waiting.UntilAsync(() =>
+            {
+                // nginx logs a request just after answering it: the line may trail the response by a moment.
+                ports = File.ReadLines(Proxy.AccessLog).Where(l => l.Contains(marker, StringComparison.Ordinal))
+                    .Select(AnsweringLab).ToArray();
+                return ports.Length >= count;
+            }, Patience), $"nginx logged {ports.Length} of {count} requests for '{marker}'");
+            return ports;
+        }
+    }
+
+    private async Task<SchoolBehindProxy> DeployBehindProxyAsync()
+    {
+        var labs = await TwoInstances.DeployAsync(school);
+        try
+        {
+            var proxy = await NginxServer.StartAsync(Path.Combine(Repository.Root, "deploy", "nginx", "locklab.conf"),
+                new Dictionary<string, Uri> { ["locklab-a:8080"] = labs.A.Address, ["locklab-b:8080"] = labs.B.Address });
+            return new SchoolBehindProxy(labs, proxy);
+        }
+        catch
+        {
+            await labs.DisposeAsync();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task The_proxy_keeps_each_browser_on_one_lab_spreads_browsers_over_both_and_keeps_per_lab_endpoints_private()
+    {
+        await using var school = await DeployBehindProxyAsync();
+
+        // A first visit is answered with the cookie that keys the browser to its lab from then on.
+        using (var firstVisit = new HttpClient { BaseAddress = school.Proxy.Address })
+        {
+            var answer = await firstVisit.GetAsync("/healthz");
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Contains(answer.Headers.GetValues("Set-Cookie"), c => c.StartsWith("locklab_node=127.0.0.1;", StringComparison.Ordinal));
+        }
+
+        // Twenty browsers (their cookies as the proxy set them from twenty addresses), three requests each.
+        const int browsers = 20, visits = 3;
+        for (var i = 1; i <= browsers; i++)
+        {
+            using var browser = new HttpClient { BaseAddress = school.Proxy.Address };
+            browser.DefaultRequestHeaders.Add("Cookie", $"locklab_node=10.1.2.{i}");
+            for (var visit = 0; visit < visits; visit++)
+            {
+                // A path a lab answers (no such run: 404, from the lab), unique to the browser: the log keeps paths, not queries.
+                var answer = await browser.GetAsync($"/api/runs/browser-{i}x");
+                Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+                Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+            }
+        }
+        var labOfBrowser = new List<int>();
+        for (var i = 1; i <= browsers; i++)
+        {
+            var ports = await school.UpstreamPortsAsync($"browser-{i}x", visits);
+            Assert.Single(ports.Distinct()); // every visit of one browser reached one lab
+            labOfBrowser.Add(ports[0]);
+        }
+        Assert.Equal(new[] { school.Labs.A.Address.Port, school.Labs.B.Address.Port }.Order(), labOfBrowser.Distinct().Order()); // both labs serve browsers
+
+        // Metrics and readiness describe one lab: through the single address they would answer for a random one.
+        using var anyone = new HttpClient { BaseAddress = school.Proxy.Address };
+        Assert.Equal(HttpStatusCode.Forbidden, (await anyone.GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await anyone.GetAsync("/readyz")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_page_streams_over_a_WebSocket_through_the_proxy_and_moves_to_the_other_lab_when_its_lab_dies()
+    {
+        const string room = "proxied";
+        await using var school = await DeployBehindProxyAsync();
+        await using var page = await LabViewer.JoinAsync(school.Proxy.Address, room);
+        var ownLab = school.LabAt((await school.UpstreamPortsAsync("/hubs/lab/negotiate", 1)).Single());
+        var otherLab = ownLab == school.Labs.A ? school.Labs.B : school.Labs.A;
+
+        // A run on the page's own lab, as a presenter keyed to the same lab starts it: every event, live, through nginx.
+        var finished = await ScaleOutTests.StartRunAsync(ownLab, new { scenario = "lock", room, iterations = 5, delayMs = 10 });
+        var completed = await page.CompletedAsync(finished.Id, Patience);
+        Assert.Equal(Enumerable.Range(1, (int)completed.EventCount).Select(i => (long)i), page.EventsOf(finished.Id).Select(e => e.Seq));
+
+        var cut = await ScaleOutTests.StartStreamingRunAsync(ownLab, room, page, eventsSeen: 4);
+        ownLab.KillHard();
+        await page.Closed.WaitAsync(Patience);
+
+        // The page reconnects to the same address: nginx finds its lab gone and passes it to the other.
+        await using var again = await LabViewer.JoinAsync(school.Proxy.Address, room);
+        Assert.Equal(otherLab.Address.Port, (await school.UpstreamPortsAsync("/hubs/lab/negotiate", 2))[^1]);
+        var interrupted = again.Joined!.RecentRuns.FirstOrDefault(r => r.Id == cut.Id) is { Status: RunStatus.Interrupted } already
+            ? already
+            : await again.CompletedAsync(cut.Id, Patience);
+        Assert.Equal(RunStatus.Interrupted, interrupted.Status);
+        using var http = new HttpClient { BaseAddress = school.Proxy.Address };
+        var kept = await http.GetFromJsonAsync($"/api/runs/{finished.Id}/events?after=0", ContractsJsonContext.Default.RunEventArray);
+        Assert.Equal(completed.EventCount, kept!.Length);
+    }
+
+    [GeneratedRegex(@" lab (?<labs>.+?) in ")]
+    private static partial Regex LabsInLog();
+}

@@ -1,0 +1,59 @@
+using LockLab.TestServices;
+
+namespace LockLab.EndToEndTests.ScaleOut;
+
+/// <summary>
+/// A school's shared infrastructure for the class: one real Redis server and one real PostgreSQL server. Each test
+/// deploys its own instances, under a Redis key prefix and in a database of their own.
+/// </summary>
+public sealed class SchoolInfrastructure : IAsyncLifetime
+{
+    public RedisServer Redis { get; private set; } = null!;
+    public PostgresServer Postgres { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var redis = RedisServer.StartAsync();
+        var postgres = PostgresServer.StartAsync();
+        await Task.WhenAll(redis, postgres);
+        (Redis, Postgres) = (redis.Result, postgres.Result);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Redis.DisposeAsync();
+        await Postgres.DisposeAsync();
+    }
+}
+
+/// <summary>Two instances of one deployment on the school's Redis and a PostgreSQL database of their own; disposing stops both (a test may already have stopped one).</summary>
+public sealed record TwoInstances(ServerProcess A, ServerProcess B) : IAsyncDisposable
+{
+    public static async Task<TwoInstances> DeployAsync(SchoolInfrastructure school, Dictionary<string, string>? extra = null)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["LockLab__Redis"] = school.Redis.Configuration,
+            ["LockLab__RedisChannelPrefix"] = "test-" + Guid.NewGuid().ToString("N")[..8],
+            ["LockLab__Database"] = await school.Postgres.CreateDatabaseAsync("school_" + Guid.NewGuid().ToString("N")),
+        };
+        foreach (var (k, v) in extra ?? []) settings[k] = v;
+        var starting = new[] { ServerProcess.StartAsync(settings: settings), ServerProcess.StartAsync(settings: settings) };
+        try
+        {
+            var servers = await Task.WhenAll(starting);
+            return new TwoInstances(servers[0], servers[1]);
+        }
+        catch
+        {
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully)) await started.Result.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await A.DisposeAsync();
+        await B.DisposeAsync();
+    }
+}

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace LockLab.TestServices;
+
+/// <summary>
+/// A real nginx (Debian's package) in front of lab instances on loopback, configured by the very file the compose
+/// `scale` profile mounts (<c>deploy/nginx/locklab.conf</c>). Only what ties that file to Docker is rewritten: the
+/// labs' compose host names become loopback ports, Docker's DNS resolver and the <c>resolve</c> re-lookups go (they
+/// need Docker's network and nginx 1.27.3; Debian 12 has 1.22), the listen port and the log paths move into a
+/// temporary folder. Every rewrite must find its target, so a change to the shipped file cannot slip past untested.
+/// </summary>
+public sealed partial class NginxServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _folder;
+
+    private NginxServer(Process process, string folder, int port)
+    {
+        _process = process;
+        _folder = folder;
+        Address = new Uri($"http://127.0.0.1:{port}/");
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>nginx's access log: the shipped format names the lab (<c>lab 127.0.0.1:PORT</c>) that answered each request.</summary>
+    public string AccessLog => Path.Combine(_folder, "access.log");
+
+    /// <summary>Starts nginx with <paramref name="shippedConfig"/>, sending each compose host (<c>locklab-a:8080</c>) to a loopback address.</summary>
+    public static async Task<NginxServer> StartAsync(string shippedConfig, IReadOnlyDictionary<string, Uri> labs)
+    {
+        var executable = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("nginx is not installed: install Debian's nginx-light package (.ci/run does).");
+        var folder = Directory.CreateTempSubdirectory("locklab-nginx-").FullName;
+        foreach (var temp in new[] { "body", "proxy", "fastcgi", "uwsgi", "scgi" })
+        {
+            // Run as root, nginx's workers drop to `nobody`, and buffer request bodies and large answers here.
+            var path = Directory.CreateDirectory(Path.Combine(folder, temp)).FullName;
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, (UnixFileMode)0b111_111_111); // rwxrwxrwx
+        }
+        var port = FreePort.Next();
+        var config = await File.ReadAllTextAsync(shippedConfig);
+        config = Rewrite(config, ResolverLine(), "", "Docker's resolver");
+        config = Rewrite(config, ResolveParameter(), ";", "the `resolve` parameters");
+        foreach (var (host, address) in labs)
+        {
+            config = Rewrite(config, new Regex($@"\bserver {Regex.Escape(host)}\b"), $"server {address.Host}:{address.Port}", host);
+        }
+        config = Rewrite(config, ListenLine(), $"listen 127.0.0.1:{port};", "the listen port");
+        config = Rewrite(config, AccessLogPath(), $"access_log {Path.Combine(folder, "access.log")} ", "the access log");
+        await File.WriteAllTextAsync(Path.Combine(folder, "locklab.conf"), config);
+        await File.WriteAllTextAsync(Path.Combine(folder, "nginx.conf"), $$"""
+            daemon off;
+            worker_processes 1;
+            pid {{folder}}/nginx.pid;
+            error_log {{folder}}/error.log info;
+            events { worker_connections 1024; }
+            http {
+                client_body_temp_path {{folder}}/body;
+                proxy_temp_path {{folder}}/proxy;
+                fastcgi_temp_path {{folder}}/fastcgi;
+                uwsgi_temp_path {{folder}}/uwsgi;
+                scgi_temp_path {{folder}}/scgi;
+                include {{folder}}/locklab.conf;
+            }
+            """);
+
+        var info = new ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { "-p", folder, "-c", Path.Combine(folder, "nginx.conf"), "-e", Path.Combine(folder, "error.log") }) info.ArgumentList.Add(arg);
+        var server = new NginxServer(Process.Start(info)!, folder, port);
+        try
+        {
+            await server.WaitUntilListeningAsync(port);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static string Rewrite(string config, Regex pattern, string replacement, string what)
+    {
+        if (!pattern.IsMatch(config)) throw new InvalidOperationException($"deploy/nginx/locklab.conf no longer has {what} ({pattern}): update {nameof(NginxServer)}.");
+        return pattern.Replace(config, replacement);
+    }
+
+    /// <summary>nginx says nothing when it is ready, so connect until it accepts (or has exited).</summary>
+    private async Task WaitUntilListeningAsync(int port)
+    {
+        var exited = _process.WaitForExitAsync();
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (exited.IsCompleted) throw new InvalidOperationException("nginx exited during start-up:\n" + await ErrorsAsync());
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync("127.0.0.1", port);
+                return;
+            }
+            catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(15))
+            {
+                await Task.WhenAny(exited, Task.Delay(20));
+            }
+        }
+    }
+
+    private async Task<string> ErrorsAsync()
+    {
+        var log = Path.Combine(_folder, "error.log");
+        return await _process.StandardError.ReadToEndAsync() + (File.Exists(log) ? await File.ReadAllTextAsync(log) : "");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A worker may still be closing its log; the temp folder is cleaned by the OS eventually.
+        }
+    }
+
+    [GeneratedRegex(@"^resolver [^;]*;", RegexOptions.Multiline)]
+    private static partial Regex ResolverLine();
+
+    [GeneratedRegex(@"\s+resolve;")]
+    private static partial Regex ResolveParameter();
+
+    [GeneratedRegex(@"\blisten 80;")]
+    private static partial Regex ListenLine();
+
+    [GeneratedRegex(@"\baccess_log /var/log/nginx/access\.log ")]
+    private static partial Regex AccessLogPath();
+}
