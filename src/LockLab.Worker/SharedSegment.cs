@@ -192,6 +192,9 @@ public sealed unsafe class SharedSegment : IDisposable
         }
     }
 
+    /// <summary>Arrivals at the start line so far, over every round (informational: shows who is waiting there).</summary>
+    public int StartLineArrivals => Volatile.Read(ref *(int*)(_base + StartLineOffset));
+
     /// <summary>A worker notes when it begins (or finishes) its part of the current round: monotonic timestamps, which
     /// compare across processes.</summary>
     public void MarkCounting(int index, bool finished) =>

@@ -107,12 +107,27 @@ public sealed class HubLinkTests : IAsyncLifetime
     [Fact]
     public async Task An_idle_connection_stays_up_while_the_server_pings()
     {
+        // Beside it, the same link to a server that never pings: it gives up after its patience (2 s) and, having
+        // reconnected, gives up again. Once it has done so twice, the link under test has been idle for longer than
+        // twice its patience, timed by the same keep-alive checks that would have dropped it. No clock of the test's
+        // own: on a machine so busy that those checks run late, the wait grows with them.
+        var (silent, silentHub) = await StartHubAsync(serverPings: TimeSpan.FromHours(1));
+        await using var _ = silent;
         await using var link = Link();
+        await using var control = Link(hub: silentHub);
         var dropped = false;
         link.Reconnecting += () => { dropped = true; return Task.CompletedTask; };
+        var controlDrops = 0;
+        var controlDroppedTwice = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        control.Reconnecting += () =>
+        {
+            if (Interlocked.Increment(ref controlDrops) == 2) controlDroppedTwice.TrySetResult();
+            return Task.CompletedTask;
+        };
         await link.StartAsync();
+        await control.StartAsync(); // after the link: the control's patience runs out no sooner than the link's would
 
-        await Task.Delay(TimeSpan.FromSeconds(5)); // longer than twice the link's patience with a silent server
+        await controlDroppedTwice.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.False(dropped);
         Assert.Equal(HubLinkState.Connected, link.State);

@@ -1,6 +1,7 @@
 using LockLab.Contracts;
 using LockLab.Server.Configuration;
 using LockLab.Server.Runs;
+using LockLab.Tests.Operations;
 using LockLab.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,8 @@ using Microsoft.Extensions.Options;
 namespace LockLab.Tests.Runs;
 
 /// <summary>Runs take pre-started workers, and the pool refills itself.</summary>
-public class WorkerPoolTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
+/// <remarks>The lab keeps its log (<see cref="LogCapturingLabFactory"/>): a run's start is seen in it.</remarks>
+public class WorkerPoolTests(LogCapturingLabFactory lab) : IClassFixture<LogCapturingLabFactory>
 {
     [Fact]
     public async Task A_run_uses_the_workers_that_were_waiting_and_the_pool_refills()
@@ -35,22 +37,31 @@ public class WorkerPoolTests(LabServerFactory lab) : IClassFixture<LabServerFact
         var pool = lab.Services.GetRequiredService<WorkerPool>();
         // Full, and done filling: a refill still finishing (from the test before) would top the pool up again.
         Assert.True(await Eventually.TrueAsync(() => pool.IdlePids.Count == 2 && !pool.Refilling, TimeSpan.FromSeconds(20)), "the pool did not fill up");
+        var refillBefore = pool.LatestRefill; // every refill started from now on replaces it
 
-        // A stress run that sleeps (3 rounds of 5 × 200 ms): long enough to be watched while it runs, even by a
-        // continuation that waits for a thread (the server blocks one for the length of a stress run), without taking
-        // the processor from the tests running beside this one.
+        // A stress run that sleeps (3 rounds of 5 × 200 ms): it is still running well after its gate opens, without
+        // taking the processor from the tests running beside this one.
         var response = await lab.CreatePresenterClient().PostAsync("/api/runs",
             Json.Body("""{"scenario":"stress","room":"pool","iterations":5,"rounds":3,"delayMs":200,"lock":"step"}"""));
-        var run = lab.Services.GetRequiredService<RunStore>().Find((await Json.ReadAsync<RunInfo>(response))!.Id)!;
-        Assert.True(await Eventually.TrueAsync(() => run.Status == RunStatus.Running || run.IsFinished, TimeSpan.FromSeconds(20)));
-        await Task.Delay(300); // time enough to start replacements, were the pool refilling now
-        var idleWhileRunning = pool.IdlePids.Count;
-        var stillRunning = run.Status == RunStatus.Running;
-        await lab.WaitForRunAsync(run.Id);
+        var id = (await Json.ReadAsync<RunInfo>(response))!.Id;
+        var run = lab.Services.GetRequiredService<RunStore>().Find(id)!;
 
-        Assert.True(stillRunning, $"the run ended before it could be observed: {run.Status} {run.ToInfo().Error} {run.ToInfo().Summary?.DurationMs} ms");
-        Assert.Equal(0, idleWhileRunning);
+        // The executor refills the pool of a lesson run as soon as it has opened the gate, before it logs that the run
+        // started; a stress run's only once it has ended. Once that line is logged, a refill that belonged to the run's
+        // start has been started (a refill is published the moment it is asked for): nothing to wait for beyond it.
+        await lab.Logs.WaitForAsync(e => e.MessageTemplate.Text.StartsWith("Run {RunId} started", StringComparison.Ordinal)
+            && LogCapture.Text(e, "RunId") == id);
+        var refillStarted = !ReferenceEquals(pool.LatestRefill, refillBefore) || pool.Refilling;
+        var idleWhileRunning = pool.IdlePids.Count;
+        // Read after the pool: a stress worker reports nothing but its exit, and a run appends its workers' exits
+        // before its end refills the pool. None yet means the pool was seen while the run's workers still counted.
+        var exitsSoFar = run.EventCount;
+        await lab.WaitForRunAsync(id);
+
         Assert.Equal(RunStatus.Completed, run.Status);
+        Assert.True(exitsSoFar == 0, $"the run ended before it could be observed ({run.ToInfo().Summary?.DurationMs} ms)");
+        Assert.False(refillStarted, "the pool started refilling while the stress run ran");
+        Assert.Equal(0, idleWhileRunning);
         Assert.True(await Eventually.TrueAsync(() => pool.IdlePids.Count == 2, TimeSpan.FromSeconds(20)), "the pool did not refill after the run");
     }
 }

@@ -8,8 +8,10 @@ namespace LockLab.Tests.Support;
 public static class WorkerGroup
 {
     /// <param name="whileRunning">Runs once the gate is open, alongside the workers (to observe them while they work).</param>
+    /// <param name="gateProcesses">The processes the run counts at the gate and at a stress round's start line: more than
+    /// the jobs when the test plays the missing one itself (the workers then wait at the start line until it arrives).</param>
     public static async Task<List<RunEvent>> RunAsync(TestSegment segment, IReadOnlyList<WorkerJob> jobs,
-        Func<IReadOnlyList<WorkerProcess>, Task>? whileRunning = null)
+        Func<IReadOnlyList<WorkerProcess>, Task>? whileRunning = null, int? gateProcesses = null)
     {
         var executable = new WorkerExecutable(Microsoft.Extensions.Options.Options.Create(new LockLab.Server.Configuration.LockLabOptions()));
         var workers = jobs.Select(j => WorkerProcess.Start(executable, j)).ToList();
@@ -18,7 +20,7 @@ public static class WorkerGroup
         {
             var reads = workers.Select(w => w.ReadEventsAsync(batch => { lock (events) events.AddRange(batch); }, CancellationToken.None)).ToList();
             Assert.True(segment.Segment.WaitUntilReady(jobs.Count, TimeSpan.FromSeconds(20)), "workers did not reach the gate");
-            segment.Segment.OpenGate(simultaneous: jobs[0].StartMode == StartMode.Simultaneous, jobs.Count, Stopwatch.GetTimestamp());
+            segment.Segment.OpenGate(simultaneous: jobs[0].StartMode == StartMode.Simultaneous, gateProcesses ?? jobs.Count, Stopwatch.GetTimestamp());
             if (whileRunning is not null) await whileRunning(workers);
             await Task.WhenAll(reads).WaitAsync(TimeSpan.FromSeconds(60));
             foreach (var w in workers)

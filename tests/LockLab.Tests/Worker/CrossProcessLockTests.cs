@@ -66,32 +66,44 @@ public class CrossProcessLockTests
     [Fact]
     public async Task A_process_waiting_for_a_lock_held_for_long_sleeps_instead_of_burning_a_core()
     {
-        // The lesson's second experiment, slowed down: p1 holds the lock for about 5 × 150 ms, p2 waits for it.
+        // The lesson's second experiment in step mode, where p1 holds the lock for as long as the presenter withholds
+        // its next step: here, until p2 has been watched waiting for it. The hold ends when the test says so, not when
+        // a clock runs out.
         using var segment = new TestSegment();
         WorkerJob[] jobs =
         [
-            new(segment.Path, 0, 1, 5, DelayMs: 150, 0, LockScope.WholeLoop, StartMode.Ordered),
-            new(segment.Path, 1, 3, 5, DelayMs: 150, 0, LockScope.WholeLoop, StartMode.Ordered),
+            new(segment.Path, 0, 1, 5, DelayMs: 0, 0, LockScope.WholeLoop, StartMode.Ordered, Stepped: true),
+            new(segment.Path, 1, 3, 5, DelayMs: 0, 0, LockScope.WholeLoop, StartMode.Ordered, Stepped: true),
         ];
-        TimeSpan waited = default, cpu = default;
+        var l = segment.Segment.Lock;
+        TimeSpan watched = default, cpu = default;
 
         var events = await WorkerGroup.RunAsync(segment, jobs, async workers =>
         {
-            // Give p2 time to start waiting (and to spin, briefly), then watch its CPU time while p1 still holds the lock.
-            await Task.Delay(150);
-            using var p2 = Process.GetProcessById(workers[1].Pid);
-            var before = p2.TotalProcessorTime;
+            segment.Segment.GrantStep(0); // p1 asks for the lock, takes it and stops at its next step
+            Assert.True(await Eventually.TrueAsync(() => l.Holder == 1, TimeSpan.FromSeconds(20)), "p1 did not take the lock");
+            segment.Segment.GrantStep(1); // p2 asks for it: it spins briefly, marks the word and sleeps
+            Assert.True(await Eventually.TrueAsync(() => l.HasSleepers, TimeSpan.FromSeconds(20)), "p2 did not go to sleep");
+
+            // Sleeping is the absence of work, so it is watched for a while: the thread that waits (the worker's main
+            // thread) should get next to no processor time in it, where spinning would cost about as much as the while
+            // lasts. A busy machine can only lengthen the while or give a spinner less, never charge a sleeper more.
+            var pid = workers[1].Pid;
+            var before = ThreadCpu.Used(pid, pid)!.Value;
             var watch = Stopwatch.StartNew();
-            await Task.Delay(450);
-            p2.Refresh();
-            (waited, cpu) = (watch.Elapsed, p2.TotalProcessorTime - before);
+            await Task.Delay(300);
+            (watched, cpu) = (watch.Elapsed, ThreadCpu.Used(pid, pid)!.Value - before);
+            Assert.Equal(1, l.Holder); // p1 held the lock throughout
+
+            for (var step = 0; step < 20; step++) // more than either needs
+            {
+                segment.Segment.GrantStep(0);
+                segment.Segment.GrantStep(1);
+            }
         });
 
         Assert.Equal([1L, 2, 3, 4, 5, 8, 11, 14, 17, 20], events.Where(e => e.Kind == EventKind.Print).Select(e => e.Value));
-        var p1Released = events.Single(e => e is { Process: "p1", Kind: EventKind.LockReleased }).AtMs;
-        Assert.True(p1Released > 600, $"p1 released the lock after {p1Released} ms: the observation window was not inside its hold");
-        // Spinning through the window would cost about as much CPU time as the window lasts.
-        Assert.True(cpu < waited / 4, $"p2 used {cpu.TotalMilliseconds:0} ms of CPU time in {waited.TotalMilliseconds:0} ms of waiting");
+        Assert.True(cpu < watched / 4, $"p2 used {cpu.TotalMilliseconds:0.0} ms of processor time in {watched.TotalMilliseconds:0} ms of waiting");
     }
 
     [Fact]
@@ -100,29 +112,20 @@ public class CrossProcessLockTests
         var processors = Environment.ProcessorCount;
         if (processors < 2) return; // one processor: nothing to choose
         using var segment = new TestSegment();
-        var seen = new Dictionary<int, string>();
-        var read = new List<string>();
+        var seen = new List<string?>();
 
-        await WorkerGroup.RunAsync(segment, Jobs(segment.Path, LockScope.None, iterations: 50_000_000), async workers =>
+        // The run counts three processes and the test plays the third: the two workers take their processors and wait
+        // at the start line, where they stay, so what they count on is read at leisure rather than caught in passing.
+        await WorkerGroup.RunAsync(segment, Jobs(segment.Path, LockScope.None, iterations: 1_000_000), async workers =>
         {
-            // Each worker counts on its main thread; read which processors that thread may use while it counts
-            // (often: alone on a core, a worker counts its share in a few tens of milliseconds).
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (seen.Count < workers.Count && DateTime.UtcNow < deadline && !workers.All(w => w.HasExited))
-            {
-                foreach (var w in workers)
-                {
-                    var list = AllowedProcessors(w.Pid);
-                    read.Add($"{w.Pid}:{list ?? "gone"}");
-                    if (list is not null && !list.Contains(',') && !list.Contains('-')) seen[w.Pid] = list;
-                }
-                await Task.Delay(1);
-            }
-        });
+            Assert.True(await Eventually.TrueAsync(() => segment.Segment.StartLineArrivals == 2, TimeSpan.FromSeconds(20)), "the workers did not reach the start line");
+            seen.AddRange(workers.Select(w => AllowedProcessors(w.Pid)));
+            segment.Segment.ArriveAtStartLine(0);
+        }, gateProcesses: 3);
 
-        var diagnostics = $"read while counting: {string.Join(" ", read.Distinct().Take(40))}";
-        Assert.True(seen.Count == 2, diagnostics);
-        Assert.True(seen.Values.Distinct().Count() == 2, diagnostics);
+        var diagnostics = $"processors of the workers at the start line: {string.Join(" ", seen)}";
+        Assert.All(seen, list => Assert.True(list is not null && !list.Contains(',') && !list.Contains('-'), diagnostics));
+        Assert.True(seen.Distinct().Count() == 2, diagnostics);
     }
 
     [Fact]
@@ -130,19 +133,18 @@ public class CrossProcessLockTests
     {
         using var segment = new TestSegment();
         var ours = AllowedProcessors(Environment.ProcessId);
-        var samples = new List<string?>();
+        var seen = new List<string?>();
 
-        await WorkerGroup.RunAsync(segment, Jobs(segment.Path, LockScope.PerStep, iterations: 5_000_000), async workers =>
+        // As above: the workers wait at the start line, past the point where they would have taken a processor each.
+        await WorkerGroup.RunAsync(segment, Jobs(segment.Path, LockScope.PerStep, iterations: 1_000_000), async workers =>
         {
-            for (var i = 0; i < 10; i++)
-            {
-                samples.AddRange(workers.Select(w => AllowedProcessors(w.Pid)));
-                await Task.Delay(5);
-            }
-        });
+            Assert.True(await Eventually.TrueAsync(() => segment.Segment.StartLineArrivals == 2, TimeSpan.FromSeconds(20)), "the workers did not reach the start line");
+            seen.AddRange(workers.Select(w => AllowedProcessors(w.Pid)));
+            segment.Segment.ArriveAtStartLine(0);
+        }, gateProcesses: 3);
 
-        Assert.All(samples.Where(s => s is not null), s => Assert.Equal(ours, s));
-        Assert.Equal(5_000_000 * (1L + 3L), segment.Segment.Counter);
+        Assert.Equal([ours, ours], seen);
+        Assert.Equal(1_000_000 * (1L + 3L), segment.Segment.Counter);
     }
 
     /// <summary>The processors a process's main thread may run on ("0-1", "3"), from /proc; null once it has exited.</summary>

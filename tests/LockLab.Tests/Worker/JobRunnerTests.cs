@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LockLab.Contracts;
 using LockLab.Tests.Support;
 using LockLab.Worker;
@@ -16,7 +17,7 @@ public class JobRunnerTests
     {
         using var t = new TestSegment();
         var sink = new ListSink();
-        t.Segment.OpenGate(simultaneous: true, processes: 1, System.Diagnostics.Stopwatch.GetTimestamp());
+        t.Segment.OpenGate(simultaneous: true, processes: 1, Stopwatch.GetTimestamp());
 
         var last = new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.WholeLoop), sink, pid: 4242).Run();
 
@@ -38,7 +39,7 @@ public class JobRunnerTests
     {
         using var t = new TestSegment();
         var sink = new ListSink();
-        t.Segment.OpenGate(true, 1, System.Diagnostics.Stopwatch.GetTimestamp());
+        t.Segment.OpenGate(true, 1, Stopwatch.GetTimestamp());
 
         new JobRunner(t.Segment, Job(t.Path, 1, 3, LockScope.None, iterations: 2), sink, 7).Run();
 
@@ -53,7 +54,7 @@ public class JobRunnerTests
     {
         using var t = new TestSegment();
         var sink = new ListSink();
-        t.Segment.OpenGate(true, 1, System.Diagnostics.Stopwatch.GetTimestamp());
+        t.Segment.OpenGate(true, 1, Stopwatch.GetTimestamp());
 
         new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.PerStep, iterations: 3), sink, 1).Run();
 
@@ -66,7 +67,7 @@ public class JobRunnerTests
     {
         using var t = new TestSegment();
         var sink = new ListSink();
-        t.Segment.OpenGate(true, 1, System.Diagnostics.Stopwatch.GetTimestamp());
+        t.Segment.OpenGate(true, 1, Stopwatch.GetTimestamp());
 
         new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.None, iterations: 1, gapMs: 20), sink, 1).Run();
 
@@ -86,7 +87,7 @@ public class JobRunnerTests
         // p2 is started first on purpose: the gate, not thread start order, must decide.
         threads[1].Start();
         threads[0].Start();
-        t.Segment.OpenGate(false, 2, System.Diagnostics.Stopwatch.GetTimestamp());
+        t.Segment.OpenGate(false, 2, Stopwatch.GetTimestamp());
         threads.ForEach(th => th.Join());
 
         var all = sinks.SelectMany(s => s.Events).OrderBy(e => e.Seq).ToList();
@@ -105,7 +106,7 @@ public class JobRunnerTests
     {
         using var t = new TestSegment();
         var sink = new ListSink();
-        t.Segment.OpenGate(true, 1, System.Diagnostics.Stopwatch.GetTimestamp());
+        t.Segment.OpenGate(true, 1, Stopwatch.GetTimestamp());
 
         var last = new JobRunner(t.Segment, Job(t.Path, 0, 3, scope, iterations: 100_000, stepEvents: false) with { Rounds = 1 }, sink, 1).Run();
 
@@ -119,30 +120,31 @@ public class JobRunnerTests
     public void Each_process_notes_when_it_began_and_finished_its_part_so_that_rounds_are_timed_by_their_counting()
     {
         using var t = new TestSegment();
-        t.Segment.OpenGate(true, 2, System.Diagnostics.Stopwatch.GetTimestamp());
+        t.Segment.OpenGate(true, 2, Stopwatch.GetTimestamp());
         Assert.Equal(0, t.Segment.CountingSpan(2)); // nothing counted yet
 
-        // p1 counts for about 3 × 30 ms; p2 starts 50 ms later and counts for about 2 × 30 ms: from p1's start to
-        // p2's end is about 110 ms of counting, all of it within the wall time measured around the two.
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var threads = new[] { (Index: 0, Iterations: 3, Wait: 0), (Index: 1, Iterations: 2, Wait: 50) }.Select(j => new Thread(() =>
-        {
-            Thread.Sleep(j.Wait);
-            new JobRunner(t.Segment, Job(t.Path, j.Index, 1, LockScope.None, iterations: j.Iterations, delayMs: 30, stepEvents: false), new ListSink(), 1).Run();
-        })).ToList();
-        threads.ForEach(th => th.Start());
-        threads.ForEach(th => th.Join());
-        var wall = watch.Elapsed;
+        // p1 counts (3 sleeps of 30 ms, never shorter) and has finished before p2 begins (2 sleeps of 30 ms): one after
+        // the other, by construction rather than by timing. The round's counting runs from p1's beginning to p2's end,
+        // so it holds p1's part, the time between the two and p2's part (at least 60 ms), and lies within the time
+        // measured around both.
+        var before = Stopwatch.GetTimestamp();
+        new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.None, iterations: 3, delayMs: 30, stepEvents: false), new ListSink(), 1).Run();
+        var p1 = Milliseconds(t.Segment.CountingSpan(1));
+        Assert.Equal(0, t.Segment.CountingSpan(2)); // p2 has noted nothing yet
+        new JobRunner(t.Segment, Job(t.Path, 1, 1, LockScope.None, iterations: 2, delayMs: 30, stepEvents: false), new ListSink(), 1).Run();
+        var around = Milliseconds(Stopwatch.GetTimestamp() - before);
 
-        var counting = TimeSpan.FromSeconds((double)t.Segment.CountingSpan(2) / System.Diagnostics.Stopwatch.Frequency);
-        Assert.InRange(counting.TotalMilliseconds, 100, wall.TotalMilliseconds);
+        Assert.InRange(p1, 90, around);
+        Assert.InRange(Milliseconds(t.Segment.CountingSpan(2)), p1 + 60, around);
     }
+
+    private static double Milliseconds(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
     [Fact]
     public void A_stress_job_gives_its_thread_back_all_the_processors_it_had()
     {
         using var t = new TestSegment();
-        t.Segment.OpenGate(true, 1, System.Diagnostics.Stopwatch.GetTimestamp());
+        t.Segment.OpenGate(true, 1, Stopwatch.GetTimestamp());
         string[] lists = new string[2];
         var thread = new Thread(() =>
         {
@@ -163,15 +165,28 @@ public class JobRunnerTests
     public async Task Stress_processes_start_counting_only_once_all_of_them_have_arrived()
     {
         using var t = new TestSegment();
+        var p1Thread = 0;
         var threads = Enumerable.Range(0, 2).Select(i => new Thread(() =>
-            new JobRunner(t.Segment, Job(t.Path, i, 1, LockScope.None, iterations: 1000, stepEvents: false), new ListSink(), 1).Run())).ToList();
-        t.Segment.OpenGate(true, 2, System.Diagnostics.Stopwatch.GetTimestamp());
+        {
+            if (i == 0) Volatile.Write(ref p1Thread, ThreadCpu.CurrentThreadId());
+            new JobRunner(t.Segment, Job(t.Path, i, 1, LockScope.None, iterations: 1000, stepEvents: false), new ListSink(), 1).Run();
+        })).ToList();
+        t.Segment.OpenGate(true, 2, Stopwatch.GetTimestamp());
 
-        // p1 is released alone: it must wait at the start line rather than count on its own.
+        // p1 is released alone: it must wait at the start line rather than count on its own. Once it is there, it is
+        // watched until it has had the processor for 200 ms (it spins at the line, so it keeps asking for it): counting
+        // its 1,000 increments would take microseconds of that, and a line that gave up waiting within that time would
+        // be seen too. Processor time, not a wall-clock while, in which a busy machine might not run p1 at all and a p1
+        // that did not wait would go unseen.
         threads[0].Start();
-        await Task.Delay(200);
-        Assert.Equal(0, t.Segment.Counter);
-        Assert.True(threads[0].IsAlive);
+        Assert.True(await Eventually.TrueAsync(() => t.Segment.StartLineArrivals == 1, TimeSpan.FromSeconds(10)), "p1 did not reach the start line");
+        var p1 = Volatile.Read(ref p1Thread);
+        var atLine = ThreadCpu.Used(p1); // null: p1 has already finished
+        Assert.True(await Eventually.TrueAsync(
+            () => t.Segment.Counter != 0 || !threads[0].IsAlive || ThreadCpu.Used(p1) - atLine >= TimeSpan.FromMilliseconds(200),
+            TimeSpan.FromSeconds(30)), "p1 was not given the processor at the start line");
+        Assert.True(t.Segment.Counter == 0, $"p1 counted to {t.Segment.Counter} before p2 arrived");
+        Assert.True(threads[0].IsAlive, "p1 finished before p2 arrived");
 
         threads[1].Start();
         threads.ForEach(th => Assert.True(th.Join(TimeSpan.FromSeconds(10))));
@@ -186,7 +201,7 @@ public class JobRunnerTests
         var threads = Enumerable.Range(0, 2).Select(i => new Thread(() =>
             new JobRunner(t.Segment, Job(t.Path, i, i == 0 ? 1 : 3, LockScope.PerStep, iterations, stepEvents: false), new ListSink(), 1).Run())).ToList();
         threads.ForEach(th => th.Start());
-        t.Segment.OpenGate(true, 2, System.Diagnostics.Stopwatch.GetTimestamp());
+        t.Segment.OpenGate(true, 2, Stopwatch.GetTimestamp());
         threads.ForEach(th => th.Join());
 
         Assert.Equal(iterations * 4L, t.Segment.Counter);
