@@ -20,6 +20,7 @@ var suites = new (string Name, Func<BenchContext, Task<BenchSection>> Run)[]
     ("page", PageLoad.RunAsync),
     ("stress", StressStreaming.RunAsync),
     ("history", HistoryWrites.RunAsync),
+    ("scale-out", ScaleOutLatency.RunAsync),
 };
 
 var quick = args.Contains("--quick");

@@ -10,7 +10,7 @@ namespace LockLab.EndToEndTests;
 /// </summary>
 public sealed class BenchmarkSuiteTests
 {
-    private static readonly string[] Suites = ["seed", "latency", "fan-out", "lock", "page", "stress", "history"];
+    private static readonly string[] Suites = ["seed", "latency", "fan-out", "lock", "page", "stress", "history", "scale-out"];
 
     [Fact]
     public async Task Quick_mode_runs_every_suite_and_writes_a_report_with_figures_and_targets()
@@ -40,7 +40,7 @@ public sealed class BenchmarkSuiteTests
             Assert.Matches(@"\n\|[^\n]*\d[^\n]*\|\n", section.Groups[1].Value);
         }
         Assert.Contains("## Targets at a glance", text);
-        foreach (var target in new[] { "wall ÷ ideal", "first print", "p99 with 1 viewer", "viewers receiving every event", "lesson text visible" })
+        foreach (var target in new[] { "wall ÷ ideal", "first print", "p99 with 1 viewer", "viewers receiving every event", "lesson text visible", "across Redis" })
         {
             Assert.Contains(target, text);
         }

@@ -19,6 +19,12 @@ public sealed class ViewerSwarm : IAsyncDisposable
     /// <summary>Viewers use Microsoft's .NET client instead of the lean <see cref="WireViewer"/>.</summary>
     public bool OfficialClient { get; init; }
 
+    /// <summary>
+    /// Viewers of one agent process connecting and joining at the same moment. Lower than the default where a join
+    /// costs the server more (several labs behind one Redis, where joining a room also updates Redis).
+    /// </summary>
+    public int JoinsAtOnce { get; init; } = ViewerAgent.DefaultJoinsAtOnce;
+
     /// <summary>For the report: which client the viewers are.</summary>
     public string ClientDescription => OfficialClient
         ? "Microsoft's .NET SignalR client (WebSockets, no negotiate round-trip)"
@@ -45,7 +51,7 @@ public sealed class ViewerSwarm : IAsyncDisposable
         var started = new List<Agent>();
         for (var left = viewers; left > 0; left -= ViewersPerProcess)
         {
-            var agent = Agent.Start(new Uri(server, "/hubs/lab"), room, Math.Min(left, ViewersPerProcess), OfficialClient);
+            var agent = Agent.Start(new Uri(server, "/hubs/lab"), room, Math.Min(left, ViewersPerProcess), OfficialClient, JoinsAtOnce);
             _agents.Add(agent);
             started.Add(agent);
         }
@@ -79,6 +85,27 @@ public sealed class ViewerSwarm : IAsyncDisposable
             reports.SelectMany(r => r.LatenciesMs).Order().ToList(), reports.Max(r => r.AgentResidentBytes), reports.Max(r => r.AgentCpuMs));
     }
 
+    /// <summary>
+    /// For each size in turn (ascending): grows to that many viewers of <paramref name="room"/> on
+    /// <paramref name="viewersOn"/>, watches one unmeasured round of the experiments (the server's and the new viewer
+    /// processes' code is compiled on first use, their heaps sized), then <paramref name="rounds"/> measured rounds.
+    /// The runs are started through <paramref name="runsOn"/>: the viewers' lab, or another lab of its deployment.
+    /// </summary>
+    public async Task<List<SizeReport>> MeasureAtSizesAsync(Uri viewersOn, HttpClient runsOn, string room, IReadOnlyList<int> sizes, int rounds,
+        IReadOnlyList<string> experiments)
+    {
+        var results = new List<SizeReport>();
+        foreach (var size in sizes)
+        {
+            if (Viewers < size) await AddAsync(viewersOn, room, size - Viewers);
+            await MeasureAsync(runsOn, room, experiments);
+            var measured = new List<SwarmReport>();
+            for (var i = 0; i < rounds; i++) measured.Add(await MeasureAsync(runsOn, room, experiments));
+            results.Add(new SizeReport(size, measured));
+        }
+        return results;
+    }
+
     /// <summary>CPU time all agent processes have used so far.</summary>
     public async Task<TimeSpan> CpuTimeAsync() => TimeSpan.FromMilliseconds((await Task.WhenAll(_agents.Select(a => a.CpuMsAsync()))).Sum());
 
@@ -103,7 +130,7 @@ public sealed class ViewerSwarm : IAsyncDisposable
 
         public int Count { get; }
 
-        public static Agent Start(Uri hub, string room, int count, bool officialClient)
+        public static Agent Start(Uri hub, string room, int count, bool officialClient, int joinsAtOnce)
         {
             var info = new ProcessStartInfo("dotnet")
             {
@@ -116,7 +143,11 @@ public sealed class ViewerSwarm : IAsyncDisposable
             // on two shared cores, the clients' overhead is not what is being measured.
             info.Environment["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1";
             info.ArgumentList.Add(typeof(ViewerAgent).Assembly.Location);
-            foreach (var a in new[] { ViewerAgent.Command, "--hub", hub.ToString(), "--room", room, "--count", count.ToString(CultureInfo.InvariantCulture), "--client", officialClient ? "official" : "wire" })
+            foreach (var a in new[]
+            {
+                ViewerAgent.Command, "--hub", hub.ToString(), "--room", room, "--count", count.ToString(CultureInfo.InvariantCulture),
+                "--client", officialClient ? "official" : "wire", "--joins-at-once", joinsAtOnce.ToString(CultureInfo.InvariantCulture),
+            })
             {
                 info.ArgumentList.Add(a);
             }
@@ -171,10 +202,14 @@ public sealed class ViewerSwarm : IAsyncDisposable
     }
 }
 
+/// <summary>Each measured round with <paramref name="Viewers"/> viewers watching.</summary>
+public sealed record SizeReport(int Viewers, List<SwarmReport> Rounds);
+
 /// <summary>All viewers' account of one run; latencies sorted ascending, in milliseconds.</summary>
 public sealed record SwarmReport(int Viewers, int Complete, long Lost, long Reordered, List<double> LatenciesMs, long AgentResidentBytes, double AgentCpuMs)
 {
     public double P50 => Stats.Percentile(LatenciesMs, 50);
+    public double P95 => Stats.Percentile(LatenciesMs, 95);
     public double P99 => Stats.Percentile(LatenciesMs, 99);
     public double Max => LatenciesMs.Count == 0 ? double.NaN : LatenciesMs[^1];
     public bool Perfect => Complete == Viewers && Lost == 0 && Reordered == 0;

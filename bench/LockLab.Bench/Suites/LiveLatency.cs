@@ -19,24 +19,15 @@ public static class LiveLatency
         // median (min–max) over the rounds.
         var rounds = context.Repeats(5);
         string[] round = [Scenarios.NoLock, Scenarios.Lock];
-        var results = new List<(int Viewers, List<SwarmReport> Rounds)>();
-        var clients = "";
+        List<SizeReport> results;
+        string clients;
 
         await using (var server = await context.StartServerAsync())
         {
             using var http = server.CreateClient();
-            const string room = "main";
-            await using var swarm = await ViewerSwarm.StartAsync(server.Address, room, levels[0]);
+            await using var swarm = new ViewerSwarm();
             clients = swarm.ClientDescription;
-            foreach (var level in levels)
-            {
-                if (swarm.Viewers < level) await swarm.AddAsync(server.Address, room, level - swarm.Viewers);
-                // Unmeasured: the server's and the new viewer processes' code is compiled on first use, their heaps sized.
-                await swarm.MeasureAsync(http, room, round);
-                var measured = new List<SwarmReport>();
-                for (var i = 0; i < rounds; i++) measured.Add(await swarm.MeasureAsync(http, room, round));
-                results.Add((level, measured));
-            }
+            results = await swarm.MeasureAtSizesAsync(server.Address, http, "main", levels, rounds, round);
         }
 
         section.Paragraph($"""
