@@ -34,9 +34,11 @@ public sealed partial class NginxServer : IAsyncDisposable
         var executable = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("nginx is not installed: install Debian's nginx-light package (.ci/run does).");
         var folder = Directory.CreateTempSubdirectory("locklab-nginx-").FullName;
+        // Run as root, nginx's workers drop to `nobody`, and buffer request bodies and large answers in these folders:
+        // they must be able to enter the (otherwise private) temporary folder and write in its subfolders.
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101); // rwxr-xr-x
         foreach (var temp in new[] { "body", "proxy", "fastcgi", "uwsgi", "scgi" })
         {
-            // Run as root, nginx's workers drop to `nobody`, and buffer request bodies and large answers here.
             var path = Directory.CreateDirectory(Path.Combine(folder, temp)).FullName;
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, (UnixFileMode)0b111_111_111); // rwxrwxrwx
         }

@@ -19,8 +19,8 @@ public sealed class ScaledOutLabs : IAsyncDisposable
     public LabServer B { get; }
 
     /// <summary>
-    /// Lines either lab logged about a StackExchange.Redis command that timed out: a lab whose Redis calls queue up
-    /// (a burst of synchronous calls on a busy thread pool) is measuring its own congestion, not the backplane.
+    /// Log lines in which either lab reported a StackExchange.Redis command that timed out: a lab whose Redis calls
+    /// queue up is measuring its own congestion, not the backplane, and the report says so.
     /// </summary>
     public IReadOnlyList<string> RedisTimeouts =>
         new[] { A, B }.SelectMany(lab => lab.Output.Split('\n')).Where(line => line.Contains("Timeout performing", StringComparison.Ordinal)).ToList();

@@ -20,8 +20,8 @@ public sealed class ViewerSwarm : IAsyncDisposable
     public bool OfficialClient { get; init; }
 
     /// <summary>
-    /// Viewers of one agent process connecting and joining at the same moment. Lower than the default where a join
-    /// costs the server more (several labs behind one Redis, where joining a room also updates Redis).
+    /// Viewers of one agent process connecting and joining at the same moment: how fast the room fills. Every suite
+    /// uses the default; lower it to see a lab under a gentler crowd.
     /// </summary>
     public int JoinsAtOnce { get; init; } = ViewerAgent.DefaultJoinsAtOnce;
 

@@ -45,6 +45,12 @@ public sealed class LabHub(
         {
             throw new HubException(full.Message);
         }
+        if (Context.ConnectionAborted.IsCancellationRequested)
+        {
+            // The page went away while the join awaited Redis, and its disconnect may already have been handled: it
+            // must not stay counted as watching.
+            viewerCounts.Changed(rooms.Leave(Context.ConnectionId));
+        }
         return (await rooms.StateAsync(room))!;
     }
 

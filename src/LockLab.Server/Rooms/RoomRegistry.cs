@@ -50,12 +50,12 @@ public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections conne
     public async Task<RoomState?> StateAsync(string room)
     {
         if (!await ExistsAsync(room)) return null;
-        var page = directory.PageOfAsync(room);
+        var shown = directory.PageOfAsync(room);
         var state = runs.RoomStateAsync(room);
         var viewers = ViewersAsync(room);
         // Three independent reads: with Redis they share one round trip's wait instead of taking three.
-        var (lesson, number) = await page;
-        return await state with { Lesson = lesson, Page = number, Viewers = await viewers };
+        var (lesson, page) = await shown;
+        return await state with { Lesson = lesson, Page = page, Viewers = await viewers };
     }
 }
 

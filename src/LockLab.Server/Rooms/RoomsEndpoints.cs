@@ -31,17 +31,16 @@ public static class RoomsEndpoints
         return TypedResults.Created($"/api/rooms/{code}", await registry.StateAsync(code));
     }
 
-    private static async Task<Results<Ok<RoomState>, ProblemHttpResult>> Get(string code, RoomRegistry registry) =>
-        await FindAsync(code, registry) switch
-        {
-            (_, { } problem) => problem,
-            var (state, _) => TypedResults.Ok(state!),
-        };
+    private static async Task<Results<Ok<RoomState>, ProblemHttpResult>> Get(string code, RoomRegistry registry)
+    {
+        if (InvalidCode(code) is { } invalid) return invalid;
+        return await registry.StateAsync(code) is { } state ? TypedResults.Ok(state) : NotFound(code);
+    }
 
     private static async Task<Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult>> StartRun(
         string code, HttpRequest http, RoomRegistry registry, RunOrchestrator orchestrator, RunRequestValidator validator, CancellationToken ct)
     {
-        if ((await FindAsync(code, registry)).Problem is { } notFound) return notFound;
+        if (await MissingAsync(code, registry) is { } missing) return missing;
         var (request, problem) = await RunsEndpoints.ReadRequestAsync(http, ct);
         if (problem is not null) return problem;
         return await RunsEndpoints.EnqueueAsync(request! with { Room = code }, orchestrator, validator);
@@ -50,7 +49,7 @@ public static class RoomsEndpoints
     private static async Task<Results<Accepted<RoomState>, ValidationProblem, ProblemHttpResult>> SetPage(
         string code, PageRequest? body, RoomRegistry registry, LessonLibrary lessons)
     {
-        if ((await FindAsync(code, registry)).Problem is { } notFound) return notFound;
+        if (await MissingAsync(code, registry) is { } missing) return missing;
         if (LabHub.ValidatePage(body, lessons) is { } errors) return TypedResults.ValidationProblem(errors);
         await registry.ShowPageAsync(code, body!.Lesson!, body.Page ?? 1);
         return TypedResults.Accepted($"/api/rooms/{code}", await registry.StateAsync(code));
@@ -59,7 +58,7 @@ public static class RoomsEndpoints
     /// <summary>The room's join link as a QR code (SVG), for students to scan off the projector.</summary>
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> QrCode(string code, HttpRequest http, RoomRegistry registry)
     {
-        if ((await FindAsync(code, registry)).Problem is { } notFound) return notFound;
+        if (await MissingAsync(code, registry) is { } missing) return missing;
         var link = $"{http.Scheme}://{http.Host}/rooms/{Uri.EscapeDataString(code)}";
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(link, QRCodeGenerator.ECCLevel.M);
@@ -67,15 +66,14 @@ public static class RoomsEndpoints
         return TypedResults.Content(svg, "image/svg+xml");
     }
 
-    /// <summary>The room's state, or the problem to answer: 400 for a malformed code, 404 for a room that does not exist.</summary>
-    private static async Task<(RoomState? State, ProblemHttpResult? Problem)> FindAsync(string code, RoomRegistry registry)
-    {
-        if (!RoomNames.IsValid(code))
-        {
-            return (null, TypedResults.Problem($"'{code}' is not a room code. {RoomNames.Rule}", statusCode: StatusCodes.Status400BadRequest, title: "Invalid room code"));
-        }
-        return await registry.StateAsync(code) is { } state
-            ? (state, null)
-            : (null, TypedResults.Problem($"There is no room '{code}'. Check the code on the projector.", statusCode: StatusCodes.Status404NotFound, title: "Room not found"));
-    }
+    /// <summary>The problem to answer when <paramref name="code"/> names no room: 400 for a malformed code, 404 for one that does not exist.</summary>
+    private static async Task<ProblemHttpResult?> MissingAsync(string code, RoomRegistry registry) =>
+        InvalidCode(code) ?? (await registry.ExistsAsync(code) ? null : NotFound(code));
+
+    private static ProblemHttpResult? InvalidCode(string code) => RoomNames.IsValid(code)
+        ? null
+        : TypedResults.Problem($"'{code}' is not a room code. {RoomNames.Rule}", statusCode: StatusCodes.Status400BadRequest, title: "Invalid room code");
+
+    private static ProblemHttpResult NotFound(string code) =>
+        TypedResults.Problem($"There is no room '{code}'. Check the code on the projector.", statusCode: StatusCodes.Status404NotFound, title: "Room not found");
 }

@@ -12,7 +12,7 @@ namespace LockLab.EndToEndTests.ScaleOut;
 /// browser on one lab, spread browsers over the labs, carry SignalR's WebSocket, keep per-lab endpoints private, and
 /// send a page whose lab died to the other one.
 /// </summary>
-public partial class ProxyTests(SchoolInfrastructure school) : IClassFixture<SchoolInfrastructure>
+public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFixture<SchoolInfrastructure>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
@@ -51,7 +51,7 @@ public partial class ProxyTests(SchoolInfrastructure school) : IClassFixture<Sch
 
     private async Task<SchoolBehindProxy> DeployBehindProxyAsync()
     {
-        var labs = await TwoInstances.DeployAsync(school);
+        var labs = await TwoInstances.DeployAsync(infrastructure);
         try
         {
             var proxy = await NginxServer.StartAsync(Path.Combine(Repository.Root, "deploy", "nginx", "locklab.conf"),
@@ -117,11 +117,11 @@ public partial class ProxyTests(SchoolInfrastructure school) : IClassFixture<Sch
         var otherLab = ownLab == school.Labs.A ? school.Labs.B : school.Labs.A;
 
         // A run on the page's own lab, as a presenter keyed to the same lab starts it: every event, live, through nginx.
-        var finished = await ScaleOutTests.StartRunAsync(ownLab, new { scenario = "lock", room, iterations = 5, delayMs = 10 });
+        var finished = await ownLab.StartRunAsync(new { scenario = "lock", room, iterations = 5, delayMs = 10 });
         var completed = await page.CompletedAsync(finished.Id, Patience);
         Assert.Equal(Enumerable.Range(1, (int)completed.EventCount).Select(i => (long)i), page.EventsOf(finished.Id).Select(e => e.Seq));
 
-        var cut = await ScaleOutTests.StartStreamingRunAsync(ownLab, room, page, eventsSeen: 4);
+        var cut = await ownLab.StartStreamingRunAsync(room, page, eventsSeen: 4);
         ownLab.KillHard();
         await page.Closed.WaitAsync(Patience);
 

@@ -14,22 +14,6 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    internal static async Task<RunInfo> StartRunAsync(ServerProcess server, object request)
-    {
-        using var client = server.CreateClient(presenter: true);
-        var response = await client.PostAsJsonAsync("/api/runs", request);
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RunInfo))!;
-    }
-
-    /// <summary>Starts a ten-second run (long enough to be stopped or cut off midway) and waits until the viewer sees it stream.</summary>
-    internal static async Task<RunInfo> StartStreamingRunAsync(ServerProcess server, string room, LabViewer viewer, int eventsSeen)
-    {
-        var run = await StartRunAsync(server, new { scenario = "lock", room, iterations = 100, delayMs = 100 });
-        Assert.True(await Waiting.UntilAsync(() => viewer.EventsOf(run.Id).Length >= eventsSeen, Patience), "the run did not stream");
-        return run;
-    }
-
     [Fact]
     public async Task A_run_started_on_one_instance_streams_every_event_in_order_to_a_viewer_on_the_other()
     {
@@ -37,7 +21,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         var (a, b) = deployment;
         await using var viewer = await LabViewer.JoinAsync(b.Address, "across");
 
-        var run = await StartRunAsync(a, new { scenario = "lock", room = "across", iterations = 5, delayMs = 20 });
+        var run = await a.StartRunAsync(new { scenario = "lock", room = "across", iterations = 5, delayMs = 20 });
         var completed = await viewer.CompletedAsync(run.Id, Patience);
 
         Assert.Equal(RunStatus.Completed, completed.Status);
@@ -87,7 +71,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
         await using var onA = await LabViewer.JoinAsync(a.Address, room);
-        var run = await StartStreamingRunAsync(a, room, onA, eventsSeen: 2);
+        var run = await a.StartStreamingRunAsync(room, onA, eventsSeen: 2);
 
         using var presenterOnB = b.CreateClient(presenter: true);
         var stop = await presenterOnB.PostAsync($"/api/runs/{run.Id}/stop", null);
@@ -107,9 +91,9 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         var (a, b) = deployment;
         await using var onA = await LabViewer.JoinAsync(a.Address, room);
 
-        var finished = await StartRunAsync(a, new { scenario = "no-lock", room, iterations = 5, delayMs = 10 });
+        var finished = await a.StartRunAsync(new { scenario = "no-lock", room, iterations = 5, delayMs = 10 });
         var finishedInfo = await onA.CompletedAsync(finished.Id, Patience);
-        var cut = await StartStreamingRunAsync(a, room, onA, eventsSeen: 4);
+        var cut = await a.StartStreamingRunAsync(room, onA, eventsSeen: 4);
 
         a.KillHard();
         await onA.Closed.WaitAsync(Patience);
@@ -146,7 +130,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
         await using var onB = await LabViewer.JoinAsync(b.Address, room);
-        var run = await StartStreamingRunAsync(a, room, onB, eventsSeen: 2);
+        var run = await a.StartStreamingRunAsync(room, onB, eventsSeen: 2);
 
         a.StopGracefully();
 

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using LockLab.Contracts;
 using LockLab.TestServices;
 
 namespace LockLab.EndToEndTests.ScaleOut;
@@ -55,5 +57,27 @@ public sealed record TwoInstances(ServerProcess A, ServerProcess B) : IAsyncDisp
     {
         await A.DisposeAsync();
         await B.DisposeAsync();
+    }
+}
+
+/// <summary>Runs started on one lab of a deployment, as a presenter starts them over HTTP.</summary>
+public static class LabRunStarts
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    public static async Task<RunInfo> StartRunAsync(this ServerProcess server, object request)
+    {
+        using var client = server.CreateClient(presenter: true);
+        var response = await client.PostAsJsonAsync("/api/runs", request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RunInfo))!;
+    }
+
+    /// <summary>Starts a ten-second run (long enough to be stopped or cut off midway) and waits until the viewer sees it stream.</summary>
+    public static async Task<RunInfo> StartStreamingRunAsync(this ServerProcess server, string room, LabViewer viewer, int eventsSeen)
+    {
+        var run = await server.StartRunAsync(new { scenario = "lock", room, iterations = 100, delayMs = 100 });
+        Assert.True(await Waiting.UntilAsync(() => viewer.EventsOf(run.Id).Length >= eventsSeen, Patience), "the run did not stream");
+        return run;
     }
 }

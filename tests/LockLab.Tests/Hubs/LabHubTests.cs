@@ -19,7 +19,8 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
 
     private async Task<RunInfo> StartOverHttpAsync(string body)
     {
-        var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body(body));
+        using var presenter = lab.CreatePresenterClient();
+        var response = await presenter.PostAsync("/api/runs", Json.Body(body));
         response.EnsureSuccessStatusCode();
         return (await Json.ReadAsync<RunInfo>(response))!;
     }
@@ -62,8 +63,8 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
                 $"{process}'s {kind} did not reach the viewer while the run waited for the next step");
             Assert.False(recorder.HasCompleted(run.Id));
         }
-        await presenter.PostAsync($"/api/runs/{run.Id}/step", Json.Body("""{"process":"p2"}"""));
-        await recorder.CompletedAsync(run.Id);
+        (await presenter.PostAsync($"/api/runs/{run.Id}/step", Json.Body("""{"process":"p2"}"""))).EnsureSuccessStatusCode(); // p2's print: the last step
+        Assert.Equal(RunStatus.Completed, (await recorder.CompletedAsync(run.Id)).Status);
     }
 
     [Fact]

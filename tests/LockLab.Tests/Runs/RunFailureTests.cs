@@ -53,9 +53,8 @@ public class WorkerCrashTests(LabServerFactory lab) : RunFailureTestsBase(lab), 
     public async Task A_worker_killed_mid_run_fails_the_run_and_stops_the_others()
     {
         var started = await StartAsync("""{"scenario":"no-lock","room":"fail-kill","iterations":30,"delayMs":100}""");
-        var run = Lab.Services.GetService(typeof(LockLab.Server.Runs.RunStore)) is LockLab.Server.Runs.RunStore store ? store.Find(started.Id)! : null!;
         // Wait (on the run's own signal) until both workers have reported, then kill p2 as a crash would.
-        while (run.AllEvents().Select(e => e.Process).Distinct().Count() < 2) await run.Changed.WaitAsync(TimeSpan.FromSeconds(10));
+        var run = await Lab.WaitForRunAsync(started.Id, r => r.AllEvents().Select(e => e.Process).Distinct().Count() >= 2);
         var p2 = run.AllEvents().First(e => e.Process == "p2").Pid;
         System.Diagnostics.Process.GetProcessById(p2).Kill();
 

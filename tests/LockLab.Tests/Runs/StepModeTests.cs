@@ -23,7 +23,7 @@ public class StepModeTests(LabServerFactory lab) : IClassFixture<LabServerFactor
         var before = run.EventCount;
         var response = await _presenter.PostAsync($"/api/runs/{run.Id}/step", Json.Body($$"""{"process":"{{process}}"}"""));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        while (!run.AllEvents().Skip(before).Any(e => e.Process == process && e.Kind == expected)) await run.Changed.WaitAsync(TimeSpan.FromSeconds(10));
+        await lab.WaitForRunAsync(run.Id, r => r.AllEvents().Skip(before).Any(e => e.Process == process && e.Kind == expected));
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public class StepModeTests(LabServerFactory lab) : IClassFixture<LabServerFactor
         await StepAsync(run, "p2", EventKind.Print);
         await StepAsync(run, "p2", EventKind.LockReleased);
         // Released: p1 gets the lock by itself (it was already waiting), then reads what p2 wrote.
-        while (!run.AllEvents().Any(e => e is { Process: "p1", Kind: EventKind.LockAcquired })) await run.Changed.WaitAsync(TimeSpan.FromSeconds(10));
+        await lab.WaitForRunAsync(run.Id, r => r.AllEvents().Any(e => e is { Process: "p1", Kind: EventKind.LockAcquired }));
         await StepAsync(run, "p1", EventKind.Read);
         Assert.Equal(3, run.AllEvents().Last(e => e is { Process: "p1", Kind: EventKind.Read }).Value);
 

@@ -74,7 +74,11 @@ public class LabServerFactory : WebApplicationFactory<Program>
     {
         var run = Services.GetRequiredService<RunStore>().Find(id) ?? throw new InvalidOperationException($"No run {id}");
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
-        while (!reached(run)) await run.Changed.WaitAsync(cts.Token);
-        return run;
+        while (true)
+        {
+            var changed = run.Changed; // taken before looking: a change in between completes it, and is not missed
+            if (reached(run)) return run;
+            await changed.WaitAsync(cts.Token);
+        }
     }
 }

@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using LockLab.Contracts;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LockLab.Tests.Support;
 
-/// <summary>Records everything a SignalR client receives in a room, with the moment it arrived.</summary>
+/// <summary>Records everything a SignalR client receives in a room, in arrival order.</summary>
 public sealed class RoomRecorder
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource<RunInfo>> _completed = new();
@@ -14,11 +13,11 @@ public sealed class RoomRecorder
 
     public RoomRecorder(HubConnection hub)
     {
-        hub.On<RunInfo>("RunStarted", run => Record(new("RunStarted", run.Id, [], Stopwatch.GetTimestamp())));
-        hub.On<string, RunEvent[]>("RunEvents", (id, events) => Record(new("RunEvents", id, events, Stopwatch.GetTimestamp())));
+        hub.On<RunInfo>("RunStarted", run => Record(new("RunStarted", run.Id, [])));
+        hub.On<string, RunEvent[]>("RunEvents", (id, events) => Record(new("RunEvents", id, events)));
         hub.On<RunInfo>("RunCompleted", run =>
         {
-            Record(new("RunCompleted", run.Id, [], Stopwatch.GetTimestamp()));
+            Record(new("RunCompleted", run.Id, []));
             Completion(run.Id).TrySetResult(run);
         });
     }
@@ -50,7 +49,7 @@ public sealed class RoomRecorder
         }
     }
 
-    public sealed record Message(string Method, string RunId, RunEvent[] Events, long ReceivedAt);
+    public sealed record Message(string Method, string RunId, RunEvent[] Events);
 
     public ConcurrentQueue<Message> Messages { get; } = new();
 

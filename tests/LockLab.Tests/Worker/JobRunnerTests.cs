@@ -179,17 +179,30 @@ public class JobRunnerTests
         // be seen too. Processor time, not a wall-clock while, in which a busy machine might not run p1 at all and a p1
         // that did not wait would go unseen.
         threads[0].Start();
-        Assert.True(await Eventually.TrueAsync(() => t.Segment.StartLineArrivals == 1, TimeSpan.FromSeconds(10)), "p1 did not reach the start line");
-        var p1 = Volatile.Read(ref p1Thread);
-        var atLine = ThreadCpu.Used(p1); // null: p1 has already finished
-        Assert.True(await Eventually.TrueAsync(
-            () => t.Segment.Counter != 0 || !threads[0].IsAlive || ThreadCpu.Used(p1) - atLine >= TimeSpan.FromMilliseconds(200),
-            TimeSpan.FromSeconds(30)), "p1 was not given the processor at the start line");
-        Assert.True(t.Segment.Counter == 0, $"p1 counted to {t.Segment.Counter} before p2 arrived");
-        Assert.True(threads[0].IsAlive, "p1 finished before p2 arrived");
-
-        threads[1].Start();
+        bool arrived, watched;
+        long countedAlone;
+        bool finishedAlone;
+        try
+        {
+            arrived = await Eventually.TrueAsync(() => t.Segment.StartLineArrivals == 1, TimeSpan.FromSeconds(10));
+            var p1 = Volatile.Read(ref p1Thread);
+            var atLine = ThreadCpu.Used(p1); // null: p1 has already finished
+            watched = arrived && await Eventually.TrueAsync(
+                () => t.Segment.Counter != 0 || !threads[0].IsAlive || ThreadCpu.Used(p1) - atLine >= TimeSpan.FromMilliseconds(200),
+                TimeSpan.FromSeconds(30));
+            (countedAlone, finishedAlone) = (t.Segment.Counter, !threads[0].IsAlive);
+        }
+        finally
+        {
+            // p2 arrives whatever was seen, before any assertion: a failing check must not leave p1 spinning at the
+            // line while the segment under it is unmapped (that crashes the test host instead of failing the test).
+            threads[1].Start();
+        }
         threads.ForEach(th => Assert.True(th.Join(TimeSpan.FromSeconds(10))));
+        Assert.True(arrived, "p1 did not reach the start line");
+        Assert.True(watched, "p1 was not given the processor at the start line");
+        Assert.True(countedAlone == 0, $"p1 counted to {countedAlone} before p2 arrived");
+        Assert.False(finishedAlone, "p1 finished before p2 arrived");
         Assert.InRange(t.Segment.Counter, 1, 2000);
     }
 

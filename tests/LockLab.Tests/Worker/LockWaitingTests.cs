@@ -26,19 +26,29 @@ public class LockWaitingTests
         waiter.Start();
 
         // Spinning lasts well under a millisecond; then the waiter marks the word and sleeps on it.
-        Assert.True(await Eventually.TrueAsync(() => l.HasSleepers, TimeSpan.FromSeconds(5)), "the waiter never went to sleep");
-        // That it neither takes the lock while it is held nor spins for it is a claim about nothing happening, so it
-        // needs a while to happen in. A short one suffices: a machine too busy to run the waiter in it can only make
-        // the checks pass, never fail, and a sleeper does not wake by itself (it waits without a time-out).
-        var cpuBefore = ThreadCpu.Used(Volatile.Read(ref waiterThread))!.Value;
-        await Task.Delay(100);
-        var cpu = ThreadCpu.Used(waiterThread)!.Value - cpuBefore;
-        var acquiredWhileHeld = acquired.IsSet;
-
-        l.Release(); // before any assertion: a waiter left behind would touch the segment after it is unmapped
+        bool slept, acquiredWhileHeld;
+        TimeSpan? cpuBefore = null, cpuAfter = null;
+        try
+        {
+            slept = await Eventually.TrueAsync(() => l.HasSleepers, TimeSpan.FromSeconds(5));
+            // That it neither takes the lock while it is held nor spins for it is a claim about nothing happening, so it
+            // needs a while to happen in. A short one suffices: a machine too busy to run the waiter in it can only make
+            // the checks pass, never fail, and a sleeper does not wake by itself (it waits without a time-out).
+            cpuBefore = ThreadCpu.Used(Volatile.Read(ref waiterThread));
+            await Task.Delay(100);
+            cpuAfter = ThreadCpu.Used(waiterThread);
+            acquiredWhileHeld = acquired.IsSet;
+        }
+        finally
+        {
+            l.Release(); // before any assertion: a waiter left behind would touch the segment after it is unmapped
+        }
         Assert.True(acquired.Wait(TimeSpan.FromSeconds(5)), "releasing the lock did not wake the sleeper");
         Assert.True(waiter.Join(TimeSpan.FromSeconds(5)));
+        Assert.True(slept, "the waiter never went to sleep");
         Assert.False(acquiredWhileHeld, "the waiter got the lock while it was held");
+        Assert.True(cpuBefore is not null && cpuAfter is not null, "the waiter's processor time could not be read");
+        var cpu = cpuAfter.Value - cpuBefore.Value;
         Assert.True(cpu < TimeSpan.FromMilliseconds(25), $"the waiter used {cpu.TotalMilliseconds:0.0} ms of processor time while it should have slept");
         Assert.False(l.HasSleepers);
         Assert.Equal(0, l.Holder);
