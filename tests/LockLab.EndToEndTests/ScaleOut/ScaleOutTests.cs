@@ -65,6 +65,34 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
     }
 
     [Fact]
+    public async Task A_lecture_hall_joining_at_once_across_instances_is_answered_and_counted()
+    {
+        const string room = "hall";
+        const int pages = 300;
+        await using var deployment = await TwoInstances.DeployAsync(fixture);
+        var (a, b) = deployment;
+        await using var onA = await LabViewer.JoinAsync(a.Address, room);
+        var run = await a.StartRunAsync(new { scenario = "lock", room, iterations = 2, delayMs = 1 });
+        await onA.CompletedAsync(run.Id, Patience);
+
+        // Every page joins B in the same moment: each join reads the room from Redis, and none may wait on another
+        // (a join that blocked a thread on its Redis round trip starved the 2-core lab at a few hundred).
+        var joining = Enumerable.Range(0, pages).Select(_ => LabViewer.JoinAsync(b.Address, room)).ToArray();
+        try
+        {
+            var hall = await Task.WhenAll(joining).WaitAsync(Patience);
+            Assert.All(hall, page => Assert.Equal(run.Id, page.Joined!.CurrentRun!.Id)); // each got the room as it is
+            // The page on A hears the whole hall: its own instance's page and B's, counted through Redis.
+            Assert.True(await Waiting.UntilAsync(() => onA.ViewerCounts.LastOrDefault() == pages + 1, Patience),
+                $"viewer counts seen on A: {string.Join(",", onA.ViewerCounts.TakeLast(5))}");
+        }
+        finally
+        {
+            foreach (var page in joining.Where(j => j.IsCompletedSuccessfully)) await (await page).DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_presenter_on_one_instance_stops_a_run_that_the_other_executes()
     {
         const string room = "stop-across";
