@@ -34,6 +34,12 @@ public abstract class HistoryDialect : IDisposable
     /// <summary>An open connection with this database's per-connection settings applied.</summary>
     public abstract DbConnection Open();
 
+    /// <summary>
+    /// <see cref="Open"/> for request paths, where waiting on a database server must not hold a thread. SQLite's is
+    /// the synchronous one: a local file, whose driver's async methods complete synchronously anyway.
+    /// </summary>
+    public virtual Task<DbConnection> OpenAsync(CancellationToken ct = default) => Task.FromResult(Open());
+
     /// <summary>Once per start-up, before migrating: whatever must happen outside a transaction.</summary>
     public virtual void Prepare(DbConnection db)
     {
@@ -135,6 +141,8 @@ public sealed class PostgresHistoryDialect : HistoryDialect
     public override string EventsTableOptions => "";
 
     public override DbConnection Open() => _dataSource.OpenConnection();
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken ct = default) => await _dataSource.OpenConnectionAsync(ct);
 
     public override DbTransaction BeginMigration(DbConnection db)
     {

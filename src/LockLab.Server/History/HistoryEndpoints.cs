@@ -20,7 +20,7 @@ public static class HistoryEndpoints
         return app;
     }
 
-    private static Results<Ok<RunInfo[]>, ValidationProblem> List(RunHistory history, RunStore store,
+    private static async Task<Results<Ok<RunInfo[]>, ValidationProblem>> List(RunHistory history, RunStore store, CancellationToken ct,
         string? room = null, string? scenario = null, string? status = null, int limit = 100)
     {
         var errors = new Dictionary<string, string[]>();
@@ -40,17 +40,17 @@ public static class HistoryEndpoints
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         // Live runs from memory (their status is current), the rest from the database.
-        var stored = history.List(new HistoryQuery(room, scenario, parsedStatus, limit));
+        var stored = await history.ListAsync(new HistoryQuery(room, scenario, parsedStatus, limit), ct);
         var live = stored.Select(r => store.Find(r.Id)?.ToInfo() ?? r).ToArray();
         return TypedResults.Ok(live);
     }
 
-    private static Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult> Export(string id, RunHistory history, RunStore store, string format = "json")
+    private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> Export(string id, RunHistory history, RunStore store, CancellationToken ct, string format = "json")
     {
         if (format is not ("csv" or "json")) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = ["Must be 'csv' or 'json'."] });
-        var run = store.Find(id) is { } live ? live.ToInfo() : history.GetRun(id);
+        var run = store.Find(id) is { } live ? live.ToInfo() : await history.GetRunAsync(id, ct);
         if (run is null) return TypedResults.Problem($"There is no run '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Run not found");
-        var events = store.Find(id) is { } inMemory ? inMemory.AllEvents().ToArray() : history.GetEvents(id, 0, int.MaxValue);
+        var events = store.Find(id) is { } inMemory ? inMemory.AllEvents().ToArray() : await history.GetEventsAsync(id, 0, int.MaxValue, ct);
 
         if (format == "json")
         {

@@ -187,40 +187,43 @@ public sealed class RunHistory : IDisposable
         }
     }
 
-    public RunInfo? GetRun(string id)
+    // The reads serve requests and pages (REST, the hub's catch-up, the history page): asynchronous, so that a
+    // PostgreSQL round trip does not hold a thread. The writes come from the recorder's own loop.
+
+    public async Task<RunInfo?> GetRunAsync(string id, CancellationToken ct = default)
     {
-        using var db = _dialect.Open();
-        using var command = Command(db, null, "SELECT info FROM runs WHERE id = @id", ("@id", id));
-        return command.ExecuteScalar() is string json ? Deserialize(json) : null;
+        await using var db = await _dialect.OpenAsync(ct);
+        await using var command = Command(db, null, "SELECT info FROM runs WHERE id = @id", ("@id", id));
+        return await command.ExecuteScalarAsync(ct) is string json ? Deserialize(json) : null;
     }
 
-    public RunEvent[] GetEvents(string id, long after, int limit)
+    public async Task<RunEvent[]> GetEventsAsync(string id, long after, int limit, CancellationToken ct = default)
     {
-        using var db = _dialect.Open();
-        using var command = Command(db, null, "SELECT seq, process, pid, kind, value, at_ms FROM events WHERE run_id = @id AND seq > @after ORDER BY seq LIMIT @limit",
+        await using var db = await _dialect.OpenAsync(ct);
+        await using var command = Command(db, null, "SELECT seq, process, pid, kind, value, at_ms FROM events WHERE run_id = @id AND seq > @after ORDER BY seq LIMIT @limit",
             ("@id", id), ("@after", after), ("@limit", limit));
-        using var reader = command.ExecuteReader();
+        await using var reader = await command.ExecuteReaderAsync(ct);
         var events = new List<RunEvent>();
-        while (reader.Read())
+        while (await reader.ReadAsync(ct))
         {
             events.Add(new RunEvent(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), KindNamed(reader.GetString(3)), reader.GetInt64(4), reader.GetDouble(5)));
         }
         return events.ToArray();
     }
 
-    public RunInfo[] List(HistoryQuery query)
+    public async Task<RunInfo[]> ListAsync(HistoryQuery query, CancellationToken ct = default)
     {
-        using var db = _dialect.Open();
-        using var command = Command(db, null, "");
+        await using var db = await _dialect.OpenAsync(ct);
+        await using var command = Command(db, null, "");
         var where = new List<string>();
         if (query.Room is not null) { where.Add("room = @room"); AddParameter(command, "@room", query.Room); }
         if (query.Scenario is not null) { where.Add("scenario = @scenario"); AddParameter(command, "@scenario", query.Scenario); }
         if (query.Status is { } status) { where.Add("status = @status"); AddParameter(command, "@status", Name(status)); }
         command.CommandText = $"SELECT info FROM runs {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY created_at DESC LIMIT @limit";
         AddParameter(command, "@limit", query.Limit);
-        using var reader = command.ExecuteReader();
+        await using var reader = await command.ExecuteReaderAsync(ct);
         var runs = new List<RunInfo>();
-        while (reader.Read()) runs.Add(Deserialize(reader.GetString(0)));
+        while (await reader.ReadAsync(ct)) runs.Add(Deserialize(reader.GetString(0)));
         return runs.ToArray();
     }
 

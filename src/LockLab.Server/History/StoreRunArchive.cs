@@ -7,8 +7,8 @@ namespace LockLab.Server.History;
 /// <summary>The server side of the client's <see cref="IRunArchive"/>: the history's list, each run as fresh as <see cref="RunLookup"/> has it.</summary>
 public sealed class StoreRunArchive(RunStore store, RunLookup runs, RunHistory history) : IRunArchive
 {
-    public Task<RunInfo[]> ListAsync(string? room, string? scenario, RunStatus? status) =>
-        Task.FromResult(history.List(new HistoryQuery(room, scenario, status, 200)).Select(r => store.Find(r.Id)?.ToInfo() ?? r).ToArray());
+    public async Task<RunInfo[]> ListAsync(string? room, string? scenario, RunStatus? status) =>
+        (await history.ListAsync(new HistoryQuery(room, scenario, status, 200))).Select(r => store.Find(r.Id)?.ToInfo() ?? r).ToArray();
 
     public Task<RunInfo?> GetAsync(string id) => runs.InfoAsync(id);
 

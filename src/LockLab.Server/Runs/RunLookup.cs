@@ -10,14 +10,14 @@ namespace LockLab.Server.Runs;
 /// </summary>
 public sealed class RunLookup(RunStore store, ISharedRuns shared, RunHistory history)
 {
-    public async Task<RunInfo?> InfoAsync(string id) => store.Find(id)?.ToInfo() ?? await shared.FindAsync(id) ?? history.GetRun(id);
+    public async Task<RunInfo?> InfoAsync(string id) => store.Find(id)?.ToInfo() ?? await shared.FindAsync(id) ?? await history.GetRunAsync(id);
 
     /// <summary>Events with seq &gt; <paramref name="after"/>; null when there is no such run.</summary>
     public async Task<RunEvent[]?> EventsAfterAsync(string id, long after, int max)
     {
         if (store.Find(id) is { } run) return run.EventsAfter(after, max);
         if (await shared.EventsAfterAsync(id, after, max) is { } events) return events;
-        return history.GetRun(id) is null ? null : history.GetEvents(id, after, max);
+        return await history.GetRunAsync(id) is null ? null : await history.GetEventsAsync(id, after, max);
     }
 
     /// <summary>Runs queued or running in the room, on this server and on the other instances.</summary>

@@ -89,8 +89,8 @@ public abstract class FaultTests(LabServerFactory lab)
 
         await locked.DisposeAsync();
         await recorded.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(completed.EventCount, history.GetEvents(run.Id, 0, int.MaxValue).Length);
-        Assert.Equal(RunStatus.Completed, history.GetRun(run.Id)!.Status);
+        Assert.Equal(completed.EventCount, (await history.GetEventsAsync(run.Id, 0, int.MaxValue)).Length);
+        Assert.Equal(RunStatus.Completed, (await history.GetRunAsync(run.Id))!.Status);
     }
 
     [Fact]

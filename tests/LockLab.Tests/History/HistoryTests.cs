@@ -52,7 +52,7 @@ public abstract class HistoryTests(LabServerFactory lab)
         var run = (await Json.ReadAsync<RunInfo>(response))!;
         var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         recorder.Recorded += id => { if (id == run.Id) recorded.TrySetResult(); };
-        if (lab.Services.GetRequiredService<RunHistory>().GetRun(run.Id) is { Status: RunStatus.Completed }) recorded.TrySetResult();
+        if (await lab.Services.GetRequiredService<RunHistory>().GetRunAsync(run.Id) is { Status: RunStatus.Completed }) recorded.TrySetResult();
         await recorded.Task.WaitAsync(TimeSpan.FromSeconds(30));
         return run;
     }

@@ -84,8 +84,8 @@ public abstract class RunHistoryStoreTests : IDisposable
         Assert.Null(restarted.StartupError);
         Assert.Empty(HistoryMigrations.Apply(dialect)); // a third start: nothing left to do
         Assert.Equal(Enumerable.Range(1, HistoryMigrations.Latest).Select(v => (long)v), AppliedMigrations(store));
-        Assert.Equal(RunStatus.Completed, restarted.GetRun("kept")!.Status);
-        Assert.Equal(3, restarted.GetEvents("kept", 0, 100).Length);
+        Assert.Equal(RunStatus.Completed, (await restarted.GetRunAsync("kept"))!.Status);
+        Assert.Equal(3, (await restarted.GetEventsAsync("kept", 0, 100)).Length);
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public abstract class RunHistoryStoreTests : IDisposable
         Assert.All(histories, h => Assert.Null(h.StartupError));
         Assert.Equal(Enumerable.Range(1, HistoryMigrations.Latest).Select(v => (long)v), AppliedMigrations(store));
         histories[0].SaveRun(Run("after-the-race", RunStatus.Completed));
-        Assert.NotNull(histories[^1].GetRun("after-the-race"));
+        Assert.NotNull(await histories[^1].GetRunAsync("after-the-race"));
     }
 
     [Fact]
@@ -133,10 +133,10 @@ public abstract class RunHistoryStoreTests : IDisposable
         Assert.Equal(["dead-queued", "dead-running"], marked.Select(r => r.Id).Order());
         Assert.All(marked, r => Assert.Equal(RunStatus.Interrupted, r.Status));
         Assert.Equal(3, marked.Single(r => r.Id == "dead-running").EventCount);
-        Assert.Contains("server stopped", survivor.GetRun("dead-running")!.Error);
-        Assert.Equal(RunStatus.Interrupted, survivor.GetRun("dead-queued")!.Status);
-        Assert.Equal(RunStatus.Running, survivor.GetRun("alive-running")!.Status);
-        Assert.Equal(RunStatus.Completed, survivor.GetRun("dead-finished")!.Status);
+        Assert.Contains("server stopped", (await survivor.GetRunAsync("dead-running"))!.Error);
+        Assert.Equal(RunStatus.Interrupted, (await survivor.GetRunAsync("dead-queued"))!.Status);
+        Assert.Equal(RunStatus.Running, (await survivor.GetRunAsync("alive-running"))!.Status);
+        Assert.Equal(RunStatus.Completed, (await survivor.GetRunAsync("dead-finished"))!.Status);
         Assert.Empty(markedAgain);
         Assert.Equal(new[] { ("alive-running", alive.Id) }, survivor.UnfinishedRuns().Select(r => (r.RunId, r.Instance)));
     }
@@ -153,9 +153,9 @@ public abstract class RunHistoryStoreTests : IDisposable
         history.AppendEvents("twice", events);
         history.AppendEvents("twice", Events(10, valueOffset: 1000)); // seqs already stored: ignored, not overwritten
 
-        var stored = history.GetEvents("twice", 0, int.MaxValue);
+        var stored = await history.GetEventsAsync("twice", 0, int.MaxValue);
         Assert.Equal(events, stored);
-        Assert.Equal(events[^100..], history.GetEvents("twice", events[^101].Seq, 100));
+        Assert.Equal(events[^100..], await history.GetEventsAsync("twice", events[^101].Seq, 100));
     }
 
     [Fact]
@@ -175,10 +175,10 @@ public abstract class RunHistoryStoreTests : IDisposable
         var removed = history.Prune(new HashSet<string> { "finished-1" }, DateTimeOffset.UtcNow);
 
         Assert.Equal(1, removed);
-        Assert.Null(history.GetRun("finished-2"));
-        Assert.Empty(history.GetEvents("finished-2", 0, 100));
-        Assert.Equal(["finished-1", "finished-3", "finished-4", "unfinished"], history.List(new HistoryQuery()).Select(r => r.Id).Order());
-        Assert.Equal(["finished-4", "finished-3"], history.List(new HistoryQuery(Status: RunStatus.Completed, Limit: 2)).Select(r => r.Id));
+        Assert.Null(await history.GetRunAsync("finished-2"));
+        Assert.Empty(await history.GetEventsAsync("finished-2", 0, 100));
+        Assert.Equal(["finished-1", "finished-3", "finished-4", "unfinished"], (await history.ListAsync(new HistoryQuery())).Select(r => r.Id).Order());
+        Assert.Equal(["finished-4", "finished-3"], (await history.ListAsync(new HistoryQuery(Status: RunStatus.Completed, Limit: 2))).Select(r => r.Id));
     }
 
     [Fact]
@@ -249,7 +249,7 @@ public sealed class SqliteRunHistoryStoreTests : RunHistoryStoreTests
         Assert.Null(history.StartupError);
         Assert.Equal(Enumerable.Range(1, HistoryMigrations.Latest).Select(v => (long)v), AppliedMigrations(store));
         Assert.Equal(new[] { ("old", "") }, history.UnfinishedRuns().Select(r => (r.RunId, r.Instance))); // stored before owners were recorded
-        Assert.Equal([new RunEvent(1, "p1", 41, EventKind.Print, 1, 12.5), new RunEvent(2, "p2", 42, EventKind.Print, 4, 13.25)], history.GetEvents("old", 0, 10));
+        Assert.Equal([new RunEvent(1, "p1", 41, EventKind.Print, 1, 12.5), new RunEvent(2, "p2", 42, EventKind.Print, 4, 13.25)], await history.GetEventsAsync("old", 0, 10));
         var interrupted = Assert.Single(history.MarkInterrupted(owner => owner == ""));
         Assert.Equal(("old", 2L), (interrupted.Id, interrupted.EventCount));
     }
