@@ -109,7 +109,7 @@ public sealed class LabHub(
         {
             throw new HubException("Invalid run request: " + string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
         }
-        var (run, refusal) = await orchestrator.EnqueueAsync(valid!);
+        var (run, refusal) = await orchestrator.EnqueueAsync(valid!, Context.ConnectionAborted);
         if (refusal is not null) throw new HubException(refusal);
         if (run is null) throw new HubException("Too many runs are queued; try again in a moment.");
         return run.ToInfo();

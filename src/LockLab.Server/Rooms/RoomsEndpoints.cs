@@ -43,7 +43,7 @@ public static class RoomsEndpoints
         if (await MissingAsync(code, registry) is { } missing) return missing;
         var (request, problem) = await RunsEndpoints.ReadRequestAsync(http, ct);
         if (problem is not null) return problem;
-        return await RunsEndpoints.EnqueueAsync(request! with { Room = code }, orchestrator, validator);
+        return await RunsEndpoints.EnqueueAsync(request! with { Room = code }, orchestrator, validator, ct);
     }
 
     private static async Task<Results<Accepted<RoomState>, ValidationProblem, ProblemHttpResult>> SetPage(

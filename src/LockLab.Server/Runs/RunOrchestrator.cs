@@ -35,9 +35,10 @@ public sealed class RunOrchestrator(
     /// arriving together cannot slip past the per-room limit. With several instances the limit counts the room's runs on
     /// all of them; requests reaching two instances in the same moment may each be let in (one run over, at most).
     /// </summary>
-    public async Task<(Run? Run, string? Refusal)> EnqueueAsync(ValidRunRequest request)
+    /// <param name="ct">The caller gave up (its request or connection ended): it stops waiting for admission.</param>
+    public async Task<(Run? Run, string? Refusal)> EnqueueAsync(ValidRunRequest request, CancellationToken ct = default)
     {
-        await _admission.WaitAsync();
+        await _admission.WaitAsync(ct);
         try
         {
             if (_stopping) return (null, "This lab server is shutting down; try again in a moment.");

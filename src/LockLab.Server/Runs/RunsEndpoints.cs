@@ -72,14 +72,15 @@ public static class RunsEndpoints
     {
         var (request, problem) = await ReadRequestAsync(http, ct);
         if (problem is not null) return problem;
-        return await EnqueueAsync(request!, orchestrator, validator);
+        return await EnqueueAsync(request!, orchestrator, validator, ct);
     }
 
     /// <summary>Validates and queues a run request: 202 with the run, 400 naming each bad field, or 503 when the queue is full.</summary>
-    public static async Task<Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult>> EnqueueAsync(RunRequest request, RunOrchestrator orchestrator, RunRequestValidator validator)
+    public static async Task<Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult>> EnqueueAsync(
+        RunRequest request, RunOrchestrator orchestrator, RunRequestValidator validator, CancellationToken ct)
     {
         if (!validator.TryValidate(request, RoomNames.Main, out var valid, out var errors)) return TypedResults.ValidationProblem(errors);
-        var (run, refusal) = await orchestrator.EnqueueAsync(valid!);
+        var (run, refusal) = await orchestrator.EnqueueAsync(valid!, ct);
         if (refusal is not null) return TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Cannot start the run now");
         if (run is null)
         {
