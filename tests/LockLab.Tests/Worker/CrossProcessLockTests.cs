@@ -112,16 +112,7 @@ public class CrossProcessLockTests
         var processors = Environment.ProcessorCount;
         if (processors < 2) return; // one processor: nothing to choose
         using var segment = new TestSegment();
-        var seen = new List<string?>();
-
-        // The run counts three processes and the test plays the third: the two workers take their processors and wait
-        // at the start line, where they stay, so what they count on is read at leisure rather than caught in passing.
-        await WorkerGroup.RunAsync(segment, Jobs(segment.Path, LockScope.None, iterations: 1_000_000), async workers =>
-        {
-            Assert.True(await Eventually.TrueAsync(() => segment.Segment.StartLineArrivals == 2, TimeSpan.FromSeconds(20)), "the workers did not reach the start line");
-            seen.AddRange(workers.Select(w => AllowedProcessors(w.Pid)));
-            segment.Segment.ArriveAtStartLine(0);
-        }, gateProcesses: 3);
+        var seen = await ProcessorsAtTheStartLineAsync(segment, LockScope.None);
 
         var diagnostics = $"processors of the workers at the start line: {string.Join(" ", seen)}";
         Assert.All(seen, list => Assert.True(list is not null && !list.Contains(',') && !list.Contains('-'), diagnostics));
@@ -133,18 +124,33 @@ public class CrossProcessLockTests
     {
         using var segment = new TestSegment();
         var ours = AllowedProcessors(Environment.ProcessId);
-        var seen = new List<string?>();
-
-        // As above: the workers wait at the start line, past the point where they would have taken a processor each.
-        await WorkerGroup.RunAsync(segment, Jobs(segment.Path, LockScope.PerStep, iterations: 1_000_000), async workers =>
-        {
-            Assert.True(await Eventually.TrueAsync(() => segment.Segment.StartLineArrivals == 2, TimeSpan.FromSeconds(20)), "the workers did not reach the start line");
-            seen.AddRange(workers.Select(w => AllowedProcessors(w.Pid)));
-            segment.Segment.ArriveAtStartLine(0);
-        }, gateProcesses: 3);
+        var seen = await ProcessorsAtTheStartLineAsync(segment, LockScope.PerStep);
 
         Assert.Equal([ours, ours], seen);
         Assert.Equal(1_000_000 * (1L + 3L), segment.Segment.Counter);
+    }
+
+    /// <summary>
+    /// Which processors each of two counting workers may run on. The run counts three processes and the test plays the
+    /// third: the workers pass the point where they would take a processor each and wait at the start line, where they
+    /// stay, so what they count on is read at leisure rather than caught in passing. Then the test lets them count.
+    /// </summary>
+    private static async Task<List<string?>> ProcessorsAtTheStartLineAsync(TestSegment segment, LockScope scope)
+    {
+        var seen = new List<string?>();
+        await WorkerGroup.RunAsync(segment, Jobs(segment.Path, scope, iterations: 1_000_000), async workers =>
+        {
+            try
+            {
+                Assert.True(await Eventually.TrueAsync(() => segment.Segment.StartLineArrivals == 2, TimeSpan.FromSeconds(20)), "the workers did not reach the start line");
+                seen.AddRange(workers.Select(w => AllowedProcessors(w.Pid)));
+            }
+            finally
+            {
+                segment.Segment.ArriveAtStartLine(0);
+            }
+        }, gateProcesses: 3);
+        return seen;
     }
 
     /// <summary>The processors a process's main thread may run on ("0-1", "3"), from /proc; null once it has exited.</summary>
