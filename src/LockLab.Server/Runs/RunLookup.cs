@@ -20,10 +20,6 @@ public sealed class RunLookup(RunStore store, ISharedRuns shared, RunHistory his
         return await history.GetRunAsync(id) is null ? null : await history.GetEventsAsync(id, after, max);
     }
 
-    /// <summary>Runs queued or running in the room, on this server and on the other instances.</summary>
-    public async Task<int> ActiveInRoomAsync(string room, int max) =>
-        store.CountActive(room) + (await shared.InRoomAsync(room, max)).Count(r => !r.IsFinished && store.Find(r.Id) is null);
-
     /// <summary>What the room shows on join: the current (or last) run, and its recent runs, from every instance.</summary>
     public async Task<RoomState> RoomStateAsync(string room)
     {

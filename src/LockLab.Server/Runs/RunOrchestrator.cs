@@ -10,7 +10,7 @@ namespace LockLab.Server.Runs;
 /// </summary>
 public sealed class RunOrchestrator(
     RunStore store,
-    RunLookup runs,
+    IRoomRunSlots roomSlots,
     Rooms.RoomRegistry rooms,
     RunExecutor executor,
     RunBroadcaster broadcaster,
@@ -30,10 +30,10 @@ public sealed class RunOrchestrator(
     private volatile bool _stopping;
 
     /// <summary>
-    /// Queues a validated request, or says why not: the room already has its share of runs (<c>Refusal</c>
-    /// set), or the queue is full (both null). Checking and queueing happen one request at a time, so a crowd of requests
-    /// arriving together cannot slip past the per-room limit. With several instances the limit counts the room's runs on
-    /// all of them; requests reaching two instances in the same moment may each be let in (one run over, at most).
+    /// Queues a validated request, or says why not: the room already has its share of runs (<c>Refusal</c> set), or
+    /// the queue is full (both null). Requests are admitted one at a time, and a run takes one of its room's slots
+    /// (<see cref="IRoomRunSlots"/>, on every instance of the deployment) before it is queued, so a crowd of requests
+    /// arriving together, at one instance or several, cannot slip past the per-room limit.
     /// </summary>
     /// <param name="ct">The caller gave up (its request or connection ended): it stops waiting for admission.</param>
     public async Task<(Run? Run, string? Refusal)> EnqueueAsync(ValidRunRequest request, CancellationToken ct = default)
@@ -43,11 +43,14 @@ public sealed class RunOrchestrator(
         {
             if (_stopping) return (null, "This lab server is shutting down; try again in a moment.");
             var perRoom = options.Value.Limits.MaxActiveRunsPerRoom;
-            if (await runs.ActiveInRoomAsync(request.Room, max: 2 * perRoom) >= perRoom)
+            var run = new Run(NewRunId(), request, clock.GetUtcNow());
+            if (!await roomSlots.TryTakeAsync(run.Room, run.Id, perRoom))
             {
                 return (null, $"Room '{request.Room}' already has {perRoom} run(s) queued or running (LockLab:Limits:MaxActiveRunsPerRoom); stop one or wait for it to end.");
             }
-            return (Admit(request), null);
+            if (Admit(run)) return (run, null);
+            await roomSlots.ReturnAsync(run.Room, run.Id);
+            return (null, null);
         }
         finally
         {
@@ -55,16 +58,16 @@ public sealed class RunOrchestrator(
         }
     }
 
-    private Run? Admit(ValidRunRequest request)
+    /// <summary>Queues the run and lets its room follow it; false when the queue is full.</summary>
+    private bool Admit(Run run)
     {
-        var run = new Run(NewRunId(), request, clock.GetUtcNow());
-        if (!_queue.Writer.TryWrite(run)) return null;
+        if (!_queue.Writer.TryWrite(run)) return false;
         store.Add(run);
         rooms.Touch(run.Room);
         // Viewers see the run from the moment it is accepted; its events follow as they happen.
         broadcaster.Follow(run);
         recorder.Follow(run);
-        return run;
+        return true;
     }
 
     /// <summary>Short, URL-safe and unique: time-ordered so that ids sort by creation.</summary>

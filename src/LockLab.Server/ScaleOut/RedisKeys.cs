@@ -25,6 +25,8 @@ public sealed class RedisKeys(string prefix)
     public RedisKey RoomRuns(string room) => $"{Prefix}:room-runs:{room}";
     /// <summary>Runs queued or running on some instance: run id → the instance executing it.</summary>
     public RedisKey UnfinishedRuns => $"{Prefix}:unfinished-runs";
+    /// <summary>The runs holding one of the room's slots (<see cref="RedisRoomRunSlots"/>): run id → when its lease ends.</summary>
+    public RedisKey RoomRunSlots(string room) => $"{Prefix}:room-run-slots:{room}";
 
     public RedisKey PresenterKey => $"{Prefix}:presenter-key";
     public RedisKey DataProtectionKeys => $"{Prefix}:data-protection-keys";

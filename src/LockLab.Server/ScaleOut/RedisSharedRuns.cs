@@ -37,6 +37,8 @@ public sealed class RedisSharedRuns(IConnectionMultiplexer redis, RedisKeys keys
             batch.KeyExpireAsync(keys.RoomRuns(run.Room), KeptFor),
             run.IsFinished ? batch.HashDeleteAsync(keys.UnfinishedRuns, run.Id) : batch.HashSetAsync(keys.UnfinishedRuns, run.Id, owner),
         };
+        // Its end gives the run's slot in the room back (RedisRoomRunSlots): the next run may start at once.
+        if (run.IsFinished) writes.Add(batch.SortedSetRemoveAsync(keys.RoomRunSlots(run.Room), run.Id));
         batch.Execute();
         await Task.WhenAll(writes);
     }

@@ -31,6 +31,7 @@ public static class ScaleOutServiceCollectionExtensions
             services.AddSingleton<IRoomDirectory, InMemoryRoomDirectory>();
             services.AddSingleton<IRoomChannel, LocalRoomChannel>();
             services.AddSingleton<ISharedRuns, NoSharedRuns>();
+            services.AddSingleton<IRoomRunSlots, LocalRoomRunSlots>();
             services.AddSingleton<IInstanceDirectory, SingleInstance>();
             services.AddSingleton<IRunCommandRelay, NoRunCommandRelay>();
             return signalR;
@@ -60,6 +61,9 @@ public static class ScaleOutServiceCollectionExtensions
         services.AddSingleton<IRoomChannel, BackplaneRoomChannel>();
         services.AddSingleton<RedisSharedRuns>();
         services.AddSingleton<ISharedRuns>(sp => sp.GetRequiredService<RedisSharedRuns>());
+        services.AddSingleton<RedisRoomRunSlots>();
+        services.AddSingleton<IRoomRunSlots>(sp => sp.GetRequiredService<RedisRoomRunSlots>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisRoomRunSlots>());
         services.AddSingleton<InstanceLiveness>();
         services.AddSingleton<IInstanceDirectory>(sp => sp.GetRequiredService<InstanceLiveness>());
         services.AddHostedService(sp => sp.GetRequiredService<InstanceLiveness>());

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using LockLab.Contracts;
 using LockLab.TestServices;
@@ -90,6 +91,33 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         {
             foreach (var page in joining.Where(j => j.IsCompletedSuccessfully)) await (await page).DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_rooms_run_limit_holds_across_instances_for_requests_arriving_together()
+    {
+        const string room = "one-at-a-time";
+        await using var deployment = await TwoInstances.DeployAsync(fixture, new() { ["LockLab__Limits__MaxActiveRunsPerRoom"] = "1" });
+        var (a, b) = deployment;
+        using var toA = a.CreateClient(presenter: true);
+        using var toB = b.CreateClient(presenter: true);
+        await using var viewer = await LabViewer.JoinAsync(b.Address, room);
+        var request = new { scenario = "lock", room, iterations = 100, delayMs = 100 };
+
+        // Twenty presses of "Run" at once, half reaching each instance: the room has one slot, so exactly one run starts.
+        var presses = Enumerable.Range(0, 20).Select(i => (Instance: i % 2 == 0 ? toA : toB, Answer: (i % 2 == 0 ? toA : toB).PostAsJsonAsync("/api/runs", request))).ToArray();
+        await Task.WhenAll(presses.Select(p => p.Answer));
+        var accepted = presses.Where(p => p.Answer.Result.StatusCode == HttpStatusCode.Accepted).ToArray();
+        Assert.Single(accepted);
+        Assert.All(presses.Except(accepted), p => Assert.Equal(HttpStatusCode.Conflict, p.Answer.Result.StatusCode));
+
+        // Its end gives the slot back (before the room hears of the end): the next run, on the other instance, is accepted.
+        var (owner, answer) = accepted[0];
+        var run = (await (await answer).Content.ReadFromJsonAsync(ContractsJsonContext.Default.RunInfo))!;
+        (await owner.PostAsync($"/api/runs/{run.Id}/stop", null)).EnsureSuccessStatusCode();
+        Assert.Equal(RunStatus.Cancelled, (await viewer.CompletedAsync(run.Id, Patience)).Status);
+        var next = await (owner == toA ? toB : toA).PostAsJsonAsync("/api/runs", request with { iterations = 1 });
+        Assert.Equal(HttpStatusCode.Accepted, next.StatusCode);
     }
 
     [Fact]
