@@ -25,7 +25,7 @@ public sealed class RunOrchestrator(
         FullMode = BoundedChannelFullMode.Wait,
     });
 
-    /// <summary>Admission is one at a time; a semaphore, not a lock, because counting the room's runs on the other instances awaits Redis.</summary>
+    /// <summary>Admission is one at a time; a semaphore, not a lock, because taking a room's slot may await Redis.</summary>
     private readonly SemaphoreSlim _admission = new(1, 1);
     private volatile bool _stopping;
 

@@ -27,9 +27,6 @@ public sealed class RunStore(IOptions<LockLabOptions> options)
     /// <summary>The ids of the runs held in memory: current and recent, the ones pages show.</summary>
     public IReadOnlySet<string> Ids() => _runs.Keys.ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>The runs queued or running on this server.</summary>
-    public IReadOnlyList<Run> Active() => _runs.Values.Where(r => !r.IsFinished).ToList();
-
     /// <summary>The room's runs, newest first.</summary>
     public IReadOnlyList<Run> InRoom(string room, int max) =>
         _runs.Values.Where(r => r.Room == room).OrderByDescending(r => r.CreatedAt).Take(max).ToList();

@@ -6,14 +6,22 @@ namespace LockLab.Server.ScaleOut;
 /// <summary>
 /// The rooms' run slots of a deployment of several instances, in Redis: per room, a sorted set of the runs holding a
 /// slot, each scored by when its lease ends. Taking a slot is one script (drop expired leases, count, add), so it is
-/// atomic across instances. The instance executing a run renews its lease every <see cref="InstanceLiveness.Beat"/>;
-/// the run's end gives the slot back (<see cref="RedisSharedRuns.PublishAsync"/>), and a run whose instance died
-/// loses its slot when the lease runs out, a few seconds later, without anyone sweeping up.
+/// atomic across instances. The instance executing a run renews its lease every <see cref="InstanceLiveness.Beat"/>
+/// and gives the slot back at the first beat after the run ends, as does the run's last news
+/// (<see cref="RedisSharedRuns.PublishAsync"/>), whichever is first. A run whose instance died loses its slot when
+/// that instance's runs are marked interrupted (<see cref="InstanceLiveness"/>), or at the latest when its lease runs out.
 /// </summary>
 public sealed class RedisRoomRunSlots(IConnectionMultiplexer redis, RedisKeys keys, RunStore store, ILogger<RedisRoomRunSlots> logger)
     : BackgroundService, IRoomRunSlots
 {
-    private static readonly long LeaseMs = (long)InstanceLiveness.Lifetime.TotalMilliseconds;
+    /// <summary>
+    /// Long against a slow Redis round or a paused instance (a lease that lapsed while its run goes on would let the
+    /// room go over its limit), short enough that a slot stranded by an instance dying in mid-admission is soon free.
+    /// </summary>
+    private static readonly long LeaseMs = (long)TimeSpan.FromSeconds(30).TotalMilliseconds;
+
+    /// <summary>The slots this instance holds: run id → room, so that ended runs give theirs back however they ended.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _held = new(StringComparer.Ordinal);
 
     // Redis's clock, not the instances': leases written by one instance are judged by the same clock on every other.
     private const string Now = "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) ";
@@ -29,20 +37,38 @@ public sealed class RedisRoomRunSlots(IConnectionMultiplexer redis, RedisKeys ke
         return 1
         """;
 
-    /// <summary>KEYS[1]: the room's slots; ARGV: run id, lease ms. Extends a lease the run still holds.</summary>
+    /// <summary>KEYS[1]: the room's slots; ARGV: run id, lease ms. Extends a lease the run still holds: 1, or 0 when it lost it.</summary>
     private const string Renew = Now + """
-        if redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[2]), ARGV[1]) == 1 then
-          redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
-        end
-        return 0
+        if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+        redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), ARGV[1])
+        redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+        return 1
         """;
 
     private IDatabase Db => redis.GetDatabase();
 
-    public async Task<bool> TryTakeAsync(string room, string runId, int slots) =>
-        (int)await Db.ScriptEvaluateAsync(Take, [keys.RoomRunSlots(room)], [runId, slots, LeaseMs]) == 1;
+    public async Task<bool> TryTakeAsync(string room, string runId, int slots)
+    {
+        _held[runId] = room; // before the script, so that the renewal beat cannot miss a slot just taken
+        try
+        {
+            if ((int)await Db.ScriptEvaluateAsync(Take, [keys.RoomRunSlots(room)], [runId, slots, LeaseMs]) == 1) return true;
+        }
+        catch
+        {
+            // No answer: the request fails, and a slot the script may have taken all the same frees itself with its lease.
+            _held.TryRemove(runId, out _);
+            throw;
+        }
+        _held.TryRemove(runId, out _);
+        return false;
+    }
 
-    public Task ReturnAsync(string room, string runId) => Db.SortedSetRemoveAsync(keys.RoomRunSlots(room), runId);
+    public async Task ReturnAsync(string room, string runId)
+    {
+        await Db.SortedSetRemoveAsync(keys.RoomRunSlots(room), runId);
+        _held.TryRemove(runId, out _);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -53,21 +79,35 @@ public sealed class RedisRoomRunSlots(IConnectionMultiplexer redis, RedisKeys ke
         }
         catch (OperationCanceledException)
         {
-            // Stopping: the leases of runs still winding down run out on their own, after their last news.
+            // Stopping: the runs' last news gives their slots back as they wind down (well within a lease).
         }
     }
 
-    /// <summary>Renews the lease of every run this instance has queued or running.</summary>
+    /// <summary>Renews the lease of every slot this instance holds for a run still queued or running, and gives back the rest.</summary>
     private async Task RenewAsync()
     {
         try
         {
             var db = Db;
-            await Task.WhenAll(store.Active().Select(run => db.ScriptEvaluateAsync(Renew, [keys.RoomRunSlots(run.Room)], [run.Id, LeaseMs])));
+            await Task.WhenAll(_held.ToArray().Select(async slot =>
+            {
+                var (runId, room) = (slot.Key, slot.Value);
+                // Not in the store yet: taken a moment ago, its run about to be queued. (An ended run leaves the store
+                // long after the first beat has given its slot back.)
+                if (store.Find(runId) is { IsFinished: true })
+                {
+                    await ReturnAsync(room, runId);
+                }
+                else if ((int)await db.ScriptEvaluateAsync(Renew, [keys.RoomRunSlots(room)], [runId, LeaseMs]) == 0)
+                {
+                    logger.LogWarning("Run {RunId} in room {Room} lost its slot (its lease ran out): the room may be over its run limit until it ends", runId, room);
+                    _held.TryRemove(runId, out _);
+                }
+            }));
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            // A lease outlives several missed beats; Redis answering again renews it.
+            // A lease outlives many missed beats; Redis answering again renews it.
             logger.LogWarning(ex, "Could not renew this instance's run slots in Redis; retrying");
         }
     }
