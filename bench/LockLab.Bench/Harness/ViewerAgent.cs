@@ -6,9 +6,9 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace LockLab.Bench.Harness;
 
 /// <summary>
-/// A process full of viewers: <c>LockLab.Bench viewer-agent --hub URL --room CODE --count N [--client wire|official]
-/// [--joins-at-once J]</c> opens N real SignalR WebSocket connections, joins each to the room (at most J connecting
-/// and joining at a time, default <see cref="DefaultJoinsAtOnce"/>) and records, for every event each of them
+/// A process full of viewers: <c>LockLab.Bench viewer-agent --hub URL --room CODE --count N [--client wire|official]</c>
+/// opens N real SignalR WebSocket connections, joins each to the room (<see cref="JoinsAtOnce"/> connecting and joining
+/// at a time) and records, for every event each of them
 /// receives, the moment it arrived. <c>official</c> uses Microsoft's .NET client; <c>wire</c> (default) the lean
 /// <see cref="WireViewer"/>. The benchmark runs several of these beside the server, so that receiving costs what it costs a room of
 /// real pages and is not hidden inside the process that measures.
@@ -19,8 +19,8 @@ public static class ViewerAgent
 {
     public const string Command = "viewer-agent";
 
-    /// <summary>Viewers connecting and joining at the same moment, unless <c>--joins-at-once</c> says otherwise.</summary>
-    public const int DefaultJoinsAtOnce = 32;
+    /// <summary>Viewers connecting and joining at the same moment, as a room fills up: the server is not meant to absorb thousands of handshakes in one instant.</summary>
+    public const int JoinsAtOnce = 32;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -30,11 +30,9 @@ public static class ViewerAgent
         var room = Arg("--room");
         var count = int.Parse(Arg("--count"), CultureInfo.InvariantCulture);
         var official = Option("--client") == "official";
-        var joinsAtOnce = Option("--joins-at-once") is { } j ? int.Parse(j, CultureInfo.InvariantCulture) : DefaultJoinsAtOnce;
 
         var viewers = Enumerable.Range(0, count).Select(_ => new Viewer()).ToArray();
-        // Connect a few at a time, as a room fills up: the server is not meant to absorb thousands of handshakes in one instant.
-        await Parallel.ForEachAsync(viewers, new ParallelOptions { MaxDegreeOfParallelism = joinsAtOnce }, (viewer, ct) =>
+        await Parallel.ForEachAsync(viewers, new ParallelOptions { MaxDegreeOfParallelism = JoinsAtOnce }, (viewer, ct) =>
             new ValueTask(official ? viewer.ConnectOfficialAsync(hub, room, ct) : viewer.ConnectWireAsync(hub, room, ct)));
         Console.WriteLine("ready");
 

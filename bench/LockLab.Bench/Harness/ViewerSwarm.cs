@@ -19,12 +19,6 @@ public sealed class ViewerSwarm : IAsyncDisposable
     /// <summary>Viewers use Microsoft's .NET client instead of the lean <see cref="WireViewer"/>.</summary>
     public bool OfficialClient { get; init; }
 
-    /// <summary>
-    /// Viewers of one agent process connecting and joining at the same moment: how fast the room fills. Every suite
-    /// uses the default; lower it to see a lab under a gentler crowd.
-    /// </summary>
-    public int JoinsAtOnce { get; init; } = ViewerAgent.DefaultJoinsAtOnce;
-
     /// <summary>For the report: which client the viewers are.</summary>
     public string ClientDescription => OfficialClient
         ? "Microsoft's .NET SignalR client (WebSockets, no negotiate round-trip)"
@@ -51,7 +45,7 @@ public sealed class ViewerSwarm : IAsyncDisposable
         var started = new List<Agent>();
         for (var left = viewers; left > 0; left -= ViewersPerProcess)
         {
-            var agent = Agent.Start(new Uri(server, "/hubs/lab"), room, Math.Min(left, ViewersPerProcess), OfficialClient, JoinsAtOnce);
+            var agent = Agent.Start(new Uri(server, "/hubs/lab"), room, Math.Min(left, ViewersPerProcess), OfficialClient);
             _agents.Add(agent);
             started.Add(agent);
         }
@@ -130,7 +124,7 @@ public sealed class ViewerSwarm : IAsyncDisposable
 
         public int Count { get; }
 
-        public static Agent Start(Uri hub, string room, int count, bool officialClient, int joinsAtOnce)
+        public static Agent Start(Uri hub, string room, int count, bool officialClient)
         {
             var info = new ProcessStartInfo("dotnet")
             {
@@ -146,7 +140,7 @@ public sealed class ViewerSwarm : IAsyncDisposable
             foreach (var a in new[]
             {
                 ViewerAgent.Command, "--hub", hub.ToString(), "--room", room, "--count", count.ToString(CultureInfo.InvariantCulture),
-                "--client", officialClient ? "official" : "wire", "--joins-at-once", joinsAtOnce.ToString(CultureInfo.InvariantCulture),
+                "--client", officialClient ? "official" : "wire",
             })
             {
                 info.ArgumentList.Add(a);

@@ -44,7 +44,7 @@ public static class ScaleOutLatency
             catch (Exception ex) when ((ex is InvalidOperationException or TimeoutException) && labs.RedisTimeouts.Count > 0)
             {
                 // The viewers only see "an unexpected error"; the cause is in the labs' logs.
-                throw new InvalidOperationException($"The labs logged {labs.RedisTimeouts.Count} Redis timeouts with {ViewerAgent.DefaultJoinsAtOnce} viewers joining at once per process; " +
+                throw new InvalidOperationException($"The labs logged {labs.RedisTimeouts.Count} Redis timeouts with {ViewerAgent.JoinsAtOnce} viewers joining at once per process; " +
                     $"the first: {labs.RedisTimeouts[0]}", ex);
             }
             redisTimeouts = labs.RedisTimeouts.Count;
@@ -81,7 +81,7 @@ public static class ScaleOutLatency
             one lab alone first (with only an idle `redis-server` beside it). Across Redis the difference is more than
             the backplane: lab A carries out the runs while lab B sends to the viewers, so the sending is off the lab
             whose workers run, which can make up for the extra hop with many viewers. Viewers join as in the other
-            sections, {ViewerAgent.DefaultJoinsAtOnce} at once per viewer process. {(redisTimeouts == 0
+            sections, {ViewerAgent.JoinsAtOnce} at once per viewer process. {(redisTimeouts == 0
                 ? "Neither lab logged a Redis timeout during these measurements."
                 : $"The labs logged {redisTimeouts:N0} Redis timeouts (`Timeout performing …`) during these measurements: the figures include a congested lab.")}
             """);
