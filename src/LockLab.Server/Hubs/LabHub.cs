@@ -51,7 +51,7 @@ public sealed class LabHub(
             // must not stay counted as watching.
             viewerCounts.Changed(rooms.Leave(Context.ConnectionId));
         }
-        return (await rooms.StateAsync(room))!;
+        return await rooms.StateAsync(room);
     }
 
     public override Task OnConnectedAsync()

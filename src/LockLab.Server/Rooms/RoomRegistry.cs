@@ -47,9 +47,12 @@ public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections conne
     /// <summary>Pages watching the room, on every instance.</summary>
     public Task<int> ViewersAsync(string room) => directory.ViewersAsync(room, connections.Count(room));
 
-    public async Task<RoomState?> StateAsync(string room)
+    /// <summary>What the room shows; null when there is no such room.</summary>
+    public async Task<RoomState?> FindAsync(string room) => await ExistsAsync(room) ? await StateAsync(room) : null;
+
+    /// <summary>What a room known to exist (just joined, created or moved) shows: its page, its runs, its viewers.</summary>
+    public async Task<RoomState> StateAsync(string room)
     {
-        if (!await ExistsAsync(room)) return null;
         var shown = directory.PageOfAsync(room);
         var state = runs.RoomStateAsync(room);
         var viewers = ViewersAsync(room);
@@ -62,5 +65,5 @@ public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections conne
 /// <summary>The server side of the client's <see cref="LockLab.Client.Services.IRoomLookup"/>: no HTTP round trip while prerendering.</summary>
 public sealed class RegistryRoomLookup(RoomRegistry registry) : LockLab.Client.Services.IRoomLookup
 {
-    public Task<RoomState?> FindAsync(string code) => RoomNames.IsValid(code) ? registry.StateAsync(code) : Task.FromResult<RoomState?>(null);
+    public Task<RoomState?> FindAsync(string code) => RoomNames.IsValid(code) ? registry.FindAsync(code) : Task.FromResult<RoomState?>(null);
 }

@@ -34,7 +34,7 @@ public static class RoomsEndpoints
     private static async Task<Results<Ok<RoomState>, ProblemHttpResult>> Get(string code, RoomRegistry registry)
     {
         if (InvalidCode(code) is { } invalid) return invalid;
-        return await registry.StateAsync(code) is { } state ? TypedResults.Ok(state) : NotFound(code);
+        return await registry.FindAsync(code) is { } state ? TypedResults.Ok(state) : NotFound(code);
     }
 
     private static async Task<Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult>> StartRun(
