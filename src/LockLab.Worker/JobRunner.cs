@@ -28,11 +28,14 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     /// </summary>
     public static readonly TimeSpan OrderedStartSpacing = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>Within this of when its sleep was due to end, a process counts as not held up since (see <see cref="Sleep"/>).</summary>
-    private static readonly TimeSpan OnSchedule = TimeSpan.FromMilliseconds(2);
+    /// <summary>Waiting longer than this for a per-step lock counts as being held up by it (see <see cref="Sleep"/>).</summary>
+    private static readonly TimeSpan HeldUp = TimeSpan.FromMilliseconds(2);
 
     /// <summary>When the last sleep was due to end (a <see cref="Stopwatch"/> timestamp); 0 before the first.</summary>
     private long _sleepDue;
+
+    /// <summary>Since its last sleep, the process waited for the lock longer than <see cref="HeldUp"/>.</summary>
+    private bool _heldUpByLock;
 
     private int _stepsTaken;
 
@@ -112,7 +115,7 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
             if (job.Lock == LockScope.PerStep) AcquireLock();
             Increment();
             AwaitStep();
-            Report(EventKind.Print, segment.Counter);
+            ReportPrint();
             if (job.Lock == LockScope.PerStep) ReleaseLock();
         }
 
@@ -156,15 +159,19 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
 
     /// <summary>
     /// <c>time.sleep(delay)</c>, without the drift: each sleep is due <c>delay</c> after the previous one was due, so a
-    /// wake-up a fraction of a millisecond late (the OS never wakes a sleeper early) is not added to every later step
-    /// and five steps take five delays. A process held up since its last sleep — waiting for a per-step lock — sleeps
-    /// the whole delay from now, as Python's does.
+    /// wake-up late (the OS never wakes a sleeper early; a busy machine wakes it milliseconds late) is not added to every
+    /// later step, five steps take five delays, and the processes keep the spacing they started with. Were a late
+    /// wake-up to move a process's schedule, a busy machine would slide the lesson's p1 and p2 (5 ms apart,
+    /// <see cref="OrderedStartSpacing"/>) onto the same instant, and its first experiment would lose updates that
+    /// Python's does not. A process held up since its last sleep by waiting for a per-step lock sleeps the whole delay
+    /// from now, as Python's does.
     /// </summary>
     private void Sleep()
     {
         var now = Stopwatch.GetTimestamp();
         var delay = (long)(job.DelayMs / 1000.0 * Stopwatch.Frequency);
-        var onSchedule = _sleepDue != 0 && Stopwatch.GetElapsedTime(_sleepDue, now) <= OnSchedule;
+        var onSchedule = _sleepDue != 0 && !_heldUpByLock;
+        _heldUpByLock = false;
         _sleepDue = (onSchedule ? _sleepDue : now) + delay;
         var remaining = Stopwatch.GetElapsedTime(now, _sleepDue);
         // Whole milliseconds, rounded up: never early.
@@ -217,7 +224,9 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         AwaitStep();
         Report(EventKind.LockWait, segment.Counter);
         sink.Flush();
+        var asked = Stopwatch.GetTimestamp();
         segment.Lock.Acquire(job.Index);
+        if (Stopwatch.GetElapsedTime(asked) > HeldUp) _heldUpByLock = true;
         Report(EventKind.LockAcquired, segment.Counter);
     }
 
@@ -227,6 +236,19 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         // Report before releasing: once released, another process's events may take lower tickets than ours.
         Report(EventKind.LockReleased, segment.Counter);
         segment.Lock.Release();
+    }
+
+    /// <summary>
+    /// <c>print(v.value)</c>: takes its place in the run's order first, then reads the value. A process that read first
+    /// and was then held up (a busy machine) could be ordered after the other's later print, and the console would end
+    /// on a value older than the counter's last; read after its ticket, the last print always shows the final value.
+    /// </summary>
+    private void ReportPrint()
+    {
+        if (!job.StepEvents) return;
+        var seq = segment.NextTicket();
+        var value = segment.Counter;
+        Report(seq, Now(), EventKind.Print, value);
     }
 
     private void Report(EventKind kind, long value)

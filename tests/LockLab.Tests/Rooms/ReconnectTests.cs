@@ -19,36 +19,45 @@ public class ReconnectTests(LabServerFactory lab) : IClassFixture<LabServerFacto
         var gate = new object();
         LiveRun? live = null;
         var early = new List<RunEvent>(); // events that arrive before the run's id is known
-        var firstBatch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sawFirstPrint = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void Take(IEnumerable<RunEvent> events)
         {
             lock (gate)
             {
                 if (live is null) early.AddRange(events);
                 else live.Add(events);
-                if (live?.Events.Count >= 5) firstBatch.TrySetResult();
+                if (live?.Printed.Count >= 1) sawFirstPrint.TrySetResult();
             }
         }
 
-        // First connection: joins, then the run starts; it receives some events live, then drops.
+        // A step run: between steps nothing happens, so the drop falls exactly where the test puts it.
         var first = lab.CreateHubConnection();
         first.On<string, RunEvent[]>("RunEvents", (_, events) => Take(events));
         await first.StartAsync();
         await first.InvokeAsync<RoomState>("JoinRoom", room);
         var run = (await Json.ReadAsync<RunInfo>(await lab.CreatePresenterClient().PostAsync("/api/runs",
-            Json.Body("""{"scenario":"no-lock","room":"reconnect","iterations":20,"delayMs":25}"""))))!;
+            Json.Body("""{"scenario":"no-lock","room":"reconnect","mode":"step","iterations":2}"""))))!;
         lock (gate)
         {
             live = new LiveRun(run);
             live.Add(early);
         }
-        Take([]);
-        await firstBatch.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        await first.DisposeAsync(); // the drop: events keep happening meanwhile
-        int seenBeforeDrop;
-        lock (gate) seenBeforeDrop = live!.Events.Count;
 
-        // Reconnect: rejoin, take live events again, and catch up on what was missed by sequence number.
+        // Seen live: p1's first increment and print. Then the connection drops.
+        await lab.StepAsync(run.Id, "p1", EventKind.Read);
+        await lab.StepAsync(run.Id, "p1", EventKind.Write);
+        await lab.StepAsync(run.Id, "p1", EventKind.Print);
+        await sawFirstPrint.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await first.DisposeAsync();
+        int seenBeforeDrop;
+        lock (gate) seenBeforeDrop = live.Events.Count;
+
+        // Missed: p2's first increment and print happen while nobody is connected.
+        await lab.StepAsync(run.Id, "p2", EventKind.Read);
+        await lab.StepAsync(run.Id, "p2", EventKind.Write);
+        await lab.StepAsync(run.Id, "p2", EventKind.Print);
+
+        // Reconnect: rejoin and take live events again.
         await using var second = lab.CreateHubConnection();
         var recorder = new RoomRecorder(second);
         second.On<string, RunEvent[]>("RunEvents", (_, events) => Take(events));
@@ -56,17 +65,28 @@ public class ReconnectTests(LabServerFactory lab) : IClassFixture<LabServerFacto
         var state = await second.InvokeAsync<RoomState>("JoinRoom", room);
         Assert.Equal(run.Id, state.CurrentRun!.Id);
         long last;
-        lock (gate) last = live!.LastSeq;
+        lock (gate) last = live.LastSeq;
+
+        // A live event reaches the page before the catch-up asked from before it: both carry it, the page keeps it once.
+        await lab.StepAsync(run.Id, "p1", EventKind.Read);
         var missed = await second.InvokeAsync<RunEvent[]>("GetEvents", run.Id, last);
+        Assert.Contains(missed, e => e is { Process: "p2", Kind: EventKind.Print });
         Take(missed);
-        // Joined before or after the end: either the room says it is over, or RunCompleted reaches us.
-        var completed = state.CurrentRun.IsFinished ? state.CurrentRun : await recorder.CompletedAsync(run.Id);
+
+        foreach (var (process, kind) in new[] { ("p1", EventKind.Write), ("p1", EventKind.Print), ("p2", EventKind.Read), ("p2", EventKind.Write), ("p2", EventKind.Print) })
+        {
+            await lab.StepAsync(run.Id, process, kind);
+        }
+        var completed = await recorder.CompletedAsync(run.Id);
 
         var all = (await lab.WaitForRunAsync(run.Id)).AllEvents();
-        Assert.True(seenBeforeDrop < all.Count, "the drop should have happened during the run");
-        Assert.Equal(all.Select(e => e.Seq), live.Events.Select(e => e.Seq)); // every event, in order, none twice
-        Assert.Equal(completed.EventCount, live.Events.Count);
-        Assert.Equal(40, live.Printed.Count);
+        Assert.True(seenBeforeDrop < all.Count);
+        lock (gate)
+        {
+            Assert.Equal(all.Select(e => e.Seq), live.Events.Select(e => e.Seq)); // every event, in order, none twice
+            Assert.Equal(completed.EventCount, live.Events.Count);
+            Assert.Equal([1L, 4, 5, 8], live.Printed.Select(p => p.Value));
+        }
     }
 
     [Fact]

@@ -40,7 +40,8 @@ public class LimitTests(TightLabFactory lab) : IClassFixture<TightLabFactory>
     [Fact]
     public async Task A_room_with_a_run_going_refuses_a_second_one()
     {
-        var first = (await Json.ReadAsync<RunInfo>(await StartAsync("""{"scenario":"lock","room":"busy","iterations":3,"delayMs":200}""")))!;
+        // A step run stands still until stepped: it is certainly still going when the second request arrives.
+        var first = (await Json.ReadAsync<RunInfo>(await StartAsync("""{"scenario":"lock","room":"busy","mode":"step"}""")))!;
         var second = await StartAsync("""{"scenario":"lock","room":"busy"}""");
         var elsewhere = await StartAsync("""{"scenario":"lock","room":"not-busy","iterations":1,"delayMs":1}""");
 
@@ -48,7 +49,7 @@ public class LimitTests(TightLabFactory lab) : IClassFixture<TightLabFactory>
         Assert.Contains("already has 1 run", await second.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Accepted, elsewhere.StatusCode);
         await lab.CreatePresenterClient().PostAsync($"/api/runs/{first.Id}/stop", null);
-        await lab.WaitForRunAsync(first.Id);
+        Assert.Equal(RunStatus.Cancelled, (await lab.WaitForRunAsync(first.Id)).Status);
     }
 }
 

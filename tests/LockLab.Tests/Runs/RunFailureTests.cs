@@ -52,9 +52,12 @@ public class WorkerCrashTests(LabServerFactory lab) : RunFailureTestsBase(lab), 
     [Fact]
     public async Task A_worker_killed_mid_run_fails_the_run_and_stops_the_others()
     {
-        var started = await StartAsync("""{"scenario":"no-lock","room":"fail-kill","iterations":30,"delayMs":100}""");
-        // Wait (on the run's own signal) until both workers have reported, then kill p2 as a crash would.
-        var run = await Lab.WaitForRunAsync(started.Id, r => r.AllEvents().Select(e => e.Process).Distinct().Count() >= 2);
+        // A step run cannot end on its own while the test looks: both workers report a step, then p2 is killed as a
+        // crash would kill it.
+        var started = await StartAsync("""{"scenario":"no-lock","room":"fail-kill","mode":"step"}""");
+        await Lab.StepAsync(started.Id, "p1", EventKind.Read);
+        await Lab.StepAsync(started.Id, "p2", EventKind.Read);
+        var run = await Lab.WaitForRunAsync(started.Id, _ => true);
         var p2 = run.AllEvents().First(e => e.Process == "p2").Pid;
         System.Diagnostics.Process.GetProcessById(p2).Kill();
 

@@ -22,7 +22,15 @@ public class ScenarioTests(LongStressLabFactory lab) : IClassFixture<LongStressL
     [Fact]
     public async Task Lost_update_loses_updates_and_names_which_write_erased_which()
     {
-        var run = await RunAsync("""{"scenario":"lost-update","room":"scenarios"}""");
+        // p2 reads 5 ms after p1 and p1 writes 50 ms after its read: both hold the same stale value, unless the machine
+        // is so busy that a process is held up for the whole gap. Then nothing is lost, honestly: run it again (at most
+        // 3 times). The exact loss, independent of timing, is shown in step mode (StepModeTests).
+        RunInfo run = null!;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            run = await RunAsync("""{"scenario":"lost-update","room":"scenarios"}""");
+            if (run.Summary!.LostUpdates >= 1) break;
+        }
         var s = run.Summary!;
 
         Assert.True(s.LostUpdates >= 1, "the read-write gap must lose at least one update");

@@ -17,14 +17,7 @@ public class StepModeTests(LabServerFactory lab) : IClassFixture<LabServerFactor
         return await lab.WaitForRunAsync(id, run => run.Status == RunStatus.Running);
     }
 
-    /// <summary>Lets a process take one step and waits (on the run's own signal) until it has reported it.</summary>
-    private async Task StepAsync(LockLab.Server.Runs.Run run, string process, EventKind expected)
-    {
-        var before = run.EventCount;
-        var response = await _presenter.PostAsync($"/api/runs/{run.Id}/step", Json.Body($$"""{"process":"{{process}}"}"""));
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        await lab.WaitForRunAsync(run.Id, r => r.AllEvents().Skip(before).Any(e => e.Process == process && e.Kind == expected));
-    }
+    private Task StepAsync(LockLab.Server.Runs.Run run, string process, EventKind expected) => lab.StepAsync(run.Id, process, expected);
 
     [Fact]
     public async Task The_chosen_interleaving_loses_exactly_the_update_it_implies()

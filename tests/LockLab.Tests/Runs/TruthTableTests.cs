@@ -24,18 +24,21 @@ public class TruthTableTests(LabServerFactory lab) : IClassFixture<LabServerFact
     }
 
     [Fact]
-    public async Task Without_a_lock_the_prints_of_p1_and_p2_interleave_and_end_at_20()
+    public async Task Without_a_lock_the_prints_of_p1_and_p2_interleave_and_the_last_shows_the_final_value()
     {
         var (run, events) = await RunAsync("""{"scenario":"no-lock","room":"truth"}""");
         var prints = events.Where(e => e.Kind == EventKind.Print).ToList();
+        var s = run.Summary!;
 
         Assert.Equal(10, prints.Count);
         // Interleaved: p2 prints before p1 has printed its last value, and vice versa.
         Assert.True(prints.FindIndex(e => e.Process == "p2") < prints.FindLastIndex(e => e.Process == "p1"));
         Assert.True(prints.FindIndex(e => e.Process == "p1") < prints.FindLastIndex(e => e.Process == "p2"));
-        Assert.Equal(20, run.Summary!.ActualFinalValue);
-        Assert.Equal(0, run.Summary.LostUpdates);
-        Assert.Equal(20, prints[^1].Value);
+        // 20, as in Python, unless the machine was so busy that one process was held up between its read and its write
+        // while the other wrote: without a lock nothing rules that out (the exact loss is shown in step mode). Whatever
+        // happened, the console's last line is the counter's final value.
+        Assert.InRange(s.ActualFinalValue, 1, 20);
+        Assert.Equal(s.ActualFinalValue, prints[^1].Value);
     }
 
     [Fact]

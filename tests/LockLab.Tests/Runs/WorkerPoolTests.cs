@@ -39,29 +39,25 @@ public class WorkerPoolTests(LogCapturingLabFactory lab) : IClassFixture<LogCapt
         Assert.True(await Eventually.TrueAsync(() => pool.IdlePids.Count == 2 && !pool.Refilling, TimeSpan.FromSeconds(20)), "the pool did not fill up");
         var refillBefore = pool.LatestRefill; // every refill started from now on replaces it
 
-        // A stress run that sleeps (3 rounds of 5 × 200 ms): it is still running well after its gate opens, without
-        // taking the processor from the tests running beside this one.
-        var response = await lab.CreatePresenterClient().PostAsync("/api/runs",
-            Json.Body("""{"scenario":"stress","room":"pool","iterations":5,"rounds":3,"delayMs":200,"lock":"step"}"""));
-        var id = (await Json.ReadAsync<RunInfo>(response))!.Id;
-        var run = lab.Services.GetRequiredService<RunStore>().Find(id)!;
-
         // The executor refills the pool of a lesson run as soon as it has opened the gate, before it logs that the run
-        // started; a stress run's only once it has ended. Once that line is logged, a refill that belonged to the run's
-        // start has been started (a refill is published the moment it is asked for): nothing to wait for beyond it.
-        await lab.Logs.WaitForAsync(e => e.MessageTemplate.Text.StartsWith("Run {RunId} started", StringComparison.Ordinal)
-            && LogCapture.Text(e, "RunId") == id);
-        var refillStarted = !ReferenceEquals(pool.LatestRefill, refillBefore) || pool.Refilling;
-        var idleWhileRunning = pool.IdlePids.Count;
-        // Read after the pool: a stress worker reports nothing but its exit, and a run appends its workers' exits
-        // before its end refills the pool. None yet means the pool was seen while the run's workers still counted.
-        var exitsSoFar = run.EventCount;
-        await lab.WaitForRunAsync(id);
+        // started; a stress run's only once it has ended. So the pool is looked at from inside that log line: the sink
+        // runs on the executor's own thread, which cannot have ended the run (nor refilled after it) while it logs.
+        (bool RefillStarted, int Idle)? seenAtStart = null;
+        var started = lab.Logs.WaitForAsync(e =>
+        {
+            if (!e.MessageTemplate.Text.StartsWith("Run {RunId} started", StringComparison.Ordinal) || LogCapture.Text(e, "Room") != "pool-stress") return false;
+            seenAtStart = (!ReferenceEquals(pool.LatestRefill, refillBefore) || pool.Refilling, pool.IdlePids.Count);
+            return true;
+        });
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs",
+            Json.Body("""{"scenario":"stress","room":"pool-stress","iterations":5,"rounds":3,"delayMs":200,"lock":"step"}"""));
+        var id = (await Json.ReadAsync<RunInfo>(response))!.Id;
+        Assert.Equal(id, LogCapture.Text(await started, "RunId"));
+        var run = await lab.WaitForRunAsync(id);
 
         Assert.Equal(RunStatus.Completed, run.Status);
-        Assert.True(exitsSoFar == 0, $"the run ended before it could be observed ({run.ToInfo().Summary?.DurationMs} ms)");
-        Assert.False(refillStarted, "the pool started refilling while the stress run ran");
-        Assert.Equal(0, idleWhileRunning);
+        Assert.False(seenAtStart!.Value.RefillStarted, "the pool started refilling while the stress run ran");
+        Assert.Equal(0, seenAtStart.Value.Idle);
         Assert.True(await Eventually.TrueAsync(() => pool.IdlePids.Count == 2, TimeSpan.FromSeconds(20)), "the pool did not refill after the run");
     }
 }

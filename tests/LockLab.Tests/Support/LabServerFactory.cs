@@ -1,3 +1,5 @@
+using System.Net;
+using LockLab.Contracts;
 using LockLab.Server.Runs;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -64,6 +66,21 @@ public class LabServerFactory : WebApplicationFactory<Program>
         {
             // SQLite may still hold the file for a moment; the temp folder is cleaned by the OS eventually.
         }
+    }
+
+    /// <summary>
+    /// Step mode: lets <paramref name="process"/> take its next step and waits (on the run's own signal) until it has
+    /// reported <paramref name="expected"/> (a run that is still queued is waited for first). A step run does nothing between steps, so what a test sees in between does
+    /// not depend on how fast the machine is.
+    /// </summary>
+    public async Task StepAsync(string runId, string process, EventKind expected)
+    {
+        // A step waits for the run's workers to be at the gate: a run still queued or starting refuses it.
+        var before = (await WaitForRunAsync(runId, r => r.Status != RunStatus.Queued)).EventCount;
+        using var presenter = CreatePresenterClient();
+        var response = await presenter.PostAsync($"/api/runs/{runId}/step", Json.Body($$"""{"process":"{{process}}"}"""));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await WaitForRunAsync(runId, r => r.AllEvents().Skip(before).Any(e => e.Process == process && e.Kind == expected));
     }
 
     /// <summary>Waits (on the run's own change signal, not a clock) until the run has finished.</summary>
