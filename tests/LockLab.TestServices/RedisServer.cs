@@ -59,6 +59,19 @@ public sealed class RedisServer : IAsyncDisposable
 
     public string Output { get { lock (_output) return string.Join('\n', _output); } }
 
+    /// <summary>Runs one command with Debian's <c>redis-cli</c> (installed with the server) and returns its raw answer.</summary>
+    public async Task<string> CommandAsync(params string[] command)
+    {
+        var info = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "-h", "127.0.0.1", "-p", Port.ToString(), "--raw" }.Concat(command)) info.ArgumentList.Add(arg);
+        using var cli = Process.Start(info)!;
+        var answer = cli.StandardOutput.ReadToEndAsync();
+        var errors = cli.StandardError.ReadToEndAsync();
+        await cli.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        if (cli.ExitCode != 0) throw new InvalidOperationException($"redis-cli {string.Join(' ', command)} failed: {await errors}");
+        return (await answer).Trim();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited) _process.Kill();

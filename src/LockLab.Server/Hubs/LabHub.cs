@@ -27,11 +27,14 @@ public sealed class LabHub(
     public const string Path = "/hubs/lab";
     private const string RoomKey = "room";
 
+    /// <summary>The room this connection last joined; null before its first join.</summary>
+    private string? JoinedRoom => Context.Items.TryGetValue(RoomKey, out var room) ? room as string : null;
+
     /// <summary>Joins a room (leaving the previous one) and returns what it shows now.</summary>
     public async Task<RoomState> JoinRoom(string room)
     {
         if (!RoomNames.IsValid(room)) throw new HubException($"Invalid room '{room}'. {RoomNames.Rule}");
-        if (Context.Items.TryGetValue(RoomKey, out var previous) && previous is string old && old != room)
+        if (JoinedRoom is { } old && old != room)
         {
             await Groups.RemoveFromGroupAsync(Context.ConnectionId, RoomNames.Group(old));
         }
@@ -79,7 +82,7 @@ public sealed class LabHub(
         {
             throw new HubException("Invalid page: " + string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
         }
-        var room = Context.Items.TryGetValue(RoomKey, out var joined) && joined is string r ? r : RoomNames.Main;
+        var room = JoinedRoom ?? RoomNames.Main;
         await rooms.ShowPageAsync(room, request.Lesson!, request.Page ?? 1);
     }
 
@@ -104,7 +107,7 @@ public sealed class LabHub(
     public async Task<RunInfo> StartRun(RunRequest request)
     {
         if (request is null) throw new HubException("A run request is required.");
-        var room = Context.Items.TryGetValue(RoomKey, out var joined) && joined is string r ? r : RoomNames.Main;
+        var room = JoinedRoom ?? RoomNames.Main;
         if (!validator.TryValidate(request, room, out var valid, out var errors))
         {
             throw new HubException("Invalid run request: " + string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));

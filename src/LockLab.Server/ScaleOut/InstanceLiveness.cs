@@ -1,6 +1,7 @@
 using LockLab.Contracts;
 using LockLab.Server.Hubs;
 using LockLab.Server.Rooms;
+using LockLab.Server.Runs;
 using StackExchange.Redis;
 
 namespace LockLab.Server.ScaleOut;
@@ -23,6 +24,13 @@ public sealed class SingleInstance(LabInstance self) : IInstanceDirectory
 /// their unfinished runs become <c>interrupted</c> — shared, recorded, and announced to the room, so that pages that
 /// reconnect to a surviving instance see what happened — and their pages no longer count as viewers.
 /// </summary>
+/// <remarks>
+/// A stopping instance beats on until its own runs have wound down: the host stops its services in reverse order of
+/// registration, so this one, registered after the runs, would otherwise fall silent before the orchestrator has even
+/// cancelled them, and a wind-down longer than <see cref="Lifetime"/> (a slow history database) would let another
+/// instance call runs "interrupted" that this one is still ending as "cancelled". So the heartbeat stops in
+/// <see cref="StoppedAsync"/>, once every run's last news is out and stored (<see cref="RunFollowers"/>).
+/// </remarks>
 public sealed class InstanceLiveness(
     IConnectionMultiplexer redis,
     RedisKeys keys,
@@ -30,8 +38,9 @@ public sealed class InstanceLiveness(
     RedisSharedRuns runs,
     IRoomChannel channel,
     History.RunHistory history,
+    RunFollowers followers,
     TimeProvider clock,
-    ILogger<InstanceLiveness> logger) : BackgroundService, IInstanceDirectory
+    ILogger<InstanceLiveness> logger) : BackgroundService, IInstanceDirectory, IHostedLifecycleService
 {
     public static readonly TimeSpan Beat = TimeSpan.FromSeconds(1);
 
@@ -69,6 +78,26 @@ public sealed class InstanceLiveness(
             }
         }
     }
+
+    /// <summary>Not yet: the runs are cancelled after this (see the remarks); <see cref="StoppedAsync"/> stops the beat.</summary>
+    public override Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    public async Task StoppedAsync(CancellationToken ct)
+    {
+        try
+        {
+            await followers.WhenAllEnded().WaitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's shutdown timeout: stop beating anyway; what is left unfinished is for the others to sweep.
+        }
+        await base.StopAsync(ct);
+    }
+
+    public Task StartingAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken ct) => Task.CompletedTask;
 
     private async Task BeatAsync()
     {

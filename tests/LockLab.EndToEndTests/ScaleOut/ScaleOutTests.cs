@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using LockLab.Contracts;
 using LockLab.TestServices;
 using Microsoft.AspNetCore.SignalR.Client;
+using Npgsql;
 
 namespace LockLab.EndToEndTests.ScaleOut;
 
@@ -143,7 +144,8 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
     public async Task Killing_an_instance_mid_run_interrupts_its_run_for_viewers_who_reconnect_to_the_other_and_loses_nothing_finished()
     {
         const string room = "cutoff";
-        await using var deployment = await TwoInstances.DeployAsync(fixture);
+        // One run at a time in the room: the cut run's slot must not stay taken by an instance that is gone.
+        await using var deployment = await TwoInstances.DeployAsync(fixture, new() { ["LockLab__Limits__MaxActiveRunsPerRoom"] = "1" });
         var (a, b) = deployment;
         await using var onA = await LabViewer.JoinAsync(a.Address, room);
 
@@ -177,6 +179,10 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         var finishedOnRecord = history.Single(r => r.Id == finished.Id);
         Assert.Equal((RunStatus.Completed, finishedInfo.EventCount), (finishedOnRecord.Status, finishedOnRecord.EventCount));
         Assert.Equal(RunStatus.Interrupted, history.Single(r => r.Id == cut.Id).Status);
+
+        // The room's one slot, held by the cut run, was given back with its interruption: the class can go on at once.
+        var next = await b.StartRunAsync(new { scenario = "lock", room, iterations = 1, delayMs = 1 });
+        Assert.Equal(RunStatus.Completed, (await onB.CompletedAsync(next.Id, Patience)).Status);
     }
 
     [Fact]
@@ -200,6 +206,44 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         var onRecord = await http.GetFromJsonAsync($"/api/runs/{run.Id}", ContractsJsonContext.Default.RunInfo);
         Assert.Equal(RunStatus.Cancelled, onRecord!.Status);
         Assert.Equal(onB.EventsOf(run.Id).Length, onRecord.EventCount);
+    }
+
+    [Fact]
+    public async Task An_instance_whose_runs_wind_down_slowly_stays_alive_to_the_others_until_they_have_ended()
+    {
+        const string room = "slow-shutdown";
+        await using var deployment = await TwoInstances.DeployAsync(fixture);
+        var (a, b) = deployment;
+        await using var onB = await LabViewer.JoinAsync(b.Address, room);
+        var run = await a.StartStreamingRunAsync(room, onB, eventsSeen: 2);
+        var heartbeat = await deployment.HeartbeatKeyAsync(fixture.Redis, a);
+        Assert.NotNull(heartbeat);
+
+        // A slow history database: A cannot store its run's end until the test lets it.
+        await using var db = new NpgsqlConnection(deployment.Database);
+        await db.OpenAsync();
+        await using var hold = await db.BeginTransactionAsync();
+        await using (var lockRuns = new NpgsqlCommand("LOCK TABLE runs IN ACCESS EXCLUSIVE MODE", db, hold)) await lockRuns.ExecuteNonQueryAsync();
+
+        a.StopGracefully();
+        var ended = await onB.CompletedAsync(run.Id, Patience);
+        Assert.Equal(RunStatus.Cancelled, ended.Status);
+
+        // A has cancelled the run and waits to store it. It must still say it is alive meanwhile: silent for longer than
+        // its heartbeat's lifetime (5 s), it would be swept by B, which would call the run "interrupted".
+        var cancelledSeen = DateTimeOffset.UtcNow;
+        await Waiting.UntilAsync(async () =>
+            DateTimeOffset.TryParse(await fixture.Redis.CommandAsync("GET", heartbeat), out var beat) && beat > cancelledSeen ? (object)beat : null,
+            Patience, "a heartbeat of A after its run was cancelled");
+
+        await hold.RollbackAsync(); // the database is back: A stores the run's end, stops beating and exits
+        var exitCode = await a.ExitCodeAsync(Patience);
+        Assert.True(exitCode == 0, $"A exited with {exitCode}:\n{a.Output}");
+        using var http = b.CreateClient();
+        var onRecord = await http.GetFromJsonAsync($"/api/runs/{run.Id}", ContractsJsonContext.Default.RunInfo);
+        Assert.Equal(RunStatus.Cancelled, onRecord!.Status);
+        Assert.Equal(onB.EventsOf(run.Id).Length, onRecord.EventCount);
+        Assert.DoesNotContain("was cut off", b.Output); // B's sweep never took A for dead
     }
 
     [Fact]

@@ -29,8 +29,24 @@ public sealed class SchoolInfrastructure : IAsyncLifetime
 }
 
 /// <summary>Two instances of one deployment on the school's Redis and a PostgreSQL database of their own; disposing stops both (a test may already have stopped one).</summary>
-public sealed record TwoInstances(ServerProcess A, ServerProcess B) : IAsyncDisposable
+/// <param name="Settings">What both were started with: the Redis key prefix, the history's connection string, ….</param>
+public sealed record TwoInstances(ServerProcess A, ServerProcess B, IReadOnlyDictionary<string, string> Settings) : IAsyncDisposable
 {
+    /// <summary>The deployment's own PostgreSQL database (<c>LockLab:Database</c>).</summary>
+    public string Database => Settings["LockLab__Database"];
+
+    /// <summary>
+    /// The Redis key that says <paramref name="instance"/> is alive (<c>RedisKeys.Heartbeat</c>: the prefix, then the
+    /// instance id, which is the host, the process id and a random suffix).
+    /// </summary>
+    public async Task<string?> HeartbeatKeyAsync(RedisServer redis, ServerProcess instance)
+    {
+        var keys = await redis.CommandAsync("KEYS", $"{Settings["LockLab__RedisChannelPrefix"]}:instance:*-{instance.Pid}-*");
+        return keys.Split('\n', StringSplitOptions.RemoveEmptyEntries).SingleOrDefault();
+    }
+
+    public void Deconstruct(out ServerProcess a, out ServerProcess b) => (a, b) = (A, B);
+
     public static async Task<TwoInstances> DeployAsync(SchoolInfrastructure school, Dictionary<string, string>? extra = null)
     {
         var settings = new Dictionary<string, string>
@@ -44,7 +60,7 @@ public sealed record TwoInstances(ServerProcess A, ServerProcess B) : IAsyncDisp
         try
         {
             var servers = await Task.WhenAll(starting);
-            return new TwoInstances(servers[0], servers[1]);
+            return new TwoInstances(servers[0], servers[1], settings);
         }
         catch
         {
