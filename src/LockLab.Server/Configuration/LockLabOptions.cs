@@ -48,6 +48,13 @@ public sealed class LockLabOptions
     /// <summary>Prefix of every Redis key and channel: deployments sharing one Redis server keep apart.</summary>
     public string RedisChannelPrefix { get; set; } = "locklab";
 
+    /// <summary>
+    /// With Redis: how long a room's run slot stays taken once the instance holding it stops renewing it (it renews
+    /// every second). Long against a slow Redis round or a paused instance (a lapsed lease lets the room go over its
+    /// limit); short enough that a slot stranded by an instance dying in mid-admission is soon free. At least 2.
+    /// </summary>
+    public int RunSlotLeaseSeconds { get; set; } = 30;
+
     public RunLimits Limits { get; set; } = new();
 }
 

@@ -1,4 +1,6 @@
+using LockLab.Server.Configuration;
 using LockLab.Server.Runs;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace LockLab.Server.ScaleOut;
@@ -11,14 +13,15 @@ namespace LockLab.Server.ScaleOut;
 /// (<see cref="RedisSharedRuns.PublishAsync"/>), whichever is first. A run whose instance died loses its slot when
 /// that instance's runs are marked interrupted (<see cref="InstanceLiveness"/>), or at the latest when its lease runs out.
 /// </summary>
-public sealed class RedisRoomRunSlots(IConnectionMultiplexer redis, RedisKeys keys, RunStore store, ILogger<RedisRoomRunSlots> logger)
-    : BackgroundService, IRoomRunSlots
+public sealed class RedisRoomRunSlots(
+    IConnectionMultiplexer redis,
+    RedisKeys keys,
+    RunStore store,
+    IOptions<LockLabOptions> options,
+    ILogger<RedisRoomRunSlots> logger) : BackgroundService, IRoomRunSlots
 {
-    /// <summary>
-    /// Long against a slow Redis round or a paused instance (a lease that lapsed while its run goes on would let the
-    /// room go over its limit), short enough that a slot stranded by an instance dying in mid-admission is soon free.
-    /// </summary>
-    private static readonly long LeaseMs = (long)TimeSpan.FromSeconds(30).TotalMilliseconds;
+    /// <summary><see cref="LockLabOptions.RunSlotLeaseSeconds"/>: at least two beats, so that one late renewal loses nothing.</summary>
+    private readonly long _leaseMs = Math.Max(2, options.Value.RunSlotLeaseSeconds) * 1000L;
 
     /// <summary>The slots this instance holds: run id → room, so that ended runs give theirs back however they ended.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _held = new(StringComparer.Ordinal);
@@ -52,7 +55,7 @@ public sealed class RedisRoomRunSlots(IConnectionMultiplexer redis, RedisKeys ke
         _held[runId] = room; // before the script, so that the renewal beat cannot miss a slot just taken
         try
         {
-            if ((int)await Db.ScriptEvaluateAsync(Take, [keys.RoomRunSlots(room)], [runId, slots, LeaseMs]) == 1) return true;
+            if ((int)await Db.ScriptEvaluateAsync(Take, [keys.RoomRunSlots(room)], [runId, slots, _leaseMs]) == 1) return true;
         }
         catch
         {
@@ -98,7 +101,7 @@ public sealed class RedisRoomRunSlots(IConnectionMultiplexer redis, RedisKeys ke
                 {
                     await ReturnAsync(room, runId);
                 }
-                else if ((int)await db.ScriptEvaluateAsync(Renew, [keys.RoomRunSlots(room)], [runId, LeaseMs]) == 0)
+                else if ((int)await db.ScriptEvaluateAsync(Renew, [keys.RoomRunSlots(room)], [runId, _leaseMs]) == 0)
                 {
                     logger.LogWarning("Run {RunId} in room {Room} lost its slot (its lease ran out): the room may be over its run limit until it ends", runId, room);
                     _held.TryRemove(runId, out _);

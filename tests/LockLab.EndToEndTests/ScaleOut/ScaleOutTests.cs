@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using LockLab.Contracts;
@@ -119,6 +120,41 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         Assert.Equal(RunStatus.Cancelled, (await viewer.CompletedAsync(run.Id, Patience)).Status);
         var next = await (owner == toA ? toB : toA).PostAsJsonAsync("/api/runs", request with { iterations = 1 });
         Assert.Equal(HttpStatusCode.Accepted, next.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_run_that_outlasts_its_slots_lease_keeps_the_slot_because_its_instance_renews_it()
+    {
+        const string room = "lease";
+        await using var deployment = await TwoInstances.DeployAsync(fixture, new()
+        {
+            ["LockLab__Limits__MaxActiveRunsPerRoom"] = "1",
+            ["LockLab__RunSlotLeaseSeconds"] = "2",
+        });
+        var (a, b) = deployment;
+        await using var viewer = await LabViewer.JoinAsync(b.Address, room);
+        // A step run stands still until stepped: it holds the room's one slot for as long as the test needs.
+        var run = await a.StartRunAsync(new { scenario = "lock", room, mode = "step" });
+        var slots = $"{deployment.Settings["LockLab__RedisChannelPrefix"]}:room-run-slots:{room}";
+        var firstLeaseEnds = double.Parse(await fixture.Redis.CommandAsync("ZSCORE", slots, run.Id), CultureInfo.InvariantCulture);
+
+        // Leases are judged by Redis's clock: wait on it until the slot's first lease has run out.
+        await Waiting.UntilAsync(async () =>
+        {
+            var time = (await fixture.Redis.CommandAsync("TIME")).Split('\n');
+            return long.Parse(time[0]) * 1000 + long.Parse(time[1]) / 1000 > firstLeaseEnds ? (object)time : null;
+        }, Patience, "the slot's first lease to run out");
+
+        // A renewed it meanwhile: the slot is still the run's, and the room is still full for B.
+        var leaseEnds = await fixture.Redis.CommandAsync("ZSCORE", slots, run.Id);
+        Assert.True(leaseEnds.Length > 0 && double.Parse(leaseEnds, CultureInfo.InvariantCulture) > firstLeaseEnds, $"the lease was not renewed: '{leaseEnds}'");
+        using var toB = b.CreateClient(presenter: true);
+        Assert.Equal(HttpStatusCode.Conflict, (await toB.PostAsJsonAsync("/api/runs", new { scenario = "lock", room })).StatusCode);
+
+        using var toA = a.CreateClient(presenter: true);
+        (await toA.PostAsync($"/api/runs/{run.Id}/stop", null)).EnsureSuccessStatusCode();
+        Assert.Equal(RunStatus.Cancelled, (await viewer.CompletedAsync(run.Id, Patience)).Status);
+        Assert.Equal(HttpStatusCode.Accepted, (await toB.PostAsJsonAsync("/api/runs", new { scenario = "lock", room, iterations = 1 })).StatusCode);
     }
 
     [Fact]
