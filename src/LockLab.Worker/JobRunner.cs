@@ -87,6 +87,9 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
 
     private void RunOnce(bool firstRound)
     {
+        // Each round keeps its own schedule: the time spent waiting for the round to be released is nobody's delay.
+        _sleepDue = 0;
+        _heldUpByLock = false;
         if (Bare)
         {
             RunBare(firstRound);
@@ -158,21 +161,23 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     }
 
     /// <summary>
-    /// <c>time.sleep(delay)</c>, without the drift: each sleep is due <c>delay</c> after the previous one was due, so a
-    /// wake-up late (the OS never wakes a sleeper early; a busy machine wakes it milliseconds late) is not added to every
-    /// later step, five steps take five delays, and the processes keep the spacing they started with. Were a late
-    /// wake-up to move a process's schedule, a busy machine would slide the lesson's p1 and p2 (5 ms apart,
-    /// <see cref="OrderedStartSpacing"/>) onto the same instant, and its first experiment would lose updates that
-    /// Python's does not. A process held up since its last sleep by waiting for a per-step lock sleeps the whole delay
-    /// from now, as Python's does.
+    /// <c>time.sleep(delay)</c>, without the drift: each step is due <c>delay</c> after the previous one was due to end
+    /// (its sleep, then the gap it takes on purpose between read and write), so a wake-up late (the OS never wakes a
+    /// sleeper early; a busy machine wakes it milliseconds late) is not added to every later step, five steps take five
+    /// delays, and the processes keep the spacing they started with. Were every late wake-up to move a process's
+    /// schedule, a busy machine would slide the lesson's p1 and p2 (<see cref="OrderedStartSpacing"/> apart) onto the
+    /// same instant, and its first experiment would lose updates that Python's does not. A process held up for longer
+    /// than half a delay (a stalled machine), or by waiting for a per-step lock, sleeps the whole delay from now, as
+    /// Python's does: catching up would run its next steps back to back.
     /// </summary>
     private void Sleep()
     {
         var now = Stopwatch.GetTimestamp();
-        var delay = (long)(job.DelayMs / 1000.0 * Stopwatch.Frequency);
-        var onSchedule = _sleepDue != 0 && !_heldUpByLock;
+        var delay = Ticks(job.DelayMs);
+        var stepDue = _sleepDue + Ticks(job.GapMs);
+        var onSchedule = _sleepDue != 0 && !_heldUpByLock && now - stepDue < delay / 2;
         _heldUpByLock = false;
-        _sleepDue = (onSchedule ? _sleepDue : now) + delay;
+        _sleepDue = (onSchedule ? stepDue : now) + delay;
         var remaining = Stopwatch.GetElapsedTime(now, _sleepDue);
         // Whole milliseconds, rounded up: never early.
         if (remaining > TimeSpan.Zero) Thread.Sleep((int)Math.Ceiling(remaining.TotalMilliseconds));
@@ -242,6 +247,8 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     /// <c>print(v.value)</c>: takes its place in the run's order first, then reads the value. A process that read first
     /// and was then held up (a busy machine) could be ordered after the other's later print, and the console would end
     /// on a value older than the counter's last; read after its ticket, the last print always shows the final value.
+    /// The price, without a lock and only when a process is held up between a write and its ticket: a print may be
+    /// ordered just before the other's write of the value it shows.
     /// </summary>
     private void ReportPrint()
     {
@@ -262,4 +269,6 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     }
 
     private double Now() => Stopwatch.GetElapsedTime(_runStart).TotalMilliseconds;
+
+    private static long Ticks(int ms) => (long)(ms / 1000.0 * Stopwatch.Frequency);
 }

@@ -45,7 +45,7 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Assert.Equal(System.Net.HttpStatusCode.Accepted, started.StatusCode);
         foreach (var page in new[] { presenter, follower })
         {
-            await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 15_000 });
+            await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
             await Expect(page.Locator("[data-testid=console-line]")).ToHaveCountAsync(10);
         }
 
@@ -80,7 +80,7 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await BrowserFixture.WaitUntilLiveAsync(page);
         await Expect(page.GetByTestId("page-title")).ToHaveTextAsync("With a lock");
         await Expect(page.GetByTestId("projection-code")).ToHaveTextAsync(code);
-        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 15_000 });
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
 
         // Back-row sizes: the lesson text at least 20 px, the page title at least 36 px, and nothing wider than the screen.
         var textSize = await page.GetByTestId("lesson-text").EvaluateAsync<double>("e => parseFloat(getComputedStyle(e).fontSize)");

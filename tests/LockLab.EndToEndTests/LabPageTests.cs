@@ -37,7 +37,7 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 
         // That each value appears the moment it is printed is shown in step mode (below), where the run waits for the
         // next step: here, on a loaded machine, the whole second-long run may be over before the page is looked at.
-        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 15_000 });
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
         var printed = await ReadConsoleAsync(page);
         Assert.Equal([1L, 2, 3, 4, 5, 8, 11, 14, 17, 20], printed.Select(p => p.Value));
         Assert.Equal(["p1", "p1", "p1", "p1", "p1", "p2", "p2", "p2", "p2", "p2"], printed.Select(p => p.Process));
@@ -55,7 +55,7 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await BrowserFixture.WaitUntilLiveAsync(page);
         await page.GetByTestId("step-mode").ClickAsync();
         await page.GetByTestId("run-experiment").ClickAsync();
-        await Expect(page.GetByTestId("step-controls")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Expect(page.GetByTestId("step-controls")).ToBeVisibleAsync();
         var p1 = page.GetByTestId("step-p1");
         var p2 = page.GetByTestId("step-p2");
 
@@ -80,7 +80,7 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await Expect(p2).ToBeDisabledAsync();
 
         await page.GetByTestId("stop-run").ClickAsync();
-        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "cancelled", new() { Timeout = 15_000 });
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "cancelled");
         await Expect(Lines(page)).ToHaveCountAsync(1);
         Assert.Empty(errors);
     }
@@ -91,7 +91,7 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     {
         await Expect(button).ToHaveAttributeAsync("data-next", step);
         await button.ClickAsync();
-        await Expect(button).Not.ToHaveAttributeAsync("data-next", step, new() { Timeout = 15_000 });
+        await Expect(button).Not.ToHaveAttributeAsync("data-next", step);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 
         foreach (var (page, errors) in pages)
         {
-            await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 15_000 });
+            await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
             // Each page shows exactly what the two processes printed, in the order they printed it. (Not necessarily
             // ending at 20: without a lock the processes may, rarely, lose an update, and the lab shows that honestly.)
             var events = await client.GetFromJsonAsync<JsonElement[]>($"/api/runs/{id}/events?after=0");

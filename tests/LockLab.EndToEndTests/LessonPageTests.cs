@@ -75,7 +75,7 @@ public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await ExpectPageAsync(page, 2, "Without a lock");
         await Expect(page.GetByTestId("run-experiment")).ToHaveTextAsync("Run without lock");
         await page.GetByTestId("run-experiment").ClickAsync();
-        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 15_000 });
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
         try
         {
             await Expect(page.Locator("[data-testid=console-line]")).ToHaveCountAsync(10);

@@ -25,7 +25,7 @@ public class ReconnectPageTests
         await BrowserFixture.WaitUntilLiveAsync(page);
 
         first.KillHard();
-        await Expect(page.GetByTestId("live-panel")).Not.ToHaveAttributeAsync("data-connection", "connected", new() { Timeout = 15_000 });
+        await Expect(page.GetByTestId("live-panel")).Not.ToHaveAttributeAsync("data-connection", "connected");
         await Expect(page.GetByTestId("live-panel")).Not.ToHaveAttributeAsync("data-interactive", "true");
 
         // The same lab again, on the same address: the page finds it without a reload.
@@ -35,7 +35,7 @@ public class ReconnectPageTests
         using var client = second.CreateClient(presenter: true);
         var response = await client.PostAsync("/api/runs", new StringContent("""{"scenario":"no-lock","room":"restart"}"""));
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
-        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 15_000 });
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
         await Expect(page.Locator("[data-testid=console-line]")).ToHaveCountAsync(10);
         Assert.Empty(errors);
     }

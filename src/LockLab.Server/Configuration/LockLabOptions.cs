@@ -51,7 +51,7 @@ public sealed class LockLabOptions
     /// <summary>
     /// With Redis: how long a room's run slot stays taken once the instance holding it stops renewing it (it renews
     /// every second). Long against a slow Redis round or a paused instance (a lapsed lease lets the room go over its
-    /// limit); short enough that a slot stranded by an instance dying in mid-admission is soon free. At least 2.
+    /// limit); short enough that a slot stranded by an instance dying in mid-admission is soon free. At least 3.
     /// </summary>
     public int RunSlotLeaseSeconds { get; set; } = 30;
 

@@ -20,6 +20,20 @@ public sealed class RunFollowers
 
     /// <summary>Completes when every follower started so far has ended.</summary>
     public Task WhenAllEnded() => Task.WhenAll(_running.Keys);
+
+    /// <summary>Waits until every follower started so far has ended: false when <paramref name="ct"/> (the host's shutdown timeout) came first.</summary>
+    public async Task<bool> AllEndedAsync(CancellationToken ct)
+    {
+        try
+        {
+            await WhenAllEnded().WaitAsync(ct);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
 }
 
 /// <summary>
@@ -30,14 +44,7 @@ public sealed class RunWindDown(RunFollowers followers, ILogger<RunWindDown> log
 {
     public async Task StoppedAsync(CancellationToken ct)
     {
-        try
-        {
-            await followers.WhenAllEnded().WaitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            logger.LogWarning("Stopped before every run's last news was sent and stored (host shutdown timeout)");
-        }
+        if (!await followers.AllEndedAsync(ct)) logger.LogWarning("Stopped before every run's last news was sent and stored (host shutdown timeout)");
     }
 
     public Task StartingAsync(CancellationToken ct) => Task.CompletedTask;

@@ -63,8 +63,9 @@ public sealed class InstanceLiveness(
                 await BeatAsync();
                 await SweepAsync();
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
             {
+                // ObjectDisposedException: the host's shutdown timeout ran out and the connection went while beating.
                 logger.LogWarning(ex, "Redis did not answer the heartbeat of instance {Instance}; retrying", self.Id);
             }
             try
@@ -73,8 +74,7 @@ public sealed class InstanceLiveness(
             }
             catch (OperationCanceledException)
             {
-                // Stopping: no goodbye. The heartbeat expires on its own once this instance's runs have ended; deleting
-                // it now would let another instance call them interrupted while they are still winding down here.
+                // Stopping, and this instance's runs have wound down (StoppedAsync).
             }
         }
     }
@@ -84,15 +84,19 @@ public sealed class InstanceLiveness(
 
     public async Task StoppedAsync(CancellationToken ct)
     {
+        var woundDown = await followers.AllEndedAsync(ct);
+        await base.StopAsync(ct);
+        if (!woundDown) return; // the host's shutdown timeout: what is left unfinished is for the others to sweep
         try
         {
-            await followers.WhenAllEnded().WaitAsync(ct);
+            // Goodbye: every run of this instance has ended and said so, so the others may stop counting its pages now
+            // rather than when the heartbeat expires.
+            await Db.KeyDeleteAsync(keys.Heartbeat(self.Id));
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
-            // The host's shutdown timeout: stop beating anyway; what is left unfinished is for the others to sweep.
+            logger.LogWarning(ex, "Could not say goodbye in Redis; instance {Instance}'s heartbeat will expire on its own", self.Id);
         }
-        await base.StopAsync(ct);
     }
 
     public Task StartingAsync(CancellationToken ct) => Task.CompletedTask;

@@ -20,8 +20,11 @@ public sealed class RedisRoomRunSlots(
     IOptions<LockLabOptions> options,
     ILogger<RedisRoomRunSlots> logger) : BackgroundService, IRoomRunSlots
 {
-    /// <summary><see cref="LockLabOptions.RunSlotLeaseSeconds"/>: at least two beats, so that one late renewal loses nothing.</summary>
-    private readonly long _leaseMs = Math.Max(2, options.Value.RunSlotLeaseSeconds) * 1000L;
+    /// <summary>
+    /// <see cref="LockLabOptions.RunSlotLeaseSeconds"/>, at least three beats: the room's key expires with the lease, so a
+    /// renewal up to two beats late still finds it.
+    /// </summary>
+    private readonly long _leaseMs = Math.Max(3, options.Value.RunSlotLeaseSeconds) * 1000L;
 
     /// <summary>The slots this instance holds: run id → room, so that ended runs give theirs back however they ended.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _held = new(StringComparer.Ordinal);

@@ -129,7 +129,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         await using var deployment = await TwoInstances.DeployAsync(fixture, new()
         {
             ["LockLab__Limits__MaxActiveRunsPerRoom"] = "1",
-            ["LockLab__RunSlotLeaseSeconds"] = "2",
+            ["LockLab__RunSlotLeaseSeconds"] = "4",
         });
         var (a, b) = deployment;
         await using var viewer = await LabViewer.JoinAsync(b.Address, room);
@@ -236,12 +236,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         var ended = await onB.CompletedAsync(run.Id, Patience);
         Assert.Equal(RunStatus.Cancelled, ended.Status);
         Assert.Contains("shutting down", ended.Error);
-        var exitCode = await a.ExitCodeAsync(Patience);
-        Assert.True(exitCode == 0, $"A exited with {exitCode}:\n{a.Output}");
-        using var http = b.CreateClient();
-        var onRecord = await http.GetFromJsonAsync($"/api/runs/{run.Id}", ContractsJsonContext.Default.RunInfo);
-        Assert.Equal(RunStatus.Cancelled, onRecord!.Status);
-        Assert.Equal(onB.EventsOf(run.Id).Length, onRecord.EventCount);
+        await StoppedCleanlyAsync(a, b, onB, run.Id);
     }
 
     [Fact]
@@ -273,13 +268,22 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
             Patience, "a heartbeat of A after its run was cancelled");
 
         await hold.RollbackAsync(); // the database is back: A stores the run's end, stops beating and exits
-        var exitCode = await a.ExitCodeAsync(Patience);
-        Assert.True(exitCode == 0, $"A exited with {exitCode}:\n{a.Output}");
-        using var http = b.CreateClient();
-        var onRecord = await http.GetFromJsonAsync($"/api/runs/{run.Id}", ContractsJsonContext.Default.RunInfo);
-        Assert.Equal(RunStatus.Cancelled, onRecord!.Status);
-        Assert.Equal(onB.EventsOf(run.Id).Length, onRecord.EventCount);
+        await StoppedCleanlyAsync(a, b, onB, run.Id);
         Assert.DoesNotContain("was cut off", b.Output); // B's sweep never took A for dead
+    }
+
+    /// <summary>
+    /// <paramref name="stopped"/> exited normally, and the history, asked on <paramref name="other"/>, has the run it
+    /// cancelled on the way out as cancelled, with every event the viewer saw.
+    /// </summary>
+    private static async Task StoppedCleanlyAsync(ServerProcess stopped, ServerProcess other, LabViewer viewer, string runId)
+    {
+        var exitCode = await stopped.ExitCodeAsync(Patience);
+        Assert.True(exitCode == 0, $"the stopped instance exited with {exitCode}:\n{stopped.Output}");
+        using var http = other.CreateClient();
+        var onRecord = await http.GetFromJsonAsync($"/api/runs/{runId}", ContractsJsonContext.Default.RunInfo);
+        Assert.Equal(RunStatus.Cancelled, onRecord!.Status);
+        Assert.Equal(viewer.EventsOf(runId).Length, onRecord.EventCount);
     }
 
     [Fact]

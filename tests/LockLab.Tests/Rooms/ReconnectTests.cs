@@ -67,7 +67,8 @@ public class ReconnectTests(LabServerFactory lab) : IClassFixture<LabServerFacto
         long last;
         lock (gate) last = live.LastSeq;
 
-        // A live event reaches the page before the catch-up asked from before it: both carry it, the page keeps it once.
+        // A step taken before the catch-up is asked for: its event may reach the page live before or after the catch-up,
+        // which carries it too; either way the page keeps it once.
         await lab.StepAsync(run.Id, "p1", EventKind.Read);
         var missed = await second.InvokeAsync<RunEvent[]>("GetEvents", run.Id, last);
         Assert.Contains(missed, e => e is { Process: "p2", Kind: EventKind.Print });

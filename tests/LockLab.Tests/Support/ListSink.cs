@@ -14,5 +14,12 @@ public sealed class ListSink : IEventSink
         lock (Events) Events.Add(e);
     }
 
-    public void Flush() => Flushes++;
+    /// <summary>Runs on the job's thread at each flush (numbered from 1): a test can make one slow, as a blocked pipe would.</summary>
+    public Action<int>? OnFlush { get; set; }
+
+    public void Flush()
+    {
+        Flushes++;
+        OnFlush?.Invoke(Flushes);
+    }
 }

@@ -78,6 +78,46 @@ public class JobRunnerTests
     }
 
     [Fact]
+    public void Each_step_takes_its_delay_and_then_its_gap_even_when_the_gap_is_the_longer()
+    {
+        using var t = new TestSegment();
+        var sink = new ListSink();
+        t.Segment.OpenGate(true, 1, Stopwatch.GetTimestamp());
+
+        new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.None, iterations: 3, delayMs: 20, gapMs: 30), sink, 1).Run();
+
+        // The OS never wakes a sleeper early: step k reads no sooner than k whole steps (sleep, then gap) and a sleep
+        // after the gate. (A gap counted as part of the next sleep would make steps 2 and 3 come 20 ms too soon each.)
+        var reads = sink.Events.Where(e => e.Kind == EventKind.Read).Select(e => e.AtMs).ToArray();
+        Assert.Equal(3, reads.Length);
+        for (var k = 0; k < reads.Length; k++) Assert.True(reads[k] >= 20 + k * 50 - 0.5, $"step {k + 1} read at {reads[k]} ms");
+    }
+
+    [Fact]
+    public void A_process_held_up_for_longer_than_half_a_delay_sleeps_a_whole_delay_instead_of_catching_up()
+    {
+        using var t = new TestSegment();
+        var sink = new ListSink();
+        var start = Stopwatch.GetTimestamp();
+        double stallEnded = 0;
+        // The flush before the second sleep blocks for three delays, as a full pipe to a busy server would.
+        sink.OnFlush = n =>
+        {
+            if (n != 2) return;
+            Thread.Sleep(120);
+            stallEnded = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        };
+        t.Segment.OpenGate(true, 1, start);
+
+        new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.None, iterations: 3, delayMs: 40), sink, 1).Run();
+
+        // Catching up on the schedule would have read again the moment the stall ended, then once more at once.
+        var reads = sink.Events.Where(e => e.Kind == EventKind.Read).Select(e => e.AtMs).ToArray();
+        Assert.True(reads[1] >= stallEnded + 40 - 0.5, $"read at {reads[1]} ms, {stallEnded} ms after the stall ended");
+        Assert.True(reads[2] >= stallEnded + 80 - 0.5, $"read at {reads[2]} ms, {stallEnded} ms after the stall ended");
+    }
+
+    [Fact]
     public void Ordered_start_lets_p2_begin_only_after_p1_holds_the_lock()
     {
         using var t = new TestSegment();
