@@ -89,7 +89,6 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     {
         // Each round keeps its own schedule: the time spent waiting for the round to be released is nobody's delay.
         _sleepDue = 0;
-        _heldUpByLock = false;
         if (Bare)
         {
             RunBare(firstRound);
@@ -118,7 +117,7 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
             if (job.Lock == LockScope.PerStep) AcquireLock();
             Increment();
             AwaitStep();
-            ReportPrint();
+            ReportCounter(EventKind.Print);
             if (job.Lock == LockScope.PerStep) ReleaseLock();
         }
 
@@ -227,35 +226,35 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     private void AcquireLock()
     {
         AwaitStep();
-        Report(EventKind.LockWait, segment.Counter);
+        ReportCounter(EventKind.LockWait);
         sink.Flush();
         var asked = Stopwatch.GetTimestamp();
         segment.Lock.Acquire(job.Index);
         if (Stopwatch.GetElapsedTime(asked) > HeldUp) _heldUpByLock = true;
-        Report(EventKind.LockAcquired, segment.Counter);
+        ReportCounter(EventKind.LockAcquired);
     }
 
     private void ReleaseLock()
     {
         AwaitStep();
         // Report before releasing: once released, another process's events may take lower tickets than ours.
-        Report(EventKind.LockReleased, segment.Counter);
+        ReportCounter(EventKind.LockReleased);
         segment.Lock.Release();
     }
 
     /// <summary>
-    /// <c>print(v.value)</c>: takes its place in the run's order first, then reads the value. A process that read first
-    /// and was then held up (a busy machine) could be ordered after the other's later print, and the console would end
-    /// on a value older than the counter's last; read after its ticket, the last print always shows the final value.
-    /// The price, without a lock and only when a process is held up between a write and its ticket: a print may be
-    /// ordered just before the other's write of the value it shows.
+    /// Reports a step whose value is the counter as it is now (<c>print(v.value)</c>, the lock's steps): takes its place
+    /// in the run's order first, then reads the value. A process that read first and was then held up (a busy machine)
+    /// could be ordered after the other's later print, and the console would end on a value older than the counter's
+    /// last; read after its ticket, the last print always shows the final value. The price, without a lock and only
+    /// when a process is held up between a write and its ticket: a print may be ordered just before the other's write
+    /// of the value it shows.
     /// </summary>
-    private void ReportPrint()
+    private void ReportCounter(EventKind kind)
     {
         if (!job.StepEvents) return;
         var seq = segment.NextTicket();
-        var value = segment.Counter;
-        Report(seq, Now(), EventKind.Print, value);
+        Report(seq, Now(), kind, segment.Counter);
     }
 
     private void Report(EventKind kind, long value)

@@ -23,7 +23,7 @@ public class PicturesTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         {
             var previous = await page.GetByTestId("run-status").CountAsync() > 0 ? await page.GetByTestId("run-status").GetAttributeAsync("data-run") : null;
             await page.GetByTestId("run-experiment").ClickAsync();
-            await Expect(page.GetByTestId("run-status")).Not.ToHaveAttributeAsync("data-run", previous ?? "", new() { Timeout = 10_000 });
+            await Expect(page.GetByTestId("run-status")).Not.ToHaveAttributeAsync("data-run", previous ?? "");
             await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
             marks = await page.GetByTestId("lost-write").CountAsync();
         }

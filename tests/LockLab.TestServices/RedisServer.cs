@@ -59,7 +59,10 @@ public sealed class RedisServer : IAsyncDisposable
 
     public string Output { get { lock (_output) return string.Join('\n', _output); } }
 
-    /// <summary>Runs one command with Debian's <c>redis-cli</c> (installed with the server) and returns its raw answer.</summary>
+    /// <summary>
+    /// Runs one command with Debian's <c>redis-cli</c> (installed with the server) and returns its raw answer. Each call
+    /// starts a process: poll with it sparingly.
+    /// </summary>
     public async Task<string> CommandAsync(params string[] command)
     {
         var info = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -67,7 +70,15 @@ public sealed class RedisServer : IAsyncDisposable
         using var cli = Process.Start(info)!;
         var answer = cli.StandardOutput.ReadToEndAsync();
         var errors = cli.StandardError.ReadToEndAsync();
-        await cli.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            await cli.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            cli.Kill();
+            throw;
+        }
         if (cli.ExitCode != 0) throw new InvalidOperationException($"redis-cli {string.Join(' ', command)} failed: {await errors}");
         return (await answer).Trim();
     }

@@ -18,15 +18,12 @@ public sealed class RunFollowers
         task.ContinueWith(t => _running.TryRemove(t, out _), TaskScheduler.Default);
     }
 
-    /// <summary>Completes when every follower started so far has ended.</summary>
-    public Task WhenAllEnded() => Task.WhenAll(_running.Keys);
-
     /// <summary>Waits until every follower started so far has ended: false when <paramref name="ct"/> (the host's shutdown timeout) came first.</summary>
     public async Task<bool> AllEndedAsync(CancellationToken ct)
     {
         try
         {
-            await WhenAllEnded().WaitAsync(ct);
+            await Task.WhenAll(_running.Keys).WaitAsync(ct);
             return true;
         }
         catch (OperationCanceledException)

@@ -28,7 +28,8 @@ public sealed class SingleInstance(LabInstance self) : IInstanceDirectory
 /// A stopping instance beats on until its own runs have wound down: the host stops its services in reverse order of
 /// registration, so this one, registered after the runs, would otherwise fall silent before the orchestrator has even
 /// cancelled them, and a wind-down longer than <see cref="Lifetime"/> (a slow history database) would let another
-/// instance call runs "interrupted" that this one is still ending as "cancelled". So the heartbeat stops in
+/// instance call runs "interrupted" that this one is still ending as "cancelled". So the heartbeat, and with it the
+/// renewal of this instance's run slots (<see cref="RedisRoomRunSlots.RenewAsync"/>), stops in
 /// <see cref="StoppedAsync"/>, once every run's last news is out and stored (<see cref="RunFollowers"/>).
 /// </remarks>
 public sealed class InstanceLiveness(
@@ -36,6 +37,7 @@ public sealed class InstanceLiveness(
     RedisKeys keys,
     LabInstance self,
     RedisSharedRuns runs,
+    RedisRoomRunSlots slots,
     IRoomChannel channel,
     History.RunHistory history,
     RunFollowers followers,
@@ -49,10 +51,9 @@ public sealed class InstanceLiveness(
 
     private IDatabase Db => redis.GetDatabase();
 
-    /// <summary>For the history's start-up check (once, before any join); the sweep asks <see cref="IsAliveAsync"/>.</summary>
+    /// <summary>For the history's start-up check (once, before any join); the sweep asks Redis for all instances at once.</summary>
     public bool IsAlive(string instanceId) => instanceId == self.Id || Db.KeyExists(keys.Heartbeat(instanceId));
 
-    private async Task<bool> IsAliveAsync(string instanceId) => instanceId == self.Id || await Db.KeyExistsAsync(keys.Heartbeat(instanceId));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -61,6 +62,7 @@ public sealed class InstanceLiveness(
             try
             {
                 await BeatAsync();
+                await slots.RenewAsync();
                 await SweepAsync();
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
@@ -112,19 +114,42 @@ public sealed class InstanceLiveness(
         await Task.WhenAll(beat, known);
     }
 
+    /// <summary>
+    /// Cleans up after the instances whose heartbeat expired. Each question goes to Redis once per sweep and all at once
+    /// (this loop must renew this instance's own heartbeat in time): which owners and instances are alive, then the
+    /// interruptions and the viewer counts of the dead ones.
+    /// </summary>
     private async Task SweepAsync()
     {
-        foreach (var (runId, owner) in await runs.UnfinishedAsync())
+        var unfinished = await runs.UnfinishedAsync();
+        var instances = (await Db.SetMembersAsync(keys.Instances)).Select(m => (string)m!).ToArray();
+        var others = unfinished.Select(r => r.Owner).Concat(instances).Where(i => i != self.Id).Distinct(StringComparer.Ordinal).ToArray();
+        if (others.Length == 0) return;
+        var alive = await Task.WhenAll(others.Select(i => Db.KeyExistsAsync(keys.Heartbeat(i))));
+        var dead = others.Where((_, i) => !alive[i]).ToHashSet(StringComparer.Ordinal);
+        if (dead.Count == 0) return;
+
+        foreach (var owner in dead)
         {
-            if (!await IsAliveAsync(owner) && await runs.TryClaimUnfinishedAsync(runId)) await InterruptAsync(runId, owner);
-        }
-        foreach (var instance in (await Db.SetMembersAsync(keys.Instances)).Select(m => (string)m!))
-        {
-            if (await IsAliveAsync(instance)) continue;
-            foreach (var room in await Db.SetMembersAsync(keys.Rooms))
+            var cutOff = unfinished.Where(r => r.Owner == owner).Select(r => r.RunId).ToArray();
+            var claimed = await Task.WhenAll(cutOff.Select(runs.TryClaimUnfinishedAsync));
+            var interrupted = cutOff.Where((_, i) => claimed[i]).ToArray();
+            if (interrupted.Length == 0) continue;
+            await Task.WhenAll(interrupted.Select(runId => InterruptAsync(runId, owner)));
+            try
             {
-                await Db.HashDeleteAsync(keys.Viewers((string)room!), instance);
+                history.MarkInterrupted(instance => instance == owner); // all of that owner's open runs at once
             }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Could not mark the runs of instance {Instance} interrupted in the history", owner);
+            }
+        }
+
+        var rooms = (await Db.SetMembersAsync(keys.Rooms)).Select(r => (string)r!).ToArray();
+        foreach (var instance in instances.Where(dead.Contains))
+        {
+            await Task.WhenAll(rooms.Select(room => Db.HashDeleteAsync(keys.Viewers(room), instance)));
             await Db.SetRemoveAsync(keys.Instances, instance);
             logger.LogWarning("Instance {Instance} stopped answering; its viewers no longer count", instance);
         }
@@ -141,14 +166,6 @@ public sealed class InstanceLiveness(
             Error = "The lab instance running this run stopped; the events it had reported are kept.",
         };
         await runs.PublishAsync(interrupted, owner);
-        try
-        {
-            history.MarkInterrupted(instance => instance == owner);
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Could not mark the runs of instance {Instance} interrupted in the history", owner);
-        }
         channel.Send(run.Room, nameof(ILabClient.RunCompleted), interrupted);
         logger.LogWarning("Run {RunId} in room {Room} was cut off: its instance {Instance} stopped", runId, run.Room, owner);
     }

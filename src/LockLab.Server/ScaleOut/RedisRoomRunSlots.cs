@@ -8,7 +8,7 @@ namespace LockLab.Server.ScaleOut;
 /// <summary>
 /// The rooms' run slots of a deployment of several instances, in Redis: per room, a sorted set of the runs holding a
 /// slot, each scored by when its lease ends. Taking a slot is one script (drop expired leases, count, add), so it is
-/// atomic across instances. The instance executing a run renews its lease every <see cref="InstanceLiveness.Beat"/>
+/// atomic across instances. The instance executing a run renews its lease on its heartbeat (<see cref="InstanceLiveness.Beat"/>)
 /// and gives the slot back at the first beat after the run ends, as does the run's last news
 /// (<see cref="RedisSharedRuns.PublishAsync"/>), whichever is first. A run whose instance died loses its slot when
 /// that instance's runs are marked interrupted (<see cref="InstanceLiveness"/>), or at the latest when its lease runs out.
@@ -18,7 +18,7 @@ public sealed class RedisRoomRunSlots(
     RedisKeys keys,
     RunStore store,
     IOptions<LockLabOptions> options,
-    ILogger<RedisRoomRunSlots> logger) : BackgroundService, IRoomRunSlots
+    ILogger<RedisRoomRunSlots> logger) : IRoomRunSlots
 {
     /// <summary>
     /// <see cref="LockLabOptions.RunSlotLeaseSeconds"/>, at least three beats: the room's key expires with the lease, so a
@@ -72,25 +72,18 @@ public sealed class RedisRoomRunSlots(
 
     public async Task ReturnAsync(string room, string runId)
     {
-        await Db.SortedSetRemoveAsync(keys.RoomRunSlots(room), runId);
+        // Forgotten first: should Redis not answer, the lease frees the slot, where renewing it would keep it for ever
+        // (a run given back before it was queued never reaches the store, and "not in the store yet" is renewed).
         _held.TryRemove(runId, out _);
+        await Db.SortedSetRemoveAsync(keys.RoomRunSlots(room), runId);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var beat = new PeriodicTimer(InstanceLiveness.Beat);
-        try
-        {
-            while (await beat.WaitForNextTickAsync(stoppingToken)) await RenewAsync();
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping: the runs' last news gives their slots back as they wind down (well within a lease).
-        }
-    }
-
-    /// <summary>Renews the lease of every slot this instance holds for a run still queued or running, and gives back the rest.</summary>
-    private async Task RenewAsync()
+    /// <summary>
+    /// Renews the lease of every slot this instance holds for a run still queued or running, and gives back the rest.
+    /// Called on the instance's heartbeat (<see cref="InstanceLiveness"/>), which goes on until a stopping instance's
+    /// runs have wound down: their slots stay theirs until then, however long that takes.
+    /// </summary>
+    internal async Task RenewAsync()
     {
         try
         {

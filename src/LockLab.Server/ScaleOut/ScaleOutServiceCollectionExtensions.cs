@@ -63,7 +63,6 @@ public static class ScaleOutServiceCollectionExtensions
         services.AddSingleton<ISharedRuns>(sp => sp.GetRequiredService<RedisSharedRuns>());
         services.AddSingleton<RedisRoomRunSlots>();
         services.AddSingleton<IRoomRunSlots>(sp => sp.GetRequiredService<RedisRoomRunSlots>());
-        services.AddHostedService(sp => sp.GetRequiredService<RedisRoomRunSlots>());
         services.AddSingleton<InstanceLiveness>();
         services.AddSingleton<IInstanceDirectory>(sp => sp.GetRequiredService<InstanceLiveness>());
         services.AddHostedService(sp => sp.GetRequiredService<InstanceLiveness>());

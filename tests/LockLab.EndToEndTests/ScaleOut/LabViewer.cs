@@ -61,6 +61,13 @@ public sealed class LabViewer : IAsyncDisposable
     /// <summary>The run's <c>RunCompleted</c>, when it comes.</summary>
     public Task<RunInfo> CompletedAsync(string runId, TimeSpan timeout) => Completion(runId).Task.WaitAsync(timeout);
 
+    /// <summary>
+    /// The run once it has ended: as the room said when this page joined, if it had ended by then (its
+    /// <c>RunCompleted</c> went out before the join), or else its <c>RunCompleted</c>, when it comes.
+    /// </summary>
+    public Task<RunInfo> FinishedAsync(string runId, TimeSpan timeout) =>
+        Joined?.RecentRuns.FirstOrDefault(r => r.Id == runId) is { IsFinished: true } ended ? Task.FromResult(ended) : CompletedAsync(runId, timeout);
+
     /// <summary>The run's events as received live, in arrival order.</summary>
     public RunEvent[] EventsOf(string runId) => EventMessages.Where(m => m.RunId == runId).SelectMany(m => m.Events).ToArray();
 

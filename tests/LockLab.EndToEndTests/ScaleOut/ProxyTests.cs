@@ -128,9 +128,7 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
         // The page reconnects to the same address: nginx finds its lab gone and passes it to the other.
         await using var again = await LabViewer.JoinAsync(school.Proxy.Address, room);
         Assert.Equal(otherLab.Address.Port, (await school.UpstreamPortsAsync("/hubs/lab/negotiate", 2))[^1]);
-        var interrupted = again.Joined!.RecentRuns.FirstOrDefault(r => r.Id == cut.Id) is { Status: RunStatus.Interrupted } already
-            ? already
-            : await again.CompletedAsync(cut.Id, Patience);
+        var interrupted = await again.FinishedAsync(cut.Id, Patience);
         Assert.Equal(RunStatus.Interrupted, interrupted.Status);
         using var http = new HttpClient { BaseAddress = school.Proxy.Address };
         var kept = await http.GetFromJsonAsync($"/api/runs/{finished.Id}/events?after=0", ContractsJsonContext.Default.RunEventArray);

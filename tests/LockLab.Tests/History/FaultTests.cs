@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using LockLab.Contracts;
 using LockLab.Server.History;
+using LockLab.TestServices;
 using LockLab.Tests.Support;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Data.Sqlite;
@@ -123,7 +124,7 @@ public abstract class FaultTests(LabServerFactory lab)
         // Every worker this lab started for a run has exited; what remains of its children are the pool's
         // pre-started, idle ones (a lab running elsewhere on the machine has workers of its own: not counted).
         var pool = lab.Services.GetRequiredService<LockLab.Server.Runs.WorkerPool>();
-        Assert.True(await Support.Eventually.TrueAsync(() =>
+        Assert.True(await Waiting.UntilAsync(() =>
             Process.GetProcessesByName("LockLab.Worker").Where(p => ParentOf(p.Id) == Environment.ProcessId).Select(p => p.Id).All(pool.IdlePids.Contains),
             TimeSpan.FromSeconds(10)), "a worker process outlived its run");
     }

@@ -48,22 +48,19 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
     {
         var (hub, recorder) = await JoinAsync("hub-step");
         await using var _ = hub;
-        using var presenter = lab.CreatePresenterClient();
 
         // Step mode holds each process until the presenter lets it move. If events reached viewers only in a batch,
         // or only at the end, a step's event would never arrive before the next step is granted.
         var run = await StartOverHttpAsync("""{"scenario":"no-lock","room":"hub-step","mode":"step","iterations":1}""");
-        await lab.WaitForRunAsync(run.Id, r => r.Status == RunStatus.Running);
         foreach (var (process, kind) in new[] { ("p1", EventKind.Read), ("p2", EventKind.Read), ("p1", EventKind.Write), ("p2", EventKind.Write), ("p1", EventKind.Print) })
         {
             var before = recorder.EventsOf(run.Id).Count;
-            var step = await presenter.PostAsync($"/api/runs/{run.Id}/step", Json.Body($$"""{"process":"{{process}}"}"""));
-            step.EnsureSuccessStatusCode();
+            await lab.StepAsync(run.Id, process, kind);
             Assert.True(await recorder.UntilAsync(() => recorder.EventsOf(run.Id).Skip(before).Any(e => e.Process == process && e.Kind == kind)),
                 $"{process}'s {kind} did not reach the viewer while the run waited for the next step");
             Assert.False(recorder.HasCompleted(run.Id));
         }
-        (await presenter.PostAsync($"/api/runs/{run.Id}/step", Json.Body("""{"process":"p2"}"""))).EnsureSuccessStatusCode(); // p2's print: the last step
+        await lab.StepAsync(run.Id, "p2", EventKind.Print); // the last step
         Assert.Equal(RunStatus.Completed, (await recorder.CompletedAsync(run.Id)).Status);
     }
 

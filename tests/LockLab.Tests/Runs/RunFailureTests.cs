@@ -57,7 +57,7 @@ public class WorkerCrashTests(LabServerFactory lab) : RunFailureTestsBase(lab), 
         var started = await StartAsync("""{"scenario":"no-lock","room":"fail-kill","mode":"step"}""");
         await Lab.StepAsync(started.Id, "p1", EventKind.Read);
         await Lab.StepAsync(started.Id, "p2", EventKind.Read);
-        var run = await Lab.WaitForRunAsync(started.Id, _ => true);
+        var run = Lab.FindRun(started.Id);
         var p2 = run.AllEvents().First(e => e.Process == "p2").Pid;
         System.Diagnostics.Process.GetProcessById(p2).Kill();
 

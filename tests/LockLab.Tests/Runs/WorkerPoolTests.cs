@@ -1,7 +1,7 @@
 using LockLab.Contracts;
 using LockLab.Server.Configuration;
 using LockLab.Server.Runs;
-using LockLab.Tests.Operations;
+using LockLab.TestServices;
 using LockLab.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -18,7 +18,7 @@ public class WorkerPoolTests(LogCapturingLabFactory lab) : IClassFixture<LogCapt
     {
         _ = lab.CreateClient(); // start the lab
         var pool = lab.Services.GetRequiredService<WorkerPool>();
-        Assert.True(await Eventually.TrueAsync(() => pool.IdlePids.Count == 2, TimeSpan.FromSeconds(20)), "the pool did not fill up");
+        Assert.True(await Waiting.UntilAsync(() => pool.IdlePids.Count == 2, TimeSpan.FromSeconds(20)), "the pool did not fill up");
         var waiting = pool.IdlePids.ToHashSet();
 
         var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body("""{"scenario":"lock","room":"pool","iterations":1,"delayMs":1}"""));
@@ -26,7 +26,7 @@ public class WorkerPoolTests(LogCapturingLabFactory lab) : IClassFixture<LogCapt
 
         Assert.Equal(RunStatus.Completed, run.Status);
         Assert.Equal(waiting, run.Summary!.Processes.Select(p => p.Pid).ToHashSet());
-        Assert.True(await Eventually.TrueAsync(() => pool.IdlePids.Count == 2 && !pool.IdlePids.Any(waiting.Contains), TimeSpan.FromSeconds(20)),
+        Assert.True(await Waiting.UntilAsync(() => pool.IdlePids.Count == 2 && !pool.IdlePids.Any(waiting.Contains), TimeSpan.FromSeconds(20)),
             "the pool did not refill with new workers");
     }
 
@@ -36,7 +36,7 @@ public class WorkerPoolTests(LogCapturingLabFactory lab) : IClassFixture<LogCapt
         _ = lab.CreateClient();
         var pool = lab.Services.GetRequiredService<WorkerPool>();
         // Full, and done filling: a refill still finishing (from the test before) would top the pool up again.
-        Assert.True(await Eventually.TrueAsync(() => pool.IdlePids.Count == 2 && !pool.Refilling, TimeSpan.FromSeconds(20)), "the pool did not fill up");
+        Assert.True(await Waiting.UntilAsync(() => pool.IdlePids.Count == 2 && !pool.Refilling, TimeSpan.FromSeconds(20)), "the pool did not fill up");
         var refillBefore = pool.LatestRefill; // every refill started from now on replaces it
 
         // The executor refills the pool of a lesson run as soon as it has opened the gate, before it logs that the run
@@ -58,7 +58,7 @@ public class WorkerPoolTests(LogCapturingLabFactory lab) : IClassFixture<LogCapt
         Assert.Equal(RunStatus.Completed, run.Status);
         Assert.False(seenAtStart!.Value.RefillStarted, "the pool started refilling while the stress run ran");
         Assert.Equal(0, seenAtStart.Value.Idle);
-        Assert.True(await Eventually.TrueAsync(() => pool.IdlePids.Count == 2, TimeSpan.FromSeconds(20)), "the pool did not refill after the run");
+        Assert.True(await Waiting.UntilAsync(() => pool.IdlePids.Count == 2, TimeSpan.FromSeconds(20)), "the pool did not refill after the run");
     }
 }
 

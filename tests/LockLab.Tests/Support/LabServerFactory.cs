@@ -83,13 +83,16 @@ public class LabServerFactory : WebApplicationFactory<Program>
         await WaitForRunAsync(runId, r => r.AllEvents().Skip(before).Any(e => e.Process == process && e.Kind == expected));
     }
 
+    /// <summary>The run as this lab holds it now.</summary>
+    public Run FindRun(string id) => Services.GetRequiredService<RunStore>().Find(id) ?? throw new InvalidOperationException($"No run {id}");
+
     /// <summary>Waits (on the run's own change signal, not a clock) until the run has finished.</summary>
     public Task<Run> WaitForRunAsync(string id, TimeSpan? timeout = null) => WaitForRunAsync(id, run => run.IsFinished, timeout);
 
     /// <summary>Waits (on the run's own change signal, not a clock) until <paramref name="reached"/> holds for the run.</summary>
     public async Task<Run> WaitForRunAsync(string id, Func<Run, bool> reached, TimeSpan? timeout = null)
     {
-        var run = Services.GetRequiredService<RunStore>().Find(id) ?? throw new InvalidOperationException($"No run {id}");
+        var run = FindRun(id);
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {

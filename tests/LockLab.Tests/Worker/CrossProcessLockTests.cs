@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LockLab.Contracts;
+using LockLab.TestServices;
 using LockLab.Tests.Support;
 
 namespace LockLab.Tests.Worker;
@@ -81,9 +82,9 @@ public class CrossProcessLockTests
         var events = await WorkerGroup.RunAsync(segment, jobs, async workers =>
         {
             segment.Segment.GrantStep(0); // p1 asks for the lock, takes it and stops at its next step
-            Assert.True(await Eventually.TrueAsync(() => l.Holder == 1, TimeSpan.FromSeconds(20)), "p1 did not take the lock");
+            Assert.True(await Waiting.UntilAsync(() => l.Holder == 1, TimeSpan.FromSeconds(20)), "p1 did not take the lock");
             segment.Segment.GrantStep(1); // p2 asks for it: it spins briefly, marks the word and sleeps
-            Assert.True(await Eventually.TrueAsync(() => l.HasSleepers, TimeSpan.FromSeconds(20)), "p2 did not go to sleep");
+            Assert.True(await Waiting.UntilAsync(() => l.HasSleepers, TimeSpan.FromSeconds(20)), "p2 did not go to sleep");
 
             // Sleeping is the absence of work, so it is watched for a while: the thread that waits (the worker's main
             // thread) should get next to no processor time in it, where spinning would cost about as much as the while
@@ -140,9 +141,11 @@ public class CrossProcessLockTests
         var seen = new List<string?>();
         await WorkerGroup.RunAsync(segment, Jobs(segment.Path, scope, iterations: 1_000_000), async workers =>
         {
+            // Only once both are there: the test's arrival waits for all three, for ever. Should they not come, the
+            // assertion fails and the group kills them.
+            Assert.True(await Waiting.UntilAsync(() => segment.Segment.StartLineArrivals == 2, TimeSpan.FromSeconds(20)), "the workers did not reach the start line");
             try
             {
-                Assert.True(await Eventually.TrueAsync(() => segment.Segment.StartLineArrivals == 2, TimeSpan.FromSeconds(20)), "the workers did not reach the start line");
                 seen.AddRange(workers.Select(w => AllowedProcessors(w.Pid)));
             }
             finally

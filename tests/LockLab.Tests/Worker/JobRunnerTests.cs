@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LockLab.Contracts;
+using LockLab.TestServices;
 using LockLab.Tests.Support;
 using LockLab.Worker;
 
@@ -113,6 +114,7 @@ public class JobRunnerTests
 
         // Catching up on the schedule would have read again the moment the stall ended, then once more at once.
         var reads = sink.Events.Where(e => e.Kind == EventKind.Read).Select(e => e.AtMs).ToArray();
+        Assert.True(stallEnded > reads[0], $"the stall ({stallEnded} ms) did not fall between the first read ({reads[0]} ms) and the second");
         Assert.True(reads[1] >= stallEnded + 40 - 0.5, $"read at {reads[1]} ms, {stallEnded} ms after the stall ended");
         Assert.True(reads[2] >= stallEnded + 80 - 0.5, $"read at {reads[2]} ms, {stallEnded} ms after the stall ended");
     }
@@ -224,10 +226,10 @@ public class JobRunnerTests
         bool finishedAlone;
         try
         {
-            arrived = await Eventually.TrueAsync(() => t.Segment.StartLineArrivals == 1, TimeSpan.FromSeconds(10));
+            arrived = await Waiting.UntilAsync(() => t.Segment.StartLineArrivals == 1, TimeSpan.FromSeconds(10));
             var p1 = Volatile.Read(ref p1Thread);
             var atLine = ThreadCpu.Used(p1); // null: p1 has already finished
-            watched = arrived && await Eventually.TrueAsync(
+            watched = arrived && await Waiting.UntilAsync(
                 () => t.Segment.Counter != 0 || !threads[0].IsAlive || ThreadCpu.Used(p1) - atLine >= TimeSpan.FromMilliseconds(200),
                 TimeSpan.FromSeconds(30));
             (countedAlone, finishedAlone) = (t.Segment.Counter, !threads[0].IsAlive);

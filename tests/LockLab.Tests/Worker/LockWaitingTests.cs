@@ -1,3 +1,4 @@
+using LockLab.TestServices;
 using LockLab.Tests.Support;
 
 namespace LockLab.Tests.Worker;
@@ -30,7 +31,7 @@ public class LockWaitingTests
         TimeSpan? cpuBefore = null, cpuAfter = null;
         try
         {
-            slept = await Eventually.TrueAsync(() => l.HasSleepers, TimeSpan.FromSeconds(5));
+            slept = await Waiting.UntilAsync(() => l.HasSleepers, TimeSpan.FromSeconds(5));
             // That it neither takes the lock while it is held nor spins for it is a claim about nothing happening, so it
             // needs a while to happen in. A short one suffices: a machine too busy to run the waiter in it can only make
             // the checks pass, never fail, and a sleeper does not wake by itself (it waits without a time-out).

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace LockLab.EndToEndTests;
+namespace LockLab.TestServices;
 
 /// <summary>
 /// Waits for a condition that another process brings about, checking often, up to a deadline. A last resort, for state that
@@ -10,24 +10,29 @@ namespace LockLab.EndToEndTests;
 /// </summary>
 public static class Waiting
 {
-    public static async Task<T> UntilAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what) where T : class
+    private static readonly TimeSpan DefaultPoll = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>The probe's first non-null answer; throws <see cref="TimeoutException"/> naming <paramref name="what"/> at the deadline.</summary>
+    /// <param name="poll">How often to ask: longer for a probe that costs something (one that starts a process).</param>
+    public static async Task<T> UntilAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, TimeSpan? poll = null) where T : class
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         while (true)
         {
             if (await probe() is { } result) return result;
             if (Stopwatch.GetTimestamp() > deadline) throw new TimeoutException($"Timed out after {timeout.TotalSeconds} s waiting for {what}.");
-            await Task.Delay(20);
+            await Task.Delay(poll ?? DefaultPoll);
         }
     }
 
+    /// <summary>True once the condition holds; false at the deadline (for the caller's assertion to say what was missing).</summary>
     public static async Task<bool> UntilAsync(Func<bool> condition, TimeSpan timeout)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         while (!condition())
         {
             if (Stopwatch.GetTimestamp() > deadline) return false;
-            await Task.Delay(20);
+            await Task.Delay(DefaultPoll);
         }
         return true;
     }
