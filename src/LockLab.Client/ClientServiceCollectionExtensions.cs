@@ -18,6 +18,7 @@ public static class ClientServiceCollectionExtensions
         services.AddScoped<PresenterKeyStore>();
         services.AddScoped<LabConnection>();
         services.AddScoped<LabApi>();
+        services.AddScoped<JoinAddressChoice>();
         services.TryAddScoped<ILessonSource, HttpLessonSource>(); // the server registers its own first
         services.TryAddScoped<IRoomLookup, HttpRoomLookup>();
         services.TryAddScoped<IRunArchive, HttpRunArchive>();

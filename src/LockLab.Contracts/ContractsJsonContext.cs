@@ -16,6 +16,7 @@ namespace LockLab.Contracts;
 [JsonSerializable(typeof(RunInfo[]))]
 [JsonSerializable(typeof(RoomState))]
 [JsonSerializable(typeof(PageRequest))]
+[JsonSerializable(typeof(JoinAddresses))]
 [JsonSerializable(typeof(LabLimits))]
 [JsonSerializable(typeof(ScenarioInfo[]))]
 [JsonSerializable(typeof(IReadOnlyList<RunEvent>))]

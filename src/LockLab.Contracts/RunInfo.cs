@@ -68,3 +68,11 @@ public sealed record RoomState(string Room, RunInfo? CurrentRun, IReadOnlyList<R
 
 /// <summary>Body of <c>POST /api/rooms/{code}/page</c> and argument of the hub's <c>SetPage</c>: move every follower there.</summary>
 public sealed record PageRequest(string? Lesson, int? Page);
+
+/// <summary>
+/// <c>GET /api/join-addresses</c>: the addresses at which other devices in the classroom can open this lab (base URLs
+/// such as <c>http://192.168.1.20:5080</c>, best first; never a loopback address). Empty, with <see cref="Advice"/>,
+/// when the lab cannot be reached from the network as it was started.
+/// </summary>
+/// <param name="Configured">True when the address is <c>LockLab:PublicUrl</c> (a proxy or a DNS name), not one found on the machine.</param>
+public sealed record JoinAddresses(IReadOnlyList<string> Addresses, bool Configured, string? Advice = null);

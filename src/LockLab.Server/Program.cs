@@ -15,6 +15,10 @@ using LockLab.Server.ScaleOut;
 using LockLab.Server.Security;
 
 var builder = WebApplication.CreateBuilder(args);
+// A build (not a publish) lists the page's files in a manifest that ASP.NET Core reads by itself only in Development;
+// read it in every environment, so that a Debug build run as Production serves a working page. Published output has
+// no such manifest (its files are in wwwroot), and there this does nothing.
+builder.WebHost.UseStaticWebAssets();
 
 builder.Services.AddLabLogging(builder.Configuration);
 
@@ -28,6 +32,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 });
 builder.Services.AddPresenterKeyAuthentication();
 builder.Services.AddRuns();
+builder.Services.AddRooms();
 builder.Services.AddRunHistory();
 builder.Services.AddLessons();
 builder.Services.AddOperations();
@@ -72,8 +77,11 @@ app.MapRazorComponents<App>()
     .AddAdditionalAssemblies(typeof(LockLab.Client._Imports).Assembly)
     .WithoutClientAssetList();
 
+if (!app.PrepareHistoryFolder()) return 1; // one clear line, not a lab that streams runs and keeps none
 app.LogPresenterKeyOnStart();
+app.LogJoinAddressesOnStart();
 app.Run();
+return 0;
 
 static bool IsApi(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs") || OperationsEndpoints.IsOperationsPath(path);
 

@@ -35,6 +35,9 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// <summary>The runs this page has seen, newest first.</summary>
     public IReadOnlyList<LiveRun> Runs => _runs.Values.OrderByDescending(r => r.Info.CreatedAt).ToList();
 
+    /// <summary>A run this page has seen (null once it is forgotten, after the newest few).</summary>
+    public LiveRun? Find(string runId) => _runs.GetValueOrDefault(runId);
+
     /// <summary>The newest run of a scenario this page has seen: what a lesson page shows beside its experiment.</summary>
     public LiveRun? LatestFor(string scenario) =>
         _runs.Values.Where(r => r.Info.Scenario == scenario).MaxBy(r => r.Info.CreatedAt);

@@ -14,6 +14,12 @@ public sealed class LockLabOptions
     /// <summary>Where the lab keeps its data (run history, from a later release on). Relative paths are under the app folder.</summary>
     public string DataPath { get; set; } = "data";
 
+    /// <summary>
+    /// The address students open, when the machine's own addresses are not it: behind a reverse proxy or under a DNS
+    /// name (e.g. <c>https://lab.school.example</c>). Empty: the lab offers its LAN addresses (see Rooms/JoinAddressFinder).
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
     /// <summary>Extra lesson files (Jekyll format).</summary>
     public string? LessonsPath { get; set; }
 

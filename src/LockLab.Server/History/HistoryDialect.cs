@@ -16,7 +16,7 @@ public abstract class HistoryDialect : IDisposable
     /// <summary>SQLite under <c>DataPath</c>, unless <c>LockLab:Database</c> names a PostgreSQL database.</summary>
     public static HistoryDialect For(LockLabOptions options, IHostEnvironment environment) =>
         string.IsNullOrWhiteSpace(options.Database)
-            ? new SqliteHistoryDialect(Path.GetFullPath(options.DataPath, environment.ContentRootPath), options.Limits.MaxHistoryMegabytes)
+            ? new SqliteHistoryDialect(SqliteHistoryDialect.FolderFor(options, environment), options.Limits.MaxHistoryMegabytes)
             : new PostgresHistoryDialect(options.Database);
 
     /// <summary>Where the history is kept, for logs and <c>/readyz</c>: a file path or a URL, never a password.</summary>
@@ -64,6 +64,7 @@ public sealed class SqliteHistoryDialect : HistoryDialect
     private readonly string _folder;
     private readonly string _connectionString;
     private readonly string _connectionSetup;
+    private bool _folderExists;
 
     public SqliteHistoryDialect(string folder, int maxMegabytes)
     {
@@ -79,6 +80,24 @@ public sealed class SqliteHistoryDialect : HistoryDialect
 
     public override string Location { get; }
 
+    /// <summary>The folder <c>LockLab:DataPath</c> names; a relative path is under the server's content root.</summary>
+    public static string FolderFor(LockLabOptions options, IHostEnvironment environment) =>
+        Path.GetFullPath(options.DataPath, environment.ContentRootPath);
+
+    /// <summary>
+    /// Creates the folder if it is missing and proves that a file can be written there, so that a bad
+    /// <c>LockLab:DataPath</c> is found at start-up with its reason, not by the first run that cannot be kept.
+    /// </summary>
+    /// <exception cref="IOException">A file is in the way, the disk is full or read-only, …</exception>
+    /// <exception cref="UnauthorizedAccessException">The lab may not create or write the folder.</exception>
+    public static void EnsureWritableFolder(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var probe = Path.Combine(folder, $".locklab-write-test-{Environment.ProcessId}");
+        File.WriteAllBytes(probe, []);
+        File.Delete(probe);
+    }
+
     // SQLite's INTEGER and REAL are already 64-bit; these are the types the first release created.
     public override string Int64Type => "INTEGER";
 
@@ -89,6 +108,13 @@ public sealed class SqliteHistoryDialect : HistoryDialect
 
     public override DbConnection Open()
     {
+        // SQLite creates the file but not its folder: a fresh clone has no data/ yet, and the first thing that opens
+        // the database (the start-up migrations) must not be the thing that finds out.
+        if (!_folderExists)
+        {
+            Directory.CreateDirectory(_folder);
+            _folderExists = true;
+        }
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var setup = connection.CreateCommand();
@@ -99,7 +125,6 @@ public sealed class SqliteHistoryDialect : HistoryDialect
 
     public override void Prepare(DbConnection db)
     {
-        Directory.CreateDirectory(_folder);
         using var wal = db.CreateCommand();
         wal.CommandText = "PRAGMA journal_mode = WAL"; // stored in the file; cannot change inside a transaction
         wal.ExecuteNonQuery();

@@ -1,4 +1,6 @@
+using LockLab.Server.Configuration;
 using LockLab.Server.Operations;
+using Microsoft.Extensions.Options;
 
 namespace LockLab.Server.History;
 
@@ -16,5 +18,29 @@ public static class HistoryServiceCollectionExtensions
         services.AddScoped<LockLab.Client.Services.IRunArchive, StoreRunArchive>();
         services.AddHealthChecks().AddReadinessCheck<HistoryHealthCheck>("history");
         return services;
+    }
+
+    /// <summary>
+    /// Makes sure the SQLite history's folder (<c>LockLab:DataPath</c>) exists and can be written, creating it if
+    /// needed. When it cannot be, logs one line that names the folder and the reason and returns false: the lab
+    /// should not start half-working (runs streaming, none kept) over a mistyped or forbidden path.
+    /// </summary>
+    public static bool PrepareHistoryFolder(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<LockLabOptions>>().Value;
+        if (!string.IsNullOrWhiteSpace(options.Database)) return true; // PostgreSQL: no folder of ours
+        var folder = SqliteHistoryDialect.FolderFor(options, app.Environment);
+        try
+        {
+            SqliteHistoryDialect.EnsureWritableFolder(folder);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            app.Logger.LogCritical(
+                "Cannot keep the run history in {DataPath} (LockLab:DataPath): {Reason} Set LockLab:DataPath to a folder the lab may create and write, e.g. --LockLab:DataPath=/var/lib/locklab",
+                folder, ex.Message);
+            return false;
+        }
     }
 }

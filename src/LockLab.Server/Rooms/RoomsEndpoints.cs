@@ -22,6 +22,7 @@ public static class RoomsEndpoints
         rooms.MapPost("/{code}/runs", StartRun).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).RequireRateLimiting(RunsEndpoints.RateLimitPolicy).WithName("StartRoomRun");
         rooms.MapPost("/{code}/page", SetPage).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("SetRoomPage");
         rooms.MapGet("/{code}/qr.svg", QrCode).WithName("RoomQrCode");
+        app.MapGet("/api/join-addresses", JoinAddressesOf).WithTags("Rooms").WithName("GetJoinAddresses");
         return app;
     }
 
@@ -55,11 +56,25 @@ public static class RoomsEndpoints
         return TypedResults.Accepted($"/api/rooms/{code}", await registry.StateAsync(code));
     }
 
-    /// <summary>The room's join link as a QR code (SVG), for students to scan off the projector.</summary>
-    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> QrCode(string code, HttpRequest http, RoomRegistry registry)
+    /// <summary>Where other devices can open this lab (never loopback), or why they cannot and what to do.</summary>
+    private static Ok<JoinAddresses> JoinAddressesOf(HttpRequest http, JoinAddressFinder finder) => TypedResults.Ok(finder.Find(http.Host, http.Scheme));
+
+    /// <summary>
+    /// The room's join link as a QR code (SVG), for students to scan off the projector: at <paramref name="address"/>
+    /// (one of <c>/api/join-addresses</c>, as the presenter chose), else at the first address the lab offers, else
+    /// (it offers none: the presenter's view says why) at the address this request used.
+    /// </summary>
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> QrCode(string code, string? address, HttpRequest http, RoomRegistry registry, JoinAddressFinder finder)
     {
         if (await MissingAsync(code, registry) is { } missing) return missing;
-        var link = $"{http.Scheme}://{http.Host}/rooms/{Uri.EscapeDataString(code)}";
+        var offered = finder.Find(http.Host, http.Scheme).Addresses;
+        if (address is not null && !offered.Contains(address.TrimEnd('/'), StringComparer.OrdinalIgnoreCase))
+        {
+            return TypedResults.Problem($"'{address}' is not an address of this lab. Choose one of GET /api/join-addresses: {string.Join(", ", offered)}.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Unknown join address");
+        }
+        var origin = address?.TrimEnd('/') ?? offered.FirstOrDefault() ?? $"{http.Scheme}://{http.Host}";
+        var link = $"{origin}/rooms/{Uri.EscapeDataString(code)}";
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(link, QRCodeGenerator.ECCLevel.M);
         var svg = new SvgQRCode(data).GetGraphic(8);

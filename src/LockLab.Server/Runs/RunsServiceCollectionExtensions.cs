@@ -22,8 +22,6 @@ public static class RunsServiceCollectionExtensions
         services.AddSingleton<Hubs.ViewerFeeds>();
         services.AddSingleton<Hubs.ViewerCountAnnouncer>();
         services.AddSingleton<RunOrchestrator>();
-        services.AddSingleton<Rooms.RoomRegistry>();
-        services.AddScoped<LockLab.Client.Services.IRoomLookup, Rooms.RegistryRoomLookup>();
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
