@@ -77,17 +77,21 @@ public class ShutdownHealthTests(DrainingLabFactory lab) : IClassFixture<Drainin
     }
 }
 
-/// <summary>A lab whose data path is a file, so its history database cannot be created.</summary>
+/// <summary>
+/// A lab whose history database cannot be opened although its folder is fine (here a folder stands where the database
+/// file should be; a corrupt file does the same). A folder that cannot be used at all stops the start instead
+/// (StartupTests in the end-to-end tests).
+/// </summary>
 public sealed class BrokenHistoryLabFactory : LabServerFactory
 {
-    public string NotAFolder => Path.Combine(DataPath, "not-a-folder");
+    public string DatabaseFile => Path.Combine(DataPath, LockLab.Server.History.SqliteHistoryDialect.FileName);
 
     protected override IDictionary<string, string?> Settings
     {
         get
         {
-            File.WriteAllText(NotAFolder, "a file where the data folder should be");
-            return new Dictionary<string, string?> { ["LockLab:DataPath"] = NotAFolder };
+            Directory.CreateDirectory(DatabaseFile);
+            return new Dictionary<string, string?>();
         }
     }
 }
@@ -102,7 +106,7 @@ public class BrokenHistoryHealthTests(BrokenHistoryLabFactory lab) : IClassFixtu
         Assert.Equal((HttpStatusCode.ServiceUnavailable, "Unhealthy"), (ready.Code, ready.Status));
         Assert.Equal("Unhealthy", ready.Checks["history"].Status);
         Assert.Contains("could not be opened", ready.Checks["history"].Description);
-        Assert.Contains(lab.NotAFolder, ready.Checks["history"].Description);
+        Assert.Contains(lab.DatabaseFile, ready.Checks["history"].Description);
         Assert.Equal("Healthy", ready.Checks["worker"].Status); // only the broken dependency is blamed
         Assert.Equal(HttpStatusCode.OK, (await lab.CreateClient().GetAsync("/healthz")).StatusCode);
     }
