@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 namespace LockLab.EndToEndTests;
 
 /// <summary>One real server and one headless Debian Chromium (driven by Playwright) shared by a test class.</summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     /// <summary>Debian's Chromium: Playwright cannot download its own browser on these machines.</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
@@ -18,7 +18,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await ServerProcess.StartAsync();
+        Server = await StartServerAsync();
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -27,6 +27,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
     }
+
+    /// <summary>The lab the browser is pointed at: on loopback only, unless a test class needs more.</summary>
+    protected virtual Task<ServerProcess> StartServerAsync() => ServerProcess.StartAsync();
 
     /// <summary>A fresh page that records every console error and uncaught exception: any of them fails the test.</summary>
     public async Task<(IPage Page, List<string> Errors)> NewPageAsync(int width = 1440, int height = 900)

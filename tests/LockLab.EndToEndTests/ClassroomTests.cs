@@ -102,6 +102,116 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     }
 
     [Fact]
+    public async Task A_run_started_remotely_stays_shown_with_its_summary_after_it_ends_until_the_next_run()
+    {
+        var code = await CreateRoomAsync();
+        using var client = lab.Server.CreateClient(presenter: true);
+        // The page's own experiment is no-lock; the teacher's phone (or curl) starts the lock experiment.
+        (await client.PostAsync($"/api/rooms/{code}/page", JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
+        var (follower, followerErrors) = await lab.NewPageAsync(390, 844);
+        var (projector, projectorErrors) = await lab.NewPageAsync(1920, 1080);
+        foreach (var (page, path) in new[] { (follower, $"/rooms/{code}"), (projector, $"/rooms/{code}/project") })
+        {
+            await page.GotoAsync(new Uri(lab.Server.Address, path).ToString());
+            await BrowserFixture.WaitUntilLiveAsync(page);
+            await Expect(page.GetByTestId("page-title")).ToHaveTextAsync("Without a lock");
+        }
+
+        var lockRun = await StartRunAsync(client, code, """{"scenario":"lock"}""");
+        foreach (var page in new[] { follower, projector })
+        {
+            // Ended, and still there: the run, its ten lines and its summary, although the page's experiment is another.
+            await Expect(page.Locator($"[data-testid=run-status][data-run='{lockRun}']")).ToHaveAttributeAsync("data-status", "completed");
+            await Expect(page.Locator("[data-testid=console-line]")).ToHaveCountAsync(10);
+            await Expect(page.GetByTestId("final-value")).ToHaveTextAsync("20");
+        }
+
+        // Until the next run starts: then that one is shown.
+        var nextRun = await StartRunAsync(client, code, """{"scenario":"no-lock"}""");
+        foreach (var page in new[] { follower, projector })
+        {
+            await Expect(page.Locator($"[data-testid=run-status][data-run='{nextRun}']")).ToHaveAttributeAsync("data-status", "completed");
+        }
+        Assert.Empty(followerErrors);
+        Assert.Empty(projectorErrors);
+    }
+
+    [Fact]
+    public async Task A_follower_without_the_key_sees_the_output_but_no_controls_while_the_presenter_keeps_them()
+    {
+        var code = await CreateRoomAsync();
+        using var client = lab.Server.CreateClient(presenter: true);
+        (await client.PostAsync($"/api/rooms/{code}/page", JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
+        var (presenter, presenterErrors) = await lab.NewPageAsync();
+        var (follower, followerErrors) = await lab.NewPageAsync(390, 844);
+        await presenter.GotoAsync(new Uri(lab.Server.Address, $"/rooms/{code}/present?key={ServerProcess.Key}").ToString());
+        await follower.GotoAsync(new Uri(lab.Server.Address, $"/rooms/{code}").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(presenter);
+        await BrowserFixture.WaitUntilLiveAsync(follower);
+
+        await Expect(presenter.GetByTestId("run-experiment")).ToBeEnabledAsync();
+        await Expect(presenter.GetByTestId("settings")).ToBeVisibleAsync();
+        foreach (var control in new[] { "run-experiment", "run-lock", "run-no-lock", "settings", "step-mode", "simultaneous" })
+        {
+            await Expect(follower.GetByTestId(control)).ToHaveCountAsync(0);
+        }
+
+        // A step-mode run: the presenter schedules the processes; the follower watches.
+        var run = await StartRunAsync(client, code, """{"scenario":"no-lock","mode":"step","iterations":1}""", waitUntilFinished: false);
+        await Expect(presenter.GetByTestId("step-controls")).ToBeVisibleAsync();
+        await Expect(presenter.GetByTestId("stop-run")).ToBeVisibleAsync();
+        await Expect(follower.Locator($"[data-testid=run-status][data-run='{run}']")).ToHaveAttributeAsync("data-status", "running");
+        await Expect(follower.GetByTestId("step-watching")).ToBeVisibleAsync();
+        await Expect(follower.GetByTestId("step-controls")).ToHaveCountAsync(0);
+        await Expect(follower.GetByTestId("stop-run")).ToHaveCountAsync(0);
+
+        (await client.PostAsync($"/api/runs/{run}/stop", null)).EnsureSuccessStatusCode();
+        await Expect(follower.Locator($"[data-testid=run-status][data-run='{run}']")).ToHaveAttributeAsync("data-status", "cancelled");
+        Assert.Empty(presenterErrors);
+        Assert.Empty(followerErrors);
+    }
+
+    [Fact]
+    public async Task The_projectors_heading_has_no_focus_box_after_a_page_change()
+    {
+        var code = await CreateRoomAsync();
+        var (projector, errors) = await lab.NewPageAsync(1920, 1080);
+        await projector.GotoAsync(new Uri(lab.Server.Address, $"/rooms/{code}/project").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(projector);
+        using var client = lab.Server.CreateClient(presenter: true);
+        (await client.PostAsync($"/api/rooms/{code}/page", JsonContent.Create(new { lesson = "process-locks", page = 1 }))).EnsureSuccessStatusCode();
+        await Expect(projector.GetByTestId("page-title")).ToHaveTextAsync("Process locks");
+
+        // Someone used the projector's keyboard (text size), so the browser draws focus as for a keyboard user; then
+        // the presenter moves the room on.
+        await projector.Keyboard.PressAsync("+");
+        (await client.PostAsync($"/api/rooms/{code}/page", JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
+        await Expect(projector.GetByTestId("page-title")).ToHaveTextAsync("Without a lock");
+
+        var outline = await projector.GetByTestId("page-title").EvaluateAsync<string>("h => getComputedStyle(h).outlineStyle + ' ' + getComputedStyle(h).outlineWidth");
+        Assert.True(outline.StartsWith("none", StringComparison.Ordinal) || outline.EndsWith(" 0px", StringComparison.Ordinal), $"The heading is drawn with a focus outline: {outline}");
+        await projector.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "projector-after-page-change.png") });
+        Assert.Empty(errors);
+    }
+
+    /// <summary>Starts a run in the room over HTTP (as a phone or curl does) and, unless told not to, waits until it ended.</summary>
+    private async Task<string> StartRunAsync(HttpClient client, string code, string body, bool waitUntilFinished = true)
+    {
+        var response = await client.PostAsync($"/api/rooms/{code}/runs", new StringContent(body));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        if (waitUntilFinished)
+        {
+            await LockLab.TestServices.Waiting.UntilAsync(async () =>
+            {
+                var run = await client.GetFromJsonAsync<JsonElement>($"/api/runs/{id}");
+                return run.GetProperty("status").GetString() is "completed" or "failed" or "cancelled" ? id : null;
+            }, TimeSpan.FromSeconds(60), $"run {id} to end", poll: TimeSpan.FromMilliseconds(100));
+        }
+        return id;
+    }
+
+    [Fact]
     public async Task An_unknown_room_is_a_clear_page_not_an_error()
     {
         var (page, errors) = await lab.NewPageAsync();

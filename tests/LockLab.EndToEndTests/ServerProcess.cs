@@ -29,7 +29,8 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <param name="dataPath">The run history's folder; a fresh one when null. Pass the same one to restart "the same" lab.</param>
     /// <param name="port">The loopback port; a free one when null. Pass the same one to restart "the same" lab for open pages.</param>
     /// <param name="settings">Extra configuration, e.g. <c>["LockLab__Redis"] = …</c> (environment variable spelling).</param>
-    public static async Task<ServerProcess> StartAsync(string? dataPath = null, int? port = null, IReadOnlyDictionary<string, string>? settings = null)
+    /// <param name="onEveryInterface">Listen on every network interface, as the README's command does, not on loopback only.</param>
+    public static async Task<ServerProcess> StartAsync(string? dataPath = null, int? port = null, IReadOnlyDictionary<string, string>? settings = null, bool onEveryInterface = false)
     {
         port ??= LockLab.TestServices.FreePort.Next();
         dataPath ??= Directory.CreateTempSubdirectory("locklab-e2e-data-").FullName;
@@ -46,7 +47,7 @@ public sealed class ServerProcess : IAsyncDisposable
         };
         info.ArgumentList.Add(serverDll);
         info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add($"http://127.0.0.1:{port}");
+        info.ArgumentList.Add(onEveryInterface ? $"http://*:{port}" : $"http://127.0.0.1:{port}");
         // Development, as `dotnet run` uses: static web assets are served from the build output.
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         info.Environment["LockLab__PresenterKey"] = Key;

@@ -1,0 +1,30 @@
+namespace LockLab.EndToEndTests;
+
+/// <summary>How the real server executable starts when its settings cannot work.</summary>
+public class StartupTests
+{
+    [Fact]
+    public async Task A_data_folder_that_cannot_be_created_stops_the_start_with_one_line_naming_it_and_why()
+    {
+        var scratch = Directory.CreateTempSubdirectory("locklab-e2e-blocked-").FullName;
+        try
+        {
+            var inTheWay = Path.Combine(scratch, "a-file");
+            await File.WriteAllTextAsync(inTheWay, "a file where a folder should be");
+            var dataPath = Path.Combine(inTheWay, "data");
+
+            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => ServerProcess.StartAsync(dataPath: dataPath));
+
+            var output = refused.Message;
+            var complaint = Assert.Single(output.Split('\n'), l => l.Contains(" FTL]") || l.Contains(" ERR]"));
+            Assert.Contains(dataPath, complaint);
+            Assert.Contains("LockLab:DataPath", complaint);
+            Assert.DoesNotContain("   at ", output); // a sentence, not a stack trace
+            Assert.DoesNotContain("Now listening", output);
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+}
