@@ -1,9 +1,13 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using LockLab.Bench.Harness;
 using LockLab.Bench.Report;
 using LockLab.Contracts;
+using LockLab.TestServices;
 using Microsoft.Playwright;
 
 namespace LockLab.Bench.Suites;
@@ -11,8 +15,10 @@ namespace LockLab.Bench.Suites;
 /// <summary>
 /// A cold load of a lesson page in headless Chromium: bytes over the wire, when the lesson text is on screen, when
 /// the live panel's run button works. Each repetition is a fresh browser context (empty cache, no stored state).
+/// The full run measures two servers the same way: the README's run command as written, in a fresh clone (what a
+/// user gets), and the published build the other sections measure. Quick mode measures the build output only.
 /// </summary>
-public static class PageLoad
+public static partial class PageLoad
 {
     /// <summary>Debian's Chromium: Playwright cannot download its own browser on these machines.</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
@@ -81,10 +87,15 @@ public static class PageLoad
         }
         """;
 
+    /// <summary>The port the README's run command listens on (the <c>classroom</c> launch profile: <c>http://*:5080</c>).</summary>
+    private const int ReadmePort = 5080;
+
+    /// <summary>How long the README's command may take to build, publish and start in a fresh clone.</summary>
+    private static readonly TimeSpan ReadmeStartLimit = TimeSpan.FromMinutes(10);
+
     public static async Task<BenchSection> RunAsync(BenchContext context)
     {
         var section = new BenchSection("page", "Lesson page: cold load in headless Chromium");
-        await using var server = await context.StartServerAsync();
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -93,50 +104,189 @@ public static class PageLoad
             Args = ChromiumArgs,
         });
 
+        // One server at a time, so that neither competes with the other for the cores. The README's command first:
+        // it is what a user runs.
+        var measured = new List<Measured>();
+        if (!context.Quick) measured.Add(await MeasureReadmeCommandAsync(context, browser));
+        measured.Add(await MeasurePublishedAsync(context, browser));
+
+        var count = measured[0].Loads.Count;
+        var readme = measured.FirstOrDefault(m => m.Server.Command is not null);
+        var servers = context.Quick
+            ? "the server's build output in Development (quick mode: the figures are not meaningful; the row for the README's run command is measured in the full run only, since quick mode runs inside the test suite, whose own first-run test already starts that command)"
+            : $"two servers, one after the other, each on loopback: **the README's run command as written**, `{readme!.Server.Command}` (read from README.md's \"The two commands\"), started through `bash -c` with nothing added in a fresh clone (the repository's tracked files copied to an empty folder, so its first start builds and publishes the lab: {readme.StartUp!.Value.TotalSeconds:N0} s until it listened), where it serves the published lab in Production on port {ReadmePort} with a presenter key it generated; and **the published build** the other sections measure (`dotnet publish src/LockLab.Server -c Release`, started by the benchmark in Production with a key of its own)";
+        section.Paragraph($"""
+            `{LessonPath}` (the lesson's first experiment: text on the left, the live panel with its run button on the right), loaded {count} time{(count == 1 ? "" : "s")} per server by headless Chromium ({ChromiumPath}), each time in a fresh browser context (empty cache, nothing stored), against {servers}. On loopback the figures are the page's own cost (CPU, round trips), not a network's. One load before them is not counted (the server's first page).
+            Times are from the start of the navigation, taken in the page (`performance.now()`). *Text visible*: the lesson title's first paint as Chromium reports it (element timing, the time the frame was presented), and not before the first frame in which the whole lesson text is laid out with a size (no frame is rendered while render-blocking style sheets load). *Interactive*: the live panel carries `data-interactive`, which only the WebAssembly render sets, once the lab's hub is connected and the run buttons are enabled with their handlers attached. The run button is shown only to a browser holding the presenter key, so each context is given the key of the server it loads (in `localStorage`, as a teacher's browser keeps it after the sign-in link) and a room of its own; each load then presses the run button and waits for the run to appear ({string.Join("; ", measured.Select(m => $"{m.Server.Short}: {Stats.Spread(m.Loads.Select(l => l.RunVisibleMs).ToList(), "N0", " ms")}"))} from the click). *Transferred*: the sum of every HTTP response's encoded size over the wire, headers included (Chromium's `Network.loadingFinished.encodedDataLength`), until the network has been quiet for half a second after the page became interactive; the hub's messages over its WebSocket are counted apart.
+            """);
+
+        section.Table(["server", ">transferred (compressed)", ">lesson text visible", ">live panel interactive"], measured.Select(m => (IReadOnlyList<string>)
+        [
+            m.Server.Label,
+            Stats.Spread(m.Loads.Select(l => l.WireBytes / 1e6).ToList(), "N3", " MB"),
+            Stats.Spread(m.Loads.Select(l => l.TextVisibleMs).ToList(), "N0", " ms"),
+            Stats.Spread(m.Loads.Select(l => l.InteractiveMs).ToList(), "N0", " ms"),
+        ]));
+
+        section.Paragraph("The other figures of the same loads (median (min–max)):");
+        IReadOnlyList<string> Row(string name, Func<Measured, string> cell) => [name, .. measured.Select(cell)];
+        section.Table(["", .. measured.Select(m => ">" + m.Server.Short)],
+        [
+            Row("response bodies (compressed / decoded)", m => $"{Stats.Spread(m.Loads.Select(l => l.BodyBytes / 1e6).ToList(), "N3", " MB")} / {Stats.Spread(m.Loads.Select(l => l.DecodedBytes / 1e6).ToList(), "N2", " MB")}"),
+            Row("HTTP requests", m => Stats.Spread(m.Loads.Select(l => (double)l.Requests).ToList(), "N0")),
+            Row("hub messages over the WebSocket, both ways (payload; not in the total above)", m => Stats.Spread(m.Loads.Select(l => l.WebSocketBytes / 1024.0).ToList(), "N1", " KB")),
+            Row("first contentful paint", m => Stats.Spread(m.Loads.Select(l => l.FirstPaintMs).ToList(), "N0", " ms")),
+            Row("the server's first page after start-up (not counted): text visible, interactive", m => $"{m.WarmUp.TextVisibleMs:N0} ms, {m.WarmUp.InteractiveMs:N0} ms"),
+        ]);
+
+        section.Paragraph("Where the time goes (medians; milliseconds from the start of the navigation):");
+        var phases = measured.Select(m => Phases(m.Loads).ToDictionary(p => p.Name, p => p.Values)).ToList();
+        section.Table(["step", .. measured.Select(m => ">" + m.Server.Short)], phases.SelectMany(p => p.Keys).Distinct().Select(step => (IReadOnlyList<string>)
+            [step, .. phases.Select(p => p.TryGetValue(step, out var values) ? Stats.Format(Stats.Median(values), "N0") : "–")]));
+
+        var medians = measured.Select(m => m.Loads.OrderBy(l => l.InteractiveMs).ElementAt(m.Loads.Count / 2)).ToList();
+        var groups = medians.Select(l => l.Resources
+            .GroupBy(r => Group(r.Name))
+            .Select(g => (Name: g.Key, Body: g.Sum(r => r.Body), Decoded: g.Sum(r => r.Decoded), Count: g.Count()))
+            .Append((Name: "HTML page", Body: l.HtmlBody, Decoded: l.HtmlDecoded, Count: 1))
+            .ToDictionary(g => g.Name)).ToList();
+        section.Paragraph($"Where the bytes go (the median load of each server; response bodies as sent, {string.Join(" and ", medians.Select(l => l.Requests))} requests in all):");
+        section.Table(["resource", .. measured.SelectMany(m => new[] { $">{m.Server.Short}: compressed", ">decoded" })], groups
+            .SelectMany(g => g.Values).GroupBy(g => g.Name).OrderByDescending(g => g.Max(x => x.Body)).Select(g => g.Key)
+            .Select(name => (IReadOnlyList<string>)
+            [
+                groups.Max(g => g.TryGetValue(name, out var x) ? x.Count : 0) is var files and > 1 ? $"{name} ({files} files)" : name,
+                .. groups.SelectMany(g => g.TryGetValue(name, out var x) ? new[] { Kb(x.Body), Kb(x.Decoded) } : ["–", "–"]),
+            ]));
+
+        foreach (var m in measured)
+        {
+            Check(section, $"{m.Server.Target}: lesson text visible (cold load)", $"≤ {TextTargetMs:N0} ms", m.Loads.Select(l => l.TextVisibleMs).ToList(), TextTargetMs, "N0", " ms");
+            Check(section, $"{m.Server.Target}: live panel interactive (cold load)", $"≤ {InteractiveTargetMs:N0} ms", m.Loads.Select(l => l.InteractiveMs).ToList(), InteractiveTargetMs, "N0", " ms");
+            Check(section, $"{m.Server.Target}: transferred, compressed (cold load)", $"≤ {BytesTarget / 1e6:N0} MB", m.Loads.Select(l => l.WireBytes / 1e6).ToList(), BytesTarget / 1e6, "N3", " MB");
+        }
+        return section;
+    }
+
+    /// <summary>
+    /// The README's run command as a user copies it, in a fresh clone: started exactly as written (it listens on
+    /// port <see cref="ReadmePort"/> and generates its presenter key), measured, then stopped with its whole process tree.
+    /// </summary>
+    private static async Task<Measured> MeasureReadmeCommandAsync(BenchContext context, IBrowser browser)
+    {
+        var command = ReadmeCommands.Run(context.RepoRoot);
+        if (PortInUse(ReadmePort) is { } holder)
+        {
+            throw new InvalidOperationException(
+                $"Port {ReadmePort} is in use ({holder}), and the README's run command (`{command}`) listens there. Stop whatever holds it (`ss -ltnp | grep :{ReadmePort}` names it) and run the page section again.");
+        }
+
+        using var clone = await FreshClone.CreateAsync(context.RepoRoot);
+        Console.Error.WriteLine($"Starting `{command}` in a fresh clone ({clone.Folder}); its first start builds and publishes the lab …");
+        var started = Stopwatch.StartNew();
+        await using var lab = ReadmeLab.Start(clone.Folder, context.RepoRoot);
+        Uri address;
+        try
+        {
+            address = await lab.Listening.WaitAsync(ReadmeStartLimit);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"`{command}` did not listen within {ReadmeStartLimit.TotalMinutes:N0} minutes in {clone.Folder}:\n{lab.Output}");
+        }
+        var startUp = started.Elapsed;
+        if (address.Port != ReadmePort)
+            throw new InvalidOperationException($"`{command}` listens on {address}, not on port {ReadmePort} as the README says:\n{lab.Output}");
+        var key = await GeneratedKeyAsync(lab);
+        Console.Error.WriteLine($"`{command}` listens on {address} after {startUp.TotalSeconds:N0} s.");
+
+        var server = new Server(
+            Label: $"`{command}` (the README's run command, fresh clone)",
+            Short: "README command",
+            Target: $"Lesson page via `{command}`",
+            Address: address,
+            Key: key,
+            Command: command);
+        return await MeasureAsync(context, browser, server, startUp);
+    }
+
+    /// <summary>The published build as the other sections start it (or, in quick mode, the build output).</summary>
+    private static async Task<Measured> MeasurePublishedAsync(BenchContext context, IBrowser browser)
+    {
+        await using var lab = await context.StartServerAsync();
+        var server = context.Quick
+            ? new Server("build output in Development (quick mode)", "build output", "Lesson page, build output (quick mode)", lab.Address, LabServer.Key, null)
+            : new Server("published build (`dotnet publish -c Release`, Production)", "published build", "Lesson page, published build", lab.Address, LabServer.Key, null);
+        return await MeasureAsync(context, browser, server, null);
+    }
+
+    private static async Task<Measured> MeasureAsync(BenchContext context, IBrowser browser, Server server, TimeSpan? startUp)
+    {
         // One load that is not counted: the server's first page (its own JIT, lesson parsing) and the browser's first
         // tab are start-up costs of the processes, not of the page.
         var warmUp = await LoadAsync(browser, server);
         var loads = new List<Load>();
         for (var i = 0; i < context.Repeats(5); i++) loads.Add(await LoadAsync(browser, server));
-
-        var bytes = loads.Select(l => l.WireBytes).ToList();
-        var text = loads.Select(l => l.TextVisibleMs).ToList();
-        var interactive = loads.Select(l => l.InteractiveMs).ToList();
-        var requests = loads.Select(l => (double)l.Requests).ToList();
-
-        section.Paragraph($"""
-            `{LessonPath}` (the lesson's first experiment: text on the left, the live panel with its run button on the right), loaded {loads.Count} time{(loads.Count == 1 ? "" : "s")} by headless Chromium ({ChromiumPath}), each time in a fresh browser context (empty cache, nothing stored), against the server {(context.Quick ? "build output in Development (quick mode: figures are not meaningful)" : "published in Release, running in Production")} on loopback, so the figures are the page's own cost (CPU, round trips), not a network's. One load before them is not counted (the server's first page).
-            Times are from the start of the navigation, taken in the page (`performance.now()`). *Text visible*: the lesson title's first paint as Chromium reports it (element timing, the time the frame was presented), and not before the first frame in which the whole lesson text is laid out with a size (no frame is rendered while render-blocking style sheets load). *Interactive*: the live panel carries `data-interactive`, which only the WebAssembly render sets, once the lab's hub is connected and the run buttons are enabled with their handlers attached. Each load then presses the run button and waits for the run to appear ({Stats.Spread(loads.Select(l => l.RunVisibleMs).ToList(), "N0", " ms")} from the click). *Transferred*: the sum of every HTTP response's encoded size over the wire, headers included (Chromium's `Network.loadingFinished.encodedDataLength`), until the network has been quiet for half a second after the page became interactive; the hub's messages over its WebSocket are counted apart.
-            """);
-        section.Table(["", ">median (min–max)"],
-        [
-            ["transferred (compressed)", Stats.Spread(bytes.Select(b => b / 1e6).ToList(), "N3", " MB")],
-            ["response bodies (compressed / decoded)", $"{Stats.Spread(loads.Select(l => l.BodyBytes / 1e6).ToList(), "N3", " MB")} / {Stats.Spread(loads.Select(l => l.DecodedBytes / 1e6).ToList(), "N2", " MB")}"],
-            ["HTTP requests", Stats.Spread(requests, "N0")],
-            ["hub messages over the WebSocket, both ways (payload; not in the total above)", Stats.Spread(loads.Select(l => l.WebSocketBytes / 1024.0).ToList(), "N1", " KB")],
-            ["first contentful paint", Stats.Spread(loads.Select(l => l.FirstPaintMs).ToList(), "N0", " ms")],
-            ["lesson text visible", Stats.Spread(text, "N0", " ms")],
-            ["live panel interactive", Stats.Spread(interactive, "N0", " ms")],
-        ]);
-
-        section.Paragraph("Where the time goes (medians; milliseconds from the start of the navigation):");
-        section.Table(["step", ">ms"], Phases(loads).Select(p => (IReadOnlyList<string>)[p.Name, Stats.Format(Stats.Median(p.Values), "N0")]));
-
-        var median = loads.OrderBy(l => l.InteractiveMs).ElementAt(loads.Count / 2);
-        section.Paragraph($"Where the bytes go (the median load; response bodies as sent, {median.Requests} requests in all):");
-        section.Table(["resource", ">compressed", ">decoded"], median.Resources
-            .GroupBy(r => Group(r.Name))
-            .Select(g => (Name: g.Key, Body: g.Sum(r => r.Body), Decoded: g.Sum(r => r.Decoded), Count: g.Count()))
-            .Append((Name: "HTML page", Body: median.HtmlBody, Decoded: median.HtmlDecoded, Count: 1))
-            .OrderByDescending(g => g.Body)
-            .Select(g => (IReadOnlyList<string>)[g.Count == 1 ? g.Name : $"{g.Name} ({g.Count} files)", Kb(g.Body), Kb(g.Decoded)]));
-        section.Paragraph($"The server's first page after start-up (not counted above): text visible at {warmUp.TextVisibleMs:N0} ms, interactive at {warmUp.InteractiveMs:N0} ms.");
-
-        Check(section, "Lesson page: lesson text visible (cold load)", $"≤ {TextTargetMs:N0} ms", text, TextTargetMs, "N0", " ms");
-        Check(section, "Lesson page: live panel interactive (cold load)", $"≤ {InteractiveTargetMs:N0} ms", interactive, InteractiveTargetMs, "N0", " ms");
-        Check(section, "Lesson page: transferred, compressed (cold load)", $"≤ {BytesTarget / 1e6:N0} MB", bytes.Select(b => b / 1e6).ToList(), BytesTarget / 1e6, "N3", " MB");
-        return section;
+        return new Measured(server, warmUp, loads, startUp);
     }
+
+    /// <summary>
+    /// The key the lab generated for this start, from its log line ("generated one for this start: …"); a key set in
+    /// this process's environment (<c>LockLab__PresenterKey</c>, which the command inherits) instead, if there is one.
+    /// </summary>
+    private static async Task<string> GeneratedKeyAsync(ReadmeLab lab)
+    {
+        if (Environment.GetEnvironmentVariable("LockLab__PresenterKey") is { Length: > 0 } configured) return configured;
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            foreach (var line in lab.Lines)
+            {
+                var match = GeneratedKey().Match(line);
+                if (match.Success) return match.Groups[1].Value;
+            }
+            await Task.Delay(50);
+        }
+        throw new InvalidOperationException($"`{lab.Command}` logged no generated presenter key within 30 s of listening:\n{lab.Output}");
+    }
+
+    [GeneratedRegex("generated one for this start: \"?([0-9A-Za-z_-]+)")]
+    private static partial Regex GeneratedKey();
+
+    /// <summary>What holds the port (in words), or null when it is free on every interface, as the lab would bind it.</summary>
+    private static string? PortInUse(int port)
+    {
+        try
+        {
+            using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
+            probe.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
+            probe.Listen();
+        }
+        catch (SocketException e)
+        {
+            return $"binding [::]:{port} failed: {e.Message}";
+        }
+        try
+        {
+            using var client = new TcpClient();
+            if (client.ConnectAsync(IPAddress.Loopback, port).Wait(TimeSpan.FromSeconds(1))) return $"something accepts connections on 127.0.0.1:{port}";
+        }
+        catch (AggregateException)
+        {
+            // Refused: nothing listens there.
+        }
+        return null;
+    }
+
+    /// <summary>A server whose lesson page is loaded: how the report names it, where it listens, the presenter key its run button needs.</summary>
+    /// <param name="Label">Its row in the summary table.</param>
+    /// <param name="Short">Its column in the other tables.</param>
+    /// <param name="Target">How its target rows (and the summary of targets at the top of the document) name it.</param>
+    /// <param name="Command">The README's command that started it, or null for a server the benchmark started itself.</param>
+    private sealed record Server(string Label, string Short, string Target, Uri Address, string Key, string? Command);
+
+    /// <param name="StartUp">From the command's start to "Now listening on", for the README's command.</param>
+    private sealed record Measured(Server Server, Load WarmUp, IReadOnlyList<Load> Loads, TimeSpan? StartUp);
 
     /// <summary>A target is met when the median meets it; the worst repetition is quoted beside it.</summary>
     private static void Check(BenchSection section, string what, string target, IReadOnlyList<double> values, double limit, string format, string unit)
@@ -204,17 +354,18 @@ public static class PageLoad
 
     private static string Kb(long bytes) => Stats.Format(bytes / 1024.0, "N0", " KB");
 
-    private static async Task<Load> LoadAsync(IBrowser browser, LabServer server)
+    private static async Task<Load> LoadAsync(IBrowser browser, Server server)
     {
         // A room of its own for every load: each starts from an empty room, as the first student of a class does.
-        using var http = server.CreateClient();
+        using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", server.Key);
         using var created = await http.PostAsync("/api/rooms", null);
         created.EnsureSuccessStatusCode();
         var room = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RoomState))!.Room;
 
         await using var browserContext = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
         // The presenter key, as a teacher's browser remembers it, so that the run button may start a run.
-        await browserContext.AddInitScriptAsync($"try {{ localStorage.setItem('locklab.presenterKey', '{LabServer.Key}'); }} catch {{ }}");
+        await browserContext.AddInitScriptAsync($"try {{ localStorage.setItem('locklab.presenterKey', '{server.Key}'); }} catch {{ }}");
         await browserContext.AddInitScriptAsync(Probe);
         var page = await browserContext.NewPageAsync();
         var errors = new List<string>();
