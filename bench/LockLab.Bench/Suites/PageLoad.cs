@@ -137,6 +137,7 @@ public static partial class PageLoad
             Row("hub messages over the WebSocket, both ways (payload; not in the total above)", m => Stats.Spread(m.Loads.Select(l => l.WebSocketBytes / 1024.0).ToList(), "N1", " KB")),
             Row("first contentful paint", m => Stats.Spread(m.Loads.Select(l => l.FirstPaintMs).ToList(), "N0", " ms")),
             Row("the server's first page after start-up (not counted): text visible, interactive", m => $"{m.WarmUp.TextVisibleMs:N0} ms, {m.WarmUp.InteractiveMs:N0} ms"),
+            Row("load average of the machine (1 min, /proc/loadavg) as the loads began / ended", m => $"{m.LoadBefore} / {m.LoadAfter}"),
         ]);
 
         section.Paragraph("Where the time goes (medians; milliseconds from the start of the navigation):");
@@ -225,10 +226,18 @@ public static partial class PageLoad
         // One load that is not counted: the server's first page (its own JIT, lesson parsing) and the browser's first
         // tab are start-up costs of the processes, not of the page.
         var warmUp = await LoadAsync(browser, server);
+        var before = LoadAverage();
         var loads = new List<Load>();
         for (var i = 0; i < context.Repeats(5); i++) loads.Add(await LoadAsync(browser, server));
-        return new Measured(server, warmUp, loads, startUp);
+        return new Measured(server, warmUp, loads, startUp, before, LoadAverage());
     }
+
+    /// <summary>
+    /// The machine's 1-minute load average: on 2 cores, much above 2 means other work (a build, another test run)
+    /// competed with the browser and the server, and the times are not the page's alone.
+    /// </summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "–";
 
     /// <summary>
     /// The key the lab generated for this start, from its log line ("generated one for this start: …"); a key set in
@@ -286,7 +295,8 @@ public static partial class PageLoad
     private sealed record Server(string Label, string Short, string Target, Uri Address, string Key, string? Command);
 
     /// <param name="StartUp">From the command's start to "Now listening on", for the README's command.</param>
-    private sealed record Measured(Server Server, Load WarmUp, IReadOnlyList<Load> Loads, TimeSpan? StartUp);
+    /// <param name="LoadBefore">The machine's load average as the counted loads began (after the uncounted one).</param>
+    private sealed record Measured(Server Server, Load WarmUp, IReadOnlyList<Load> Loads, TimeSpan? StartUp, string LoadBefore, string LoadAfter);
 
     /// <summary>A target is met when the median meets it; the worst repetition is quoted beside it.</summary>
     private static void Check(BenchSection section, string what, string target, IReadOnlyList<double> values, double limit, string format, string unit)
