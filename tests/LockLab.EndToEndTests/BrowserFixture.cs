@@ -1,35 +1,56 @@
+using LockLab.TestServices;
 using Microsoft.Playwright;
 
 namespace LockLab.EndToEndTests;
 
-/// <summary>One real server and one headless Debian Chromium (driven by Playwright) shared by a test class.</summary>
+/// <summary>
+/// One real server and one headless Debian Chromium (driven by Playwright) shared by a test class. Without Chromium it
+/// starts nothing: each test calls <c>Prerequisites.Require(Prerequisites.Chromium)</c> first and is skipped.
+/// </summary>
 public class BrowserFixture : IAsyncLifetime
 {
-    /// <summary>Debian's Chromium: Playwright cannot download its own browser on these machines.</summary>
-    public const string ChromiumPath = "/usr/bin/chromium";
+    /// <summary>Headless on a machine without a display or GPU, as root (no sandbox), and no traffic to the outside.</summary>
+    private static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
     private IPlaywright? _playwright;
+    private ServerProcess? _server;
+    private IBrowser? _browser;
 
-    public ServerProcess Server { get; private set; } = null!;
-    public IBrowser Browser { get; private set; } = null!;
+    /// <summary>Debian's Chromium: Playwright cannot download its own browser on these machines.</summary>
+    public static string ChromiumPath => Prerequisites.Chromium.Path;
+
+    public ServerProcess Server => _server ?? throw NotStarted();
+    public IBrowser Browser => _browser ?? throw NotStarted();
 
     /// <summary>Screenshots land here (the test run's output folder), kept as artifacts.</summary>
     public static string ArtifactsFolder { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
 
-    public async Task InitializeAsync()
-    {
-        Server = await StartServerAsync();
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-    }
-
     /// <summary>The lab the browser is pointed at: on loopback only, unless a test class needs more.</summary>
     protected virtual Task<ServerProcess> StartServerAsync() => ServerProcess.StartAsync();
+
+    public async Task InitializeAsync()
+    {
+        if (!Prerequisites.Chromium.IsInstalled) return;
+        try
+        {
+            _server = await StartServerAsync();
+            _playwright = await Playwright.CreateAsync();
+            _browser = await LaunchChromiumAsync(_playwright);
+        }
+        catch
+        {
+            await DisposeAsync(); // what did start must not outlive the failure
+            throw;
+        }
+    }
+
+    /// <summary>Headless Debian Chromium with the lab's usual flags.</summary>
+    public static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
+
+    private static InvalidOperationException NotStarted() =>
+        new($"The browser fixture did not start: call Prerequisites.Require(Prerequisites.Chromium) first in the test ({Prerequisites.Chromium}).");
 
     /// <summary>A fresh page that records every console error and uncaught exception: any of them fails the test.</summary>
     public async Task<(IPage Page, List<string> Errors)> NewPageAsync(int width = 1440, int height = 900)
@@ -55,8 +76,11 @@ public class BrowserFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (Browser is not null) await Browser.DisposeAsync();
+        if (_browser is not null) await _browser.DisposeAsync();
+        _browser = null;
         _playwright?.Dispose();
-        if (Server is not null) await Server.DisposeAsync();
+        _playwright = null;
+        if (_server is not null) await _server.DisposeAsync();
+        _server = null;
     }
 }

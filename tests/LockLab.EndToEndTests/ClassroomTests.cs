@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using LockLab.TestServices;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -16,9 +17,10 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("room").GetString()!;
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_follower_follows_the_presenters_pages_and_both_see_a_run_started_over_http()
     {
+        Prerequisites.Require(Prerequisites.Chromium);
         var code = await CreateRoomAsync();
         var (presenter, presenterErrors) = await lab.NewPageAsync();
         var (follower, followerErrors) = await lab.NewPageAsync(1280, 720);
@@ -64,11 +66,12 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Assert.Empty(followerErrors);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(1280, 720)]
     [InlineData(1920, 1080)]
     public async Task The_projector_view_is_readable_at_classroom_resolutions(int width, int height)
     {
+        Prerequisites.Require(Prerequisites.Chromium);
         var code = await CreateRoomAsync();
         using (var client = lab.Server.CreateClient(presenter: true))
         {
@@ -101,9 +104,10 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Assert.Empty(errors);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_run_started_remotely_stays_shown_with_its_summary_after_it_ends_until_the_next_run()
     {
+        Prerequisites.Require(Prerequisites.Chromium);
         var code = await CreateRoomAsync();
         using var client = lab.Server.CreateClient(presenter: true);
         // The page's own experiment is no-lock; the teacher's phone (or curl) starts the lock experiment.
@@ -136,9 +140,10 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Assert.Empty(projectorErrors);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_follower_without_the_key_sees_the_output_but_no_controls_while_the_presenter_keeps_them()
     {
+        Prerequisites.Require(Prerequisites.Chromium);
         var code = await CreateRoomAsync();
         using var client = lab.Server.CreateClient(presenter: true);
         (await client.PostAsync($"/api/rooms/{code}/page", JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
@@ -171,9 +176,10 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Assert.Empty(followerErrors);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_projectors_heading_has_no_focus_box_after_a_page_change()
     {
+        Prerequisites.Require(Prerequisites.Chromium);
         var code = await CreateRoomAsync();
         using var client = lab.Server.CreateClient(presenter: true);
         (await client.PostAsync($"/api/rooms/{code}/page", JsonContent.Create(new { lesson = "process-locks", page = 1 }))).EnsureSuccessStatusCode();
@@ -212,9 +218,10 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         return id;
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_unknown_room_is_a_clear_page_not_an_error()
     {
+        Prerequisites.Require(Prerequisites.Chromium);
         var (page, errors) = await lab.NewPageAsync();
         await page.GotoAsync(new Uri(lab.Server.Address, "/rooms/ZZZZ").ToString());
         await Expect(page.GetByTestId("room-not-found")).ToContainTextAsync("There is no room");

@@ -19,9 +19,10 @@ public partial class FirstRunTests(BrowserFixture browser) : IClassFixture<Brows
     /// <summary>The README command's port (its launch profile): a lab of the user's own on it would be measured instead.</summary>
     private const int ReadmePort = 5080;
 
-    [Fact]
+    [SkippableFact]
     public async Task A_fresh_clone_started_with_the_readme_command_keeps_its_runs_and_serves_a_small_interactive_page()
     {
+        Prerequisites.Require(Prerequisites.Chromium);
         Assert.True(PortIsFree(ReadmePort), $"Port {ReadmePort} is in use: stop the lab running there; this test starts the README's command, which listens on it.");
         using var clone = await FreshClone.CreateAsync(Repository.Root);
         await using var lab = ReadmeLab.Start(clone.Folder, Repository.Root);

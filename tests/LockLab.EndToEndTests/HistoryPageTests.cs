@@ -9,9 +9,10 @@ namespace LockLab.EndToEndTests;
 /// <summary>The history in a real browser: a finished run is listed and replays with every printed value.</summary>
 public class HistoryPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 {
-    [Fact]
+    [SkippableFact]
     public async Task A_finished_run_is_listed_and_replays_its_prints_in_order()
     {
+        Prerequisites.Require(Prerequisites.Chromium);
         using var client = lab.Server.CreateClient(presenter: true);
         var started = await client.PostAsync("/api/runs", new StringContent("""{"scenario":"lock","room":"history-e2e","delayMs":20}"""));
         var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LockLab.TestServices;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -22,9 +23,10 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         return result.ToArray();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Run_with_lock_shows_p1_running_to_the_end_before_p2()
     {
+        Prerequisites.Require(Prerequisites.Chromium);
         var (page, errors) = await lab.NewPageAsync();
         // The start-up link: the page keeps the key and removes it from the address bar.
         await page.GotoAsync(new Uri(lab.Server.Address, $"/lessons/process-locks/3?key={ServerProcess.Key}").ToString());
@@ -47,9 +49,10 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Assert.Empty(errors);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task In_step_mode_each_value_appears_the_moment_it_is_printed_while_the_lock_holds_the_other_process_back()
     {
+        Prerequisites.Require(Prerequisites.Chromium);
         var (page, errors) = await lab.NewPageAsync();
         await page.GotoAsync(new Uri(lab.Server.Address, $"/lessons/process-locks/3?room=steps&key={ServerProcess.Key}").ToString());
         await BrowserFixture.WaitUntilLiveAsync(page);
@@ -94,9 +97,10 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await Expect(button).Not.ToHaveAttributeAsync("data-next", step);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_run_triggered_over_http_appears_live_on_every_open_page_of_the_room()
     {
+        Prerequisites.Require(Prerequisites.Chromium);
         var pages = new[] { await lab.NewPageAsync(), await lab.NewPageAsync(1280, 720) };
         foreach (var (page, _) in pages)
         {
@@ -131,9 +135,10 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await pages[1].Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "lab-remote-1280x720.png") });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Without_the_key_the_page_asks_for_it_instead_of_failing_silently()
     {
+        Prerequisites.Require(Prerequisites.Chromium);
         var (page, errors) = await lab.NewPageAsync();
         await page.GotoAsync(new Uri(lab.Server.Address, "/lessons/process-locks/3?room=nokey").ToString());
         await BrowserFixture.WaitUntilLiveAsync(page);

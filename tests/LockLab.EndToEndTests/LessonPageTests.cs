@@ -1,3 +1,4 @@
+using LockLab.TestServices;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -13,9 +14,10 @@ public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Assert.EndsWith($"/lessons/process-locks/{number}?room=steps", page.Url);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_catalog_groups_lessons_by_chapter_and_opens_one()
     {
+        Prerequisites.Require(Prerequisites.Chromium);
         var (page, errors) = await lab.NewPageAsync();
         await page.GotoAsync(lab.Server.Address.ToString());
 
@@ -31,9 +33,10 @@ public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Assert.Empty(errors);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_experiment_settings_open_with_the_servers_limits()
     {
+        Prerequisites.Require(Prerequisites.Chromium);
         var (page, errors) = await lab.NewPageAsync();
         await page.GotoAsync(new Uri(lab.Server.Address, "/lessons/process-locks/2?room=settings").ToString());
         await BrowserFixture.WaitUntilLiveAsync(page);
@@ -47,9 +50,10 @@ public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Assert.Empty(errors);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Keyboard_and_history_step_through_pages_and_each_page_shows_its_own_run()
     {
+        Prerequisites.Require(Prerequisites.Chromium);
         var (page, errors) = await lab.NewPageAsync();
         await page.GotoAsync(new Uri(lab.Server.Address, $"/lessons/process-locks/1?room=steps&key={ServerProcess.Key}").ToString());
         await BrowserFixture.WaitUntilLiveAsync(page);

@@ -1,3 +1,4 @@
+using LockLab.TestServices;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -6,9 +7,10 @@ namespace LockLab.EndToEndTests;
 /// <summary>The pictures of a run in a real browser: the lanes mark a lost update where it happened.</summary>
 public class PicturesTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 {
-    [Fact]
+    [SkippableFact]
     public async Task A_lost_update_run_is_marked_on_the_lanes()
     {
+        Prerequisites.Require(Prerequisites.Chromium);
         var (page, errors) = await lab.NewPageAsync(1600, 1000);
         await page.GotoAsync(new Uri(lab.Server.Address, $"/lessons/lost-updates/3?room=pictures&key={ServerProcess.Key}").ToString());
         await BrowserFixture.WaitUntilLiveAsync(page);

@@ -23,6 +23,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri Address { get; }
     public string DataPath { get; private init; } = "";
+
+    /// <summary>Whether <see cref="DataPath"/> was made for this server, and so goes with it (a restart on it does not own it).</summary>
+    private bool OwnsDataPath { get; init; }
     public int Pid => _process.Id;
     public string Output { get { lock (_output) return string.Join('\n', _output); } }
 
@@ -33,6 +36,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string? dataPath = null, int? port = null, IReadOnlyDictionary<string, string>? settings = null, bool onEveryInterface = false)
     {
         port ??= LockLab.TestServices.FreePort.Next();
+        var ownsDataPath = dataPath is null;
         dataPath ??= Directory.CreateTempSubdirectory("locklab-e2e-data-").FullName;
         var serverDll = Path.Combine(ServerBuildFolder(), "LockLab.Server.dll");
         if (!File.Exists(serverDll)) throw new FileNotFoundException("Build the solution first: the server is missing.", serverDll);
@@ -54,13 +58,21 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["LockLab__DataPath"] = dataPath;
         foreach (var (name, value) in settings ?? new Dictionary<string, string>()) info.Environment[name] = value;
 
-        var server = new ServerProcess(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}")) { DataPath = dataPath };
+        var server = new ServerProcess(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}")) { DataPath = dataPath, OwnsDataPath = ownsDataPath };
         server._process.OutputDataReceived += (_, e) => server.OnOutput(e.Data);
         server._process.ErrorDataReceived += (_, e) => server.OnOutput(e.Data);
         server._process.BeginOutputReadLine();
         server._process.BeginErrorReadLine();
-        await server._listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        return server;
+        try
+        {
+            await server._listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync(); // a server that never listened must not outlive the test
+            throw;
+        }
     }
 
     private void OnOutput(string? line)
@@ -102,6 +114,8 @@ public sealed class ServerProcess : IAsyncDisposable
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process.Dispose();
+        // Declared first in a test, the server that made the folder is disposed after any restart on it.
+        if (OwnsDataPath && Directory.Exists(DataPath)) Directory.Delete(DataPath, recursive: true);
     }
 
     /// <summary>The server's own build output, same configuration as these tests (Debug or Release).</summary>

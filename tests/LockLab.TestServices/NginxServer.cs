@@ -31,9 +31,36 @@ public sealed partial class NginxServer : IAsyncDisposable
     /// <summary>Starts nginx with <paramref name="shippedConfig"/>, sending each compose host (<c>locklab-a:8080</c>) to a loopback address.</summary>
     public static async Task<NginxServer> StartAsync(string shippedConfig, IReadOnlyDictionary<string, Uri> labs)
     {
-        var executable = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("nginx is not installed: install Debian's nginx-light package (.ci/run does).");
+        var executable = Prerequisites.Nginx.Path;
         var folder = Directory.CreateTempSubdirectory("locklab-nginx-").FullName;
+        var port = FreePort.Next();
+        Process process;
+        try
+        {
+            await WriteConfigurationAsync(folder, shippedConfig, labs, port);
+            process = Start(executable, folder);
+        }
+        catch
+        {
+            Directory.Delete(folder, recursive: true); // a shipped file that no longer matches must leave nothing behind
+            throw;
+        }
+        var server = new NginxServer(process, folder, port);
+        try
+        {
+            await server.WaitUntilListeningAsync(port);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The shipped configuration, rewritten for loopback, and an nginx.conf around it, in <paramref name="folder"/>.</summary>
+    private static async Task WriteConfigurationAsync(string folder, string shippedConfig, IReadOnlyDictionary<string, Uri> labs, int port)
+    {
         // Run as root, nginx's workers drop to `nobody`, and buffer request bodies and large answers in these folders:
         // they must be able to enter the (otherwise private) temporary folder and write in its subfolders.
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101); // rwxr-xr-x
@@ -42,7 +69,6 @@ public sealed partial class NginxServer : IAsyncDisposable
             var path = Directory.CreateDirectory(Path.Combine(folder, temp)).FullName;
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, (UnixFileMode)0b111_111_111); // rwxrwxrwx
         }
-        var port = FreePort.Next();
         var config = await File.ReadAllTextAsync(shippedConfig);
         config = Rewrite(config, ResolverLine(), "", "Docker's resolver");
         config = Rewrite(config, ResolveParameter(), ";", "the `resolve` parameters");
@@ -68,20 +94,13 @@ public sealed partial class NginxServer : IAsyncDisposable
                 include {{folder}}/locklab.conf;
             }
             """);
+    }
 
+    private static Process Start(string executable, string folder)
+    {
         var info = new ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var arg in new[] { "-p", folder, "-c", Path.Combine(folder, "nginx.conf"), "-e", Path.Combine(folder, "error.log") }) info.ArgumentList.Add(arg);
-        var server = new NginxServer(Process.Start(info)!, folder, port);
-        try
-        {
-            await server.WaitUntilListeningAsync(port);
-            return server;
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
+        return Process.Start(info)!;
     }
 
     private static string Rewrite(string config, Regex pattern, string replacement, string what)

@@ -18,7 +18,6 @@ public sealed partial class PostgresServer : IAsyncDisposable, IDisposable
 {
     public const string Superuser = "postgres";
     private const string SystemUser = "postgres";
-    private const string PackageRoot = "/usr/lib/postgresql";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(20);
 
@@ -44,12 +43,12 @@ public sealed partial class PostgresServer : IAsyncDisposable, IDisposable
     private static bool RunningAsRoot => Environment.IsPrivilegedProcess;
 
     /// <summary>Whether Debian's PostgreSQL server programs are installed (else <see cref="StartAsync"/> says what to install).</summary>
-    public static bool IsInstalled => FindInstalledBinaries() is not null;
+    public static bool IsInstalled => Prerequisites.PostgreSql.IsInstalled;
 
     /// <summary>Creates a cluster and starts its server; returns once it accepts connections.</summary>
     public static async Task<PostgresServer> StartAsync(CancellationToken ct = default)
     {
-        var bin = FindBinaries();
+        var bin = Prerequisites.PostgreSql.Path;
         var server = new PostgresServer(bin, Directory.CreateTempSubdirectory("locklab-pg-").FullName);
         try
         {
@@ -210,22 +209,6 @@ public sealed partial class PostgresServer : IAsyncDisposable, IDisposable
     }
 
     private string Tool(string name) => Path.Combine(_bin, name);
-
-    /// <summary>The newest installed PostgreSQL's programs, or a message saying what to install.</summary>
-    private static string FindBinaries() =>
-        FindInstalledBinaries() ?? throw new InvalidOperationException(
-            $"These tests start a real PostgreSQL server, but none is installed ({PackageRoot}/*/bin/initdb and postgres not found). " +
-            "Install Debian's `postgresql` package (apt-get install postgresql); .ci/run does.");
-
-    private static string? FindInstalledBinaries() =>
-        Directory.Exists(PackageRoot)
-            ? Directory.GetDirectories(PackageRoot)
-                .Select(dir => (Dir: dir, Version: int.TryParse(Path.GetFileName(dir), out var v) ? v : -1))
-                .Where(x => File.Exists(Path.Combine(x.Dir, "bin", "initdb")) && File.Exists(Path.Combine(x.Dir, "bin", "postgres")))
-                .OrderByDescending(x => x.Version)
-                .Select(x => Path.Combine(x.Dir, "bin"))
-                .FirstOrDefault()
-            : null;
 
     private static string ValidName(string name) =>
         DatabaseName().IsMatch(name) ? name : throw new ArgumentException($"'{name}' is not a plain database name (lower-case letters, digits, _).", nameof(name));

@@ -24,8 +24,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync()
     {
-        var executable = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("redis-server is not installed: install Debian's redis-server package (.ci/run does).");
+        var executable = Prerequisites.Redis.Path;
         var port = FreePort.Next();
         var info = new ProcessStartInfo(executable)
         {
@@ -53,8 +52,16 @@ public sealed class RedisServer : IAsyncDisposable
         server._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) OnLine(e.Data); };
         server._process.BeginOutputReadLine();
         server._process.BeginErrorReadLine();
-        await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        return server;
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync(); // a server that never became ready must not outlive the tests either
+            throw;
+        }
     }
 
     public string Output { get { lock (_output) return string.Join('\n', _output); } }

@@ -1,3 +1,4 @@
+using LockLab.TestServices;
 using Microsoft.Playwright;
 
 namespace LockLab.Bench.Harness;
@@ -9,7 +10,8 @@ namespace LockLab.Bench.Harness;
 /// </summary>
 public sealed class BrowserSession : IAsyncDisposable
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
+    /// <summary>Where the tests find it too (throws, saying what to install, when it is missing).</summary>
+    public static string ChromiumPath => Prerequisites.Chromium.Path;
 
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
@@ -20,7 +22,7 @@ public sealed class BrowserSession : IAsyncDisposable
         _browser = browser;
     }
 
-    public static bool Available => File.Exists(ChromiumPath);
+    public static bool Available => Prerequisites.Chromium.IsInstalled;
 
     public static async Task<BrowserSession> StartAsync()
     {

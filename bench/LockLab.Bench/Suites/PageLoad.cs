@@ -21,7 +21,7 @@ namespace LockLab.Bench.Suites;
 public static partial class PageLoad
 {
     /// <summary>Debian's Chromium: Playwright cannot download its own browser on these machines.</summary>
-    public const string ChromiumPath = "/usr/bin/chromium";
+    public static string ChromiumPath => BrowserSession.ChromiumPath;
 
     private static readonly string[] ChromiumArgs =
         ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];

@@ -14,6 +14,9 @@ namespace LockLab.EndToEndTests.ScaleOut;
 /// </summary>
 public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFixture<SchoolInfrastructure>
 {
+    /// <summary>The school's servers, and nginx in front of its labs.</summary>
+    private static readonly Prerequisite[] Programs = [.. SchoolInfrastructure.Programs, Prerequisites.Nginx];
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private sealed record SchoolBehindProxy(TwoInstances Labs, NginxServer Proxy) : IAsyncDisposable
@@ -65,9 +68,10 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_proxy_keeps_each_browser_on_one_lab_spreads_browsers_over_both_and_keeps_per_lab_endpoints_private()
     {
+        Prerequisites.Require(Programs);
         await using var school = await DeployBehindProxyAsync();
 
         // A first visit is answered with the cookie that keys the browser to its lab from then on.
@@ -107,9 +111,10 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
         Assert.Equal(HttpStatusCode.Forbidden, (await anyone.GetAsync("/readyz")).StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_page_streams_over_a_WebSocket_through_the_proxy_and_moves_to_the_other_lab_when_its_lab_dies()
     {
+        Prerequisites.Require(Programs);
         const string room = "proxied";
         await using var school = await DeployBehindProxyAsync();
         await using var page = await LabViewer.JoinAsync(school.Proxy.Address, room);

@@ -20,9 +20,10 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
     /// <summary>How often to ask Redis through <c>redis-cli</c> (a process each time, beside the two labs under test).</summary>
     private static readonly TimeSpan RedisPoll = TimeSpan.FromMilliseconds(250);
 
-    [Fact]
+    [SkippableFact]
     public async Task A_run_started_on_one_instance_streams_every_event_in_order_to_a_viewer_on_the_other()
     {
+        Prerequisites.Require(SchoolInfrastructure.Programs);
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
         await using var viewer = await LabViewer.JoinAsync(b.Address, "across");
@@ -45,9 +46,10 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         Assert.Equal(run.Id, state!.CurrentRun!.Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_presenter_on_one_instance_moves_followers_on_the_other_and_both_count_as_viewers()
     {
+        Prerequisites.Require(SchoolInfrastructure.Programs);
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
         using var presenterHttp = a.CreateClient(presenter: true);
@@ -70,9 +72,10 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
             $"viewer counts seen on B: {string.Join(",", follower.ViewerCounts)}");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_lecture_hall_joining_at_once_across_instances_is_answered_and_counted()
     {
+        Prerequisites.Require(SchoolInfrastructure.Programs);
         const string room = "hall";
         const int pages = 300;
         await using var deployment = await TwoInstances.DeployAsync(fixture);
@@ -98,9 +101,10 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_rooms_run_limit_holds_across_instances_for_requests_arriving_together()
     {
+        Prerequisites.Require(SchoolInfrastructure.Programs);
         const string room = "one-at-a-time";
         await using var deployment = await TwoInstances.DeployAsync(fixture, new() { ["LockLab__Limits__MaxActiveRunsPerRoom"] = "1" });
         var (a, b) = deployment;
@@ -125,9 +129,10 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         Assert.Equal(HttpStatusCode.Accepted, next.StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_run_that_outlasts_its_slots_lease_keeps_the_slot_because_its_instance_renews_it()
     {
+        Prerequisites.Require(SchoolInfrastructure.Programs);
         const string room = "lease";
         await using var deployment = await TwoInstances.DeployAsync(fixture, new()
         {
@@ -160,9 +165,10 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         Assert.Equal(HttpStatusCode.Accepted, (await toB.PostAsJsonAsync("/api/runs", new { scenario = "lock", room, iterations = 1 })).StatusCode);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_presenter_on_one_instance_stops_a_run_that_the_other_executes()
     {
+        Prerequisites.Require(SchoolInfrastructure.Programs);
         const string room = "stop-across";
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
@@ -179,9 +185,10 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         Assert.Equal(System.Net.HttpStatusCode.Conflict, again.StatusCode); // B knows it has ended
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Killing_an_instance_mid_run_interrupts_its_run_for_viewers_who_reconnect_to_the_other_and_loses_nothing_finished()
     {
+        Prerequisites.Require(SchoolInfrastructure.Programs);
         const string room = "cutoff";
         // One run at a time in the room: the cut run's slot must not stay taken by an instance that is gone.
         await using var deployment = await TwoInstances.DeployAsync(fixture, new() { ["LockLab__Limits__MaxActiveRunsPerRoom"] = "1" });
@@ -222,9 +229,10 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         Assert.Equal(RunStatus.Completed, (await onB.CompletedAsync(next.Id, Patience)).Status);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_instance_asked_to_stop_ends_its_runs_cleanly_and_every_instance_hears_it()
     {
+        Prerequisites.Require(SchoolInfrastructure.Programs);
         const string room = "shutdown";
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
@@ -240,9 +248,10 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         await StoppedCleanlyAsync(a, b, onB, run.Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_instance_whose_runs_wind_down_slowly_stays_alive_to_the_others_until_they_have_ended()
     {
+        Prerequisites.Require(SchoolInfrastructure.Programs);
         const string room = "slow-shutdown";
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
@@ -287,9 +296,10 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         Assert.Equal(viewer.EventsOf(runId).Length, onRecord.EventCount);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Readiness_reports_Redis_and_fails_while_Redis_is_gone_though_the_instance_stays_alive()
     {
+        Prerequisites.Require(Prerequisites.Redis);
         var redis = await RedisServer.StartAsync(); // its own: this test stops it
         await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string> { ["LockLab__Redis"] = redis.Configuration });
         using var http = server.CreateClient();

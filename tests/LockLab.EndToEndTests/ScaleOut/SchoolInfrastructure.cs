@@ -6,26 +6,48 @@ namespace LockLab.EndToEndTests.ScaleOut;
 
 /// <summary>
 /// A school's shared infrastructure for the class: one real Redis server and one real PostgreSQL server. Each test
-/// deploys its own instances, under a Redis key prefix and in a database of their own.
+/// deploys its own instances, under a Redis key prefix and in a database of their own. Without either program it
+/// starts nothing: each test calls <c>Prerequisites.Require(SchoolInfrastructure.Programs)</c> first and is skipped.
 /// </summary>
 public sealed class SchoolInfrastructure : IAsyncLifetime
 {
-    public RedisServer Redis { get; private set; } = null!;
-    public PostgresServer Postgres { get; private set; } = null!;
+    /// <summary>What the school runs on: a test using this fixture requires these first.</summary>
+    public static Prerequisite[] Programs { get; } = [Prerequisites.Redis, Prerequisites.PostgreSql];
+
+    private RedisServer? _redis;
+    private PostgresServer? _postgres;
+
+    public RedisServer Redis => _redis ?? throw NotStarted();
+    public PostgresServer Postgres => _postgres ?? throw NotStarted();
 
     public async Task InitializeAsync()
     {
+        if (!Programs.All(p => p.IsInstalled)) return;
         var redis = RedisServer.StartAsync();
         var postgres = PostgresServer.StartAsync();
-        await Task.WhenAll(redis, postgres);
-        (Redis, Postgres) = (redis.Result, postgres.Result);
+        try
+        {
+            await Task.WhenAll(redis, postgres);
+        }
+        catch
+        {
+            // One failed (and cleaned up after itself); the other may have started, and must not outlive the failure.
+            // WhenAll has waited for both to finish.
+            if (redis.IsCompletedSuccessfully) await redis.Result.DisposeAsync();
+            if (postgres.IsCompletedSuccessfully) await postgres.Result.DisposeAsync();
+            throw;
+        }
+        (_redis, _postgres) = (redis.Result, postgres.Result);
     }
 
     public async Task DisposeAsync()
     {
-        await Redis.DisposeAsync();
-        await Postgres.DisposeAsync();
+        if (_redis is not null) await _redis.DisposeAsync();
+        if (_postgres is not null) await _postgres.DisposeAsync();
     }
+
+    private static InvalidOperationException NotStarted() =>
+        new($"The school's servers did not start: call Prerequisites.Require(SchoolInfrastructure.Programs) first in the test ({string.Join(", ", Programs.AsEnumerable())}).");
 }
 
 /// <summary>Two instances of one deployment on the school's Redis and a PostgreSQL database of their own; disposing stops both (a test may already have stopped one).</summary>

@@ -3,6 +3,7 @@ using LockLab.Contracts;
 using LockLab.Server.Configuration;
 using LockLab.Server.History;
 using LockLab.Server.ScaleOut;
+using LockLab.TestServices;
 using LockLab.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -67,7 +68,7 @@ public abstract class RunHistoryStoreTests : IDisposable
         return versions;
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Migrations_run_once_and_a_restart_keeps_the_data_and_applies_nothing()
     {
         var store = await FreshStoreAsync();
@@ -88,7 +89,7 @@ public abstract class RunHistoryStoreTests : IDisposable
         Assert.Equal(3, (await restarted.GetEventsAsync("kept", 0, 100)).Length);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Several_instances_starting_at_once_on_a_new_database_all_migrate_it_without_failing()
     {
         var store = await FreshStoreAsync();
@@ -109,7 +110,7 @@ public abstract class RunHistoryStoreTests : IDisposable
         Assert.NotNull(await histories[^1].GetRunAsync("after-the-race"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Mark_interrupted_marks_only_the_unfinished_runs_of_owners_that_are_gone()
     {
         var store = await FreshStoreAsync();
@@ -141,7 +142,7 @@ public abstract class RunHistoryStoreTests : IDisposable
         Assert.Equal(new[] { ("alive-running", alive.Id) }, survivor.UnfinishedRuns().Select(r => (r.RunId, r.Instance)));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Appending_the_same_batch_twice_stores_it_once_exactly_as_sent()
     {
         var store = await FreshStoreAsync();
@@ -158,7 +159,7 @@ public abstract class RunHistoryStoreTests : IDisposable
         Assert.Equal(events[^100..], await history.GetEventsAsync("twice", events[^101].Seq, 100));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Retention_removes_the_oldest_finished_runs_but_never_unfinished_or_kept_ones()
     {
         var store = await FreshStoreAsync();
@@ -181,7 +182,7 @@ public abstract class RunHistoryStoreTests : IDisposable
         Assert.Equal(["finished-4", "finished-3"], (await history.ListAsync(new HistoryQuery(Status: RunStatus.Completed, Limit: 2))).Select(r => r.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Readiness_says_where_the_history_is_and_how_many_runs_it_holds()
     {
         var store = await FreshStoreAsync();
@@ -261,14 +262,22 @@ public sealed class SqliteRunHistoryStoreTests : RunHistoryStoreTests
 }
 
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresRunHistoryStoreTests(PostgresFixture postgres) : RunHistoryStoreTests
+public sealed class PostgresRunHistoryStoreTests : RunHistoryStoreTests
 {
     /// <summary>Trust authentication ignores it: it is there to prove that it is never shown.</summary>
     private const string Password = "never-shown-3f9a";
 
+    private readonly PostgresFixture _postgres;
+
+    public PostgresRunHistoryStoreTests(PostgresFixture postgres)
+    {
+        Prerequisites.Require(Prerequisites.PostgreSql); // first: it skips each test here, the inherited ones too
+        _postgres = postgres;
+    }
+
     protected override async Task<LockLabOptions> FreshStoreAsync()
     {
-        var database = await postgres.NewDatabaseAsync("store");
+        var database = await _postgres.NewDatabaseAsync("store");
         return new LockLabOptions { Database = new NpgsqlConnectionStringBuilder(database) { Password = Password }.ToString() };
     }
 
@@ -279,7 +288,7 @@ public sealed class PostgresRunHistoryStoreTests(PostgresFixture postgres) : Run
         return db;
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_location_names_the_server_and_database_but_never_the_password()
     {
         var store = await FreshStoreAsync();
@@ -290,12 +299,12 @@ public sealed class PostgresRunHistoryStoreTests(PostgresFixture postgres) : Run
         Assert.DoesNotContain(Password, history.Location);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_database_that_cannot_be_reached_leaves_the_lab_running_but_not_ready_and_the_password_unsaid()
     {
         var unreachable = new LockLabOptions
         {
-            Database = $"Host=127.0.0.1;Port={LockLab.TestServices.FreePort.Next()};Database=nowhere;Username=lab;Password={Password};Timeout=3",
+            Database = $"Host=127.0.0.1;Port={FreePort.Next()};Database=nowhere;Username=lab;Password={Password};Timeout=3",
         };
 
         var history = Open(unreachable);

@@ -67,6 +67,12 @@ public abstract class BadWorkerLabFactory(string script) : LabServerFactory
     }
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["LockLab:WorkerPath"] = _worker };
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing); // the lab and its workers first: then nothing runs the script any more
+        File.Delete(_worker);
+    }
 }
 
 public sealed class GarbageWorkerLabFactory() : BadWorkerLabFactory("read job; echo 'this is not an event'; sleep 30");

@@ -4,15 +4,21 @@ namespace LockLab.Tests.Support;
 
 /// <summary>
 /// One real PostgreSQL server for every test class in the <see cref="PostgresCollection"/>; each class takes a
-/// database of its own (<see cref="NewDatabase"/>), so classes never see each other's runs.
+/// database of its own (<see cref="NewDatabase"/>), so classes never see each other's runs. Without PostgreSQL it
+/// starts nothing: each class's constructor calls <c>Prerequisites.Require(Prerequisites.PostgreSql)</c> first, so
+/// that every test in it is skipped.
 /// </summary>
 public sealed class PostgresFixture : IAsyncLifetime
 {
     private PostgresServer? _server;
 
-    public PostgresServer Server => _server ?? throw new InvalidOperationException("The PostgreSQL server is not started yet.");
+    public PostgresServer Server => _server ?? throw new InvalidOperationException(
+        $"The PostgreSQL server did not start: call Prerequisites.Require(Prerequisites.PostgreSql) first ({Prerequisites.PostgreSql}).");
 
-    public async Task InitializeAsync() => _server = await PostgresServer.StartAsync();
+    public async Task InitializeAsync()
+    {
+        if (Prerequisites.PostgreSql.IsInstalled) _server = await PostgresServer.StartAsync();
+    }
 
     public async Task DisposeAsync()
     {
