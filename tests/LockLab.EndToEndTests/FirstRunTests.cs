@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LockLab.TestServices;
@@ -16,27 +15,13 @@ namespace LockLab.EndToEndTests;
 /// </summary>
 public partial class FirstRunTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
-    /// <summary>The README command's port (its launch profile): a lab of the user's own on it would be measured instead.</summary>
-    private const int ReadmePort = 5080;
-
     [SkippableFact]
     public async Task A_fresh_clone_started_with_the_readme_command_keeps_its_runs_and_serves_a_small_interactive_page()
     {
         Prerequisites.Require(Prerequisites.Chromium);
-        Assert.True(PortIsFree(ReadmePort), $"Port {ReadmePort} is in use: stop the lab running there; this test starts the README's command, which listens on it.");
-        using var clone = await FreshClone.CreateAsync(Repository.Root);
-        await using var lab = ReadmeLab.Start(clone.Folder, Repository.Root);
-        Uri address;
-        try
-        {
-            // The first start restores, builds and publishes: minutes on a busy 2-core machine.
-            address = await lab.Listening.WaitAsync(TimeSpan.FromMinutes(10));
-        }
-        catch (TimeoutException)
-        {
-            throw new TimeoutException($"`{lab.Command}` did not listen within 10 minutes:\n{lab.Output}");
-        }
-        Assert.Equal(ReadmePort, address.Port);
+        // The first start restores, builds and publishes: minutes on a busy 2-core machine.
+        await using var lab = await ReadmeLab.StartInFreshCloneAsync(Repository.Root, TimeSpan.FromMinutes(10));
+        var address = lab.Address;
         using var http = new HttpClient { BaseAddress = address };
 
         // Ready: the history could be opened (it lives in a data folder that no clone has).
@@ -44,9 +29,8 @@ public partial class FirstRunTests(BrowserFixture browser) : IClassFixture<Brows
         Assert.True(ready.StatusCode == HttpStatusCode.OK, $"/readyz {(int)ready.StatusCode}: {await ready.Content.ReadAsStringAsync()}\n{lab.Output}");
 
         // A run with the key the lab generated is recorded and listed.
-        var key = GeneratedKey().Match(lab.Output) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException("No generated key logged:\n" + lab.Output);
         using var presenter = new HttpClient { BaseAddress = address };
-        presenter.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        presenter.DefaultRequestHeaders.Authorization = new("Bearer", lab.Key);
         var started = await presenter.PostAsync("/api/runs", new StringContent("""{"scenario":"lock","delayMs":0}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var runId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
@@ -83,23 +67,6 @@ public partial class FirstRunTests(BrowserFixture browser) : IClassFixture<Brows
         Assert.Empty(errors);
         Assert.Empty(lessonErrors);
     }
-
-    private static bool PortIsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.IPv6Any, port) { Server = { DualMode = true } };
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    [GeneratedRegex("generated one for this start: ([0-9a-f]+)")]
-    private static partial Regex GeneratedKey();
 
     /// <summary>Serilog's warning, error and fatal lines, and MSBuild's warnings and errors from the build and publish.</summary>
     [GeneratedRegex(@"\[\d\d:\d\d:\d\d (WRN|ERR|FTL)\]|\b(warning|error) [A-Z]+\d+|Unhandled exception", RegexOptions.IgnoreCase)]

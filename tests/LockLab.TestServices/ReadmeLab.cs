@@ -79,81 +79,147 @@ public sealed class FreshClone : IDisposable
 }
 
 /// <summary>
-/// The lab started in a folder exactly as README.md says (its run command, through bash, with nothing added), with its
-/// output collected. On dispose the whole process tree (dotnet run, the server, its workers) is killed.
+/// The lab as a new user starts it: a fresh clone, README.md's run command exactly as written (through bash, nothing
+/// added), its output collected. Disposing it kills the whole process tree (dotnet run, the server, its workers) and
+/// deletes the clone.
 /// </summary>
 public sealed partial class ReadmeLab : IAsyncDisposable
 {
+    /// <summary>The port the README's command listens on: the <c>classroom</c> launch profile's <c>http://*:5080</c>.</summary>
+    public const int Port = 5080;
+
     private readonly Process _process;
+    private readonly FreshClone _clone;
     private readonly List<string> _output = [];
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> _generatedKey = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ReadmeLab(Process process, string command)
+    private ReadmeLab(Process process, FreshClone clone, string command)
     {
         _process = process;
+        _clone = clone;
         Command = command;
     }
 
     /// <summary>The command as README.md gives it.</summary>
     public string Command { get; }
 
+    /// <summary>Where the lab listens, as it logged it (<c>http://[::]:5080</c> becomes <c>http://127.0.0.1:5080</c>).</summary>
+    public Uri Address { get; private set; } = null!;
+
+    /// <summary>The presenter key the lab generated and logged (none is configured in a fresh clone).</summary>
+    public string Key { get; private set; } = "";
+
+    /// <summary>From the command's start to "Now listening on": the first start builds and publishes.</summary>
+    public TimeSpan StartUp { get; private set; }
+
     public string Output { get { lock (_output) return string.Join('\n', _output); } }
 
     public IReadOnlyList<string> Lines { get { lock (_output) return [.. _output]; } }
 
-    /// <summary>Where the lab listens, as it logged it (<c>http://[::]:5080</c> becomes <c>http://127.0.0.1:5080</c>).</summary>
-    public Task<Uri> Listening => _listening.Task;
-
-    public static ReadmeLab Start(string folder, string repositoryRootForCommand)
+    /// <summary>
+    /// Copies the repository's tracked files to a fresh folder, runs the README's command there and returns once the
+    /// lab listens on <see cref="Port"/> and has logged its key. Fails at once, saying so, when the port is taken.
+    /// </summary>
+    public static async Task<ReadmeLab> StartInFreshCloneAsync(string repositoryRoot, TimeSpan startLimit)
     {
-        var command = ReadmeCommands.Run(repositoryRootForCommand);
+        var command = ReadmeCommands.Run(repositoryRoot);
+        if (PortInUse(Port) is { } holder)
+        {
+            throw new InvalidOperationException(
+                $"Port {Port} is in use ({holder}), and the README's run command (`{command}`) listens there. Stop whatever holds it (`ss -ltnp | grep :{Port}` names it) and run again.");
+        }
+        var clone = await FreshClone.CreateAsync(repositoryRoot);
         var info = new ProcessStartInfo("bash", ["-c", command])
         {
-            WorkingDirectory = folder,
+            WorkingDirectory = clone.Folder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
         // A user's shell, not a test host's: whatever MSBuild or the test runner put in this process's environment
-        // (which SDK, which MSBuild) must not steer the user's `dotnet run`.
-        foreach (var name in info.Environment.Keys.Where(IsBuildVariable).ToList()) info.Environment.Remove(name);
-        var lab = new ReadmeLab(Process.Start(info)!, command);
-        lab._process.OutputDataReceived += (_, e) => lab.OnOutput(e.Data);
-        lab._process.ErrorDataReceived += (_, e) => lab.OnOutput(e.Data);
-        lab._process.BeginOutputReadLine();
-        lab._process.BeginErrorReadLine();
-        return lab;
+        // (which SDK, which MSBuild, a presenter key) must not steer the user's `dotnet run`.
+        foreach (var name in info.Environment.Keys.Where(IsHostVariable).ToList()) info.Environment.Remove(name);
+        var started = Stopwatch.StartNew();
+        var lab = new ReadmeLab(Process.Start(info)!, clone, command);
+        try
+        {
+            lab._process.OutputDataReceived += (_, e) => lab.OnOutput(e.Data);
+            lab._process.ErrorDataReceived += (_, e) => lab.OnOutput(e.Data);
+            lab._process.BeginOutputReadLine();
+            lab._process.BeginErrorReadLine();
+            try
+            {
+                lab.Address = await lab._listening.Task.WaitAsync(startLimit);
+                lab.StartUp = started.Elapsed;
+                // Logged just after listening, by the same start-up.
+                lab.Key = await lab._generatedKey.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"`{command}` did not listen and log its key within {startLimit.TotalMinutes:N0} minutes in {clone.Folder}:\n{lab.Output}");
+            }
+            if (lab.Address.Port != Port) throw new InvalidOperationException($"`{command}` listens on {lab.Address}, not on port {Port} as the README says:\n{lab.Output}");
+            return lab;
+        }
+        catch
+        {
+            await lab.DisposeAsync();
+            throw;
+        }
     }
 
-    private static bool IsBuildVariable(string name) =>
-        name.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || name.StartsWith("MSBUILD", StringComparison.Ordinal)
+    private static bool IsHostVariable(string name) =>
+        name.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)
         || name.StartsWith("VSTEST", StringComparison.Ordinal) || name.StartsWith("TESTINGPLATFORM", StringComparison.Ordinal)
+        || name.StartsWith("LockLab__", StringComparison.OrdinalIgnoreCase)
         || name is "DOTNET_HOST_PATH" or "DOTNET_CLI_TELEMETRY_SESSIONID" or "ASPNETCORE_ENVIRONMENT" or "DOTNET_ENVIRONMENT";
+
+    /// <summary>What holds <paramref name="port"/> (in words), or null when it is free on every interface, as the lab binds it.</summary>
+    public static string? PortInUse(int port)
+    {
+        try
+        {
+            using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetworkV6, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { DualMode = true };
+            probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.IPv6Any, port));
+            probe.Listen();
+            return null;
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            return $"binding [::]:{port} failed: {e.Message}";
+        }
+    }
 
     private void OnOutput(string? line)
     {
         if (line is null)
         {
             _listening.TrySetException(new InvalidOperationException($"`{Command}` ended before the lab listened:\n{Output}"));
+            _generatedKey.TrySetException(new InvalidOperationException($"`{Command}` ended before the lab logged its key:\n{Output}"));
             return;
         }
         lock (_output) _output.Add(line);
-        var listening = ListeningLine().Match(line);
-        if (listening.Success)
+        if (ListeningLine().Match(line) is { Success: true } listening)
         {
             var host = listening.Groups["host"].Value is "[::]" or "0.0.0.0" or "*" or "+" ? "127.0.0.1" : listening.Groups["host"].Value;
             _listening.TrySetResult(new Uri($"{listening.Groups["scheme"].Value}://{host}:{listening.Groups["port"].Value}"));
         }
+        if (GeneratedKeyLine().Match(line) is { Success: true } key) _generatedKey.TrySetResult(key.Groups[1].Value);
     }
 
     [GeneratedRegex(@"Now listening on: (?<scheme>https?)://(?<host>\[[^\]]+\]|[^:/]+):(?<port>\d+)")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex("generated one for this start: ([0-9a-f]+)")]
+    private static partial Regex GeneratedKeyLine();
 
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process.Dispose();
+        _clone.Dispose();
     }
 }

@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using LockLab.Bench.Harness;
 using LockLab.Bench.Report;
 using LockLab.Contracts;
@@ -18,7 +15,7 @@ namespace LockLab.Bench.Suites;
 /// The full run measures two servers the same way: the README's run command as written, in a fresh clone (what a
 /// user gets), and the published build the other sections measure. Quick mode measures the build output only.
 /// </summary>
-public static partial class PageLoad
+public static class PageLoad
 {
     /// <summary>Debian's Chromium: Playwright cannot download its own browser on these machines.</summary>
     public static string ChromiumPath => BrowserSession.ChromiumPath;
@@ -87,9 +84,6 @@ public static partial class PageLoad
         }
         """;
 
-    /// <summary>The port the README's run command listens on (the <c>classroom</c> launch profile: <c>http://*:5080</c>).</summary>
-    private const int ReadmePort = 5080;
-
     /// <summary>How long the README's command may take to build, publish and start in a fresh clone.</summary>
     private static readonly TimeSpan ReadmeStartLimit = TimeSpan.FromMinutes(10);
 
@@ -114,10 +108,10 @@ public static partial class PageLoad
         var readme = measured.FirstOrDefault(m => m.Server.Command is not null);
         var servers = context.Quick
             ? "the server's build output in Development (quick mode: the figures are not meaningful; the row for the README's run command is measured in the full run only, since quick mode runs inside the test suite, whose own first-run test already starts that command)"
-            : $"two servers, one after the other, each on loopback: **the README's run command as written**, `{readme!.Server.Command}` (read from README.md's \"The two commands\"), started through `bash -c` with nothing added in a fresh clone (the repository's tracked files copied to an empty folder, so its first start builds and publishes the lab: {readme.StartUp!.Value.TotalSeconds:N0} s until it listened), where it serves the published lab in Production on port {ReadmePort} with a presenter key it generated; and **the published build** the other sections measure (`dotnet publish src/LockLab.Server -c Release`, started by the benchmark in Production with a key of its own)";
+            : $"two servers, one after the other, each on loopback: **the README's run command as written**, `{readme!.Server.Command}` (read from README.md's \"The two commands\"), started through `bash -c` with nothing added in a fresh clone (the repository's tracked files copied to an empty folder, so its first start builds and publishes the lab: {readme.StartUp!.Value.TotalSeconds:N0} s until it listened), where it serves the published lab in Production on port {ReadmeLab.Port} with a presenter key it generated; and **the published build** the other sections measure (`dotnet publish src/LockLab.Server -c Release`, started by the benchmark in Production with a key of its own)";
         section.Paragraph($"""
             `{LessonPath}` (the lesson's first experiment: text on the left, the live panel with its run button on the right), loaded {count} time{(count == 1 ? "" : "s")} per server by headless Chromium ({ChromiumPath}), each time in a fresh browser context (empty cache, nothing stored), against {servers}. On loopback the figures are the page's own cost (CPU, round trips), not a network's. One load before them is not counted (the server's first page).
-            Times are from the start of the navigation, taken in the page (`performance.now()`). *Text visible*: the lesson title's first paint as Chromium reports it (element timing, the time the frame was presented), and not before the first frame in which the whole lesson text is laid out with a size (no frame is rendered while render-blocking style sheets load). *Interactive*: the live panel carries `data-interactive`, which only the WebAssembly render sets, once the lab's hub is connected and the run buttons are enabled with their handlers attached. The run button is shown only to a browser holding the presenter key, so each context is given the key of the server it loads (in `localStorage`, as a teacher's browser keeps it after the sign-in link) and a room of its own; each load then presses the run button and waits for the run to appear ({string.Join("; ", measured.Select(m => $"{m.Server.Short}: {Stats.Spread(m.Loads.Select(l => l.RunVisibleMs).ToList(), "N0", " ms")}"))} from the click). *Transferred*: the sum of every HTTP response's encoded size over the wire, headers included (Chromium's `Network.loadingFinished.encodedDataLength`), until the network has been quiet for half a second after the page became interactive; the hub's messages over its WebSocket are counted apart.
+            Times are from the start of the navigation, taken in the page (`performance.now()`). *Text visible*: the lesson title's first paint as Chromium reports it (element timing, the time the frame was presented), and not before the first frame in which the whole lesson text is laid out with a size (no frame is rendered while render-blocking style sheets load). *Interactive*: the live panel carries `data-interactive`, which only the WebAssembly render sets, once the lab's hub is connected and the run buttons are enabled with their handlers attached. The run button starts a run only for a browser holding the presenter key (without it, it asks for the key), so each context is given the key of the server it loads (in `localStorage`, as a teacher's browser keeps it after the sign-in link) and a room of its own; each load then presses the run button and waits for the run to appear ({string.Join("; ", measured.Select(m => $"{m.Server.Short}: {Stats.Spread(m.Loads.Select(l => l.RunVisibleMs).ToList(), "N0", " ms")}"))} from the click). *Transferred*: the sum of every HTTP response's encoded size over the wire, headers included (Chromium's `Network.loadingFinished.encodedDataLength`), until the network has been quiet for half a second after the page became interactive; the hub's messages over its WebSocket are counted apart.
             """);
 
         section.Table(["server", ">transferred (compressed)", ">lesson text visible", ">live panel interactive"], measured.Select(m => (IReadOnlyList<string>)
@@ -171,44 +165,21 @@ public static partial class PageLoad
 
     /// <summary>
     /// The README's run command as a user copies it, in a fresh clone: started exactly as written (it listens on
-    /// port <see cref="ReadmePort"/> and generates its presenter key), measured, then stopped with its whole process tree.
+    /// port <see cref="ReadmeLab.Port"/> and generates its presenter key), measured, then stopped with its whole process tree.
     /// </summary>
     private static async Task<Measured> MeasureReadmeCommandAsync(BenchContext context, IBrowser browser)
     {
-        var command = ReadmeCommands.Run(context.RepoRoot);
-        if (PortInUse(ReadmePort) is { } holder)
-        {
-            throw new InvalidOperationException(
-                $"Port {ReadmePort} is in use ({holder}), and the README's run command (`{command}`) listens there. Stop whatever holds it (`ss -ltnp | grep :{ReadmePort}` names it) and run the page section again.");
-        }
-
-        using var clone = await FreshClone.CreateAsync(context.RepoRoot);
-        Console.Error.WriteLine($"Starting `{command}` in a fresh clone ({clone.Folder}); its first start builds and publishes the lab …");
-        var started = Stopwatch.StartNew();
-        await using var lab = ReadmeLab.Start(clone.Folder, context.RepoRoot);
-        Uri address;
-        try
-        {
-            address = await lab.Listening.WaitAsync(ReadmeStartLimit);
-        }
-        catch (TimeoutException)
-        {
-            throw new TimeoutException($"`{command}` did not listen within {ReadmeStartLimit.TotalMinutes:N0} minutes in {clone.Folder}:\n{lab.Output}");
-        }
-        var startUp = started.Elapsed;
-        if (address.Port != ReadmePort)
-            throw new InvalidOperationException($"`{command}` listens on {address}, not on port {ReadmePort} as the README says:\n{lab.Output}");
-        var key = await GeneratedKeyAsync(lab);
-        Console.Error.WriteLine($"`{command}` listens on {address} after {startUp.TotalSeconds:N0} s.");
-
+        Console.Error.WriteLine("Starting the README's run command in a fresh clone; its first start builds and publishes the lab …");
+        await using var lab = await ReadmeLab.StartInFreshCloneAsync(context.RepoRoot, ReadmeStartLimit);
+        Console.Error.WriteLine($"`{lab.Command}` listens on {lab.Address} after {lab.StartUp.TotalSeconds:N0} s.");
         var server = new Server(
-            Label: $"`{command}` (the README's run command, fresh clone)",
+            Label: $"`{lab.Command}` (the README's run command, fresh clone)",
             Short: "README command",
-            Target: $"Lesson page via `{command}`",
-            Address: address,
-            Key: key,
-            Command: command);
-        return await MeasureAsync(context, browser, server, startUp);
+            Target: $"Lesson page via `{lab.Command}`",
+            Address: lab.Address,
+            Key: lab.Key,
+            Command: lab.Command);
+        return await MeasureAsync(context, browser, server, lab.StartUp);
     }
 
     /// <summary>The published build as the other sections start it (or, in quick mode, the build output).</summary>
@@ -238,54 +209,6 @@ public static partial class PageLoad
     /// </summary>
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "–";
-
-    /// <summary>
-    /// The key the lab generated for this start, from its log line ("generated one for this start: …"); a key set in
-    /// this process's environment (<c>LockLab__PresenterKey</c>, which the command inherits) instead, if there is one.
-    /// </summary>
-    private static async Task<string> GeneratedKeyAsync(ReadmeLab lab)
-    {
-        if (Environment.GetEnvironmentVariable("LockLab__PresenterKey") is { Length: > 0 } configured) return configured;
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            foreach (var line in lab.Lines)
-            {
-                var match = GeneratedKey().Match(line);
-                if (match.Success) return match.Groups[1].Value;
-            }
-            await Task.Delay(50);
-        }
-        throw new InvalidOperationException($"`{lab.Command}` logged no generated presenter key within 30 s of listening:\n{lab.Output}");
-    }
-
-    [GeneratedRegex("generated one for this start: \"?([0-9A-Za-z_-]+)")]
-    private static partial Regex GeneratedKey();
-
-    /// <summary>What holds the port (in words), or null when it is free on every interface, as the lab would bind it.</summary>
-    private static string? PortInUse(int port)
-    {
-        try
-        {
-            using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
-            probe.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
-            probe.Listen();
-        }
-        catch (SocketException e)
-        {
-            return $"binding [::]:{port} failed: {e.Message}";
-        }
-        try
-        {
-            using var client = new TcpClient();
-            if (client.ConnectAsync(IPAddress.Loopback, port).Wait(TimeSpan.FromSeconds(1))) return $"something accepts connections on 127.0.0.1:{port}";
-        }
-        catch (AggregateException)
-        {
-            // Refused: nothing listens there.
-        }
-        return null;
-    }
 
     /// <summary>A server whose lesson page is loaded: how the report names it, where it listens, the presenter key its run button needs.</summary>
     /// <param name="Label">Its row in the summary table.</param>

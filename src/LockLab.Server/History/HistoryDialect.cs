@@ -56,19 +56,20 @@ public abstract class HistoryDialect : IDisposable
     }
 }
 
-/// <summary>An embedded database file, <c>{DataPath}/locklab.db</c>, in WAL mode: nothing to install.</summary>
+/// <summary>
+/// An embedded database file, <c>{DataPath}/locklab.db</c>, in WAL mode: nothing to install. SQLite creates the file but
+/// not its folder; the start-up creates that (<see cref="EnsureWritableFolder"/>, through
+/// <c>PrepareHistoryFolder</c>) before anything opens the database.
+/// </summary>
 public sealed class SqliteHistoryDialect : HistoryDialect
 {
     public const string FileName = "locklab.db";
     private const int PageSize = 4096;
-    private readonly string _folder;
     private readonly string _connectionString;
     private readonly string _connectionSetup;
-    private bool _folderExists;
 
     public SqliteHistoryDialect(string folder, int maxMegabytes)
     {
-        _folder = folder;
         Location = Path.Combine(folder, FileName);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = Location, Pooling = true, DefaultTimeout = 5 }.ToString();
         // Both are per connection. NORMAL is durable across a crash of the lab in WAL mode (a power cut may lose the
@@ -108,13 +109,6 @@ public sealed class SqliteHistoryDialect : HistoryDialect
 
     public override DbConnection Open()
     {
-        // SQLite creates the file but not its folder: a fresh clone has no data/ yet, and the first thing that opens
-        // the database (the start-up migrations) must not be the thing that finds out.
-        if (!_folderExists)
-        {
-            Directory.CreateDirectory(_folder);
-            _folderExists = true;
-        }
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var setup = connection.CreateCommand();

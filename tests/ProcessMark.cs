@@ -1,8 +1,9 @@
 using System.Runtime.CompilerServices;
-using LockLab.TestServices;
 
-namespace LockLab.Tests;
+namespace LockLab.TestServices;
 
+/// <remarks>One file, compiled into each test assembly (linked from its project): a module initializer runs when its own
+/// assembly loads, which for the test assemblies is before any test.</remarks>
 internal static class ProcessMark
 {
     /// <summary>
