@@ -12,7 +12,22 @@ namespace LockLab.Contracts;
 /// <param name="Kind">What happened.</param>
 /// <param name="Value">The counter value the event is about; for <see cref="EventKind.Print"/> exactly what the process printed.</param>
 /// <param name="AtMs">Milliseconds since the run started (monotonic clock, comparable across processes).</param>
-public sealed record RunEvent(long Seq, string Process, int Pid, EventKind Kind, long Value, double AtMs);
+/// <param name="WriteId">A <see cref="EventKind.Write"/>'s id, unique in the run (the shared value carries the id of the
+/// write that produced it).</param>
+/// <param name="ReadFrom">A <see cref="EventKind.Read"/> or <see cref="EventKind.Write"/>: the id of the write whose value
+/// the process read (for a write: the value it added its amount to); 0 for the initial value.</param>
+/// <param name="Replaced">A <see cref="EventKind.Write"/>: the id of the write its store replaced in shared memory (0: the
+/// initial value). The writes' order in memory, as observed by the writes themselves.</param>
+public sealed record RunEvent(
+    long Seq,
+    string Process,
+    int Pid,
+    EventKind Kind,
+    long Value,
+    double AtMs,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? WriteId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ReadFrom = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Replaced = null);
 
 [JsonConverter(typeof(JsonStringEnumConverter<EventKind>))]
 public enum EventKind

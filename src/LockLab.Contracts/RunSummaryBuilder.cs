@@ -24,41 +24,16 @@ public static class RunSummaryBuilder
                 LockWaitMs(events, p.Key),
                 events.Count(e => e.Process == p.Key && e.Kind == EventKind.Write)))
             .ToArray();
-        var lost = FindLostWrites(events);
-        return new RunSummary(parameters.ExpectedFinalValue, actualFinalValue, lost.Count, durationMs, printed, perProcess, lost);
+        var ledger = WriteLedger.From(events);
+        var lost = ledger.LostWrites();
+        // Only a run that reports its steps has writes to account for; a stress run reports its rounds' outcomes.
+        var problems = parameters.ReportsSteps ? ledger.Check(parameters, actualFinalValue, lost) : [];
+        return new RunSummary(parameters.ExpectedFinalValue, actualFinalValue, lost.Count, durationMs, printed, perProcess, lost,
+            Discrepancy: problems.Count > 0 ? string.Join(" ", problems) : null);
     }
 
-    /// <summary>
-    /// A write is lost when another process overwrites it with a value computed from a read taken before the
-    /// lost write landed: exactly the read-modify-write race a lock prevents. Each lost write counts once, named
-    /// with the write that erased it (the first such write).
-    /// </summary>
-    public static List<LostWrite> FindLostWrites(IEnumerable<RunEvent> eventsInSeqOrder)
-    {
-        // For every process between its read and its write: the writes of others that its coming write will erase.
-        var pending = new Dictionary<string, List<RunEvent>>(StringComparer.Ordinal);
-        var lost = new Dictionary<long, LostWrite>();
-        foreach (var e in eventsInSeqOrder)
-        {
-            switch (e.Kind)
-            {
-                case EventKind.Read:
-                    pending[e.Process] = [];
-                    break;
-                case EventKind.Write:
-                    foreach (var (process, overwritten) in pending)
-                    {
-                        if (process != e.Process) overwritten.Add(e);
-                    }
-                    if (pending.Remove(e.Process, out var erased))
-                    {
-                        foreach (var w in erased) lost.TryAdd(w.Seq, new LostWrite(w.Seq, w.Process, w.Value, e.Seq, e.Process, e.Value));
-                    }
-                    break;
-            }
-        }
-        return lost.Values.OrderBy(l => l.Seq).ToList();
-    }
+    /// <summary>The writes lost so far (see <see cref="WriteLedger"/>): observed, not inferred.</summary>
+    public static List<LostWrite> FindLostWrites(IEnumerable<RunEvent> events) => WriteLedger.From(events).LostWrites();
 
     private static double LockWaitMs(IReadOnlyList<RunEvent> events, string process)
     {

@@ -39,8 +39,11 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
 
     private int _stepsTaken;
 
+    /// <summary>Writes this process has made to the shared value: numbers its writes' ids.</summary>
+    private int _writes;
+
     /// <summary>Runs the job to the end and returns the counter value as this process last saw it.</summary>
-    public long Run()
+    public int Run()
     {
         segment.WaitForTurn(job.Index);
         _runStart = segment.RunStartTimestamp;
@@ -191,37 +194,43 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     }
 
     /// <summary>
-    /// <c>v.value += num</c> as the two memory operations it really is. Without a gap the two follow each other
-    /// within nanoseconds and the events are written afterwards, so reporting does not widen the race window;
-    /// with a gap the read is shown first and the process pauses, holding a value that may go stale.
+    /// <c>v.value += num</c> as the two memory operations it really is: one load of the shared word, one store. Between
+    /// them runs nothing but the addition: the read's ticket and clock are taken before the load and the write's after
+    /// the store, so reporting does not widen the race window. The read learns which write produced the value it saw
+    /// and the write learns which write it replaced (<see cref="CounterWord"/>), so a lost update is observed, whatever
+    /// order the tickets fall in. With a gap (or in step mode) the read is shown first and the process pauses, holding
+    /// a value that may go stale.
     /// </summary>
     private void Increment()
     {
         AwaitStep();
-        var read = segment.Counter;
         if (!job.StepEvents)
         {
-            segment.Counter = read + job.Amount;
+            segment.Counter = segment.Counter + job.Amount;
             return;
         }
         var readTicket = segment.NextTicket();
         var readAt = Now();
+        var read = segment.ReadCounter();
         if (job.GapMs > 0 || job.Stepped)
         {
-            // Show the read now: the process pauses (or waits for its next step) holding a value that may go stale.
-            Report(readTicket, readAt, EventKind.Read, read);
+            ReportRead(readTicket, readAt, read);
             sink.Flush();
             if (job.Stepped) AwaitStep();
             else Thread.Sleep(job.GapMs);
             readTicket = 0;
         }
-        var written = read + job.Amount;
-        segment.Counter = written;
+        var written = new CounterWord(read.Value + job.Amount, CounterWord.WriteIdFor(job.Index, ++_writes));
+        var replaced = segment.ReplaceCounter(written);
         var writeTicket = segment.NextTicket();
         var writeAt = Now();
-        if (readTicket != 0) Report(readTicket, readAt, EventKind.Read, read);
-        Report(writeTicket, writeAt, EventKind.Write, written);
+        if (readTicket != 0) ReportRead(readTicket, readAt, read);
+        sink.Write(new RunEvent(writeTicket, job.Process, pid, EventKind.Write, written.Value, Math.Round(writeAt, 3),
+            WriteId: written.WriteId, ReadFrom: read.WriteId, Replaced: replaced.WriteId));
     }
+
+    private void ReportRead(long ticket, double atMs, CounterWord read) =>
+        sink.Write(new RunEvent(ticket, job.Process, pid, EventKind.Read, read.Value, Math.Round(atMs, 3), ReadFrom: read.WriteId));
 
     private void AcquireLock()
     {

@@ -4,7 +4,8 @@ using System.IO.MemoryMappedFiles;
 namespace LockLab.Worker;
 
 /// <summary>
-/// The memory every process of a run shares: the counter (Python's <c>mp.Value('i', 0)</c>), the event ticket,
+/// The memory every process of a run shares: the counter (Python's <c>mp.Value('i', 0)</c>, with the id of the write
+/// that produced it: <see cref="CounterWord"/>), the event ticket,
 /// the lock word and the start gate. A memory-mapped file under <c>/dev/shm</c> (Linux has no named maps in
 /// .NET), accessed through a raw pointer so that reads, writes and atomics hit the shared page directly.
 /// The server creates it; each worker opens it.
@@ -84,12 +85,28 @@ public sealed unsafe class SharedSegment : IDisposable
 
     public CrossProcessLock Lock { get; }
 
-    /// <summary>The shared value <c>v</c>. Plain (non-atomic) loads and stores, as <c>v.value</c> and <c>v.value = …</c> are.</summary>
-    public long Counter
+    private long* CounterPointer => (long*)(_base + CounterOffset);
+
+    /// <summary>
+    /// The shared value <c>v</c>: plain (non-atomic) loads and stores, as <c>v.value</c> and <c>v.value = …</c> are.
+    /// Setting it marks the value as written by nobody in particular (write id 0): for runs that report no steps and
+    /// for the reset between stress rounds.
+    /// </summary>
+    public int Counter
     {
-        get => Volatile.Read(ref *(long*)(_base + CounterOffset));
-        set => Volatile.Write(ref *(long*)(_base + CounterOffset), value);
+        get => (int)Volatile.Read(ref *CounterPointer);
+        set => Volatile.Write(ref *CounterPointer, new CounterWord(value, 0).Pack());
     }
+
+    /// <summary>The value and the id of the write that produced it, in one plain load.</summary>
+    public CounterWord ReadCounter() => CounterWord.Unpack(Volatile.Read(ref *CounterPointer));
+
+    /// <summary>
+    /// Writes the value and its write's id in one store that also returns what it replaced. The store is an exchange
+    /// only so that each write observes which write it overwrote (the order of writes in memory, not of their
+    /// reports); what it writes does not depend on what it replaces, so a stale read still erases an update.
+    /// </summary>
+    public CounterWord ReplaceCounter(CounterWord word) => CounterWord.Unpack(Interlocked.Exchange(ref *CounterPointer, word.Pack()));
 
     /// <summary>Takes the next event ticket: the run-wide order of everything any process did.</summary>
     public long NextTicket() => Interlocked.Increment(ref *(long*)(_base + TicketOffset));

@@ -40,10 +40,17 @@ public static class HistoryMigrations
         // The server instance that accepted the run (its workers are that instance's children). Runs stored before
         // instances were told apart belong to '' — nobody alive.
         new(2, "ALTER TABLE runs ADD COLUMN instance TEXT NOT NULL DEFAULT ''"),
+        // Which write each read saw and each write replaced (RunEvent.WriteId, ReadFrom, Replaced): lost updates are
+        // observed. Events stored before have none (NULL), and their runs' summaries were computed when they ran.
+        new(3, """
+            ALTER TABLE events ADD COLUMN write_id INTEGER;
+            ALTER TABLE events ADD COLUMN read_from INTEGER;
+            ALTER TABLE events ADD COLUMN replaced INTEGER;
+            """),
     ];
 
     /// <summary>The schema version this code writes.</summary>
-    public const int Latest = 2;
+    public const int Latest = 3;
 
     /// <summary>Applies the steps this database lacks; returns their versions (none when it was up to date).</summary>
     public static IReadOnlyList<int> Apply(HistoryDialect dialect)

@@ -26,7 +26,8 @@ public sealed class RunHistory : IDisposable
     private const string Unfinished = "status IN ('queued', 'running')";
 
     private const string InsertEvent = """
-        INSERT INTO events (run_id, seq, process, pid, kind, value, at_ms) VALUES (@run, @seq, @process, @pid, @kind, @value, @at)
+        INSERT INTO events (run_id, seq, process, pid, kind, value, at_ms, write_id, read_from, replaced)
+        VALUES (@run, @seq, @process, @pid, @kind, @value, @at, @write, @readFrom, @replaced)
         ON CONFLICT (run_id, seq) DO NOTHING
         """;
 
@@ -154,6 +155,9 @@ public sealed class RunHistory : IDisposable
                 AddParameter(insert, "@kind", Name(e.Kind));
                 AddParameter(insert, "@value", e.Value);
                 AddParameter(insert, "@at", e.AtMs);
+                AddParameter(insert, "@write", (object?)e.WriteId ?? DBNull.Value);
+                AddParameter(insert, "@readFrom", (object?)e.ReadFrom ?? DBNull.Value);
+                AddParameter(insert, "@replaced", (object?)e.Replaced ?? DBNull.Value);
                 batch.BatchCommands.Add(insert);
             }
             // One server-side statement for the identical inserts, kept on the pooled connection: after the first
@@ -173,6 +177,9 @@ public sealed class RunHistory : IDisposable
         var kind = AddParameter(command, "@kind", DbType.String);
         var value = AddParameter(command, "@value", DbType.Int64);
         var at = AddParameter(command, "@at", DbType.Double);
+        var write = AddParameter(command, "@write", DbType.Int32);
+        var readFrom = AddParameter(command, "@readFrom", DbType.Int32);
+        var replaced = AddParameter(command, "@replaced", DbType.Int32);
         command.Prepare();
         run.Value = runId;
         foreach (var e in events)
@@ -183,6 +190,9 @@ public sealed class RunHistory : IDisposable
             kind.Value = Name(e.Kind);
             value.Value = e.Value;
             at.Value = e.AtMs;
+            write.Value = (object?)e.WriteId ?? DBNull.Value;
+            readFrom.Value = (object?)e.ReadFrom ?? DBNull.Value;
+            replaced.Value = (object?)e.Replaced ?? DBNull.Value;
             command.ExecuteNonQuery();
         }
     }
@@ -200,13 +210,14 @@ public sealed class RunHistory : IDisposable
     public async Task<RunEvent[]> GetEventsAsync(string id, long after, int limit, CancellationToken ct = default)
     {
         await using var db = await _dialect.OpenAsync(ct);
-        await using var command = Command(db, null, "SELECT seq, process, pid, kind, value, at_ms FROM events WHERE run_id = @id AND seq > @after ORDER BY seq LIMIT @limit",
+        await using var command = Command(db, null, "SELECT seq, process, pid, kind, value, at_ms, write_id, read_from, replaced FROM events WHERE run_id = @id AND seq > @after ORDER BY seq LIMIT @limit",
             ("@id", id), ("@after", after), ("@limit", limit));
         await using var reader = await command.ExecuteReaderAsync(ct);
         var events = new List<RunEvent>();
         while (await reader.ReadAsync(ct))
         {
-            events.Add(new RunEvent(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), KindNamed(reader.GetString(3)), reader.GetInt64(4), reader.GetDouble(5)));
+            events.Add(new RunEvent(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), KindNamed(reader.GetString(3)), reader.GetInt64(4), reader.GetDouble(5),
+                NullableInt(reader, 6), NullableInt(reader, 7), NullableInt(reader, 8)));
         }
         return events.ToArray();
     }
@@ -289,6 +300,9 @@ public sealed class RunHistory : IDisposable
         using var command = Command(db, tx, sql, parameters);
         return (T)command.ExecuteScalar()!;
     }
+
+    private static int? NullableInt(DbDataReader reader, int column) =>
+        reader.IsDBNull(column) ? null : Convert.ToInt32(reader.GetValue(column), CultureInfo.InvariantCulture);
 
     internal static void AddParameter(DbCommand command, string name, object value)
     {

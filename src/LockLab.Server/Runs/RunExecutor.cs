@@ -115,6 +115,10 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             var summary = RunSummaryBuilder.Build(p, run.AllEvents(), segment.Counter, Math.Round(duration, 3),
                 workers.ToDictionary(w => w.Name, w => (w.Pid, w.ExitCode)));
             if (rounds is not null) summary = summary with { Outcomes = rounds.Value.Outcomes, IncrementsPerSecond = rounds.Value.IncrementsPerSecond };
+            if (summary.Discrepancy is { } discrepancy)
+            {
+                logger.LogError("Run {RunId}: its events do not account for its final value: {Discrepancy}", run.Id, discrepancy);
+            }
             outcome = (RunStatus.Completed, summary, null);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

@@ -48,6 +48,13 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
         // In step mode the presenter decides who moves first, so nobody is held at the start gate.
         if (mode == RunMode.Step) startMode = StartMode.Simultaneous;
 
+        // The shared value is a 32-bit integer, as Python's Value('i') is: no run may be able to carry it past that,
+        // whichever of its updates are lost (a partial sum of the amounts is at most the sum of their sizes).
+        if (errors.Count == 0 && amounts.Sum(a => (long)Math.Abs(a)) * iterations > int.MaxValue)
+        {
+            errors["iterations"] = [$"The shared value is a 32-bit integer, as Python's Value('i') is: {iterations} iterations of amounts {string.Join(", ", amounts)} could carry it past {int.MaxValue:N0}."];
+        }
+
         if (errors.Count > 0) return false;
         valid = new ValidRunRequest(scenario, room, d with
         {

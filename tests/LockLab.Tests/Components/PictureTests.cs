@@ -94,8 +94,22 @@ public class PictureTests
         Assert.Contains("expected 4", view.Find("[data-testid=summary]").TextContent);
         Assert.Contains("1 lost update", view.Markup);
         var lost = view.Find("[data-testid=lost-writes]").TextContent;
-        Assert.Contains("wrote 1", lost);
+        Assert.Contains("+1 is lost: it wrote 1", lost);
         Assert.Contains("wrote 3 over it", lost);
         Assert.Contains("202", view.Markup); // p2's pid
+        Assert.Empty(view.FindAll("[data-testid=summary-discrepancy]"));
+    }
+
+    [Fact]
+    public async Task Summary_shows_a_run_its_events_do_not_account_for_as_an_error()
+    {
+        await using var ctx = NewContext();
+        // The final value says 4, but the events show only a 3: the lab must say so, not present the figures as true.
+        var summary = RunSummaryBuilder.Build(RunFixtures.NoLockGap, RunFixtures.LostUpdateEvents, 4, 161,
+            new Dictionary<string, (int, int?)> { ["p1"] = (101, 0), ["p2"] = (202, 0) });
+
+        var view = ctx.Render<RunSummaryView>(p => p.Add(c => c.Info, RunFixtures.Info(RunFixtures.NoLockGap, RunStatus.Completed, summary)));
+
+        Assert.Contains("The last write left 3; the shared value is 4.", view.Find("[data-testid=summary-discrepancy]").TextContent);
     }
 }

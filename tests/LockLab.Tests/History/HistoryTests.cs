@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -111,9 +112,12 @@ public abstract class HistoryTests(LabServerFactory lab)
         var json = await client.GetFromJsonAsync<JsonElement>($"/api/runs/{run.Id}/export?format=json");
 
         Assert.Equal("text/csv", csvResponse.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("seq,process,pid,kind,value,atMs", rows[0]);
+        Assert.Equal("seq,process,pid,kind,value,atMs,writeId,readFrom,replaced", rows[0]);
         Assert.Equal(run.Parameters.Processes * (2 * 3) + 2, rows.Length - 1); // one row per event
-        Assert.Matches(@"^1,p\d,\d+,(read|write|print|exit),\d+,\d+(\.\d+)?$", rows[1]);
+        Assert.Matches(@"^1,p\d,\d+,(read|write|print|exit),\d+,\d+(\.\d+)?,", rows[1]);
+        // A write names its own id, the write it read and the write it replaced; a read, the write it saw.
+        Assert.Contains(rows, r => Regex.IsMatch(r, @"^\d+,p\d,\d+,write,\d+,[\d.]+,\d+,\d+,\d+$"));
+        Assert.Contains(rows, r => Regex.IsMatch(r, @"^\d+,p\d,\d+,read,\d+,[\d.]+,,\d+,$"));
         Assert.Equal(rows.Length - 1, json.GetProperty("events").GetArrayLength());
         Assert.Equal(run.Id, json.GetProperty("run").GetProperty("id").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"/api/runs/{run.Id}/export?format=xls")).StatusCode);

@@ -54,7 +54,11 @@ public abstract class RunHistoryStoreTests : IDisposable
 
     protected static RunEvent[] Events(int count, long valueOffset = 0) =>
         Enumerable.Range(1, count)
-            .Select(i => new RunEvent(i, i % 2 == 0 ? "p2" : "p1", 40_000 + i % 2, (EventKind)(i % 7), 3_000_000_000L + i + valueOffset, i * 0.125 + 0.001))
+            .Select(i => new RunEvent(i, i % 2 == 0 ? "p2" : "p1", 40_000 + i % 2, (EventKind)(i % 7), 3_000_000_000L + i + valueOffset, i * 0.125 + 0.001,
+                // Writes carry their ids, reads the id they saw: both must come back as they went in, and NULL as null.
+                WriteId: (EventKind)(i % 7) == EventKind.Write ? 0x01000000 + i : null,
+                ReadFrom: (EventKind)(i % 7) is EventKind.Read or EventKind.Write ? 0x02000000 + i : null,
+                Replaced: (EventKind)(i % 7) == EventKind.Write ? i - 1 : null))
             .ToArray();
 
     protected IReadOnlyList<long> AppliedMigrations(LockLabOptions store)

@@ -182,23 +182,39 @@ public class JobRunnerTests
 
     private static double Milliseconds(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 
-    [Fact]
-    public void A_stress_job_gives_its_thread_back_all_the_processors_it_had()
+    [SkippableFact]
+    public async Task A_stress_job_pins_its_thread_while_it_races_and_gives_back_all_the_processors_it_had()
     {
+        // Only a racing stress job (no lock, released together) is pinned to a processor of its own, and only where
+        // there is more than one to choose from.
+        Skip.If(Environment.ProcessorCount < 2, "This machine has one processor: a stress job pins nothing to it.");
         using var t = new TestSegment();
-        t.Segment.OpenGate(true, 1, Stopwatch.GetTimestamp());
-        string[] lists = new string[2];
-        var thread = new Thread(() =>
+        t.Segment.OpenGate(true, 2, Stopwatch.GetTimestamp());
+        string? before = null, after = null;
+        var p1Thread = 0;
+        var p1 = new Thread(() =>
         {
-            lists[0] = ThreadProcessors();
-            new JobRunner(t.Segment, Job(t.Path, 1, 1, LockScope.PerStep, iterations: 1000, stepEvents: false), new ListSink(), 1).Run();
-            lists[1] = ThreadProcessors();
+            p1Thread = ThreadCpu.CurrentThreadId();
+            before = ThreadProcessors();
+            new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.None, iterations: 1000, start: StartMode.Simultaneous, stepEvents: false), new ListSink(), 1).Run();
+            after = ThreadProcessors();
         });
-        thread.Start();
-        thread.Join();
+        p1.Start();
 
-        Assert.Equal(lists[0], lists[1]);
+        // p1 waits at the start line for p2, pinned: its processor list is one processor until the race is over.
+        var pinned = await Waiting.UntilAsync(() => t.Segment.StartLineArrivals == 1 && p1Thread != 0, TimeSpan.FromSeconds(10))
+            ? ThreadProcessors(p1Thread) : null;
+        var p2 = new Thread(() => new JobRunner(t.Segment, Job(t.Path, 1, 1, LockScope.None, iterations: 1000, start: StartMode.Simultaneous, stepEvents: false), new ListSink(), 2).Run());
+        p2.Start();
+        p1.Join();
+        p2.Join();
+
+        Assert.NotEqual(before, pinned);
+        Assert.Equal(before, after);
     }
+
+    private static string ThreadProcessors(int threadId) =>
+        File.ReadLines($"/proc/self/task/{threadId}/status").First(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal));
 
     private static string ThreadProcessors() =>
         File.ReadLines("/proc/thread-self/status").First(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal));
