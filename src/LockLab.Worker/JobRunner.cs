@@ -39,6 +39,8 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
 
     private int _stepsTaken;
 
+    private bool _toldOfDeadHolder;
+
     /// <summary>Writes this process has made to the shared value: numbers its writes' ids.</summary>
     private int _writes;
 
@@ -240,6 +242,12 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         var asked = Stopwatch.GetTimestamp();
         segment.Lock.Acquire(job.Index);
         if (Stopwatch.GetElapsedTime(asked) > HeldUp) _heldUpByLock = true;
+        if (segment.Lock.DiedHolding is { } dead && !_toldOfDeadHolder)
+        {
+            // Python's lock would have kept this process waiting forever; say what happened instead (the server reads it).
+            _toldOfDeadHolder = true;
+            Console.Error.WriteLine($"{job.Process} took over the lock from {(dead.Holder > 0 ? RunParameters.ProcessName(dead.Holder - 1) : "a process")} (pid {dead.Pid}), which died holding it.");
+        }
         ReportCounter(EventKind.LockAcquired);
     }
 

@@ -30,6 +30,18 @@ internal static unsafe partial class Native
     public static partial int getppid();
 
     [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
+
+    private const int Esrch = 3;
+
+    /// <summary>
+    /// Whether process <paramref name="pid"/> still exists (signal 0 checks without sending anything). A process the lab
+    /// may not signal exists too. A zombie (exited, not yet reaped by its parent) still exists: the server reaps its
+    /// workers at once, so that lasts no longer than the server takes to notice the exit.
+    /// </summary>
+    public static bool ProcessExists(int pid) => !OperatingSystem.IsLinux() || kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != Esrch;
+
+    [LibraryImport("libc", SetLastError = true)]
     private static partial int sched_getaffinity(int pid, nuint size, byte* mask);
 
     [LibraryImport("libc", SetLastError = true)]

@@ -90,7 +90,7 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             // Readers and exit watchers run from the start so that a worker failing before the gate is noticed.
             // The first failure wins: it names the culprit; the workers killed because of it are not blamed.
             var tasks = workers.Select(w => Guard(ReadEventsAsync(w)))
-                .Concat(workers.Select(w => Guard(WatchExitAsync(w, timeLimit.Token))))
+                .Concat(workers.Select(w => Guard(WatchExitAsync(w, segment, timeLimit.Token))))
                 .ToList();
 
             await WaitUntilReadyAsync(segment, workers, TimeSpan.FromSeconds(limits.WorkerStartTimeoutSeconds), timeLimit.Token);
@@ -202,16 +202,19 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
     }
 
     /// <summary>A worker that ends badly ends the run: the others are stopped at once, not left to time out.</summary>
-    private static async Task WatchExitAsync(WorkerProcess worker, CancellationToken ct)
+    private static async Task WatchExitAsync(WorkerProcess worker, SharedSegment segment, CancellationToken ct)
     {
         await worker.WaitForExitAsync(ct);
-        if (worker.ExitCode != 0) throw new RunFailedException(DescribeExit(worker));
+        if (worker.ExitCode != 0) throw new RunFailedException(DescribeExit(worker, segment));
     }
 
-    private static string DescribeExit(WorkerProcess worker)
+    /// <param name="segment">Still mapped: the run's segment outlives its exit watchers.</param>
+    private static string DescribeExit(WorkerProcess worker, SharedSegment? segment = null)
     {
         var detail = string.IsNullOrEmpty(worker.StandardError) ? "" : $": {worker.StandardError}";
-        return $"{worker.Name} (pid {worker.Pid}) exited with code {worker.ExitCode}{detail}";
+        // Dead with the lock in hand: the others would wait forever for it (with Python's lock they would).
+        var holding = segment?.Lock.Holder == worker.Index + 1 ? " while holding the lock" : "";
+        return $"{worker.Name} (pid {worker.Pid}) died{holding}: it exited with code {worker.ExitCode}{detail}";
     }
 
     /// <summary>Waits until every worker has mapped the segment and stands at the gate, or one of them has died.</summary>

@@ -25,6 +25,8 @@ public sealed class WorkerProcess : IAsyncDisposable
     }
 
     public string Name => _job?.Process ?? "idle worker";
+    /// <summary>The process's index in its run (p1 is 0); -1 while it waits in the pool.</summary>
+    public int Index => _job?.Index ?? -1;
     public int Pid { get; private set; }
     /// <summary>When the process was started (<see cref="Stopwatch.GetTimestamp"/>): before a run asked for it, if the pool pre-started it.</summary>
     public long LaunchedAt { get; private init; }

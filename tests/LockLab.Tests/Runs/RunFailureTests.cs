@@ -64,12 +64,28 @@ public class WorkerCrashTests(LabServerFactory lab) : RunFailureTestsBase(lab), 
         await Lab.WaitForRunAsync(run.Id);
 
         Assert.Equal(RunStatus.Failed, run.Status);
-        Assert.Contains($"p2 (pid {p2}) exited with code", run.Error);
+        Assert.Contains($"p2 (pid {p2}) died: it exited with code", run.Error);
         var p1 = run.AllEvents().First(e => e.Process == "p1").Pid;
         Assert.False(IsAlive(p1), "p1 should have been stopped when p2 died");
 
         // The lab goes on: the next run works.
         var next = await Lab.WaitForRunAsync((await StartAsync("""{"scenario":"lock","room":"fail-kill","iterations":1,"delayMs":1}""")).Id);
         Assert.Equal(RunStatus.Completed, next.Status);
+    }
+
+    [Fact]
+    public async Task A_worker_killed_while_holding_the_lock_is_named_as_its_holder()
+    {
+        var started = await StartAsync("""{"scenario":"lock","room":"fail-holder","mode":"step","iterations":1}""");
+        await Lab.StepAsync(started.Id, "p1", EventKind.LockAcquired);
+        await Lab.StepAsync(started.Id, "p2", EventKind.LockWait); // p2 now waits for the lock, for real
+        var run = Lab.FindRun(started.Id);
+        var p1 = run.AllEvents().First(e => e.Process == "p1").Pid;
+        System.Diagnostics.Process.GetProcessById(p1).Kill();
+
+        await Lab.WaitForRunAsync(run.Id);
+
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Contains($"p1 (pid {p1}) died while holding the lock", run.Error);
     }
 }

@@ -65,6 +65,43 @@ public class CrossProcessLockTests
     }
 
     [Fact]
+    public async Task A_process_waiting_for_the_lock_takes_it_over_when_its_holder_dies_holding_it()
+    {
+        // Python's lock would leave p2 asleep forever. Here p2 notices that the process named in the lock word is gone,
+        // takes the lock over, says so, and finishes its loop.
+        using var segment = new TestSegment();
+        var executable = new LockLab.Server.Runs.WorkerExecutable(Microsoft.Extensions.Options.Options.Create(new LockLab.Server.Configuration.LockLabOptions()));
+        WorkerJob[] jobs =
+        [
+            new(segment.Path, 0, 1, 5, DelayMs: 0, 0, LockScope.WholeLoop, StartMode.Ordered, Stepped: true),
+            new(segment.Path, 1, 3, 5, DelayMs: 0, 0, LockScope.WholeLoop, StartMode.Ordered),
+        ];
+        var workers = jobs.Select(j => LockLab.Server.Runs.WorkerProcess.Start(executable, j)).ToList();
+        try
+        {
+            var events = new List<RunEvent>();
+            var reads = workers.Select(w => w.ReadEventsAsync(batch => { lock (events) events.AddRange(batch); }, CancellationToken.None)).ToList();
+            Assert.True(segment.Segment.WaitUntilReady(2, TimeSpan.FromSeconds(20)), "workers did not reach the gate");
+            segment.Segment.OpenGate(simultaneous: false, 2, Stopwatch.GetTimestamp());
+            var l = segment.Segment.Lock;
+            segment.Segment.GrantStep(0); // p1 takes the lock and stands still, holding it
+            Assert.True(await Waiting.UntilAsync(() => l.Holder == 1 && l.HasSleepers, TimeSpan.FromSeconds(20)), "p2 did not go to sleep waiting for p1's lock");
+
+            workers[0].Kill();
+            await workers[1].WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+            await reads[1].WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.Equal(0, workers[1].ExitCode);
+            Assert.Contains($"p2 took over the lock from p1 (pid {workers[0].Pid}), which died holding it.", workers[1].StandardError);
+            Assert.Equal([3L, 6, 9, 12, 15], events.Where(e => e is { Process: "p2", Kind: EventKind.Print }).OrderBy(e => e.Seq).Select(e => e.Value));
+        }
+        finally
+        {
+            foreach (var w in workers) await w.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_process_waiting_for_a_lock_held_for_long_sleeps_instead_of_burning_a_core()
     {
         // The lesson's second experiment in step mode, where p1 holds the lock for as long as the presenter withholds
