@@ -16,7 +16,11 @@ public sealed class PresenterKeyStore(IJSRuntime js)
     public async Task<string?> LoadAsync()
     {
         if (_loaded) return Key;
-        Key = await js.InvokeAsync<string?>("localStorage.getItem", StorageKey);
+        // In WebAssembly the read is synchronous: the hub connection that needs the key then opens in the same
+        // turn, while the page is still rendering, rather than after a trip through the browser's task queue.
+        Key = js is IJSInProcessRuntime inProcess
+            ? inProcess.Invoke<string?>("localStorage.getItem", StorageKey)
+            : await js.InvokeAsync<string?>("localStorage.getItem", StorageKey);
         _loaded = true;
         return Key;
     }
