@@ -29,6 +29,19 @@ public class RunRequestValidatorTests
     }
 
     [Fact]
+    public void A_run_that_could_carry_the_32_bit_shared_value_past_its_limit_is_refused()
+    {
+        // 8 processes × 1,000,000 increments of 1000 would reach 8 × 10^9; Python's Value('i') is 32-bit, and so is the lab's.
+        var tooBig = new RunRequest { Scenario = "stress", Processes = 8, Iterations = 1_000_000, Amounts = [1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000] };
+        Assert.False(_validator.TryValidate(tooBig, "main", out _, out var errors));
+        Assert.Contains("32-bit integer", errors["iterations"][0]);
+
+        // Negative amounts count by their size: with updates lost, the value may drift either way.
+        var fits = new RunRequest { Scenario = "stress", Processes = 2, Iterations = 1_000_000, Amounts = [1000, -1000] };
+        Assert.True(_validator.TryValidate(fits, "main", out _, out _));
+    }
+
+    [Fact]
     public void Every_out_of_range_field_is_reported_with_its_limits()
     {
         var request = new RunRequest { Scenario = "no-lock", Processes = 9, Iterations = 0, DelayMs = -1, GapMs = 5000, Room = "bad room!" };
