@@ -6,8 +6,8 @@ namespace LockLab.EndToEndTests;
 
 /// <summary>
 /// The benchmark suite in its quick mode, exactly as a person runs it (its own process, its own servers, viewers and
-/// browser), so that it cannot rot: every suite must run and report figures. The figures themselves are not judged
-/// here — benchmarks do not fail a build on a slow machine.
+/// browser), so that it cannot rot: every suite must run and report figures, Python's among them. The figures
+/// themselves are not judged here — benchmarks do not fail a build on a slow machine.
 /// </summary>
 public sealed class BenchmarkSuiteTests
 {
@@ -16,7 +16,8 @@ public sealed class BenchmarkSuiteTests
     [SkippableFact]
     public async Task Quick_mode_runs_every_suite_and_writes_a_report_with_figures_and_targets()
     {
-        Prerequisites.Require(Prerequisites.Chromium, Prerequisites.Redis); // the quick mode's page, stress and scale-out suites
+        // The quick mode's page, stress and scale-out suites, and the lesson's Python script beside the lab.
+        Prerequisites.Require(Prerequisites.Chromium, Prerequisites.Redis, Prerequisites.Python);
         var folder = Directory.CreateTempSubdirectory("locklab-bench-test-").FullName;
         try
         {
@@ -45,6 +46,9 @@ public sealed class BenchmarkSuiteTests
                 Assert.Matches(@"\n\|[^\n]*\d[^\n]*\|\n", section.Groups[1].Value);
             }
             Assert.Contains("## Targets at a glance", text);
+            // A comparison with Python that has no Python figure is no comparison.
+            Assert.DoesNotContain("no python3", text);
+            Assert.Contains("Python from interpreter start", text);
             foreach (var target in new[] { "wall ÷ ideal", "first print", "p99 with 1 viewer", "viewers receiving every event", "lesson text visible", "across Redis" })
             {
                 Assert.Contains(target, text);

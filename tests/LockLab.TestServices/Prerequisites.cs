@@ -40,6 +40,9 @@ public static class Prerequisites
     /// <summary>The newest installed PostgreSQL server's programs: the folder holding its <c>initdb</c> and <c>postgres</c>.</summary>
     public static Prerequisite PostgreSql { get; } = new("PostgreSQL", "postgresql", NewestPostgresPrograms);
 
+    /// <summary>Python 3, which the benchmark compares the lab with (the lesson's own language).</summary>
+    public static Prerequisite Python { get; } = new("python3", "python3", () => OnPath("python3"));
+
     public static Prerequisite Nginx { get; } = new("nginx", "nginx-light", () => FirstExisting("/usr/sbin/nginx", "/usr/bin/nginx"));
 
     /// <summary>
@@ -72,6 +75,10 @@ public static class Prerequisites
         value is not null && (value.Trim() == "1" || value.Trim().Equals("true", StringComparison.OrdinalIgnoreCase));
 
     private static string? FirstExisting(params string[] paths) => paths.FirstOrDefault(File.Exists);
+
+    private static string? OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => System.IO.Path.Combine(dir, program)).FirstOrDefault(File.Exists);
 
     private static string? NewestPostgresPrograms() =>
         Directory.Exists(PostgresPackageRoot)

@@ -4,18 +4,25 @@ namespace LockLab.Bench.Harness;
 
 /// <summary>
 /// The Python side of the comparison: our own scripts (python/ beside this program) doing what the lesson's script
-/// does, run with the machine's <c>python3</c>. When there is none, the Python columns say so instead of a figure.
+/// does, run with the machine's real interpreter. <c>python3</c> on PATH may be a shim (pyenv's is a shell script that
+/// costs ~100 ms before Python starts), which would charge Python for a shell it does not need: the interpreter is
+/// asked once for <c>sys.executable</c> and that program is run from then on. Without Python, the suites that compare
+/// with it say so, and the benchmark's test fails.
 /// </summary>
 public static class Python
 {
-    public static string? Version()
+    /// <summary>The real interpreter's path, or null when there is no <c>python3</c>.</summary>
+    public static string? Interpreter { get; } = Resolve();
+
+    private static string? Resolve()
     {
         try
         {
-            using var p = Process.Start(new ProcessStartInfo("python3", "--version") { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            var text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+            using var p = Process.Start(new ProcessStartInfo("python3", ["-c", "import sys; print(sys.executable)"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var path = p.StandardOutput.ReadToEnd().Trim();
+            p.StandardError.ReadToEnd();
             p.WaitForExit();
-            return p.ExitCode == 0 ? text.Trim() : null;
+            return p.ExitCode == 0 && File.Exists(path) ? path : null;
         }
         catch (System.ComponentModel.Win32Exception)
         {
@@ -23,7 +30,19 @@ public static class Python
         }
     }
 
-    public static bool Available => Report.MachineInfo.PythonVersion is not null;
+    public static string? Version()
+    {
+        if (Interpreter is null) return null;
+        using var p = Process.Start(new ProcessStartInfo(Interpreter, "--version") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0 ? $"{text.Trim()} ({Interpreter})" : null;
+    }
+
+    public static bool Available => Interpreter is not null;
+
+    /// <summary>What a column shows where Python would be.</summary>
+    public const string Missing = "no python3";
 
     /// <summary>Runs <c>python/&lt;script&gt;</c> and returns its standard output lines; throws when it fails.</summary>
     public static async Task<IReadOnlyList<string>> RunAsync(string script, params string[] args) =>
@@ -31,12 +50,13 @@ public static class Python
 
     /// <summary>
     /// Runs <c>python/&lt;script&gt;</c> unbuffered and returns each output line with the time it arrived, counted from
-    /// just before the interpreter was started (so start-up is included, as it is for the lab's workers).
+    /// just before the interpreter itself was started: what a student running the script waits, start-up included.
     /// </summary>
     public static async Task<IReadOnlyList<(TimeSpan At, string Line)>> TimeLinesAsync(string script, params string[] args)
     {
+        var interpreter = Interpreter ?? throw new InvalidOperationException("There is no python3 on this machine: apt-get install python3.");
         var path = Path.Combine(AppContext.BaseDirectory, "python", script);
-        var info = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(interpreter) { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add("-u");
         info.ArgumentList.Add(path);
         foreach (var a in args) info.ArgumentList.Add(a);
@@ -49,7 +69,7 @@ public static class Python
             if (line.Trim().Length > 0) lines.Add((Stopwatch.GetElapsedTime(start), line.Trim()));
         }
         await p.WaitForExitAsync();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"python3 {script} failed ({p.ExitCode}):\n{await stderr}");
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{interpreter} {script} failed ({p.ExitCode}):\n{await stderr}");
         return lines;
     }
 }

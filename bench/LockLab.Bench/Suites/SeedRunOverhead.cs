@@ -8,18 +8,21 @@ namespace LockLab.Bench.Suites;
 /// <summary>
 /// The lesson's own experiment, end to end: from the run request to the last event a SignalR viewer receives,
 /// against the lesson's sleeps (5 × 0.1 s per process: 0.5 s without the lock, 1.0 s with it), beside the same
-/// experiment as a Python script timed from the interpreter's start to its last print.
+/// experiment as a Python script run by the real interpreter, timed both from the interpreter's start (what a student
+/// running the script waits) and from <c>p1.start()</c> (the experiment itself). Lab and Python runs alternate, so that
+/// both see the same moments of the machine.
 /// </summary>
 public static class SeedRunOverhead
 {
-    private static readonly (string Scenario, string PythonArg, double IdealMs, long[] LessonOutput)[] Experiments =
+    private sealed record Experiment(string Scenario, string PythonArg, double IdealMs, long[] LessonOutput, double TargetRatio);
+
+    private static readonly Experiment[] Experiments =
     [
-        (Scenarios.NoLock, "nolock", 500, [1, 4, 5, 8, 9, 12, 13, 16, 17, 20]),
-        (Scenarios.Lock, "lock", 1000, [1, 2, 3, 4, 5, 8, 11, 14, 17, 20]),
+        new(Scenarios.NoLock, "nolock", 500, [1, 4, 5, 8, 9, 12, 13, 16, 17, 20], TargetRatio: 1.03),
+        new(Scenarios.Lock, "lock", 1000, [1, 2, 3, 4, 5, 8, 11, 14, 17, 20], TargetRatio: 1.02),
     ];
 
-    public const double TargetRatio = 1.05;
-    public const double TargetFirstPrintMs = 130;
+    public const double TargetFirstPrintMs = 110;
 
     public static async Task<BenchSection> RunAsync(BenchContext context)
     {
@@ -27,6 +30,7 @@ public static class SeedRunOverhead
         var repeats = context.Repeats(10);
         var lab = Experiments.ToDictionary(e => e.Scenario, _ => new Measured());
         var python = Experiments.ToDictionary(e => e.Scenario, _ => new Measured());
+        var pythonExperiment = Experiments.ToDictionary(e => e.Scenario, _ => new Measured());
 
         await using (var server = await context.StartServerAsync())
         await using (var viewer = await RunWatcher.ConnectAsync(server))
@@ -34,67 +38,81 @@ public static class SeedRunOverhead
             using var http = server.CreateClient();
             for (var i = 0; i < repeats; i++)
             {
-                foreach (var (scenario, _, ideal, lesson) in Experiments)
+                foreach (var e in Experiments)
                 {
                     var requested = Stopwatch.GetTimestamp();
-                    var run = await LabRuns.StartAsync(http, new RunRequest { Scenario = scenario });
+                    var run = await LabRuns.StartAsync(http, new RunRequest { Scenario = e.Scenario });
                     var seen = await viewer.WaitCompletedAsync(run.Id, TimeSpan.FromSeconds(30));
                     LabRuns.EnsureCompleted(seen.Info);
                     if (!seen.Complete) throw new InvalidOperationException($"The viewer missed events of run {run.Id}.");
-                    lab[scenario].Add(
-                        Elapsed(requested, seen.LastEventTimestamp) / ideal,
+                    lab[e.Scenario].Add(
+                        Elapsed(requested, seen.LastEventTimestamp) / e.IdealMs,
                         Elapsed(requested, seen.FirstPrintTimestamp),
-                        (await LabRuns.PrintedAsync(http, run.Id)).SequenceEqual(lesson));
-                }
-            }
-        }
+                        (await LabRuns.PrintedAsync(http, run.Id)).SequenceEqual(e.LessonOutput));
 
-        if (Python.Available)
-        {
-            for (var i = 0; i < repeats; i++)
-            {
-                foreach (var (scenario, arg, ideal, lesson) in Experiments)
-                {
-                    var lines = await Python.TimeLinesAsync("lesson.py", arg);
-                    python[scenario].Add(lines[^1].At.TotalMilliseconds / ideal, lines[0].At.TotalMilliseconds,
-                        lines.Select(l => long.Parse(l.Line)).SequenceEqual(lesson));
+                    if (!Python.Available) continue;
+                    var lines = await Python.TimeLinesAsync("lesson.py", e.PythonArg);
+                    var started = lines.Single(l => l.Line == "start").At;
+                    var prints = lines.Where(l => l.Line != "start").ToList();
+                    var asLesson = prints.Select(l => long.Parse(l.Line)).SequenceEqual(e.LessonOutput);
+                    python[e.Scenario].Add(prints[^1].At.TotalMilliseconds / e.IdealMs, prints[0].At.TotalMilliseconds, asLesson);
+                    pythonExperiment[e.Scenario].Add((prints[^1].At - started).TotalMilliseconds / e.IdealMs, (prints[0].At - started).TotalMilliseconds, asLesson);
                 }
             }
         }
 
         section.Paragraph($"""
-            Each experiment {repeats} times, alternating, with the lesson's defaults. **LockLab**: from just before `POST /api/runs`
-            to the moment a SignalR viewer (a hub connection in the measuring process, joined to the room) receives the run's
-            last event; the first print likewise. Pre-started workers (`LockLab:WorkerPoolSize`, default 2) take the job.
-            **Python**: `bench/LockLab.Bench/python/lesson.py` (the same experiment with `multiprocessing`) from just before
-            `python3` starts to its last printed line. Ratio = wall time ÷ the lesson's sleeps ({Experiments[0].IdealMs:0} ms
-            without the lock, {Experiments[1].IdealMs:0} ms with it). "As the lesson prints" counts runs whose printed values
-            were exactly the lesson's (`1 4 5 8 9 12 13 16 17 20` and `1 2 3 4 5 8 11 14 17 20`).
+            Each experiment {repeats} times with the lesson's defaults, the lab and Python taking turns (lab `no-lock`, Python
+            `no-lock`, lab `lock`, Python `lock`, …). **LockLab**: from just before `POST /api/runs` to the moment a SignalR
+            viewer (a hub connection in the measuring process, joined to the room) receives the run's last event; the first
+            print likewise. Pre-started workers (`LockLab:WorkerPoolSize`, default 2) take the job. **Python**
+            ({MachineInfo.PythonVersion ?? Python.Missing}): `bench/LockLab.Bench/python/lesson.py` (the same experiment with
+            `multiprocessing`), run by the interpreter itself (`sys.executable`, not a `python3` shim), timed to its last
+            printed line from just before the interpreter starts (what a student running the script waits) and from the line
+            it prints just before `p1.start()` (the experiment alone). Ratio = wall time ÷ the lesson's sleeps
+            ({Experiments[0].IdealMs:0} ms without the lock, {Experiments[1].IdealMs:0} ms with it). "As the lesson prints"
+            counts runs whose printed values were exactly the lesson's (`1 4 5 8 9 12 13 16 17 20` and `1 2 3 4 5 8 11 14 17 20`).
             """);
         var rows = new List<string[]>();
-        foreach (var (scenario, _, ideal, _) in Experiments)
+        foreach (var e in Experiments)
         {
-            var l = lab[scenario];
-            var p = python[scenario];
-            rows.Add([$"`{scenario}`", $"{ideal:0} ms",
+            var l = lab[e.Scenario];
+            var p = python[e.Scenario];
+            var x = pythonExperiment[e.Scenario];
+            string Py(Func<string> figure) => Python.Available ? figure() : Python.Missing;
+            rows.Add([$"`{e.Scenario}`", $"{e.IdealMs:0} ms",
                 Stats.Spread(l.Ratios, "0.000", "×"), Stats.Spread(l.FirstPrints, "0", " ms"), $"{l.AsLesson} of {l.Ratios.Count}",
-                Python.Available ? Stats.Spread(p.Ratios, "0.000", "×") : "no python3", Python.Available ? Stats.Spread(p.FirstPrints, "0", " ms") : "–",
-                Python.Available ? $"{p.AsLesson} of {p.Ratios.Count}" : "–"]);
+                Py(() => Stats.Spread(p.Ratios, "0.000", "×")), Py(() => Stats.Spread(p.FirstPrints, "0", " ms")),
+                Py(() => Stats.Spread(x.Ratios, "0.000", "×")), Py(() => Stats.Spread(x.FirstPrints, "0", " ms")),
+                Py(() => $"{p.AsLesson} of {p.Ratios.Count}")]);
         }
-        section.Table(["experiment", ">ideal", ">LockLab: wall ÷ ideal", ">LockLab: first print", ">as the lesson prints", ">Python: wall ÷ ideal", ">Python: first print", ">as the lesson prints"], rows);
-        if (!Python.Available) section.Paragraph("No `python3` on this machine: the Python columns are empty.");
+        section.Table(["experiment", ">ideal", ">LockLab: wall ÷ ideal", ">LockLab: first print", ">as the lesson prints",
+            ">Python from interpreter start: wall ÷ ideal", ">first print", ">Python from `p1.start()`: wall ÷ ideal", ">first print", ">as the lesson prints"], rows);
+        if (!Python.Available) section.Paragraph("No `python3` on this machine (`apt-get install python3`): the Python columns are empty.");
 
-        foreach (var (scenario, _, _, _) in Experiments)
+        // One target per experiment: a pooled median would let one experiment's margin hide the other's miss.
+        foreach (var e in Experiments)
         {
-            var worst = lab[scenario].Ratios.Max();
-            var median = Stats.Median(lab[scenario].Ratios);
-            section.Target($"`{scenario}` wall ÷ ideal (median)", $"≤ {TargetRatio:0.00}×", $"{median:0.000}× (worst {worst:0.000}×)", median <= TargetRatio,
-                median <= TargetRatio ? null : $"{(median - TargetRatio) * Experiments.First(e => e.Scenario == scenario).IdealMs:0} ms");
+            var ratios = lab[e.Scenario].Ratios;
+            var median = Stats.Median(ratios);
+            section.Target($"`{e.Scenario}` wall ÷ ideal (median)", $"≤ {e.TargetRatio:0.00}×", $"{median:0.000}× (worst {ratios.Max():0.000}×)", median <= e.TargetRatio,
+                median <= e.TargetRatio ? null : $"{(median - e.TargetRatio) * e.IdealMs:0} ms");
+            var firstPrints = lab[e.Scenario].FirstPrints;
+            var firstMedian = Stats.Median(firstPrints);
+            section.Target($"`{e.Scenario}` first print after the request (median)", $"≤ {TargetFirstPrintMs:0} ms", $"{firstMedian:0} ms (worst {firstPrints.Max():0} ms)",
+                firstMedian <= TargetFirstPrintMs, firstMedian <= TargetFirstPrintMs ? null : $"{firstMedian - TargetFirstPrintMs:0} ms");
+            if (Python.Available)
+            {
+                var pythonMedian = Stats.Median(python[e.Scenario].Ratios);
+                section.Target($"`{e.Scenario}` wall ÷ ideal against Python from interpreter start (medians, same sitting)", "LockLab ahead",
+                    $"LockLab {median:0.000}×, Python {pythonMedian:0.000}×", median < pythonMedian,
+                    median < pythonMedian ? null : $"{(median - pythonMedian) * e.IdealMs:0} ms");
+            }
+            else
+            {
+                section.Target($"`{e.Scenario}` wall ÷ ideal against Python from interpreter start (medians, same sitting)", "LockLab ahead", Python.Missing, false, "not measured");
+            }
         }
-        var firstPrints = lab.Values.SelectMany(m => m.FirstPrints).ToList();
-        var firstMedian = Stats.Median(firstPrints);
-        section.Target("first print after the request (median)", $"≤ {TargetFirstPrintMs:0} ms", $"{firstMedian:0} ms (worst {firstPrints.Max():0} ms)",
-            firstMedian <= TargetFirstPrintMs, firstMedian <= TargetFirstPrintMs ? null : $"{firstMedian - TargetFirstPrintMs:0} ms");
         return section;
     }
 

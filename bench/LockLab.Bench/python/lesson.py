@@ -5,6 +5,9 @@ a tenth of a second before every step and printing the value afterwards. With "l
 process holds one lock for its whole loop, so the first finishes before the second starts.
 
 Usage: python3 lesson.py lock|nolock   (prints one value per line)
+
+Just before `p1.start()` it prints the line "start", so that the benchmark can time the experiment itself (from
+`p1.start()`) as well as the whole script (from the interpreter's start, what a student waits).
 """
 import multiprocessing as mp
 import sys
@@ -28,6 +31,7 @@ if __name__ == "__main__":
     guard = mp.Lock() if use_lock else None
     first = mp.Process(target=work, args=(counter, 1, guard))
     second = mp.Process(target=work, args=(counter, 3, guard))
+    print("start", flush=True)
     first.start()
     second.start()
     first.join()
