@@ -14,15 +14,63 @@ public enum LockScope
     [JsonStringEnumMemberName("step")] PerStep,
 }
 
-/// <summary>How the workers are released into their job.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<StartMode>))]
+/// <summary>How the workers are released into their job. <see cref="StartModes.Describe"/> says it in one line.</summary>
+[JsonConverter(typeof(StartModeJsonConverter))]
 public enum StartMode
 {
-    /// <summary>p1 starts first and each next process starts once the previous one has begun its job
-    /// (for the lock scenarios: once it holds the lock), as the lesson's <c>p1.start(); p2.start()</c> intends.</summary>
-    [JsonStringEnumMemberName("ordered")] Ordered,
+    /// <summary>A fixed teaching schedule: p1 starts, p2 a fixed 5 ms after p1 has begun (for the lock scenarios: once
+    /// it holds the lock), and every process keeps its sleeps on schedule (no drift). It reproduces the lesson's printed
+    /// output every time, which Python's own script does only usually. JSON: <c>lesson</c> (<c>ordered</c> is read too).</summary>
+    Lesson,
+    /// <summary>As the lesson's Python script runs: each process starts once the one before it has begun, as
+    /// <c>p1.start(); p2.start()</c> does, and each sleeps from the moment it asks, so late wake-ups add up and nothing
+    /// keeps the processes aligned.</summary>
+    Python,
     /// <summary>All processes are released at the same instant: the true race for the lock.</summary>
-    [JsonStringEnumMemberName("simultaneous")] Simultaneous,
+    Simultaneous,
+}
+
+/// <summary>The start modes' names and one-line explanations, shared by the API, the page and the lesson files.</summary>
+public static class StartModes
+{
+    public static string Name(StartMode mode) => mode switch
+    {
+        StartMode.Lesson => "lesson",
+        StartMode.Python => "python",
+        StartMode.Simultaneous => "simultaneous",
+        _ => throw new ArgumentOutOfRangeException(nameof(mode)),
+    };
+
+    /// <summary>A name as the API or a lesson file gives it; <c>ordered</c> is the lesson schedule's earlier name.</summary>
+    public static StartMode? Parse(string? name) => name?.Trim().ToLowerInvariant() switch
+    {
+        "lesson" or "ordered" => StartMode.Lesson,
+        "python" => StartMode.Python,
+        "simultaneous" => StartMode.Simultaneous,
+        _ => null,
+    };
+
+    public const string Rule = "Must be 'lesson', 'python' or 'simultaneous'.";
+
+    public static string Describe(StartMode mode) => mode switch
+    {
+        StartMode.Lesson => "A fixed schedule that reproduces the lesson's printed output.",
+        StartMode.Python => "As the lesson's Python script: started one after the other, each sleeping from now — the output varies from run to run.",
+        StartMode.Simultaneous => "All processes released at the same instant: a true race.",
+        _ => "",
+    };
+}
+
+/// <summary>Reads and writes <see cref="StartMode"/> by its name, accepting the lesson schedule's earlier name.</summary>
+public sealed class StartModeJsonConverter : JsonConverter<StartMode>
+{
+    public override StartMode Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        reader.TokenType == System.Text.Json.JsonTokenType.String && StartModes.Parse(reader.GetString()) is { } mode
+            ? mode
+            : throw new System.Text.Json.JsonException($"startMode: {StartModes.Rule}");
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, StartMode value, System.Text.Json.JsonSerializerOptions options) =>
+        writer.WriteStringValue(StartModes.Name(value));
 }
 
 /// <summary>How a run proceeds.</summary>

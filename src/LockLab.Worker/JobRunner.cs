@@ -21,7 +21,7 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     private long _runStart;
 
     /// <summary>
-    /// In ordered mode each process begins this long after the one before it has begun, as in Python, where
+    /// In the lesson's schedule each process begins this long after the one before it has begun, as in Python, where
     /// <c>p2.start()</c> runs only after <c>p1.start()</c> has created p1 (milliseconds: process creation). Without it the two
     /// would wake from every sleep in the same microsecond, and the lesson's first experiment would lose updates
     /// that Python's does not. Simultaneous mode has no spacing: that is the true race.
@@ -49,7 +49,8 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     {
         segment.WaitForTurn(job.Index);
         _runStart = segment.RunStartTimestamp;
-        if (job.StartMode == StartMode.Ordered && job.Index > 0 && !job.Stepped) Thread.Sleep(OrderedStartSpacing);
+        // Python mode has no fixed spacing: p2 begins as soon as p1 has, as p2.start() follows p1.start().
+        if (job.StartMode == StartMode.Lesson && job.Index > 0 && !job.Stepped) Thread.Sleep(OrderedStartSpacing);
 
         // Stress processes released together race (or contend) from the start line on. Without the lock, each also
         // counts on a processor of its own (p1 on the first, p2 on the second, …), so that they really run at once, as
@@ -165,7 +166,8 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     }
 
     /// <summary>
-    /// <c>time.sleep(delay)</c>, without the drift: each step is due <c>delay</c> after the previous one was due to end
+    /// <c>time.sleep(delay)</c>, without the drift (the lesson's schedule and simultaneous starts; Python mode sleeps as
+    /// Python does): each step is due <c>delay</c> after the previous one was due to end
     /// (its sleep, then the gap it takes on purpose between read and write), so a wake-up late (the OS never wakes a
     /// sleeper early; a busy machine wakes it milliseconds late) is not added to every later step, five steps take five
     /// delays, and the processes keep the spacing they started with. Were every late wake-up to move a process's
@@ -176,6 +178,12 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     /// </summary>
     private void Sleep()
     {
+        if (job.StartMode == StartMode.Python)
+        {
+            // time.sleep(delay) as Python does it: from now, so every late wake-up and every step's own time add up.
+            Thread.Sleep(job.DelayMs);
+            return;
+        }
         var now = Stopwatch.GetTimestamp();
         var delay = Ticks(job.DelayMs);
         var stepDue = _sleepDue + Ticks(job.GapMs);

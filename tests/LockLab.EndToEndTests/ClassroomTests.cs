@@ -156,7 +156,7 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 
         await Expect(presenter.GetByTestId("run-experiment")).ToBeEnabledAsync();
         await Expect(presenter.GetByTestId("settings")).ToBeVisibleAsync();
-        foreach (var control in new[] { "run-experiment", "run-lock", "run-no-lock", "settings", "step-mode", "simultaneous" })
+        foreach (var control in new[] { "run-experiment", "run-lock", "run-no-lock", "settings", "step-mode", "start-mode" })
         {
             await Expect(follower.GetByTestId(control)).ToHaveCountAsync(0);
         }

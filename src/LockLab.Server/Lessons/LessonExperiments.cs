@@ -79,9 +79,8 @@ public static partial class LessonExperiments
         StartMode? startMode = null;
         if (fields.TryGetValue("startMode", out var rawMode) && rawMode is string mode)
         {
-            if (mode.Equals("ordered", StringComparison.OrdinalIgnoreCase)) startMode = StartMode.Ordered;
-            else if (mode.Equals("simultaneous", StringComparison.OrdinalIgnoreCase)) startMode = StartMode.Simultaneous;
-            else warnings.Add($"'lab' entry '{key}': startMode must be 'ordered' or 'simultaneous'; it was ignored.");
+            startMode = StartModes.Parse(mode);
+            if (startMode is null) warnings.Add($"'lab' entry '{key}': startMode: {StartModes.Rule} It was ignored.");
         }
         return new RunRequest
         {

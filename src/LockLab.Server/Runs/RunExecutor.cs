@@ -99,7 +99,7 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             control = run.Control = new RunControl(run, segment);
             started = Stopwatch.GetTimestamp();
             if (!run.TryMarkRunning(clock.GetUtcNow())) throw new OperationCanceledException("Stopped before the gate opened.");
-            segment.OpenGate(p.StartMode == StartMode.Simultaneous, p.Processes, started);
+            segment.OpenGate(p.StartMode == StartMode.Simultaneous, p.Processes, started); // lesson and python: one after the other
             if (!refillAfterRun) pool.Refill();
             // The wall-time limit counts from the gate: starting the workers has its own time-out, so a busy
             // machine that is slow to start processes does not eat into the run's own time.

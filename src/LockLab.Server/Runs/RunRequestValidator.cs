@@ -39,7 +39,7 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
         var amounts = errors.ContainsKey("processes") ? [] : ResolveAmounts(errors, request.Amounts, d.Amounts, processes, limits.Amount);
         var rounds = Check(errors, "rounds", request.Rounds ?? d.Rounds, limits.Rounds);
         var startMode = request.StartMode ?? d.StartMode;
-        if (!Enum.IsDefined(startMode)) errors["startMode"] = ["Must be 'ordered' or 'simultaneous'."];
+        if (!Enum.IsDefined(startMode)) errors["startMode"] = [StartModes.Rule];
         var lockScope = request.Lock ?? d.Lock;
         if (!Enum.IsDefined(lockScope)) errors["lock"] = ["Must be 'none', 'loop' or 'step'."];
         var mode = request.Mode ?? d.Mode;

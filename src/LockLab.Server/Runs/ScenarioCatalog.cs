@@ -27,7 +27,7 @@ public sealed class ScenarioCatalog
             Iterations = new IntRange(1, l.MaxStressIterations),
             Rounds = new IntRange(1, l.MaxStressRounds),
         };
-        var lesson = new RunParameters(2, 5, [1, 3], DelayMs: 100, GapMs: 0, LockScope.None, StartMode.Ordered);
+        var lesson = new RunParameters(2, 5, [1, 3], DelayMs: 100, GapMs: 0, LockScope.None, StartMode.Lesson);
 
         All =
         [

@@ -10,7 +10,7 @@ public static class RunFixtures
 
     private const int P1First = 0x01000001, P2First = 0x02000001;
 
-    public static RunParameters NoLockGap { get; } = new(2, 1, [1, 3], DelayMs: 100, GapMs: 50, LockScope.None, StartMode.Ordered);
+    public static RunParameters NoLockGap { get; } = new(2, 1, [1, 3], DelayMs: 100, GapMs: 50, LockScope.None, StartMode.Lesson);
 
     /// <summary>Both read 0; p1 writes 1; p2 writes 3 over it: p1's write (seq 3) is lost.</summary>
     public static RunEvent[] LostUpdateEvents { get; } =
@@ -21,7 +21,7 @@ public static class RunFixtures
         E(7, "p1", EventKind.Exit, 3, 151), E(8, "p2", EventKind.Exit, 3, 161),
     ];
 
-    public static RunParameters WholeLoopLock { get; } = new(2, 1, [1, 3], DelayMs: 100, GapMs: 0, LockScope.WholeLoop, StartMode.Ordered);
+    public static RunParameters WholeLoopLock { get; } = new(2, 1, [1, 3], DelayMs: 100, GapMs: 0, LockScope.WholeLoop, StartMode.Lesson);
 
     public static RunEvent[] LockEvents { get; } =
     [

@@ -113,7 +113,7 @@ public class RunSummaryBuilderTests
     [Fact]
     public void Summary_lists_prints_in_order_and_time_spent_waiting_for_the_lock()
     {
-        var parameters = new RunParameters(2, 1, [1, 3], 0, 0, LockScope.WholeLoop, StartMode.Ordered);
+        var parameters = new RunParameters(2, 1, [1, 3], 0, 0, LockScope.WholeLoop, StartMode.Lesson);
         RunEvent At(RunEvent e, double at) => e with { AtMs = at };
         RunEvent[] events =
         [

@@ -49,7 +49,7 @@ public abstract class RunHistoryStoreTests : IDisposable
     }
 
     protected static RunInfo Run(string id, RunStatus status, DateTimeOffset? createdAt = null) =>
-        new(id, Scenarios.Lock, "store", status, new RunParameters(2, 5, [1, 3], 100, 0, LockScope.WholeLoop, StartMode.Ordered),
+        new(id, Scenarios.Lock, "store", status, new RunParameters(2, 5, [1, 3], 100, 0, LockScope.WholeLoop, StartMode.Lesson),
             createdAt ?? DateTimeOffset.UtcNow, null, null, 0, null, null, new RunLinks($"/api/runs/{id}", $"/api/runs/{id}/events"));
 
     protected static RunEvent[] Events(int count, long valueOffset = 0) =>

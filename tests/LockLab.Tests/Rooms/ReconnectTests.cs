@@ -102,7 +102,7 @@ public class ReconnectTests(LabServerFactory lab) : IClassFixture<LabServerFacto
     public void A_live_batch_that_overtakes_the_catch_up_still_ends_in_order_without_duplicates()
     {
         var live = new LiveRun(new RunInfo("r", Scenarios.NoLock, "main", RunStatus.Running,
-            new RunParameters(2, 5, [1, 3], 0, 0, LockScope.None, StartMode.Ordered), DateTimeOffset.UnixEpoch, null, null, 0, null, null, new RunLinks("", "")));
+            new RunParameters(2, 5, [1, 3], 0, 0, LockScope.None, StartMode.Lesson), DateTimeOffset.UnixEpoch, null, null, 0, null, null, new RunLinks("", "")));
         RunEvent Print(long seq) => new(seq, seq % 2 == 0 ? "p2" : "p1", 1, EventKind.Print, seq, seq);
 
         live.Add([Print(1), Print(2)]);

@@ -13,7 +13,7 @@ public class RunRequestValidatorTests
     public void The_lessons_numbers_are_the_defaults()
     {
         Assert.True(_validator.TryValidate(new RunRequest { Scenario = "lock" }, "main", out var valid, out _));
-        Assert.Equal(new RunParameters(2, 5, [1, 3], 100, 0, LockScope.WholeLoop, StartMode.Ordered) with { Amounts = valid!.Parameters.Amounts }, valid.Parameters);
+        Assert.Equal(new RunParameters(2, 5, [1, 3], 100, 0, LockScope.WholeLoop, StartMode.Lesson) with { Amounts = valid!.Parameters.Amounts }, valid.Parameters);
         Assert.Equal([1, 3], valid.Parameters.Amounts);
         Assert.Equal("main", valid.Room);
     }

@@ -73,8 +73,8 @@ public class CrossProcessLockTests
         var executable = new LockLab.Server.Runs.WorkerExecutable(Microsoft.Extensions.Options.Options.Create(new LockLab.Server.Configuration.LockLabOptions()));
         WorkerJob[] jobs =
         [
-            new(segment.Path, 0, 1, 5, DelayMs: 0, 0, LockScope.WholeLoop, StartMode.Ordered, Stepped: true),
-            new(segment.Path, 1, 3, 5, DelayMs: 0, 0, LockScope.WholeLoop, StartMode.Ordered),
+            new(segment.Path, 0, 1, 5, DelayMs: 0, 0, LockScope.WholeLoop, StartMode.Lesson, Stepped: true),
+            new(segment.Path, 1, 3, 5, DelayMs: 0, 0, LockScope.WholeLoop, StartMode.Lesson),
         ];
         var workers = jobs.Select(j => LockLab.Server.Runs.WorkerProcess.Start(executable, j)).ToList();
         try
@@ -110,8 +110,8 @@ public class CrossProcessLockTests
         using var segment = new TestSegment();
         WorkerJob[] jobs =
         [
-            new(segment.Path, 0, 1, 5, DelayMs: 0, 0, LockScope.WholeLoop, StartMode.Ordered, Stepped: true),
-            new(segment.Path, 1, 3, 5, DelayMs: 0, 0, LockScope.WholeLoop, StartMode.Ordered, Stepped: true),
+            new(segment.Path, 0, 1, 5, DelayMs: 0, 0, LockScope.WholeLoop, StartMode.Lesson, Stepped: true),
+            new(segment.Path, 1, 3, 5, DelayMs: 0, 0, LockScope.WholeLoop, StartMode.Lesson, Stepped: true),
         ];
         var l = segment.Segment.Lock;
         TimeSpan watched = default, cpu = default;

@@ -95,6 +95,23 @@ public class JobRunnerTests
     }
 
     [Fact]
+    public void In_python_mode_each_sleep_starts_from_now_so_every_hold_up_adds_up()
+    {
+        // Each flush before a sleep blocks 8 ms, as a slow pipe would: less than half a delay, which the lesson's schedule
+        // absorbs. Python's time.sleep sleeps from the moment it is called, so the 8 ms add up, step after step.
+        using var t = new TestSegment();
+        var sink = new ListSink { OnFlush = _ => Thread.Sleep(8) };
+        t.Segment.OpenGate(true, 1, Stopwatch.GetTimestamp());
+
+        new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.None, iterations: 5, delayMs: 20, start: StartMode.Python), sink, 1).Run();
+
+        // The OS never wakes a sleeper early: step k is at least k × (8 + 20) ms in.
+        var reads = sink.Events.Where(e => e.Kind == EventKind.Read).Select(e => e.AtMs).ToArray();
+        Assert.Equal(5, reads.Length);
+        for (var k = 0; k < reads.Length; k++) Assert.True(reads[k] >= (k + 1) * 28 - 0.5, $"step {k + 1} read at {reads[k]} ms");
+    }
+
+    [Fact]
     public void A_process_held_up_for_longer_than_half_a_delay_sleeps_a_whole_delay_instead_of_catching_up()
     {
         using var t = new TestSegment();
@@ -125,7 +142,7 @@ public class JobRunnerTests
         using var t = new TestSegment();
         var sinks = new[] { new ListSink(), new ListSink() };
         var threads = Enumerable.Range(0, 2).Select(i => new Thread(() =>
-            new JobRunner(t.Segment, Job(t.Path, i, i == 0 ? 1 : 3, LockScope.WholeLoop, start: StartMode.Ordered, delayMs: 1), sinks[i], 100 + i).Run())).ToList();
+            new JobRunner(t.Segment, Job(t.Path, i, i == 0 ? 1 : 3, LockScope.WholeLoop, start: StartMode.Lesson, delayMs: 1), sinks[i], 100 + i).Run())).ToList();
         // p2 is started first on purpose: the gate, not thread start order, must decide.
         threads[1].Start();
         threads[0].Start();

@@ -9,7 +9,7 @@ namespace LockLab.Client.Components.Live;
 /// </summary>
 public sealed class ExperimentSettings
 {
-    public bool Simultaneous { get; set; }
+    public StartMode StartMode { get; set; }
     public bool StepMode { get; set; }
     public int? Processes { get; set; }
     public int? Iterations { get; set; }
@@ -24,7 +24,7 @@ public sealed class ExperimentSettings
 
     public void Reset(RunRequest? experiment)
     {
-        Simultaneous = experiment?.StartMode == StartMode.Simultaneous;
+        StartMode = experiment?.StartMode ?? StartMode.Lesson;
         StepMode = experiment?.Mode == RunMode.Step;
         Processes = Iterations = DelayMs = GapMs = Rounds = null;
         Amounts = null;
@@ -40,7 +40,7 @@ public sealed class ExperimentSettings
         var gap = GapMs ?? request.GapMs ?? d?.GapMs;
         return request with
         {
-            StartMode = Simultaneous ? StartMode.Simultaneous : StartMode.Ordered,
+            StartMode = StartMode,
             Mode = StepMode && request.Scenario != Scenarios.Stress ? RunMode.Step : request.Mode,
             Processes = Processes ?? request.Processes,
             Iterations = Iterations ?? request.Iterations,
