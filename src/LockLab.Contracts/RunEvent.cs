@@ -18,6 +18,8 @@ namespace LockLab.Contracts;
 /// the process read (for a write: the value it added its amount to); 0 for the initial value.</param>
 /// <param name="Replaced">A <see cref="EventKind.Write"/>: the id of the write its store replaced in shared memory (0: the
 /// initial value). The writes' order in memory, as observed by the writes themselves.</param>
+/// <param name="Round">In a run repeated round after round (<c>rounds</c> &gt; 1, e.g. "Run 100 times"): the round, from 1,
+/// the event belongs to; each round starts again from 0. Null in a run of one round.</param>
 public sealed record RunEvent(
     long Seq,
     string Process,
@@ -27,7 +29,8 @@ public sealed record RunEvent(
     double AtMs,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? WriteId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ReadFrom = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Replaced = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Replaced = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Round = null);
 
 [JsonConverter(typeof(JsonStringEnumConverter<EventKind>))]
 public enum EventKind

@@ -37,7 +37,8 @@ public sealed record RunLinks(string Self, string Events);
 
 /// <summary>What a finished run proved.</summary>
 /// <param name="LostWrites">Which writes were overwritten, and by which.</param>
-/// <param name="Outcomes">Stress runs: how often each final value occurred over the rounds.</param>
+/// <param name="Outcomes">Runs of several rounds: how often each outcome (final value; for a lesson experiment, its
+/// printed output and final value) came out over the rounds (<see cref="RoundOutcomes"/>).</param>
 /// <param name="Discrepancy">What the run's events do not account for (a write that cannot be placed, lost writes that
 /// do not add up to the missing amount): a bug in the lab, shown and logged, never hidden. Null when all is accounted for.</param>
 /// <param name="IncrementsPerSecond">Stress runs: shared-counter increments per second over all processes, over the time
@@ -61,8 +62,10 @@ public sealed record RunSummary(
 /// <param name="Amount">What the lost write had added: the update that is missing from the final value.</param>
 public sealed record LostWrite(long Seq, string Process, long Value, long OverwrittenBySeq, string OverwrittenBy, long OverwrittenWith, long Amount);
 
-/// <summary>One row of a stress run's outcome table.</summary>
-public sealed record Outcome(long FinalValue, int Count, bool Expected);
+/// <summary>One row of a repeated run's outcome table: a stress run's final value, or a repeated lesson run's printed
+/// output and final value, and in how many rounds it came out.</summary>
+/// <param name="Printed">A repeated run that reports its steps: the values printed in the round, in order. Null for stress runs.</param>
+public sealed record Outcome(long FinalValue, int Count, bool Expected, IReadOnlyList<long>? Printed = null);
 
 public sealed record ProcessSummary(string Process, int Pid, int? ExitCode, double LockWaitMs, int Writes);
 

@@ -44,13 +44,23 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     /// <summary>Writes this process has made to the shared value: numbers its writes' ids.</summary>
     private int _writes;
 
+    /// <summary>
+    /// In Python mode each process begins this long after the one before it has begun: the lesson's script starts p2
+    /// once <c>p1.start()</c> has returned, and creating p1 takes milliseconds, so p2's steps come that much after p1's.
+    /// The lab's workers are started ahead of time and would otherwise begin microseconds apart. The benchmark measures
+    /// the lesson's Python script on the same machine (how far apart its two processes' first prints are) beside this
+    /// (docs/benchmarks.md, "Run 100 times"): on the development machine Python's were 1.5–3 ms apart.
+    /// </summary>
+    public static readonly TimeSpan PythonStartSpacing = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>The round being played, from 1, in a run of several rounds; null in a run of one.</summary>
+    private int? _round;
+
     /// <summary>Runs the job to the end and returns the counter value as this process last saw it.</summary>
     public int Run()
     {
         segment.WaitForTurn(job.Index);
         _runStart = segment.RunStartTimestamp;
-        // Python mode has no fixed spacing: p2 begins as soon as p1 has, as p2.start() follows p1.start().
-        if (job.StartMode == StartMode.Lesson && job.Index > 0 && !job.Stepped) Thread.Sleep(OrderedStartSpacing);
 
         // Stress processes released together race (or contend) from the start line on. Without the lock, each also
         // counts on a processor of its own (p1 on the first, p2 on the second, …), so that they really run at once, as
@@ -64,12 +74,23 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         {
             for (var round = 0; round < job.Rounds; round++)
             {
-                if (round > 0) segment.WaitForRound(round);
+                if (round > 0)
+                {
+                    segment.WaitForRound(round);
+                    // A repeated lesson experiment starts each round as the first: one process after the other.
+                    if (!Bare) segment.WaitForTurn(job.Index);
+                }
+                if (job.Rounds > 1 && job.StepEvents) _round = round + 1;
+                if (round == 0 || !Bare) KeepStartSpacing();
                 if (racing) segment.ArriveAtStartLine(round);
                 segment.MarkCounting(job.Index, finished: false);
-                RunOnce(firstRound: round == 0);
+                RunOnce(passTurn: round == 0 || !Bare);
                 segment.MarkCounting(job.Index, finished: true);
-                if (job.Rounds > 1) segment.RoundDone();
+                if (job.Rounds > 1)
+                {
+                    sink.Flush(); // the round's last events reach the page as the round ends, not with the next one's
+                    segment.RoundDone();
+                }
             }
         }
         finally
@@ -77,10 +98,19 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
             if (processors is not null) Native.RestoreThreadProcessors(processors);
         }
 
+        _round = null;
         var last = segment.Counter;
         Report(EventKind.Exit, last);
         sink.Flush();
         return last;
+    }
+
+    /// <summary>The gap a process keeps after the one before it has begun, in the start modes that start them in turn.</summary>
+    private void KeepStartSpacing()
+    {
+        if (job.Index == 0 || job.Stepped) return;
+        if (job.StartMode == StartMode.Lesson) Thread.Sleep(OrderedStartSpacing);
+        else if (job.StartMode == StartMode.Python) Thread.Sleep(PythonStartSpacing);
     }
 
     /// <summary>
@@ -91,13 +121,15 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     /// </summary>
     private bool Bare => !job.StepEvents && !job.Stepped && job.DelayMs == 0 && job.GapMs == 0;
 
-    private void RunOnce(bool firstRound)
+    /// <param name="passTurn">Let the next process in start order begin once this one has (every round but a stress
+    /// run's later ones, which the server releases all at once).</param>
+    private void RunOnce(bool passTurn)
     {
         // Each round keeps its own schedule: the time spent waiting for the round to be released is nobody's delay.
         _sleepDue = 0;
         if (Bare)
         {
-            RunBare(firstRound);
+            RunBare(passTurn);
             return;
         }
 
@@ -105,9 +137,9 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         {
             AcquireLock();
             // Holding the lock, this process has "begun": the next one may start and will queue behind it.
-            if (firstRound) segment.PassTurn();
+            if (passTurn) segment.PassTurn();
         }
-        else if (firstRound)
+        else if (passTurn)
         {
             segment.PassTurn();
         }
@@ -130,11 +162,11 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         if (job.Lock == LockScope.WholeLoop) ReleaseLock();
     }
 
-    private void RunBare(bool firstRound)
+    private void RunBare(bool passTurn)
     {
         // The same order as the general loop: a whole-loop lock is held before the next process may start.
         if (job.Lock == LockScope.WholeLoop) segment.Lock.Acquire(job.Index);
-        if (firstRound) segment.PassTurn();
+        if (passTurn) segment.PassTurn();
         Count(segment, job.Index, job.Amount, job.Iterations, lockEachStep: job.Lock == LockScope.PerStep);
         if (job.Lock == LockScope.WholeLoop) segment.Lock.Release();
     }
@@ -236,11 +268,11 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         var writeAt = Now();
         if (readTicket != 0) ReportRead(readTicket, readAt, read);
         sink.Write(new RunEvent(writeTicket, job.Process, pid, EventKind.Write, written.Value, Math.Round(writeAt, 3),
-            WriteId: written.WriteId, ReadFrom: read.WriteId, Replaced: replaced.WriteId));
+            WriteId: written.WriteId, ReadFrom: read.WriteId, Replaced: replaced.WriteId, Round: _round));
     }
 
     private void ReportRead(long ticket, double atMs, CounterWord read) =>
-        sink.Write(new RunEvent(ticket, job.Process, pid, EventKind.Read, read.Value, Math.Round(atMs, 3), ReadFrom: read.WriteId));
+        sink.Write(new RunEvent(ticket, job.Process, pid, EventKind.Read, read.Value, Math.Round(atMs, 3), ReadFrom: read.WriteId, Round: _round));
 
     private void AcquireLock()
     {
@@ -289,7 +321,7 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
 
     private void Report(long seq, double atMs, EventKind kind, long value)
     {
-        if (job.StepEvents || kind == EventKind.Exit) sink.Write(new RunEvent(seq, job.Process, pid, kind, value, Math.Round(atMs, 3)));
+        if (job.StepEvents || kind == EventKind.Exit) sink.Write(new RunEvent(seq, job.Process, pid, kind, value, Math.Round(atMs, 3), Round: _round));
     }
 
     private double Now() => Stopwatch.GetElapsedTime(_runStart).TotalMilliseconds;

@@ -260,10 +260,15 @@ public sealed unsafe class SharedSegment : IDisposable
         }
     }
 
-    /// <summary>The server resets the counter and releases the next round.</summary>
-    public void StartRound(int round)
+    /// <summary>
+    /// The server resets the counter and releases the next round. The start turn goes back to the gate's (p1 first,
+    /// or everyone at once when <paramref name="simultaneous"/>): a repeated lesson experiment starts each round as it
+    /// started the first. Every process has passed its turn in the round before, so none still needs the old one.
+    /// </summary>
+    public void StartRound(int round, bool simultaneous)
     {
         Counter = 0;
+        Volatile.Write(ref *StartTurn, simultaneous ? Volatile.Read(ref *(int*)(_base + ProcessesOffset)) : 0);
         Volatile.Write(ref *Round, round);
         Native.Wake(Round, int.MaxValue);
     }

@@ -81,6 +81,9 @@ public sealed class RunLimits
     public int RunTimeLimitSeconds { get; set; } = 60;
     /// <summary>Step-mode runs wait for people, so they may last longer.</summary>
     public int StepRunTimeLimitSeconds { get; set; } = 1800;
+    /// <summary>A lesson experiment run again and again in one run ("Run 100 times"): at most this many rounds. Each
+    /// round has the time limit of a run (<see cref="RunTimeLimitSeconds"/>).</summary>
+    public int MaxRepeats { get; set; } = 100;
     /// <summary>Stress runs: iterations per process per round, and rounds.</summary>
     public int MaxStressIterations { get; set; } = 1_000_000;
     public int MaxStressRounds { get; set; } = 1000;

@@ -63,11 +63,11 @@ public static class HistoryEndpoints
     /// <summary>One header row, one event per row, invariant numbers: opens cleanly in any spreadsheet (UTF-8 with BOM for Excel).</summary>
     public static string ToCsv(IEnumerable<RunEvent> events)
     {
-        var csv = new StringBuilder("seq,process,pid,kind,value,atMs,writeId,readFrom,replaced\r\n");
+        var csv = new StringBuilder("seq,process,pid,kind,value,atMs,writeId,readFrom,replaced,round\r\n");
         foreach (var e in events)
         {
             var kind = JsonSerializer.Serialize(e.Kind, ContractsJsonContext.Default.Options).Trim('"');
-            csv.Append(CultureInfo.InvariantCulture, $"{e.Seq},{e.Process},{e.Pid},{kind},{e.Value},{e.AtMs.ToString("0.###", CultureInfo.InvariantCulture)},{e.WriteId},{e.ReadFrom},{e.Replaced}\r\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{e.Seq},{e.Process},{e.Pid},{kind},{e.Value},{e.AtMs.ToString("0.###", CultureInfo.InvariantCulture)},{e.WriteId},{e.ReadFrom},{e.Replaced},{e.Round}\r\n");
         }
         return csv.ToString();
     }

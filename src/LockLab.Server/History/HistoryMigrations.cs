@@ -47,10 +47,12 @@ public static class HistoryMigrations
             ALTER TABLE events ADD COLUMN read_from INTEGER;
             ALTER TABLE events ADD COLUMN replaced INTEGER;
             """),
+        // The round of a run repeated round after round ("Run 100 times"; RunEvent.Round): NULL in a run of one round.
+        new(4, "ALTER TABLE events ADD COLUMN round INTEGER"),
     ];
 
     /// <summary>The schema version this code writes.</summary>
-    public const int Latest = 3;
+    public const int Latest = 4;
 
     /// <summary>Applies the steps this database lacks; returns their versions (none when it was up to date).</summary>
     public static IReadOnlyList<int> Apply(HistoryDialect dialect)

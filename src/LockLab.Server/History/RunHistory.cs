@@ -26,8 +26,8 @@ public sealed class RunHistory : IDisposable
     private const string Unfinished = "status IN ('queued', 'running')";
 
     private const string InsertEvent = """
-        INSERT INTO events (run_id, seq, process, pid, kind, value, at_ms, write_id, read_from, replaced)
-        VALUES (@run, @seq, @process, @pid, @kind, @value, @at, @write, @readFrom, @replaced)
+        INSERT INTO events (run_id, seq, process, pid, kind, value, at_ms, write_id, read_from, replaced, round)
+        VALUES (@run, @seq, @process, @pid, @kind, @value, @at, @write, @readFrom, @replaced, @round)
         ON CONFLICT (run_id, seq) DO NOTHING
         """;
 
@@ -158,6 +158,7 @@ public sealed class RunHistory : IDisposable
                 AddParameter(insert, "@write", (object?)e.WriteId ?? DBNull.Value);
                 AddParameter(insert, "@readFrom", (object?)e.ReadFrom ?? DBNull.Value);
                 AddParameter(insert, "@replaced", (object?)e.Replaced ?? DBNull.Value);
+                AddParameter(insert, "@round", (object?)e.Round ?? DBNull.Value);
                 batch.BatchCommands.Add(insert);
             }
             // One server-side statement for the identical inserts, kept on the pooled connection: after the first
@@ -180,6 +181,7 @@ public sealed class RunHistory : IDisposable
         var write = AddParameter(command, "@write", DbType.Int32);
         var readFrom = AddParameter(command, "@readFrom", DbType.Int32);
         var replaced = AddParameter(command, "@replaced", DbType.Int32);
+        var round = AddParameter(command, "@round", DbType.Int32);
         command.Prepare();
         run.Value = runId;
         foreach (var e in events)
@@ -193,6 +195,7 @@ public sealed class RunHistory : IDisposable
             write.Value = (object?)e.WriteId ?? DBNull.Value;
             readFrom.Value = (object?)e.ReadFrom ?? DBNull.Value;
             replaced.Value = (object?)e.Replaced ?? DBNull.Value;
+            round.Value = (object?)e.Round ?? DBNull.Value;
             command.ExecuteNonQuery();
         }
     }
@@ -210,14 +213,14 @@ public sealed class RunHistory : IDisposable
     public async Task<RunEvent[]> GetEventsAsync(string id, long after, int limit, CancellationToken ct = default)
     {
         await using var db = await _dialect.OpenAsync(ct);
-        await using var command = Command(db, null, "SELECT seq, process, pid, kind, value, at_ms, write_id, read_from, replaced FROM events WHERE run_id = @id AND seq > @after ORDER BY seq LIMIT @limit",
+        await using var command = Command(db, null, "SELECT seq, process, pid, kind, value, at_ms, write_id, read_from, replaced, round FROM events WHERE run_id = @id AND seq > @after ORDER BY seq LIMIT @limit",
             ("@id", id), ("@after", after), ("@limit", limit));
         await using var reader = await command.ExecuteReaderAsync(ct);
         var events = new List<RunEvent>();
         while (await reader.ReadAsync(ct))
         {
             events.Add(new RunEvent(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), KindNamed(reader.GetString(3)), reader.GetInt64(4), reader.GetDouble(5),
-                NullableInt(reader, 6), NullableInt(reader, 7), NullableInt(reader, 8)));
+                NullableInt(reader, 6), NullableInt(reader, 7), NullableInt(reader, 8), NullableInt(reader, 9)));
         }
         return events.ToArray();
     }

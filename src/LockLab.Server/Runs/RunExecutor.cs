@@ -25,7 +25,9 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
         var sequencer = new EventSequencer();
         SharedSegment? segment = null;
         using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping, run.StopToken);
-        var limitSeconds = p.Mode == RunMode.Step ? limits.StepRunTimeLimitSeconds : limits.RunTimeLimitSeconds;
+        // A repeated lesson experiment ("Run 100 times") is that many runs in one: each round gets the time limit of a run.
+        var limitSeconds = p.Mode == RunMode.Step ? limits.StepRunTimeLimitSeconds
+            : p.ReportsSteps ? limits.RunTimeLimitSeconds * Math.Max(1, p.Rounds) : limits.RunTimeLimitSeconds;
         RunControl? control = null;
         var started = 0L;
         string? firstFailure = null;
@@ -107,14 +109,14 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             logger.LogInformation("Run {RunId} started: {Scenario} in room {Room}, pids {Pids}",
                 run.Id, run.Scenario, run.Room, string.Join(",", workers.Select(w => w.Pid)));
 
-            (IReadOnlyList<Outcome> Outcomes, double IncrementsPerSecond)? rounds = p.Rounds > 1 ? await Task.Run(() => PlayRounds(segment, p, started, () => firstFailure is not null, timeLimit.Token), timeLimit.Token) : null;
+            var rounds = p.Rounds > 1 ? await Task.Run(() => PlayRounds(segment, p, started, () => firstFailure is not null, timeLimit.Token), timeLimit.Token) : null;
             await Task.WhenAll(tasks);
             sequencer.Drain(run.Append);
 
             var duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var summary = RunSummaryBuilder.Build(p, run.AllEvents(), segment.Counter, Math.Round(duration, 3),
-                workers.ToDictionary(w => w.Name, w => (w.Pid, w.ExitCode)));
-            if (rounds is not null) summary = summary with { Outcomes = rounds.Value.Outcomes, IncrementsPerSecond = rounds.Value.IncrementsPerSecond };
+                workers.ToDictionary(w => w.Name, w => (w.Pid, w.ExitCode)), rounds?.FinalValues);
+            if (rounds is not null && !p.ReportsSteps) summary = summary with { IncrementsPerSecond = rounds.IncrementsPerSecond };
             if (summary.Discrepancy is { } discrepancy)
             {
                 logger.LogError("Run {RunId}: its events do not account for its final value: {Discrepancy}", run.Id, discrepancy);
@@ -169,36 +171,38 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
         }
     }
 
+    /// <summary>What the rounds of a repeated run came to: the shared value at the end of each, and for a stress run
+    /// the increments per second.</summary>
+    private sealed record PlayedRounds(IReadOnlyList<long> FinalValues, double IncrementsPerSecond);
+
     /// <summary>
-    /// A stress run: release each round, wait until every worker has finished it, note the final value, reset.
-    /// Increments per second count the time the processes spent counting: each round from the first process beginning
+    /// A run of several rounds (a stress run, or a lesson experiment run 100 times): release each round, wait until every
+    /// worker has finished it, note the final value, reset.
+    /// Increments per second (stress) count the time the processes spent counting: each round from the first process beginning
     /// its part to the last one finishing (the workers note both in the segment), as the Python comparison times its
     /// processes. Process start-up is not included, and neither is waking the processes for each round and noticing
     /// that they are done, which on a busy machine can take milliseconds per round, longer than the counting.
     /// A round whose times are missing is timed here, from its release (round 0: <paramref name="gateOpened"/>).
     /// </summary>
-    private static (IReadOnlyList<Outcome> Outcomes, double IncrementsPerSecond) PlayRounds(SharedSegment segment, RunParameters p, long gateOpened, Func<bool> failed, CancellationToken ct)
+    private static PlayedRounds PlayRounds(SharedSegment segment, RunParameters p, long gateOpened, Func<bool> failed, CancellationToken ct)
     {
-        var counts = new Dictionary<long, int>();
+        var finalValues = new List<long>(p.Rounds);
         long busy = 0;
         for (var round = 0; round < p.Rounds; round++)
         {
             var start = round == 0 ? gateOpened : Stopwatch.GetTimestamp();
-            if (round > 0) segment.StartRound(round); // round 0 was released by the start gate
+            if (round > 0) segment.StartRound(round, p.StartMode == StartMode.Simultaneous); // round 0 was released by the start gate
             while (!segment.WaitForRoundsDone(p.Processes * (round + 1), TimeSpan.FromMilliseconds(50), ct))
             {
-                if (failed()) throw new RunFailedException("A worker failed during the stress run.");
+                if (failed()) throw new RunFailedException($"A worker failed in round {round + 1} of {p.Rounds}.");
             }
             var counting = segment.CountingSpan(p.Processes);
             busy += counting > 0 ? counting : Stopwatch.GetTimestamp() - start;
-            var value = segment.Counter;
-            counts[value] = counts.GetValueOrDefault(value) + 1;
+            finalValues.Add(segment.Counter);
         }
         var increments = (double)p.Processes * p.Iterations * p.Rounds;
         var seconds = (double)busy / Stopwatch.Frequency;
-        var outcomes = counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key)
-            .Select(c => new Outcome(c.Key, c.Value, c.Key == p.ExpectedFinalValue)).ToList();
-        return (outcomes, Math.Round(increments / seconds));
+        return new PlayedRounds(finalValues, Math.Round(increments / seconds));
     }
 
     /// <summary>A worker that ends badly ends the run: the others are stopped at once, not left to time out.</summary>

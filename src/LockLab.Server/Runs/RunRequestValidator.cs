@@ -45,6 +45,7 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
         var mode = request.Mode ?? d.Mode;
         if (!Enum.IsDefined(mode)) errors["mode"] = ["Must be 'live' or 'step'."];
         if (mode == RunMode.Step && !d.ReportsSteps) errors["mode"] = ["A stress run repeats itself many times; it cannot be stepped by hand."];
+        else if (mode == RunMode.Step && rounds > 1) errors["mode"] = ["A run repeated round after round cannot be stepped by hand: ask for one round (rounds: 1) or a live run."];
         // In step mode the presenter decides who moves first, so nobody is held at the start gate.
         if (mode == RunMode.Step) startMode = StartMode.Simultaneous;
 
@@ -53,6 +54,13 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
         if (errors.Count == 0 && amounts.Sum(a => (long)Math.Abs(a)) * iterations > int.MaxValue)
         {
             errors["iterations"] = [$"The shared value is a 32-bit integer, as Python's Value('i') is: {iterations} iterations of amounts {string.Join(", ", amounts)} could carry it past {int.MaxValue:N0}."];
+        }
+
+        // Every reported step is an event the server keeps and sends: refuse up front a run that would be stopped for
+        // reporting too many, rather than let it run into the limit.
+        if (errors.Count == 0 && d.ReportsSteps && EventsReported(processes, iterations, lockScope, rounds) is var events && events > scenarios.Limits.MaxEventsPerRun)
+        {
+            errors[rounds > 1 ? "rounds" : "iterations"] = [$"This run would report {events:N0} events; the server allows {scenarios.Limits.MaxEventsPerRun:N0} per run (LockLab:Limits:MaxEventsPerRun)."];
         }
 
         if (errors.Count > 0) return false;
@@ -69,6 +77,17 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
             Rounds = rounds,
         });
         return true;
+    }
+
+    /// <summary>
+    /// The events a run that reports its steps sends: per increment a read, a write and a print, with a per-step lock
+    /// also its wait, acquisition and release; a whole-loop lock those three once per round; and each process's exit.
+    /// </summary>
+    public static long EventsReported(int processes, int iterations, LockScope lockScope, int rounds)
+    {
+        long perIncrement = lockScope == LockScope.PerStep ? 6 : 3;
+        long perRound = lockScope == LockScope.WholeLoop ? 3 : 0;
+        return (long)rounds * processes * (iterations * perIncrement + perRound) + processes;
     }
 
     private static int Check(Dictionary<string, string[]> errors, string field, int value, IntRange range)

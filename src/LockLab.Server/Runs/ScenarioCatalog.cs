@@ -21,7 +21,7 @@ public sealed class ScenarioCatalog
             Amount: new IntRange(-l.MaxAmount, l.MaxAmount),
             DelayMs: new IntRange(0, l.MaxDelayMs),
             GapMs: new IntRange(0, l.MaxGapMs),
-            Rounds: new IntRange(1, 1));
+            Rounds: new IntRange(1, l.MaxRepeats)); // "Run 100 times": the experiment again and again, in one run
         var stressLimits = limits with
         {
             Iterations = new IntRange(1, l.MaxStressIterations),

@@ -66,6 +66,20 @@ public abstract class HistoryTests(LabServerFactory lab)
     }
 
     [SkippableFact]
+    public async Task A_repeated_runs_events_keep_their_round_in_the_history_and_account_for_its_outcome_table()
+    {
+        var run = await RunAndRecordAsync("""{"scenario":"no-lock","room":"history-rounds","iterations":2,"delayMs":1,"rounds":3}""");
+
+        var history = lab.Services.GetRequiredService<RunHistory>();
+        var events = await history.GetEventsAsync(run.Id, 0, 1000);
+        var stored = (await history.GetRunAsync(run.Id))!;
+        Assert.Equal([1, 2, 3], events.Where(e => e.Kind != EventKind.Exit).Select(e => e.Round!.Value).Distinct().Order());
+        Assert.Equal(
+            RoundOutcomes.FromPrints(stored.Parameters, events).Select(o => (o.FinalValue, o.Count, string.Join(' ', o.Printed!))),
+            stored.Summary!.Outcomes!.Select(o => (o.FinalValue, o.Count, string.Join(' ', o.Printed!))));
+    }
+
+    [SkippableFact]
     public async Task A_run_the_server_no_longer_holds_in_memory_is_served_from_the_history_with_all_its_events()
     {
         var first = await RunAndRecordAsync("""{"scenario":"lock","room":"history","iterations":2,"delayMs":1}""");
@@ -112,12 +126,12 @@ public abstract class HistoryTests(LabServerFactory lab)
         var json = await client.GetFromJsonAsync<JsonElement>($"/api/runs/{run.Id}/export?format=json");
 
         Assert.Equal("text/csv", csvResponse.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("seq,process,pid,kind,value,atMs,writeId,readFrom,replaced", rows[0]);
+        Assert.Equal("seq,process,pid,kind,value,atMs,writeId,readFrom,replaced,round", rows[0]);
         Assert.Equal(run.Parameters.Processes * (2 * 3) + 2, rows.Length - 1); // one row per event
         Assert.Matches(@"^1,p\d,\d+,(read|write|print|exit),\d+,\d+(\.\d+)?,", rows[1]);
         // A write names its own id, the write it read and the write it replaced; a read, the write it saw.
-        Assert.Contains(rows, r => Regex.IsMatch(r, @"^\d+,p\d,\d+,write,\d+,[\d.]+,\d+,\d+,\d+$"));
-        Assert.Contains(rows, r => Regex.IsMatch(r, @"^\d+,p\d,\d+,read,\d+,[\d.]+,,\d+,$"));
+        Assert.Contains(rows, r => Regex.IsMatch(r, @"^\d+,p\d,\d+,write,\d+,[\d.]+,\d+,\d+,\d+,$"));
+        Assert.Contains(rows, r => Regex.IsMatch(r, @"^\d+,p\d,\d+,read,\d+,[\d.]+,,\d+,,$"));
         Assert.Equal(rows.Length - 1, json.GetProperty("events").GetArrayLength());
         Assert.Equal(run.Id, json.GetProperty("run").GetProperty("id").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync($"/api/runs/{run.Id}/export?format=xls")).StatusCode);

@@ -72,7 +72,7 @@ public class RunRequestValidatorTests
     [InlineData("lock", "gapMs", 0, -1, 2000, 2001)]
     [InlineData("stress", "iterations", 1, 0, 1_000_000, 1_000_001)]
     [InlineData("stress", "rounds", 1, 0, 1000, 1001)]
-    [InlineData("lock", "rounds", 1, 0, 1, 2)]
+    [InlineData("lock", "rounds", 1, 0, 100, 101)] // "Run 100 times"
     public void Each_limit_holds_at_its_boundary_and_refuses_just_past_it(string scenario, string field, int min, int belowMin, int max, int aboveMax)
     {
         RunRequest With(int value) => field switch
