@@ -109,4 +109,50 @@ public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await Expect(page.Locator(".code-copy").First).ToBeVisibleAsync(); // code blocks carry a copy button
         Assert.Empty(errors);
     }
+
+    [SkippableFact]
+    public async Task Run_100_times_fills_the_outcome_table_live_as_the_rounds_finish()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        var (page, errors) = await lab.NewPageAsync();
+        await page.GotoAsync(new Uri(lab.Server.Address, $"/lessons/process-locks/2?room=repeat&key={ServerProcess.Key}").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        // Shorter sleeps keep the hundred rounds to seconds; the button is the page's own.
+        await page.GetByTestId("settings").GetByText("Change the experiment").ClickAsync();
+        var delay = page.GetByRole(AriaRole.Spinbutton, new() { Name = "Sleep before each step (ms)" });
+        await delay.FillAsync("10");
+        await delay.PressAsync("Tab");
+        // Every count of finished rounds the table shows, as the page draws it.
+        await page.EvaluateAsync("""
+            () => {
+                window.roundsSeen = [];
+                new MutationObserver(() => {
+                    const table = document.querySelector('[data-testid=outcomes]');
+                    if (table) window.roundsSeen.push(Number(table.dataset.rounds));
+                }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-rounds'] });
+            }
+            """);
+
+        await Expect(page.GetByTestId("run-repeated")).ToHaveTextAsync("Run 100 times");
+        await page.GetByTestId("run-repeated").ClickAsync();
+
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 90_000 });
+        await Expect(page.GetByTestId("outcomes")).ToHaveAttributeAsync("data-rounds", "100");
+        await Expect(page.GetByTestId("rounds-done")).ToHaveTextAsync("100 of 100 rounds");
+        var rows = page.GetByTestId("outcome-row");
+        Assert.InRange(await rows.CountAsync(), 1, 100);
+        // Each row is a printed output of ten values ending at its final value.
+        foreach (var row in await rows.AllAsync())
+        {
+            var printed = (await row.GetAttributeAsync("data-printed"))!.Split(' ');
+            Assert.Equal(10, printed.Length);
+            Assert.Equal(printed[^1], await row.GetAttributeAsync("data-value"));
+        }
+        var seen = await page.EvaluateAsync<int[]>("() => window.roundsSeen");
+        Assert.Contains(seen, n => n is > 0 and < 100); // it filled in while the run went on, not only at the end
+        await Expect(page.GetByTestId("summary")).ToContainTextAsync("of 100 rounds wrong");
+        await Expect(page.GetByTestId("summary-discrepancy")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "run-100-times.png"), FullPage = true });
+        Assert.Empty(errors);
+    }
 }
