@@ -14,6 +14,7 @@ if (args.FirstOrDefault() == ViewerAgent.Command) return await ViewerAgent.RunAs
 var suites = new (string Name, Func<BenchContext, Task<BenchSection>> Run)[]
 {
     ("seed", SeedRunOverhead.RunAsync),
+    ("repeat", RepeatedOutputs.RunAsync),
     ("latency", LiveLatency.RunAsync),
     ("fan-out", FanOut.RunAsync),
     ("lock", LockThroughput.RunAsync),
