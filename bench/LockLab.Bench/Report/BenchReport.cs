@@ -26,7 +26,7 @@ public static partial class BenchReport
         var existing = File.Exists(path) ? File.ReadAllText(path) : "";
         var bodies = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (Match m in SectionPattern().Matches(existing)) bodies[m.Groups["name"].Value] = m.Value;
-        var stamp = $"{DateTime.UtcNow:yyyy-MM-dd} on {MachineInfo.Describe()}";
+        var stamp = $"{DateTime.UtcNow:yyyy-MM-dd} at commit {MachineInfo.Commit()} on {MachineInfo.Describe()}";
         foreach (var section in sections) bodies[section.Name] = Render(section, stamp);
 
         var doc = new StringBuilder();

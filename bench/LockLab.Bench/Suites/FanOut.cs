@@ -17,6 +17,7 @@ public static class FanOut
     {
         var section = new BenchSection("fan-out", "Fan-out: viewers of one room");
         int[] ladder = context.Quick ? [10, 20] : [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000];
+        var rounds = context.Quick ? 1 : 3;
         var rows = new List<string[]>();
         var largestPassing = 0;
         var clients = "";
@@ -41,26 +42,37 @@ public static class FanOut
                     // Unmeasured first: the new viewer processes compile their code on first use and size their heaps.
                     await swarm.MeasureAsync(http, room, [Scenarios.NoLock, Scenarios.Lock]);
                     var connectedBytes = server.ResidentBytes();
-                    var cpuBefore = server.CpuTime();
-                    var viewersCpuBefore = await swarm.CpuTimeAsync();
-                    var wallBefore = System.Diagnostics.Stopwatch.GetTimestamp();
-                    var report = await swarm.MeasureAsync(http, room, [Scenarios.NoLock, Scenarios.Lock]);
-                    var wall = System.Diagnostics.Stopwatch.GetElapsedTime(wallBefore);
-                    var serverCpu = (server.CpuTime() - cpuBefore) / wall;
-                    var viewersCpu = (await swarm.CpuTimeAsync() - viewersCpuBefore) / wall;
-                    var passed = report.Perfect && report.P99 <= P99LimitMs;
-                    failure = passed ? "" : !report.Perfect ? $"{report.Viewers - report.Complete} viewers missed events" : "p99 too high";
+                    // Several rounds per step, judged on their median: one slow moment of a shared machine decides
+                    // nothing, and the spread says how much such moments move the figure.
+                    var measured = new List<(SwarmReport Report, double ServerCpu, double ViewersCpu)>();
+                    for (var round = 0; round < rounds; round++)
+                    {
+                        var cpuBefore = server.CpuTime();
+                        var viewersCpuBefore = await swarm.CpuTimeAsync();
+                        var wallBefore = System.Diagnostics.Stopwatch.GetTimestamp();
+                        var report = await swarm.MeasureAsync(http, room, [Scenarios.NoLock, Scenarios.Lock]);
+                        var wall = System.Diagnostics.Stopwatch.GetElapsedTime(wallBefore);
+                        measured.Add((report, (server.CpuTime() - cpuBefore) / wall, (await swarm.CpuTimeAsync() - viewersCpuBefore) / wall));
+                    }
+                    var p99s = measured.Select(m => m.Report.P99).ToList();
+                    var medianP99 = Stats.Median(p99s);
+                    var missed = measured.Where(m => !m.Report.Perfect).ToList();
+                    // Delivery is not a median: a step where any viewer missed any event in any round fails.
+                    var passed = missed.Count == 0 && medianP99 <= P99LimitMs;
+                    failure = passed ? "" : missed.Count > 0 ? $"{missed.Max(m => m.Report.Viewers - m.Report.Complete)} viewers missed events" : "median p99 too high";
                     serverBytesPerViewer = (connectedBytes - baseline) / (double)step;
-                    agentBytesPerViewer = report.AgentResidentBytes / (double)step;
-                    rows.Add([step.ToString("N0"), Stats.Format(report.P50, "0"," ms"), Stats.Format(report.P99, "0", " ms"), Stats.Format(report.Max, "0", " ms"),
-                        $"{report.Complete:N0} of {report.Viewers:N0}", MiB(connectedBytes), Stats.Format(serverBytesPerViewer.Value / 1024, "0.0", " KiB"), Stats.Format(serverCpu * 100, "0", " %"), Stats.Format(viewersCpu * 100, "0", " %"),
+                    agentBytesPerViewer = measured.Max(m => m.Report.AgentResidentBytes) / (double)step;
+                    rows.Add([step.ToString("N0"), rounds.ToString(), Stats.Format(Stats.Median(measured.Select(m => m.Report.P50)), "0", " ms"), Stats.Spread(p99s, "0", " ms"),
+                        Stats.Format(measured.Max(m => m.Report.Max), "0", " ms"),
+                        $"{measured.Min(m => m.Report.Complete):N0} of {step:N0}", MiB(connectedBytes), Stats.Format(serverBytesPerViewer.Value / 1024, "0.0", " KiB"),
+                        Stats.Spread(measured.Select(m => m.ServerCpu * 100).ToList(), "0", " %"), Stats.Spread(measured.Select(m => m.ViewersCpu * 100).ToList(), "0", " %"),
                         passed ? "pass" : "fail: " + failure]);
                     if (!passed) break;
                     largestPassing = step;
                 }
                 catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
                 {
-                    rows.Add([step.ToString("N0"), "–", "–", "–", "–", MiB(server.ResidentBytes()), "–", "–", "–", "fail: " + ex.Message.Split('\n')[0]]);
+                    rows.Add([step.ToString("N0"), rounds.ToString(), "–", "–", "–", "–", MiB(server.ResidentBytes()), "–", "–", "–", "fail: " + ex.Message.Split('\n')[0]]);
                     break;
                 }
             }
@@ -71,15 +83,16 @@ public static class FanOut
             processes on loopback, {ViewerSwarm.ViewersPerProcess:N0} per process: {clients}; on the same 2-core machine as the server and its workers — so the clients' own CPU competes with
             the server's. At each step more viewers join and watch one unmeasured run of each experiment (their processes compile their
             code on first use),
-            then the lesson's two experiments run once each; the step passes
-            when every viewer received every event, once and in order, and the 99th percentile of the latency (worker's
-            write → viewer) is ≤ {P99LimitMs:0} ms. The ladder stops at the first failing step. Server memory is the
+            then {rounds} rounds of the lesson's two experiments (each round one run of each); a step passes when every
+            viewer received every event, once and in order, in every round, and the median over the rounds of the 99th
+            percentile of the latency (worker's write → viewer) is ≤ {P99LimitMs:0} ms; the table shows that median with
+            the rounds' min–max, and the largest latency of any round. The ladder stops at the first failing step. Server memory is the
             server process's resident set with that many viewers connected; per viewer = (that − before any viewer) ÷ viewers.
-            Server CPU is the server process's CPU time during the two runs (and the reports) over their wall time (200 % = both cores); viewers' CPU likewise for all viewer processes together.
+            Server CPU is the server process's CPU time during a round's two runs (and the reports) over their wall time (200 % = both cores), per round; viewers' CPU likewise for all viewer processes together.
             """);
-        section.Table([">viewers", ">p50", ">p99", ">max", ">saw every event", ">server memory", ">per viewer", ">server CPU", ">viewers' CPU", "step"], rows);
+        section.Table([">viewers", ">rounds", ">p50 (median)", ">p99 (median, min–max)", ">max", ">saw every event", ">server memory", ">per viewer", ">server CPU", ">viewers' CPU", "step"], rows);
         if (agentBytesPerViewer is { } agent) section.Paragraph($"The viewer processes used about {agent / 1024:0} KiB per viewer (a browser tab uses far more, on its own device).");
-        section.Target("viewers receiving every event with p99 ≤ 250 ms", $"≥ {(context.Quick ? ladder[^1] : Target):N0}", largestPassing.ToString("N0"),
+        section.Target("viewers receiving every event with p99 ≤ 250 ms (median of rounds)", $"≥ {(context.Quick ? ladder[^1] : Target):N0}", largestPassing.ToString("N0"),
             largestPassing >= (context.Quick ? ladder[^1] : Target), largestPassing >= Target ? null : $"{Target - largestPassing:N0} viewers");
         return section;
     }
