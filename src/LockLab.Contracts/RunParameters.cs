@@ -22,8 +22,8 @@ public enum StartMode
     /// it holds the lock), and every process keeps its sleeps on schedule (no drift). It reproduces the lesson's printed
     /// output every time, which Python's own script does only usually. JSON: <c>lesson</c> (<c>ordered</c> is read too).</summary>
     Lesson,
-    /// <summary>As the lesson's Python script runs: each process starts once the one before it has begun, as
-    /// <c>p1.start(); p2.start()</c> does, and each sleeps from the moment it asks, so late wake-ups add up and nothing
+    /// <summary>As the lesson's Python script runs: each process starts a couple of milliseconds after the one before it
+    /// has begun, as <c>p1.start(); p2.start()</c> spaces them (the time to create a process), and each sleeps from the moment it asks, so late wake-ups add up and nothing
     /// keeps the processes aligned.</summary>
     Python,
     /// <summary>All processes are released at the same instant: the true race for the lock.</summary>
