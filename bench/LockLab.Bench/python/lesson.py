@@ -27,7 +27,9 @@ def work(shared, step, guard, name=None):
         if name is None:
             print(shared.value, flush=True)
         else:
-            print(shared.value, name, f"{time.perf_counter() * 1000:.3f}", flush=True)
+            # One string, one write: with -u, print's separate arguments are separate writes, which the other
+            # process's line could fall between.
+            print(f"{shared.value} {name} {time.perf_counter() * 1000:.3f}", flush=True)
     if guard is not None:
         guard.release()
 
