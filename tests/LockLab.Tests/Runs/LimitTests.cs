@@ -19,14 +19,15 @@ public class LimitTests(TightLabFactory lab) : IClassFixture<TightLabFactory>
     private Task<HttpResponseMessage> StartAsync(string body) => lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body(body));
 
     [Fact]
-    public async Task A_run_past_its_event_limit_is_stopped_and_fails_with_the_reason()
+    public async Task A_run_that_would_report_more_events_than_the_limit_is_refused_up_front()
     {
         // 2 processes × 4 iterations × 3 events + 2 exits = 26 events: past the limit of 20.
-        var run = (await Json.ReadAsync<RunInfo>(await StartAsync("""{"scenario":"no-lock","room":"events-limit","iterations":4,"delayMs":1}""")))!;
-        var done = await lab.WaitForRunAsync(run.Id);
+        var response = await StartAsync("""{"scenario":"no-lock","room":"events-limit","iterations":4,"delayMs":1}""");
 
-        Assert.Equal(RunStatus.Failed, done.Status);
-        Assert.Contains("more than 20 events", done.Error);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadAsStringAsync();
+        Assert.Contains("would report 26 events", problem);
+        Assert.Contains("allows 20", problem);
     }
 
     [Fact]
@@ -41,8 +42,8 @@ public class LimitTests(TightLabFactory lab) : IClassFixture<TightLabFactory>
     public async Task A_room_with_a_run_going_refuses_a_second_one()
     {
         // A step run stands still until stepped: it is certainly still going when the second request arrives.
-        var first = (await Json.ReadAsync<RunInfo>(await StartAsync("""{"scenario":"lock","room":"busy","mode":"step"}""")))!;
-        var second = await StartAsync("""{"scenario":"lock","room":"busy"}""");
+        var first = (await Json.ReadAsync<RunInfo>(await StartAsync("""{"scenario":"lock","room":"busy","mode":"step","iterations":1}""")))!;
+        var second = await StartAsync("""{"scenario":"lock","room":"busy","iterations":1}""");
         var elsewhere = await StartAsync("""{"scenario":"lock","room":"not-busy","iterations":1,"delayMs":1}""");
 
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
@@ -54,7 +55,7 @@ public class LimitTests(TightLabFactory lab) : IClassFixture<TightLabFactory>
 }
 
 /// <summary>Worker programs that write garbage: the run fails cleanly, the lab goes on.</summary>
-public abstract class BadWorkerLabFactory(string script) : LabServerFactory
+public abstract class BadWorkerLabFactory(string script, IDictionary<string, string?>? settings = null) : LabServerFactory
 {
     private readonly string _worker = WriteScript(script);
 
@@ -66,7 +67,8 @@ public abstract class BadWorkerLabFactory(string script) : LabServerFactory
         return path;
     }
 
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["LockLab:WorkerPath"] = _worker };
+    protected override IDictionary<string, string?> Settings =>
+        new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["LockLab:WorkerPath"] = _worker };
 
     protected override void Dispose(bool disposing)
     {
@@ -78,6 +80,14 @@ public abstract class BadWorkerLabFactory(string script) : LabServerFactory
 public sealed class GarbageWorkerLabFactory() : BadWorkerLabFactory("read job; echo 'this is not an event'; sleep 30");
 
 public sealed class OversizedLineWorkerLabFactory() : BadWorkerLabFactory("read job; head -c 100000 /dev/zero | tr '\\0' 'x'; sleep 30");
+
+/// <summary>
+/// A worker that reports far more events than its job makes (60 well-formed prints as p1, tickets 1–60) against a limit
+/// of 40: a run the validator let through (the lesson's lock run reports 38) is still stopped at the limit.
+/// </summary>
+public sealed class FloodingWorkerLabFactory() : BadWorkerLabFactory(
+    """read job; case "$job" in *'"index":0'*) i=1; while [ $i -le 60 ]; do echo "{\"seq\":$i,\"process\":\"p1\",\"pid\":$$,\"kind\":\"print\",\"value\":$i,\"atMs\":1}"; i=$((i+1)); done;; esac; sleep 30""",
+    new Dictionary<string, string?> { ["LockLab:Limits:MaxEventsPerRun"] = "40" });
 
 /// <summary>A misbehaving worker fails only its own run, with a reason that says what it did; the lab goes on.</summary>
 public abstract class BadWorkerTests(LabServerFactory lab, string expectedReason)
@@ -100,3 +110,6 @@ public class GarbageWorkerTests(GarbageWorkerLabFactory lab) : BadWorkerTests(la
 
 /// <summary>A worker that writes an endless line: refused at 4 KB, so it cannot fill the server's memory.</summary>
 public class OversizedLineWorkerTests(OversizedLineWorkerLabFactory lab) : BadWorkerTests(lab, "longer than 4096 bytes"), IClassFixture<OversizedLineWorkerLabFactory>;
+
+/// <summary>A worker that floods the server with events: stopped at the run's event limit.</summary>
+public class FloodingWorkerTests(FloodingWorkerLabFactory lab) : BadWorkerTests(lab, "more than 40 events"), IClassFixture<FloodingWorkerLabFactory>;
