@@ -81,6 +81,7 @@ public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connect
                 {
                     await shared.AppendAsync(run.Id, batch);
                     Send(run, nameof(ILabClient.RunEvents), run.Id, batch);
+                    run.Timeline.Sent(batch);
                     sent = batch[^1].Seq;
                     lastSend = Stopwatch.GetTimestamp();
                     continue;
