@@ -74,12 +74,11 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             }, timeLimit.Token);
         }
 
-        // Starting the pool's replacement workers (process start-up, compilation) takes the processor for a while, so
-        // it never happens before the gate: the run's own workers would wait for it. A lesson run refills once its
-        // processes are released (they begin with a sleep); a stress run, which measures increments per second on the
-        // machine's cores, only when it ends.
-        var refillAfterRun = !p.ReportsSteps;
-
+        // Starting the pool's replacement workers (process start-up, compilation: about a core for 100 ms each) takes
+        // the processor for a while, so it happens only when the run has ended, for every kind of run: a stress run
+        // measures increments per second on the machine's cores, and a lesson run's first sleep is not idle time either.
+        // Refilled then, on two cores, the starting workers delayed the first wake-up by ~5 ms and the reading of the
+        // first print by ~3 ms (docs/benchmarks.md, "The lesson's experiment").
         try
         {
             segment = SharedSegment.Create(segmentPath);
@@ -107,7 +106,6 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             if (!run.TryMarkRunning(clock.GetUtcNow())) throw new OperationCanceledException("Stopped before the gate opened.");
             run.Timeline.MarkGateOpened(started);
             segment.OpenGate(p.StartMode == StartMode.Simultaneous, p.Processes, started); // lesson and python: one after the other
-            if (!refillAfterRun) pool.Refill();
             // The wall-time limit counts from the gate: starting the workers has its own time-out, so a busy
             // machine that is slow to start processes does not eat into the run's own time.
             timeLimit.CancelAfter(TimeSpan.FromSeconds(limitSeconds));
