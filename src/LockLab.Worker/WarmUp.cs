@@ -12,6 +12,14 @@ internal static class WarmUp
 {
     public static void JobAndSegment()
     {
+        // Receiving the job: a line read and decoded on the stdin thread, handed to the main thread (ParentWatch).
+        using (var lines = new StreamReader(new MemoryStream("{}\n"u8.ToArray()))) _ = lines.ReadLine();
+        using (var handOver = new ManualResetEventSlim())
+        {
+            handOver.Set();
+            handOver.Wait();
+        }
+
         // Named like a run's segment (locklab-{pid}-…): should this worker die mid-way, the server's orphan sweep removes it.
         var path = Path.Combine(SharedSegment.DefaultDirectory, $"locklab-{Environment.ProcessId}-warmup.shm");
         try
