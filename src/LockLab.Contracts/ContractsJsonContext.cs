@@ -14,6 +14,7 @@ namespace LockLab.Contracts;
 [JsonSerializable(typeof(RunRequest))]
 [JsonSerializable(typeof(RunInfo))]
 [JsonSerializable(typeof(RunInfo[]))]
+[JsonSerializable(typeof(RunTimings))]
 [JsonSerializable(typeof(RoomState))]
 [JsonSerializable(typeof(PageRequest))]
 [JsonSerializable(typeof(JoinAddresses))]

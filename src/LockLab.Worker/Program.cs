@@ -15,9 +15,8 @@ var sink = new JsonLinesEventSink(Console.OpenStandardOutput());
 sink.WarmUp();
 WarmUp.JobAndSegment();
 
-var stdin = Console.OpenStandardInput();
-var reader = new StreamReader(stdin);
-var line = reader.ReadLine();
+var watch = ParentWatch.Start(new StreamReader(Console.OpenStandardInput()));
+var line = watch.WaitForJobLine();
 if (string.IsNullOrWhiteSpace(line))
 {
     return ExitCodes.NoJob; // the server went away before giving a job: nothing to do
@@ -36,7 +35,7 @@ catch (JsonException ex)
 }
 
 // Unlinking the segment is safe while others still map it; the server would have deleted it at run end anyway.
-ParentWatch.ExitWhenParentGoes(reader, onOrphaned: () => File.Delete(job.SegmentPath));
+watch.OnOrphaned(() => File.Delete(job.SegmentPath));
 
 using var segment = SharedSegment.Open(job.SegmentPath);
 segment.SignalReady();

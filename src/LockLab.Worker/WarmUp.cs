@@ -1,16 +1,25 @@
+using System.Diagnostics;
 using System.Text.Json;
 using LockLab.Contracts;
 
 namespace LockLab.Worker;
 
 /// <summary>
-/// Runs, once and on throw-away data, the code a job needs first (reading the job line, mapping a segment), so that
+/// Runs, once and on throw-away data, the code a job needs (reading the job line, mapping a segment, the job loop), so that
 /// a pre-started worker answers its job in about a millisecond instead of paying the JIT on the run's clock.
 /// </summary>
 internal static class WarmUp
 {
     public static void JobAndSegment()
     {
+        // Receiving the job: a line read and decoded on the stdin thread, handed to the main thread (ParentWatch).
+        using (var lines = new StreamReader(new MemoryStream("{}\n"u8.ToArray()))) _ = lines.ReadLine();
+        using (var handOver = new ManualResetEventSlim())
+        {
+            handOver.Set();
+            handOver.Wait();
+        }
+
         // Named like a run's segment (locklab-{pid}-…): should this worker die mid-way, the server's orphan sweep removes it.
         var path = Path.Combine(SharedSegment.DefaultDirectory, $"locklab-{Environment.ProcessId}-warmup.shm");
         try
@@ -25,6 +34,15 @@ internal static class WarmUp
                 _ = segment.NextTicket();
                 JobRunner.Count(segment, 0, 1, 2, lockEachStep: true);
                 JobRunner.Count(segment, 0, 1, 2, lockEachStep: false);
+                // The lesson's job itself, on a 1 ms sleep, without and with the lock: a run's first step would otherwise
+                // compile the job loop, its sleep and its reports on the run's clock, making the first print late.
+                segment.OpenGate(simultaneous: false, processes: 1, Stopwatch.GetTimestamp());
+                var discard = new JsonLinesEventSink(Stream.Null);
+                foreach (var scope in (ReadOnlySpan<LockScope>)[LockScope.None, LockScope.WholeLoop, LockScope.PerStep])
+                {
+                    var lesson = new WorkerJob(job.SegmentPath, 0, 1, Iterations: 1, DelayMs: 1, GapMs: 0, scope, StartMode.Lesson);
+                    new JobRunner(segment, lesson, discard, Environment.ProcessId).Run();
+                }
             }
         }
         catch (Exception)

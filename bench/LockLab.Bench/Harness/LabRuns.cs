@@ -28,6 +28,10 @@ public static class LabRuns
         }
     }
 
+    /// <summary>Where the run's time went on the server (<c>GET /api/runs/{id}/timings</c>).</summary>
+    public static async Task<RunTimings> TimingsAsync(HttpClient http, string id) =>
+        (await http.GetFromJsonAsync($"/api/runs/{id}/timings", ContractsJsonContext.Default.RunTimings))!;
+
     /// <summary>What the run's processes printed, in order (the lesson's output).</summary>
     public static async Task<long[]> PrintedAsync(HttpClient http, string id)
     {

@@ -31,6 +31,7 @@ public static class SeedRunOverhead
         var lab = Experiments.ToDictionary(e => e.Scenario, _ => new Measured());
         var python = Experiments.ToDictionary(e => e.Scenario, _ => new Measured());
         var pythonExperiment = Experiments.ToDictionary(e => e.Scenario, _ => new Measured());
+        var breakdown = Experiments.ToDictionary(e => e.Scenario, _ => new Breakdown());
 
         await using (var server = await context.StartServerAsync())
         await using (var viewer = await RunWatcher.ConnectAsync(server))
@@ -42,7 +43,9 @@ public static class SeedRunOverhead
                 {
                     var requested = Stopwatch.GetTimestamp();
                     var run = await LabRuns.StartAsync(http, new RunRequest { Scenario = e.Scenario });
+                    var answered = Stopwatch.GetTimestamp();
                     var seen = await viewer.WaitCompletedAsync(run.Id, TimeSpan.FromSeconds(30));
+                    breakdown[e.Scenario].Add(requested, answered, seen, await LabRuns.TimingsAsync(http, run.Id));
                     LabRuns.EnsureCompleted(seen.Info);
                     if (!seen.Complete) throw new InvalidOperationException($"The viewer missed events of run {run.Id}.");
                     lab[e.Scenario].Add(
@@ -90,6 +93,15 @@ public static class SeedRunOverhead
             ">Python from interpreter start: wall ÷ ideal", ">first print", ">Python from `p1.start()`: wall ÷ ideal", ">first print", ">as the lesson prints"], rows);
         if (!Python.Available) section.Paragraph("No `python3` on this machine (`apt-get install python3`): the Python columns are empty.");
 
+        section.Paragraph("""
+            Where the time goes: each stage of a run in milliseconds since just before `POST /api/runs`, median (min–max)
+            over the runs above. The server notes its stages on the monotonic clock (`GET /api/runs/{id}/timings`), which on
+            Linux is the measuring process's clock too; "written by its worker" is the gate's moment plus the event's own
+            `atMs`. The lesson's first sleep (100 ms) lies between "gate opened" and the first print's writing.
+            """);
+        section.Table(["stage", .. Experiments.Select(e => $">`{e.Scenario}`")],
+            Breakdown.Stages.Select((stage, i) => (IReadOnlyList<string>)[stage, .. Experiments.Select(e => Stats.Spread(breakdown[e.Scenario].At(i), "0.0", " ms"))]));
+
         // One target per experiment: a pooled median would let one experiment's margin hide the other's miss.
         foreach (var e in Experiments)
         {
@@ -117,6 +129,47 @@ public static class SeedRunOverhead
     }
 
     private static double Elapsed(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
+
+    /// <summary>One run's stages, from just before its request, on the monotonic clock the server and this process share.</summary>
+    private sealed class Breakdown
+    {
+        public static readonly string[] Stages =
+        [
+            "request accepted by the server (run created)",
+            "`202` answer received by the bench",
+            "run taken from the queue",
+            "workers handed their jobs",
+            "workers ready at the gate",
+            "gate opened",
+            "first print: written by its worker",
+            "first print: read by the server",
+            "first print: in the run's log (ticket order)",
+            "first print: sent by the hub",
+            "first print: received by the viewer",
+            "last event: written by its worker",
+            "last event: read by the server",
+            "last event: sent by the hub",
+            "last event: received by the viewer",
+        ];
+
+        private readonly List<double?[]> _runs = [];
+
+        public void Add(long requested, long answered, WatchedRun seen, RunTimings t)
+        {
+            // Server stages count from its acceptance; this process's moments are timestamps on the same clock.
+            double Since(long timestamp) => (timestamp - requested) * 1000.0 / t.TimestampFrequency;
+            var accepted = Since(t.AcceptedTimestamp);
+            double? Server(double? ms) => ms + accepted;
+            _runs.Add(
+            [
+                accepted, Since(answered), Server(t.DequeuedMs), Server(t.JobsHandedMs), Server(t.WorkersReadyMs), Server(t.GateOpenedMs),
+                Server(t.FirstPrint?.WrittenMs), Server(t.FirstPrint?.ReadMs), Server(t.FirstPrint?.ReleasedMs), Server(t.FirstPrint?.SentMs), Since(seen.FirstPrintTimestamp),
+                Server(t.LastEvent?.WrittenMs), Server(t.LastEvent?.ReadMs), Server(t.LastEvent?.SentMs), Since(seen.LastEventTimestamp),
+            ]);
+        }
+
+        public List<double> At(int stage) => _runs.Where(r => r[stage] is not null).Select(r => r[stage]!.Value).ToList();
+    }
 
     private sealed class Measured
     {

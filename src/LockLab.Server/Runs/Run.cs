@@ -27,6 +27,9 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
 
     public bool IsFinished => Status is not (RunStatus.Queued or RunStatus.Running);
 
+    /// <summary>Where the run's time went on this server, from the moment it was accepted.</summary>
+    public RunTimeline Timeline { get; } = new();
+
     /// <summary>Step handles while the run executes; null before and after.</summary>
     public RunControl? Control { get; set; }
 
@@ -60,6 +63,7 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
             _events.AddRange(ordered);
             Signal();
         }
+        Timeline.Released(ordered);
     }
 
     /// <summary>Events with <c>seq &gt; after</c>, at most <paramref name="max"/> of them.</summary>
@@ -137,6 +141,7 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
 
     public void Finish(RunStatus status, DateTimeOffset at, RunSummary? summary, string? error)
     {
+        Timeline.MarkFinished();
         lock (_gate) FinishLocked(status, at, summary, error);
     }
 

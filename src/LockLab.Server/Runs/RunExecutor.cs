@@ -17,6 +17,7 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
     public async Task ExecuteAsync(Run run, CancellationToken stopping)
     {
         using var scope = logger.BeginRunScope(run.Id, run.Room);
+        run.Timeline.MarkDequeued();
         metrics.RunStarted(run.Scenario);
         var limits = options.Value.Limits;
         var p = run.Parameters;
@@ -65,19 +66,19 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
         Task ReadEventsAsync(WorkerProcess worker)
         {
             var lockWaits = metrics.LockWaits(run.Scenario, p);
-            return worker.ReadEventsAsync(batch =>
+            return worker.ReadEventsAsync((batch, readAt) =>
             {
+                run.Timeline.Read(batch, readAt);
                 lockWaits?.Observe(batch);
                 Accept(batch);
             }, timeLimit.Token);
         }
 
-        // Starting the pool's replacement workers (process start-up, compilation) takes the processor for a while, so
-        // it never happens before the gate: the run's own workers would wait for it. A lesson run refills once its
-        // processes are released (they begin with a sleep); a stress run, which measures increments per second on the
-        // machine's cores, only when it ends.
-        var refillAfterRun = !p.ReportsSteps;
-
+        // Starting the pool's replacement workers (process start-up, compilation: about a core for 100 ms each) takes
+        // the processor for a while, so it happens only when the run has ended, for every kind of run: a stress run
+        // measures increments per second on the machine's cores, and a lesson run's first sleep is not idle time either.
+        // Refilled then, on two cores, the starting workers delayed the first wake-up by ~5 ms and the reading of the
+        // first print by ~3 ms (docs/benchmarks.md, "The lesson's experiment").
         try
         {
             segment = SharedSegment.Create(segmentPath);
@@ -88,6 +89,7 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
                     StepEvents: p.ReportsSteps, Stepped: p.Mode == RunMode.Step, Rounds: p.Rounds);
                 workers.Add(pool.Take(job, refill: false));
             }
+            run.Timeline.MarkJobsHanded();
 
             // Readers and exit watchers run from the start so that a worker failing before the gate is noticed.
             // The first failure wins: it names the culprit; the workers killed because of it are not blamed.
@@ -96,13 +98,14 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
                 .ToList();
 
             await WaitUntilReadyAsync(segment, workers, TimeSpan.FromSeconds(limits.WorkerStartTimeoutSeconds), timeLimit.Token);
+            run.Timeline.MarkWorkersReady();
             metrics.WorkersReady(Stopwatch.GetElapsedTime(asked), prestarted: workers.All(w => w.LaunchedAt < asked));
 
             control = run.Control = new RunControl(run, segment);
             started = Stopwatch.GetTimestamp();
             if (!run.TryMarkRunning(clock.GetUtcNow())) throw new OperationCanceledException("Stopped before the gate opened.");
+            run.Timeline.MarkGateOpened(started);
             segment.OpenGate(p.StartMode == StartMode.Simultaneous, p.Processes, started); // lesson and python: one after the other
-            if (!refillAfterRun) pool.Refill();
             // The wall-time limit counts from the gate: starting the workers has its own time-out, so a busy
             // machine that is slow to start processes does not eat into the run's own time.
             timeLimit.CancelAfter(TimeSpan.FromSeconds(limitSeconds));

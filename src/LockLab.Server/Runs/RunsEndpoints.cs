@@ -31,6 +31,7 @@ public static class RunsEndpoints
         runs.MapPost("/", StartRun).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).RequireRateLimiting(RateLimitPolicy).WithName("StartRun");
         runs.MapGet("/{id}", GetRun).WithName("GetRun");
         runs.MapGet("/{id}/events", GetEvents).WithName("GetRunEvents");
+        runs.MapGet("/{id}/timings", GetTimings).WithName("GetRunTimings");
         runs.MapPost("/{id}/step", Step).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("StepRun");
         runs.MapPost("/{id}/stop", Stop).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("StopRun");
         return app;
@@ -134,6 +135,28 @@ public static class RunsEndpoints
         if (limit is < 1 or > MaxEventsPerPage) errors["limit"] = [$"Must be between 1 and {MaxEventsPerPage}."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         return await runs.EventsAfterAsync(id, after, limit) is { } events ? TypedResults.Ok(events) : RunNotFound(id);
+    }
+
+    /// <summary>Run ids are short and URL-safe (<see cref="RunOrchestrator"/> makes them); anything else is a mistake.</summary>
+    public const int MaxRunIdLength = 64;
+
+    /// <summary>
+    /// Where the run's time went on this server (<see cref="RunTimeline"/>): kept with the run in memory, so only for
+    /// runs this instance carried out and still holds, not for runs from the history or another instance.
+    /// </summary>
+    private static Results<Ok<RunTimings>, ProblemHttpResult, ValidationProblem> GetTimings(string id, RunStore store)
+    {
+        if (id.Length > MaxRunIdLength || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["id"] = [$"A run id is at most {MaxRunIdLength} letters, digits, '-' or '_'."],
+            });
+        }
+        if (store.Find(id) is { } run) return TypedResults.Ok(run.Timeline.ToTimings(run.Id));
+        return TypedResults.Problem(
+            $"This server holds no timings for a run '{id}'. Timings are kept in memory with the runs this server carried out lately, and forgotten when it restarts.",
+            statusCode: StatusCodes.Status404NotFound, title: "Run not found");
     }
 
     private static ProblemHttpResult RunNotFound(string id) =>

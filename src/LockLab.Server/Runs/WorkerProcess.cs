@@ -86,7 +86,13 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// Reads events until the worker closes stdout, handing each parsed batch to <paramref name="onEvents"/>.
     /// Throws <see cref="InvalidDataException"/> for anything that is not an honest event from this worker.
     /// </summary>
-    public async Task ReadEventsAsync(Action<List<RunEvent>> onEvents, CancellationToken ct)
+    public Task ReadEventsAsync(Action<List<RunEvent>> onEvents, CancellationToken ct) => ReadEventsAsync((batch, _) => onEvents(batch), ct);
+
+    /// <summary>
+    /// As <see cref="ReadEventsAsync(Action{List{RunEvent}}, CancellationToken)"/>, telling with each batch when its bytes
+    /// were read from the pipe (a <see cref="Stopwatch"/> timestamp), before any of it was parsed.
+    /// </summary>
+    public async Task ReadEventsAsync(Action<List<RunEvent>, long> onEvents, CancellationToken ct)
     {
         var reader = PipeReader.Create(_process.StandardOutput.BaseStream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         try
@@ -94,6 +100,7 @@ public sealed class WorkerProcess : IAsyncDisposable
             while (true)
             {
                 var result = await reader.ReadAsync(ct);
+                var readAt = Stopwatch.GetTimestamp();
                 var buffer = result.Buffer;
                 var batch = new List<RunEvent>();
                 while (TryReadLine(ref buffer, out var line)) batch.Add(Parse(line));
@@ -101,7 +108,7 @@ public sealed class WorkerProcess : IAsyncDisposable
                 {
                     throw new InvalidDataException($"{Name} wrote a line longer than {MaxLineBytes} bytes.");
                 }
-                if (batch.Count > 0) onEvents(batch);
+                if (batch.Count > 0) onEvents(batch, readAt);
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted)
                 {

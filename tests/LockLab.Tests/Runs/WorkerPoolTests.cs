@@ -39,8 +39,8 @@ public class WorkerPoolTests(LogCapturingLabFactory lab) : IClassFixture<LogCapt
         Assert.True(await Waiting.UntilAsync(() => pool.IdlePids.Count == 2 && !pool.Refilling, TimeSpan.FromSeconds(20)), "the pool did not fill up");
         var refillBefore = pool.LatestRefill; // every refill started from now on replaces it
 
-        // The executor refills the pool of a lesson run as soon as it has opened the gate, before it logs that the run
-        // started; a stress run's only once it has ended. So the pool is looked at from inside that log line: the sink
+        // The executor refills the pool only once a run has ended (lesson runs too: starting workers during the first
+        // sleep made the first print late). So the pool is looked at from inside the "started" log line: the sink
         // runs on the executor's own thread, which cannot have ended the run (nor refilled after it) while it logs.
         (bool RefillStarted, int Idle)? seenAtStart = null;
         var started = lab.Logs.WaitForAsync(e =>
