@@ -82,6 +82,7 @@ public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connect
                     await shared.AppendAsync(run.Id, batch);
                     Send(run, nameof(ILabClient.RunEvents), run.Id, batch);
                     sent = batch[^1].Seq;
+                    run.MarkSent(sent); // handed to every page's feed: memory may let it go once it is stored too
                     lastSend = Stopwatch.GetTimestamp();
                     continue;
                 }
