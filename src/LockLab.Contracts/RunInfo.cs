@@ -60,11 +60,13 @@ public sealed record RunSummary(
     string? Discrepancy = null,
     long? PrintedTotal = null)
 {
-    /// <summary>Printed values a summary lists; a run that printed more lists the first ones (a lesson's runs print far fewer).</summary>
+    /// <summary>Printed values a summary lists; a run that printed more lists the first ones. Every run the default
+    /// limits allow in one round prints fewer (at most 8 processes × 1,000 iterations).</summary>
     public const int ListLimit = 10_000;
 
-    /// <summary>Lost writes a summary lists, each with the write that erased it.</summary>
-    public const int LostWritesListLimit = 1_000;
+    /// <summary>Lost writes a summary lists, each with the write that erased it: all of them for any run within the default
+    /// limits (at most 8,000 writes).</summary>
+    public const int LostWritesListLimit = 10_000;
 }
 
 /// <summary>

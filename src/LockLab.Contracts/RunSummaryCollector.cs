@@ -66,8 +66,7 @@ public sealed class RunSummaryCollector(RunParameters parameters)
     {
         if (!_ledgers.TryGetValue(round, out var ledger))
         {
-            var writesPerRound = (long)parameters.Processes * parameters.Iterations;
-            _ledgers[round] = ledger = new WriteLedger((int)Math.Min(writesPerRound, int.MaxValue));
+            _ledgers[round] = ledger = new WriteLedger(parameters.Processes, parameters.Iterations);
         }
         return ledger;
     }

@@ -25,8 +25,8 @@ public sealed class WriteLedger
     private readonly record struct Read(long Seq, long Value, int ReadFrom, short Process);
 
     private readonly List<Write> _writes;
-    private readonly Dictionary<int, int> _byId; // write id → index in _writes (the first write with that id)
-    private readonly Dictionary<int, int> _next; // replaced id → index of the write that replaced it
+    private readonly WriteIndex _byId; // write id → index in _writes (the first write with that id)
+    private readonly WriteIndex _next; // replaced id → index of the write that replaced it
     private readonly List<string> _problems = [];
     private readonly List<string> _readProblems = [];
     private readonly List<Read> _unresolvedReads = [];
@@ -37,13 +37,68 @@ public sealed class WriteLedger
     private int[]? _depth; // writes between a write and the initial value, itself included (0: not placed)
     private bool[]? _onFinalChain;
 
-    /// <param name="expectedWrites">How many writes the run makes, when known: sizes the tables once.</param>
-    public WriteLedger(int expectedWrites = 0)
+    /// <param name="processes">The run's processes, when known…</param>
+    /// <param name="writesPerProcess">…and how many writes each makes: the tables are then sized once, and write ids
+    /// (a process's number in the top bits, its write's number below) index plain arrays instead of hash tables.</param>
+    public WriteLedger(int processes = 0, int writesPerProcess = 0)
     {
-        var capacity = Math.Clamp(expectedWrites, 0, 1 << 24);
-        _writes = new List<Write>(capacity);
-        _byId = new Dictionary<int, int>(capacity);
-        _next = new Dictionary<int, int>(capacity);
+        var expected = (long)processes * writesPerProcess;
+        var layout = processes is > 0 and < 128 && writesPerProcess is > 0 and < 1 << 24 && expected <= 1 << 26 ? (processes, writesPerProcess) : (0, 0);
+        _writes = new List<Write>((int)Math.Min(expected, 1 << 26));
+        _byId = new WriteIndex(layout.Item1, layout.Item2);
+        _next = new WriteIndex(layout.Item1, layout.Item2);
+    }
+
+    /// <summary>
+    /// A map from write ids to indices of <see cref="_writes"/>. The lab's ids are <c>(process + 1) &lt;&lt; 24 | n</c>
+    /// for a process's n-th write, so a run's ids fill a small dense range: an array (4 bytes a write) instead of a
+    /// hash table (≈ 20). Ids outside the layout (a lesson test's, a run cut short or numbered otherwise) go to a
+    /// dictionary.
+    /// </summary>
+    private sealed class WriteIndex(int processes, int perProcess)
+    {
+        private readonly int[]? _dense = processes > 0 ? new int[processes * perProcess] : null; // index + 1; 0: none
+        private int _initial = -1; // id 0, the initial value
+        private Dictionary<int, int>? _sparse;
+
+        private int Slot(int id)
+        {
+            if (_dense is null) return -1;
+            int process = (id >>> 24) - 1, number = id & 0xFFFFFF;
+            return process >= 0 && process < processes && number >= 1 && number <= perProcess ? process * perProcess + number - 1 : -1;
+        }
+
+        public bool TryGetValue(int id, out int index)
+        {
+            if (id == 0)
+            {
+                index = _initial;
+                return index >= 0;
+            }
+            var slot = Slot(id);
+            if (slot >= 0)
+            {
+                index = _dense![slot] - 1;
+                return index >= 0;
+            }
+            index = -1;
+            return _sparse is not null && _sparse.TryGetValue(id, out index);
+        }
+
+        public bool ContainsKey(int id) => TryGetValue(id, out _);
+
+        public int this[int id] => TryGetValue(id, out var index) ? index : throw new KeyNotFoundException($"No write {id}.");
+
+        /// <summary>False when the id is already there (the first one stays).</summary>
+        public bool TryAdd(int id, int index)
+        {
+            if (TryGetValue(id, out _)) return false;
+            var slot = Slot(id);
+            if (id == 0) _initial = index;
+            else if (slot >= 0) _dense![slot] = index + 1;
+            else (_sparse ??= new Dictionary<int, int>())[id] = index;
+            return true;
+        }
     }
 
     public static WriteLedger From(IEnumerable<RunEvent> events)

@@ -47,7 +47,7 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
     private readonly Dictionary<string, Func<byte[], Task>> _largeHandlers = new(StringComparer.Ordinal);
 
     /// <summary>Records at least this long go to a large-record handler, when their target has one.</summary>
-    public const int LargeRecordBytes = 16 * 1024;
+    public const int LargeRecordBytes = 2 * 1024;
     private readonly Dictionary<string, TaskCompletionSource<JsonElement>> _pending = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _sending = new(1, 1);
     private Connection? _connection;
@@ -230,7 +230,7 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
     {
         var allowReconnect = true;
         string? closeError = null;
-        var chunk = new byte[16 * 1024];
+        var chunk = new byte[64 * 1024]; // a fast run's messages are hundreds of kilobytes: fewer, larger reads
         var received = new MemoryStream();
         var scanned = 0; // bytes of `received` already searched for a record separator
         try

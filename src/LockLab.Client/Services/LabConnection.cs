@@ -343,8 +343,19 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         {
             return runId is null ? Task.CompletedTask : OnRunEventsAsync(runId, RunEventsRecord.All(record));
         }
-        return OnRunEventsAsync(runId, RunEventsRecord.Last(record, LiveRun.LatestKept));
+        // The page redraws a big run ten times a second: between redraws a batch only moves the run's position on; the
+        // first batch after one gives its last lines.
+        if (!run.DueForLines(Environment.TickCount64))
+        {
+            run.MovedTo(RunEventsRecord.LastSeq(record));
+            Changed?.Invoke();
+            return Task.CompletedTask;
+        }
+        return OnRunEventsAsync(runId, RunEventsRecord.Last(record, LatestLinesPerBatch));
     }
+
+    /// <summary>A big run's events read from a batch: more than its console shows (40 lines, a third of the events).</summary>
+    private const int LatestLinesPerBatch = 150;
 
     private void Forget()
     {

@@ -25,6 +25,11 @@ public sealed class LiveRun
     private readonly List<RunEvent> _printed = [];
     private long _lastSeq;
     private (long Seq, double AtMs)? _firstSeen;
+    private (long Seq, double AtMs)? _lastSeen;
+    private long _linesTakenAt = long.MinValue;
+
+    /// <summary>How often a big run's latest lines are read from its batches: as often as the page redraws it.</summary>
+    public const int LinesEveryMs = 100;
 
     public LiveRun(RunInfo info)
     {
@@ -53,9 +58,20 @@ public sealed class LiveRun
 
     /// <summary>Events per second of the run's own time, over the events seen so far; null until there are two.</summary>
     public double? EventsPerSecond =>
-        _firstSeen is { } first && _events.Count > 0 && _events[^1].AtMs > first.AtMs
-            ? (_lastSeq - first.Seq) / ((_events[^1].AtMs - first.AtMs) / 1000)
+        _firstSeen is { } first && _lastSeen is { } last && last.AtMs > first.AtMs
+            ? (last.Seq - first.Seq) / ((last.AtMs - first.AtMs) / 1000)
             : null;
+
+    /// <summary>A big run: whether its next batch should give its latest lines (else it only moves <see cref="LastSeq"/> on).</summary>
+    public bool DueForLines(long nowMs)
+    {
+        if (nowMs - _linesTakenAt < LinesEveryMs) return false;
+        _linesTakenAt = nowMs;
+        return true;
+    }
+
+    /// <summary>A big run's batch that was not read: the run has reached <paramref name="seq"/>.</summary>
+    public void MovedTo(long seq) => _lastSeq = Math.Max(_lastSeq, seq);
 
     /// <summary>Who holds the lock after the events so far (null when nobody does).</summary>
     public string? LockHolder { get; private set; }
@@ -83,11 +99,14 @@ public sealed class LiveRun
         var reordered = false;
         foreach (var e in events.OrderBy(e => e.Seq))
         {
-            if (e.Seq > _lastSeq)
+            // Compared with the last event kept, not LastSeq: a big run's position may have moved on past batches
+            // that were not read, and their last events (the catch-up at its end) still belong on screen.
+            if (e.Seq > (_events.Count == 0 ? 0 : _events[^1].Seq))
             {
                 _events.Add(e);
-                _lastSeq = e.Seq;
+                _lastSeq = Math.Max(_lastSeq, e.Seq);
                 _firstSeen ??= (e.Seq, e.AtMs);
+                _lastSeen = (e.Seq, e.AtMs);
                 Apply(e);
                 added++;
                 continue;

@@ -33,6 +33,21 @@ public static class RunEventsRecord
         return message.RootElement.GetProperty("arguments")[1].Deserialize(ContractsJsonContext.Default.RunEventArray) ?? [];
     }
 
+    /// <summary>The <c>seq</c> of the record's last event (0 when the record is not in the expected shape): where the run is.</summary>
+    public static long LastSeq(ReadOnlySpan<byte> record)
+    {
+        var at = record.LastIndexOf(EventStart);
+        if (at < 0) return 0;
+        var digits = record[(at + EventStart.Length)..];
+        long seq = 0;
+        foreach (var b in digits)
+        {
+            if (b is < (byte)'0' or > (byte)'9') break;
+            seq = seq * 10 + (b - '0');
+        }
+        return seq;
+    }
+
     /// <summary>The record's last <paramref name="count"/> events, found from the end without reading the rest.</summary>
     public static RunEvent[] Last(byte[] record, int count)
     {

@@ -140,8 +140,8 @@ public class BigRunSummaryTests
     [Fact]
     public void A_big_runs_summary_lists_the_first_prints_and_lost_writes_and_counts_them_all()
     {
-        // 6,000 increments each: both read the same value, p1 writes, p2 writes over it from the same read. Every p1 write is lost.
-        const int N = 6000;
+        // 12,000 increments each: both read the same value, p1 writes, p2 writes over it from the same read. Every p1 write is lost.
+        const int N = 12_000;
         var parameters = new RunParameters(2, N, [1, 3], 0, 0, LockScope.None, StartMode.Simultaneous);
         var collector = new RunSummaryCollector(parameters);
         long seq = 0, value = 0;
