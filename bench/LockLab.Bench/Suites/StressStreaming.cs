@@ -101,7 +101,7 @@ public static class StressStreaming
             The `no-lock` scenario with no sleeps, 2 processes × {perProcess:N0} increments = {increments:N0} increments, each
             reported as it happens (read, write, print: 3 events per increment), {context.Repeats(3)} runs, against the published
             server with its per-run limits raised for the purpose (`LockLab:Limits:MaxIterations`, `MaxEventsPerRun`,
-            `RunTimeLimitSeconds`; the memory budget `RetainedEventBudget` at its default, 200,000 events). **Delivered**: events ÷ the time between the first and the last event reaching a SignalR
+            `RunTimeLimitSeconds`; the memory budget `RetainedEventBudget` at its default, 100,000 events). **Delivered**: events ÷ the time between the first and the last event reaching a SignalR
             viewer (a hub connection in the measuring process; when the server disconnects it for falling behind, it reconnects
             and catches up by sequence number, as the page does — "caught up" counts those). **Persisted**: events ÷ the time from the request until the last event is in the history database.
             **Server CPU**: the server process (not its workers) over the whole measurement (200 % = both cores).
@@ -117,7 +117,7 @@ public static class StressStreaming
             """);
         section.Paragraph("""
             Memory stays flat from run to run because the lab holds at most `LockLab:Limits:RetainedEventBudget` events in
-            memory over all runs (200,000 by default, ≈ 30 MB): events that were sent to the room and stored in the history
+            memory over all runs (100,000 by default, ≈ 15 MB): events that were sent to the room and stored in the history
             leave memory, oldest first, and every reader (REST paging, the hub's catch-up, export, replay) gets them from the
             history. A run whose unstored events reach the budget waits for the history: its workers block on their output
             pipes, so a run reported faster than SQLite stores it takes a little longer rather than filling the memory. The

@@ -109,5 +109,5 @@ public sealed class RunLimits
     /// the history leave memory and are read from the history when asked for; a run whose unstored events reach it
     /// waits for the history to catch up. Without a history, events leave memory once sent, and are gone.
     /// </summary>
-    public int RetainedEventBudget { get; set; } = 200_000;
+    public int RetainedEventBudget { get; set; } = 100_000;
 }
