@@ -212,6 +212,9 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
     /// </summary>
     public async Task WaitForRoomAsync(int limit, CancellationToken ct)
     {
+        // A step-mode run keeps its events while it runs (its controls read them) and moves at a person's pace: it
+        // never waits for room, which its own events could never make.
+        if (Parameters.Mode == RunMode.Step) return;
         while (true)
         {
             Task settled;
