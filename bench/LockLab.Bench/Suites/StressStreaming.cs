@@ -116,11 +116,15 @@ public static class StressStreaming
             {defaults.BeforeMiB:0} MiB before → {defaults.PeakMiB:0} MiB at the peak → {defaults.AfterMiB:0} MiB at the end.
             """);
         section.Paragraph("""
-            Memory stays flat from run to run because the lab holds at most `LockLab:Limits:RetainedEventBudget` events in
+            Before the event budget (measured 2026-11-28) the same three runs took the server from 176 to 701, 1,116 and
+1,441 MiB — finished runs kept every event in memory — and the page drew 10–22 frames a second with frames of up to
+8.7 s. Now the lab holds at most `LockLab:Limits:RetainedEventBudget` events in
             memory over all runs (100,000 by default, ≈ 15 MB): events that were sent to the room and stored in the history
             leave memory, oldest first, and every reader (REST paging, the hub's catch-up, export, replay) gets them from the
-            history. A run whose unstored events reach the budget waits for the history: its workers block on their output
-            pipes, so a run reported faster than SQLite stores it takes a little longer rather than filling the memory. The
+            history. The price is speed: a run whose unstored events reach the budget waits for the history (its workers block
+            on their output pipes), so a run reported faster than SQLite stores it runs at the pace of the history instead of
+            filling the memory — here ≈ 44–46 s and ≈ 65,000 events a second with a viewer and a page on the same 2 cores,
+            where it took 9–16 s before and reached the history 20–30 s after that. The
             summary is built as the events pass (a compact record per write for the lost-update ledger, its write ids
             indexing arrays), and lists at most 10,000 printed values and 10,000 lost writes (counts exact; every run within the default limits is listed whole). The server runs
             the workstation GC: the server GC kept a far larger heap for the same work on these 2 cores. The page keeps only
@@ -128,6 +132,12 @@ public static class StressStreaming
             it reads the last events of a batch from the end of the message without parsing the rest (other batches only
             move its position on), redraws, shows the counter and the rate, and links
             to the run's full log (CSV export, replay).
+            Both targets are still missed. Memory: the peak with a viewer and a page attached is ≈ 310–350 MiB; about 55 MiB of it is
+            there before the first run (the server after serving the page, ≈ 183 MiB, against ≈ 126 MiB just started), and the GC keeps heap after each run (a
+            separate measurement with no viewer peaked at 236–264 MiB); the next step is the per-run figures that do not
+            depend on the budget (≈ 40 MB of write records for a million writes, the viewers' send buffers). The page:
+            it draws 45–49 frames a second, but single frames of 180–420 ms remain, not yet traced (candidates: the run's
+            final summary, up to 10,000 lost writes in one message, and the WebAssembly garbage collector).
             """);
 
         var highest = Math.Max(peaks.DefaultIfEmpty(0).Max(), defaults.PeakMiB);
