@@ -23,17 +23,22 @@ public static class RoundOutcomes
     /// <param name="events">The run's events so far, in <c>seq</c> order (a live run's may still be coming).</param>
     public static IReadOnlyList<Outcome> FromPrints(RunParameters parameters, IEnumerable<RunEvent> events)
     {
-        var printsPerRound = parameters.Processes * parameters.Iterations;
         var rounds = new SortedDictionary<int, List<long>>();
         foreach (var e in events)
         {
             if (e.Kind != EventKind.Print) continue;
             var round = e.Round ?? 1;
-            if (!rounds.TryGetValue(round, out var printed)) rounds[round] = printed = new List<long>(printsPerRound);
+            if (!rounds.TryGetValue(round, out var printed)) rounds[round] = printed = new List<long>(parameters.Processes * parameters.Iterations);
             printed.Add(e.Value);
         }
+        return FromRoundPrints(parameters, rounds);
+    }
 
-        return rounds.Values
+    /// <summary>As <see cref="FromPrints"/>, from each round's printed values (in order).</summary>
+    public static IReadOnlyList<Outcome> FromRoundPrints(RunParameters parameters, IReadOnlyDictionary<int, List<long>> rounds)
+    {
+        var printsPerRound = parameters.Processes * parameters.Iterations;
+        return rounds.OrderBy(r => r.Key).Select(r => r.Value)
             .Where(printed => printed.Count == printsPerRound)
             .GroupBy(printed => string.Join(' ', printed))
             .Select(g => (Printed: g.First(), Count: g.Count()))

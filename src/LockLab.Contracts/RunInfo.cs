@@ -36,11 +36,15 @@ public sealed record RunInfo(
 public sealed record RunLinks(string Self, string Events);
 
 /// <summary>What a finished run proved.</summary>
-/// <param name="LostWrites">Which writes were overwritten, and by which.</param>
 /// <param name="Outcomes">Runs of several rounds: how often each outcome (final value; for a lesson experiment, its
 /// printed output and final value) came out over the rounds (<see cref="RoundOutcomes"/>).</param>
 /// <param name="Discrepancy">What the run's events do not account for (a write that cannot be placed, lost writes that
 /// do not add up to the missing amount): a bug in the lab, shown and logged, never hidden. Null when all is accounted for.</param>
+/// <param name="Printed">The values printed, in order: at most <see cref="ListLimit"/> of them (see <paramref name="PrintedTotal"/>).</param>
+/// <param name="LostWrites">The lost writes in the order they landed, each with the write that erased it: at most
+/// <see cref="LostWritesListLimit"/> of them; <paramref name="LostUpdates"/> counts them all.</param>
+/// <param name="PrintedTotal">Set when the run printed more than <see cref="ListLimit"/> values: how many it printed.
+/// A summary goes to every page with the run; all the values are in the run's events (<c>/api/runs/{id}/events</c>, export).</param>
 /// <param name="IncrementsPerSecond">Stress runs: shared-counter increments per second over all processes, over the time
 /// they spent counting (each round from the first process beginning to the last one finishing).</param>
 public sealed record RunSummary(
@@ -53,7 +57,17 @@ public sealed record RunSummary(
     IReadOnlyList<LostWrite> LostWrites,
     IReadOnlyList<Outcome>? Outcomes = null,
     double? IncrementsPerSecond = null,
-    string? Discrepancy = null);
+    string? Discrepancy = null,
+    long? PrintedTotal = null)
+{
+    /// <summary>Printed values a summary lists; a run that printed more lists the first ones. Every run the default
+    /// limits allow in one round prints fewer (at most 8 processes × 1,000 iterations).</summary>
+    public const int ListLimit = 10_000;
+
+    /// <summary>Lost writes a summary lists, each with the write that erased it: all of them for any run within the default
+    /// limits (at most 8,000 writes).</summary>
+    public const int LostWritesListLimit = 10_000;
+}
 
 /// <summary>
 /// A write whose update did not reach the final value: the write that erased it landed next (of the writes that did not

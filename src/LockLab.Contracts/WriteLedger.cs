@@ -11,86 +11,218 @@ namespace LockLab.Contracts;
 /// overwritten and then "restored" (a later write read it before the overwrite) is on that chain and not lost. The
 /// write that erased a lost write is the next write to land whose value does not build on it.
 /// </para>
-/// Pure, and tolerant of a run still in progress (its events may arrive with gaps): the writes it cannot place in
-/// memory order are judged once their neighbours arrive.
+/// Fed one event at a time (<see cref="Add"/>), it keeps a compact record per write (about 30 bytes, not the event) and
+/// checks each read as soon as the write it names is known, so a run of a million writes can be accounted for without
+/// holding its events. Tolerant of a run still in progress (its events may arrive with gaps): the writes it cannot place
+/// in memory order are judged once their neighbours arrive.
 /// </summary>
 public sealed class WriteLedger
 {
-    private readonly Dictionary<int, RunEvent> _byId = [];
-    private readonly Dictionary<int, int> _depth = []; // writes between a write and the initial value, itself included
-    private readonly Dictionary<int, int> _position = []; // index in memory order
-    private readonly List<RunEvent> _memoryOrder = [];
-    private readonly HashSet<int> _onFinalChain = [];
+    /// <summary>What the ledger needs of a write event.</summary>
+    private readonly record struct Write(long Seq, long Value, int Id, int ReadFrom, int Replaced, bool NamesItsSource, short Process);
+
+    /// <summary>What the ledger needs of a read event, kept only until the write it names is known.</summary>
+    private readonly record struct Read(long Seq, long Value, int ReadFrom, short Process);
+
+    private readonly List<Write> _writes;
+    private readonly WriteIndex _byId; // write id → index in _writes (the first write with that id)
+    private readonly WriteIndex _next; // replaced id → index of the write that replaced it
     private readonly List<string> _problems = [];
-    private readonly List<RunEvent> _reads = [];
-    private int _writes;
+    private readonly List<string> _readProblems = [];
+    private readonly List<Read> _unresolvedReads = [];
+    private readonly List<string> _processNames = [];
 
-    private WriteLedger(IEnumerable<RunEvent> events)
+    // Worked out on demand from the writes so far (see Settle), dropped when another write arrives.
+    private List<int>? _memoryOrder; // indices into _writes, in the order they landed
+    private int[]? _depth; // writes between a write and the initial value, itself included (0: not placed)
+    private bool[]? _onFinalChain;
+
+    /// <param name="processes">The run's processes, when known…</param>
+    /// <param name="writesPerProcess">…and how many writes each makes: the tables are then sized once, and write ids
+    /// (a process's number in the top bits, its write's number below) index plain arrays instead of hash tables.</param>
+    public WriteLedger(int processes = 0, int writesPerProcess = 0)
     {
-        var next = new Dictionary<int, RunEvent>(); // replaced id → the write that replaced it
-        foreach (var e in events)
+        var expected = (long)processes * writesPerProcess;
+        var layout = processes is > 0 and < 128 && writesPerProcess is > 0 and < 1 << 24 && expected <= 1 << 26 ? (processes, writesPerProcess) : (0, 0);
+        _writes = new List<Write>((int)Math.Min(expected, 1 << 26));
+        _byId = new WriteIndex(layout.Item1, layout.Item2);
+        _next = new WriteIndex(layout.Item1, layout.Item2);
+    }
+
+    /// <summary>
+    /// A map from write ids to indices of <see cref="_writes"/>. The lab's ids are <c>(process + 1) &lt;&lt; 24 | n</c>
+    /// for a process's n-th write, so a run's ids fill a small dense range: an array (4 bytes a write) instead of a
+    /// hash table (≈ 20). Ids outside the layout (a lesson test's, a run cut short or numbered otherwise) go to a
+    /// dictionary.
+    /// </summary>
+    private sealed class WriteIndex(int processes, int perProcess)
+    {
+        private readonly int[]? _dense = processes > 0 ? new int[processes * perProcess] : null; // index + 1; 0: none
+        private int _initial = -1; // id 0, the initial value
+        private Dictionary<int, int>? _sparse;
+
+        private int Slot(int id)
         {
-            if (e.Kind == EventKind.Read && e.ReadFrom is not null) _reads.Add(e);
-            if (e.Kind != EventKind.Write || e.WriteId is not { } id) continue;
-            _writes++;
-            if (!_byId.TryAdd(id, e)) _problems.Add($"Two writes carry the id {id} (seq {_byId[id].Seq} and {e.Seq}).");
-            if (!next.TryAdd(e.Replaced ?? 0, e)) _problems.Add($"Two writes say they replaced the same write (seq {next[e.Replaced ?? 0].Seq} and {e.Seq}).");
+            if (_dense is null) return -1;
+            int process = (id >>> 24) - 1, number = id & 0xFFFFFF;
+            return process >= 0 && process < processes && number >= 1 && number <= perProcess ? process * perProcess + number - 1 : -1;
         }
 
-        // Memory order: from the initial value (id 0), each write is followed by the one that replaced it.
-        for (var current = 0; next.TryGetValue(current, out var w) && _position.TryAdd(w.WriteId!.Value, _memoryOrder.Count);)
+        public bool TryGetValue(int id, out int index)
         {
-            _memoryOrder.Add(w);
-            // A write's source landed before it did (it was in memory when the write's read happened), so its depth is known.
-            _depth[w.WriteId.Value] = (w.ReadFrom is { } from && _depth.TryGetValue(from, out var d) ? d : 0) + 1;
-            current = w.WriteId.Value;
+            if (id == 0)
+            {
+                index = _initial;
+                return index >= 0;
+            }
+            var slot = Slot(id);
+            if (slot >= 0)
+            {
+                index = _dense![slot] - 1;
+                return index >= 0;
+            }
+            index = -1;
+            return _sparse is not null && _sparse.TryGetValue(id, out index);
         }
 
-        for (var id = Last?.WriteId ?? 0; id != 0 && _byId.TryGetValue(id, out var w) && _onFinalChain.Add(id);)
+        public bool ContainsKey(int id) => TryGetValue(id, out _);
+
+        public int this[int id] => TryGetValue(id, out var index) ? index : throw new KeyNotFoundException($"No write {id}.");
+
+        /// <summary>False when the id is already there (the first one stays).</summary>
+        public bool TryAdd(int id, int index)
         {
-            id = w.ReadFrom ?? 0;
+            if (TryGetValue(id, out _)) return false;
+            var slot = Slot(id);
+            if (id == 0) _initial = index;
+            else if (slot >= 0) _dense![slot] = index + 1;
+            else (_sparse ??= new Dictionary<int, int>())[id] = index;
+            return true;
         }
     }
 
-    public static WriteLedger From(IEnumerable<RunEvent> events) => new(events);
+    public static WriteLedger From(IEnumerable<RunEvent> events)
+    {
+        var ledger = new WriteLedger();
+        foreach (var e in events) ledger.Add(e);
+        return ledger;
+    }
 
-    /// <summary>The writes in the order they landed in shared memory (as far as the events so far connect).</summary>
-    public IReadOnlyList<RunEvent> MemoryOrder => _memoryOrder;
+    /// <summary>Takes in one event of the run (any kind; only reads and writes matter), in <c>seq</c> order.</summary>
+    public void Add(RunEvent e)
+    {
+        if (e.Kind == EventKind.Read && e.ReadFrom is { } from)
+        {
+            var read = new Read(e.Seq, e.Value, from, ProcessNumber(e.Process));
+            if (!TryCheck(read)) _unresolvedReads.Add(read);
+            return;
+        }
+        if (e.Kind != EventKind.Write || e.WriteId is not { } id) return;
+        var index = _writes.Count;
+        _writes.Add(new Write(e.Seq, e.Value, id, e.ReadFrom ?? 0, e.Replaced ?? 0, e.ReadFrom is not null, ProcessNumber(e.Process)));
+        if (!_byId.TryAdd(id, index)) _problems.Add($"Two writes carry the id {id} (seq {_writes[_byId[id]].Seq} and {e.Seq}).");
+        if (!_next.TryAdd(e.Replaced ?? 0, index)) _problems.Add($"Two writes say they replaced the same write (seq {_writes[_next[e.Replaced ?? 0]].Seq} and {e.Seq}).");
+        _memoryOrder = null;
+    }
 
-    /// <summary>The write whose value the shared word holds last; null if nothing was written.</summary>
-    public RunEvent? Last => _memoryOrder.Count > 0 ? _memoryOrder[^1] : null;
+    /// <summary>How many writes were reported.</summary>
+    public int Writes => _writes.Count;
 
-    /// <summary>What the write added: its value minus the value it read.</summary>
-    public long AmountOf(RunEvent write) => write.Value - ValueOf(write.ReadFrom ?? 0);
-
-    private long ValueOf(int writeId) => writeId == 0 ? 0 : _byId.TryGetValue(writeId, out var w) ? w.Value : 0;
+    /// <summary>The value the last write to land left; 0 when nothing was written.</summary>
+    public long LastValue
+    {
+        get
+        {
+            Settle();
+            return _memoryOrder!.Count > 0 ? _writes[_memoryOrder[^1]].Value : 0;
+        }
+    }
 
     /// <summary>The writes not on the chain to the last value, in memory order, each with the write that erased it.</summary>
-    public List<LostWrite> LostWrites()
+    public List<LostWrite> LostWrites() => Lost(int.MaxValue).Listed;
+
+    /// <summary>
+    /// The lost writes: how many, what they had added in all, and the first <paramref name="listLimit"/> of them in
+    /// memory order with the write that erased each (finding an eraser walks forward, so a run with hundreds of
+    /// thousands of lost writes lists a few and counts the rest).
+    /// </summary>
+    public (List<LostWrite> Listed, int Count, long Amount) Lost(int listLimit)
     {
-        var lost = new List<LostWrite>();
-        for (var i = 0; i < _memoryOrder.Count; i++)
+        Settle();
+        var order = _memoryOrder!;
+        var listed = new List<LostWrite>();
+        int count = 0;
+        long amount = 0;
+        for (var i = 0; i < order.Count; i++)
         {
-            var w = _memoryOrder[i];
-            if (_onFinalChain.Contains(w.WriteId!.Value)) continue;
-            var eraser = _memoryOrder.Skip(i + 1).FirstOrDefault(later => !BuildsOn(later, w));
-            lost.Add(new LostWrite(w.Seq, w.Process, w.Value, eraser?.Seq ?? 0, eraser?.Process ?? "", eraser?.Value ?? 0, AmountOf(w)));
+            var index = order[i];
+            if (_onFinalChain![index]) continue;
+            var w = _writes[index];
+            count++;
+            amount += AmountOf(w);
+            if (listed.Count >= listLimit) continue;
+            Write? eraser = null;
+            for (var j = i + 1; j < order.Count; j++)
+            {
+                if (!BuildsOn(order[j], index))
+                {
+                    eraser = _writes[order[j]];
+                    break;
+                }
+            }
+            listed.Add(new LostWrite(w.Seq, _processNames[w.Process], w.Value, eraser?.Seq ?? 0, eraser is { } e ? _processNames[e.Process] : "", eraser?.Value ?? 0, AmountOf(w)));
         }
-        return lost;
+        return (listed, count, amount);
     }
 
-    /// <summary>Whether <paramref name="write"/>'s value includes <paramref name="earlier"/>'s: the one is an ancestor of the other.</summary>
-    private bool BuildsOn(RunEvent write, RunEvent earlier)
+    /// <summary>Memory order from the initial value (id 0), each write followed by the one that replaced it; then the chain to the final value.</summary>
+    private void Settle()
     {
-        var target = earlier.WriteId!.Value;
-        var targetDepth = _depth[target];
-        var id = write.WriteId!.Value;
-        // Ancestors are shallower: walk up only as far as the earlier write's depth.
-        while (id != 0 && _depth.TryGetValue(id, out var depth) && depth > targetDepth)
+        if (_memoryOrder is not null) return;
+        var order = new List<int>();
+        var depth = new int[_writes.Count];
+        for (var current = 0; _next.TryGetValue(current, out var index) && depth[index] == 0;)
         {
-            id = _byId[id].ReadFrom ?? 0;
+            order.Add(index);
+            var w = _writes[index];
+            // A write's source landed before it did (it was in memory when the write's read happened), so its depth is known.
+            depth[index] = (w.ReadFrom != 0 && _byId.TryGetValue(w.ReadFrom, out var source) ? depth[source] : 0) + 1;
+            current = w.Id;
+        }
+        var onChain = new bool[_writes.Count];
+        for (var id = order.Count > 0 ? _writes[order[^1]].Id : 0; id != 0 && _byId.TryGetValue(id, out var index) && !onChain[index];)
+        {
+            onChain[index] = true;
+            id = _writes[index].ReadFrom;
+        }
+        (_memoryOrder, _depth, _onFinalChain) = (order, depth, onChain);
+    }
+
+    private long AmountOf(Write write) => write.Value - ValueOf(write.ReadFrom);
+
+    private long ValueOf(int writeId) => writeId == 0 ? 0 : _byId.TryGetValue(writeId, out var index) ? _writes[index].Value : 0;
+
+    /// <summary>Whether the write at <paramref name="later"/> has the value of the write at <paramref name="earlier"/> in it: the one is an ancestor of the other.</summary>
+    private bool BuildsOn(int later, int earlier)
+    {
+        var target = _writes[earlier].Id;
+        var targetDepth = _depth![earlier];
+        var id = _writes[later].Id;
+        // Ancestors are shallower: walk up only as far as the earlier write's depth.
+        while (id != 0 && _byId.TryGetValue(id, out var index) && _depth[index] > targetDepth)
+        {
+            id = _writes[index].ReadFrom;
         }
         return id == target;
+    }
+
+    /// <summary>A read is right when it shows the value of the write it names; judged once that write is known.</summary>
+    private bool TryCheck(Read r)
+    {
+        if (r.ReadFrom != 0 && !_byId.ContainsKey(r.ReadFrom)) return false;
+        var value = ValueOf(r.ReadFrom);
+        if (value != r.Value) _readProblems.Add($"{_processNames[r.Process]}'s read (seq {r.Seq}) saw {r.Value}, but the write it names produced {value}.");
+        return true;
     }
 
     /// <summary>
@@ -99,39 +231,54 @@ public sealed class WriteLedger
     /// write it names, the last write must hold the final value, and the lost writes' amounts must add up to the
     /// expected value minus the actual one. Any of these failing is a bug in the lab, never a property of the race.
     /// </summary>
-    public List<string> Check(RunParameters parameters, long actualFinalValue, IReadOnlyList<LostWrite> lost)
+    /// <param name="lostAmount">What the lost writes had added in all (<see cref="Lost"/>).</param>
+    public List<string> Check(RunParameters parameters, long actualFinalValue, long lostAmount)
     {
+        Settle();
         var problems = new List<string>(_problems);
-        if (_memoryOrder.Count != _writes) problems.Add($"{_writes - _memoryOrder.Count} of {_writes} writes could not be placed in the order they landed.");
+        var placed = _memoryOrder!.Count;
+        if (placed != _writes.Count) problems.Add($"{_writes.Count - placed} of {_writes.Count} writes could not be placed in the order they landed.");
         var expectedWrites = (long)parameters.Processes * parameters.Iterations;
-        if (_writes != expectedWrites) problems.Add($"{_writes} writes were reported; the run makes {expectedWrites}.");
-        foreach (var w in _memoryOrder)
+        if (_writes.Count != expectedWrites) problems.Add($"{_writes.Count} writes were reported; the run makes {expectedWrites}.");
+        foreach (var index in _memoryOrder)
         {
-            var index = ProcessIndex(w.Process);
-            if (w.ReadFrom is not { } from || (from != 0 && !_byId.ContainsKey(from)))
+            var w = _writes[index];
+            var process = _processNames[w.Process];
+            var processIndex = ProcessIndex(process);
+            if (!w.NamesItsSource || (w.ReadFrom != 0 && !_byId.ContainsKey(w.ReadFrom)))
             {
-                problems.Add($"{w.Process}'s write (seq {w.Seq}) names a value no write produced ({w.ReadFrom}).");
+                problems.Add($"{process}'s write (seq {w.Seq}) names a value no write produced ({(w.NamesItsSource ? w.ReadFrom : "")}).");
             }
-            else if (index >= 0 && index < parameters.Amounts.Count && AmountOf(w) != parameters.Amounts[index])
+            else if (processIndex >= 0 && processIndex < parameters.Amounts.Count && AmountOf(w) != parameters.Amounts[processIndex])
             {
-                problems.Add($"{w.Process}'s write (seq {w.Seq}) added {AmountOf(w)}, not {parameters.Amounts[index]}.");
+                problems.Add($"{process}'s write (seq {w.Seq}) added {AmountOf(w)}, not {parameters.Amounts[processIndex]}.");
             }
         }
-        foreach (var r in _reads)
+        // Reads checked as they came, then the ones whose write arrived after them or never did.
+        problems.AddRange(_readProblems);
+        foreach (var r in _unresolvedReads)
         {
-            var from = r.ReadFrom!.Value;
-            if (from != 0 && !_byId.ContainsKey(from)) problems.Add($"{r.Process}'s read (seq {r.Seq}) names a write that was not reported ({from}).");
-            else if (ValueOf(from) != r.Value) problems.Add($"{r.Process}'s read (seq {r.Seq}) saw {r.Value}, but the write it names produced {ValueOf(from)}.");
+            var process = _processNames[r.Process];
+            if (r.ReadFrom != 0 && !_byId.ContainsKey(r.ReadFrom)) problems.Add($"{process}'s read (seq {r.Seq}) names a write that was not reported ({r.ReadFrom}).");
+            else if (ValueOf(r.ReadFrom) != r.Value) problems.Add($"{process}'s read (seq {r.Seq}) saw {r.Value}, but the write it names produced {ValueOf(r.ReadFrom)}.");
         }
-        var last = Last?.Value ?? 0;
+        var last = placed > 0 ? _writes[_memoryOrder[^1]].Value : 0;
         if (last != actualFinalValue) problems.Add($"The last write left {last}; the shared value is {actualFinalValue}.");
-        var lostAmount = lost.Sum(l => l.Amount);
         var missing = parameters.ExpectedFinalValue - actualFinalValue;
         if (lostAmount != missing)
         {
             problems.Add($"The lost writes add up to {lostAmount}, but the final value is {missing} short of the expected {parameters.ExpectedFinalValue}.");
         }
         return problems;
+    }
+
+    /// <summary>Process names are few: each record keeps a small number, not its own copy of the name.</summary>
+    private short ProcessNumber(string process)
+    {
+        var at = _processNames.IndexOf(process);
+        if (at >= 0) return (short)at;
+        _processNames.Add(process);
+        return (short)(_processNames.Count - 1);
     }
 
     private static int ProcessIndex(string process) =>

@@ -136,6 +136,43 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     }
 
     [SkippableFact]
+    public async Task A_big_run_shows_its_latest_lines_and_figures_and_links_to_its_full_log()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        var (page, errors) = await lab.NewPageAsync();
+        await page.GotoAsync(new Uri(lab.Server.Address, "/lessons/process-locks/2?room=bigrun").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(page);
+
+        // 8 processes × 1,000 increments, each reported as read, write and print: 24,000 events and more, more than a
+        // page keeps (LiveRun.KeepAllUpTo) within the default limits.
+        using var client = lab.Server.CreateClient(presenter: true);
+        var response = await client.PostAsync("/api/runs", new StringContent("""{"scenario":"no-lock","room":"bigrun","processes":8,"iterations":1000,"delayMs":0}"""));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        var notice = page.GetByTestId("latest-only");
+        await Expect(notice).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 60_000 });
+        var run = await client.GetFromJsonAsync<JsonElement>($"/api/runs/{id}");
+        var eventCount = run.GetProperty("eventCount").GetInt64();
+
+        // Where the run ended: its last event, its final value, the latest lines only, and the summary.
+        await Expect(page.GetByTestId("live-event-count")).ToHaveTextAsync(eventCount.ToString("N0"));
+        var final = run.GetProperty("summary").GetProperty("actualFinalValue").GetInt64();
+        await Expect(page.GetByTestId("final-value")).ToHaveTextAsync(final.ToString());
+        await Expect(Lines(page)).ToHaveCountAsync(40); // ConsoleOutput.LatestLines
+        Assert.Equal(final, (await ReadConsoleAsync(page))[^1].Value);
+
+        // The full log is one click away: every event, as CSV.
+        var href = await page.GetByTestId("full-log").GetAttributeAsync("href");
+        Assert.Equal($"/api/runs/{id}/export?format=csv", href);
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("full-log").ClickAsync());
+        var rows = File.ReadAllLines((await download.PathAsync())!).Where(l => l.Length > 0).ToArray();
+        Assert.Equal(eventCount + 1, rows.Length); // a header and every event
+        Assert.Empty(errors);
+    }
+
+    [SkippableFact]
     public async Task Without_the_key_the_page_asks_for_it_instead_of_failing_silently()
     {
         Prerequisites.Require(Prerequisites.Chromium);

@@ -44,6 +44,10 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
     private readonly TimeSpan _serverTimeout = serverTimeout ?? TimeSpan.FromSeconds(30);
 
     private readonly Dictionary<string, Func<JsonElement, Task>> _handlers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<byte[], Task>> _largeHandlers = new(StringComparer.Ordinal);
+
+    /// <summary>Records at least this long go to a large-record handler, when their target has one.</summary>
+    public const int LargeRecordBytes = 2 * 1024;
     private readonly Dictionary<string, TaskCompletionSource<JsonElement>> _pending = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _sending = new(1, 1);
     private Connection? _connection;
@@ -66,6 +70,13 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
 
     /// <summary>Handles the server's calls to <paramref name="target"/>; the handler gets the call's argument array.</summary>
     public void On(string target, Func<JsonElement, Task> handler) => _handlers[target] = handler;
+
+    /// <summary>
+    /// Handles the server's large calls to <paramref name="target"/> (records of <see cref="LargeRecordBytes"/> or more)
+    /// from the raw record, in order with every other call: a batch of thousands of events need not be parsed whole
+    /// when the page will keep only its last few (parsing is what takes a WebAssembly page's time).
+    /// </summary>
+    public void OnLarge(string target, Func<byte[], Task> handler) => _largeHandlers[target] = handler;
 
     public async Task StartAsync()
     {
@@ -219,8 +230,9 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
     {
         var allowReconnect = true;
         string? closeError = null;
-        var chunk = new byte[16 * 1024];
+        var chunk = new byte[64 * 1024]; // a fast run's messages are hundreds of kilobytes: fewer, larger reads
         var received = new MemoryStream();
+        var scanned = 0; // bytes of `received` already searched for a record separator
         try
         {
             var open = true;
@@ -230,16 +242,26 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
                 if (result.MessageType == WebSocketMessageType.Close) break;
                 connection.LastReceived = Environment.TickCount64;
                 received.Write(chunk, 0, result.Count);
-                // A WebSocket message may hold several records, or part of one.
+                // A WebSocket message may hold several records, or part of one. Only the new bytes are searched, and
+                // the unfinished record is moved only once a record before it ends: a record of a few hundred
+                // kilobytes arrives in many chunks, and scanning or copying it again for each was the page's busiest work.
                 var bytes = received.GetBuffer().AsSpan(0, (int)received.Length);
                 var start = 0;
-                for (int end; open && (end = bytes[start..].IndexOf(RecordSeparator)) >= 0; start += end + 1)
+                for (int end; open && (end = bytes[scanned..].IndexOf(RecordSeparator)) >= 0; start = scanned)
                 {
-                    open = Handle(connection, bytes.Slice(start, end).ToArray(), ref allowReconnect, ref closeError);
+                    var record = bytes.Slice(start, scanned + end - start).ToArray();
+                    scanned += end + 1;
+                    open = Handle(connection, record, ref allowReconnect, ref closeError);
+                }
+                if (start == 0)
+                {
+                    scanned = bytes.Length;
+                    continue;
                 }
                 var rest = bytes[start..].ToArray();
                 received.SetLength(0);
                 received.Write(rest);
+                scanned = rest.Length;
             }
         }
         catch (Exception ex)
@@ -267,6 +289,12 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
     /// <returns>False when the server closed the connection.</returns>
     private bool Handle(Connection connection, byte[] record, ref bool allowReconnect, ref string? closeError)
     {
+        if (record.Length >= LargeRecordBytes && connection.Handshake.Task.IsCompleted
+            && InvocationTarget(record) is { } largeTarget && _largeHandlers.TryGetValue(largeTarget, out var large))
+        {
+            _dispatch = DispatchLargeAsync(_dispatch, large, record);
+            return true;
+        }
         var message = JsonDocument.Parse(record);
         var root = message.RootElement;
         if (!connection.Handshake.Task.IsCompleted)
@@ -304,6 +332,29 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
         }
         message.Dispose();
         return true;
+    }
+
+    /// <summary>The target of an invocation record as the server writes it (<c>{"type":1,"target":"…"</c>); null for any other record.</summary>
+    public static string? InvocationTarget(ReadOnlySpan<byte> record)
+    {
+        ReadOnlySpan<byte> prefix = "{\"type\":1,\"target\":\""u8;
+        if (!record.StartsWith(prefix)) return null;
+        var rest = record[prefix.Length..];
+        var end = rest.IndexOf((byte)'"');
+        return end <= 0 || end > 100 ? null : System.Text.Encoding.UTF8.GetString(rest[..end]);
+    }
+
+    private static async Task DispatchLargeAsync(Task previous, Func<byte[], Task> handler, byte[] record)
+    {
+        await previous;
+        try
+        {
+            await handler(record);
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"A hub message handler failed: {ex}");
+        }
     }
 
     private static async Task DispatchAsync(Task previous, Func<JsonElement, Task> handler, JsonElement arguments, JsonDocument message)

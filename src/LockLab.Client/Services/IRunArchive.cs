@@ -7,7 +7,12 @@ public interface IRunArchive
 {
     Task<RunInfo[]> ListAsync(string? room, string? scenario, RunStatus? status);
     Task<RunInfo?> GetAsync(string id);
-    Task<IReadOnlyList<RunEvent>> GetEventsAsync(string id);
+    /// <summary>The run's first <paramref name="max"/> events, in order: all of a lesson's runs; the beginning of a big
+    /// one, whose every event only the export holds (<c>/api/runs/{id}/export</c>).</summary>
+    Task<IReadOnlyList<RunEvent>> GetEventsAsync(string id, int max = MaxEvents);
+
+    /// <summary>Events a page loads to replay or compare a run: far more than a lesson's runs have, far fewer than a stress run's millions.</summary>
+    public const int MaxEvents = 20_000;
 }
 
 public sealed class HttpRunArchive(LabApi api) : IRunArchive
@@ -26,15 +31,17 @@ public sealed class HttpRunArchive(LabApi api) : IRunArchive
     public Task<RunInfo?> GetAsync(string id) =>
         api.GetAsync($"api/runs/{Uri.EscapeDataString(id)}", ContractsJsonContext.Default.RunInfo, missing: 404);
 
-    public async Task<IReadOnlyList<RunEvent>> GetEventsAsync(string id)
+    public async Task<IReadOnlyList<RunEvent>> GetEventsAsync(string id, int max = IRunArchive.MaxEvents)
     {
         var all = new List<RunEvent>();
-        while (true)
+        while (all.Count < max)
         {
             var after = all.Count == 0 ? 0 : all[^1].Seq;
-            var page = await api.GetAsync($"api/runs/{Uri.EscapeDataString(id)}/events?after={after}&limit={Page}", ContractsJsonContext.Default.RunEventArray) ?? [];
+            var limit = Math.Min(Page, max - all.Count);
+            var page = await api.GetAsync($"api/runs/{Uri.EscapeDataString(id)}/events?after={after}&limit={limit}", ContractsJsonContext.Default.RunEventArray) ?? [];
             all.AddRange(page);
-            if (page.Length < Page) return all;
+            if (page.Length < limit) break;
         }
+        return all;
     }
 }

@@ -91,6 +91,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         var json = ContractsJsonContext.Default;
         _hub.On("RunStarted", args => OnRunInfoAsync(args[0].Deserialize(json.RunInfo)!));
         _hub.On("RunEvents", args => OnRunEventsAsync(args[0].GetString()!, args[1].Deserialize(json.RunEventArray)!));
+        _hub.OnLarge("RunEvents", OnLargeRunEventsAsync);
         _hub.On("RunCompleted", args => OnRunInfoAsync(args[0].Deserialize(json.RunInfo)!));
         _hub.On("PageChanged", args =>
         {
@@ -330,6 +331,32 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         Changed?.Invoke();
     }
 
+    /// <summary>
+    /// A large batch: a run the page keeps whole gets every event as usual; a big run (<see cref="LiveRun.ShowsLatestOnly"/>)
+    /// only the batch's last events, read from the end of the record without parsing the rest.
+    /// </summary>
+    private Task OnLargeRunEventsAsync(byte[] record)
+    {
+        var runId = RunEventsRecord.RunId(record);
+        var run = runId is null ? null : Find(runId);
+        if (runId is null || run is null || !run.ShowsLatestOnly)
+        {
+            return runId is null ? Task.CompletedTask : OnRunEventsAsync(runId, RunEventsRecord.All(record));
+        }
+        // The page redraws a big run ten times a second: between redraws a batch only moves the run's position on; the
+        // first batch after one gives its last lines.
+        if (!run.DueForLines(Environment.TickCount64))
+        {
+            run.MovedTo(RunEventsRecord.LastSeq(record));
+            Changed?.Invoke();
+            return Task.CompletedTask;
+        }
+        return OnRunEventsAsync(runId, RunEventsRecord.Last(record, LatestLinesPerBatch));
+    }
+
+    /// <summary>A big run's events read from a batch: more than its console shows (40 lines, a third of the events).</summary>
+    private const int LatestLinesPerBatch = 150;
+
     private void Forget()
     {
         foreach (var old in _runs.Values.OrderByDescending(r => r.Info.CreatedAt).Skip(RunsKept).ToList()) _runs.Remove(old.Id);
@@ -337,6 +364,15 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
 
     private async Task CatchUpAsync(LiveRun run)
     {
+        if (run.ShowsLatestOnly)
+        {
+            // A big run: where it is now, not the millions of events before (those are the run's record, a link away).
+            if (_hub is { State: HubLinkState.Connected })
+            {
+                run.Add(await _hub.InvokeAsync("GetLatestEvents", ContractsJsonContext.Default.RunEventArray, run.Id, LiveRun.LatestKept));
+            }
+            return;
+        }
         while (_hub is { State: HubLinkState.Connected })
         {
             var missed = await _hub.InvokeAsync("GetEvents", ContractsJsonContext.Default.RunEventArray, run.Id, run.LastSeq);

@@ -101,6 +101,13 @@ public sealed class RunLimits
     /// <summary>Runs one client address may start per minute (over HTTP).</summary>
     public int RunsPerMinutePerClient { get; set; } = 60;
 
-    /// <summary>Finished runs kept in memory (with their events) before the oldest are forgotten.</summary>
+    /// <summary>Finished runs kept in memory before the oldest are forgotten (their events are bounded by <see cref="RetainedEventBudget"/>).</summary>
     public int RetainedRuns { get; set; } = 200;
+
+    /// <summary>
+    /// Events held in memory over all runs (≈ 150 bytes each). Beyond it, the oldest events already sent and stored in
+    /// the history leave memory and are read from the history when asked for; a run whose unstored events reach it
+    /// waits for the history to catch up. Without a history, events leave memory once sent, and are gone.
+    /// </summary>
+    public int RetainedEventBudget { get; set; } = 100_000;
 }

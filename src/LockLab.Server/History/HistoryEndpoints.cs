@@ -45,25 +45,69 @@ public static class HistoryEndpoints
         return TypedResults.Ok(live);
     }
 
-    private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> Export(string id, RunHistory history, RunStore store, CancellationToken ct, string format = "json")
+    /// <summary>Events read per page while exporting: a run of millions of events is written out as it is read, never held whole.</summary>
+    public const int ExportPage = 5000;
+
+    private static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> Export(string id, RunLookup runs, CancellationToken ct, string format = "json")
     {
         if (format is not ("csv" or "json")) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = ["Must be 'csv' or 'json'."] });
-        var run = store.Find(id) is { } live ? live.ToInfo() : await history.GetRunAsync(id, ct);
-        if (run is null) return TypedResults.Problem($"There is no run '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Run not found");
-        var events = store.Find(id) is { } inMemory ? inMemory.AllEvents().ToArray() : await history.GetEventsAsync(id, 0, int.MaxValue, ct);
+        if (await runs.InfoAsync(id) is not { } run) return TypedResults.Problem($"There is no run '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Run not found");
+
+        // Every event, page by page from wherever it is now (memory, or the history once it left memory).
+        async IAsyncEnumerable<RunEvent[]> Pages([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel = default)
+        {
+            for (long after = 0; ;)
+            {
+                var page = await runs.EventsAfterAsync(id, after, ExportPage, cancel) ?? [];
+                if (page.Length == 0) yield break;
+                yield return page;
+                after = page[^1].Seq;
+            }
+        }
 
         if (format == "json")
         {
-            var json = JsonSerializer.SerializeToUtf8Bytes(new RunExport(run, events), ExportJson.Default.RunExport);
-            return TypedResults.File(json, "application/json", $"locklab-run-{id}.json");
+            return TypedResults.Stream(async body =>
+            {
+                // The writer fills a pipe's buffer (no I/O); each page is then flushed to the client asynchronously.
+                var pipe = System.IO.Pipelines.PipeWriter.Create(body);
+                await using (var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { Indented = true }))
+                {
+                    json.WriteStartObject();
+                    json.WritePropertyName("run");
+                    JsonSerializer.Serialize(json, run, ContractsJsonContext.Default.RunInfo);
+                    json.WriteStartArray("events");
+                    await foreach (var page in Pages(ct))
+                    {
+                        foreach (var e in page) JsonSerializer.Serialize(json, e, ContractsJsonContext.Default.RunEvent);
+                        json.Flush();
+                        await pipe.FlushAsync(ct);
+                    }
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+                await pipe.CompleteAsync();
+            }, "application/json", $"locklab-run-{id}.json");
         }
-        return TypedResults.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(ToCsv(events))).ToArray(), "text/csv", $"locklab-run-{id}.csv");
+        return TypedResults.Stream(async body =>
+        {
+            await body.WriteAsync(Encoding.UTF8.GetPreamble(), ct); // UTF-8 with BOM, for Excel
+            await body.WriteAsync(Encoding.UTF8.GetBytes(CsvHeader), ct);
+            await foreach (var page in Pages(ct))
+            {
+                await body.WriteAsync(Encoding.UTF8.GetBytes(ToCsvRows(page)), ct);
+            }
+        }, "text/csv", $"locklab-run-{id}.csv");
     }
 
+    private const string CsvHeader = "seq,process,pid,kind,value,atMs,writeId,readFrom,replaced,round\r\n";
+
     /// <summary>One header row, one event per row, invariant numbers: opens cleanly in any spreadsheet (UTF-8 with BOM for Excel).</summary>
-    public static string ToCsv(IEnumerable<RunEvent> events)
+    public static string ToCsv(IEnumerable<RunEvent> events) => CsvHeader + ToCsvRows(events);
+
+    private static string ToCsvRows(IEnumerable<RunEvent> events)
     {
-        var csv = new StringBuilder("seq,process,pid,kind,value,atMs,writeId,readFrom,replaced,round\r\n");
+        var csv = new StringBuilder();
         foreach (var e in events)
         {
             var kind = JsonSerializer.Serialize(e.Kind, ContractsJsonContext.Default.Options).Trim('"');
@@ -72,10 +116,3 @@ public static class HistoryEndpoints
         return csv.ToString();
     }
 }
-
-/// <summary>A run and all its events, as <c>export?format=json</c> writes it.</summary>
-public sealed record RunExport(RunInfo Run, RunEvent[] Events);
-
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
-[System.Text.Json.Serialization.JsonSerializable(typeof(RunExport))]
-internal sealed partial class ExportJson : System.Text.Json.Serialization.JsonSerializerContext;

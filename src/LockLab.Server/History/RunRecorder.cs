@@ -56,7 +56,9 @@ public sealed class RunRecorder(
         using var scope = logger.BeginRunScope(run.Id, run.Room);
         long written = 0;
         RunStatus? savedStatus = null;
-        var complete = true;
+        var complete = history.StartupError is null;
+        // Not kept: the run streams, and its events leave memory once sent (Run.StopKeeping).
+        if (!complete) run.StopKeeping();
         while (true)
         {
             var changed = run.Changed;
@@ -68,12 +70,15 @@ public sealed class RunRecorder(
                 // the run streams on, its record is marked incomplete, and its final status is still attempted.
                 if (complete) complete = await TryWriteAsync(() => history.AppendEvents(run.Id, batch), run.Id);
                 written = batch[^1].Seq;
+                if (complete) run.MarkStored(written);
+                else run.StopKeeping();
                 continue;
             }
             if (savedStatus != run.Status)
             {
                 savedStatus = run.Status;
                 complete &= await TryWriteAsync(() => history.SaveRun(run.ToInfo()), run.Id);
+                if (!complete) run.StopKeeping();
             }
             if (finished) break;
             await changed;

@@ -12,6 +12,6 @@ public sealed class StoreRunArchive(RunStore store, RunLookup runs, RunHistory h
 
     public Task<RunInfo?> GetAsync(string id) => runs.InfoAsync(id);
 
-    public async Task<IReadOnlyList<RunEvent>> GetEventsAsync(string id) =>
-        await runs.EventsAfterAsync(id, 0, int.MaxValue) ?? [];
+    public async Task<IReadOnlyList<RunEvent>> GetEventsAsync(string id, int max = IRunArchive.MaxEvents) =>
+        await runs.EventsAfterAsync(id, 0, max) ?? [];
 }

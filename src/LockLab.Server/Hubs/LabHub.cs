@@ -138,4 +138,17 @@ public sealed class LabHub(
         if (after < 0) throw new HubException("'after' must be 0 or more.");
         return await runs.EventsAfterAsync(runId ?? "", after, RunBroadcaster.MaxBatch * 10) ?? throw new HubException($"No run '{runId}'.");
     }
+
+    /// <summary>Most events <see cref="GetLatestEvents"/> answers with.</summary>
+    public const int MaxLatestEvents = 1000;
+
+    /// <summary>
+    /// A run's last <paramref name="count"/> events: where a page that shows only the latest lines of a big run starts
+    /// (catching up with millions of events is what it must not do).
+    /// </summary>
+    public async Task<RunEvent[]> GetLatestEvents(string runId, int count)
+    {
+        if (count is < 1 or > MaxLatestEvents) throw new HubException($"'count' must be between 1 and {MaxLatestEvents}.");
+        return await runs.LatestEventsAsync(runId ?? "", count) ?? throw new HubException($"No run '{runId}'.");
+    }
 }

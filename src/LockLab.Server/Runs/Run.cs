@@ -3,16 +3,31 @@ using LockLab.Contracts;
 namespace LockLab.Server.Runs;
 
 /// <summary>
-/// One run: its request, its status and the ordered log of every event its workers reported.
+/// One run: its request, its status and the ordered log of the events its workers reported.
 /// Thread-safe: worker readers append, the broadcaster and API readers read concurrently.
+/// <para>
+/// The log in memory is a window, not the whole run: an event may be let go once it is <i>settled</i> — sent to the
+/// room by the broadcaster and stored in the history by the recorder (or, when the history is not keeping this run,
+/// only sent) — and <see cref="RetainedEvents"/> lets settled events go, oldest first, when the lab holds more than its
+/// budget. Readers that need older events get them from the history (<see cref="RunLookup"/>). A worker reader waits
+/// (<see cref="WaitForRoomAsync"/>) while the run has a budget's worth of unsettled events, so a run that reports
+/// faster than the history stores cannot fill the memory: its workers block on their output pipes meanwhile.
+/// </para>
 /// </summary>
-public sealed class Run(string id, ValidRunRequest request, DateTimeOffset createdAt)
+public sealed class Run(string id, ValidRunRequest request, DateTimeOffset createdAt, RetainedEvents? retained = null)
 {
     private readonly Lock _gate = new();
     private readonly List<RunEvent> _events = [];
     private readonly CancellationTokenSource _stop = new();
     private bool _dequeued;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _appended;
+    private long _sentThrough;
+    private long _storedThrough;
+    private bool _historyKeeps = true;
+    private long _droppedThrough;
+    private bool _droppedUnstored;
 
     public string Id { get; } = id;
     public string Scenario => request.Scenario.Name;
@@ -43,9 +58,22 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
     /// <summary>Cancelled when someone stops the run while it executes.</summary>
     public CancellationToken StopToken => _stop.Token;
 
-    public int EventCount
+    /// <summary>Events the run reported, whether still in memory or not.</summary>
+    public long EventCount
+    {
+        get { lock (_gate) return _appended; }
+    }
+
+    /// <summary>Events held in memory now.</summary>
+    public int RetainedCount
     {
         get { lock (_gate) return _events.Count; }
+    }
+
+    /// <summary>The highest <c>seq</c> let go from memory (0: none): events up to it are read from the history.</summary>
+    public long DroppedThrough
+    {
+        get { lock (_gate) return _droppedThrough; }
     }
 
     /// <summary>Completes on the next append or status change: lets readers wait for news instead of polling.</summary>
@@ -61,27 +89,62 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
         lock (_gate)
         {
             _events.AddRange(ordered);
+            _appended += ordered.Count;
             Signal();
         }
         Timeline.Released(ordered);
+        retained?.Added(this, ordered.Count);
     }
 
-    /// <summary>Events with <c>seq &gt; after</c>, at most <paramref name="max"/> of them.</summary>
+    /// <summary>
+    /// Events with <c>seq &gt; after</c> held in memory, at most <paramref name="max"/> of them. For the broadcaster and
+    /// the recorder, which never fall behind what memory holds (an event is let go only once both are past it).
+    /// </summary>
     public RunEvent[] EventsAfter(long after, int max = int.MaxValue)
+    {
+        lock (_gate) return EventsAfterLocked(after, max);
+    }
+
+    /// <summary>
+    /// Events with <c>seq &gt; after</c>, at most <paramref name="max"/>, if memory still holds them all; false when some
+    /// were let go (read them from the history).
+    /// </summary>
+    public bool TryEventsAfter(long after, int max, out RunEvent[] events)
     {
         lock (_gate)
         {
-            // Sequence numbers are contiguous from 1 in the log, so seq n sits at index n-1; search to be safe
-            // should a worker crash have left a gap.
-            var start = FirstIndexAfter(after);
-            var count = Math.Min(max, _events.Count - start);
-            return count <= 0 ? [] : _events.GetRange(start, count).ToArray();
+            if (after < _droppedThrough)
+            {
+                events = [];
+                return false;
+            }
+            events = EventsAfterLocked(after, max);
+            return true;
         }
     }
 
-    public IReadOnlyList<RunEvent> AllEvents()
+    /// <summary>
+    /// True when events were let go from memory that the history never stored (it was not keeping this run):
+    /// they are gone, and readers get what memory still holds.
+    /// </summary>
+    public bool LostEarlyEvents
+    {
+        get { lock (_gate) return _droppedUnstored; }
+    }
+
+    /// <summary>The events memory holds now, in order: the whole run unless it outgrew the budget (see <see cref="DroppedThrough"/>).</summary>
+    public IReadOnlyList<RunEvent> RetainedEvents()
     {
         lock (_gate) return _events.ToArray();
+    }
+
+    private RunEvent[] EventsAfterLocked(long after, int max)
+    {
+        // Sequence numbers are contiguous from 1 in the log, so seq n sits near index n-1-dropped; search to be safe
+        // should a worker crash have left a gap.
+        var start = FirstIndexAfter(after);
+        var count = Math.Min(max, _events.Count - start);
+        return count <= 0 ? [] : _events.GetRange(start, count).ToArray();
     }
 
     private int FirstIndexAfter(long after)
@@ -94,6 +157,78 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
             else hi = mid;
         }
         return lo;
+    }
+
+    /// <summary>The broadcaster sent every event up to <paramref name="seq"/> to the room.</summary>
+    public void MarkSent(long seq) => Settle(() => _sentThrough = Math.Max(_sentThrough, seq));
+
+    /// <summary>The recorder stored every event up to <paramref name="seq"/> in the history.</summary>
+    public void MarkStored(long seq) => Settle(() => _storedThrough = Math.Max(_storedThrough, seq));
+
+    /// <summary>
+    /// The history cannot keep this run (it is unavailable, or a write failed for good): the lab then streams but does
+    /// not keep, and memory stays within its budget regardless — events are let go once sent, and are gone.
+    /// </summary>
+    public void StopKeeping() => Settle(() => _historyKeeps = false);
+
+    private void Settle(Action change)
+    {
+        TaskCompletionSource settled;
+        lock (_gate)
+        {
+            change();
+            settled = _settled;
+            _settled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        settled.TrySetResult();
+        retained?.Reclaim();
+    }
+
+    /// <summary>Events up to this seq may leave memory.</summary>
+    private long SettledThroughLocked()
+    {
+        // A step-mode run's controls read its events while it runs; it is human-paced and small, so it keeps them all.
+        if (Parameters.Mode == RunMode.Step && !IsFinished) return 0;
+        return _historyKeeps ? Math.Min(_sentThrough, _storedThrough) : _sentThrough;
+    }
+
+    /// <summary>Lets go of up to <paramref name="max"/> of the oldest settled events; returns how many.</summary>
+    public int DropSettled(long max)
+    {
+        int dropped;
+        lock (_gate)
+        {
+            var settled = FirstIndexAfter(SettledThroughLocked());
+            dropped = (int)Math.Min(max, settled);
+            if (dropped <= 0) return 0;
+            _droppedThrough = _events[dropped - 1].Seq;
+            _droppedUnstored |= !_historyKeeps && _droppedThrough > _storedThrough;
+            _events.RemoveRange(0, dropped);
+            if (_events.Count == 0) _events.TrimExcess();
+        }
+        retained?.Removed(this, dropped);
+        return dropped;
+    }
+
+    /// <summary>
+    /// Completes when the run has fewer than <paramref name="limit"/> unsettled events in memory: a worker reader awaits
+    /// it before reading on, so the run proceeds as fast as its events are sent and stored, and no faster.
+    /// </summary>
+    public async Task WaitForRoomAsync(int limit, CancellationToken ct)
+    {
+        // A step-mode run keeps its events while it runs (its controls read them) and moves at a person's pace: it
+        // never waits for room, which its own events could never make.
+        if (Parameters.Mode == RunMode.Step) return;
+        while (true)
+        {
+            Task settled;
+            lock (_gate)
+            {
+                if (_events.Count - FirstIndexAfter(SettledThroughLocked()) < limit) return;
+                settled = _settled.Task;
+            }
+            await settled.WaitAsync(ct);
+        }
     }
 
     /// <summary>The gate is open; false when the run was stopped meanwhile.</summary>
@@ -143,6 +278,7 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
     {
         Timeline.MarkFinished();
         lock (_gate) FinishLocked(status, at, summary, error);
+        Settle(static () => { }); // a step-mode run's events may leave memory once it has ended
     }
 
     private void FinishLocked(RunStatus status, DateTimeOffset at, RunSummary? summary, string? error)
@@ -153,6 +289,21 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
         Summary = summary;
         Error = error;
         Signal();
+    }
+
+    /// <summary>The run is forgotten (<see cref="RunStore"/>): its events leave memory; the history has them.</summary>
+    public void ReleaseEvents()
+    {
+        int released;
+        lock (_gate)
+        {
+            released = _events.Count;
+            if (released == 0) return;
+            _droppedThrough = _events[^1].Seq;
+            _events.Clear();
+            _events.TrimExcess();
+        }
+        retained?.Removed(this, released);
     }
 
     private void Signal()
@@ -166,7 +317,7 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
     {
         lock (_gate)
         {
-            return new RunInfo(Id, Scenario, Room, Status, Parameters, CreatedAt, StartedAt, FinishedAt, _events.Count, Summary, Error,
+            return new RunInfo(Id, Scenario, Room, Status, Parameters, CreatedAt, StartedAt, FinishedAt, _appended, Summary, Error,
                 new RunLinks($"/api/runs/{Id}", $"/api/runs/{Id}/events?after=0"));
         }
     }

@@ -98,6 +98,7 @@ public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connect
                     Send(run, nameof(ILabClient.RunEvents), run.Id, batch);
                     run.Timeline.Sent(batch);
                     sent = batch[^1].Seq;
+                    run.MarkSent(sent); // handed to every page's feed: memory may let it go once it is stored too
                     lastSend = Stopwatch.GetTimestamp();
                     credit.Spend();
                     continue;

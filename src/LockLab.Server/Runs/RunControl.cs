@@ -32,7 +32,7 @@ public sealed class RunControl(Run run, SharedSegment segment)
         lock (_gate)
         {
             if (_closed) return "The run has ended.";
-            var events = run.AllEvents().Where(e => e.Process == process).ToList();
+            var events = run.RetainedEvents().Where(e => e.Process == process).ToList(); // a running step-mode run keeps them all
             var taken = events.Count(e => StepKinds.Contains(e.Kind));
             if (_granted[index] > taken) return $"{process} is still taking its last step.";
             switch (NextStep.For(run.Parameters, events))

@@ -24,6 +24,13 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
         var segmentPath = RunSegments.PathFor(run.Id);
         var workers = new List<WorkerProcess>();
         var sequencer = new EventSequencer();
+        // The summary is worked out as the events arrive: by the end, most of a big run's events have left memory.
+        var collector = new RunSummaryCollector(p);
+        void Release(List<LockLab.Contracts.RunEvent> ordered)
+        {
+            collector.Add(ordered);
+            run.Append(ordered);
+        }
         SharedSegment? segment = null;
         using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping, run.StopToken);
         // A repeated lesson experiment ("Run 100 times") is that many runs in one: each round gets the time limit of a run.
@@ -39,7 +46,7 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
         void Accept(List<LockLab.Contracts.RunEvent> batch)
         {
             metrics.EventsReceived(batch.Count);
-            sequencer.Add(batch, run.Append);
+            sequencer.Add(batch, Release);
             if (run.EventCount > limits.MaxEventsPerRun)
             {
                 throw new RunFailedException($"The run reported more than {limits.MaxEventsPerRun} events (LockLab:Limits:MaxEventsPerRun); it was stopped.");
@@ -66,11 +73,13 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
         Task ReadEventsAsync(WorkerProcess worker)
         {
             var lockWaits = metrics.LockWaits(run.Scenario, p);
-            return worker.ReadEventsAsync((batch, readAt) =>
+            return worker.ReadEventsAsync(async (batch, readAt) =>
             {
                 run.Timeline.Read(batch, readAt);
                 lockWaits?.Observe(batch);
                 Accept(batch);
+                // Memory holds at most a budget's worth of this run's events that are not yet sent and stored.
+                await run.WaitForRoomAsync(limits.RetainedEventBudget, timeLimit.Token);
             }, timeLimit.Token);
         }
 
@@ -114,10 +123,10 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
 
             var rounds = p.Rounds > 1 ? await Task.Run(() => PlayRounds(segment, p, started, () => firstFailure is not null, timeLimit.Token), timeLimit.Token) : null;
             await Task.WhenAll(tasks);
-            sequencer.Drain(run.Append);
+            sequencer.Drain(Release);
 
             var duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            var summary = RunSummaryBuilder.Build(p, run.AllEvents(), segment.Counter, Math.Round(duration, 3),
+            var summary = collector.Build(segment.Counter, Math.Round(duration, 3),
                 workers.ToDictionary(w => w.Name, w => (w.Pid, w.ExitCode)), rounds?.FinalValues);
             if (rounds is not null && !p.ReportsSteps) summary = summary with { IncrementsPerSecond = rounds.IncrementsPerSecond };
             if (summary.Discrepancy is { } discrepancy)
@@ -159,7 +168,7 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
                 }
             }
             // Keep every event that did arrive: what happened before a failure is part of the lesson too.
-            sequencer.Drain(run.Append);
+            sequencer.Drain(Release);
             segment?.Dispose();
             TryDelete(segmentPath);
             pool.Refill(); // no-op when already full or refilling; after a failure before the gate, too

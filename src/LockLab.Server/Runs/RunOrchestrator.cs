@@ -16,6 +16,7 @@ public sealed class RunOrchestrator(
     RunBroadcaster broadcaster,
     WorkerPool pool,
     History.RunRecorder recorder,
+    RetainedEvents retained,
     IOptions<LockLabOptions> options,
     TimeProvider clock,
     ILogger<RunOrchestrator> logger) : BackgroundService
@@ -43,7 +44,7 @@ public sealed class RunOrchestrator(
         {
             if (_stopping) return (null, "This lab server is shutting down; try again in a moment.");
             var perRoom = options.Value.Limits.MaxActiveRunsPerRoom;
-            var run = new Run(NewRunId(), request, clock.GetUtcNow());
+            var run = new Run(NewRunId(), request, clock.GetUtcNow(), retained);
             if (!await roomSlots.TryTakeAsync(run.Room, run.Id, perRoom))
             {
                 return (null, $"Room '{request.Room}' already has {perRoom} run(s) queued or running (LockLab:Limits:MaxActiveRunsPerRoom); stop one or wait for it to end.");

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace LockLab.Server.Runs;
 
 /// <summary>
-/// Every run the server knows, with its events, in memory. The oldest finished runs are forgotten beyond
+/// Every run the server knows, in memory, with the events <see cref="RetainedEvents"/> lets it hold. The oldest finished runs are forgotten beyond
 /// <see cref="RunLimits.RetainedRuns"/>; a run still queued or running is never dropped.
 /// </summary>
 public sealed class RunStore(IOptions<LockLabOptions> options)
@@ -55,6 +55,7 @@ public sealed class RunStore(IOptions<LockLabOptions> options)
             while (_runs.Count > keep && _byAge.TryPeek(out var oldest) && oldest.IsFinished && _byAge.TryDequeue(out oldest))
             {
                 _runs.TryRemove(oldest.Id, out _);
+                oldest.ReleaseEvents();
             }
         }
     }

@@ -13,6 +13,7 @@ public static class RunsServiceCollectionExtensions
         services.AddSingleton<WorkerExecutable>();
         services.AddSingleton<WorkerPool>();
         services.AddSingleton<RunStore>();
+        services.AddSingleton<RetainedEvents>();
         services.AddSingleton<RunLookup>();
         services.AddSingleton<RunCommands>();
         services.AddSingleton<RunExecutor>();

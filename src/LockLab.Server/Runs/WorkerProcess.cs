@@ -86,13 +86,20 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// Reads events until the worker closes stdout, handing each parsed batch to <paramref name="onEvents"/>.
     /// Throws <see cref="InvalidDataException"/> for anything that is not an honest event from this worker.
     /// </summary>
-    public Task ReadEventsAsync(Action<List<RunEvent>> onEvents, CancellationToken ct) => ReadEventsAsync((batch, _) => onEvents(batch), ct);
+    public Task ReadEventsAsync(Action<List<RunEvent>> onEvents, CancellationToken ct) =>
+        ReadEventsAsync((batch, _) =>
+        {
+            onEvents(batch);
+            return Task.CompletedTask;
+        }, ct);
 
     /// <summary>
     /// As <see cref="ReadEventsAsync(Action{List{RunEvent}}, CancellationToken)"/>, telling with each batch when its bytes
     /// were read from the pipe (a <see cref="Stopwatch"/> timestamp), before any of it was parsed.
     /// </summary>
-    public async Task ReadEventsAsync(Action<List<RunEvent>, long> onEvents, CancellationToken ct)
+    /// <param name="onEvents">Awaited before the next read: while it has not completed, the worker's output waits in
+    /// its pipe, and a worker that fills the pipe blocks on its next write (back-pressure).</param>
+    public async Task ReadEventsAsync(Func<List<RunEvent>, long, Task> onEvents, CancellationToken ct)
     {
         var reader = PipeReader.Create(_process.StandardOutput.BaseStream, new StreamPipeReaderOptions(bufferSize: 64 * 1024));
         try
@@ -108,8 +115,8 @@ public sealed class WorkerProcess : IAsyncDisposable
                 {
                     throw new InvalidDataException($"{Name} wrote a line longer than {MaxLineBytes} bytes.");
                 }
-                if (batch.Count > 0) onEvents(batch, readAt);
                 reader.AdvanceTo(buffer.Start, buffer.End);
+                if (batch.Count > 0) await onEvents(batch, readAt);
                 if (result.IsCompleted)
                 {
                     if (buffer.Length > 0) throw new InvalidDataException($"{Name} ended with an incomplete line.");

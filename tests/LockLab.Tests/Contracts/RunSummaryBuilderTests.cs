@@ -133,3 +133,57 @@ public class RunSummaryBuilderTests
         Assert.Null(summary.Discrepancy);
     }
 }
+
+/// <summary>A summary travels with its run to every page: a big run's lists are capped, its counts stay exact.</summary>
+public class BigRunSummaryTests
+{
+    [Fact]
+    public void A_big_runs_summary_lists_the_first_prints_and_lost_writes_and_counts_them_all()
+    {
+        // 12,000 increments each: both read the same value, p1 writes, p2 writes over it from the same read. Every p1 write is lost.
+        const int N = 12_000;
+        var parameters = new RunParameters(2, N, [1, 3], 0, 0, LockScope.None, StartMode.Simultaneous);
+        var collector = new RunSummaryCollector(parameters);
+        long seq = 0, value = 0;
+        var from = 0;
+        for (var i = 1; i <= N; i++)
+        {
+            int a = 0x01000000 | i, b = 0x02000000 | i;
+            collector.Add(new RunEvent(++seq, "p1", 1, EventKind.Read, value, 0, ReadFrom: from));
+            collector.Add(new RunEvent(++seq, "p2", 2, EventKind.Read, value, 0, ReadFrom: from));
+            collector.Add(new RunEvent(++seq, "p1", 1, EventKind.Write, value + 1, 0, WriteId: a, ReadFrom: from, Replaced: from));
+            collector.Add(new RunEvent(++seq, "p2", 2, EventKind.Write, value + 3, 0, WriteId: b, ReadFrom: from, Replaced: a));
+            value += 3;
+            from = b;
+            collector.Add(new RunEvent(++seq, "p1", 1, EventKind.Print, value, 0));
+            collector.Add(new RunEvent(++seq, "p2", 2, EventKind.Print, value, 0));
+        }
+
+        var summary = collector.Build(value, 1, new Dictionary<string, (int, int?)> { ["p1"] = (1, 0), ["p2"] = (2, 0) });
+
+        Assert.Null(summary.Discrepancy);
+        Assert.Equal(N, summary.LostUpdates);
+        Assert.Equal(RunSummary.LostWritesListLimit, summary.LostWrites.Count);
+        Assert.All(summary.LostWrites, l => Assert.Equal(("p1", "p2", 1L), (l.Process, l.OverwrittenBy, l.Amount)));
+        Assert.Equal(RunSummary.ListLimit, summary.Printed.Count);
+        Assert.Equal(2 * N, summary.PrintedTotal);
+        Assert.Equal([N, N], summary.Processes.Select(p => p.Writes));
+    }
+
+    [Fact]
+    public void A_lesson_sized_runs_summary_lists_everything()
+    {
+        var events = new List<RunEvent>
+        {
+            new(1, "p1", 1, EventKind.Read, 0, 0, ReadFrom: 0),
+            new(2, "p1", 1, EventKind.Write, 1, 0, WriteId: 0x01000001, ReadFrom: 0, Replaced: 0),
+            new(3, "p1", 1, EventKind.Print, 1, 0),
+        };
+        var summary = RunSummaryBuilder.Build(new RunParameters(1, 1, [1], 0, 0, LockScope.None, StartMode.Simultaneous), events, 1, 1,
+            new Dictionary<string, (int, int?)> { ["p1"] = (1, 0) });
+
+        Assert.Equal([1L], summary.Printed);
+        Assert.Null(summary.PrintedTotal);
+        Assert.Null(summary.Discrepancy);
+    }
+}

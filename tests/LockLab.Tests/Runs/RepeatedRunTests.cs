@@ -25,7 +25,7 @@ public class RepeatedRunTests(LabServerFactory lab) : IClassFixture<LabServerFac
         Assert.Equal(RunStatus.Completed, run.Status);
         var s = run.Summary!;
         Assert.Null(s.Discrepancy); // every round's lost writes add up to what that round is short of 20
-        var events = run.AllEvents();
+        var events = run.RetainedEvents();
         // Every step is reported with its round; each round prints ten times.
         Assert.All(events.Where(e => e.Kind != EventKind.Exit), e => Assert.InRange(e.Round ?? 0, 1, 5));
         Assert.All(Enumerable.Range(1, 5), r => Assert.Equal(10, events.Count(e => e.Kind == EventKind.Print && e.Round == r)));

@@ -38,7 +38,7 @@ public class RunTimeLimitTests(ShortLimitLabFactory lab) : RunFailureTestsBase(l
 
         Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Contains("time limit of 1 s", run.Error);
-        var pids = run.AllEvents().Select(e => e.Pid).Distinct().ToList();
+        var pids = run.RetainedEvents().Select(e => e.Pid).Distinct().ToList();
         Assert.NotEmpty(pids); // the events before the limit are kept
         Assert.All(pids, pid => Assert.False(IsAlive(pid), $"worker {pid} survived its run"));
         Assert.False(File.Exists(LockLab.Server.Runs.RunSegments.PathFor(run.Id)));
@@ -58,14 +58,14 @@ public class WorkerCrashTests(LabServerFactory lab) : RunFailureTestsBase(lab), 
         await Lab.StepAsync(started.Id, "p1", EventKind.Read);
         await Lab.StepAsync(started.Id, "p2", EventKind.Read);
         var run = Lab.FindRun(started.Id);
-        var p2 = run.AllEvents().First(e => e.Process == "p2").Pid;
+        var p2 = run.RetainedEvents().First(e => e.Process == "p2").Pid;
         System.Diagnostics.Process.GetProcessById(p2).Kill();
 
         await Lab.WaitForRunAsync(run.Id);
 
         Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Contains($"p2 (pid {p2}) died: it exited with code", run.Error);
-        var p1 = run.AllEvents().First(e => e.Process == "p1").Pid;
+        var p1 = run.RetainedEvents().First(e => e.Process == "p1").Pid;
         Assert.False(IsAlive(p1), "p1 should have been stopped when p2 died");
 
         // The lab goes on: the next run works.
@@ -80,7 +80,7 @@ public class WorkerCrashTests(LabServerFactory lab) : RunFailureTestsBase(lab), 
         await Lab.StepAsync(started.Id, "p1", EventKind.LockAcquired);
         await Lab.StepAsync(started.Id, "p2", EventKind.LockWait); // p2 now waits for the lock, for real
         var run = Lab.FindRun(started.Id);
-        var p1 = run.AllEvents().First(e => e.Process == "p1").Pid;
+        var p1 = run.RetainedEvents().First(e => e.Process == "p1").Pid;
         System.Diagnostics.Process.GetProcessById(p1).Kill();
 
         await Lab.WaitForRunAsync(run.Id);

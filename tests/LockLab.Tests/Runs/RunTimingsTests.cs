@@ -29,7 +29,7 @@ public class RunTimingsTests(LabServerFactory lab) : IClassFixture<LabServerFact
 
         Assert.Equal(1, t.FirstEvent!.Seq);
         var firstPrint = t.FirstPrint!;
-        Assert.Equal(run.AllEvents().First(e => e.Kind == EventKind.Print).Seq, firstPrint.Seq);
+        Assert.Equal(run.RetainedEvents().First(e => e.Kind == EventKind.Print).Seq, firstPrint.Seq);
         // Written after the first sleep (5 ms after the gate), read after it was written, logged after it was read.
         Assert.True(firstPrint.WrittenMs >= t.GateOpenedMs + 5, $"written at {firstPrint.WrittenMs} ms, gate at {t.GateOpenedMs} ms");
         Assert.True(firstPrint.ReadMs >= firstPrint.WrittenMs, $"read at {firstPrint.ReadMs} ms, written at {firstPrint.WrittenMs} ms");

@@ -79,7 +79,7 @@ public class StepModeTests(LabServerFactory lab) : IClassFixture<LabServerFactor
         await lab.WaitForRunAsync(run.Id);
 
         Assert.Empty(run.Summary!.LostWrites);
-        var events = run.AllEvents().ToList();
+        var events = run.RetainedEvents().ToList();
         var w1 = events.Single(e => e is { Process: "p1", Kind: EventKind.Write });
         var r2 = events.Single(e => e is { Process: "p2", Kind: EventKind.Read });
         var w2 = events.Single(e => e is { Process: "p2", Kind: EventKind.Write });
@@ -107,7 +107,7 @@ public class StepModeTests(LabServerFactory lab) : IClassFixture<LabServerFactor
 
         var lost = Assert.Single(run.Summary!.LostWrites);
         Assert.Equal(("p2", 3L, "p1"), (lost.Process, lost.Amount, lost.OverwrittenBy));
-        var events = run.AllEvents().ToList();
+        var events = run.RetainedEvents().ToList();
         var r1 = events.Single(e => e is { Process: "p1", Kind: EventKind.Read });
         var w2 = events.Single(e => e is { Process: "p2", Kind: EventKind.Write });
         // p1's read reported just after p2's write.
@@ -125,7 +125,7 @@ public class StepModeTests(LabServerFactory lab) : IClassFixture<LabServerFactor
     /// </summary>
     private static void AssertSameSummaryWhateverTheTicketOrder(LockLab.Server.Runs.Run run)
     {
-        var events = run.AllEvents().ToList();
+        var events = run.RetainedEvents().ToList();
         var expected = run.Summary!.LostWrites.Select(l => (l.Process, l.Value, l.Amount)).ToList();
         var random = new Random(42);
         for (var shuffle = 0; shuffle < 20; shuffle++)
@@ -175,9 +175,9 @@ public class StepModeTests(LabServerFactory lab) : IClassFixture<LabServerFactor
         await StepAsync(run, "p2", EventKind.Print);
         await StepAsync(run, "p2", EventKind.LockReleased);
         // Released: p1 gets the lock by itself (it was already waiting), then reads what p2 wrote.
-        await lab.WaitForRunAsync(run.Id, r => r.AllEvents().Any(e => e is { Process: "p1", Kind: EventKind.LockAcquired }));
+        await lab.WaitForRunAsync(run.Id, r => r.RetainedEvents().Any(e => e is { Process: "p1", Kind: EventKind.LockAcquired }));
         await StepAsync(run, "p1", EventKind.Read);
-        Assert.Equal(3, run.AllEvents().Last(e => e is { Process: "p1", Kind: EventKind.Read }).Value);
+        Assert.Equal(3, run.RetainedEvents().Last(e => e is { Process: "p1", Kind: EventKind.Read }).Value);
 
         var stopped = await _presenter.PostAsync($"/api/runs/{run.Id}/stop", null);
         Assert.Equal(HttpStatusCode.Accepted, stopped.StatusCode);

@@ -76,11 +76,11 @@ public class LabServerFactory : WebApplicationFactory<Program>
     public async Task StepAsync(string runId, string process, EventKind expected)
     {
         // A step waits for the run's workers to be at the gate: a run still queued or starting refuses it.
-        var before = (await WaitForRunAsync(runId, r => r.Status != RunStatus.Queued)).EventCount;
+        var before = (int)(await WaitForRunAsync(runId, r => r.Status != RunStatus.Queued)).EventCount;
         using var presenter = CreatePresenterClient();
         var response = await presenter.PostAsync($"/api/runs/{runId}/step", Json.Body($$"""{"process":"{{process}}"}"""));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        await WaitForRunAsync(runId, r => r.AllEvents().Skip(before).Any(e => e.Process == process && e.Kind == expected));
+        await WaitForRunAsync(runId, r => r.RetainedEvents().Skip(before).Any(e => e.Process == process && e.Kind == expected));
     }
 
     /// <summary>The run as this lab holds it now.</summary>
