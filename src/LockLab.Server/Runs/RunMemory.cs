@@ -14,6 +14,9 @@ public sealed class RunMemory(RetainedEvents retained, ILogger<RunMemory> logger
     public int Compactions => _compactions;
     private int _compactions;
 
+    /// <summary>Raised with the run's id once memory was handed back after it.</summary>
+    public event Action<string>? HandedBack;
+
     public void AfterRun(Run run)
     {
         if (run.EventCount <= retained.Budget) return;
@@ -22,5 +25,6 @@ public sealed class RunMemory(RetainedEvents retained, ILogger<RunMemory> logger
         Interlocked.Increment(ref _compactions);
         logger.LogInformation("Run {RunId} reported {Events} events: memory handed back after it, {Before} → {After} MiB resident",
             run.Id, run.EventCount, before / 1048576, Environment.WorkingSet / 1048576);
+        HandedBack?.Invoke(run.Id);
     }
 }
