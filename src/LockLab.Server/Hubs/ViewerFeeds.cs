@@ -16,14 +16,23 @@ namespace LockLab.Server.Hubs;
 /// <item>A page whose write does not complete at once (its buffer is full: it reads slowly) gets a queue, drained by
 /// a task of its own. Events of one run that wait there are merged into one message (up to
 /// <see cref="MaxEventsPerMessage"/>), so it gets fewer, larger messages rather than a growing backlog.</item>
-/// <item>A page that still falls <see cref="MaxBacklog"/> messages behind, or does not take a message within
-/// <see cref="SendTimeout"/>, is disconnected: its client reconnects and catches up by sequence number.</item>
+/// <item>A page that still falls <see cref="MaxBacklog"/> messages or <see cref="MaxBacklogEvents"/> events behind, or
+/// does not take a message within <see cref="SendTimeout"/>, is disconnected: its client reconnects and catches up by
+/// sequence number (from the history, for events that left memory).</item>
 /// </list>
 /// </summary>
 public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<ViewerFeeds> logger)
 {
     public const int MaxBacklog = 256;
     public const int MaxEventsPerMessage = 2000;
+
+    /// <summary>
+    /// Events a page's queue may hold (≈ 3 MB): the bound on what a slow page costs the server. Counting messages alone
+    /// let a page that fell behind a million-increment run hold 256 merged messages of 2,000 events — half a million
+    /// events, some 100 MB with their serialized copies, per page, events that had already left the run's memory
+    /// budget. A lesson run, even run 100 times (≈ 4,000 events), never comes near it.
+    /// </summary>
+    public const int MaxBacklogEvents = 10 * MaxEventsPerMessage;
     public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
 
     private sealed record Message(string Method, object?[] Args)
@@ -43,6 +52,7 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
         private readonly LinkedList<Message> _waiting = new();
         private bool _writing;
         private bool _closed;
+        private int _waitingEvents;
 
         public HubCallerContext Context { get; } = context;
         public bool Closed { get { lock (_waiting) return _closed; } }
@@ -63,14 +73,18 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
                     _ = DrainAsync(write.AsTask());
                     return true;
                 }
+                var events = message.EventsOfRun is null ? 0 : message.Events.Length;
+                if (_waitingEvents + events > MaxBacklogEvents) return false;
                 if (message.EventsOfRun is { } run && _waiting.Last is { } last && last.Value.EventsOfRun == run
                     && last.Value.Events.Length + message.Events.Length <= MaxEventsPerMessage)
                 {
                     last.Value = new Message(last.Value.Method, [run, (RunEvent[])[.. last.Value.Events, .. message.Events]]);
+                    _waitingEvents += events;
                     return true;
                 }
                 if (_waiting.Count >= MaxBacklog) return false;
                 _waiting.AddLast(message);
+                _waitingEvents += events;
                 return true;
             }
         }
@@ -104,6 +118,7 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
                             return;
                         }
                         _waiting.RemoveFirst();
+                        if (next.Value.EventsOfRun is not null) _waitingEvents -= next.Value.Events.Length;
                         inProgress = Write(next.Value).AsTask();
                     }
                 }
@@ -124,6 +139,7 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
             {
                 _closed = true;
                 _waiting.Clear();
+                _waitingEvents = 0;
             }
         }
     }
@@ -154,7 +170,7 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
         {
             if (_feeds.TryGetValue(id, out var feed) && !feed.TrySend(message) && !feed.Closed)
             {
-                Drop(feed, $"fell {MaxBacklog} messages behind");
+                Drop(feed, $"fell {MaxBacklog} messages or {MaxBacklogEvents} events behind");
             }
         }
     }
