@@ -38,6 +38,13 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// <summary>A run this page has seen (null once it is forgotten, after the newest few).</summary>
     public LiveRun? Find(string runId) => _runs.GetValueOrDefault(runId);
 
+    /// <summary>
+    /// A big run (<see cref="LiveRun.ShowsLatestOnly"/>) is streaming: news arrives dozens of times a second, and a page
+    /// that redraws on each (a whole lesson with its live panel) keeps the browser from drawing. Pages then follow at
+    /// most every <see cref="LiveRun.LinesEveryMs"/>.
+    /// </summary>
+    public bool StreamsBigRun => Current is { ShowsLatestOnly: true, Info.IsFinished: false };
+
     /// <summary>The newest run of a scenario this page has seen: what a lesson page shows beside its experiment.</summary>
     public LiveRun? LatestFor(string scenario) =>
         _runs.Values.Where(r => r.Info.Scenario == scenario).MaxBy(r => r.Info.CreatedAt);
