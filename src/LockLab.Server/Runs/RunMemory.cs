@@ -22,9 +22,31 @@ public sealed class RunMemory(RetainedEvents retained, ILogger<RunMemory> logger
         if (run.EventCount <= retained.Budget) return;
         var before = Environment.WorkingSet;
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        TrimNativeHeap();
         Interlocked.Increment(ref _compactions);
         logger.LogInformation("Run {RunId} reported {Events} events: memory handed back after it, {Before} → {After} MiB resident",
             run.Id, run.EventCount, before / 1048576, Environment.WorkingSet / 1048576);
         HandedBack?.Invoke(run.Id);
     }
+
+    /// <summary>
+    /// The native heap (SQLite's pages and statements, the runtime's own allocations) keeps what it freed, too: glibc
+    /// returns it to the system only when asked (<c>malloc_trim</c>). Elsewhere (musl, macOS, Windows) there is no such
+    /// call, and nothing to do.
+    /// </summary>
+    private void TrimNativeHeap()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            malloc_trim(0);
+        }
+        catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
+        {
+            logger.LogDebug("No malloc_trim in this C library: the native heap keeps its free memory");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int malloc_trim(nuint pad);
 }
