@@ -35,6 +35,8 @@ public static class StressStreaming
         };
         var rows = new List<string[]>();
         var peaks = new List<double>();
+        var afters = new List<double>();
+        var befores = new List<double>();
         var pageFrames = new List<(double Fps, double LongestMs)>();
 
         // First the lab as it ships: the biggest runs its default limits allow, one after another.
@@ -79,6 +81,8 @@ public static class StressStreaming
             await sampler;
             var memoryAfter = server.ResidentBytes();
             peaks.Add(peakMemory / 1048576.0);
+            afters.Add(memoryAfter / 1048576.0);
+            befores.Add(memoryBefore / 1048576.0);
             if (frames is { } f) pageFrames.Add(f);
 
             var runMs = seen.Info.Summary?.DurationMs ?? double.NaN;
@@ -145,7 +149,7 @@ public static class StressStreaming
         section.Paragraph(memoryMet && pageMet
             ? "Both targets are met."
             : $"""
-              Still missed: {(memoryMet ? "" : $"memory peaks at {highest:0} MiB (≈ {peaks.DefaultIfEmpty(0).Min():0}–{peaks.DefaultIfEmpty(0).Max():0} MiB at a big run's peak with a viewer and a page attached; the server holds ≈ 180 MiB before the first run, after serving the page, and ≈ 250 MiB after a big run even once its heap is compacted: what remains is not the run's events, and is not yet traced). ")}{(pageMet ? "" : "The page's long frames (100–300 ms, one every few seconds) fall all through the run, not at its end (the benchmark prints where on its error output): neither the final summary nor copying each batch was their cause, and they remain untraced — candidates are the browser's own handling of ≈ 6 MB a second of WebSocket messages while both cores are busy with the run, and the WebAssembly collector. The next step is to send a page that shows a big run's latest lines only those lines, not every event.")}
+              Still missed: {(memoryMet ? "" : $"memory peaks at {highest:0} MiB (≈ {peaks.DefaultIfEmpty(0).Min():0}–{peaks.DefaultIfEmpty(0).Max():0} MiB at a big run's peak with a viewer and a page attached; the server holds {befores.DefaultIfEmpty(0).First():0} MiB before the first run, after serving the page, and {afters.DefaultIfEmpty(0).Min():0}–{afters.DefaultIfEmpty(0).Max():0} MiB after a big run even once its heap is compacted: what remains is not the run's events, and is not yet traced). ")}{(pageMet ? "" : "The page's long frames (100–300 ms, one every few seconds) fall all through the run, not at its end (the benchmark prints where on its error output): neither the final summary nor copying each batch was their cause, and they remain untraced — candidates are the browser's own handling of ≈ 6 MB a second of WebSocket messages while both cores are busy with the run, and the WebAssembly collector. The next step is to send a page that shows a big run's latest lines only those lines, not every event.")}
               """);
 
         section.Target("Server memory over a sequence of runs (peak, default and raised limits)", $"≤ {TargetMemoryMiB:0} MiB", $"{highest:0} MiB",
