@@ -105,7 +105,7 @@ public static class StressStreaming
             The `no-lock` scenario with no sleeps, 2 processes × {perProcess:N0} increments = {increments:N0} increments, each
             reported as it happens (read, write, print: 3 events per increment), {context.Repeats(3)} runs, against the published
             server with its per-run limits raised for the purpose (`LockLab:Limits:MaxIterations`, `MaxEventsPerRun`,
-            `RunTimeLimitSeconds`; the memory budget `RetainedEventBudget` at its default, 100,000 events). **Delivered**: events ÷ the time between the first and the last event reaching a SignalR
+            `RunTimeLimitSeconds`; the memory budget `RetainedEventBudget` at its default, 50,000 events). **Delivered**: events ÷ the time between the first and the last event reaching a SignalR
             viewer (a hub connection in the measuring process; when the server disconnects it for falling behind, it reconnects
             and catches up by sequence number, as the page does — "caught up" counts those). **Persisted**: events ÷ the time from the request until the last event is in the history database.
             **Server CPU**: the server process (not its workers) over the whole measurement (200 % = both cores).
@@ -126,7 +126,7 @@ public static class StressStreaming
             Before the event budget (measured 2026-11-28) the same three runs took the server from 176 to 701, 1,116 and
             1,441 MiB — finished runs kept every event in memory — and the page drew 10–22 frames a second with frames of up to
             8.7 s. The lab holds at most `LockLab:Limits:RetainedEventBudget` events in
-            memory over all runs (100,000 by default, ≈ 15 MB): events that were sent to the room and stored in the history
+            memory over all runs (50,000 by default, ≈ 7 MB; it was 100,000 until 2026-12-05): events that were sent to the room and stored in the history
             leave memory, oldest first, and every reader (REST paging, the hub's catch-up, export, replay) gets them from the
             history. The price is speed: a run whose unstored events reach the budget waits for the history (its workers block
             on their output pipes), so a run reported faster than SQLite stores it runs at the pace of the history instead of
@@ -149,7 +149,7 @@ public static class StressStreaming
         section.Paragraph(memoryMet && pageMet
             ? "Both targets are met."
             : $"""
-              Still missed: {(memoryMet ? "" : $"memory peaks at {highest:0} MiB (≈ {peaks.DefaultIfEmpty(0).Min():0}–{peaks.DefaultIfEmpty(0).Max():0} MiB at a big run's peak with a viewer and a page attached; the server holds {befores.DefaultIfEmpty(0).First():0} MiB before the first run, after serving the page, and {afters.DefaultIfEmpty(0).Min():0}–{afters.DefaultIfEmpty(0).Max():0} MiB after a big run even once its heap is compacted: what remains is not the run's events, and is not yet traced). ")}{(pageMet ? "" : "The page's long frames (100–300 ms, one every few seconds) fall all through the run, not at its end (the benchmark prints where on its error output): neither the final summary nor copying each batch was their cause, and they remain untraced — candidates are the browser's own handling of ≈ 6 MB a second of WebSocket messages while both cores are busy with the run, and the WebAssembly collector. The next step is to send a page that shows a big run's latest lines only those lines, not every event.")}
+              Still missed: {(memoryMet ? "" : $"memory peaks at {highest:0} MiB (≈ {peaks.DefaultIfEmpty(0).Min():0}–{peaks.DefaultIfEmpty(0).Max():0} MiB at a big run's peak with a viewer and a page attached; the server holds {befores.DefaultIfEmpty(0).First():0} MiB before the first run, after serving the page, and {afters.DefaultIfEmpty(0).Min():0}–{afters.DefaultIfEmpty(0).Max():0} MiB after a big run even once its heap is compacted: what remains is not the run's events, and is not yet traced). ")}{(pageMet ? "" : "The page's long frames (over 100 ms, one every few seconds, the longest {pageFrames.DefaultIfEmpty().Max(f => f.LongestMs):0} ms) fall all through the run, not at its end (the benchmark prints where on its error output): neither the final summary nor copying each batch was their cause, and they remain untraced — candidates are the browser's own handling of ≈ 6 MB a second of WebSocket messages while both cores are busy with the run, and the WebAssembly collector. The next step is to send a page that shows a big run's latest lines only those lines, not every event.")}
               """);
 
         section.Target("Server memory over a sequence of runs (peak, default and raised limits)", $"≤ {TargetMemoryMiB:0} MiB", $"{highest:0} MiB",
