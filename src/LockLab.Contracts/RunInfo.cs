@@ -29,6 +29,9 @@ public sealed record RunInfo(
     string? Error,
     RunLinks Links)
 {
+    /// <summary>The run as the hub sends it to a room's pages: its summary's lists cut to <see cref="RunSummary.ViewerListLimit"/>.</summary>
+    public RunInfo ForViewers() => Summary is { } s && s.ForViewers() is var cut && !ReferenceEquals(cut, s) ? this with { Summary = cut } : this;
+
     [JsonIgnore]
     public bool IsFinished => Status is not (RunStatus.Queued or RunStatus.Running);
 }
@@ -67,6 +70,23 @@ public sealed record RunSummary(
     /// <summary>Lost writes a summary lists, each with the write that erased it: all of them for any run within the default
     /// limits (at most 8,000 writes).</summary>
     public const int LostWritesListLimit = 10_000;
+
+    /// <summary>
+    /// Printed values and lost writes a summary lists when the hub sends it to pages (<see cref="ForViewers"/>): a lesson
+    /// run, even run 100 times (1,000 prints), is listed whole; a million-increment run's 10,000 lost writes (≈ 1.2 MB)
+    /// are not — a page shows five of them, and parsing the rest kept a WebAssembly page from drawing for hundreds of
+    /// milliseconds. The REST API (<c>GET /api/runs/{id}</c>) lists up to <see cref="ListLimit"/>.
+    /// </summary>
+    public const int ViewerListLimit = 1_000;
+
+    /// <summary>This summary with its lists cut to <see cref="ViewerListLimit"/> (counts stay exact: <see cref="LostUpdates"/>,
+    /// <see cref="PrintedTotal"/>).</summary>
+    public RunSummary ForViewers() => Printed.Count <= ViewerListLimit && LostWrites.Count <= ViewerListLimit ? this : this with
+    {
+        Printed = Printed.Take(ViewerListLimit).ToArray(),
+        LostWrites = LostWrites.Take(ViewerListLimit).ToArray(),
+        PrintedTotal = PrintedTotal ?? Printed.Count,
+    };
 }
 
 /// <summary>

@@ -11,15 +11,32 @@ namespace LockLab.Contracts;
 /// overwritten and then "restored" (a later write read it before the overwrite) is on that chain and not lost. The
 /// write that erased a lost write is the next write to land whose value does not build on it.
 /// </para>
-/// Fed one event at a time (<see cref="Add"/>), it keeps a compact record per write (about 30 bytes, not the event) and
+/// Fed one event at a time (<see cref="Add"/>), it keeps a compact record per write (24 bytes, not the event) and
 /// checks each read as soon as the write it names is known, so a run of a million writes can be accounted for without
 /// holding its events. Tolerant of a run still in progress (its events may arrive with gaps): the writes it cannot place
 /// in memory order are judged once their neighbours arrive.
 /// </summary>
 public sealed class WriteLedger
 {
-    /// <summary>What the ledger needs of a write event.</summary>
-    private readonly record struct Write(long Seq, long Value, int Id, int ReadFrom, int Replaced, bool NamesItsSource, short Process);
+    /// <summary>
+    /// What the ledger needs of a write event, in 24 bytes (a million-write run keeps a million of them until its
+    /// summary): the shared value is 32-bit (<c>Value('i')</c>) and a run's <c>seq</c> stays below
+    /// <c>MaxEventsPerRun</c>, so both fit 32 bits; an event that does not fit is reported as a problem (<see cref="Add"/>).
+    /// </summary>
+    private readonly struct Write(long seq, long value, int id, int readFrom, int replaced, bool namesItsSource, short process)
+    {
+        private readonly int _seq = (int)seq;
+        private readonly int _value = (int)value;
+        public long Seq => _seq;
+        public long Value => _value;
+        public int Id { get; } = id;
+        public int ReadFrom { get; } = readFrom;
+        public int Replaced { get; } = replaced;
+        public short Process { get; } = process;
+        public bool NamesItsSource { get; } = namesItsSource;
+
+        public static bool Fits(long seq, long value) => seq is >= int.MinValue and <= int.MaxValue && value is >= int.MinValue and <= int.MaxValue;
+    }
 
     /// <summary>What the ledger needs of a read event, kept only until the write it names is known.</summary>
     private readonly record struct Read(long Seq, long Value, int ReadFrom, short Process);
@@ -118,6 +135,11 @@ public sealed class WriteLedger
             return;
         }
         if (e.Kind != EventKind.Write || e.WriteId is not { } id) return;
+        if (!Write.Fits(e.Seq, e.Value))
+        {
+            _problems.Add($"{e.Process}'s write (seq {e.Seq}) reports {e.Value}, outside the 32-bit shared value.");
+            return;
+        }
         var index = _writes.Count;
         _writes.Add(new Write(e.Seq, e.Value, id, e.ReadFrom ?? 0, e.Replaced ?? 0, e.ReadFrom is not null, ProcessNumber(e.Process)));
         if (!_byId.TryAdd(id, index)) _problems.Add($"Two writes carry the id {id} (seq {_writes[_byId[id]].Seq} and {e.Seq}).");

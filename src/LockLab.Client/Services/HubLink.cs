@@ -45,6 +45,13 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
 
     private readonly Dictionary<string, Func<JsonElement, Task>> _handlers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Func<byte[], Task>> _largeHandlers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LargeRecordSkim> _largeSkims = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Looks at a large record where it lies in the receive buffer, before anything is copied or parsed: false when it
+    /// has dealt with the record (nothing is dispatched), true to have it handled as usual.
+    /// </summary>
+    public delegate bool LargeRecordSkim(ReadOnlySpan<byte> record);
 
     /// <summary>Records at least this long go to a large-record handler, when their target has one.</summary>
     public const int LargeRecordBytes = 2 * 1024;
@@ -76,7 +83,15 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
     /// from the raw record, in order with every other call: a batch of thousands of events need not be parsed whole
     /// when the page will keep only its last few (parsing is what takes a WebAssembly page's time).
     /// </summary>
-    public void OnLarge(string target, Func<byte[], Task> handler) => _largeHandlers[target] = handler;
+    /// <param name="skim">Optional: called first, in the receive loop, on the record in place. A big run's batch that
+    /// only moves the page's position on is dealt with there: copying each batch of a few hundred kilobytes into an
+    /// array of its own (dozens a second) kept the WebAssembly garbage collector busy.</param>
+    public void OnLarge(string target, Func<byte[], Task> handler, LargeRecordSkim? skim = null)
+    {
+        _largeHandlers[target] = handler;
+        if (skim is null) _largeSkims.Remove(target);
+        else _largeSkims[target] = skim;
+    }
 
     public async Task StartAsync()
     {
@@ -249,19 +264,22 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
                 var start = 0;
                 for (int end; open && (end = bytes[scanned..].IndexOf(RecordSeparator)) >= 0; start = scanned)
                 {
-                    var record = bytes.Slice(start, scanned + end - start).ToArray();
+                    var span = bytes.Slice(start, scanned + end - start);
                     scanned += end + 1;
-                    open = Handle(connection, record, ref allowReconnect, ref closeError);
+                    if (Skimmed(connection, span)) continue;
+                    open = Handle(connection, span.ToArray(), ref allowReconnect, ref closeError);
                 }
                 if (start == 0)
                 {
                     scanned = bytes.Length;
                     continue;
                 }
-                var rest = bytes[start..].ToArray();
-                received.SetLength(0);
-                received.Write(rest);
-                scanned = rest.Length;
+                // The unfinished record moves to the front of the same buffer: no new array for it.
+                var rest = bytes.Length - start;
+                bytes[start..].CopyTo(bytes);
+                received.SetLength(rest);
+                received.Position = rest;
+                scanned = rest;
             }
         }
         catch (Exception ex)
@@ -285,6 +303,11 @@ public sealed class HubLink(Uri hubUrl, Func<string?> accessToken, Func<int, Tim
         }
         await ReconnectAsync();
     }
+
+    /// <summary>True when a large record's skim dealt with it where it lies.</summary>
+    private bool Skimmed(Connection connection, ReadOnlySpan<byte> record) =>
+        record.Length >= LargeRecordBytes && connection.Handshake.Task.IsCompleted
+        && InvocationTarget(record) is { } target && _largeSkims.TryGetValue(target, out var skim) && !skim(record);
 
     /// <returns>False when the server closed the connection.</returns>
     private bool Handle(Connection connection, byte[] record, ref bool allowReconnect, ref string? closeError)

@@ -38,6 +38,13 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// <summary>A run this page has seen (null once it is forgotten, after the newest few).</summary>
     public LiveRun? Find(string runId) => _runs.GetValueOrDefault(runId);
 
+    /// <summary>
+    /// A big run (<see cref="LiveRun.ShowsLatestOnly"/>) is streaming: news arrives dozens of times a second, and a page
+    /// that redraws on each (a whole lesson with its live panel) keeps the browser from drawing. Pages then follow at
+    /// most every <see cref="LiveRun.LinesEveryMs"/>.
+    /// </summary>
+    public bool StreamsBigRun => Current is { ShowsLatestOnly: true, Info.IsFinished: false };
+
     /// <summary>The newest run of a scenario this page has seen: what a lesson page shows beside its experiment.</summary>
     public LiveRun? LatestFor(string scenario) =>
         _runs.Values.Where(r => r.Info.Scenario == scenario).MaxBy(r => r.Info.CreatedAt);
@@ -91,7 +98,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         var json = ContractsJsonContext.Default;
         _hub.On("RunStarted", args => OnRunInfoAsync(args[0].Deserialize(json.RunInfo)!));
         _hub.On("RunEvents", args => OnRunEventsAsync(args[0].GetString()!, args[1].Deserialize(json.RunEventArray)!));
-        _hub.OnLarge("RunEvents", OnLargeRunEventsAsync);
+        _hub.OnLarge("RunEvents", OnLargeRunEventsAsync, SkimRunEvents);
         _hub.On("RunCompleted", args => OnRunInfoAsync(args[0].Deserialize(json.RunInfo)!));
         _hub.On("PageChanged", args =>
         {
@@ -332,8 +339,23 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     }
 
     /// <summary>
-    /// A large batch: a run the page keeps whole gets every event as usual; a big run (<see cref="LiveRun.ShowsLatestOnly"/>)
-    /// only the batch's last events, read from the end of the record without parsing the rest.
+    /// A large batch, where it lies in the receive buffer. The page redraws a big run (<see cref="LiveRun.ShowsLatestOnly"/>)
+    /// ten times a second: between redraws a batch only moves the run's position on, read from the batch's end, and is
+    /// neither copied nor parsed; the first batch after a redraw is handled (<see cref="OnLargeRunEventsAsync"/>).
+    /// </summary>
+    private bool SkimRunEvents(ReadOnlySpan<byte> record)
+    {
+        // A run the page does not know yet (its RunStarted is still being handled) is decided when its turn comes.
+        if (RunEventsRecord.RunId(record) is not { } runId || Find(runId) is not { ShowsLatestOnly: true } run) return true;
+        if (run.DueForLines(Environment.TickCount64)) return true;
+        run.MovedTo(RunEventsRecord.LastSeq(record));
+        Changed?.Invoke();
+        return false;
+    }
+
+    /// <summary>
+    /// A large batch: a run the page keeps whole gets every event as usual; a big run only the batch's last events,
+    /// read from the end of the record without parsing the rest.
     /// </summary>
     private Task OnLargeRunEventsAsync(byte[] record)
     {
@@ -342,14 +364,6 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         if (runId is null || run is null || !run.ShowsLatestOnly)
         {
             return runId is null ? Task.CompletedTask : OnRunEventsAsync(runId, RunEventsRecord.All(record));
-        }
-        // The page redraws a big run ten times a second: between redraws a batch only moves the run's position on; the
-        // first batch after one gives its last lines.
-        if (!run.DueForLines(Environment.TickCount64))
-        {
-            run.MovedTo(RunEventsRecord.LastSeq(record));
-            Changed?.Invoke();
-            return Task.CompletedTask;
         }
         return OnRunEventsAsync(runId, RunEventsRecord.Last(record, LatestLinesPerBatch));
     }

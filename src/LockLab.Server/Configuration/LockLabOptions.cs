@@ -108,6 +108,8 @@ public sealed class RunLimits
     /// Events held in memory over all runs (≈ 150 bytes each). Beyond it, the oldest events already sent and stored in
     /// the history leave memory and are read from the history when asked for; a run whose unstored events reach it
     /// waits for the history to catch up. Without a history, events leave memory once sent, and are gone.
+    /// 50,000 (≈ 7 MB): more than the largest run the default limits allow (8 × 1,000 steps, ≈ 48,000 events), and
+    /// a big run moves at the pace of the history in any case (docs/benchmarks.md, "Stress streaming").
     /// </summary>
-    public int RetainedEventBudget { get; set; } = 100_000;
+    public int RetainedEventBudget { get; set; } = 50_000;
 }

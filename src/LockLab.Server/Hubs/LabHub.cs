@@ -54,7 +54,9 @@ public sealed class LabHub(
             // must not stay counted as watching.
             viewerCounts.Changed(rooms.Leave(Context.ConnectionId));
         }
-        return await rooms.StateAsync(room);
+        // A page needs a summary's first lines only (RunSummary.ViewerListLimit).
+        var state = await rooms.StateAsync(room);
+        return state with { CurrentRun = state.CurrentRun?.ForViewers(), RecentRuns = state.RecentRuns.Select(r => r.ForViewers()).ToArray() };
     }
 
     public override Task OnConnectedAsync()

@@ -16,14 +16,28 @@ namespace LockLab.Server.Hubs;
 /// <item>A page whose write does not complete at once (its buffer is full: it reads slowly) gets a queue, drained by
 /// a task of its own. Events of one run that wait there are merged into one message (up to
 /// <see cref="MaxEventsPerMessage"/>), so it gets fewer, larger messages rather than a growing backlog.</item>
-/// <item>A page that still falls <see cref="MaxBacklog"/> messages behind, or does not take a message within
-/// <see cref="SendTimeout"/>, is disconnected: its client reconnects and catches up by sequence number.</item>
+/// <item>A page that still falls <see cref="MaxBacklog"/> messages or <see cref="MaxBacklogEvents"/> events behind, or
+/// does not take a message within <see cref="SendTimeout"/>, is disconnected: its client reconnects and catches up by
+/// sequence number (from the history, for events that left memory).</item>
 /// </list>
 /// </summary>
 public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<ViewerFeeds> logger)
 {
     public const int MaxBacklog = 256;
-    public const int MaxEventsPerMessage = 2000;
+    /// <summary>
+    /// Events in one message, at most: ≈ 65 KB of JSON, below the runtime's large-object threshold (85,000 bytes). At
+    /// 2,000 events a message every batch of a fast run (its events, and its serialized copy) was a large object, which
+    /// only a full collection reclaims: the server's heap grew by the tens of megabytes while a million-increment run
+    /// streamed. A lesson run's messages hold an event or two.
+    /// </summary>
+    public const int MaxEventsPerMessage = 500;
+
+    /// <summary>
+    /// Events a page's queue may hold (≈ 0.75 s of the fastest run, some 12 MB with their serialized copies): the bound
+    /// on what a slow page costs the server, whatever the size of its messages. A lesson run, even run 100 times
+    /// (≈ 4,000 events), never comes near it.
+    /// </summary>
+    public const int MaxBacklogEvents = 50_000;
     public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
 
     private sealed record Message(string Method, object?[] Args)
@@ -43,6 +57,7 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
         private readonly LinkedList<Message> _waiting = new();
         private bool _writing;
         private bool _closed;
+        private int _waitingEvents;
 
         public HubCallerContext Context { get; } = context;
         public bool Closed { get { lock (_waiting) return _closed; } }
@@ -63,14 +78,18 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
                     _ = DrainAsync(write.AsTask());
                     return true;
                 }
+                var events = message.EventsOfRun is null ? 0 : message.Events.Length;
+                if (_waitingEvents + events > MaxBacklogEvents) return false;
                 if (message.EventsOfRun is { } run && _waiting.Last is { } last && last.Value.EventsOfRun == run
                     && last.Value.Events.Length + message.Events.Length <= MaxEventsPerMessage)
                 {
                     last.Value = new Message(last.Value.Method, [run, (RunEvent[])[.. last.Value.Events, .. message.Events]]);
+                    _waitingEvents += events;
                     return true;
                 }
                 if (_waiting.Count >= MaxBacklog) return false;
                 _waiting.AddLast(message);
+                _waitingEvents += events;
                 return true;
             }
         }
@@ -104,6 +123,7 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
                             return;
                         }
                         _waiting.RemoveFirst();
+                        if (next.Value.EventsOfRun is not null) _waitingEvents -= next.Value.Events.Length;
                         inProgress = Write(next.Value).AsTask();
                     }
                 }
@@ -124,6 +144,7 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
             {
                 _closed = true;
                 _waiting.Clear();
+                _waitingEvents = 0;
             }
         }
     }
@@ -154,7 +175,7 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
         {
             if (_feeds.TryGetValue(id, out var feed) && !feed.TrySend(message) && !feed.Closed)
             {
-                Drop(feed, $"fell {MaxBacklog} messages behind");
+                Drop(feed, $"fell {MaxBacklog} messages or {MaxBacklogEvents} events behind");
             }
         }
     }

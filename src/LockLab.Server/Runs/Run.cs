@@ -144,7 +144,10 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
         // should a worker crash have left a gap.
         var start = FirstIndexAfter(after);
         var count = Math.Min(max, _events.Count - start);
-        return count <= 0 ? [] : _events.GetRange(start, count).ToArray();
+        if (count <= 0) return [];
+        var batch = new RunEvent[count];
+        _events.CopyTo(start, batch, 0, count); // one copy, not a list and then an array
+        return batch;
     }
 
     private int FirstIndexAfter(long after)

@@ -77,7 +77,7 @@ public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connect
                 var finished = run.IsFinished;
                 if (!announced && run.Status != RunStatus.Queued)
                 {
-                    Send(run, nameof(ILabClient.RunStarted), await ShareAsync(run));
+                    Send(run, nameof(ILabClient.RunStarted), (await ShareAsync(run)).ForViewers());
                     announced = true;
                 }
                 // Once the burst is spent, wait for the next message's turn: what arrives meanwhile goes together.
@@ -105,7 +105,7 @@ public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connect
                 }
                 if (finished)
                 {
-                    Send(run, nameof(ILabClient.RunCompleted), await ShareAsync(run));
+                    Send(run, nameof(ILabClient.RunCompleted), (await ShareAsync(run)).ForViewers());
                     return;
                 }
                 await changed;

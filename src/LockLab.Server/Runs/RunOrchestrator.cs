@@ -17,6 +17,7 @@ public sealed class RunOrchestrator(
     WorkerPool pool,
     History.RunRecorder recorder,
     RetainedEvents retained,
+    RunMemory memory,
     IOptions<LockLabOptions> options,
     TimeProvider clock,
     ILogger<RunOrchestrator> logger) : BackgroundService
@@ -108,6 +109,9 @@ public sealed class RunOrchestrator(
                     logger.LogError(ex, "Run {RunId} in room {Room} crashed the executor", run.Id, run.Room);
                     run.Finish(Contracts.RunStatus.Failed, clock.GetUtcNow(), null, $"Internal error: {ex.Message}");
                 }
+                // Here, not in the executor: only once it has returned is the run's working state (its summary's
+                // ledger above all) garbage.
+                memory.AfterRun(run);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -14,6 +14,7 @@ public static class RunsServiceCollectionExtensions
         services.AddSingleton<WorkerPool>();
         services.AddSingleton<RunStore>();
         services.AddSingleton<RetainedEvents>();
+        services.AddSingleton<RunMemory>();
         services.AddSingleton<RunLookup>();
         services.AddSingleton<RunCommands>();
         services.AddSingleton<RunExecutor>();

@@ -168,6 +168,40 @@ public class BigRunSummaryTests
         Assert.Equal(RunSummary.ListLimit, summary.Printed.Count);
         Assert.Equal(2 * N, summary.PrintedTotal);
         Assert.Equal([N, N], summary.Processes.Select(p => p.Writes));
+
+        // What the hub sends to pages: the first entries only, the counts exact.
+        var forViewers = summary.ForViewers();
+        Assert.Equal(RunSummary.ViewerListLimit, forViewers.LostWrites.Count);
+        Assert.Equal(summary.LostWrites.Take(RunSummary.ViewerListLimit), forViewers.LostWrites);
+        Assert.Equal(RunSummary.ViewerListLimit, forViewers.Printed.Count);
+        Assert.Equal(2 * N, forViewers.PrintedTotal);
+        Assert.Equal(N, forViewers.LostUpdates);
+    }
+
+    [Fact]
+    public void A_lesson_run_a_hundred_times_goes_to_pages_whole()
+    {
+        var printed = Enumerable.Range(1, 1000).Select(i => (long)i).ToArray();
+        var summary = new RunSummary(20, 20, 0, 1, printed, [], []);
+
+        Assert.Same(summary, summary.ForViewers());
+        var info = new RunInfo("r", "no-lock", "main", RunStatus.Completed, new RunParameters(2, 5, [1, 3], 100, 0, LockScope.None, StartMode.Simultaneous),
+            DateTimeOffset.UnixEpoch, null, null, 0, summary, null, new RunLinks("", ""));
+        Assert.Same(info, info.ForViewers());
+    }
+
+    [Fact]
+    public void A_write_outside_the_32_bit_shared_value_is_a_discrepancy_not_a_crash()
+    {
+        var events = new List<RunEvent>
+        {
+            new(1, "p1", 1, EventKind.Read, 0, 0, ReadFrom: 0),
+            new(2, "p1", 1, EventKind.Write, 1L + int.MaxValue, 0, WriteId: 0x01000001, ReadFrom: 0, Replaced: 0),
+        };
+        var summary = RunSummaryBuilder.Build(new RunParameters(1, 1, [1], 0, 0, LockScope.None, StartMode.Simultaneous), events, 1, 1,
+            new Dictionary<string, (int, int?)> { ["p1"] = (1, 0) });
+
+        Assert.Contains("outside the 32-bit shared value", summary.Discrepancy);
     }
 
     [Fact]

@@ -87,6 +87,29 @@ public sealed class EventBudgetTests(SmallEventBudgetLabFactory lab) : IClassFix
     }
 
     [Fact]
+    public async Task After_a_run_bigger_than_the_budget_the_lab_hands_its_memory_back_and_a_lesson_run_does_not_trigger_it()
+    {
+        var memory = lab.Services.GetRequiredService<RunMemory>();
+        var handedBack = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        memory.HandedBack += handedBack.Enqueue;
+
+        // A lesson run (40 events, within the budget): the lab leaves the collector alone.
+        var lesson = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body("""{"scenario":"no-lock","delayMs":0,"room":"budget-lesson"}"""));
+        Assert.Equal(HttpStatusCode.Accepted, lesson.StatusCode);
+        var lessonId = (await Json.ReadAsync<RunInfo>(lesson))!.Id;
+        await lab.WaitForRunAsync(lessonId, TimeSpan.FromSeconds(60));
+
+        // A big run: handed back once the executor is done with it, which is after the run reads as finished.
+        var (info, _) = await RunAndRecordAsync("budget-handback");
+        var big = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        memory.HandedBack += id => { if (id == info.Id) big.TrySetResult(); };
+        if (!handedBack.Contains(info.Id)) await big.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Contains(info.Id, handedBack);
+        Assert.DoesNotContain(lessonId, handedBack);
+    }
+
+    [Fact]
     public async Task Rest_paging_serves_every_event_in_order_after_they_left_memory()
     {
         var (info, _) = await RunAndRecordAsync("budget-rest");

@@ -56,11 +56,21 @@ public abstract class RoomPageBase : ComponentBase, IDisposable
     /// <summary>Runs once the page is interactive and in the room.</summary>
     protected virtual Task OnConnectedAsync() => FollowAsync();
 
-    private void OnLabChanged() => _ = InvokeAsync(async () =>
+    private bool _refreshQueued;
+
+    /// <summary>Follows the lab's news, one redraw for everything that arrived meanwhile (see <see cref="LabConnection.StreamsBigRun"/>).</summary>
+    private void OnLabChanged()
     {
-        if (Following) await FollowAsync();
-        StateHasChanged();
-    });
+        if (_refreshQueued) return;
+        _refreshQueued = true;
+        _ = InvokeAsync(async () =>
+        {
+            if (Lab.StreamsBigRun) await Task.Delay(LiveRun.LinesEveryMs);
+            _refreshQueued = false;
+            if (Following) await FollowAsync();
+            StateHasChanged();
+        });
+    }
 
     /// <summary>Shows the page the presenter shows.</summary>
     protected async Task FollowAsync()
