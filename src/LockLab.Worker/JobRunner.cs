@@ -105,11 +105,17 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         return last;
     }
 
-    /// <summary>The gap a process keeps after the one before it has begun, in the start modes that start them in turn.</summary>
+    /// <summary>
+    /// The gap a process keeps after the one before it has begun, in the start modes that start them in turn. In the
+    /// lesson's schedule it counts from the moment the one before passed its turn on, to that moment plus the spacing:
+    /// counted from when this process was woken for its turn, the wake-up's own delay (up to milliseconds on a busy
+    /// machine) and the sleep's rounding would be added to the spacing, and every step of this process would come that much
+    /// later. Python mode sleeps the spacing from now, as Python's <c>p2.start()</c> comes after whatever <c>p1.start()</c> took.
+    /// </summary>
     private void KeepStartSpacing()
     {
         if (job.Index == 0 || job.Stepped) return;
-        if (job.StartMode == StartMode.Lesson) Thread.Sleep(OrderedStartSpacing);
+        if (job.StartMode == StartMode.Lesson) Native.SleepUntil(segment.TurnPassedAt + Ticks(OrderedStartSpacing));
         else if (job.StartMode == StartMode.Python) Thread.Sleep(PythonStartSpacing);
     }
 
@@ -222,9 +228,8 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         var onSchedule = _sleepDue != 0 && !_heldUpByLock && now - stepDue < delay / 2;
         _heldUpByLock = false;
         _sleepDue = (onSchedule ? stepDue : now) + delay;
-        var remaining = Stopwatch.GetElapsedTime(now, _sleepDue);
-        // Whole milliseconds, rounded up: never early.
-        if (remaining > TimeSpan.Zero) Thread.Sleep((int)Math.Ceiling(remaining.TotalMilliseconds));
+        // To the deadline itself: never early, and not the up to a millisecond late that whole milliseconds rounded up were.
+        Native.SleepUntil(_sleepDue);
     }
 
     /// <summary>Step mode: the process stands still until it is allowed its next step. Live runs go straight on.</summary>
@@ -327,4 +332,6 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     private double Now() => Stopwatch.GetElapsedTime(_runStart).TotalMilliseconds;
 
     private static long Ticks(int ms) => (long)(ms / 1000.0 * Stopwatch.Frequency);
+
+    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace LockLab.Worker;
@@ -107,6 +108,50 @@ internal static unsafe partial class Native
     public static void Wake(int* address, int count)
     {
         if (HasFutex) syscall(FutexSyscall, address, FutexWake, count, null, null, 0);
+    }
+
+    private const int ClockMonotonic = 1;
+    private const int TimerAbsolute = 1;
+    private const int Eintr = 4;
+
+    [LibraryImport("libc")]
+    private static partial int clock_nanosleep(int clock, int flags, Timespec* request, Timespec* remain);
+
+    /// <summary>
+    /// Sleeps until the <see cref="Stopwatch"/> timestamp <paramref name="due"/> (at once if it has passed). On Linux the
+    /// stopwatch is CLOCK_MONOTONIC in nanoseconds, so the kernel is handed the deadline itself: the thread wakes at
+    /// it (plus the timer slack and the scheduler's delay), not up to a millisecond after it, as <see cref="Thread.Sleep(int)"/>
+    /// in whole milliseconds, rounded up so as never to wake early, would. Elsewhere it sleeps whole milliseconds, rounded up.
+    /// </summary>
+    public static void SleepUntil(long due)
+    {
+        if (OperatingSystem.IsLinux() && Stopwatch.Frequency == 1_000_000_000)
+        {
+            var ts = new Timespec { Seconds = due / 1_000_000_000, Nanoseconds = due % 1_000_000_000 };
+            // Interrupted by a signal: sleep on to the same deadline.
+            while (clock_nanosleep(ClockMonotonic, TimerAbsolute, &ts, null) == Eintr)
+            {
+            }
+            return;
+        }
+        var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+        if (remaining > TimeSpan.Zero) Thread.Sleep((int)Math.Ceiling(remaining.TotalMilliseconds));
+    }
+
+    private const int PrioProcess = 0;
+    private const int LowestPriority = 19;
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int setpriority(int which, int who, int priority);
+
+    /// <summary>
+    /// Lowers the calling thread to the lowest scheduling priority (nice 19; on Linux <c>setpriority</c> with pid 0 applies
+    /// to the calling thread). A worker that has written its last event calls it: what it still does, the runtime's
+    /// shutdown, then gives way to the server, which is reading that event, on a machine with few cores.
+    /// </summary>
+    public static void YieldToOthers()
+    {
+        if (OperatingSystem.IsLinux()) setpriority(PrioProcess, 0, LowestPriority);
     }
 
     /// <summary>

@@ -4,9 +4,9 @@ namespace LockLab.Worker;
 /// A worker must never outlive the server. Two signals, either suffices: stdin reaching end-of-file (the kernel
 /// closes the server's end of the pipe however the server dies), and the parent pid changing (we were re-parented).
 /// PR_SET_PDEATHSIG is not used: it fires when the *thread* that forked us exits, and .NET forks from pool threads.
-/// The watch starts before the job arrives, and its stdin thread is the one that reads the job line: starting two
-/// threads (and loading what they need) takes milliseconds, which a pooled worker pays while it waits for a job,
-/// not between receiving its job and standing at the start gate.
+/// The watch starts before the job arrives: starting two threads (and loading what they need) takes milliseconds,
+/// which a pooled worker pays while it waits for a job, not between receiving its job and standing at the start gate.
+/// The job line itself is read by the main thread (<see cref="ReadJobLine"/>); the stdin thread takes over once it has.
 /// </summary>
 internal sealed class ParentWatch
 {
@@ -36,10 +36,23 @@ internal sealed class ParentWatch
         return watch;
     }
 
-    /// <summary>Blocks until the server sends the job line; null when stdin closed first (the server went away).</summary>
-    public string? WaitForJobLine()
+    /// <summary>
+    /// Reads the job line on the calling thread, blocking until the server sends it; null when stdin closed first (the
+    /// server went away). Then lets the stdin thread watch for the end of stdin. Read here rather than on the stdin
+    /// thread and handed over, because waking a second thread costs the run up to a millisecond or more on a busy
+    /// machine, between the job's arrival and the worker standing at the gate (docs/benchmarks.md, "The lesson's experiment").
+    /// </summary>
+    public string? ReadJobLine()
     {
-        _jobArrived.Wait();
+        try
+        {
+            _jobLine = _stdin.ReadLine();
+        }
+        catch (IOException)
+        {
+            _jobLine = null;
+        }
+        _jobArrived.Set();
         return _jobLine;
     }
 
@@ -48,11 +61,10 @@ internal sealed class ParentWatch
 
     private void ReadStdin()
     {
+        _jobArrived.Wait();
+        if (_jobLine is null) return; // no job: the main thread ends the worker (ExitCodes.NoJob)
         try
         {
-            _jobLine = _stdin.ReadLine();
-            _jobArrived.Set();
-            if (_jobLine is null) return; // no job: the main thread ends the worker (ExitCodes.NoJob)
             while (_stdin.ReadLine() is not null)
             {
                 // Further lines are reserved for future commands; nothing to do yet.
@@ -60,8 +72,6 @@ internal sealed class ParentWatch
         }
         catch (IOException)
         {
-            _jobArrived.Set();
-            if (_jobLine is null) return;
         }
         Orphaned();
     }

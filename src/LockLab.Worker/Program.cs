@@ -4,7 +4,8 @@ using LockLab.Worker;
 
 // A LockLab worker: one simulated process of the experiment.
 // Protocol: the server writes one WorkerJob JSON line to stdin; the worker maps the shared segment, says it is
-// ready, waits at the start gate, runs the job and writes one RunEvent JSON line per step to stdout.
+// ready (the last of a run's workers to do so opens the start gate), waits at the gate, runs the job and writes one
+// RunEvent JSON line per step to stdout.
 // stdin stays open for the life of the run: when it closes (the server exited or died) the worker exits too.
 
 Native.UsePreciseTimers();
@@ -16,7 +17,7 @@ sink.WarmUp();
 WarmUp.JobAndSegment();
 
 var watch = ParentWatch.Start(new StreamReader(Console.OpenStandardInput()));
-var line = watch.WaitForJobLine();
+var line = watch.ReadJobLine();
 if (string.IsNullOrWhiteSpace(line))
 {
     return ExitCodes.NoJob; // the server went away before giving a job: nothing to do
@@ -40,4 +41,7 @@ watch.OnOrphaned(() => File.Delete(job.SegmentPath));
 using var segment = SharedSegment.Open(job.SegmentPath);
 segment.SignalReady();
 new JobRunner(segment, job, sink, Environment.ProcessId).Run();
+// Its last event is written: the process's exit (the runtime's shutdown, a few milliseconds of a core) must not hold up
+// the server reading that event, or the page receiving it.
+Native.YieldToOthers();
 return ExitCodes.Ok;

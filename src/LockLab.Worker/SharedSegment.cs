@@ -27,6 +27,9 @@ public sealed unsafe class SharedSegment : IDisposable
     private const int StartTurnOffset = 256;
     private const int ReadyCountOffset = 260;
     private const int ProcessesOffset = 264;
+    private const int GateArmedForOffset = 268;
+    private const int TurnPassedAtOffset = 272;
+    private const int GateSimultaneousOffset = 280;
     private const int RoundOffset = 320;
     private const int RoundsDoneOffset = 324;
     private const int StartLineOffset = 328;
@@ -111,17 +114,55 @@ public sealed unsafe class SharedSegment : IDisposable
     /// <summary>Takes the next event ticket: the run-wide order of everything any process did.</summary>
     public long NextTicket() => Interlocked.Increment(ref *(long*)(_base + TicketOffset));
 
-    /// <summary>The monotonic timestamp all <c>atMs</c> values count from; written by the server as it opens the gate.</summary>
+    /// <summary>The monotonic timestamp all <c>atMs</c> values count from; written by whoever opens the gate (0 while it is closed).</summary>
     public long RunStartTimestamp => Volatile.Read(ref *(long*)(_base + RunStartOffset));
 
     private int* StartTurn => (int*)(_base + StartTurnOffset);
     private int* ReadyCount => (int*)(_base + ReadyCountOffset);
 
-    /// <summary>A worker says it has mapped the segment and is waiting at the gate.</summary>
+    private int* GateArmedFor => (int*)(_base + GateArmedForOffset);
+
+    /// <summary>
+    /// The server arms the gate, before it hands out the jobs: the last of <paramref name="processes"/> workers to stand
+    /// at it opens it (<see cref="SignalReady"/>). Opened by the server, the gate cost a run two wake-ups in a row (the
+    /// server's, to see the last worker ready, then the first worker's, to see the gate open), up to a millisecond or
+    /// more each on a busy machine; opened by the last worker, that worker goes straight on, and only those already
+    /// waiting are woken.
+    /// </summary>
+    public void ArmGate(bool simultaneous, int processes)
+    {
+        Volatile.Write(ref *(int*)(_base + GateSimultaneousOffset), simultaneous ? 1 : 0);
+        Volatile.Write(ref *GateArmedFor, processes);
+    }
+
+    /// <summary>
+    /// A worker says it has mapped the segment and is waiting at the gate. The last one of an armed gate
+    /// (<see cref="ArmGate"/>) opens it, from now.
+    /// </summary>
     public void SignalReady()
     {
-        Interlocked.Increment(ref *ReadyCount);
+        var ready = Interlocked.Increment(ref *ReadyCount);
+        var armedFor = Volatile.Read(ref *GateArmedFor);
+        if (armedFor > 0 && ready == armedFor)
+        {
+            OpenGate(Volatile.Read(ref *(int*)(_base + GateSimultaneousOffset)) == 1, armedFor, Stopwatch.GetTimestamp());
+        }
         Native.Wake(ReadyCount, int.MaxValue);
+    }
+
+    /// <summary>The server waits until the last worker has opened the armed gate (<see cref="ArmGate"/>); false on time-out.</summary>
+    public bool WaitUntilGateOpened(TimeSpan timeout)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            // The opener wakes the ready count's waiters after it has opened the gate.
+            var ready = Volatile.Read(ref *ReadyCount);
+            if (RunStartTimestamp != 0) return true;
+            var left = deadline - Environment.TickCount64;
+            if (left <= 0) return false;
+            Native.Wait(ReadyCount, ready, TimeSpan.FromMilliseconds(Math.Min(left, 50)));
+        }
     }
 
     /// <summary>The server waits until <paramref name="count"/> workers are at the gate.</summary>
@@ -161,9 +202,14 @@ public sealed unsafe class SharedSegment : IDisposable
         }
     }
 
+    /// <summary>When the last process to begin passed its turn on (a <see cref="Stopwatch"/> timestamp): the next one
+    /// keeps its start spacing from this moment, not from when it happened to be woken.</summary>
+    public long TurnPassedAt => Volatile.Read(ref *(long*)(_base + TurnPassedAtOffset));
+
     /// <summary>A worker has begun its job: the next one in start order may go.</summary>
     public void PassTurn()
     {
+        Volatile.Write(ref *(long*)(_base + TurnPassedAtOffset), Stopwatch.GetTimestamp());
         Interlocked.Increment(ref *StartTurn);
         Native.Wake(StartTurn, int.MaxValue);
     }

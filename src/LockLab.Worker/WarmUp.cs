@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using LockLab.Contracts;
 
@@ -12,7 +11,7 @@ internal static class WarmUp
 {
     public static void JobAndSegment()
     {
-        // Receiving the job: a line read and decoded on the stdin thread, handed to the main thread (ParentWatch).
+        // Receiving the job: a line read and decoded, then the stdin thread told to watch on (ParentWatch).
         using (var lines = new StreamReader(new MemoryStream("{}\n"u8.ToArray()))) _ = lines.ReadLine();
         using (var handOver = new ManualResetEventSlim())
         {
@@ -36,7 +35,9 @@ internal static class WarmUp
                 JobRunner.Count(segment, 0, 1, 2, lockEachStep: false);
                 // The lesson's job itself, on a 1 ms sleep, without and with the lock: a run's first step would otherwise
                 // compile the job loop, its sleep and its reports on the run's clock, making the first print late.
-                segment.OpenGate(simultaneous: false, processes: 1, Stopwatch.GetTimestamp());
+                segment.ArmGate(simultaneous: false, processes: 1);
+                segment.SignalReady(); // opens the gate, as the last worker of a run does
+                segment.WaitUntilGateOpened(TimeSpan.Zero);
                 var discard = new JsonLinesEventSink(Stream.Null);
                 foreach (var scope in (ReadOnlySpan<LockScope>)[LockScope.None, LockScope.WholeLoop, LockScope.PerStep])
                 {

@@ -8,9 +8,9 @@ using Microsoft.Extensions.Options;
 namespace LockLab.Server.Runs;
 
 /// <summary>
-/// Carries out one run for real: creates the shared segment, starts one worker process per simulated process,
-/// opens the start gate, collects their events in ticket order and writes the summary. Whatever happens, the
-/// workers are gone and the segment file deleted when it returns.
+/// Carries out one run for real: creates the shared segment and arms its start gate, hands one worker process per
+/// simulated process its job (the last worker to be ready opens the gate), collects their events in ticket order and
+/// writes the summary. Whatever happens, the workers are gone and the segment file deleted when it returns.
 /// </summary>
 public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<LockLabOptions> options, TimeProvider clock, ILogger<RunExecutor> logger)
 {
@@ -91,13 +91,21 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
         try
         {
             segment = SharedSegment.Create(segmentPath);
+            // The last worker to stand at the gate opens it: nobody waits for the server to notice and open it.
+            segment.ArmGate(p.StartMode == StartMode.Simultaneous, p.Processes); // lesson and python: one after the other
+            control = run.Control = new RunControl(run, segment);
+            // Running from the moment its workers have their jobs: the gate may open as soon as they are handed out.
+            if (!run.TryMarkRunning(clock.GetUtcNow())) throw new OperationCanceledException("Stopped before its workers were started.");
             var asked = Stopwatch.GetTimestamp();
-            for (var i = 0; i < p.Processes; i++)
+            // The last job goes out first and p1's last: woken last, p1 (the first to start) is most often the last one
+            // ready, which then opens the gate itself and goes straight on, where a waiting p1 would first have to be woken.
+            for (var i = p.Processes - 1; i >= 0; i--)
             {
                 var job = new WorkerJob(segmentPath, i, p.Amounts[i], p.Iterations, p.DelayMs, p.GapMs, p.Lock, p.StartMode,
                     StepEvents: p.ReportsSteps, Stepped: p.Mode == RunMode.Step, Rounds: p.Rounds);
                 workers.Add(pool.Take(job, refill: false));
             }
+            workers.Sort((a, b) => a.Index.CompareTo(b.Index));
             run.Timeline.MarkJobsHanded();
 
             // Readers and exit watchers run from the start so that a worker failing before the gate is noticed.
@@ -106,15 +114,11 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
                 .Concat(workers.Select(w => Guard(WatchExitAsync(w, segment, timeLimit.Token))))
                 .ToList();
 
-            await WaitUntilReadyAsync(segment, workers, TimeSpan.FromSeconds(limits.WorkerStartTimeoutSeconds), timeLimit.Token);
-            run.Timeline.MarkWorkersReady();
-            metrics.WorkersReady(Stopwatch.GetElapsedTime(asked), prestarted: workers.All(w => w.LaunchedAt < asked));
-
-            control = run.Control = new RunControl(run, segment);
-            started = Stopwatch.GetTimestamp();
-            if (!run.TryMarkRunning(clock.GetUtcNow())) throw new OperationCanceledException("Stopped before the gate opened.");
+            await WaitUntilGateOpenedAsync(segment, workers, TimeSpan.FromSeconds(limits.WorkerStartTimeoutSeconds), timeLimit.Token);
+            started = segment.RunStartTimestamp;
+            run.Timeline.MarkWorkersReady(started); // the last one to be ready opened the gate in that instant
             run.Timeline.MarkGateOpened(started);
-            segment.OpenGate(p.StartMode == StartMode.Simultaneous, p.Processes, started); // lesson and python: one after the other
+            metrics.WorkersReady(Stopwatch.GetElapsedTime(asked, started), prestarted: workers.All(w => w.LaunchedAt < asked));
             // The wall-time limit counts from the gate: starting the workers has its own time-out, so a busy
             // machine that is slow to start processes does not eat into the run's own time.
             timeLimit.CancelAfter(TimeSpan.FromSeconds(limitSeconds));
@@ -233,12 +237,15 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
         return $"{worker.Name} (pid {worker.Pid}) died{holding}: it exited with code {worker.ExitCode}{detail}";
     }
 
-    /// <summary>Waits until every worker has mapped the segment and stands at the gate, or one of them has died.</summary>
-    private static async Task WaitUntilReadyAsync(SharedSegment segment, List<WorkerProcess> workers, TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// Waits until every worker has mapped the segment and stood at the gate, the last one opening it, or one of them has
+    /// died. The run's events may already be flowing when this returns.
+    /// </summary>
+    private static async Task WaitUntilGateOpenedAsync(SharedSegment segment, List<WorkerProcess> workers, TimeSpan timeout, CancellationToken ct)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        // A short blocking wait on the segment's futex per slice: readiness is seen within microseconds.
-        while (!await Task.Run(() => segment.WaitUntilReady(workers.Count, TimeSpan.FromMilliseconds(50)), ct))
+        // A short blocking wait on the segment's futex per slice: the opening is seen within microseconds.
+        while (!await Task.Run(() => segment.WaitUntilGateOpened(TimeSpan.FromMilliseconds(50)), ct))
         {
             if (workers.FirstOrDefault(w => w.HasExited) is { } gone) throw new RunFailedException(DescribeExit(gone));
             if (Stopwatch.GetTimestamp() > deadline) throw new RunFailedException($"The worker processes were not ready within {timeout.TotalSeconds:0} s.");

@@ -22,10 +22,16 @@ public sealed class RunOrchestrator(
     TimeProvider clock,
     ILogger<RunOrchestrator> logger) : BackgroundService
 {
-    private readonly Channel<Run> _queue = Channel.CreateBounded<Run>(new BoundedChannelOptions(options.Value.Limits.MaxQueuedRuns)
+    private readonly Channel<Run> _queue = Channel.CreateBounded<Run>(new BoundedChannelOptions(MaxQueued(options))
     {
         FullMode = BoundedChannelFullMode.Wait,
+        // A free consumer takes a run inline, on the thread that queues it, up to the executor's first wait (its workers
+        // have their jobs by then): handed to another thread, the run waited for that thread to be woken, up to a
+        // millisecond or more on a busy machine, before its workers could start (docs/benchmarks.md, "The lesson's experiment").
+        AllowSynchronousContinuations = true,
     });
+
+    private static int MaxQueued(IOptions<LockLabOptions> options) => options.Value.Limits.MaxQueuedRuns;
 
     /// <summary>Admission is one at a time; a semaphore, not a lock, because taking a room's slot may await Redis.</summary>
     private readonly SemaphoreSlim _admission = new(1, 1);
@@ -60,15 +66,18 @@ public sealed class RunOrchestrator(
         }
     }
 
-    /// <summary>Queues the run and lets its room follow it; false when the queue is full.</summary>
+    /// <summary>Lets the run's room follow it and queues it; false when the queue is full.</summary>
     private bool Admit(Run run)
     {
-        if (!_queue.Writer.TryWrite(run)) return false;
+        // Admission is one at a time and only the consumers take runs out: a queue with room now still has it below.
+        if (_queue.Reader.Count >= MaxQueued(options)) return false;
         store.Add(run);
         rooms.Touch(run.Room);
-        // Viewers see the run from the moment it is accepted; its events follow as they happen.
+        // Viewers see the run from the moment it is accepted; its events follow as they happen. Followed before it is
+        // queued, because a free consumer starts it inside TryWrite.
         broadcaster.Follow(run);
         recorder.Follow(run);
+        if (!_queue.Writer.TryWrite(run)) throw new InvalidOperationException("The run queue refused a run it had room for.");
         return true;
     }
 

@@ -22,7 +22,11 @@ public sealed class RunTimeline
 
     public void MarkDequeued() => Mark(ref _dequeued);
     public void MarkJobsHanded() => Mark(ref _jobsHanded);
-    public void MarkWorkersReady() => Mark(ref _workersReady);
+    /// <param name="at">When the last worker stood at the gate.</param>
+    public void MarkWorkersReady(long at)
+    {
+        lock (_gate) _workersReady = at;
+    }
     public void MarkFinished() => Mark(ref _finished);
 
     /// <param name="at">The timestamp the workers count their <c>atMs</c> from.</param>
