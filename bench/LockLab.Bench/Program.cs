@@ -50,7 +50,11 @@ foreach (var (name, run) in suites.Where(s => names.Contains(s.Name)))
 {
     try
     {
+        // On a busy machine every time would be longer: wait for a quiet one, and say how quiet it stayed.
+        var quietAtStart = quick ? null : await MachineLoad.WaitForQuietAsync(TimeSpan.FromMinutes(10));
+        var before = MachineLoad.Read();
         var section = await run(context);
+        if (!quick && before is { } from && MachineLoad.Read() is { } to) section.MachineLoad = MachineLoad.Describe(quietAtStart, MachineLoad.OthersShare(from, to));
         BenchReport.Print(section);
         sections.Add(section);
     }

@@ -1,6 +1,10 @@
 using LockLab.Client;
+using LockLab.Client.Services;
 using Microsoft.AspNetCore.Components.WebAssembly.Hosting;
 
+StartupMarks.Mark(StartupMarks.Main);
 var builder = WebAssemblyHostBuilder.CreateDefault(args);
 builder.Services.AddLabClientServices();
-await builder.Build().RunAsync();
+var host = builder.Build();
+StartupMarks.Mark(StartupMarks.HostBuilt);
+await host.RunAsync();

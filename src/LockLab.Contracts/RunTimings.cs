@@ -7,7 +7,7 @@ namespace LockLab.Contracts;
 /// second, <c>CLOCK_MONOTONIC</c> on Linux), so a client on the same machine can place its own moments on this timeline.
 /// </summary>
 /// <param name="DequeuedMs">The executor took the run from the queue.</param>
-/// <param name="JobsHandedMs">Every worker process was handed its job (on its stdin).</param>
+/// <param name="JobsHandedMs">The last worker process was being handed its job (on its stdin); the others had theirs.</param>
 /// <param name="WorkersReadyMs">Every worker had mapped the shared segment and stood at the start gate.</param>
 /// <param name="GateOpenedMs">The gate opened: the workers' event times (<c>atMs</c>) count from here.</param>
 /// <param name="FirstEvent">The event with <c>seq</c> 1.</param>

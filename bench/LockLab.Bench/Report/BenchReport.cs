@@ -50,7 +50,7 @@ public static partial class BenchReport
         var text = new StringBuilder();
         text.AppendLine($"<!-- bench:{section.Name} -->");
         text.AppendLine($"## {section.Title}").AppendLine();
-        text.AppendLine($"`{Command} -- {section.Name}` · measured {stamp}").AppendLine();
+        text.AppendLine($"`{Command} -- {section.Name}` · measured {stamp}{section.MachineLoad}").AppendLine();
         text.Append(section.Text);
         if (section.Targets.Count > 0) text.AppendLine("Targets:").AppendLine().Append(TargetTable(section.Targets));
         text.AppendLine($"<!-- /bench:{section.Name} -->");

@@ -245,7 +245,11 @@ public static class PageLoad
             Of("blazor.web.js received", l => l.Last(r => r.Name.Contains("blazor.web", StringComparison.Ordinal))),
             Of("dotnet runtime (js + wasm) received", l => l.Last(r => r.Name.Contains("/_framework/dotnet", StringComparison.Ordinal))),
             Of("last assembly received", l => l.Last(r => r.Name.EndsWith(".wasm", StringComparison.Ordinal) && !r.Name.Contains("/dotnet.native", StringComparison.Ordinal))),
+            // The client's own marks (src/LockLab.Client/Services/StartupMarks.cs).
+            Of(".NET runtime started, the client's entry point reached", l => l.ClientMark("locklab:main")),
+            Of("the client's services built (it starts rendering)", l => l.ClientMark("locklab:host-built")),
             Of("WebAssembly has rendered the page (it starts connecting)", l => l.RenderedMs),
+            Of("the live panel's hub connection up", l => l.ClientMark("locklab:hub-connected")),
             Of("live panel interactive", l => l.InteractiveMs),
         }.Where(p => p.Item2.Count > 0);
     }
@@ -388,15 +392,19 @@ public static class PageLoad
             TextVisibleMs: Math.Max(marks.GetProperty("textVisible").GetDouble(), marks.TryGetProperty("paint:lesson-title", out var title) ? title.GetDouble() : 0),
             InteractiveMs: marks.GetProperty("interactive").GetDouble(),
             RunVisibleMs: runVisible,
-            Resources: resources);
+            Resources: resources,
+            ClientMarks: timeline.GetProperty("perf").EnumerateArray().GroupBy(m => m[0].GetString()!).ToDictionary(g => g.Key, g => g.First()[1].GetDouble()));
     }
 
     private sealed record Resource(string Name, string Type, double StartMs, double EndMs, long Body, long Decoded);
 
     private sealed record Load(
         double WireBytes, int Requests, long WebSocketBytes, long HtmlBody, long HtmlDecoded, double HtmlEndMs, double DomContentLoadedMs, double FirstPaintMs, double? RenderedMs,
-        double TextLaidOutMs, double TextVisibleMs, double InteractiveMs, double RunVisibleMs, IReadOnlyList<Resource> Resources)
+        double TextLaidOutMs, double TextVisibleMs, double InteractiveMs, double RunVisibleMs, IReadOnlyList<Resource> Resources,
+        IReadOnlyDictionary<string, double> ClientMarks)
     {
+        public double? ClientMark(string name) => ClientMarks.TryGetValue(name, out var at) ? at : null;
+
         public long BodyBytes => HtmlBody + Resources.Sum(r => r.Body);
         public long DecodedBytes => HtmlDecoded + Resources.Sum(r => r.Decoded);
 

@@ -12,6 +12,11 @@ public static class LabLogging
     /// readable lines by default; with <c>LockLab:LogFormat</c> = <c>json</c>, one JSON object per line carrying every
     /// property (<c>RunId</c>, <c>Room</c>, <c>RequestPath</c>, …), for a log collector to index. The text format shows
     /// the message only, so the properties are there for structured sinks and the JSON format.
+    /// <para>
+    /// Each host keeps its own logger (<c>preserveStaticLogger</c>): otherwise Serilog makes the last host built the
+    /// process-wide <c>Log.Logger</c> and every host's loggers write through it, so of two labs in one process (the
+    /// test suite runs several side by side) one logged into the other's sinks, request properties and all.
+    /// </para>
     /// </summary>
     public static IServiceCollection AddLabLogging(this IServiceCollection services, IConfiguration configuration) =>
         services.AddSerilog((provider, log) =>
@@ -31,5 +36,5 @@ public static class LabLogging
             {
                 log.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
             }
-        });
+        }, preserveStaticLogger: true);
 }

@@ -103,10 +103,12 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             {
                 var job = new WorkerJob(segmentPath, i, p.Amounts[i], p.Iterations, p.DelayMs, p.GapMs, p.Lock, p.StartMode,
                     StepEvents: p.ReportsSteps, Stepped: p.Mode == RunMode.Step, Rounds: p.Rounds);
+                // Marked as the last job goes out, not once it is out: its worker may open the gate (and start the run)
+                // before the server's thread is back from handing it over.
+                if (i == 0) run.Timeline.MarkJobsHanded();
                 workers.Add(pool.Take(job, refill: false));
             }
             workers.Sort((a, b) => a.Index.CompareTo(b.Index));
-            run.Timeline.MarkJobsHanded();
 
             // Readers and exit watchers run from the start so that a worker failing before the gate is noticed.
             // The first failure wins: it names the culprit; the workers killed because of it are not blamed.
