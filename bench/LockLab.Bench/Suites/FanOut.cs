@@ -17,7 +17,10 @@ public static class FanOut
     {
         var section = new BenchSection("fan-out", "Fan-out: viewers of one room");
         int[] ladder = context.Quick ? [10, 20] : [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000];
-        var rounds = context.Quick ? 1 : 3;
+        // LOCKLAB_BENCH_FANOUT_STEPS ("3000,5000"): only these steps, for trying a change quickly.
+        if (Environment.GetEnvironmentVariable("LOCKLAB_BENCH_FANOUT_STEPS") is { Length: > 0 } steps) ladder = steps.Split(',').Select(int.Parse).ToArray();
+        var rounds = context.Quick ? 1 : 5;
+        if (Environment.GetEnvironmentVariable("LOCKLAB_BENCH_FANOUT_ROUNDS") is { Length: > 0 } r) rounds = int.Parse(r);
         var rows = new List<string[]>();
         var largestPassing = 0;
         var clients = "";
@@ -81,7 +84,9 @@ public static class FanOut
         section.Paragraph($"""
             One server (published, Production), one room. Viewers are real SignalR WebSocket connections in separate
             processes on loopback, {ViewerSwarm.ViewersPerProcess:N0} per process: {clients}; on the same 2-core machine as the server and its workers — so the clients' own CPU competes with
-            the server's. At each step more viewers join and watch one unmeasured run of each experiment (their processes compile their
+            the server's. The viewer processes compile their code once, fully optimized, while they connect, and collect
+            garbage rarely and without a background thread (`ViewerSwarm.cs`): measured rounds see neither their warm-up nor
+            their collector. At each step more viewers join and watch one unmeasured run of each experiment (their processes compile their
             code on first use),
             then {rounds} rounds of the lesson's two experiments (each round one run of each); a step passes when every
             viewer received every event, once and in order, in every round, and the median over the rounds of the 99th
