@@ -95,6 +95,25 @@ public static class FanOut
             server process's resident set with that many viewers connected; per viewer = (that − before any viewer) ÷ viewers.
             Server CPU is the server process's CPU time during a round's two runs (and the reports) over their wall time (200 % = both cores), per round; viewers' CPU likewise for all viewer processes together.
             """);
+        section.Paragraph("""
+            What changed since the figure of 2026-11-28 (6,000 viewers, one run per step), which did not reproduce (reruns on
+            main on 2026-12-04: 0, 1,000, 2,000 and 1,000 viewers): the same viewers and ladder, measured on 2026-12-05, put
+            main (`594fbd5`) at 0 viewers (1,000 failed with a p99 of 252 ms, rising round after round), and the server of
+            `1ce4afb` no better than main's at 3,000 viewers measured alone (p99 332 ms against 376 ms). Two causes, both fixed in the server. (1) Since `b06262d` a run's start (`startedAt`, to which a
+            viewer adds each event's `atMs`) was taken before its jobs were handed out, while `atMs` counts from the start gate,
+            which opens when the last worker is ready: every event looked later by that hand-off — about 10 ms with pooled
+            workers, hundreds of milliseconds when the pool, refilled only after each run, had to start workers on a machine
+            busy with thousands of viewers. The start is now the gate's instant (`Run.MarkGateOpened`). (2) Writing a message to
+            every page of a room in one go rented one 4 KB pipe buffer per page from a shared pool that keeps 32 per core: nearly
+            every write allocated a fresh array, some 66 MB a second at 4,000 viewers, and collections paused the server 10 % of
+            the time (gen-1 collections, 9–13 a second). The room is now written 32 pages at a time, each turn after the
+            pages' transports have sent the previous one (`ViewerFeeds.WritesPerTurn`): 3.7 MB a second and 1.9 % in
+            collections at the same load. With (1) alone, the largest passing step of three ladders was 4,000, 3,000 and 3,000; with both,
+            5,000 passed in every ladder measured (three, p99 medians 170–235 ms). The collector's settings were measured too and left as they are
+            (workstation, concurrent, `ConserveMemory` 5, which the stress section's memory target needs): with the allocation
+            gone they no longer matter here, and while it was there neither server GC, a 64 MB gen-0 budget nor `ConserveMemory` 0
+            got past 3,000 viewers.
+            """);
         section.Table([">viewers", ">rounds", ">p50 (median)", ">p99 (median, min–max)", ">max", ">saw every event", ">server memory", ">per viewer", ">server CPU", ">viewers' CPU", "step"], rows);
         if (agentBytesPerViewer is { } agent) section.Paragraph($"The viewer processes used about {agent / 1024:0} KiB per viewer (a browser tab uses far more, on its own device).");
         section.Target("viewers receiving every event with p99 ≤ 250 ms (median of rounds)", $"≥ {(context.Quick ? ladder[^1] : Target):N0}", largestPassing.ToString("N0"),
