@@ -28,7 +28,9 @@ public sealed class BenchContext
     /// </summary>
     public async Task<LabServer> StartServerAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
-        _serverFolder ??= Quick ? BuildFolder() : await PublishAsync();
+        // LOCKLAB_BENCH_SERVER_FOLDER: an already published server (another commit's, to compare with).
+        _serverFolder ??= Environment.GetEnvironmentVariable("LOCKLAB_BENCH_SERVER_FOLDER") is { Length: > 0 } folder ? folder
+            : Quick ? BuildFolder() : await PublishAsync();
         return await LabServer.StartAsync(_serverFolder, production: !Quick, settings ?? new Dictionary<string, string>());
     }
 

@@ -60,7 +60,13 @@ public sealed class LabServer : IAsyncDisposable
         info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
         info.Environment["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Information";
         foreach (var (key, value) in settings) info.Environment[key] = value;
-        if (Environment.GetEnvironmentVariable("EXPERIMENT_GC") is { } gc) info.Environment["DOTNET_gcServer"] = gc;
+        // For trying runtime settings on the server alone (e.g. "DOTNET_gcServer=1;DOTNET_GCgen0size=0x4000000"); figures
+        // taken with it are experiments, not the lab as it ships.
+        foreach (var pair in (Environment.GetEnvironmentVariable("LOCKLAB_BENCH_SERVER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=');
+            if (eq > 0) info.Environment[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+        }
 
         var server = new LabServer(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}"), dataPath);
         server._process.OutputDataReceived += (_, e) => server.OnOutput(e.Data);

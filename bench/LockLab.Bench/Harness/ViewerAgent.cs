@@ -34,6 +34,8 @@ public static class ViewerAgent
         var viewers = Enumerable.Range(0, count).Select(_ => new Viewer()).ToArray();
         await Parallel.ForEachAsync(viewers, new ParallelOptions { MaxDegreeOfParallelism = JoinsAtOnce }, (viewer, ct) =>
             new ValueTask(official ? viewer.ConnectOfficialAsync(hub, room, ct) : viewer.ConnectWireAsync(hub, room, ct)));
+        using var stopPinging = new CancellationTokenSource();
+        var pinging = official ? Task.CompletedTask : WireViewer.PingAllAsync(viewers.Select(v => v.Wire!).ToArray(), stopPinging.Token);
         Console.WriteLine("ready");
 
         while (Console.ReadLine() is { } line)
@@ -51,6 +53,8 @@ public static class ViewerAgent
             }
             else if (parts is ["quit"]) break;
         }
+        await stopPinging.CancelAsync();
+        await pinging;
         await Task.WhenAll(viewers.Select(v => v.DisposeAsync().AsTask()));
         return 0;
     }
@@ -94,6 +98,8 @@ public static class ViewerAgent
                 if (info is not null && missing == 0) complete++;
             }
         }
+        // Reported once: what the viewers kept of this run goes, so memory does not grow round after round.
+        foreach (var viewer in viewers) viewer.Forget(runId);
         using var self = System.Diagnostics.Process.GetCurrentProcess();
         return new AgentReport(viewers.Length, complete, lost, reordered, latencies, ProcessMemory.ResidentBytes(Environment.ProcessId), self.TotalProcessorTime.TotalMilliseconds);
     }
@@ -103,11 +109,14 @@ public static class ViewerAgent
         private readonly Dictionary<string, RunTrace> _runs = new(StringComparer.Ordinal);
         private IAsyncDisposable? _connection;
 
+        /// <summary>The lean client, when this viewer uses it.</summary>
+        public WireViewer? Wire => _connection as WireViewer;
+
         public async Task ConnectOfficialAsync(Uri hub, string room, CancellationToken cancellationToken)
         {
             var connection = HubConnections.Create(hub, key: null);
             _connection = connection;
-            connection.On<string, RunEvent[]>("RunEvents", (runId, events) => Received(runId, events.Select(e => (e.Seq, e.AtMs)), DateTime.UtcNow.Ticks));
+            connection.On<string, RunEvent[]>("RunEvents", (runId, events) => Received(runId, events.Select(e => (e.Seq, e.AtMs)).ToArray(), DateTime.UtcNow.Ticks));
             connection.On<RunInfo>("RunCompleted", run => Trace(run.Id).Completed.TrySetResult(run));
             connection.On<RunInfo>("RunStarted", _ => { });
             connection.On<string, int>("ViewersChanged", (_, _) => { });
@@ -127,7 +136,7 @@ public static class ViewerAgent
             await connection.StartAsync(hub, room, cancellationToken);
         }
 
-        private void Received(string runId, IEnumerable<(long Seq, double AtMs)> events, long receivedUtcTicks)
+        private void Received(string runId, ReadOnlySpan<(long Seq, double AtMs)> events, long receivedUtcTicks)
         {
             var trace = Trace(runId);
             lock (trace)
@@ -136,20 +145,34 @@ public static class ViewerAgent
             }
         }
 
+        private RunTrace? _lastTrace;
+
+        public void Forget(string runId)
+        {
+            lock (_runs)
+            {
+                _runs.Remove(runId);
+                if (_lastTrace?.RunId == runId) _lastTrace = null;
+            }
+        }
+
         public RunTrace Trace(string runId)
         {
             lock (_runs)
             {
-                if (!_runs.TryGetValue(runId, out var trace)) _runs[runId] = trace = new RunTrace();
-                return trace;
+                // Message after message of the same run: no lookup.
+                if (_lastTrace is { } last && ReferenceEquals(last.RunId, runId)) return last;
+                if (!_runs.TryGetValue(runId, out var trace)) _runs[runId] = trace = new RunTrace(runId);
+                return _lastTrace = trace;
             }
         }
 
         public ValueTask DisposeAsync() => _connection?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 
-    private sealed class RunTrace
+    private sealed class RunTrace(string runId)
     {
+        public string RunId { get; } = runId;
         public List<Received> Events { get; } = [];
         public TaskCompletionSource<RunInfo> Completed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

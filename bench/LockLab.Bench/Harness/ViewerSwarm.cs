@@ -136,6 +136,13 @@ public sealed class ViewerSwarm : IAsyncDisposable
             // A viewer handles each message where the socket reported it, without a hop through the thread pool:
             // on two shared cores, the clients' overhead is not what is being measured.
             info.Environment["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1";
+            // Compiled once, fully optimized, while the viewers connect: no slower first rounds while freshly started
+            // viewer processes tier their code up, and no recompiling during the measured rounds.
+            info.Environment["DOTNET_TieredCompilation"] = "0";
+            info.Environment["DOTNET_ReadyToRun"] = "0";
+            // Fewer, non-concurrent collections: a viewer process's collection pauses all of its viewers at once.
+            info.Environment["DOTNET_GCgen0size"] = "0x2000000";
+            info.Environment["DOTNET_gcConcurrent"] = "0";
             info.ArgumentList.Add(typeof(ViewerAgent).Assembly.Location);
             foreach (var a in new[]
             {

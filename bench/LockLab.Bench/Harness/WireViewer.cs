@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -11,7 +10,9 @@ namespace LockLab.Bench.Harness;
 /// handshake, a <c>JoinRoom</c> invocation, pings, and every record parsed as JSON — the same bytes a browser tab
 /// exchanges with the server. It exists for the fan-out benchmark: thousands of official .NET clients on the
 /// server's own 2 cores would measure the clients' overhead (pipes, dispatch, per-connection timers) rather than the
-/// server's. The server cannot tell the two apart.
+/// server's. The server cannot tell the two apart. Kept cheap, because it shares the server's cores: a run's events
+/// are read in one pass over the bytes (no document, no string per event), one receive buffer per viewer is reused,
+/// receives carry no cancellation token, and one loop per process pings every viewer in turn.
 /// </summary>
 public sealed class WireViewer : IAsyncDisposable
 {
@@ -22,30 +23,38 @@ public sealed class WireViewer : IAsyncDisposable
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task? _receiving, _pinging;
+    // One message's events, reused from message to message: receiving allocates nothing per event.
+    private readonly List<(long Seq, double AtMs)> _events = new(16);
+    private string? _lastRunId;
+    private Task? _receiving;
 
-    /// <summary>A run's events arrived: run id, then each event's (seq, atMs), then the receive time.</summary>
-    public Action<string, List<(long Seq, double AtMs)>, long>? OnEvents { get; init; }
+    /// <summary>A run's events arrived: run id, each event's (seq, atMs) — valid during the call only — and the receive time.</summary>
+    public delegate void EventsReceived(string runId, ReadOnlySpan<(long Seq, double AtMs)> events, long receivedUtcTicks);
+
+    public EventsReceived? OnEvents { get; init; }
     public Action<RunInfo>? OnCompleted { get; init; }
 
     public async Task StartAsync(Uri hub, string room, CancellationToken cancellationToken)
     {
         var ws = new UriBuilder(hub) { Scheme = hub.Scheme == "https" ? "wss" : "ws" }.Uri;
+        // Small buffers: a lesson run's messages are a few hundred bytes, and thousands of viewers share a process.
+        _socket.Options.SetBuffer(4 * 1024, 1024);
         await _socket.ConnectAsync(ws, cancellationToken);
-        await SendAsync("""{"protocol":"json","version":1}""", cancellationToken);
+        await SendAsync(HandshakeRecord, cancellationToken);
         _receiving = ReceiveLoopAsync();
-        await SendAsync($$"""{"type":1,"invocationId":"1","target":"JoinRoom","arguments":[{{JsonSerializer.Serialize(room)}}]}""", cancellationToken);
+        await SendAsync(Encoding.UTF8.GetBytes($$"""{"type":1,"invocationId":"1","target":"JoinRoom","arguments":[{{JsonSerializer.Serialize(room)}}]}""" + (char)RecordSeparator), cancellationToken);
         await _joined.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
-        _pinging = PingLoopAsync();
     }
 
-    private async Task SendAsync(string record, CancellationToken cancellationToken)
+    private static readonly byte[] HandshakeRecord = Encoding.UTF8.GetBytes("""{"protocol":"json","version":1}""" + (char)RecordSeparator);
+    private static readonly byte[] PingRecord = Encoding.UTF8.GetBytes("""{"type":6}""" + (char)RecordSeparator);
+
+    private async Task SendAsync(byte[] record, CancellationToken cancellationToken)
     {
-        var bytes = Encoding.UTF8.GetBytes(record + (char)RecordSeparator);
         await _sendLock.WaitAsync(cancellationToken);
         try
         {
-            await _socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+            await _socket.SendAsync(record, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
         }
         finally
         {
@@ -53,13 +62,15 @@ public sealed class WireViewer : IAsyncDisposable
         }
     }
 
-    /// <summary>The server drops a client it has not heard from for 30 s; a page's client pings, so does this one.</summary>
-    private async Task PingLoopAsync()
+    /// <summary>
+    /// The server drops a client it has not heard from for 30 s; a page's client pings every <see cref="PingInterval"/>,
+    /// so does this one — when its process's <see cref="PingAllAsync"/> comes round to it.
+    /// </summary>
+    public async Task PingAsync()
     {
         try
         {
-            using var timer = new PeriodicTimer(PingInterval);
-            while (await timer.WaitForNextTickAsync(_stop.Token)) await SendAsync("""{"type":6}""", _stop.Token);
+            if (_socket.State == WebSocketState.Open) await SendAsync(PingRecord, _stop.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
         {
@@ -67,28 +78,54 @@ public sealed class WireViewer : IAsyncDisposable
         }
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>
+    /// Pings every viewer once per <see cref="PingInterval"/>, spread evenly over it: one loop per process, not a
+    /// timer and a task per viewer.
+    /// </summary>
+    public static async Task PingAllAsync(IReadOnlyList<WireViewer> viewers, CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        if (viewers.Count == 0) return;
+        const int slices = 20;
+        using var timer = new PeriodicTimer(PingInterval / slices);
+        var next = 0;
         try
         {
-            while (!_stop.IsCancellationRequested)
+            while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                var result = await _socket.ReceiveAsync(buffer.GetMemory(8 * 1024), _stop.Token);
+                var count = (viewers.Count + slices - 1) / slices;
+                for (var i = 0; i < count; i++, next = (next + 1) % viewers.Count) await viewers[next].PingAsync();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The process is ending.
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var buffer = new byte[4 * 1024];
+        var filled = 0;
+        try
+        {
+            while (true)
+            {
+                if (filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2); // a record longer than the buffer
+                // No cancellation token: registering one costs on every receive; closing the socket ends the loop.
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(filled), CancellationToken.None);
                 if (result.MessageType == WebSocketMessageType.Close) break;
                 var now = DateTime.UtcNow.Ticks;
-                buffer.Advance(result.Count);
-                var data = buffer.WrittenMemory;
+                filled += result.Count;
+                var start = 0;
                 int end;
-                while ((end = data.Span.IndexOf(RecordSeparator)) >= 0)
+                while ((end = Array.IndexOf(buffer, RecordSeparator, start, filled - start)) >= 0)
                 {
-                    Handle(data.Span[..end], now);
-                    data = data[(end + 1)..];
+                    Handle(buffer.AsSpan(start, end - start), now);
+                    start = end + 1;
                 }
                 // Keep a record cut off by the end of this read for the next one.
-                var rest = data.ToArray();
-                buffer.ResetWrittenCount();
-                buffer.Write(rest);
+                filled -= start;
+                if (filled > 0 && start > 0) Buffer.BlockCopy(buffer, start, buffer, 0, filled);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or ObjectDisposedException)
@@ -98,9 +135,15 @@ public sealed class WireViewer : IAsyncDisposable
         _joined.TrySetException(new InvalidOperationException("The connection closed before joining the room."));
     }
 
+    /// <summary>
+    /// One record. The server writes an invocation's <c>type</c>, <c>target</c> and <c>arguments</c> in that order, so
+    /// one forward pass over the JSON reads a <c>RunEvents</c> message without building a document or a string per
+    /// event; anything else (rare: a run's start and end, viewer counts, completions) is parsed as a document.
+    /// </summary>
     private void Handle(ReadOnlySpan<byte> record, long receivedUtcTicks)
     {
         if (record.SequenceEqual("{}"u8)) return; // handshake accepted
+        if (record.IndexOf("\"target\":\"RunEvents\""u8) >= 0 && TryHandleEvents(record, receivedUtcTicks)) return;
         var reader = new Utf8JsonReader(record);
         using var doc = JsonDocument.ParseValue(ref reader);
         var root = doc.RootElement;
@@ -110,9 +153,9 @@ public sealed class WireViewer : IAsyncDisposable
                 var args = root.GetProperty("arguments");
                 if (target == "RunEvents")
                 {
-                    var events = new List<(long, double)>(args[1].GetArrayLength());
-                    foreach (var e in args[1].EnumerateArray()) events.Add((e.GetProperty("seq").GetInt64(), e.GetProperty("atMs").GetDouble()));
-                    OnEvents?.Invoke(args[0].GetString()!, events, receivedUtcTicks);
+                    _events.Clear();
+                    foreach (var e in args[1].EnumerateArray()) _events.Add((e.GetProperty("seq").GetInt64(), e.GetProperty("atMs").GetDouble()));
+                    OnEvents?.Invoke(args[0].GetString()!, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_events), receivedUtcTicks);
                 }
                 else if (target == "RunCompleted")
                 {
@@ -125,29 +168,63 @@ public sealed class WireViewer : IAsyncDisposable
                 break;
             case 7: // close
                 _stop.Cancel();
+                _socket.Abort();
                 break;
         }
+    }
+
+    /// <summary><c>{"type":1,"target":"RunEvents","arguments":["runId",[{"seq":1,…,"atMs":…},…]]}</c> in one pass; false if it is not shaped so.</summary>
+    private bool TryHandleEvents(ReadOnlySpan<byte> record, long receivedUtcTicks)
+    {
+        var reader = new Utf8JsonReader(record);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+        var isEvents = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("target"u8))
+            {
+                reader.Read();
+                isEvents = reader.ValueTextEquals("RunEvents"u8);
+                if (!isEvents) return false;
+            }
+            else if (reader.ValueTextEquals("arguments"u8))
+            {
+                if (!isEvents) return false;
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType != JsonTokenType.String) return false;
+                // The same run's id message after message: compare, do not allocate.
+                var runId = _lastRunId is not null && reader.ValueTextEquals(_lastRunId) ? _lastRunId : _lastRunId = reader.GetString()!;
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) return false;
+                _events.Clear();
+                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    long seq = -1;
+                    double atMs = double.NaN;
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("seq"u8)) { reader.Read(); seq = reader.GetInt64(); }
+                        else if (reader.ValueTextEquals("atMs"u8)) { reader.Read(); atMs = reader.GetDouble(); }
+                        else { reader.Read(); reader.Skip(); }
+                    }
+                    if (seq < 0 || double.IsNaN(atMs)) return false;
+                    _events.Add((seq, atMs));
+                }
+                OnEvents?.Invoke(runId, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_events), receivedUtcTicks);
+                return true;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        return false;
     }
 
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        try
-        {
-            if (_socket.State == WebSocketState.Open)
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-        {
-            // Already gone.
-        }
-        foreach (var task in new[] { _receiving, _pinging })
-        {
-            if (task is not null) await task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
+        _socket.Abort(); // the server sees the connection close; ends the receive loop, which waits without a token
+        if (_receiving is not null) await _receiving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _socket.Dispose();
     }
 }

@@ -51,10 +51,19 @@ public static partial class BenchReport
         text.AppendLine($"<!-- bench:{section.Name} -->");
         text.AppendLine($"## {section.Title}").AppendLine();
         text.AppendLine($"`{Command} -- {section.Name}` · measured {stamp}{section.MachineLoad}").AppendLine();
+        if (ExperimentSettings() is { } experiment) text.AppendLine($"**An experiment, not the lab as it ships:** measured with {experiment}.").AppendLine();
         text.Append(section.Text);
         if (section.Targets.Count > 0) text.AppendLine("Targets:").AppendLine().Append(TargetTable(section.Targets));
         text.AppendLine($"<!-- /bench:{section.Name} -->");
         return text.ToString();
+    }
+
+    /// <summary>The benchmark's experiment settings in force (<c>LOCKLAB_BENCH_*</c> variables), or null.</summary>
+    public static string? ExperimentSettings()
+    {
+        var set = Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("LOCKLAB_BENCH_", StringComparison.Ordinal)).Order()
+            .Select(k => $"`{k}={Environment.GetEnvironmentVariable(k)}`").ToList();
+        return set.Count == 0 ? null : string.Join(", ", set);
     }
 
     private static string TargetTable(IEnumerable<TargetCheck> targets)

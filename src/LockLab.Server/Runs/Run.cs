@@ -28,6 +28,7 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
     private bool _historyKeeps = true;
     private long _droppedThrough;
     private bool _droppedUnstored;
+    private bool _gateOpened;
 
     public string Id { get; } = id;
     public string Scenario => request.Scenario.Name;
@@ -234,7 +235,10 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
         }
     }
 
-    /// <summary>The gate is open; false when the run was stopped meanwhile.</summary>
+    /// <summary>
+    /// The run's workers are being handed their jobs (the gate may open from now on); false when the run was stopped
+    /// meanwhile. <see cref="StartedAt"/> holds <paramref name="at"/> until <see cref="MarkGateOpened"/> sets the real instant.
+    /// </summary>
     public bool TryMarkRunning(DateTimeOffset at)
     {
         lock (_gate)
@@ -244,6 +248,28 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
             StartedAt = at;
             Signal();
             return true;
+        }
+    }
+
+    /// <summary>True once the start gate has opened (<see cref="MarkGateOpened"/>).</summary>
+    public bool GateOpened
+    {
+        get { lock (_gate) return _gateOpened; }
+    }
+
+    /// <summary>
+    /// The start gate opened at <paramref name="at"/> (wall clock): the instant every event's <c>atMs</c> counts from, so
+    /// it is the run's <see cref="StartedAt"/>. Handing the jobs out and the workers getting ready come before it (a few
+    /// milliseconds with pooled workers, far more when workers have to be started on a busy machine): a start taken
+    /// before the gate made every event look that much later to a page that adds <c>atMs</c> to it.
+    /// </summary>
+    public void MarkGateOpened(DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            StartedAt = at;
+            _gateOpened = true;
+            Signal();
         }
     }
 

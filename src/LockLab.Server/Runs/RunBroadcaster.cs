@@ -75,10 +75,17 @@ public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connect
                 // Read "finished" before the events: the executor appends the last events before it finishes the run,
                 // so a run seen finished here has nothing left that the read below could miss.
                 var finished = run.IsFinished;
-                if (!announced && run.Status != RunStatus.Queued)
+                // Announced once the start gate has opened, with the gate's instant as its start (what events' atMs count
+                // from); or when it ended without opening it. Nothing of the run goes out before.
+                if (!announced && run.Status != RunStatus.Queued && (run.GateOpened || finished))
                 {
                     Send(run, nameof(ILabClient.RunStarted), (await ShareAsync(run)).ForViewers());
                     announced = true;
+                }
+                if (!announced)
+                {
+                    await changed;
+                    continue;
                 }
                 // Once the burst is spent, wait for the next message's turn: what arrives meanwhile goes together.
                 // In a large room, soon after the last message, wait out the gather window as well.

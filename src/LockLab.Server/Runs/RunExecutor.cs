@@ -118,6 +118,8 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
 
             await WaitUntilGateOpenedAsync(segment, workers, TimeSpan.FromSeconds(limits.WorkerStartTimeoutSeconds), timeLimit.Token);
             started = segment.RunStartTimestamp;
+            // The gate's instant on the wall clock (the monotonic clock has no date): what the events' atMs count from.
+            run.MarkGateOpened(clock.GetUtcNow() - Stopwatch.GetElapsedTime(started));
             run.Timeline.MarkWorkersReady(started); // the last one to be ready opened the gate in that instant
             run.Timeline.MarkGateOpened(started);
             metrics.WorkersReady(Stopwatch.GetElapsedTime(asked, started), prestarted: workers.All(w => w.LaunchedAt < asked));

@@ -44,6 +44,35 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
     }
 
     [Fact]
+    public async Task A_room_larger_than_one_turn_of_writes_gets_every_event_once_and_in_order()
+    {
+        // More pages than the server writes to in one turn (Hubs/ViewerFeeds.WritesPerTurn): the room is written in
+        // several turns, and every page must still get the run whole, in order, between RunStarted and RunCompleted.
+        var pages = new List<(HubConnection Hub, RoomRecorder Recorder)>();
+        try
+        {
+            for (var i = 0; i < 2 * LockLab.Server.Hubs.ViewerFeeds.WritesPerTurn + 3; i++) pages.Add(await JoinAsync("hub-crowd"));
+
+            var run = await StartOverHttpAsync("""{"scenario":"no-lock","room":"hub-crowd","iterations":3,"delayMs":5}""");
+            foreach (var (_, recorder) in pages)
+            {
+                var completed = await recorder.CompletedAsync(run.Id);
+                var messages = recorder.Messages.Where(m => m.RunId == run.Id).ToList();
+                Assert.Equal("RunStarted", messages[0].Method);
+                Assert.Equal("RunCompleted", messages[^1].Method);
+                var events = recorder.EventsOf(run.Id);
+                Assert.Equal(Enumerable.Range(1, (int)completed.EventCount).Select(i => (long)i), events.Select(e => e.Seq));
+                // Announced once the gate had opened: its start is the instant the events' atMs count from.
+                Assert.Equal(completed.StartedAt, messages[0].Info!.StartedAt);
+            }
+        }
+        finally
+        {
+            foreach (var (hub, _) in pages) await hub.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_viewer_receives_each_event_as_it_happens_not_at_the_end()
     {
         var (hub, recorder) = await JoinAsync("hub-step");

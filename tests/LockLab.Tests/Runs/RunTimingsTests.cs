@@ -39,6 +39,20 @@ public class RunTimingsTests(LabServerFactory lab) : IClassFixture<LabServerFact
     }
 
     [Fact]
+    public async Task A_runs_start_is_the_instant_its_start_gate_opened()
+    {
+        // Events count their atMs from the gate; a page adds atMs to the run's start to place them. A start taken when
+        // the jobs were handed out (before the workers were ready) made every event look that much later.
+        var accepted = await Json.ReadAsync<RunInfo>(await lab.CreatePresenterClient().PostAsync("/api/runs",
+            Json.Body("""{"scenario":"no-lock","room":"api-timings-start","iterations":1,"delayMs":5}""")));
+        var run = await lab.WaitForRunAsync(accepted!.Id);
+        var t = (await Json.ReadAsync<RunTimings>(await lab.CreateClient().GetAsync($"/api/runs/{run.Id}/timings")))!;
+
+        var startedMs = (run.StartedAt!.Value - run.CreatedAt).TotalMilliseconds; // on the wall clock, from acceptance
+        Assert.InRange(startedMs, t.GateOpenedMs!.Value - 1, t.GateOpenedMs.Value + 1);
+    }
+
+    [Fact]
     public async Task An_unknown_run_is_404_problem_details()
     {
         var response = await lab.CreateClient().GetAsync("/api/runs/0123456789abcdef0123/timings");

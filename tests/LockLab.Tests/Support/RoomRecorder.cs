@@ -13,11 +13,11 @@ public sealed class RoomRecorder
 
     public RoomRecorder(HubConnection hub)
     {
-        hub.On<RunInfo>("RunStarted", run => Record(new("RunStarted", run.Id, [])));
+        hub.On<RunInfo>("RunStarted", run => Record(new("RunStarted", run.Id, [], run)));
         hub.On<string, RunEvent[]>("RunEvents", (id, events) => Record(new("RunEvents", id, events)));
         hub.On<RunInfo>("RunCompleted", run =>
         {
-            Record(new("RunCompleted", run.Id, []));
+            Record(new("RunCompleted", run.Id, [], run));
             Completion(run.Id).TrySetResult(run);
         });
     }
@@ -49,7 +49,8 @@ public sealed class RoomRecorder
         }
     }
 
-    public sealed record Message(string Method, string RunId, RunEvent[] Events);
+    /// <param name="Info">The run as <c>RunStarted</c> and <c>RunCompleted</c> described it.</param>
+    public sealed record Message(string Method, string RunId, RunEvent[] Events, RunInfo? Info = null);
 
     public ConcurrentQueue<Message> Messages { get; } = new();
 
