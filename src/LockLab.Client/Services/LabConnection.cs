@@ -196,7 +196,18 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         var json = ContractsJsonContext.Default;
         var scenarios = Scenarios.Count == 0 ? _hub!.InvokeAsync("GetScenarios", json.ScenarioInfoArray) : null;
         var limits = Limits is null ? _hub!.InvokeAsync("GetLimits", json.LabLimits) : null;
+        // This page shows a big run's latest lines only: the server may send it just those, not every event. Said on
+        // every (re)connect, as it belongs to the connection.
+        var latestOnly = _hub!.InvokeAsync(LatestLines.HubMethod);
         var joining = _hub!.InvokeAsync("JoinRoom", json.RoomState, Room);
+        try
+        {
+            await latestOnly;
+        }
+        catch (HubCallException)
+        {
+            // A server that does not offer it sends every event; the page skims them (SkimRunEvents).
+        }
         if (scenarios is not null) Scenarios = await scenarios;
         if (limits is not null) Limits = await limits;
         var state = await joining;

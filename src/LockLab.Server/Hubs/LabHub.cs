@@ -72,6 +72,14 @@ public sealed class LabHub(
         await base.OnDisconnectedAsync(exception);
     }
 
+    /// <summary>
+    /// This connection shows a big run's latest lines only (<see cref="LatestLines"/>): from now on it is sent a big
+    /// run's latest events ten times a second, not every event. Every other message, and every run that is not big,
+    /// reaches it as before; catching up (<see cref="GetEvents"/>) and the run's record stay whole.
+    /// </summary>
+    [HubMethodName(LatestLines.HubMethod)]
+    public void ShowLatestOnly() => feeds.ShowLatestOnly(Context.ConnectionId);
+
     /// <summary>Creates a classroom and answers its code.</summary>
     [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
     public Task<string> CreateRoom() => rooms.CreateAsync();

@@ -1,3 +1,4 @@
+using LockLab.Contracts;
 using LockLab.Server.Rooms;
 
 namespace LockLab.Server.Hubs;
@@ -6,4 +7,9 @@ namespace LockLab.Server.Hubs;
 public sealed class LocalRoomChannel(ViewerFeeds feeds, RoomConnections connections) : IRoomChannel
 {
     public void Send(string room, string method, params object?[] args) => feeds.Send(connections.In(room), method, args);
+
+    public void SendEvents(string room, string runId, RunEvent[] events, RunEvent[]? latest) =>
+        feeds.SendEvents(connections.In(room), runId, events, latest);
+
+    public void SendLatest(string room, string runId, RunEvent[] latest) => feeds.SendEvents(connections.In(room), runId, null, latest);
 }

@@ -19,6 +19,9 @@ namespace LockLab.Server.Hubs;
 /// <item>A page that still falls <see cref="MaxBacklog"/> messages or <see cref="MaxBacklogEvents"/> events behind, or
 /// does not take a message within <see cref="SendTimeout"/>, is disconnected: its client reconnects and catches up by
 /// sequence number (from the history, for events that left memory).</item>
+/// <item>A page that shows only a big run's latest lines (it called <see cref="LatestLines.HubMethod"/>) is sent that
+/// run's latest events ten times a second instead of every event (<see cref="SendEvents"/>): a million-increment run
+/// reaches it as ≈ 20 KB a tenth of a second, not 6 MB a second it would skim and throw away.</item>
 /// </list>
 /// </summary>
 public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<ViewerFeeds> logger)
@@ -42,6 +45,9 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
 
     private sealed record Message(string Method, object?[] Args)
     {
+        /// <summary>A big run's latest events for a page that shows only those: a newer one supersedes it.</summary>
+        public bool Latest { get; init; }
+
         /// <summary>Serialized at most once per protocol, on first write, for every page it goes to.</summary>
         public SerializedHubMessage Serialized { get; } = new(new InvocationMessage(Method, Args));
 
@@ -60,6 +66,9 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
         private int _waitingEvents;
 
         public HubCallerContext Context { get; } = context;
+
+        /// <summary>The page shows a big run's latest lines only (<see cref="LatestLines"/>).</summary>
+        public bool LatestOnly { get; set; }
         public bool Closed { get { lock (_waiting) return _closed; } }
 
         /// <summary>Writes the message now if the page is keeping up, else queues it; false when the backlog is full.</summary>
@@ -80,7 +89,15 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
                 }
                 var events = message.EventsOfRun is null ? 0 : message.Events.Length;
                 if (_waitingEvents + events > MaxBacklogEvents) return false;
-                if (message.EventsOfRun is { } run && _waiting.Last is { } last && last.Value.EventsOfRun == run
+                if (message is { Latest: true, EventsOfRun: { } newer } && _waiting.Last is { Value: { Latest: true } older } waiting
+                    && older.EventsOfRun == newer)
+                {
+                    // The page draws the latest lines only: the newer ones take the place of those still waiting.
+                    _waitingEvents += events - older.Events.Length;
+                    waiting.Value = message;
+                    return true;
+                }
+                if (message.EventsOfRun is { } run && !message.Latest && _waiting.Last is { } last && !last.Value.Latest && last.Value.EventsOfRun == run
                     && last.Value.Events.Length + message.Events.Length <= MaxEventsPerMessage)
                 {
                     last.Value = new Message(last.Value.Method, [run, (RunEvent[])[.. last.Value.Events, .. message.Events]]);
@@ -167,17 +184,45 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
         if (_feeds.TryRemove(connectionId, out var feed)) feed.Close();
     }
 
+    /// <summary>This page shows a big run's latest lines only: <see cref="SendEvents"/> sends it those, not every event.</summary>
+    public void ShowLatestOnly(string connectionId)
+    {
+        if (_feeds.TryGetValue(connectionId, out var feed)) feed.LatestOnly = true;
+    }
+
     /// <summary>Sends a message to each of these pages, in order; never waits for any of them.</summary>
     public void Send(IEnumerable<string> connectionIds, string method, params object?[] args)
     {
         var message = new Message(method, args);
         foreach (var id in connectionIds)
         {
-            if (_feeds.TryGetValue(id, out var feed) && !feed.TrySend(message) && !feed.Closed)
-            {
-                Drop(feed, $"fell {MaxBacklog} messages or {MaxBacklogEvents} events behind");
-            }
+            if (_feeds.TryGetValue(id, out var feed)) Deliver(feed, message);
         }
+    }
+
+    /// <summary>
+    /// A big run's events: <paramref name="events"/> to the pages that take every event, <paramref name="latest"/> to
+    /// those that show only the latest lines; either may be null (nothing for those pages this time). Each message is
+    /// made, and serialized, once for all the pages it goes to.
+    /// </summary>
+    public void SendEvents(IEnumerable<string> connectionIds, string runId, RunEvent[]? events, RunEvent[]? latest)
+    {
+        Message? all = null, tail = null;
+        foreach (var id in connectionIds)
+        {
+            if (!_feeds.TryGetValue(id, out var feed)) continue;
+            var batch = feed.LatestOnly ? latest : events;
+            if (batch is not { Length: > 0 }) continue;
+            var message = feed.LatestOnly
+                ? tail ??= new Message(nameof(ILabClient.RunEvents), [runId, latest]) { Latest = true }
+                : all ??= new Message(nameof(ILabClient.RunEvents), [runId, events]);
+            Deliver(feed, message);
+        }
+    }
+
+    private void Deliver(Feed feed, Message message)
+    {
+        if (!feed.TrySend(message) && !feed.Closed) Drop(feed, $"fell {MaxBacklog} messages or {MaxBacklogEvents} events behind");
     }
 
     private void Drop(Feed feed, string why, Exception? error = null)

@@ -1,3 +1,4 @@
+using LockLab.Contracts;
 using LockLab.Server.Hubs;
 using LockLab.Server.Rooms;
 using Microsoft.AspNetCore.SignalR;
@@ -16,6 +17,15 @@ public sealed class BackplaneRoomChannel(HubLifetimeManager<LabHub> hubs, ILogge
         var sending = hubs.SendGroupAsync(RoomNames.Group(room), method, args);
         if (!sending.IsCompletedSuccessfully) _ = ObserveAsync(sending, room, method);
     }
+
+    /// <summary>
+    /// Through the backplane every page of the room gets every event: a page that shows only a big run's latest lines
+    /// skims the batches it does not draw (the thinned feed is a single server's, <see cref="LocalRoomChannel"/>).
+    /// </summary>
+    public void SendEvents(string room, string runId, RunEvent[] events, RunEvent[]? latest) => Send(room, nameof(ILabClient.RunEvents), runId, events);
+
+    /// <summary>Those pages have had these events in full already.</summary>
+    public void SendLatest(string room, string runId, RunEvent[] latest) { }
 
     private async Task ObserveAsync(Task sending, string room, string method)
     {
