@@ -7,7 +7,7 @@ namespace LockLab.Contracts;
 /// <para>
 /// A page that shows only a big run's latest lines may say so to the hub (<see cref="HubMethod"/>): from then on it is
 /// sent, for big runs only, the latest <see cref="EventsPerMessage"/> events at most every <see cref="EveryMs"/>
-/// milliseconds (and the run's last events before <c>RunCompleted</c>), not every event. A connection that does not
+/// milliseconds (and the run's last events before <c>RunCompleted</c>), not every event, and a summary with short lists. A connection that does not
 /// ask — a SignalR viewer that tabulates the whole run — gets every event, as always.
 /// </para>
 /// </summary>
@@ -21,6 +21,9 @@ public static class LatestLines
 
     /// <summary>Events in each of those messages: more than a screenful of printed lines (a third of the events).</summary>
     public const int EventsPerMessage = 150;
+
+    /// <summary>Printed values and lost writes listed in the summary such a page is sent (<see cref="RunInfo.ForLatestLines"/>).</summary>
+    public const int SummaryListLimit = 10;
 
     /// <summary>The hub method by which a connection asks for big runs' latest events only (no arguments).</summary>
     public const string HubMethod = "ShowLatestOnly";

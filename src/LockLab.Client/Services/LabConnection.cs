@@ -20,6 +20,12 @@ public enum ConnectionStatus
 public sealed class LabConnection(NavigationManager navigation, PresenterKeyStore keys) : IAsyncDisposable
 {
     private HubLink? _hub;
+
+    /// <summary>
+    /// The server sends this connection only a big run's latest events (<see cref="LatestLines"/>), not every event: it
+    /// said so when asked. Otherwise (an older server, or several behind a backplane) the page skims every batch.
+    /// </summary>
+    private bool _thinnedFeed;
     private readonly SemaphoreSlim _sync = new(1, 1);
 
     /// <summary>Runs this page has seen, by id (the newest few); events are routed to their run.</summary>
@@ -198,15 +204,16 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         var limits = Limits is null ? _hub!.InvokeAsync("GetLimits", json.LabLimits) : null;
         // This page shows a big run's latest lines only: the server may send it just those, not every event. Said on
         // every (re)connect, as it belongs to the connection.
-        var latestOnly = _hub!.InvokeAsync(LatestLines.HubMethod);
+        var latestOnly = _hub!.InvokeAsync(LatestLines.HubMethod, json.Boolean);
         var joining = _hub!.InvokeAsync("JoinRoom", json.RoomState, Room);
         try
         {
-            await latestOnly;
+            _thinnedFeed = await latestOnly;
         }
         catch (HubCallException)
         {
             // A server that does not offer it sends every event; the page skims them (SkimRunEvents).
+            _thinnedFeed = false;
         }
         if (scenarios is not null) Scenarios = await scenarios;
         if (limits is not null) Limits = await limits;
@@ -321,7 +328,9 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             {
                 // RunCompleted follows the last RunEvents; one catch-up call covers anything a reconnect swallowed
                 // (sequence numbers can have gaps after a crash, so counts cannot tell).
-                if (info.IsFinished && !run.Info.IsFinished) await CatchUpAsync(run);
+                // A big run whose last events the page already shows (the server sends them before RunCompleted)
+                // needs no call.
+                if (info.IsFinished && !run.Info.IsFinished && !run.ShowsItsEnd(info)) await CatchUpAsync(run);
                 run.Update(info);
             }
         }
@@ -356,6 +365,8 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// </summary>
     private bool SkimRunEvents(ReadOnlySpan<byte> record)
     {
+        // The server sends this page a big run's latest events only, ten times a second: each is worth reading.
+        if (_thinnedFeed) return true;
         // A run the page does not know yet (its RunStarted is still being handled) is decided when its turn comes.
         if (RunEventsRecord.RunId(record) is not { } runId || Find(runId) is not { ShowsLatestOnly: true } run) return true;
         if (run.DueForLines(Environment.TickCount64)) return true;

@@ -63,20 +63,18 @@ public sealed class LiveRun
             : null;
 
     /// <summary>A big run: whether its next batch should give its latest lines (else it only moves <see cref="LastSeq"/> on).</summary>
-    /// <remarks>
-    /// Due a little before <see cref="LinesEveryMs"/> is up: the server already sends a page that asked for it
-    /// (<see cref="LatestLines.HubMethod"/>) a big run's latest events about that often, and a message that arrives a
-    /// few milliseconds early must not be passed over for the next one.
-    /// </remarks>
     public bool DueForLines(long nowMs)
     {
-        if (nowMs - _linesTakenAt < LinesEveryMs * 3 / 4) return false;
+        if (nowMs - _linesTakenAt < LinesEveryMs) return false;
         _linesTakenAt = nowMs;
         return true;
     }
 
     /// <summary>A big run's batch that was not read: the run has reached <paramref name="seq"/>.</summary>
     public void MovedTo(long seq) => _lastSeq = Math.Max(_lastSeq, seq);
+
+    /// <summary>A big run whose events up to the last one <paramref name="finished"/> reports are on screen already.</summary>
+    public bool ShowsItsEnd(RunInfo finished) => ShowsLatestOnly && _events.Count > 0 && _events[^1].Seq >= finished.EventCount;
 
     /// <summary>Who holds the lock after the events so far (null when nobody does).</summary>
     public string? LockHolder { get; private set; }

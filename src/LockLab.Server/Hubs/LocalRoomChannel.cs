@@ -1,4 +1,3 @@
-using LockLab.Contracts;
 using LockLab.Server.Rooms;
 
 namespace LockLab.Server.Hubs;
@@ -8,8 +7,8 @@ public sealed class LocalRoomChannel(ViewerFeeds feeds, RoomConnections connecti
 {
     public void Send(string room, string method, params object?[] args) => feeds.Send(connections.In(room), method, args);
 
-    public void SendEvents(string room, string runId, RunEvent[] events, RunEvent[]? latest) =>
-        feeds.SendEvents(connections.In(room), runId, events, latest);
+    public bool ThinsBigRuns => true;
 
-    public void SendLatest(string room, string runId, RunEvent[] latest) => feeds.SendEvents(connections.In(room), runId, null, latest);
+    public void SendBigRun(string room, string method, object?[]? toEveryEvent, object?[]? toLatestOnly) =>
+        feeds.SendSplit(connections.In(room), method, toEveryEvent, toLatestOnly);
 }

@@ -20,7 +20,7 @@ namespace LockLab.Server.Hubs;
 /// does not take a message within <see cref="SendTimeout"/>, is disconnected: its client reconnects and catches up by
 /// sequence number (from the history, for events that left memory).</item>
 /// <item>A page that shows only a big run's latest lines (it called <see cref="LatestLines.HubMethod"/>) is sent that
-/// run's latest events ten times a second instead of every event (<see cref="SendEvents"/>): a million-increment run
+/// run's latest events ten times a second instead of every event, and its summary with short lists (<see cref="SendSplit"/>): a million-increment run
 /// reaches it as ≈ 20 KB a tenth of a second, not 6 MB a second it would skim and throw away.</item>
 /// </list>
 /// </summary>
@@ -201,22 +201,26 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
     }
 
     /// <summary>
-    /// A big run's events: <paramref name="events"/> to the pages that take every event, <paramref name="latest"/> to
-    /// those that show only the latest lines; either may be null (nothing for those pages this time). Each message is
-    /// made, and serialized, once for all the pages it goes to.
+    /// A big run's message, which differs by page (<see cref="Rooms.IRoomChannel.SendBigRun"/>): <paramref name="toEveryEvent"/>
+    /// to the pages that take every event, <paramref name="toLatestOnly"/> to those that show only the latest lines;
+    /// either may be null (nothing for those pages this time). Each message is made, and serialized, once for all the
+    /// pages it goes to.
     /// </summary>
-    public void SendEvents(IEnumerable<string> connectionIds, string runId, RunEvent[]? events, RunEvent[]? latest)
+    public void SendSplit(IEnumerable<string> connectionIds, string method, object?[]? toEveryEvent, object?[]? toLatestOnly)
     {
-        Message? all = null, tail = null;
+        Message? all = null, latest = null;
         foreach (var id in connectionIds)
         {
             if (!_feeds.TryGetValue(id, out var feed)) continue;
-            var batch = feed.LatestOnly ? latest : events;
-            if (batch is not { Length: > 0 }) continue;
-            var message = feed.LatestOnly
-                ? tail ??= new Message(nameof(ILabClient.RunEvents), [runId, latest]) { Latest = true }
-                : all ??= new Message(nameof(ILabClient.RunEvents), [runId, events]);
-            Deliver(feed, message);
+            if (feed.LatestOnly)
+            {
+                if (toLatestOnly is null) continue;
+                Deliver(feed, latest ??= new Message(method, toLatestOnly) { Latest = true });
+            }
+            else if (toEveryEvent is not null)
+            {
+                Deliver(feed, all ??= new Message(method, toEveryEvent));
+            }
         }
     }
 

@@ -12,13 +12,13 @@ public interface IRoomChannel
 {
     void Send(string room, string method, params object?[] args);
 
-    /// <summary>
-    /// A big run's batch (<see cref="LatestLines"/>): <c>RunEvents(runId, events)</c> to every page that takes every
-    /// event; to pages that show only the latest lines, <c>RunEvents(runId, latest)</c> instead, or nothing when
-    /// <paramref name="latest"/> is null (their turn has not come).
-    /// </summary>
-    void SendEvents(string room, string runId, RunEvent[] events, RunEvent[]? latest);
+    /// <summary>Whether pages that show only a big run's latest lines get only those (else every page gets every event).</summary>
+    bool ThinsBigRuns { get; }
 
-    /// <summary>A big run's latest events, to the pages that show only those (the others have had them already).</summary>
-    void SendLatest(string room, string runId, RunEvent[] latest);
+    /// <summary>
+    /// A big run's message (<see cref="LatestLines"/>), which differs by page: <paramref name="toEveryEvent"/> as the
+    /// arguments for every connection that takes every event, <paramref name="toLatestOnly"/> for the pages that show
+    /// only the latest lines; null sends that side nothing (a batch whose latest events are not due yet).
+    /// </summary>
+    void SendBigRun(string room, string method, object?[]? toEveryEvent, object?[]? toLatestOnly);
 }

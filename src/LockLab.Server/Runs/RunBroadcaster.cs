@@ -16,7 +16,7 @@ namespace LockLab.Server.Runs;
 /// catches up by sequence number. With several instances, each status and batch is first shared
 /// (<see cref="ISharedRuns"/>), so that a page on another instance can catch up with anything it was sent.
 /// A big run (<see cref="LatestLines"/>) goes in full to every connection that takes every event, and as its latest
-/// events, ten times a second, to the pages that said they show only those.
+/// events, ten times a second, to the pages that said they show only those (and its summary, with short lists).
 /// </summary>
 public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connections, ISharedRuns shared, ScaleOut.LabInstance instance, RunFollowers followers, ILogger<RunBroadcaster> logger)
 {
@@ -100,7 +100,7 @@ public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connect
                 {
                     await shared.AppendAsync(run.Id, batch);
                     if (latest is null) Send(run, nameof(ILabClient.RunEvents), run.Id, batch);
-                    else channel.SendEvents(run.Room, run.Id, batch, latest.Add(batch));
+                    else channel.SendBigRun(run.Room, nameof(ILabClient.RunEvents), [run.Id, batch], latest.Add(batch) is { } due ? [run.Id, due] : null);
                     run.Timeline.Sent(batch);
                     sent = batch[^1].Seq;
                     run.MarkSent(sent); // handed to every page's feed: memory may let it go once it is stored too
@@ -110,10 +110,15 @@ public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connect
                 }
                 // Nothing new: latest events held back for their turn go out when it comes, and at the latest before
                 // the run's completion, so that those pages end on the run's last events.
-                if (latest is { Pending: true } && (finished || latest.Due)) channel.SendLatest(run.Room, run.Id, latest.Take());
+                if (latest is { Pending: true } && (finished || latest.Due))
+                {
+                    channel.SendBigRun(run.Room, nameof(ILabClient.RunEvents), null, [run.Id, latest.Take()]);
+                }
                 if (finished)
                 {
-                    Send(run, nameof(ILabClient.RunCompleted), (await ShareAsync(run)).ForViewers());
+                    var info = await ShareAsync(run);
+                    if (latest is null) Send(run, nameof(ILabClient.RunCompleted), info.ForViewers());
+                    else channel.SendBigRun(run.Room, nameof(ILabClient.RunCompleted), [info.ForViewers()], [info.ForLatestLines()]);
                     return;
                 }
                 if (latest is { Pending: true }) await Task.WhenAny(changed, Task.Delay(latest.UntilDue));

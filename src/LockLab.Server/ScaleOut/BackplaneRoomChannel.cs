@@ -1,4 +1,3 @@
-using LockLab.Contracts;
 using LockLab.Server.Hubs;
 using LockLab.Server.Rooms;
 using Microsoft.AspNetCore.SignalR;
@@ -19,13 +18,15 @@ public sealed class BackplaneRoomChannel(HubLifetimeManager<LabHub> hubs, ILogge
     }
 
     /// <summary>
-    /// Through the backplane every page of the room gets every event: a page that shows only a big run's latest lines
-    /// skims the batches it does not draw (the thinned feed is a single server's, <see cref="LocalRoomChannel"/>).
+    /// Through the backplane every page of the room gets what takes every event: a page that shows only a big run's
+    /// latest lines skims the batches it does not draw (the thinned feed is a single server's, <see cref="LocalRoomChannel"/>).
     /// </summary>
-    public void SendEvents(string room, string runId, RunEvent[] events, RunEvent[]? latest) => Send(room, nameof(ILabClient.RunEvents), runId, events);
+    public bool ThinsBigRuns => false;
 
-    /// <summary>Those pages have had these events in full already.</summary>
-    public void SendLatest(string room, string runId, RunEvent[] latest) { }
+    public void SendBigRun(string room, string method, object?[]? toEveryEvent, object?[]? toLatestOnly)
+    {
+        if (toEveryEvent is not null) Send(room, method, toEveryEvent);
+    }
 
     private async Task ObserveAsync(Task sending, string room, string method)
     {

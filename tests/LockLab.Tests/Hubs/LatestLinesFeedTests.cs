@@ -19,7 +19,7 @@ public class LatestLinesFeedTests(LabServerFactory lab) : IClassFixture<LabServe
         var hub = lab.CreateHubConnection();
         var recorder = new RoomRecorder(hub);
         await hub.StartAsync();
-        if (latestOnly) await hub.InvokeAsync(LatestLines.HubMethod);
+        if (latestOnly) Assert.True(await hub.InvokeAsync<bool>(LatestLines.HubMethod)); // a single server thins the feed
         await hub.InvokeAsync<RoomState>("JoinRoom", room);
         return (hub, recorder);
     }
@@ -45,7 +45,7 @@ public class LatestLinesFeedTests(LabServerFactory lab) : IClassFixture<LabServe
         var run = await StartAsync(BigRun.Replace("@room", room));
         Assert.True(LatestLines.IsBig(run.Parameters));
         var completed = await viewer.CompletedAsync(run.Id);
-        await page.CompletedAsync(run.Id);
+        var pageCompleted = await page.CompletedAsync(run.Id);
         var elapsed = clock.Elapsed;
 
         // The viewer that asked for nothing: every event, once, in order.
@@ -66,6 +66,13 @@ public class LatestLinesFeedTests(LabServerFactory lab) : IClassFixture<LabServe
         Assert.True(seen.Zip(seen.Skip(1)).All(p => p.First.Seq < p.Second.Seq), "the latest events arrived out of order");
         Assert.Equal(completed.EventCount, seen[^1].Seq);
         Assert.True(seen.Count < all.Count / 4, $"the page was sent {seen.Count} of {all.Count} events");
+        // Its summary: exact counts, short lists (the page shows five lost writes; the rest are a link away).
+        Assert.Equal(completed.Summary!.LostUpdates, pageCompleted.Summary!.LostUpdates);
+        Assert.Equal(completed.Summary.ActualFinalValue, pageCompleted.Summary.ActualFinalValue);
+        Assert.InRange(pageCompleted.Summary.LostWrites.Count, 0, LatestLines.SummaryListLimit);
+        Assert.InRange(pageCompleted.Summary.Printed.Count, 0, LatestLines.SummaryListLimit);
+        Assert.Equal(completed.Summary.PrintedTotal ?? completed.Summary.Printed.Count, pageCompleted.Summary.PrintedTotal);
+
         // The last message holds the run's last events as they were, not a sample of them.
         var last = batches[^1].Events;
         Assert.Equal(Enumerable.Range(0, last.Length).Select(i => completed.EventCount - last.Length + 1 + i), last.Select(e => e.Seq));
