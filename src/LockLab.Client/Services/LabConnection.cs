@@ -231,7 +231,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         {
             _sync.Release();
         }
-        foreach (var run in state.RecentRuns.OrderBy(r => r.CreatedAt)) await OnRunInfoAsync(run);
+        foreach (var run in state.RecentRuns.OrderBy(r => r.CreatedAt)) await OnRunInfoAsync(run, joined: true);
         await SetStatus(ConnectionStatus.Connected);
     }
 
@@ -311,7 +311,8 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         return at >= 0 ? ex.Message[(at + marker.Length)..] : ex.Message.Replace($"An unexpected error occurred invoking '{method}' on the server.", "").Trim();
     }
 
-    private async Task OnRunInfoAsync(RunInfo info)
+    /// <param name="joined">From the room's state at a (re)join, not news of a run as it happens.</param>
+    private async Task OnRunInfoAsync(RunInfo info, bool joined = false)
     {
         await _sync.WaitAsync();
         try
@@ -322,7 +323,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
                 _runs[info.Id] = run;
                 if (Current is null || info.CreatedAt >= Current.Info.CreatedAt) Current = run;
                 Forget();
-                await CatchUpAsync(run);
+                await CatchUpAsync(run, streaming: !joined && !info.IsFinished);
             }
             else
             {
@@ -398,10 +399,15 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         foreach (var old in _runs.Values.OrderByDescending(r => r.Info.CreatedAt).Skip(RunsKept).ToList()) _runs.Remove(old.Id);
     }
 
-    private async Task CatchUpAsync(LiveRun run)
+    /// <param name="streaming">A run this page has just heard start (<c>RunStarted</c>, or its own start): its events are on their way.</param>
+    private async Task CatchUpAsync(LiveRun run, bool streaming = false)
     {
         if (run.ShowsLatestOnly)
         {
+            // A big run that has just started, on a feed that brings its latest events ten times a second: the next
+            // message is where it is now (asking as well cost the page a parse of 300 events just as the run began to
+            // stream). A page that joins a run midway, or hears it end, asks.
+            if (_thinnedFeed && streaming) return;
             // A big run: where it is now, not the millions of events before (those are the run's record, a link away).
             if (_hub is { State: HubLinkState.Connected })
             {
