@@ -137,9 +137,9 @@ public static class StressStreaming
         {
             section.Paragraph($"""
                 Control: one more such run with the page open in another room, so that it receives nothing of the run:
-                {c.Fps:0} fps, longest frame {c.LongestMs:0} ms. Frames over 100 ms there come from the machine — two cores
-                shared by the run's workers, the server, the measuring process's viewer (which parses every event) and the
-                browser — not from the page's own work.
+                {c.Fps:0} fps, longest frame {c.LongestMs:0} ms. Long frames that show here are the machine's (two cores
+                shared by the run's workers, the server, the measuring process's viewer, which parses every event, and the
+                browser); those that show only in the table above are the page's own work.
                 """);
         }
         section.Paragraph($"""
@@ -153,11 +153,12 @@ public static class StressStreaming
         section.Paragraph($"""
             What the server holds (resident = anonymous memory + mapped files + the JIT's code, from `/proc`; the GC's
             committed heap from `/metrics`): before the first run, with the page served and connected, {firstBefore?.ToString() ?? "not measured"};
-            after the last run, {end?.ToString() ?? "not measured"}. Serving the lesson page's first prerender is what takes a fresh
-            server from ≈ 125 to ≈ 172 MiB (measured beside this section: +27 anonymous, of which +8 GC heap, +13 JIT code,
-            +8 mapped files — Blazor's and MudBlazor's code, loaded and compiled once); a big run adds ≈ 15–25 MiB that stay (GC
-            heap committed for the next run, and code compiled for the run's paths), not its events. Turning off W^X
-            (`DOTNET_EnableWriteXorExecute=0`) moves the JIT's code into anonymous memory without making it smaller.
+            after the last run, {end?.ToString() ?? "not measured"}. What a big run leaves behind is anonymous memory — mostly GC
+            heap the collector keeps committed for the next run — and code compiled for the run's paths, not its events.
+            Serving the lesson page's first prerender is what takes a fresh server from ≈ 125 to ≈ 172 MiB (measured on a
+            server of its own: +27 anonymous, of which +8 GC heap, +13 JIT code, +8 mapped files — Blazor's and MudBlazor's
+            code, loaded and compiled once). Turning off W^X (`DOTNET_EnableWriteXorExecute=0`) moves the JIT's code into
+            anonymous memory without making it smaller.
             """);
         section.Paragraph("""
             Before the event budget (measured 2026-11-28) the same three runs took the server from 176 to 701, 1,116 and
