@@ -8,6 +8,7 @@ namespace LockLab.Contracts;
 /// and the server and the WebAssembly client read them with it (trim-safe).
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(RunEvent))]
 [JsonSerializable(typeof(RunEvent[]))]
 [JsonSerializable(typeof(WorkerJob))]

@@ -32,6 +32,14 @@ public sealed record RunInfo(
     /// <summary>The run as the hub sends it to a room's pages: its summary's lists cut to <see cref="RunSummary.ViewerListLimit"/>.</summary>
     public RunInfo ForViewers() => Summary is { } s && s.ForViewers() is var cut && !ReferenceEquals(cut, s) ? this with { Summary = cut } : this;
 
+    /// <summary>
+    /// This run for a page that shows only a big run's latest lines (<see cref="LatestLines"/>): its summary lists the
+    /// first <see cref="LatestLines.SummaryListLimit"/> printed values and lost writes (the page shows five lost writes;
+    /// the rest are the run's record, a link away). Parsing a thousand of each, as <see cref="ForViewers"/> lists,
+    /// held a WebAssembly page's frame for over a tenth of a second as the run ended.
+    /// </summary>
+    public RunInfo ForLatestLines() => Summary is { } s && s.CutTo(LatestLines.SummaryListLimit) is var cut && !ReferenceEquals(cut, s) ? this with { Summary = cut } : this;
+
     [JsonIgnore]
     public bool IsFinished => Status is not (RunStatus.Queued or RunStatus.Running);
 }
@@ -81,10 +89,13 @@ public sealed record RunSummary(
 
     /// <summary>This summary with its lists cut to <see cref="ViewerListLimit"/> (counts stay exact: <see cref="LostUpdates"/>,
     /// <see cref="PrintedTotal"/>).</summary>
-    public RunSummary ForViewers() => Printed.Count <= ViewerListLimit && LostWrites.Count <= ViewerListLimit ? this : this with
+    public RunSummary ForViewers() => CutTo(ViewerListLimit);
+
+    /// <summary>This summary with its lists cut to <paramref name="limit"/> entries (counts stay exact).</summary>
+    public RunSummary CutTo(int limit) => Printed.Count <= limit && LostWrites.Count <= limit ? this : this with
     {
-        Printed = Printed.Take(ViewerListLimit).ToArray(),
-        LostWrites = LostWrites.Take(ViewerListLimit).ToArray(),
+        Printed = Printed.Take(limit).ToArray(),
+        LostWrites = LostWrites.Take(limit).ToArray(),
         PrintedTotal = PrintedTotal ?? Printed.Count,
     };
 }

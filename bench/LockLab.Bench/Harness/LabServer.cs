@@ -104,6 +104,24 @@ public sealed class LabServer : IAsyncDisposable
     /// <summary>Resident memory of the server process alone (not its workers), in bytes.</summary>
     public long ResidentBytes() => ProcessMemory.ResidentBytes(_process.Id);
 
+    /// <summary>What the server's resident memory is made of now, with the GC's committed memory (from <c>/metrics</c>).</summary>
+    public async Task<MemoryBreakdown?> MemoryBreakdownAsync()
+    {
+        if (ProcessMemory.Breakdown(_process.Id) is not { } parts) return null;
+        double? gc = null;
+        try
+        {
+            using var http = CreateClient(presenter: false);
+            var metrics = await http.GetStringAsync("/metrics");
+            var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("dotnet_gc_last_collection_memory_committed_size_bytes", StringComparison.Ordinal));
+            if (line is not null) gc = double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) / 1048576;
+        }
+        catch (HttpRequestException)
+        {
+        }
+        return new MemoryBreakdown(ResidentBytes() / 1048576.0, parts.Anonymous, parts.Files, parts.Shared, gc);
+    }
+
     /// <summary>CPU time the server process has used so far (user + system).</summary>
     public TimeSpan CpuTime()
     {
@@ -142,8 +160,31 @@ public static class HubConnections
         .Build();
 }
 
+/// <summary>Resident memory in MiB, and what it is made of (see <see cref="ProcessMemory.Breakdown"/>).</summary>
+public sealed record MemoryBreakdown(double Resident, double Anonymous, double Files, double Code, double? GcCommitted)
+{
+    public override string ToString() =>
+        $"{Resident:0} MiB: {Anonymous:0} anonymous{(GcCommitted is { } gc ? $" (GC heap committed {gc:0})" : "")} + {Files:0} mapped files + {Code:0} JIT code";
+}
+
 public static class ProcessMemory
 {
+    /// <summary>
+    /// What a process's resident memory is made of (Linux, /proc/pid/status and smaps_rollup), in MiB: anonymous memory
+    /// (the GC heap, native allocations, stacks), mapped files (assemblies, native libraries) and shared memory (on .NET,
+    /// mostly the JIT's code, mapped through <c>memfd:doublemapper</c> for W^X). Null where unavailable.
+    /// </summary>
+    public static (double Anonymous, double Files, double Shared)? Breakdown(int pid)
+    {
+        var status = $"/proc/{pid}/status";
+        if (!File.Exists(status)) return null;
+        double Field(string name) => File.ReadLines(status).FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal)) is { } line
+            ? long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0
+            : 0;
+        return (Field("RssAnon:"), Field("RssFile:"), Field("RssShmem:"));
+    }
+
+
     /// <summary>VmRSS from /proc (Linux), in bytes; 0 where unavailable.</summary>
     public static long ResidentBytes(int pid)
     {

@@ -20,6 +20,12 @@ public enum ConnectionStatus
 public sealed class LabConnection(NavigationManager navigation, PresenterKeyStore keys) : IAsyncDisposable
 {
     private HubLink? _hub;
+
+    /// <summary>
+    /// The server sends this connection only a big run's latest events (<see cref="LatestLines"/>), not every event: it
+    /// said so when asked. Otherwise (an older server, or several behind a backplane) the page skims every batch.
+    /// </summary>
+    private bool _thinnedFeed;
     private readonly SemaphoreSlim _sync = new(1, 1);
 
     /// <summary>Runs this page has seen, by id (the newest few); events are routed to their run.</summary>
@@ -196,7 +202,19 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         var json = ContractsJsonContext.Default;
         var scenarios = Scenarios.Count == 0 ? _hub!.InvokeAsync("GetScenarios", json.ScenarioInfoArray) : null;
         var limits = Limits is null ? _hub!.InvokeAsync("GetLimits", json.LabLimits) : null;
+        // This page shows a big run's latest lines only: the server may send it just those, not every event. Said on
+        // every (re)connect, as it belongs to the connection.
+        var latestOnly = _hub!.InvokeAsync(LatestLines.HubMethod, json.Boolean);
         var joining = _hub!.InvokeAsync("JoinRoom", json.RoomState, Room);
+        try
+        {
+            _thinnedFeed = await latestOnly;
+        }
+        catch (HubCallException)
+        {
+            // A server that does not offer it sends every event; the page skims them (SkimRunEvents).
+            _thinnedFeed = false;
+        }
         if (scenarios is not null) Scenarios = await scenarios;
         if (limits is not null) Limits = await limits;
         var state = await joining;
@@ -213,7 +231,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         {
             _sync.Release();
         }
-        foreach (var run in state.RecentRuns.OrderBy(r => r.CreatedAt)) await OnRunInfoAsync(run);
+        foreach (var run in state.RecentRuns.OrderBy(r => r.CreatedAt)) await OnRunInfoAsync(run, joined: true);
         await SetStatus(ConnectionStatus.Connected);
     }
 
@@ -293,7 +311,8 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         return at >= 0 ? ex.Message[(at + marker.Length)..] : ex.Message.Replace($"An unexpected error occurred invoking '{method}' on the server.", "").Trim();
     }
 
-    private async Task OnRunInfoAsync(RunInfo info)
+    /// <param name="joined">From the room's state at a (re)join, not news of a run as it happens.</param>
+    private async Task OnRunInfoAsync(RunInfo info, bool joined = false)
     {
         await _sync.WaitAsync();
         try
@@ -304,13 +323,15 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
                 _runs[info.Id] = run;
                 if (Current is null || info.CreatedAt >= Current.Info.CreatedAt) Current = run;
                 Forget();
-                await CatchUpAsync(run);
+                await CatchUpAsync(run, streaming: !joined && !info.IsFinished);
             }
             else
             {
                 // RunCompleted follows the last RunEvents; one catch-up call covers anything a reconnect swallowed
                 // (sequence numbers can have gaps after a crash, so counts cannot tell).
-                if (info.IsFinished && !run.Info.IsFinished) await CatchUpAsync(run);
+                // A big run whose last events the page already shows (the server sends them before RunCompleted)
+                // needs no call.
+                if (info.IsFinished && !run.Info.IsFinished && !run.ShowsItsEnd(info)) await CatchUpAsync(run);
                 run.Update(info);
             }
         }
@@ -345,6 +366,8 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// </summary>
     private bool SkimRunEvents(ReadOnlySpan<byte> record)
     {
+        // The server sends this page a big run's latest events only, ten times a second: each is worth reading.
+        if (_thinnedFeed) return true;
         // A run the page does not know yet (its RunStarted is still being handled) is decided when its turn comes.
         if (RunEventsRecord.RunId(record) is not { } runId || Find(runId) is not { ShowsLatestOnly: true } run) return true;
         if (run.DueForLines(Environment.TickCount64)) return true;
@@ -376,10 +399,15 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         foreach (var old in _runs.Values.OrderByDescending(r => r.Info.CreatedAt).Skip(RunsKept).ToList()) _runs.Remove(old.Id);
     }
 
-    private async Task CatchUpAsync(LiveRun run)
+    /// <param name="streaming">A run this page has just heard start (<c>RunStarted</c>, or its own start): its events are on their way.</param>
+    private async Task CatchUpAsync(LiveRun run, bool streaming = false)
     {
         if (run.ShowsLatestOnly)
         {
+            // A big run that has just started, on a feed that brings its latest events ten times a second: the next
+            // message is where it is now (asking as well cost the page a parse of 300 events just as the run began to
+            // stream). A page that joins a run midway, or hears it end, asks.
+            if (_thinnedFeed && streaming) return;
             // A big run: where it is now, not the millions of events before (those are the run's record, a link away).
             if (_hub is { State: HubLinkState.Connected })
             {

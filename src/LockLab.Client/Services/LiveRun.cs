@@ -15,8 +15,8 @@ namespace LockLab.Client.Services;
 /// </summary>
 public sealed class LiveRun
 {
-    /// <summary>Runs expected to report more events than this show only their latest lines.</summary>
-    public const int KeepAllUpTo = 20_000;
+    /// <summary>Runs expected to report more events than this show only their latest lines (<see cref="LatestLines"/>).</summary>
+    public const int KeepAllUpTo = LatestLines.KeepAllUpTo;
 
     /// <summary>Events and printed lines a big run keeps: what its console and figures show.</summary>
     public const int LatestKept = 300;
@@ -29,12 +29,12 @@ public sealed class LiveRun
     private long _linesTakenAt = long.MinValue;
 
     /// <summary>How often a big run's latest lines are read from its batches: as often as the page redraws it.</summary>
-    public const int LinesEveryMs = 100;
+    public const int LinesEveryMs = LatestLines.EveryMs;
 
     public LiveRun(RunInfo info)
     {
         Info = info;
-        ShowsLatestOnly = EstimatedEvents(info) > KeepAllUpTo;
+        ShowsLatestOnly = LatestLines.IsBig(info.Parameters);
     }
 
     public RunInfo Info { get; private set; }
@@ -73,6 +73,9 @@ public sealed class LiveRun
     /// <summary>A big run's batch that was not read: the run has reached <paramref name="seq"/>.</summary>
     public void MovedTo(long seq) => _lastSeq = Math.Max(_lastSeq, seq);
 
+    /// <summary>A big run whose events up to the last one <paramref name="finished"/> reports are on screen already.</summary>
+    public bool ShowsItsEnd(RunInfo finished) => ShowsLatestOnly && _events.Count > 0 && _events[^1].Seq >= finished.EventCount;
+
     /// <summary>Who holds the lock after the events so far (null when nobody does).</summary>
     public string? LockHolder { get; private set; }
 
@@ -83,11 +86,7 @@ public sealed class LiveRun
     public bool HasGapBefore(long firstSeq) => !ShowsLatestOnly && firstSeq > LastSeq + 1;
 
     /// <summary>Events a run of these parameters reports, at least: read, write and print per increment when it reports steps.</summary>
-    public static long EstimatedEvents(RunInfo info)
-    {
-        var p = info.Parameters;
-        return p.ReportsSteps ? 3L * p.Processes * p.Iterations * Math.Max(1, p.Rounds) : 0;
-    }
+    public static long EstimatedEvents(RunInfo info) => LatestLines.EstimatedEvents(info.Parameters);
 
     /// <summary>
     /// Adds the events not seen yet, keeping <c>seq</c> order whatever order they come in (a live batch may arrive

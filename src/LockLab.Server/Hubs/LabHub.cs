@@ -22,6 +22,7 @@ public sealed class LabHub(
     RoomRegistry rooms,
     LessonLibrary lessons,
     ViewerFeeds feeds,
+    IRoomChannel channel,
     ViewerCountAnnouncer viewerCounts) : Hub<ILabClient>
 {
     public const string Path = "/hubs/lab";
@@ -70,6 +71,20 @@ public sealed class LabHub(
         feeds.Close(Context.ConnectionId);
         viewerCounts.Changed(rooms.Leave(Context.ConnectionId));
         await base.OnDisconnectedAsync(exception);
+    }
+
+    /// <summary>
+    /// This connection shows a big run's latest lines only (<see cref="LatestLines"/>): from now on it is sent a big
+    /// run's latest events ten times a second, not every event. Every other message, and every run that is not big,
+    /// reaches it as before; catching up (<see cref="GetEvents"/>) and the run's record stay whole. Answers whether this
+    /// server does so: several instances behind a backplane send every page every event (the page then skims them).
+    /// </summary>
+    [HubMethodName(LatestLines.HubMethod)]
+    public bool ShowLatestOnly()
+    {
+        if (!channel.ThinsBigRuns) return false;
+        feeds.ShowLatestOnly(Context.ConnectionId);
+        return true;
     }
 
     /// <summary>Creates a classroom and answers its code.</summary>

@@ -6,4 +6,9 @@ namespace LockLab.Server.Hubs;
 public sealed class LocalRoomChannel(ViewerFeeds feeds, RoomConnections connections) : IRoomChannel
 {
     public void Send(string room, string method, params object?[] args) => feeds.Send(connections.In(room), method, args);
+
+    public bool ThinsBigRuns => true;
+
+    public void SendBigRun(string room, string method, object?[]? toEveryEvent, object?[]? toLatestOnly) =>
+        feeds.SendSplit(connections.In(room), method, toEveryEvent, toLatestOnly);
 }

@@ -20,6 +20,9 @@ namespace LockLab.Server.Hubs;
 /// <item>A page that still falls <see cref="MaxBacklog"/> messages or <see cref="MaxBacklogEvents"/> events behind, or
 /// does not take a message within <see cref="SendTimeout"/>, is disconnected: its client reconnects and catches up by
 /// sequence number (from the history, for events that left memory).</item>
+/// <item>A page that shows only a big run's latest lines (it called <see cref="LatestLines.HubMethod"/>) is sent that
+/// run's latest events ten times a second instead of every event, and its summary with short lists (<see cref="SendSplit"/>): a million-increment run
+/// reaches it as ≈ 20 KB a tenth of a second, not 6 MB a second it would skim and throw away.</item>
 /// </list>
 /// </summary>
 public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<ViewerFeeds> logger)
@@ -43,6 +46,9 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
 
     private sealed record Message(string Method, object?[] Args)
     {
+        /// <summary>A big run's latest events for a page that shows only those: a newer one supersedes it.</summary>
+        public bool Latest { get; init; }
+
         /// <summary>Serialized at most once per protocol, on first write, for every page it goes to.</summary>
         public SerializedHubMessage Serialized { get; } = new(new InvocationMessage(Method, Args));
 
@@ -61,6 +67,9 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
         private int _waitingEvents;
 
         public HubCallerContext Context { get; } = context;
+
+        /// <summary>The page shows a big run's latest lines only (<see cref="LatestLines"/>).</summary>
+        public bool LatestOnly { get; set; }
         public bool Closed { get { lock (_waiting) return _closed; } }
 
         /// <summary>Writes the message now if the page is keeping up, else queues it; false when the backlog is full.</summary>
@@ -81,7 +90,15 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
                 }
                 var events = message.EventsOfRun is null ? 0 : message.Events.Length;
                 if (_waitingEvents + events > MaxBacklogEvents) return false;
-                if (message.EventsOfRun is { } run && _waiting.Last is { } last && last.Value.EventsOfRun == run
+                if (message is { Latest: true, EventsOfRun: { } newer } && _waiting.Last is { Value: { Latest: true } older } waiting
+                    && older.EventsOfRun == newer)
+                {
+                    // The page draws the latest lines only: the newer ones take the place of those still waiting.
+                    _waitingEvents += events - older.Events.Length;
+                    waiting.Value = message;
+                    return true;
+                }
+                if (message.EventsOfRun is { } run && !message.Latest && _waiting.Last is { } last && !last.Value.Latest && last.Value.EventsOfRun == run
                     && last.Value.Events.Length + message.Events.Length <= MaxEventsPerMessage)
                 {
                     last.Value = new Message(last.Value.Method, [run, (RunEvent[])[.. last.Value.Events, .. message.Events]]);
@@ -168,6 +185,12 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
         if (_feeds.TryRemove(connectionId, out var feed)) feed.Close();
     }
 
+    /// <summary>This page shows a big run's latest lines only: <see cref="SendSplit"/> sends it those, not every event.</summary>
+    public void ShowLatestOnly(string connectionId)
+    {
+        if (_feeds.TryGetValue(connectionId, out var feed)) feed.LatestOnly = true;
+    }
+
     /// <summary>
     /// Pages written to before the fan-out lets the pages' own transports run (<see cref="Send"/>). Each write rents a
     /// 4 KB buffer from the shared array pool for the message's bytes, given back once the page's transport has
@@ -177,8 +200,14 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
     /// </summary>
     public const int WritesPerTurn = 32;
 
+    /// <summary>One fan-out: what the pages that take every event get, and what those that show a big run's latest lines get (null: nothing).</summary>
+    private sealed record Delivery(IReadOnlyList<string> Pages, Message? ToEveryEvent, Message? ToLatestOnly)
+    {
+        public Message? For(Feed feed) => feed.LatestOnly ? ToLatestOnly : ToEveryEvent;
+    }
+
     private readonly Lock _fanOutGate = new();
-    private readonly Queue<(IReadOnlyList<string> Pages, Message Message)> _fanOuts = new();
+    private readonly Queue<Delivery> _fanOuts = new();
     private bool _fanningOut;
 
     /// <summary>
@@ -190,15 +219,31 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
     public void Send(IReadOnlyList<string> connectionIds, string method, params object?[] args)
     {
         var message = new Message(method, args);
+        FanOut(new Delivery(connectionIds, message, message));
+    }
+
+    /// <summary>
+    /// A big run's message, which differs by page (<see cref="Rooms.IRoomChannel.SendBigRun"/>): <paramref name="toEveryEvent"/>
+    /// to the pages that take every event, <paramref name="toLatestOnly"/> to those that show only the latest lines;
+    /// either may be null (nothing for those pages this time). Each message is made, and serialized, once for all the
+    /// pages it goes to; it takes its turn behind the messages sent before it, as <see cref="Send"/>'s do.
+    /// </summary>
+    public void SendSplit(IReadOnlyList<string> connectionIds, string method, object?[]? toEveryEvent, object?[]? toLatestOnly) =>
+        FanOut(new Delivery(connectionIds,
+            toEveryEvent is null ? null : new Message(method, toEveryEvent),
+            toLatestOnly is null ? null : new Message(method, toLatestOnly) { Latest = true }));
+
+    private void FanOut(Delivery delivery)
+    {
         lock (_fanOutGate)
         {
-            if (!_fanningOut && connectionIds.Count <= WritesPerTurn)
+            if (!_fanningOut && delivery.Pages.Count <= WritesPerTurn)
             {
                 // Nothing queued that this message could overtake: write now.
-                Deliver(connectionIds, 0, connectionIds.Count, message);
+                Deliver(delivery, 0, delivery.Pages.Count);
                 return;
             }
-            _fanOuts.Enqueue((connectionIds, message));
+            _fanOuts.Enqueue(delivery);
             if (_fanningOut) return; // the fan-out in progress takes it in turn
             _fanningOut = true;
         }
@@ -211,7 +256,7 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
         {
             while (true)
             {
-                (IReadOnlyList<string> Pages, Message Message) next;
+                Delivery? next;
                 lock (_fanOutGate)
                 {
                     if (!_fanOuts.TryDequeue(out next))
@@ -223,7 +268,7 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
                 for (var from = 0; from < next.Pages.Count; from += WritesPerTurn)
                 {
                     if (from > 0) await Task.Yield(); // behind the sends the previous turn queued
-                    Deliver(next.Pages, from, Math.Min(WritesPerTurn, next.Pages.Count - from), next.Message);
+                    Deliver(next, from, Math.Min(WritesPerTurn, next.Pages.Count - from));
                 }
             }
         }
@@ -238,11 +283,11 @@ public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<Viewe
         }
     }
 
-    private void Deliver(IReadOnlyList<string> connectionIds, int from, int count, Message message)
+    private void Deliver(Delivery delivery, int from, int count)
     {
         for (var i = from; i < from + count; i++)
         {
-            if (_feeds.TryGetValue(connectionIds[i], out var feed) && !feed.TrySend(message) && !feed.Closed)
+            if (_feeds.TryGetValue(delivery.Pages[i], out var feed) && delivery.For(feed) is { } message && !feed.TrySend(message) && !feed.Closed)
             {
                 Drop(feed, $"fell {MaxBacklog} messages or {MaxBacklogEvents} events behind");
             }

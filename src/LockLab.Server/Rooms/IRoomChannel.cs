@@ -1,3 +1,5 @@
+using LockLab.Contracts;
+
 namespace LockLab.Server.Rooms;
 
 /// <summary>
@@ -9,4 +11,14 @@ namespace LockLab.Server.Rooms;
 public interface IRoomChannel
 {
     void Send(string room, string method, params object?[] args);
+
+    /// <summary>Whether pages that show only a big run's latest lines get only those (else every page gets every event).</summary>
+    bool ThinsBigRuns { get; }
+
+    /// <summary>
+    /// A big run's message (<see cref="LatestLines"/>), which differs by page: <paramref name="toEveryEvent"/> as the
+    /// arguments for every connection that takes every event, <paramref name="toLatestOnly"/> for the pages that show
+    /// only the latest lines; null sends that side nothing (a batch whose latest events are not due yet).
+    /// </summary>
+    void SendBigRun(string room, string method, object?[]? toEveryEvent, object?[]? toLatestOnly);
 }

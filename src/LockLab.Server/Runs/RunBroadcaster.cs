@@ -15,6 +15,8 @@ namespace LockLab.Server.Runs;
 /// dropped: each message carries the events after the last one sent, and a page that was disconnected for lagging
 /// catches up by sequence number. With several instances, each status and batch is first shared
 /// (<see cref="ISharedRuns"/>), so that a page on another instance can catch up with anything it was sent.
+/// A big run (<see cref="LatestLines"/>) goes in full to every connection that takes every event, and as its latest
+/// events, ten times a second, to the pages that said they show only those (and its summary, with short lists).
 /// </summary>
 public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connections, ISharedRuns shared, ScaleOut.LabInstance instance, RunFollowers followers, ILogger<RunBroadcaster> logger)
 {
@@ -66,6 +68,8 @@ public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connect
         var lastSend = 0L;
         var announced = false;
         var credit = new SendCredit();
+        // A big run: pages that show only its latest lines get those, ten times a second (LatestLines).
+        var latest = LatestLines.IsBig(run.Parameters) ? new LatestSample() : null;
         try
         {
             await ShareAsync(run); // queued: other instances' pages see it in the room from now on
@@ -102,7 +106,8 @@ public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connect
                 if (batch.Length > 0)
                 {
                     await shared.AppendAsync(run.Id, batch);
-                    Send(run, nameof(ILabClient.RunEvents), run.Id, batch);
+                    if (latest is null) Send(run, nameof(ILabClient.RunEvents), run.Id, batch);
+                    else channel.SendBigRun(run.Room, nameof(ILabClient.RunEvents), [run.Id, batch], latest.Add(batch) is { } due ? [run.Id, due] : null);
                     run.Timeline.Sent(batch);
                     sent = batch[^1].Seq;
                     run.MarkSent(sent); // handed to every page's feed: memory may let it go once it is stored too
@@ -110,17 +115,64 @@ public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connect
                     credit.Spend();
                     continue;
                 }
+                // Nothing new: latest events held back for their turn go out when it comes, and at the latest before
+                // the run's completion, so that those pages end on the run's last events.
+                if (latest is { Pending: true } && (finished || latest.Due))
+                {
+                    channel.SendBigRun(run.Room, nameof(ILabClient.RunEvents), null, [run.Id, latest.Take()]);
+                }
                 if (finished)
                 {
-                    Send(run, nameof(ILabClient.RunCompleted), (await ShareAsync(run)).ForViewers());
+                    var info = await ShareAsync(run);
+                    if (latest is null) Send(run, nameof(ILabClient.RunCompleted), info.ForViewers());
+                    else channel.SendBigRun(run.Room, nameof(ILabClient.RunCompleted), [info.ForViewers()], [info.ForLatestLines()]);
                     return;
                 }
-                await changed;
+                if (latest is { Pending: true }) await Task.WhenAny(changed, Task.Delay(latest.UntilDue));
+                else await changed;
             }
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "Broadcasting run {RunId} failed", run.Id);
+        }
+    }
+
+    /// <summary>
+    /// A big run's latest events as its batches go out, for the pages that show only those: the last
+    /// <see cref="LatestLines.EventsPerMessage"/> events, handed out at most every <see cref="LatestLines.EveryMs"/>.
+    /// </summary>
+    private sealed class LatestSample
+    {
+        private static readonly TimeSpan Every = TimeSpan.FromMilliseconds(LatestLines.EveryMs);
+        private readonly Queue<RunEvent> _last = new(LatestLines.EventsPerMessage);
+        private long _takenAt;
+
+        /// <summary>Events arrived since the last were handed out.</summary>
+        public bool Pending { get; private set; }
+
+        public bool Due => _takenAt == 0 || Stopwatch.GetElapsedTime(_takenAt) >= Every;
+
+        public TimeSpan UntilDue => Due ? TimeSpan.Zero : Every - Stopwatch.GetElapsedTime(_takenAt);
+
+        /// <summary>Takes in a batch sent in full; returns the latest events when their turn has come, else null.</summary>
+        public RunEvent[]? Add(RunEvent[] batch)
+        {
+            // Only the tail of a batch can be among the latest.
+            for (var i = Math.Max(0, batch.Length - LatestLines.EventsPerMessage); i < batch.Length; i++)
+            {
+                if (_last.Count == LatestLines.EventsPerMessage) _last.Dequeue();
+                _last.Enqueue(batch[i]);
+            }
+            Pending = true;
+            return Due ? Take() : null;
+        }
+
+        public RunEvent[] Take()
+        {
+            _takenAt = Stopwatch.GetTimestamp();
+            Pending = false;
+            return [.. _last];
         }
     }
 

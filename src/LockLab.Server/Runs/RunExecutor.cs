@@ -109,6 +109,9 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
                 workers.Add(pool.Take(job, refill: false));
             }
             workers.Sort((a, b) => a.Index.CompareTo(b.Index));
+            // A big run's workers yield the machine to the server reporting them (and to a browser beside it); a lesson
+            // run's keep normal priority, as the lesson's timing is what it shows.
+            if (LatestLines.IsBig(p)) workers.ForEach(w => w.YieldToOthers());
 
             // Readers and exit watchers run from the start so that a worker failing before the gate is noticed.
             // The first failure wins: it names the culprit; the workers killed because of it are not blamed.

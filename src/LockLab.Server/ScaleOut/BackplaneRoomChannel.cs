@@ -17,6 +17,17 @@ public sealed class BackplaneRoomChannel(HubLifetimeManager<LabHub> hubs, ILogge
         if (!sending.IsCompletedSuccessfully) _ = ObserveAsync(sending, room, method);
     }
 
+    /// <summary>
+    /// Through the backplane every page of the room gets what takes every event: a page that shows only a big run's
+    /// latest lines skims the batches it does not draw (the thinned feed is a single server's, <see cref="LocalRoomChannel"/>).
+    /// </summary>
+    public bool ThinsBigRuns => false;
+
+    public void SendBigRun(string room, string method, object?[]? toEveryEvent, object?[]? toLatestOnly)
+    {
+        if (toEveryEvent is not null) Send(room, method, toEveryEvent);
+    }
+
     private async Task ObserveAsync(Task sending, string room, string method)
     {
         try
