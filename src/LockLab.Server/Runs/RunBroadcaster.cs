@@ -168,11 +168,18 @@ public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connect
             return Due ? Take() : null;
         }
 
+        /// <summary>
+        /// The latest events not handed out before. Once handed out they leave the sample: at a slow moment (fewer
+        /// events in a tenth of a second than a message holds) the next message would otherwise repeat them, and a page
+        /// appends what it gets after the last event it shows.
+        /// </summary>
         public RunEvent[] Take()
         {
             _takenAt = Stopwatch.GetTimestamp();
             Pending = false;
-            return [.. _last];
+            RunEvent[] taken = [.. _last];
+            _last.Clear();
+            return taken;
         }
     }
 
