@@ -24,6 +24,7 @@ var suites = new (string Name, Func<BenchContext, Task<BenchSection>> Run)[]
     ("scale-out", ScaleOutLatency.RunAsync),
 };
 
+MachineLoad.AdoptOrphans();
 var quick = args.Contains("--quick");
 string? output = null;
 var names = new List<string>();

@@ -165,25 +165,11 @@ public sealed unsafe class SharedSegment : IDisposable
         }
     }
 
-    /// <summary>The server waits until <paramref name="count"/> workers are at the gate.</summary>
-    public bool WaitUntilReady(int count, TimeSpan timeout)
-    {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (true)
-        {
-            var ready = Volatile.Read(ref *ReadyCount);
-            if (ready >= count) return true;
-            var left = deadline - Environment.TickCount64;
-            if (left <= 0) return false;
-            Native.Wait(ReadyCount, ready, TimeSpan.FromMilliseconds(Math.Min(left, 50)));
-        }
-    }
-
     /// <summary>
     /// Opens the gate. Ordered: only p1 may start, and each process lets the next one in once it has begun.
     /// Simultaneous: every process may start at once.
     /// </summary>
-    public void OpenGate(bool simultaneous, int processes, long runStartTimestamp)
+    private void OpenGate(bool simultaneous, int processes, long runStartTimestamp)
     {
         Volatile.Write(ref *(long*)(_base + RunStartOffset), runStartTimestamp);
         Volatile.Write(ref *(int*)(_base + ProcessesOffset), processes);

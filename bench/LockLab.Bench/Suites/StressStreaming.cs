@@ -40,14 +40,18 @@ public static class StressStreaming
         var pageFrames = new List<(double Fps, double LongestMs)>();
         MemoryBreakdown? firstBefore = null;
 
+        // LOCKLAB_BENCH_STRESS_RUNS ("1"): only this many big runs, without the default-limit runs and the control, for
+        // trying a change to the page quickly.
+        var onlyRuns = Environment.GetEnvironmentVariable("LOCKLAB_BENCH_STRESS_RUNS") is { Length: > 0 } r ? int.Parse(r) : (int?)null;
+
         // First the lab as it ships: the biggest runs its default limits allow, one after another.
-        var defaults = await DefaultLimitRunsAsync(context);
+        var defaults = onlyRuns is null ? await DefaultLimitRunsAsync(context) : new DefaultLimitRuns("not measured (LOCKLAB_BENCH_STRESS_RUNS)", 0, 0, 0, 0);
 
         await using var server = await context.StartServerAsync(settings);
         await using var browser = BrowserSession.Available ? await BrowserSession.StartAsync() : null;
         using var http = server.CreateClient();
 
-        for (var repeat = 0; repeat < context.Repeats(3); repeat++)
+        for (var repeat = 0; repeat < (onlyRuns ?? context.Repeats(3)); repeat++)
         {
             // A page showing the lesson's live panel, counting the frames it draws while the run streams.
             // A room of its own each time: a page joining a room shows its latest run, and fetching the previous run's
@@ -105,7 +109,7 @@ public static class StressStreaming
         // The control: the same run with the page in another room, where it receives nothing. Long frames there are the
         // machine's (two cores shared by the workers, the server, this process's viewer and the browser), not the page's work.
         (double Fps, double LongestMs)? control = null;
-        if (browser is not null && !context.Quick)
+        if (browser is not null && !context.Quick && onlyRuns is null)
         {
             var runRoom = await NewRoomAsync(http);
             await using var viewer = await RunWatcher.ConnectAsync(server, runRoom);
@@ -281,6 +285,15 @@ public static class StressStreaming
     {
         private readonly Microsoft.Playwright.IBrowserContext _context;
         private readonly Microsoft.Playwright.IPage _page;
+        private Microsoft.Playwright.ICDPSession? _cdp;
+        private readonly List<System.Text.Json.JsonElement> _trace = [];
+        private readonly TaskCompletionSource _traceDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>
+        /// To see what a long frame was: STRESS_PAGE_TRACE=&lt;folder&gt; keeps a Chromium performance trace of each counted
+        /// run (*.trace.json, with CPU samples: the DevTools Performance panel opens it). Tracing slows the page.
+        /// </summary>
+        private static readonly string? TraceFolder = Environment.GetEnvironmentVariable("STRESS_PAGE_TRACE");
 
         private PageWatch(Microsoft.Playwright.IBrowserContext context, Microsoft.Playwright.IPage page)
         {
@@ -300,7 +313,20 @@ public static class StressStreaming
             return new PageWatch(context, page);
         }
 
-        public Task StartCountingAsync() => _page.EvaluateAsync("""
+        public async Task StartCountingAsync()
+        {
+            if (TraceFolder is not null)
+            {
+                _cdp = await _context.NewCDPSessionAsync(_page);
+                _cdp.Event("Tracing.dataCollected").OnEvent += (_, e) => { lock (_trace) _trace.AddRange(e!.Value.GetProperty("value").EnumerateArray().Select(v => v.Clone())); };
+                _cdp.Event("Tracing.tracingComplete").OnEvent += (_, _) => _traceDone.TrySetResult();
+                await _cdp.SendAsync("Tracing.start", new()
+                {
+                    ["transferMode"] = "ReportEvents",
+                    ["categories"] = "devtools.timeline,disabled-by-default-devtools.timeline,disabled-by-default-devtools.timeline.frame,toplevel,blink.user_timing,v8.execute,disabled-by-default-v8.cpu_profiler",
+                });
+            }
+            await _page.EvaluateAsync("""
             () => {
               window.__frames = { count: 0, longest: 0, last: performance.now(), start: performance.now(), on: true, long: [] };
               const tick = now => {
@@ -313,6 +339,7 @@ public static class StressStreaming
               requestAnimationFrame(tick);
             }
             """);
+        }
 
         public async Task<(double Fps, double LongestMs)> StopCountingAsync()
         {
@@ -322,6 +349,15 @@ public static class StressStreaming
             // Where the long frames fell (ms since counting began + length), for whoever traces them.
             var longFrames = await _page.EvaluateAsync<string[]>("() => window.__frames.long");
             Console.Error.WriteLine($"stress page: {result[1]:0} ms counted, long frames at {string.Join(", ", longFrames)}");
+            if (_cdp is not null)
+            {
+                await _cdp.SendAsync("Tracing.end");
+                await _traceDone.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                Directory.CreateDirectory(TraceFolder!);
+                var file = Path.Combine(TraceFolder!, $"stress-page-{DateTime.UtcNow:HHmmss}.trace.json");
+                lock (_trace) File.WriteAllText(file, System.Text.Json.JsonSerializer.Serialize(new { traceEvents = _trace }));
+                Console.Error.WriteLine($"stress page: trace in {file}");
+            }
             return (result[0] / (result[1] / 1000), result[2]);
         }
 

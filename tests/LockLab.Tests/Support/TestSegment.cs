@@ -14,6 +14,16 @@ public sealed class TestSegment : IDisposable
     public string Path { get; }
     public SharedSegment Segment { get; }
 
+    /// <summary>
+    /// Opens the start gate as a run does: armed for <paramref name="processes"/>, each of them ready in turn, the last
+    /// one opening it (the test plays them all).
+    /// </summary>
+    public void OpenGate(bool simultaneous, int processes)
+    {
+        Segment.ArmGate(simultaneous, processes);
+        for (var i = 0; i < processes; i++) Segment.SignalReady();
+    }
+
     public void Dispose()
     {
         Segment.Dispose();

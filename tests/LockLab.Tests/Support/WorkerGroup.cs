@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LockLab.Contracts;
 using LockLab.Server.Runs;
 
@@ -14,13 +13,17 @@ public static class WorkerGroup
         Func<IReadOnlyList<WorkerProcess>, Task>? whileRunning = null, int? gateProcesses = null)
     {
         var executable = new WorkerExecutable(Microsoft.Extensions.Options.Options.Create(new LockLab.Server.Configuration.LockLabOptions()));
+        // As the server does: the gate armed before the jobs go out, opened by the last process to stand at it. The
+        // processes the test plays stand at it first.
+        var processes = gateProcesses ?? jobs.Count;
+        segment.Segment.ArmGate(simultaneous: jobs[0].StartMode == StartMode.Simultaneous, processes);
+        for (var played = jobs.Count; played < processes; played++) segment.Segment.SignalReady();
         var workers = jobs.Select(j => WorkerProcess.Start(executable, j)).ToList();
         var events = new List<RunEvent>();
         try
         {
             var reads = workers.Select(w => w.ReadEventsAsync(batch => { lock (events) events.AddRange(batch); }, CancellationToken.None)).ToList();
-            Assert.True(segment.Segment.WaitUntilReady(jobs.Count, TimeSpan.FromSeconds(20)), "workers did not reach the gate");
-            segment.Segment.OpenGate(simultaneous: jobs[0].StartMode == StartMode.Simultaneous, gateProcesses ?? jobs.Count, Stopwatch.GetTimestamp());
+            Assert.True(segment.Segment.WaitUntilGateOpened(TimeSpan.FromSeconds(20)), "workers did not reach the gate");
             if (whileRunning is not null) await whileRunning(workers);
             await Task.WhenAll(reads).WaitAsync(TimeSpan.FromSeconds(60));
             foreach (var w in workers)

@@ -76,13 +76,13 @@ public class CrossProcessLockTests
             new(segment.Path, 0, 1, 5, DelayMs: 0, 0, LockScope.WholeLoop, StartMode.Lesson, Stepped: true),
             new(segment.Path, 1, 3, 5, DelayMs: 0, 0, LockScope.WholeLoop, StartMode.Lesson),
         ];
+        segment.Segment.ArmGate(simultaneous: false, 2);
         var workers = jobs.Select(j => LockLab.Server.Runs.WorkerProcess.Start(executable, j)).ToList();
         try
         {
             var events = new List<RunEvent>();
             var reads = workers.Select(w => w.ReadEventsAsync(batch => { lock (events) events.AddRange(batch); }, CancellationToken.None)).ToList();
-            Assert.True(segment.Segment.WaitUntilReady(2, TimeSpan.FromSeconds(20)), "workers did not reach the gate");
-            segment.Segment.OpenGate(simultaneous: false, 2, Stopwatch.GetTimestamp());
+            Assert.True(segment.Segment.WaitUntilGateOpened(TimeSpan.FromSeconds(20)), "workers did not reach the gate");
             var l = segment.Segment.Lock;
             segment.Segment.GrantStep(0); // p1 takes the lock and stands still, holding it
             Assert.True(await Waiting.UntilAsync(() => l.Holder == 1 && l.HasSleepers, TimeSpan.FromSeconds(20)), "p2 did not go to sleep waiting for p1's lock");

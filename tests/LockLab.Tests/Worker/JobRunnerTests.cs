@@ -18,7 +18,7 @@ public class JobRunnerTests
     {
         using var t = new TestSegment();
         var sink = new ListSink();
-        t.Segment.OpenGate(simultaneous: true, processes: 1, Stopwatch.GetTimestamp());
+        t.OpenGate(true, 1);
 
         var last = new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.WholeLoop), sink, pid: 4242).Run();
 
@@ -40,7 +40,7 @@ public class JobRunnerTests
     {
         using var t = new TestSegment();
         var sink = new ListSink();
-        t.Segment.OpenGate(true, 1, Stopwatch.GetTimestamp());
+        t.OpenGate(true, 1);
 
         new JobRunner(t.Segment, Job(t.Path, 1, 3, LockScope.None, iterations: 2), sink, 7).Run();
 
@@ -55,7 +55,7 @@ public class JobRunnerTests
     {
         using var t = new TestSegment();
         var sink = new ListSink();
-        t.Segment.OpenGate(true, 1, Stopwatch.GetTimestamp());
+        t.OpenGate(true, 1);
 
         new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.PerStep, iterations: 3), sink, 1).Run();
 
@@ -68,7 +68,7 @@ public class JobRunnerTests
     {
         using var t = new TestSegment();
         var sink = new ListSink();
-        t.Segment.OpenGate(true, 1, Stopwatch.GetTimestamp());
+        t.OpenGate(true, 1);
 
         new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.None, iterations: 1, gapMs: 20), sink, 1).Run();
 
@@ -83,7 +83,7 @@ public class JobRunnerTests
     {
         using var t = new TestSegment();
         var sink = new ListSink();
-        t.Segment.OpenGate(true, 1, Stopwatch.GetTimestamp());
+        t.OpenGate(true, 1);
 
         new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.None, iterations: 3, delayMs: 20, gapMs: 30), sink, 1).Run();
 
@@ -101,7 +101,7 @@ public class JobRunnerTests
         // absorbs. Python's time.sleep sleeps from the moment it is called, so the 8 ms add up, step after step.
         using var t = new TestSegment();
         var sink = new ListSink { OnFlush = _ => Thread.Sleep(8) };
-        t.Segment.OpenGate(true, 1, Stopwatch.GetTimestamp());
+        t.OpenGate(true, 1);
 
         new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.None, iterations: 5, delayMs: 20, start: StartMode.Python), sink, 1).Run();
 
@@ -116,7 +116,8 @@ public class JobRunnerTests
     {
         using var t = new TestSegment();
         var sink = new ListSink();
-        var start = Stopwatch.GetTimestamp();
+        t.OpenGate(true, 1);
+        var start = t.Segment.RunStartTimestamp;
         double stallEnded = 0;
         // The flush before the second sleep blocks for three delays, as a full pipe to a busy server would.
         sink.OnFlush = n =>
@@ -125,7 +126,6 @@ public class JobRunnerTests
             Thread.Sleep(120);
             stallEnded = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         };
-        t.Segment.OpenGate(true, 1, start);
 
         new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.None, iterations: 3, delayMs: 40), sink, 1).Run();
 
@@ -146,7 +146,7 @@ public class JobRunnerTests
         // p2 is started first on purpose: the gate, not thread start order, must decide.
         threads[1].Start();
         threads[0].Start();
-        t.Segment.OpenGate(false, 2, Stopwatch.GetTimestamp());
+        t.OpenGate(false, 2);
         threads.ForEach(th => th.Join());
 
         var all = sinks.SelectMany(s => s.Events).OrderBy(e => e.Seq).ToList();
@@ -165,7 +165,7 @@ public class JobRunnerTests
     {
         using var t = new TestSegment();
         var sink = new ListSink();
-        t.Segment.OpenGate(true, 1, Stopwatch.GetTimestamp());
+        t.OpenGate(true, 1);
 
         var last = new JobRunner(t.Segment, Job(t.Path, 0, 3, scope, iterations: 100_000, stepEvents: false) with { Rounds = 1 }, sink, 1).Run();
 
@@ -179,7 +179,7 @@ public class JobRunnerTests
     public void Each_process_notes_when_it_began_and_finished_its_part_so_that_rounds_are_timed_by_their_counting()
     {
         using var t = new TestSegment();
-        t.Segment.OpenGate(true, 2, Stopwatch.GetTimestamp());
+        t.OpenGate(true, 2);
         Assert.Equal(0, t.Segment.CountingSpan(2)); // nothing counted yet
 
         // p1 counts (3 sleeps of 30 ms, never shorter) and has finished before p2 begins (2 sleeps of 30 ms): one after
@@ -206,7 +206,7 @@ public class JobRunnerTests
         // there is more than one to choose from.
         Skip.If(Environment.ProcessorCount < 2, "This machine has one processor: a stress job pins nothing to it.");
         using var t = new TestSegment();
-        t.Segment.OpenGate(true, 2, Stopwatch.GetTimestamp());
+        t.OpenGate(true, 2);
         string? before = null, after = null;
         var p1Thread = 0;
         var p1 = new Thread(() =>
@@ -246,7 +246,7 @@ public class JobRunnerTests
             if (i == 0) Volatile.Write(ref p1Thread, ThreadCpu.CurrentThreadId());
             new JobRunner(t.Segment, Job(t.Path, i, 1, LockScope.None, iterations: 1000, stepEvents: false), new ListSink(), 1).Run();
         })).ToList();
-        t.Segment.OpenGate(true, 2, Stopwatch.GetTimestamp());
+        t.OpenGate(true, 2);
 
         // p1 is released alone: it must wait at the start line rather than count on its own. Once it is there, it is
         // watched until it has had the processor for 200 ms (it spins at the line, so it keeps asking for it): counting
@@ -289,7 +289,7 @@ public class JobRunnerTests
         var threads = Enumerable.Range(0, 2).Select(i => new Thread(() =>
             new JobRunner(t.Segment, Job(t.Path, i, i == 0 ? 1 : 3, LockScope.PerStep, iterations, stepEvents: false), new ListSink(), 1).Run())).ToList();
         threads.ForEach(th => th.Start());
-        t.Segment.OpenGate(true, 2, Stopwatch.GetTimestamp());
+        t.OpenGate(true, 2);
         threads.ForEach(th => th.Join());
 
         Assert.Equal(iterations * 4L, t.Segment.Counter);

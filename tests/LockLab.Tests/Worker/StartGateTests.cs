@@ -44,14 +44,14 @@ public class StartGateTests
     }
 
     [Fact]
-    public void A_gate_nobody_armed_is_left_to_the_one_who_opens_it()
+    public void A_gate_nobody_armed_stays_closed_however_many_are_ready()
     {
         using var t = new TestSegment();
         using var worker = SharedSegment.Open(t.Path);
 
         worker.SignalReady();
+        worker.SignalReady();
 
-        Assert.True(t.Segment.WaitUntilReady(1, TimeSpan.Zero));
         Assert.False(t.Segment.WaitUntilGateOpened(TimeSpan.Zero));
         Assert.Equal(0, t.Segment.RunStartTimestamp);
     }
@@ -60,7 +60,7 @@ public class StartGateTests
     public void Passing_the_turn_notes_when_so_that_the_next_process_keeps_its_spacing_from_then()
     {
         using var t = new TestSegment();
-        t.Segment.OpenGate(simultaneous: false, processes: 2, Stopwatch.GetTimestamp());
+        t.OpenGate(simultaneous: false, processes: 2);
 
         var before = Stopwatch.GetTimestamp();
         t.Segment.PassTurn();

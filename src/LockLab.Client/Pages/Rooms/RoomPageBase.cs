@@ -58,14 +58,30 @@ public abstract class RoomPageBase : ComponentBase, IDisposable
 
     private bool _refreshQueued;
 
-    /// <summary>Follows the lab's news, one redraw for everything that arrived meanwhile (see <see cref="LabConnection.StreamsBigRun"/>).</summary>
+    /// <summary>
+    /// What a room page shows of the lab's news besides its live panel: the room's page, who is watching, the connection,
+    /// and which run is on and in what state. A streaming big run's lines and figures redraw themselves
+    /// (<see cref="Components.Live.LiveRegion"/>); redrawing the page around them, lesson text and panel included, ten times
+    /// a second is what they spare.
+    /// </summary>
+    private object RoomState => (Lab.Room, Lab.RoomLesson, Lab.RoomPage, Lab.Viewers, Lab.Status, Lab.HasPresenterKey, Lab.LastError, Lab.Current, Lab.Current?.Info);
+
+    private object? _drawnState;
+
+    protected override bool ShouldRender()
+    {
+        _drawnState = RoomState;
+        return true;
+    }
+
+    /// <summary>Follows the lab's news, one redraw for everything that arrived meanwhile.</summary>
     private void OnLabChanged()
     {
+        if (Lab.StreamsBigRun && Equals(RoomState, _drawnState)) return;
         if (_refreshQueued) return;
         _refreshQueued = true;
         _ = InvokeAsync(async () =>
         {
-            if (Lab.StreamsBigRun) await Task.Delay(LiveRun.LinesEveryMs);
             _refreshQueued = false;
             if (Following) await FollowAsync();
             StateHasChanged();
