@@ -9,6 +9,8 @@ namespace LockLab.Contracts;
 /// <param name="StepEvents">False: report only the exit event. For throughput runs, which measure the lock, not the pipe.</param>
 /// <param name="Stepped">Step mode: wait for a permit in the shared segment before each step, and skip sleeps.</param>
 /// <param name="Rounds">Repeat the job this many times, each round released by the server after it read the previous result.</param>
+/// <param name="BelowNormal">A big run's job: the worker runs it below normal priority, yielding the machine to the server
+/// that reports its steps and to a browser beside it. A lesson run's keep normal priority: its timing is what it shows.</param>
 public sealed record WorkerJob(
     string SegmentPath,
     int Index,
@@ -20,7 +22,8 @@ public sealed record WorkerJob(
     StartMode StartMode,
     bool StepEvents = true,
     bool Stepped = false,
-    int Rounds = 1)
+    int Rounds = 1,
+    bool BelowNormal = false)
 {
     public string Process => RunParameters.ProcessName(Index);
 }

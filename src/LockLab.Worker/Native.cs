@@ -139,19 +139,23 @@ internal static unsafe partial class Native
     }
 
     private const int PrioProcess = 0;
-    private const int LowestPriority = 19;
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int setpriority(int which, int who, int priority);
 
+    /// <summary>A big run's job (<see cref="LockLab.Contracts.WorkerJob.BelowNormal"/>) runs at nice 10.</summary>
+    public const int BelowNormal = 10;
+
+    /// <summary>A worker that has written its last event: its exit must not hold up the server reading that event.</summary>
+    public const int Lowest = 19;
+
     /// <summary>
-    /// Lowers the calling thread to the lowest scheduling priority (nice 19; on Linux <c>setpriority</c> with pid 0 applies
-    /// to the calling thread). A worker that has written its last event calls it: what it still does, the runtime's
-    /// shutdown, then gives way to the server, which is reading that event, on a machine with few cores.
+    /// Lowers the calling thread's scheduling priority to <paramref name="nice"/> (on Linux <c>setpriority</c> with pid 0
+    /// applies to the calling thread: the main thread, which runs the job). Where the system refuses, nothing changes.
     /// </summary>
-    public static void YieldToOthers()
+    public static void LowerPriority(int nice)
     {
-        if (OperatingSystem.IsLinux()) setpriority(PrioProcess, 0, LowestPriority);
+        if (OperatingSystem.IsLinux()) setpriority(PrioProcess, 0, nice);
     }
 
     /// <summary>

@@ -38,10 +38,13 @@ catch (JsonException ex)
 // Unlinking the segment is safe while others still map it; the server would have deleted it at run end anyway.
 watch.OnOrphaned(() => File.Delete(job.SegmentPath));
 
+// A big run's workers take every cycle they are given; the server must read, store and send what they report, and a
+// presenter's browser on the same machine must keep drawing.
+if (job.BelowNormal) Native.LowerPriority(Native.BelowNormal);
 using var segment = SharedSegment.Open(job.SegmentPath);
 segment.SignalReady();
 new JobRunner(segment, job, sink, Environment.ProcessId).Run();
 // Its last event is written: the process's exit (the runtime's shutdown, a few milliseconds of a core) must not hold up
 // the server reading that event, or the page receiving it.
-Native.YieldToOthers();
+Native.LowerPriority(Native.Lowest);
 return ExitCodes.Ok;

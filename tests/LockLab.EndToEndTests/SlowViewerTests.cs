@@ -24,10 +24,10 @@ public class SlowViewerTests
         TaskCompletionSource<RunInfo> Completion(string id) => completed.GetOrAdd(id, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
         await using var healthy = new HubConnectionBuilder().WithUrl(new Uri(server.Address, "/hubs/lab"))
             .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default)).Build();
-        healthy.On<string, RunEvent[]>("RunEvents", (id, events) => received.AddOrUpdate(id, events.Length, (_, n) => n + events.Length));
-        healthy.On<RunInfo>("RunCompleted", run => Completion(run.Id).TrySetResult(run));
+        healthy.On<string, RunEvent[]>(nameof(ILabClient.RunEvents), (id, events) => received.AddOrUpdate(id, events.Length, (_, n) => n + events.Length));
+        healthy.On<RunInfo>(nameof(ILabClient.RunCompleted), run => Completion(run.Id).TrySetResult(run));
         await healthy.StartAsync();
-        await healthy.InvokeAsync<RoomState>("JoinRoom", room);
+        await healthy.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
         // The stalled page never reads the answer to its join: the room's count says when the server has taken it.
         await ViewersAsync(client, room, 2);
 

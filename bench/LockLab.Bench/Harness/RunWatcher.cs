@@ -39,8 +39,8 @@ public sealed class RunWatcher : IAsyncDisposable
     private async Task ConnectAsync()
     {
         var hub = _server.CreateHubConnection();
-        hub.On<string, RunEvent[]>("RunEvents", (runId, events) => Received(runId, events, Stopwatch.GetTimestamp()));
-        hub.On<RunInfo>("RunCompleted", info =>
+        hub.On<string, RunEvent[]>(nameof(ILabClient.RunEvents), (runId, events) => Received(runId, events, Stopwatch.GetTimestamp()));
+        hub.On<RunInfo>(nameof(ILabClient.RunCompleted), info =>
         {
             var run = Get(info.Id);
             lock (run)
@@ -48,8 +48,8 @@ public sealed class RunWatcher : IAsyncDisposable
                 if (!run.CatchingUp) run.Completed.TrySetResult(info);
             }
         });
-        hub.On<RunInfo>("RunStarted", _ => { });
-        hub.On<string, int>("ViewersChanged", (_, _) => { });
+        hub.On<RunInfo>(nameof(ILabClient.RunStarted), _ => { });
+        hub.On<string, int>(nameof(ILabClient.ViewersChanged), (_, _) => { });
         hub.Closed += async _ =>
         {
             if (_disposed) return;
@@ -83,7 +83,7 @@ public sealed class RunWatcher : IAsyncDisposable
             await hub.DisposeAsync();
             return;
         }
-        await hub.InvokeAsync<RoomState>("JoinRoom", _room);
+        await hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), _room);
     }
 
     /// <summary>
@@ -115,7 +115,7 @@ public sealed class RunWatcher : IAsyncDisposable
         {
             long after;
             lock (run) after = run.Events;
-            var batch = await _hub!.InvokeAsync<RunEvent[]>("GetEvents", id, after);
+            var batch = await _hub!.InvokeAsync<RunEvent[]>(nameof(ILabHub.GetEvents), id, after);
             if (batch.Length > 0)
             {
                 Received(id, batch, Stopwatch.GetTimestamp());

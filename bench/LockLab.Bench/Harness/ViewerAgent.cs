@@ -116,13 +116,13 @@ public static class ViewerAgent
         {
             var connection = HubConnections.Create(hub, key: null);
             _connection = connection;
-            connection.On<string, RunEvent[]>("RunEvents", (runId, events) => Received(runId, events.Select(e => (e.Seq, e.AtMs)).ToArray(), DateTime.UtcNow.Ticks));
-            connection.On<RunInfo>("RunCompleted", run => Trace(run.Id).Completed.TrySetResult(run));
-            connection.On<RunInfo>("RunStarted", _ => { });
-            connection.On<string, int>("ViewersChanged", (_, _) => { });
-            connection.On<string, string, int>("PageChanged", (_, _, _) => { });
+            connection.On<string, RunEvent[]>(nameof(ILabClient.RunEvents), (runId, events) => Received(runId, events.Select(e => (e.Seq, e.AtMs)).ToArray(), DateTime.UtcNow.Ticks));
+            connection.On<RunInfo>(nameof(ILabClient.RunCompleted), run => Trace(run.Id).Completed.TrySetResult(run));
+            connection.On<RunInfo>(nameof(ILabClient.RunStarted), _ => { });
+            connection.On<string, int>(nameof(ILabClient.ViewersChanged), (_, _) => { });
+            connection.On<string, string, int>(nameof(ILabClient.PageChanged), (_, _, _) => { });
             await connection.StartAsync(cancellationToken);
-            await connection.InvokeAsync<RoomState>("JoinRoom", room, cancellationToken);
+            await connection.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room, cancellationToken);
         }
 
         public async Task ConnectWireAsync(Uri hub, string room, CancellationToken cancellationToken)

@@ -151,13 +151,13 @@ public sealed class WireViewer : IAsyncDisposable
         {
             case 1 when root.GetProperty("target").GetString() is { } target: // invocation
                 var args = root.GetProperty("arguments");
-                if (target == "RunEvents")
+                if (target == nameof(ILabClient.RunEvents))
                 {
                     _events.Clear();
                     foreach (var e in args[1].EnumerateArray()) _events.Add((e.GetProperty("seq").GetInt64(), e.GetProperty("atMs").GetDouble()));
                     OnEvents?.Invoke(args[0].GetString()!, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_events), receivedUtcTicks);
                 }
-                else if (target == "RunCompleted")
+                else if (target == nameof(ILabClient.RunCompleted))
                 {
                     OnCompleted?.Invoke(args[0].Deserialize(ContractsJsonContext.Default.RunInfo)!);
                 }
@@ -184,7 +184,7 @@ public sealed class WireViewer : IAsyncDisposable
             if (reader.ValueTextEquals("target"u8))
             {
                 reader.Read();
-                isEvents = reader.ValueTextEquals("RunEvents"u8);
+                isEvents = reader.ValueTextEquals("RunEvents"u8); // nameof(ILabClient.RunEvents), as UTF-8
                 if (!isEvents) return false;
             }
             else if (reader.ValueTextEquals("arguments"u8))

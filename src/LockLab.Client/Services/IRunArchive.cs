@@ -24,7 +24,7 @@ public sealed class HttpRunArchive(LabApi api) : IRunArchive
         var query = new List<string> { "limit=200" };
         if (!string.IsNullOrWhiteSpace(room)) query.Add($"room={Uri.EscapeDataString(room)}");
         if (!string.IsNullOrWhiteSpace(scenario)) query.Add($"scenario={Uri.EscapeDataString(scenario)}");
-        if (status is { } s) query.Add($"status={s.ToString().ToLowerInvariant()}");
+        if (status is { } s) query.Add($"status={WireNames.Name(s)}");
         return await api.GetAsync($"api/runs?{string.Join('&', query)}", ContractsJsonContext.Default.RunInfoArray) ?? [];
     }
 

@@ -102,11 +102,11 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         await keys.LoadAsync();
         _hub = new HubLink(navigation.ToAbsoluteUri("/hubs/lab"), () => keys.Key, KeepTrying);
         var json = ContractsJsonContext.Default;
-        _hub.On("RunStarted", args => OnRunInfoAsync(args[0].Deserialize(json.RunInfo)!));
-        _hub.On("RunEvents", args => OnRunEventsAsync(args[0].GetString()!, args[1].Deserialize(json.RunEventArray)!));
-        _hub.OnLarge("RunEvents", OnLargeRunEventsAsync, SkimRunEvents);
-        _hub.On("RunCompleted", args => OnRunInfoAsync(args[0].Deserialize(json.RunInfo)!));
-        _hub.On("PageChanged", args =>
+        _hub.On(nameof(ILabClient.RunStarted), args => OnRunInfoAsync(args[0].Deserialize(json.RunInfo)!));
+        _hub.On(nameof(ILabClient.RunEvents), args => OnRunEventsAsync(args[0].GetString()!, args[1].Deserialize(json.RunEventArray)!));
+        _hub.OnLarge(nameof(ILabClient.RunEvents), OnLargeRunEventsAsync, SkimRunEvents);
+        _hub.On(nameof(ILabClient.RunCompleted), args => OnRunInfoAsync(args[0].Deserialize(json.RunInfo)!));
+        _hub.On(nameof(ILabClient.PageChanged), args =>
         {
             if (args[0].GetString() == Room)
             {
@@ -115,7 +115,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             }
             return Task.CompletedTask;
         });
-        _hub.On("ViewersChanged", args =>
+        _hub.On(nameof(ILabClient.ViewersChanged), args =>
         {
             if (args[0].GetString() == Room)
             {
@@ -200,12 +200,12 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     {
         // Sent together, answered in order: one round trip instead of three before the run buttons work.
         var json = ContractsJsonContext.Default;
-        var scenarios = Scenarios.Count == 0 ? _hub!.InvokeAsync("GetScenarios", json.ScenarioInfoArray) : null;
-        var limits = Limits is null ? _hub!.InvokeAsync("GetLimits", json.LabLimits) : null;
+        var scenarios = Scenarios.Count == 0 ? _hub!.InvokeAsync(nameof(ILabHub.GetScenarios), json.ScenarioInfoArray) : null;
+        var limits = Limits is null ? _hub!.InvokeAsync(nameof(ILabHub.GetLimits), json.LabLimits) : null;
         // This page shows a big run's latest lines only: the server may send it just those, not every event. Said on
         // every (re)connect, as it belongs to the connection.
-        var latestOnly = _hub!.InvokeAsync(LatestLines.HubMethod, json.Boolean);
-        var joining = _hub!.InvokeAsync("JoinRoom", json.RoomState, Room);
+        var latestOnly = _hub!.InvokeAsync(nameof(ILabHub.ShowLatestOnly), json.Boolean);
+        var joining = _hub!.InvokeAsync(nameof(ILabHub.JoinRoom), json.RoomState, Room);
         try
         {
             _thinnedFeed = await latestOnly;
@@ -253,18 +253,18 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         if (_hub is null || Status != ConnectionStatus.Connected) return "Not connected to the lab.";
         try
         {
-            var run = await _hub.InvokeAsync("StartRun", ContractsJsonContext.Default.RunInfo, request with { Room = Room });
+            var run = await _hub.InvokeAsync(nameof(ILabHub.StartRun), ContractsJsonContext.Default.RunInfo, request with { Room = Room });
             await OnRunInfoAsync(run);
             return null;
         }
         catch (HubCallException ex)
         {
-            return Readable("StartRun", ex);
+            return Readable(nameof(ILabHub.StartRun), ex);
         }
     }
 
     /// <summary>Step mode: lets a process take its next step. Returns why not, or null.</summary>
-    public Task<string?> StepAsync(string runId, string process) => InvokeAsync("StepRun", runId, process);
+    public Task<string?> StepAsync(string runId, string process) => InvokeAsync(nameof(ILabHub.StepRun), runId, process);
 
     /// <summary>Presenter: creates a classroom and returns its code (null when refused; see <see cref="LastError"/>).</summary>
     public async Task<string?> CreateRoomAsync()
@@ -272,21 +272,21 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         if (_hub is null || Status != ConnectionStatus.Connected) return null;
         try
         {
-            return await _hub.InvokeAsync("CreateRoom", ContractsJsonContext.Default.String);
+            return await _hub.InvokeAsync(nameof(ILabHub.CreateRoom), ContractsJsonContext.Default.String);
         }
         catch (HubCallException ex)
         {
-            LastError = Readable("CreateRoom", ex);
+            LastError = Readable(nameof(ILabHub.CreateRoom), ex);
             Changed?.Invoke();
             return null;
         }
     }
 
     /// <summary>Presenter: moves everyone following this room to a lesson page. Returns why not, or null.</summary>
-    public Task<string?> SetPageAsync(string lesson, int page) => InvokeAsync("SetPage", new PageRequest(lesson, page));
+    public Task<string?> SetPageAsync(string lesson, int page) => InvokeAsync(nameof(ILabHub.SetPage), new PageRequest(lesson, page));
 
     /// <summary>Stops a queued or running run. Returns why not, or null.</summary>
-    public Task<string?> StopAsync(string runId) => InvokeAsync("StopRun", runId);
+    public Task<string?> StopAsync(string runId) => InvokeAsync(nameof(ILabHub.StopRun), runId);
 
     private async Task<string?> InvokeAsync(string method, params object[] args)
     {
@@ -411,13 +411,13 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             // A big run: where it is now, not the millions of events before (those are the run's record, a link away).
             if (_hub is { State: HubLinkState.Connected })
             {
-                run.Add(await _hub.InvokeAsync("GetLatestEvents", ContractsJsonContext.Default.RunEventArray, run.Id, LiveRun.LatestKept));
+                run.Add(await _hub.InvokeAsync(nameof(ILabHub.GetLatestEvents), ContractsJsonContext.Default.RunEventArray, run.Id, LiveRun.LatestKept));
             }
             return;
         }
         while (_hub is { State: HubLinkState.Connected })
         {
-            var missed = await _hub.InvokeAsync("GetEvents", ContractsJsonContext.Default.RunEventArray, run.Id, run.LastSeq);
+            var missed = await _hub.InvokeAsync(nameof(ILabHub.GetEvents), ContractsJsonContext.Default.RunEventArray, run.Id, run.LastSeq);
             if (run.Add(missed) == 0) return;
         }
     }

@@ -27,14 +27,8 @@ public static class HistoryEndpoints
         RunStatus? parsedStatus = null;
         if (status is not null)
         {
-            try
-            {
-                parsedStatus = JsonSerializer.Deserialize<RunStatus>($"\"{status}\"", ContractsJsonContext.Default.Options);
-            }
-            catch (JsonException)
-            {
-                errors["status"] = ["One of queued, running, completed, failed, cancelled, interrupted."];
-            }
+            parsedStatus = WireNames.ParseStatus(status);
+            if (parsedStatus is null) errors["status"] = [$"One of {string.Join(", ", Enum.GetValues<RunStatus>().Select(WireNames.Name))}."];
         }
         if (limit is < 1 or > MaxListed) errors["limit"] = [$"Must be between 1 and {MaxListed}."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
@@ -110,7 +104,7 @@ public static class HistoryEndpoints
         var csv = new StringBuilder();
         foreach (var e in events)
         {
-            var kind = JsonSerializer.Serialize(e.Kind, ContractsJsonContext.Default.Options).Trim('"');
+            var kind = WireNames.Name(e.Kind);
             csv.Append(CultureInfo.InvariantCulture, $"{e.Seq},{e.Process},{e.Pid},{kind},{e.Value},{e.AtMs.ToString("0.###", CultureInfo.InvariantCulture)},{e.WriteId},{e.ReadFrom},{e.Replaced},{e.Round}\r\n");
         }
         return csv.ToString();

@@ -87,7 +87,7 @@ public sealed class RunHistory : IDisposable
             };
             // Only while still unfinished: another instance may have marked it meanwhile, or its owner finished it.
             var updated = Execute(db, tx, $"UPDATE runs SET status = @status, info = @info WHERE id = @id AND {Unfinished}",
-                ("@status", Name(interrupted.Status)), ("@info", Serialize(interrupted)), ("@id", run.Id));
+                ("@status", WireNames.Name(interrupted.Status)), ("@info", Serialize(interrupted)), ("@id", run.Id));
             if (updated == 1) marked.Add(interrupted);
         }
         tx.Commit();
@@ -120,7 +120,7 @@ public sealed class RunHistory : IDisposable
             INSERT INTO runs (id, room, scenario, status, created_at, info, instance) VALUES (@id, @room, @scenario, @status, @created, @info, @instance)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, info = excluded.info
             """,
-            ("@id", run.Id), ("@room", run.Room), ("@scenario", run.Scenario), ("@status", Name(run.Status)),
+            ("@id", run.Id), ("@room", run.Room), ("@scenario", run.Scenario), ("@status", WireNames.Name(run.Status)),
             ("@created", run.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)), ("@info", Serialize(run)), ("@instance", _instance.Id));
     }
 
@@ -152,7 +152,7 @@ public sealed class RunHistory : IDisposable
                 AddParameter(insert, "@seq", e.Seq);
                 AddParameter(insert, "@process", e.Process);
                 AddParameter(insert, "@pid", e.Pid);
-                AddParameter(insert, "@kind", Name(e.Kind));
+                AddParameter(insert, "@kind", WireNames.Name(e.Kind));
                 AddParameter(insert, "@value", e.Value);
                 AddParameter(insert, "@at", e.AtMs);
                 AddParameter(insert, "@write", (object?)e.WriteId ?? DBNull.Value);
@@ -189,7 +189,7 @@ public sealed class RunHistory : IDisposable
             seq.Value = e.Seq;
             process.Value = e.Process;
             pid.Value = e.Pid;
-            kind.Value = Name(e.Kind);
+            kind.Value = WireNames.Name(e.Kind);
             value.Value = e.Value;
             at.Value = e.AtMs;
             write.Value = (object?)e.WriteId ?? DBNull.Value;
@@ -232,7 +232,7 @@ public sealed class RunHistory : IDisposable
         var where = new List<string>();
         if (query.Room is not null) { where.Add("room = @room"); AddParameter(command, "@room", query.Room); }
         if (query.Scenario is not null) { where.Add("scenario = @scenario"); AddParameter(command, "@scenario", query.Scenario); }
-        if (query.Status is { } status) { where.Add("status = @status"); AddParameter(command, "@status", Name(status)); }
+        if (query.Status is { } status) { where.Add("status = @status"); AddParameter(command, "@status", WireNames.Name(status)); }
         command.CommandText = $"SELECT info FROM runs {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY created_at DESC LIMIT @limit";
         AddParameter(command, "@limit", query.Limit);
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -277,11 +277,7 @@ public sealed class RunHistory : IDisposable
 
     private static string Serialize(RunInfo run) => JsonSerializer.Serialize(run, ContractsJsonContext.Default.RunInfo);
 
-    private static string Name(RunStatus status) => JsonSerializer.Serialize(status, ContractsJsonContext.Default.Options).Trim('"');
-
-    private static string Name(EventKind kind) => JsonSerializer.Serialize(kind, ContractsJsonContext.Default.Options).Trim('"');
-
-    private static EventKind KindNamed(string name) => JsonSerializer.Deserialize<EventKind>($"\"{name}\"", ContractsJsonContext.Default.Options);
+    private static EventKind KindNamed(string name) => WireNames.ParseKind(name) ?? throw new InvalidDataException($"The history holds an event of an unknown kind, '{name}'.");
 
     private static DbCommand Command(DbConnection db, DbTransaction? tx, string sql, params (string Name, object Value)[] parameters)
     {

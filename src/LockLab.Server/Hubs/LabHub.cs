@@ -23,7 +23,7 @@ public sealed class LabHub(
     LessonLibrary lessons,
     ViewerFeeds feeds,
     IRoomChannel channel,
-    ViewerCountAnnouncer viewerCounts) : Hub<ILabClient>
+    ViewerCountAnnouncer viewerCounts) : Hub<ILabClient>, ILabHub
 {
     public const string Path = "/hubs/lab";
     private const string RoomKey = "room";
@@ -79,7 +79,6 @@ public sealed class LabHub(
     /// reaches it as before; catching up (<see cref="GetEvents"/>) and the run's record stay whole. Answers whether this
     /// server does so: several instances behind a backplane send every page every event (the page then skims them).
     /// </summary>
-    [HubMethodName(LatestLines.HubMethod)]
     public bool ShowLatestOnly()
     {
         if (!channel.ThinsBigRuns) return false;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LockLab.Contracts;
 using LockLab.Server.Rooms;
 
 namespace LockLab.Server.Hubs;

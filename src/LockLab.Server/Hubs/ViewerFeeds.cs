@@ -20,7 +20,7 @@ namespace LockLab.Server.Hubs;
 /// <item>A page that still falls <see cref="MaxBacklog"/> messages or <see cref="MaxBacklogEvents"/> events behind, or
 /// does not take a message within <see cref="SendTimeout"/>, is disconnected: its client reconnects and catches up by
 /// sequence number (from the history, for events that left memory).</item>
-/// <item>A page that shows only a big run's latest lines (it called <see cref="LatestLines.HubMethod"/>) is sent that
+/// <item>A page that shows only a big run's latest lines (it called <see cref="ILabHub.ShowLatestOnly"/>) is sent that
 /// run's latest events ten times a second instead of every event, and its summary with short lists (<see cref="SendSplit"/>): a million-increment run
 /// reaches it as ≈ 20 KB a tenth of a second, not 6 MB a second it would skim and throw away.</item>
 /// </list>

@@ -48,7 +48,7 @@ public sealed class LabMetrics
     public void RunStarted(string scenario) => _runsStarted.Add(1, new KeyValuePair<string, object?>("scenario", scenario));
 
     public void RunFinished(string scenario, RunStatus status) =>
-        _runsFinished.Add(1, new KeyValuePair<string, object?>("scenario", scenario), new KeyValuePair<string, object?>("status", status.ToString().ToLowerInvariant()));
+        _runsFinished.Add(1, new KeyValuePair<string, object?>("scenario", scenario), new KeyValuePair<string, object?>("status", WireNames.Name(status)));
 
     /// <summary>Once per batch read from a worker's stdout.</summary>
     public void EventsReceived(int count) => _eventsReceived.Add(count);

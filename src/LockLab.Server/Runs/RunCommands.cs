@@ -62,12 +62,11 @@ public sealed class RunCommands(RunStore store, ISharedRuns shared, IRunCommandR
     {
         if (await shared.FindAsync(runId) is not { } remote) return new(null, null);
         if (remote.IsFinished) return new(remote, AlreadyFinished(remote.Status));
-        if (kind == RunCommandKind.Step && remote.Status != RunStatus.Running) return new(remote, $"The run is {Name(remote.Status)}, not running.");
+        if (kind == RunCommandKind.Step && remote.Status != RunStatus.Running) return new(remote, $"The run is {WireNames.Name(remote.Status)}, not running.");
         relay.Send(new RunCommand(runId, kind, process));
         return new(remote, null);
     }
 
-    private static string AlreadyFinished(RunStatus status) => $"The run is already {Name(status)}.";
+    private static string AlreadyFinished(RunStatus status) => $"The run is already {WireNames.Name(status)}.";
 
-    private static string Name(RunStatus status) => status.ToString().ToLowerInvariant();
 }

@@ -25,7 +25,7 @@ public sealed class RunControl(Run run, SharedSegment segment)
     public string? TryStep(string process)
     {
         if (run.Parameters.Mode != RunMode.Step) return "This run is not in step mode.";
-        if (run.Status != RunStatus.Running) return $"The run is {run.Status.ToString().ToLowerInvariant()}.";
+        if (run.Status != RunStatus.Running) return $"The run is {WireNames.Name(run.Status)}.";
         var index = Enumerable.Range(0, run.Parameters.Processes).FirstOrDefault(i => RunParameters.ProcessName(i) == process, -1);
         if (index < 0) return $"This run has no process '{process}'; it has p1 to p{run.Parameters.Processes}.";
 

@@ -102,16 +102,13 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             for (var i = p.Processes - 1; i >= 0; i--)
             {
                 var job = new WorkerJob(segmentPath, i, p.Amounts[i], p.Iterations, p.DelayMs, p.GapMs, p.Lock, p.StartMode,
-                    StepEvents: p.ReportsSteps, Stepped: p.Mode == RunMode.Step, Rounds: p.Rounds);
+                    StepEvents: p.ReportsSteps, Stepped: p.Mode == RunMode.Step, Rounds: p.Rounds, BelowNormal: LatestLines.IsBig(p));
                 // Marked as the last job goes out, not once it is out: its worker may open the gate (and start the run)
                 // before the server's thread is back from handing it over.
                 if (i == 0) run.Timeline.MarkJobsHanded();
                 workers.Add(pool.Take(job, refill: false));
             }
             workers.Sort((a, b) => a.Index.CompareTo(b.Index));
-            // A big run's workers yield the machine to the server reporting them (and to a browser beside it); a lesson
-            // run's keep normal priority, as the lesson's timing is what it shows.
-            if (LatestLines.IsBig(p)) workers.ForEach(w => w.YieldToOthers());
 
             // Readers and exit watchers run from the start so that a worker failing before the gate is noticed.
             // The first failure wins: it names the culprit; the workers killed because of it are not blamed.
@@ -188,7 +185,7 @@ public sealed class RunExecutor(WorkerPool pool, LabMetrics metrics, IOptions<Lo
             var info = run.ToInfo();
             logger.LogInformation(
                 "Run {RunId} {Status}: {Scenario} in room {Room}, {DurationMs} ms, final value {FinalValue} (expected {Expected}), {LostUpdates} lost updates, {EventCount} events{Error}",
-                run.Id, info.Status.ToString().ToLowerInvariant(), run.Scenario, run.Room, info.Summary?.DurationMs ?? Math.Round(started == 0 ? 0 : Stopwatch.GetElapsedTime(started).TotalMilliseconds),
+                run.Id, WireNames.Name(info.Status), run.Scenario, run.Room, info.Summary?.DurationMs ?? Math.Round(started == 0 ? 0 : Stopwatch.GetElapsedTime(started).TotalMilliseconds),
                 info.Summary?.ActualFinalValue, p.ExpectedFinalValue, info.Summary?.LostUpdates, info.EventCount,
                 info.Error is null ? "" : $" — {info.Error}");
         }

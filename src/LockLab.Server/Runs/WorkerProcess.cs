@@ -73,23 +73,6 @@ public sealed class WorkerProcess : IAsyncDisposable
         return worker;
     }
 
-    /// <summary>
-    /// Lowers the worker's scheduling priority (nice 10 on Linux): a big run's workers spin through hundreds of thousands
-    /// of steps a second and take every cycle they are given, while the server must read, store and send what they
-    /// report, and a presenter's browser on the same machine must keep drawing. Where the system refuses, nothing changes.
-    /// </summary>
-    public void YieldToOthers()
-    {
-        try
-        {
-            _process.PriorityClass = ProcessPriorityClass.BelowNormal;
-        }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or PlatformNotSupportedException)
-        {
-            // Exited already, or not allowed: it runs at normal priority.
-        }
-    }
-
     /// <summary>Hands the worker its job: one JSON line on its stdin.</summary>
     public void Assign(WorkerJob job)
     {

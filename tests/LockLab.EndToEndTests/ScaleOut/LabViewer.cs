@@ -39,17 +39,17 @@ public sealed class LabViewer : IAsyncDisposable
             .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default))
             .Build();
         var viewer = new LabViewer(hub);
-        hub.On<string, RunEvent[]>("RunEvents", (id, events) => viewer.EventMessages.Enqueue((id, events)));
-        hub.On<RunInfo>("RunCompleted", run => viewer.Completion(run.Id).TrySetResult(run));
-        hub.On<string, string, int>("PageChanged", (r, lesson, page) => viewer.PageChanges.Enqueue((r, lesson, page)));
-        hub.On<string, int>("ViewersChanged", (_, n) => viewer.ViewerCounts.Enqueue(n));
+        hub.On<string, RunEvent[]>(nameof(ILabClient.RunEvents), (id, events) => viewer.EventMessages.Enqueue((id, events)));
+        hub.On<RunInfo>(nameof(ILabClient.RunCompleted), run => viewer.Completion(run.Id).TrySetResult(run));
+        hub.On<string, string, int>(nameof(ILabClient.PageChanged), (r, lesson, page) => viewer.PageChanges.Enqueue((r, lesson, page)));
+        hub.On<string, int>(nameof(ILabClient.ViewersChanged), (_, n) => viewer.ViewerCounts.Enqueue(n));
         hub.Closed += _ =>
         {
             viewer._closed.TrySetResult();
             return Task.CompletedTask;
         };
         await hub.StartAsync();
-        viewer.Joined = await hub.InvokeAsync<RoomState>("JoinRoom", room);
+        viewer.Joined = await hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
         return viewer;
     }
 

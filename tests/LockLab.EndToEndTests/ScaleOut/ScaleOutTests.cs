@@ -37,7 +37,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         Assert.Equal([1L, 2, 3, 4, 5, 8, 11, 14, 17, 20], live.Where(e => e.Kind == EventKind.Print).Select(e => e.Value));
 
         // A page that reconnects to B catches up with the run from B, though A executed it.
-        var caughtUp = await viewer.Hub.InvokeAsync<RunEvent[]>("GetEvents", run.Id, 3L);
+        var caughtUp = await viewer.Hub.InvokeAsync<RunEvent[]>(nameof(ILabHub.GetEvents), run.Id, 3L);
         Assert.Equal(live.Skip(3).Select(e => e.Seq), caughtUp.Select(e => e.Seq));
         using var http = b.CreateClient();
         var onB = await http.GetFromJsonAsync($"/api/runs/{run.Id}", ContractsJsonContext.Default.RunInfo);
@@ -62,7 +62,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         // The room created on A exists on B: a follower joins it there.
         await using var follower = await LabViewer.JoinAsync(b.Address, code);
         await using var presenter = await LabViewer.JoinAsync(a.Address, code, presenter: true);
-        await presenter.Hub.InvokeAsync("SetPage", new PageRequest("process-locks", 2));
+        await presenter.Hub.InvokeAsync(nameof(ILabHub.SetPage), new PageRequest("process-locks", 2));
 
         Assert.True(await Waiting.UntilAsync(() => follower.PageChanges.Contains((code, "process-locks", 2)), Patience), "the follower on B did not follow");
         var state = await b.CreateClient().GetFromJsonAsync($"/api/rooms/{code}", ContractsJsonContext.Default.RoomState);
@@ -210,7 +210,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         Assert.Contains("stopped", interrupted.Error);
 
         // Everything the page saw before the kill is still there, from B; so is the whole of the finished run.
-        var kept = await onB.Hub.InvokeAsync<RunEvent[]>("GetEvents", cut.Id, 0L);
+        var kept = await onB.Hub.InvokeAsync<RunEvent[]>(nameof(ILabHub.GetEvents), cut.Id, 0L);
         Assert.Superset(kept.Select(e => e.Seq).ToHashSet(), seenBeforeTheKill.Select(e => e.Seq).ToHashSet());
         using var http = b.CreateClient();
         var finishedEvents = await http.GetFromJsonAsync($"/api/runs/{finished.Id}/events?after=0", ContractsJsonContext.Default.RunEventArray);

@@ -13,7 +13,7 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         var hub = lab.CreateHubConnection(presenter);
         var recorder = new RoomRecorder(hub);
         await hub.StartAsync();
-        await hub.InvokeAsync<RoomState>("JoinRoom", room);
+        await hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
         return (hub, recorder);
     }
 
@@ -35,8 +35,8 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         var completed = await recorder.CompletedAsync(run.Id);
 
         var messages = recorder.Messages.Where(m => m.RunId == run.Id).ToList();
-        Assert.Equal("RunStarted", messages[0].Method);
-        Assert.Equal("RunCompleted", messages[^1].Method);
+        Assert.Equal(nameof(ILabClient.RunStarted), messages[0].Method);
+        Assert.Equal(nameof(ILabClient.RunCompleted), messages[^1].Method);
         var events = recorder.EventsOf(run.Id);
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq)); // none lost, none reordered
         Assert.Equal(completed.EventCount, events.Count);
@@ -58,8 +58,8 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
             {
                 var completed = await recorder.CompletedAsync(run.Id);
                 var messages = recorder.Messages.Where(m => m.RunId == run.Id).ToList();
-                Assert.Equal("RunStarted", messages[0].Method);
-                Assert.Equal("RunCompleted", messages[^1].Method);
+                Assert.Equal(nameof(ILabClient.RunStarted), messages[0].Method);
+                Assert.Equal(nameof(ILabClient.RunCompleted), messages[^1].Method);
                 var events = recorder.EventsOf(run.Id);
                 Assert.Equal(Enumerable.Range(1, (int)completed.EventCount).Select(i => (long)i), events.Select(e => e.Seq));
                 // Announced once the gate had opened: its start is the instant the events' atMs count from.
@@ -99,7 +99,7 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         await using var hub = lab.CreateHubConnection();
         await hub.StartAsync();
 
-        var scenarios = await hub.InvokeAsync<ScenarioInfo[]>("GetScenarios");
+        var scenarios = await hub.InvokeAsync<ScenarioInfo[]>(nameof(ILabHub.GetScenarios));
 
         Assert.Contains(scenarios, s => s.Name == Scenarios.Stress && s.Limits.Rounds.Max > 1);
     }
@@ -110,7 +110,7 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         var (hub, _) = await JoinAsync("hub-auth");
         await using var _h = hub;
 
-        var error = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RunInfo>("StartRun", new RunRequest { Scenario = "lock" }));
+        var error = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = "lock" }));
         Assert.Contains("unauthorized", error.Message);
     }
 
@@ -120,7 +120,7 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         var (hub, recorder) = await JoinAsync("hub-presenter", presenter: true);
         await using var _ = hub;
 
-        var run = await hub.InvokeAsync<RunInfo>("StartRun", new RunRequest { Scenario = "lock", Iterations = 2, DelayMs = 1 });
+        var run = await hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = "lock", Iterations = 2, DelayMs = 1 });
         var completed = await recorder.CompletedAsync(run.Id);
 
         Assert.Equal("hub-presenter", run.Room);
@@ -133,11 +133,11 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         var (hub, _) = await JoinAsync("hub-invalid", presenter: true);
         await using var _h = hub;
 
-        var badRoom = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RoomState>("JoinRoom", "no spaces!"));
+        var badRoom = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "no spaces!"));
         Assert.Contains("Invalid room", badRoom.Message);
-        var badRun = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RunInfo>("StartRun", new RunRequest { Scenario = "lock", Processes = 50 }));
+        var badRun = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = "lock", Processes = 50 }));
         Assert.Contains("processes", badRun.Message);
-        var badAfter = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RunEvent[]>("GetEvents", "x", -1L));
+        var badAfter = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RunEvent[]>(nameof(ILabHub.GetEvents), "x", -1L));
         Assert.Contains("after", badAfter.Message);
     }
 
@@ -168,8 +168,8 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
 
         await using var late = lab.CreateHubConnection();
         await late.StartAsync();
-        var state = await late.InvokeAsync<RoomState>("JoinRoom", "hub-late");
-        var missed = await late.InvokeAsync<RunEvent[]>("GetEvents", run.Id, 0L);
+        var state = await late.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "hub-late");
+        var missed = await late.InvokeAsync<RunEvent[]>(nameof(ILabHub.GetEvents), run.Id, 0L);
 
         Assert.Equal(run.Id, state.CurrentRun!.Id);
         Assert.Equal(RunStatus.Completed, state.CurrentRun.Status);

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace LockLab.Tests.Hubs;
 
 /// <summary>
-/// Pages that show only a big run's latest lines say so (<see cref="LatestLines.HubMethod"/>) and are sent only those,
+/// Pages that show only a big run's latest lines say so (<see cref="ILabHub.ShowLatestOnly"/>) and are sent only those,
 /// ten times a second; every other connection still gets every event, in order.
 /// </summary>
 public class LatestLinesFeedTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
@@ -19,8 +19,8 @@ public class LatestLinesFeedTests(LabServerFactory lab) : IClassFixture<LabServe
         var hub = lab.CreateHubConnection();
         var recorder = new RoomRecorder(hub);
         await hub.StartAsync();
-        if (latestOnly) Assert.True(await hub.InvokeAsync<bool>(LatestLines.HubMethod)); // a single server thins the feed
-        await hub.InvokeAsync<RoomState>("JoinRoom", room);
+        if (latestOnly) Assert.True(await hub.InvokeAsync<bool>(nameof(ILabHub.ShowLatestOnly))); // a single server thins the feed
+        await hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
         return (hub, recorder);
     }
 
@@ -56,8 +56,8 @@ public class LatestLinesFeedTests(LabServerFactory lab) : IClassFixture<LabServe
         // The page: at most one message per tenth of a second (one more for the run's last events), each the latest
         // events at the time, in order, ending on the run's last event before RunCompleted.
         var messages = page.Messages.Where(m => m.RunId == run.Id).ToList();
-        Assert.Equal("RunCompleted", messages[^1].Method);
-        var batches = messages.Where(m => m.Method == "RunEvents").ToList();
+        Assert.Equal(nameof(ILabClient.RunCompleted), messages[^1].Method);
+        var batches = messages.Where(m => m.Method == nameof(ILabClient.RunEvents)).ToList();
         Assert.NotEmpty(batches);
         Assert.All(batches, b => Assert.InRange(b.Events.Length, 1, LatestLines.EventsPerMessage));
         Assert.True(batches.Count <= elapsed.TotalMilliseconds / LatestLines.EveryMs + 2,

@@ -26,7 +26,7 @@ public class MetricsTests(LabServerFactory lab) : IClassFixture<LabServerFactory
         await using var viewer = lab.CreateHubConnection();
         var room = new RoomRecorder(viewer);
         await viewer.StartAsync();
-        await viewer.InvokeAsync<RoomState>("JoinRoom", "metrics-room");
+        await viewer.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "metrics-room");
 
         var before = await PrometheusScrape.WaitForAsync(client, s => s.Sum(Viewers, ("room", "metrics-room")) == 1);
         Assert.Equal(1, before.Sum(Viewers, ("room", "metrics-room")));

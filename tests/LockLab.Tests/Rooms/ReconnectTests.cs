@@ -33,13 +33,13 @@ public class ReconnectTests(LabServerFactory lab) : IClassFixture<LabServerFacto
         // A step run: between steps nothing happens, so the drop falls exactly where the test puts it.
         var first = lab.CreateHubConnection();
         var firstSaw = new System.Collections.Concurrent.ConcurrentQueue<RunEvent>();
-        first.On<string, RunEvent[]>("RunEvents", (_, events) =>
+        first.On<string, RunEvent[]>(nameof(ILabClient.RunEvents), (_, events) =>
         {
             foreach (var e in events) firstSaw.Enqueue(e);
             Take(events);
         });
         await first.StartAsync();
-        await first.InvokeAsync<RoomState>("JoinRoom", room);
+        await first.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
         var run = (await Json.ReadAsync<RunInfo>(await lab.CreatePresenterClient().PostAsync("/api/runs",
             Json.Body("""{"scenario":"no-lock","room":"reconnect","mode":"step","iterations":2}"""))))!;
         lock (gate)
@@ -65,9 +65,9 @@ public class ReconnectTests(LabServerFactory lab) : IClassFixture<LabServerFacto
         // Reconnect: rejoin and take live events again.
         await using var second = lab.CreateHubConnection();
         var recorder = new RoomRecorder(second);
-        second.On<string, RunEvent[]>("RunEvents", (_, events) => Take(events));
+        second.On<string, RunEvent[]>(nameof(ILabClient.RunEvents), (_, events) => Take(events));
         await second.StartAsync();
-        var state = await second.InvokeAsync<RoomState>("JoinRoom", room);
+        var state = await second.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
         Assert.Equal(run.Id, state.CurrentRun!.Id);
         long last;
         lock (gate) last = live.LastSeq;
@@ -75,7 +75,7 @@ public class ReconnectTests(LabServerFactory lab) : IClassFixture<LabServerFacto
         // A step taken before the catch-up is asked for: its event may reach the page live before or after the catch-up,
         // which carries it too; either way the page keeps it once.
         await lab.StepAsync(run.Id, "p1", EventKind.Read);
-        var missed = await second.InvokeAsync<RunEvent[]>("GetEvents", run.Id, last);
+        var missed = await second.InvokeAsync<RunEvent[]>(nameof(ILabHub.GetEvents), run.Id, last);
         Assert.Contains(missed, e => e is { Process: "p2", Kind: EventKind.Print });
         Take(missed);
 

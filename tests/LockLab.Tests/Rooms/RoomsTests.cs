@@ -23,10 +23,10 @@ public class RoomsTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
     {
         var hub = lab.CreateHubConnection();
         var pages = new List<(string, string, int)>();
-        hub.On<string, string, int>("PageChanged", (r, l, p) => { lock (pages) pages.Add((r, l, p)); });
+        hub.On<string, string, int>(nameof(ILabClient.PageChanged), (r, l, p) => { lock (pages) pages.Add((r, l, p)); });
         var runs = new RoomRecorder(hub);
         await hub.StartAsync();
-        await hub.InvokeAsync<RoomState>("JoinRoom", room);
+        await hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
         return (hub, pages, runs);
     }
 
@@ -90,7 +90,7 @@ public class RoomsTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
 
         // Room B's own page change and run come afterwards: if anything of A's had reached B, it would be there first.
         var bPageSeen = new TaskCompletionSource();
-        b.On<string, string, int>("PageChanged", (_, _, _) => bPageSeen.TrySetResult());
+        b.On<string, string, int>(nameof(ILabClient.PageChanged), (_, _, _) => bPageSeen.TrySetResult());
         await presenter.PostAsync($"/api/rooms/{roomB}/page", Json.Body("""{"lesson":"lost-updates","page":2}"""));
         var bRun = (await Json.ReadAsync<RunInfo>(await presenter.PostAsync($"/api/rooms/{roomB}/runs", Json.Body("""{"scenario":"lock","iterations":1,"delayMs":1}"""))))!;
         await bRuns.CompletedAsync(bRun.Id);
@@ -111,9 +111,9 @@ public class RoomsTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         var code = await CreateRoomAsync();
         await using var viewer = lab.CreateHubConnection();
         await viewer.StartAsync();
-        await viewer.InvokeAsync<RoomState>("JoinRoom", code);
+        await viewer.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), code);
 
-        var error = await Assert.ThrowsAsync<HubException>(() => viewer.InvokeAsync("SetPage", new PageRequest("process-locks", 2)));
+        var error = await Assert.ThrowsAsync<HubException>(() => viewer.InvokeAsync(nameof(ILabHub.SetPage), new PageRequest("process-locks", 2)));
         Assert.Contains("unauthorized", error.Message);
     }
 

@@ -133,20 +133,20 @@ public sealed class EventBudgetTests(SmallEventBudgetLabFactory lab) : IClassFix
         var (info, _) = await RunAndRecordAsync("budget-hub");
         await using var viewer = lab.CreateHubConnection();
         await viewer.StartAsync();
-        await viewer.InvokeAsync<RoomState>("JoinRoom", "budget-hub");
+        await viewer.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "budget-hub");
 
         var seqs = new List<long>();
         while (true)
         {
-            var missed = await viewer.InvokeAsync<RunEvent[]>("GetEvents", info.Id, seqs.Count == 0 ? 0L : seqs[^1]);
+            var missed = await viewer.InvokeAsync<RunEvent[]>(nameof(ILabHub.GetEvents), info.Id, seqs.Count == 0 ? 0L : seqs[^1]);
             if (missed.Length == 0) break;
             seqs.AddRange(missed.Select(e => e.Seq));
         }
-        var latest = await viewer.InvokeAsync<RunEvent[]>("GetLatestEvents", info.Id, 50);
+        var latest = await viewer.InvokeAsync<RunEvent[]>(nameof(ILabHub.GetLatestEvents), info.Id, 50);
 
         AssertWholeRun(info, seqs);
         Assert.Equal(Enumerable.Range((int)info.EventCount - 49, 50).Select(i => (long)i), latest.Select(e => e.Seq));
-        var refused = await Assert.ThrowsAsync<HubException>(() => viewer.InvokeAsync<RunEvent[]>("GetLatestEvents", info.Id, 0));
+        var refused = await Assert.ThrowsAsync<HubException>(() => viewer.InvokeAsync<RunEvent[]>(nameof(ILabHub.GetLatestEvents), info.Id, 0));
         Assert.Contains("between 1 and", refused.Message);
     }
 
@@ -188,7 +188,7 @@ public sealed class EventBudgetWithoutHistoryTests(NoHistorySmallBudgetLabFactor
         await using var viewer = lab.CreateHubConnection();
         var room = new RoomRecorder(viewer);
         await viewer.StartAsync();
-        await viewer.InvokeAsync<RoomState>("JoinRoom", "budget-unkept");
+        await viewer.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "budget-unkept");
 
         var response = await lab.CreatePresenterClient().PostAsync("/api/runs",
             Json.Body("""{"scenario":"no-lock","iterations":1000,"delayMs":0,"room":"budget-unkept"}"""));

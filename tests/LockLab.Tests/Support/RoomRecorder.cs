@@ -13,11 +13,11 @@ public sealed class RoomRecorder
 
     public RoomRecorder(HubConnection hub)
     {
-        hub.On<RunInfo>("RunStarted", run => Record(new("RunStarted", run.Id, [], run)));
-        hub.On<string, RunEvent[]>("RunEvents", (id, events) => Record(new("RunEvents", id, events)));
-        hub.On<RunInfo>("RunCompleted", run =>
+        hub.On<RunInfo>(nameof(ILabClient.RunStarted), run => Record(new(nameof(ILabClient.RunStarted), run.Id, [], run)));
+        hub.On<string, RunEvent[]>(nameof(ILabClient.RunEvents), (id, events) => Record(new(nameof(ILabClient.RunEvents), id, events)));
+        hub.On<RunInfo>(nameof(ILabClient.RunCompleted), run =>
         {
-            Record(new("RunCompleted", run.Id, [], run));
+            Record(new(nameof(ILabClient.RunCompleted), run.Id, [], run));
             Completion(run.Id).TrySetResult(run);
         });
     }
@@ -61,5 +61,5 @@ public sealed class RoomRecorder
 
     public List<RunEvent> EventsOf(string runId) => Messages.Where(m => m.RunId == runId).SelectMany(m => m.Events).ToList();
 
-    public bool HasCompleted(string runId) => Messages.Any(m => m.RunId == runId && m.Method == "RunCompleted");
+    public bool HasCompleted(string runId) => Messages.Any(m => m.RunId == runId && m.Method == nameof(ILabClient.RunCompleted));
 }
