@@ -16,8 +16,7 @@ namespace LockLab.Server.Hubs;
 public sealed class LabHub(
     RunLookup runs,
     RunCommands commands,
-    RunOrchestrator orchestrator,
-    RunRequestValidator validator,
+    RunLauncher launcher,
     ScenarioCatalog scenarios,
     RoomRegistry rooms,
     LessonLibrary lessons,
@@ -123,15 +122,14 @@ public sealed class LabHub(
     public async Task<RunInfo> StartRun(RunRequest request)
     {
         if (request is null) throw new HubException("A run request is required.");
-        var room = JoinedRoom ?? RoomNames.Main;
-        if (!validator.TryValidate(request, room, out var valid, out var errors))
+        return await launcher.StartAsync(request, JoinedRoom ?? RoomNames.Main, Context.ConnectionAborted) switch
         {
-            throw new HubException("Invalid run request: " + string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
-        }
-        var (run, refusal) = await orchestrator.EnqueueAsync(valid!, Context.ConnectionAborted);
-        if (refusal is not null) throw new HubException(refusal);
-        if (run is null) throw new HubException("Too many runs are queued; try again in a moment.");
-        return run.ToInfo();
+            LaunchResult.Accepted { Run: var run } => run,
+            LaunchResult.Invalid { Errors: var errors } => throw new HubException("Invalid run request: " + string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))),
+            LaunchResult.Refused { Reason: var reason } => throw new HubException(reason),
+            LaunchResult.QueueFull => throw new HubException(LaunchResult.QueueFull.Reason),
+            var other => throw new InvalidOperationException($"Unknown launch result {other}."),
+        };
     }
 
     /// <summary>Step mode: lets <paramref name="process"/> take its next step in the run.</summary>

@@ -39,12 +39,12 @@ public static class RoomsEndpoints
     }
 
     private static async Task<Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult>> StartRun(
-        string code, HttpRequest http, RoomRegistry registry, RunOrchestrator orchestrator, RunRequestValidator validator, CancellationToken ct)
+        string code, HttpRequest http, RoomRegistry registry, RunLauncher launcher, CancellationToken ct)
     {
         if (await MissingAsync(code, registry) is { } missing) return missing;
         var (request, problem) = await RunsEndpoints.ReadRequestAsync(http, ct);
         if (problem is not null) return problem;
-        return await RunsEndpoints.EnqueueAsync(request! with { Room = code }, orchestrator, validator, ct);
+        return RunsEndpoints.ToHttp(await launcher.StartAsync(request! with { Room = code }, code, ct));
     }
 
     private static async Task<Results<Accepted<RoomState>, ValidationProblem, ProblemHttpResult>> SetPage(

@@ -44,21 +44,21 @@ public sealed class RunOrchestrator(
     /// arriving together, at one instance or several, cannot slip past the per-room limit.
     /// </summary>
     /// <param name="ct">The caller gave up (its request or connection ended): it stops waiting for admission.</param>
-    public async Task<(Run? Run, string? Refusal)> EnqueueAsync(ValidRunRequest request, CancellationToken ct = default)
+    public async Task<LaunchResult> EnqueueAsync(ValidRunRequest request, CancellationToken ct = default)
     {
         await _admission.WaitAsync(ct);
         try
         {
-            if (_stopping) return (null, "This lab server is shutting down; try again in a moment.");
+            if (_stopping) return new LaunchResult.Refused("This lab server is shutting down; try again in a moment.");
             var perRoom = options.Value.Limits.MaxActiveRunsPerRoom;
             var run = new Run(NewRunId(), request, clock.GetUtcNow(), retained);
             if (!await roomSlots.TryTakeAsync(run.Room, run.Id, perRoom))
             {
-                return (null, $"Room '{request.Room}' already has {perRoom} run(s) queued or running (LockLab:Limits:MaxActiveRunsPerRoom); stop one or wait for it to end.");
+                return new LaunchResult.Refused($"Room '{request.Room}' already has {perRoom} run(s) queued or running (LockLab:Limits:MaxActiveRunsPerRoom); stop one or wait for it to end.");
             }
-            if (Admit(run)) return (run, null);
+            if (Admit(run)) return new LaunchResult.Accepted(run.ToInfo());
             await roomSlots.ReturnAsync(run.Room, run.Id);
-            return (null, null);
+            return new LaunchResult.QueueFull();
         }
         finally
         {

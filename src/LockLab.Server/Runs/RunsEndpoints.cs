@@ -69,28 +69,22 @@ public static class RunsEndpoints
     /// teacher's first try should work, while malformed JSON or an unknown field still gets a clear 400.
     /// </summary>
     private static async Task<Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult>> StartRun(
-        HttpRequest http, RunOrchestrator orchestrator, RunRequestValidator validator, CancellationToken ct)
+        HttpRequest http, RunLauncher launcher, CancellationToken ct)
     {
         var (request, problem) = await ReadRequestAsync(http, ct);
         if (problem is not null) return problem;
-        return await EnqueueAsync(request!, orchestrator, validator, ct);
+        return ToHttp(await launcher.StartAsync(request!, RoomNames.Main, ct));
     }
 
-    /// <summary>Validates and queues a run request: 202 with the run, 400 naming each bad field, or 503 when the queue is full.</summary>
-    public static async Task<Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult>> EnqueueAsync(
-        RunRequest request, RunOrchestrator orchestrator, RunRequestValidator validator, CancellationToken ct)
+    /// <summary>A launch's outcome over HTTP: 202 with the run, 400 naming each bad field, 409 with the reason, or 503 when the queue is full.</summary>
+    public static Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult> ToHttp(LaunchResult result) => result switch
     {
-        if (!validator.TryValidate(request, RoomNames.Main, out var valid, out var errors)) return TypedResults.ValidationProblem(errors);
-        var (run, refusal) = await orchestrator.EnqueueAsync(valid!, ct);
-        if (refusal is not null) return TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Cannot start the run now");
-        if (run is null)
-        {
-            return TypedResults.Problem("Too many runs are queued; try again in a moment.", statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "Run queue full");
-        }
-        var info = run.ToInfo();
-        return TypedResults.Accepted(info.Links.Self, info);
-    }
+        LaunchResult.Accepted { Run: var info } => TypedResults.Accepted(info.Links.Self, info),
+        LaunchResult.Invalid { Errors: var errors } => TypedResults.ValidationProblem(errors),
+        LaunchResult.Refused { Reason: var reason } => TypedResults.Problem(reason, statusCode: StatusCodes.Status409Conflict, title: "Cannot start the run now"),
+        LaunchResult.QueueFull => TypedResults.Problem(LaunchResult.QueueFull.Reason, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Run queue full"),
+        _ => throw new ArgumentOutOfRangeException(nameof(result)),
+    };
 
     public static async Task<(RunRequest? Request, ProblemHttpResult? Problem)> ReadRequestAsync(HttpRequest http, CancellationToken ct)
     {

@@ -24,6 +24,7 @@ public static class RunsServiceCollectionExtensions
         services.AddSingleton<Hubs.ViewerFeeds>();
         services.AddSingleton<Hubs.ViewerCountAnnouncer>();
         services.AddSingleton<RunOrchestrator>();
+        services.AddSingleton<RunLauncher>();
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using LockLab.Contracts;
 using LockLab.Tests.Support;
 
@@ -50,6 +52,47 @@ public class LimitTests(TightLabFactory lab) : IClassFixture<TightLabFactory>
         Assert.Contains("already has 1 run", await second.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Accepted, elsewhere.StatusCode);
         await lab.CreatePresenterClient().PostAsync($"/api/runs/{first.Id}/stop", null);
+        Assert.Equal(RunStatus.Cancelled, (await lab.WaitForRunAsync(first.Id)).Status);
+    }
+}
+
+/// <summary>REST, a room's REST and the hub start runs through one launcher: each door gives the same answers.</summary>
+public class LaunchDoorTests(TightLabFactory lab) : IClassFixture<TightLabFactory>
+{
+    [Fact]
+    public async Task A_busy_room_and_a_wrong_request_get_the_same_answer_at_every_door()
+    {
+        using var presenter = lab.CreatePresenterClient();
+        var created = await presenter.PostAsync("/api/rooms", null);
+        var room = (await Json.ReadAsync<RoomState>(created))!.Room;
+        // A step run stands still until stepped: the room is busy for as long as the test needs.
+        var first = (await Json.ReadAsync<RunInfo>(await presenter.PostAsync("/api/runs", Json.Body($$"""{"scenario":"lock","room":"{{room}}","mode":"step","iterations":1}"""))))!;
+        await using var hub = lab.CreateHubConnection(presenter: true);
+        await hub.StartAsync();
+        await hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
+
+        var rest = await presenter.PostAsync("/api/runs", Json.Body($$"""{"scenario":"lock","room":"{{room}}","iterations":1}"""));
+        var roomRest = await presenter.PostAsync($"/api/rooms/{room}/runs", Json.Body("""{"scenario":"lock","iterations":1}"""));
+        var overHub = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = "lock", Iterations = 1 }));
+
+        Assert.Equal(HttpStatusCode.Conflict, rest.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, roomRest.StatusCode);
+        var busy = $"Room '{room}' already has 1 run(s) queued or running";
+        Assert.Contains(busy, await rest.Content.ReadAsStringAsync());
+        Assert.Contains(busy, await roomRest.Content.ReadAsStringAsync());
+        Assert.Contains(busy, overHub.Message);
+
+        // The same wrong field, named the same way.
+        var badRest = await presenter.PostAsync("/api/runs", Json.Body("""{"scenario":"lock","processes":50}"""));
+        var badRoomRest = await presenter.PostAsync($"/api/rooms/{room}/runs", Json.Body("""{"scenario":"lock","processes":50}"""));
+        var badHub = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = "lock", Processes = 50 }));
+        Assert.Equal(HttpStatusCode.BadRequest, badRest.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badRoomRest.StatusCode);
+        Assert.Contains("\"processes\"", await badRest.Content.ReadAsStringAsync());
+        Assert.Contains("\"processes\"", await badRoomRest.Content.ReadAsStringAsync());
+        Assert.Contains("processes:", badHub.Message);
+
+        await presenter.PostAsync($"/api/runs/{first.Id}/stop", null);
         Assert.Equal(RunStatus.Cancelled, (await lab.WaitForRunAsync(first.Id)).Status);
     }
 }

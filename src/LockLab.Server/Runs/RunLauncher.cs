@@ -1,0 +1,39 @@
+using LockLab.Contracts;
+
+namespace LockLab.Server.Runs;
+
+/// <summary>What became of a request for a run: the one answer that REST, a room's REST and the hub each translate.</summary>
+public abstract record LaunchResult
+{
+    private LaunchResult() { }
+
+    /// <summary>Queued: it starts as soon as the server has room for it.</summary>
+    public sealed record Accepted(RunInfo Run) : LaunchResult;
+
+    /// <summary>The request itself is wrong: each field, with what is wrong with it.</summary>
+    public sealed record Invalid(IDictionary<string, string[]> Errors) : LaunchResult;
+
+    /// <summary>A valid request that cannot run now (its room is busy, the server is stopping): why, in a sentence.</summary>
+    public sealed record Refused(string Reason) : LaunchResult;
+
+    /// <summary>Too many runs wait in this server's queue.</summary>
+    public sealed record QueueFull() : LaunchResult
+    {
+        public const string Reason = "Too many runs are queued; try again in a moment.";
+    }
+}
+
+/// <summary>
+/// The one way in for a run, whoever asks (<c>POST /api/runs</c>, <c>POST /api/rooms/{code}/runs</c>, the hub's
+/// <c>StartRun</c>): the request is validated, then queued by the <see cref="RunOrchestrator"/>.
+/// </summary>
+public sealed class RunLauncher(RunRequestValidator validator, RunOrchestrator orchestrator)
+{
+    /// <param name="room">Where the run goes when the request names no room: the caller's room.</param>
+    /// <param name="ct">The caller gave up (its request or connection ended).</param>
+    public async Task<LaunchResult> StartAsync(RunRequest request, string room, CancellationToken ct)
+    {
+        if (!validator.TryValidate(request, room, out var valid, out var errors)) return new LaunchResult.Invalid(errors);
+        return await orchestrator.EnqueueAsync(valid!, ct);
+    }
+}
