@@ -1,18 +1,18 @@
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
-using Microsoft.Extensions.WebEncoders;
 using LockLab.Client;
 using LockLab.Contracts;
 using LockLab.Server.Components;
 using LockLab.Server.Configuration;
-using LockLab.Server.Hubs;
 using LockLab.Server.History;
+using LockLab.Server.Hubs;
 using LockLab.Server.Lessons;
 using LockLab.Server.Operations;
 using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
 using LockLab.Server.ScaleOut;
 using LockLab.Server.Security;
+using Microsoft.Extensions.WebEncoders;
 
 var builder = WebApplication.CreateBuilder(args);
 // A build (not a publish) lists the page's files in a manifest that ASP.NET Core reads by itself only in Development;

@@ -1,8 +1,7 @@
-using LockLab.TestServices;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Playwright;
+using LockLab.TestServices;
 using static Microsoft.Playwright.Assertions;
 
 namespace LockLab.EndToEndTests;

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using LockLab.TestServices;
-using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace LockLab.EndToEndTests;

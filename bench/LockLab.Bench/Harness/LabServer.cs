@@ -3,8 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using LockLab.Contracts;
 using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LockLab.Bench.Harness;
 

@@ -12,7 +12,7 @@ public interface IRunArchive
     Task<IReadOnlyList<RunEvent>> GetEventsAsync(string id, int max = MaxEvents);
 
     /// <summary>Events a page loads to replay or compare a run: far more than a lesson's runs have, far fewer than a stress run's millions.</summary>
-    public const int MaxEvents = 20_000;
+    const int MaxEvents = 20_000;
 }
 
 public sealed class HttpRunArchive(LabApi api) : IRunArchive

@@ -1,6 +1,6 @@
+using LockLab.Server.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using LockLab.Server.Configuration;
 
 namespace LockLab.Server.Operations;
 

@@ -1,5 +1,4 @@
 using LockLab.Contracts;
-using LockLab.Server.Hubs;
 using LockLab.Server.Runs;
 
 namespace LockLab.Server.Rooms;

@@ -1,5 +1,4 @@
 using LockLab.Contracts;
-using LockLab.Server.Hubs;
 using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
 using StackExchange.Redis;

@@ -1,6 +1,3 @@
-using LockLab.Server.Configuration;
-using Microsoft.Extensions.Options;
-
 namespace LockLab.Server.Security;
 
 public static class SecurityExtensions

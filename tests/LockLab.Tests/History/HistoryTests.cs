@@ -1,12 +1,12 @@
-using System.Text.RegularExpressions;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using LockLab.Contracts;
 using LockLab.Server.History;
-using LockLab.TestServices;
 using LockLab.Tests.Operations;
 using LockLab.Tests.Support;
+using LockLab.TestServices;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LockLab.Tests.History;

@@ -1,8 +1,8 @@
 using System.Net;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
 using LockLab.Contracts;
 using LockLab.Tests.Support;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LockLab.Tests.Runs;
 

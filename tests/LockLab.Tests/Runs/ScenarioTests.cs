@@ -4,8 +4,8 @@ using LockLab.Tests.Support;
 namespace LockLab.Tests.Runs;
 
 /// <summary>
-/// Every scenario's truth, run by the real server in real worker processes: what a student must see
-/// (DESIGN.md §2 and beyond the lesson).
+/// Every scenario's truth, run by the real server in real worker processes: what a student must see, in the lesson's
+/// experiments and beyond them.
 /// </summary>
 public class ScenarioTests(LongStressLabFactory lab) : IClassFixture<LongStressLabFactory>
 {

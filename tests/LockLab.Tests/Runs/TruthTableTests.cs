@@ -1,11 +1,10 @@
-using System.Net.Http.Json;
 using LockLab.Contracts;
 using LockLab.Tests.Support;
 
 namespace LockLab.Tests.Runs;
 
 /// <summary>
-/// The lesson's two experiments (DESIGN.md §2), run by the real server in real worker processes with the
+/// The lesson's two experiments, run by the real server in real worker processes with the
 /// lesson's own numbers, and what a student must see.
 /// </summary>
 public class TruthTableTests(LabServerFactory lab) : IClassFixture<LabServerFactory>

@@ -1,8 +1,8 @@
 using LockLab.Contracts;
 using LockLab.Server.Configuration;
 using LockLab.Server.Runs;
-using LockLab.TestServices;
 using LockLab.Tests.Support;
+using LockLab.TestServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
-using LockLab.TestServices;
 using LockLab.Tests.Support;
+using LockLab.TestServices;
 
 namespace LockLab.Tests.Worker;
 
