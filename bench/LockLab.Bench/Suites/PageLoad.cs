@@ -150,6 +150,13 @@ public static class PageLoad
             the rest is the browser and the .NET WebAssembly runtime.
             """);
 
+        section.Paragraph("""
+            The client is built without the .NET WebAssembly runtime's jiterpreter, for the big runs' sake (see "stress"):
+            measured 2026-12-05 in one sitting at commit `09bda60`, the README's command (without it) 3,862 ms
+            (3,697–4,611) and the same code published with it (`-p:BlazorWebAssemblyJiterpreter=true`,
+            `LOCKLAB_BENCH_SERVER_FOLDER`) 3,624 ms (3,459–4,511): it costs a cold load about a fifth of a second.
+            """);
+
         var medians = measured.Select(m => m.Loads.OrderBy(l => l.InteractiveMs).ElementAt(m.Loads.Count / 2)).ToList();
         var groups = medians.Select(l => l.Resources
             .GroupBy(r => Group(r.Name))

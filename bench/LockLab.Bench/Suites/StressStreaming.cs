@@ -165,6 +165,17 @@ public static class StressStreaming
             anonymous memory without making it smaller.
             """);
         section.Paragraph("""
+            How the page came under 100 ms (2026-12-05, this section's runs, one sitting per step): at `c2dfc25` its longest
+            frame was 117–217 ms over three runs (167 ms in one more, traced). A Chromium trace of the page (`STRESS_PAGE_TRACE=<folder>` keeps one per
+            run) showed that the long frames were tasks of 30–70 ms of the page's CPU that then waited for a core the run's
+            workers and the server were using (one took 137 ms for 3 ms of CPU), and that most of the longest tasks was
+            the .NET WebAssembly runtime's jiterpreter compiling hot interpreter paths into WebAssembly modules on the page's
+            thread. Redrawing only the streaming lines and figures instead of the whole panel: 150 and 333 ms (two runs,
+            traced; tracing slows the page). The client built without the jiterpreter as well: 100 and 117 ms (traced). The run's notice as plain markup, without the
+            animated progress bar: 33, 133 and 83 ms; the table above is that code. The price of the jiterpreter's absence
+            is in the page section.
+            """);
+        section.Paragraph("""
             Before the event budget (measured 2026-11-28) the same three runs took the server from 176 to 701, 1,116 and
             1,441 MiB — finished runs kept every event in memory — and the page drew 10–22 frames a second with frames of up to
             8.7 s. The lab holds at most `LockLab:Limits:RetainedEventBudget` events in
