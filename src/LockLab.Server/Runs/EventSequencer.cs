@@ -59,9 +59,4 @@ public sealed class EventSequencer
             release(rest);
         }
     }
-
-    public int Held
-    {
-        get { lock (_gate) return _early.Count; }
-    }
 }

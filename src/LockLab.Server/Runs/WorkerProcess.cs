@@ -40,14 +40,6 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     private readonly System.Text.StringBuilder _stderr = new();
 
-    /// <summary>Starts a worker and gives it its job at once.</summary>
-    public static WorkerProcess Start(WorkerExecutable executable, WorkerJob job)
-    {
-        var worker = Launch(executable);
-        worker.Assign(job);
-        return worker;
-    }
-
     /// <summary>
     /// Starts a worker that waits for its job (see <see cref="WorkerPool"/>): the process start-up, and the
     /// runtime's first compilations, are paid before anyone presses Run.

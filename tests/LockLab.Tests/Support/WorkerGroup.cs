@@ -6,6 +6,14 @@ namespace LockLab.Tests.Support;
 /// <summary>Real worker processes on one test segment, driven the way the server drives them.</summary>
 public static class WorkerGroup
 {
+    /// <summary>A worker launched as the pool launches one, then handed its job.</summary>
+    public static WorkerProcess Start(WorkerExecutable executable, WorkerJob job)
+    {
+        var worker = WorkerProcess.Launch(executable);
+        worker.Assign(job);
+        return worker;
+    }
+
     /// <param name="whileRunning">Runs once the gate is open, alongside the workers (to observe them while they work).</param>
     /// <param name="gateProcesses">The processes the run counts at the gate and at a stress round's start line: more than
     /// the jobs when the test plays the missing one itself (the workers then wait at the start line until it arrives).</param>
@@ -18,7 +26,7 @@ public static class WorkerGroup
         var processes = gateProcesses ?? jobs.Count;
         segment.Segment.ArmGate(simultaneous: jobs[0].StartMode == StartMode.Simultaneous, processes);
         for (var played = jobs.Count; played < processes; played++) segment.Segment.SignalReady();
-        var workers = jobs.Select(j => WorkerProcess.Start(executable, j)).ToList();
+        var workers = jobs.Select(j => WorkerGroup.Start(executable, j)).ToList();
         var events = new List<RunEvent>();
         try
         {

@@ -77,7 +77,7 @@ public class CrossProcessLockTests
             new(segment.Path, 1, 3, 5, DelayMs: 0, 0, LockScope.WholeLoop, StartMode.Lesson),
         ];
         segment.Segment.ArmGate(simultaneous: false, 2);
-        var workers = jobs.Select(j => LockLab.Server.Runs.WorkerProcess.Start(executable, j)).ToList();
+        var workers = jobs.Select(j => WorkerGroup.Start(executable, j)).ToList();
         try
         {
             var events = new List<RunEvent>();
