@@ -247,10 +247,10 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
 
     public bool HasPresenterKey => !string.IsNullOrEmpty(keys.Key);
 
-    /// <summary>Asks the lab to start a run in this room. Returns an error message, or null when accepted.</summary>
-    public async Task<string?> StartRunAsync(RunRequest request)
+    /// <summary>Asks the lab to start a run in this room. Returns why not (a code to act on and a sentence), or null when accepted.</summary>
+    public async Task<LabError?> StartRunAsync(RunRequest request)
     {
-        if (_hub is null || Status != ConnectionStatus.Connected) return "Not connected to the lab.";
+        if (_hub is null || Status != ConnectionStatus.Connected) return NotConnected;
         try
         {
             var run = await _hub.InvokeAsync(nameof(ILabHub.StartRun), ContractsJsonContext.Default.RunInfo, request with { Room = Room });
@@ -259,9 +259,11 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         }
         catch (HubCallException ex)
         {
-            return Readable(nameof(ILabHub.StartRun), ex);
+            return ErrorOf(nameof(ILabHub.StartRun), ex);
         }
     }
+
+    private static readonly LabError NotConnected = new(LabErrorCode.NotNow, "Not connected to the lab.");
 
     /// <summary>Step mode: lets a process take its next step. Returns why not, or null.</summary>
     public Task<string?> StepAsync(string runId, string process) => InvokeAsync(nameof(ILabHub.StepRun), runId, process);
@@ -276,7 +278,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         }
         catch (HubCallException ex)
         {
-            LastError = Readable(nameof(ILabHub.CreateRoom), ex);
+            LastError = ErrorOf(nameof(ILabHub.CreateRoom), ex).Message;
             Changed?.Invoke();
             return null;
         }
@@ -290,7 +292,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
 
     private async Task<string?> InvokeAsync(string method, params object[] args)
     {
-        if (_hub is null || Status != ConnectionStatus.Connected) return "Not connected to the lab.";
+        if (_hub is null || Status != ConnectionStatus.Connected) return NotConnected.Message;
         try
         {
             await _hub.InvokeAsync(method, args);
@@ -298,17 +300,25 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         }
         catch (HubCallException ex)
         {
-            return Readable(method, ex);
+            return ErrorOf(method, ex).Message;
         }
     }
 
-    /// <summary>SignalR prefixes hub errors with its own words; keep the server's message.</summary>
-    private static string Readable(string method, HubCallException ex)
+    /// <summary>
+    /// The lab's error in a failed call (<see cref="LabError"/>). SignalR puts its own words before the server's, and
+    /// refuses a call that needs the presenter key in its own words alone.
+    /// </summary>
+    private static LabError ErrorOf(string method, HubCallException ex)
     {
-        if (ex.Message.Contains("unauthorized", StringComparison.OrdinalIgnoreCase)) return "This needs the presenter key.";
+        if (ex.Message.Contains("because user is unauthorized", StringComparison.Ordinal))
+        {
+            return new LabError(LabErrorCode.PresenterKeyRequired, "This needs the presenter key.");
+        }
         var marker = "HubException: ";
         var at = ex.Message.IndexOf(marker, StringComparison.Ordinal);
-        return at >= 0 ? ex.Message[(at + marker.Length)..] : ex.Message.Replace($"An unexpected error occurred invoking '{method}' on the server.", "").Trim();
+        return at >= 0
+            ? LabError.FromHubMessage(ex.Message[(at + marker.Length)..])
+            : new LabError(LabErrorCode.Other, ex.Message.Replace($"An unexpected error occurred invoking '{method}' on the server.", "").Trim());
     }
 
     /// <param name="joined">From the room's state at a (re)join, not news of a run as it happens.</param>

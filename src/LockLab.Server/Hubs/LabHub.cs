@@ -33,7 +33,7 @@ public sealed class LabHub(
     /// <summary>Joins a room (leaving the previous one) and returns what it shows now.</summary>
     public async Task<RoomState> JoinRoom(string room)
     {
-        if (!RoomNames.IsValid(room)) throw new HubException($"Invalid room '{room}'. {RoomNames.Rule}");
+        if (!RoomNames.IsValid(room)) throw Error(LabErrorCode.InvalidRequest, $"Invalid room '{room}'. {RoomNames.Rule}");
         if (JoinedRoom is { } old && old != room)
         {
             await Groups.RemoveFromGroupAsync(Context.ConnectionId, RoomNames.Group(old));
@@ -46,7 +46,7 @@ public sealed class LabHub(
         }
         catch (InvalidOperationException full)
         {
-            throw new HubException(full.Message);
+            throw Error(LabErrorCode.RoomFull, full.Message);
         }
         if (Context.ConnectionAborted.IsCancellationRequested)
         {
@@ -95,7 +95,7 @@ public sealed class LabHub(
     {
         if (ValidatePage(request, lessons) is { } errors)
         {
-            throw new HubException("Invalid page: " + string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
+            throw Error(LabErrorCode.InvalidRequest, "Invalid page: " + Describe(errors));
         }
         var room = JoinedRoom ?? RoomNames.Main;
         await rooms.ShowPageAsync(room, request.Lesson!, request.Page ?? 1);
@@ -121,13 +121,13 @@ public sealed class LabHub(
     [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
     public async Task<RunInfo> StartRun(RunRequest request)
     {
-        if (request is null) throw new HubException("A run request is required.");
+        if (request is null) throw Error(LabErrorCode.InvalidRequest, "A run request is required.");
         return await launcher.StartAsync(request, JoinedRoom ?? RoomNames.Main, Context.ConnectionAborted) switch
         {
             LaunchResult.Accepted { Run: var run } => run,
-            LaunchResult.Invalid { Errors: var errors } => throw new HubException("Invalid run request: " + string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))),
-            LaunchResult.Refused { Reason: var reason } => throw new HubException(reason),
-            LaunchResult.QueueFull => throw new HubException(LaunchResult.QueueFull.Reason),
+            LaunchResult.Invalid { Errors: var errors } => throw Error(LabErrorCode.InvalidRequest, "Invalid run request: " + Describe(errors)),
+            LaunchResult.Refused { Code: var code, Reason: var reason } => throw Error(code, reason),
+            LaunchResult.QueueFull => throw Error(LabErrorCode.QueueFull, LaunchResult.QueueFull.Reason),
             var other => throw new InvalidOperationException($"Unknown launch result {other}."),
         };
     }
@@ -142,15 +142,20 @@ public sealed class LabHub(
 
     private static void Check(RunCommandResult result, string? runId)
     {
-        if (!result.Found) throw new HubException($"No run '{runId}'.");
-        if (result.Refusal is { } refusal) throw new HubException(refusal);
+        if (!result.Found) throw Error(LabErrorCode.NotFound, $"No run '{runId}'.");
+        if (result.Refusal is { } refusal) throw Error(LabErrorCode.NotNow, refusal);
     }
+
+    /// <summary>A hub error a page can act on: its code and its sentence (<see cref="LabError"/>).</summary>
+    private static HubException Error(LabErrorCode code, string message) => new(new LabError(code, message).ToHubMessage());
+
+    private static string Describe(IDictionary<string, string[]> errors) => string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
 
     /// <summary>A run's events after <paramref name="after"/>: how a client that joined late or reconnected catches up.</summary>
     public async Task<RunEvent[]> GetEvents(string runId, long after)
     {
-        if (after < 0) throw new HubException("'after' must be 0 or more.");
-        return await runs.EventsAfterAsync(runId ?? "", after, RunBroadcaster.MaxBatch * 10) ?? throw new HubException($"No run '{runId}'.");
+        if (after < 0) throw Error(LabErrorCode.InvalidRequest, "'after' must be 0 or more.");
+        return await runs.EventsAfterAsync(runId ?? "", after, RunBroadcaster.MaxBatch * 10) ?? throw Error(LabErrorCode.NotFound, $"No run '{runId}'.");
     }
 
     /// <summary>Most events <see cref="GetLatestEvents"/> answers with.</summary>
@@ -162,7 +167,7 @@ public sealed class LabHub(
     /// </summary>
     public async Task<RunEvent[]> GetLatestEvents(string runId, int count)
     {
-        if (count is < 1 or > MaxLatestEvents) throw new HubException($"'count' must be between 1 and {MaxLatestEvents}.");
-        return await runs.LatestEventsAsync(runId ?? "", count) ?? throw new HubException($"No run '{runId}'.");
+        if (count is < 1 or > MaxLatestEvents) throw Error(LabErrorCode.InvalidRequest, $"'count' must be between 1 and {MaxLatestEvents}.");
+        return await runs.LatestEventsAsync(runId ?? "", count) ?? throw Error(LabErrorCode.NotFound, $"No run '{runId}'.");
     }
 }

@@ -13,8 +13,9 @@ public abstract record LaunchResult
     /// <summary>The request itself is wrong: each field, with what is wrong with it.</summary>
     public sealed record Invalid(IDictionary<string, string[]> Errors) : LaunchResult;
 
-    /// <summary>A valid request that cannot run now (its room is busy, the server is stopping): why, in a sentence.</summary>
-    public sealed record Refused(string Reason) : LaunchResult;
+    /// <summary>A valid request that cannot run now: its room is busy (<see cref="LabErrorCode.RoomFull"/>) or the
+    /// server is stopping (<see cref="LabErrorCode.NotNow"/>); why, in a sentence.</summary>
+    public sealed record Refused(LabErrorCode Code, string Reason) : LaunchResult;
 
     /// <summary>Too many runs wait in this server's queue.</summary>
     public sealed record QueueFull() : LaunchResult
