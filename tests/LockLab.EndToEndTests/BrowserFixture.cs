@@ -14,20 +14,20 @@ public class BrowserFixture : IAsyncLifetime
         ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
     private IPlaywright? _playwright;
-    private ServerProcess? _server;
+    private LabProcess? _server;
     private IBrowser? _browser;
 
     /// <summary>Debian's Chromium: Playwright cannot download its own browser on these machines.</summary>
     public static string ChromiumPath => Prerequisites.Chromium.Path;
 
-    public ServerProcess Server => _server ?? throw NotStarted();
+    public LabProcess Server => _server ?? throw NotStarted();
     public IBrowser Browser => _browser ?? throw NotStarted();
 
     /// <summary>Screenshots land here (the test run's output folder), kept as artifacts.</summary>
     public static string ArtifactsFolder { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
 
     /// <summary>The lab the browser is pointed at: on loopback only, unless a test class needs more.</summary>
-    protected virtual Task<ServerProcess> StartServerAsync() => ServerProcess.StartAsync();
+    protected virtual Task<LabProcess> StartServerAsync() => ServerProcess.StartAsync();
 
     public async Task InitializeAsync()
     {

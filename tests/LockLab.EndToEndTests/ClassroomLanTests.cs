@@ -9,7 +9,7 @@ namespace LockLab.EndToEndTests;
 /// <summary>A lab that listens on every interface, as the README's command starts it.</summary>
 public sealed class LanBrowserFixture : BrowserFixture
 {
-    protected override Task<ServerProcess> StartServerAsync() => ServerProcess.StartAsync(onEveryInterface: true);
+    protected override Task<LabProcess> StartServerAsync() => ServerProcess.StartAsync(onEveryInterface: true);
 }
 
 /// <summary>

@@ -1,7 +1,5 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using LockLab.Contracts;
+using LockLab.TestServices;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,105 +7,57 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LockLab.Bench.Harness;
 
 /// <summary>
-/// The lab under measurement: the real server executable in its own process on a loopback port, with its own
-/// worker processes and a fresh data folder. Settings are passed as environment variables (<c>LockLab__…</c>).
+/// The lab under measurement (<see cref="LabProcess"/>): the real server executable in its own process on a loopback
+/// port, with its own worker processes and a fresh data folder, and what the benchmark reads of it (memory, CPU).
+/// Settings are passed as environment variables (<c>LockLab__…</c>).
 /// </summary>
 public sealed class LabServer : IAsyncDisposable
 {
     public const string Key = "bench-presenter-key";
 
-    private readonly Process _process;
-    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<string> _output = [];
-    private readonly string _dataPath;
+    private readonly LabProcess _lab;
 
-    private LabServer(Process process, Uri address, string dataPath)
-    {
-        _process = process;
-        Address = address;
-        _dataPath = dataPath;
-    }
+    private LabServer(LabProcess lab) => _lab = lab;
 
-    public Uri Address { get; }
-    public int Pid => _process.Id;
+    public Uri Address => _lab.Address;
+    public int Pid => _lab.Pid;
 
     /// <summary>The server's run history (SQLite, in its data folder).</summary>
-    public string HistoryDatabase => Path.Combine(_dataPath, "locklab.db");
-    public string Output { get { lock (_output) return string.Join('\n', _output); } }
+    public string HistoryDatabase => Path.Combine(_lab.DataPath, "locklab.db");
+    public string Output => _lab.Output;
 
     public static async Task<LabServer> StartAsync(string folder, bool production, IReadOnlyDictionary<string, string> settings)
     {
-        var dll = Path.Combine(folder, "LockLab.Server.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException("The server is not built.", dll);
-        var port = FreePort();
-        var dataPath = Directory.CreateTempSubdirectory("locklab-bench-data-").FullName;
-        var info = new ProcessStartInfo("dotnet")
+        var environment = new Dictionary<string, string>
         {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
+            // Benchmarks start many runs from one address in a minute; the per-client limit is for classrooms.
+            ["LockLab__Limits__RunsPerMinutePerClient"] = "100000",
+            ["Serilog__MinimumLevel__Default"] = "Warning",
+            ["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Information",
         };
-        info.ArgumentList.Add(dll);
-        info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add($"http://127.0.0.1:{port}");
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = production ? "Production" : "Development";
-        info.Environment["LockLab__PresenterKey"] = Key;
-        info.Environment["LockLab__DataPath"] = dataPath;
-        // Benchmarks start many runs from one address in a minute; the per-client limit is for classrooms.
-        info.Environment["LockLab__Limits__RunsPerMinutePerClient"] = "100000";
-        info.Environment["Serilog__MinimumLevel__Default"] = "Warning";
-        info.Environment["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Information";
-        foreach (var (key, value) in settings) info.Environment[key] = value;
+        foreach (var (key, value) in settings) environment[key] = value;
         // For trying runtime settings on the server alone (e.g. "DOTNET_gcServer=1;DOTNET_GCgen0size=0x4000000"); figures
         // taken with it are experiments, not the lab as it ships.
         foreach (var pair in (Environment.GetEnvironmentVariable("LOCKLAB_BENCH_SERVER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=');
-            if (eq > 0) info.Environment[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
+            if (eq > 0) environment[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
         }
-
-        var server = new LabServer(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}"), dataPath);
-        server._process.OutputDataReceived += (_, e) => server.OnOutput(e.Data);
-        server._process.ErrorDataReceived += (_, e) => server.OnOutput(e.Data);
-        server._process.BeginOutputReadLine();
-        server._process.BeginErrorReadLine();
-        await server._listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        return server;
+        return new LabServer(await LabProcess.StartAsync(new LabProcessOptions(folder, Key, production, Settings: environment, MaxOutputLines: 5000)));
     }
 
-    private void OnOutput(string? line)
-    {
-        if (line is null)
-        {
-            _listening.TrySetException(new InvalidOperationException("The server exited during start-up:\n" + Output));
-            return;
-        }
-        lock (_output)
-        {
-            if (_output.Count < 5000) _output.Add(line);
-        }
-        if (line.Contains("Now listening on")) _listening.TrySetResult();
-    }
-
-    public HttpClient CreateClient(bool presenter = true)
-    {
-        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromMinutes(2) };
-        if (presenter) client.DefaultRequestHeaders.Authorization = new("Bearer", Key);
-        return client;
-    }
+    public HttpClient CreateClient(bool presenter = true) => _lab.CreateClient(presenter, TimeSpan.FromMinutes(2));
 
     /// <summary>A hub connection as the lab's pages make one (WebSockets), not yet started.</summary>
     public HubConnection CreateHubConnection(bool presenter = false) => HubConnections.Create(new Uri(Address, "/hubs/lab"), presenter ? Key : null);
 
     /// <summary>Resident memory of the server process alone (not its workers), in bytes.</summary>
-    public long ResidentBytes() => ProcessMemory.ResidentBytes(_process.Id);
+    public long ResidentBytes() => ProcessMemory.ResidentBytes(Pid);
 
     /// <summary>What the server's resident memory is made of now, with the GC's committed memory (from <c>/metrics</c>).</summary>
     public async Task<MemoryBreakdown?> MemoryBreakdownAsync()
     {
-        if (ProcessMemory.Breakdown(_process.Id) is not { } parts) return null;
+        if (ProcessMemory.Breakdown(Pid) is not { } parts) return null;
         double? gc = null;
         try
         {
@@ -123,26 +73,9 @@ public sealed class LabServer : IAsyncDisposable
     }
 
     /// <summary>CPU time the server process has used so far (user + system).</summary>
-    public TimeSpan CpuTime()
-    {
-        _process.Refresh();
-        return _process.TotalProcessorTime;
-    }
+    public TimeSpan CpuTime() => _lab.CpuTime();
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
-        try { Directory.Delete(_dataPath, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public ValueTask DisposeAsync() => _lab.DisposeAsync();
 }
 
 /// <summary>How the benchmark's clients connect: WebSockets only, no negotiate round-trip, as a page on a modern browser ends up.</summary>

@@ -28,7 +28,7 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
         }
 
         /// <summary>The lab (A or B) whose port the access log names.</summary>
-        public ServerProcess LabAt(int port) => Labs.A.Address.Port == port ? Labs.A : Labs.B;
+        public LabProcess LabAt(int port) => Labs.A.Address.Port == port ? Labs.A : Labs.B;
 
         /// <summary>
         /// The port of the lab that answered a logged request. The shipped format logs <c>lab $upstream_addr</c>: every

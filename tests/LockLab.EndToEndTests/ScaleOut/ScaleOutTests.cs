@@ -286,7 +286,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
     /// <paramref name="stopped"/> exited normally, and the history, asked on <paramref name="other"/>, has the run it
     /// cancelled on the way out as cancelled, with every event the viewer saw.
     /// </summary>
-    private static async Task StoppedCleanlyAsync(ServerProcess stopped, ServerProcess other, LabViewer viewer, string runId)
+    private static async Task StoppedCleanlyAsync(LabProcess stopped, LabProcess other, LabViewer viewer, string runId)
     {
         var exitCode = await stopped.ExitCodeAsync(Patience);
         Assert.True(exitCode == 0, $"the stopped instance exited with {exitCode}:\n{stopped.Output}");

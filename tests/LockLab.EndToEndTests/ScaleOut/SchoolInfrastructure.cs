@@ -52,7 +52,7 @@ public sealed class SchoolInfrastructure : IAsyncLifetime
 
 /// <summary>Two instances of one deployment on the school's Redis and a PostgreSQL database of their own; disposing stops both (a test may already have stopped one).</summary>
 /// <param name="Settings">What both were started with: the Redis key prefix, the history's connection string, ….</param>
-public sealed record TwoInstances(ServerProcess A, ServerProcess B, IReadOnlyDictionary<string, string> Settings) : IAsyncDisposable
+public sealed record TwoInstances(LabProcess A, LabProcess B, IReadOnlyDictionary<string, string> Settings) : IAsyncDisposable
 {
     /// <summary>The deployment's own PostgreSQL database (<c>LockLab:Database</c>).</summary>
     public string Database => Settings["LockLab__Database"];
@@ -61,13 +61,13 @@ public sealed record TwoInstances(ServerProcess A, ServerProcess B, IReadOnlyDic
     /// The Redis key that says <paramref name="instance"/> is alive (<c>RedisKeys.Heartbeat</c>: the prefix, then the
     /// instance id, which is the host, the process id and a random suffix).
     /// </summary>
-    public async Task<string?> HeartbeatKeyAsync(RedisServer redis, ServerProcess instance)
+    public async Task<string?> HeartbeatKeyAsync(RedisServer redis, LabProcess instance)
     {
         var keys = await redis.CommandAsync("KEYS", $"{Settings["LockLab__RedisChannelPrefix"]}:instance:*-{instance.Pid}-*");
         return keys.Split('\n', StringSplitOptions.RemoveEmptyEntries).SingleOrDefault();
     }
 
-    public void Deconstruct(out ServerProcess a, out ServerProcess b) => (a, b) = (A, B);
+    public void Deconstruct(out LabProcess a, out LabProcess b) => (a, b) = (A, B);
 
     public static async Task<TwoInstances> DeployAsync(SchoolInfrastructure school, Dictionary<string, string>? extra = null)
     {
@@ -103,7 +103,7 @@ public static class LabRunStarts
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    public static async Task<RunInfo> StartRunAsync(this ServerProcess server, object request)
+    public static async Task<RunInfo> StartRunAsync(this LabProcess server, object request)
     {
         using var client = server.CreateClient(presenter: true);
         var response = await client.PostAsJsonAsync("/api/runs", request);
@@ -112,7 +112,7 @@ public static class LabRunStarts
     }
 
     /// <summary>Starts a ten-second run (long enough to be stopped or cut off midway) and waits until the viewer sees it stream.</summary>
-    public static async Task<RunInfo> StartStreamingRunAsync(this ServerProcess server, string room, LabViewer viewer, int eventsSeen)
+    public static async Task<RunInfo> StartStreamingRunAsync(this LabProcess server, string room, LabViewer viewer, int eventsSeen)
     {
         var run = await server.StartRunAsync(new { scenario = "lock", room, iterations = 100, delayMs = 100 });
         Assert.True(await Waiting.UntilAsync(() => viewer.EventsOf(run.Id).Length >= eventsSeen, Patience), "the run did not stream");
