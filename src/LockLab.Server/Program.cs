@@ -32,6 +32,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 });
 builder.Services.AddPresenterKeyAuthentication();
 builder.Services.AddRuns();
+builder.Services.AddLabHub();
 builder.Services.AddRooms();
 builder.Services.AddRunHistory();
 builder.Services.AddLessons();

@@ -172,6 +172,42 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     }
 
     [SkippableFact]
+    public async Task A_big_runs_figures_move_on_while_it_streams()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        var (page, errors) = await lab.NewPageAsync();
+        await page.GotoAsync(new Uri(lab.Server.Address, "/lessons/process-locks/2?room=bigfigures").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        // Every event count the page draws while the run is still going (only the streaming figures redraw then: the
+        // panel around them does not, so this is what shows that they do).
+        await page.EvaluateAsync("""
+            () => {
+              window.__counts = [];
+              new MutationObserver(() => {
+                const count = document.querySelector('[data-testid=live-event-count]');
+                const status = document.querySelector('[data-testid=run-status]')?.getAttribute('data-status');
+                if (count && status === 'running') window.__counts.push(count.textContent);
+              }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+            }
+            """);
+
+        // 8 processes × 1,000 increments, 5 rounds: about 120,000 events, a second or more of streaming.
+        using var client = lab.Server.CreateClient(presenter: true);
+        var response = await client.PostAsync("/api/runs", new StringContent("""{"scenario":"no-lock","room":"bigfigures","processes":8,"iterations":1000,"delayMs":0,"rounds":5}"""));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 60_000 });
+
+        var total = (await client.GetFromJsonAsync<JsonElement>($"/api/runs/{id}")).GetProperty("eventCount").GetInt64();
+        var drawn = (await page.EvaluateAsync<string[]>("() => window.__counts")).Distinct()
+            .Select(c => long.Parse(c, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var midway = drawn.Where(c => c > 0 && c < total).ToList();
+        Assert.True(midway.Count >= 2, $"the event count was drawn {midway.Count} time(s) between 0 and {total:N0} while the run streamed: {string.Join(", ", drawn)}");
+        Assert.Equal(drawn.Order(), drawn); // it only moves on
+        Assert.Empty(errors);
+    }
+
+    [SkippableFact]
     public async Task Without_the_key_the_page_asks_for_it_instead_of_failing_silently()
     {
         Prerequisites.Require(Prerequisites.Chromium);

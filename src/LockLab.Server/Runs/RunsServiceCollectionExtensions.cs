@@ -21,8 +21,6 @@ public static class RunsServiceCollectionExtensions
         services.AddSingleton<RunBroadcaster>();
         services.AddSingleton<RunFollowers>();
         services.AddHostedService<RunWindDown>();
-        services.AddSingleton<Hubs.ViewerFeeds>();
-        services.AddSingleton<Hubs.ViewerCountAnnouncer>();
         services.AddSingleton<RunOrchestrator>();
         services.AddSingleton<RunLauncher>();
         services.AddRateLimiter(o =>
