@@ -34,6 +34,7 @@ public static partial class BenchReport
         doc.AppendLine($"Every figure below comes from one command, run on the machine named in its section:").AppendLine();
         doc.AppendLine("```bash").AppendLine(Command).AppendLine("```").AppendLine();
         doc.AppendLine($"It builds and publishes the lab in Release, starts it as a user would, measures, prints each table and rewrites this file. `{Command} -- <name>` reruns one section (names: {string.Join(", ", order.Select(n => $"`{n}`"))}); `-- --quick` runs everything in seconds without writing this file (the test suite does that, so the benchmarks cannot rot). Medians with min–max over repeated runs.").AppendLine();
+        doc.AppendLine("For looking into a figure rather than publishing one (a section measured with a `LOCKLAB_BENCH_` setting names it in its heading): `LOCKLAB_BENCH_SERVER_FOLDER` measures another build of the server (another commit's, or one published with other properties), `LOCKLAB_BENCH_SERVER_ENV` gives the server runtime settings (`NAME=value;…`), `LOCKLAB_BENCH_FANOUT_STEPS` and `LOCKLAB_BENCH_FANOUT_ROUNDS` shorten the fan-out ladder, `LOCKLAB_BENCH_STRESS_RUNS` runs only that many big runs; `PAGE_LOAD_TRACE=<folder>` and `STRESS_PAGE_TRACE=<folder>` keep Chromium performance traces of the page (tracing slows it).").AppendLine();
         var all = order.Where(bodies.ContainsKey).Select(n => bodies[n]).ToList();
         var targets = all.SelectMany(ParseTargets).ToList();
         if (targets.Count > 0)
