@@ -72,6 +72,30 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// <summary>Raised after any change the page should render.</summary>
     public event Action? Changed;
 
+    /// <summary>
+    /// While a big run streams (<see cref="StreamsBigRun"/>), raised at most every <see cref="LiveRun.LinesEveryMs"/>
+    /// with everything that arrived meanwhile: what its latest lines and figures redraw on. One timer for the page,
+    /// however many parts of it show the run.
+    /// </summary>
+    public event Action? BigRunTick;
+
+    private bool _tickQueued;
+
+    private void OnChanged()
+    {
+        Changed?.Invoke();
+        if (!StreamsBigRun || _tickQueued) return;
+        _tickQueued = true;
+        _ = TickAfterAsync();
+    }
+
+    private async Task TickAfterAsync()
+    {
+        await Task.Delay(LiveRun.LinesEveryMs);
+        _tickQueued = false;
+        BigRunTick?.Invoke();
+    }
+
     private Task? _connecting;
 
     /// <summary>
@@ -111,7 +135,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             if (args[0].GetString() == Room)
             {
                 (RoomLesson, RoomPage) = (args[1].GetString(), args[2].GetInt32());
-                Changed?.Invoke();
+                OnChanged();
             }
             return Task.CompletedTask;
         });
@@ -120,7 +144,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             if (args[0].GetString() == Room)
             {
                 Viewers = args[1].GetInt32();
-                Changed?.Invoke();
+                OnChanged();
             }
             return Task.CompletedTask;
         });
@@ -279,7 +303,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         catch (HubCallException ex)
         {
             LastError = ErrorOf(nameof(ILabHub.CreateRoom), ex).Message;
-            Changed?.Invoke();
+            OnChanged();
             return null;
         }
     }
@@ -349,7 +373,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         {
             _sync.Release();
         }
-        Changed?.Invoke();
+        OnChanged();
     }
 
     private async Task OnRunEventsAsync(string runId, RunEvent[] events)
@@ -366,7 +390,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         {
             _sync.Release();
         }
-        Changed?.Invoke();
+        OnChanged();
     }
 
     /// <summary>
@@ -382,7 +406,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         if (RunEventsRecord.RunId(record) is not { } runId || Find(runId) is not { ShowsLatestOnly: true } run) return true;
         if (run.DueForLines(Environment.TickCount64)) return true;
         run.MovedTo(RunEventsRecord.LastSeq(record));
-        Changed?.Invoke();
+        OnChanged();
         return false;
     }
 
@@ -436,7 +460,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     {
         Status = status;
         if (status == ConnectionStatus.Connected) LastError = null;
-        Changed?.Invoke();
+        OnChanged();
         return Task.CompletedTask; // a Task so that it can serve as a connection event handler directly
     }
 
