@@ -63,6 +63,18 @@ is_marked() {
   [ -n "$value" ] && [ "$(realpath -m "$value")" = "$repo" ]
 }
 
+# What each thread of process $1 is doing (name, state, kernel wait), and its parent: why it has not exited.
+threads_of() {
+  local task name state wchan
+  printf 'parent %s; threads:' "$(awk '{ print $4 }' "/proc/$1/stat" 2>/dev/null)"
+  for task in /proc/"$1"/task/*; do
+    name=$(cat "$task/comm" 2>/dev/null) || continue
+    state=$(sed 's/.*) //' "$task/stat" 2>/dev/null | cut -d' ' -f1)
+    wchan=$(cat "$task/wchan" 2>/dev/null || true)
+    printf ' %s=%s/%s' "$name" "$state" "${wchan:-?}"
+  done
+}
+
 # Processes the tests started during this run that are still alive, as "pid: command line".
 leftover_processes() {
   local dir pid stat fields
@@ -76,7 +88,7 @@ leftover_processes() {
     [ "${fields[19]}" -ge "$started" ] || continue
     grep -qa "$mark=" "$dir/environ" 2>/dev/null || continue
     is_marked "$pid" || continue
-    printf '%s: %s\n' "$pid" "$(tr '\0' ' ' < "$dir/cmdline" 2>/dev/null | cut -c1-300)"
+    printf '%s: %s; %s\n' "$pid" "$(tr '\0' ' ' < "$dir/cmdline" 2>/dev/null | cut -c1-300)" "$(threads_of "$pid")"
   done
   return 0
 }

@@ -30,6 +30,13 @@ internal static unsafe partial class Native
     [LibraryImport("libc")]
     public static partial int getppid();
 
+    /// <summary>
+    /// Ends the process at once with <paramref name="status"/>: no managed shutdown (handlers, other threads), which a
+    /// worker whose server is gone has no use for and must not be held up by. Returns only where there is no libc.
+    /// </summary>
+    [LibraryImport("libc", EntryPoint = "_exit")]
+    public static partial void ExitNow(int status);
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int signal);
 

@@ -4,8 +4,11 @@ namespace LockLab.Worker;
 /// A worker must never outlive the server. Two signals, either suffices: stdin reaching end-of-file (the kernel
 /// closes the server's end of the pipe however the server dies), and the parent pid changing (we were re-parented).
 /// PR_SET_PDEATHSIG is not used: it fires when the *thread* that forked us exits, and .NET forks from pool threads.
-/// The watch starts before the job arrives: starting two threads (and loading what they need) takes milliseconds,
-/// which a pooled worker pays while it waits for a job, not between receiving its job and standing at the start gate.
+/// The watch starts first thing, before the warm-up: starting two threads (and loading what they need) takes
+/// milliseconds, which a pooled worker pays while it waits for a job, not between receiving its job and standing at
+/// the start gate; and a worker whose server dies while it warms up is gone within a quarter of a second too.
+/// An orphan leaves with <c>_exit</c>, not <see cref="Environment.Exit(int)"/>: nothing in the runtime's shutdown may
+/// keep it alive (CI once found a worker of a finished test run still there ten minutes later).
 /// The job line itself is read by the main thread (<see cref="ReadJobLine"/>); the stdin thread takes over once it has.
 /// </summary>
 internal sealed class ParentWatch
@@ -84,6 +87,7 @@ internal sealed class ParentWatch
         }
         finally
         {
+            if (OperatingSystem.IsLinux()) Native.ExitNow(ExitCodes.Orphaned);
             Environment.Exit(ExitCodes.Orphaned);
         }
     }

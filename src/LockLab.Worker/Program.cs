@@ -9,6 +9,7 @@ using LockLab.Worker;
 // stdin stays open for the life of the run: when it closes (the server exited or died) the worker exits too.
 
 Native.UsePreciseTimers();
+var watch = ParentWatch.Start(new StreamReader(Console.OpenStandardInput()));
 
 // Compile the event path now, while waiting for a job (a pooled worker waits here before anyone presses Run):
 // a first-call JIT pause inside v += num would hold the race window open for milliseconds.
@@ -16,7 +17,6 @@ var sink = new JsonLinesEventSink(Console.OpenStandardOutput());
 sink.WarmUp();
 WarmUp.JobAndSegment();
 
-var watch = ParentWatch.Start(new StreamReader(Console.OpenStandardInput()));
 var line = watch.ReadJobLine();
 if (string.IsNullOrWhiteSpace(line))
 {

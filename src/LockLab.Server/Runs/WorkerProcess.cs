@@ -159,12 +159,18 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public Task WaitForExitAsync(CancellationToken ct) => _process.WaitForExitAsync(ct);
 
-    /// <summary>Kills the worker and anything it started.</summary>
+    /// <summary>Kills the worker (SIGKILL: at once, whatever it is doing).</summary>
+    /// <remarks>
+    /// Not <c>Kill(entireProcessTree: true)</c>: a worker starts no processes, and .NET kills a tree by first stopping
+    /// the process (SIGSTOP), then listing every process on the machine to find its children, then killing it. When
+    /// that listing failed (processes come and go by the hundred while tests run) or the server ended in between, the
+    /// worker was left stopped for good, where not even the end of its server could wake it to exit.
+    /// </remarks>
     public void Kill()
     {
         try
         {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            if (!_process.HasExited) _process.Kill();
         }
         catch (InvalidOperationException)
         {
