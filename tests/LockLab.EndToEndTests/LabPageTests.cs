@@ -105,6 +105,8 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         {
             await page.GotoAsync(new Uri(lab.Server.Address, "/lessons/process-locks/2?room=remote").ToString());
             await BrowserFixture.WaitUntilLiveAsync(page);
+            // Nothing in between to refuse it: SignalR's first choice (behind a proxy that does, ProxyTests).
+            Assert.Equal("WebSockets", await page.GetByTestId("connection-status").GetAttributeAsync("data-transport"));
         }
 
         using var client = lab.Server.CreateClient(presenter: true);

@@ -29,7 +29,8 @@ public sealed partial class NginxServer : IAsyncDisposable
     public string AccessLog => Path.Combine(_folder, "access.log");
 
     /// <summary>Starts nginx with <paramref name="shippedConfig"/>, sending each compose host (<c>locklab-a:8080</c>) to a loopback address.</summary>
-    public static async Task<NginxServer> StartAsync(string shippedConfig, IReadOnlyDictionary<string, Uri> labs)
+    /// <param name="change">A change to the shipped file before it is rewritten for loopback (e.g. <see cref="RefuseWebSockets"/>).</param>
+    public static async Task<NginxServer> StartAsync(string shippedConfig, IReadOnlyDictionary<string, Uri> labs, Func<string, string>? change = null)
     {
         var executable = Prerequisites.Nginx.Path;
         var folder = Directory.CreateTempSubdirectory("locklab-nginx-").FullName;
@@ -37,7 +38,7 @@ public sealed partial class NginxServer : IAsyncDisposable
         Process process;
         try
         {
-            await WriteConfigurationAsync(folder, shippedConfig, labs, port);
+            await WriteConfigurationAsync(folder, shippedConfig, labs, port, change);
             process = Start(executable, folder);
         }
         catch
@@ -59,7 +60,8 @@ public sealed partial class NginxServer : IAsyncDisposable
     }
 
     /// <summary>The shipped configuration, rewritten for loopback, and an nginx.conf around it, in <paramref name="folder"/>.</summary>
-    private static async Task WriteConfigurationAsync(string folder, string shippedConfig, IReadOnlyDictionary<string, Uri> labs, int port)
+    private static async Task WriteConfigurationAsync(string folder, string shippedConfig, IReadOnlyDictionary<string, Uri> labs, int port,
+        Func<string, string>? change)
     {
         // Run as root, nginx's workers drop to `nobody`, and buffer request bodies and large answers in these folders:
         // they must be able to enter the (otherwise private) temporary folder and write in its subfolders.
@@ -70,6 +72,7 @@ public sealed partial class NginxServer : IAsyncDisposable
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, (UnixFileMode)0b111_111_111); // rwxrwxrwx
         }
         var config = await File.ReadAllTextAsync(shippedConfig);
+        if (change is not null) config = change(config);
         config = Rewrite(config, ResolverLine(), "", "Docker's resolver");
         config = Rewrite(config, ResolveParameter(), ";", "the `resolve` parameters");
         foreach (var (host, address) in labs)
@@ -102,6 +105,13 @@ public sealed partial class NginxServer : IAsyncDisposable
         foreach (var arg in new[] { "-p", folder, "-c", Path.Combine(folder, "nginx.conf"), "-e", Path.Combine(folder, "error.log") }) info.ArgumentList.Add(arg);
         return Process.Start(info)!;
     }
+
+    /// <summary>
+    /// The shipped file as a school proxy that breaks WebSockets has it: the hub's location answers every upgrade request
+    /// with 403, and passes everything else (negotiation, Server-Sent Events, long polling) on as before.
+    /// </summary>
+    public static string RefuseWebSockets(string config) =>
+        Rewrite(config, HubLocation(), "location /hubs/ {\n        if ($$http_upgrade) { return 403; }", "the hub's location");
 
     private static string Rewrite(string config, Regex pattern, string replacement, string what)
     {
@@ -162,4 +172,7 @@ public sealed partial class NginxServer : IAsyncDisposable
 
     [GeneratedRegex(@"\baccess_log /var/log/nginx/access\.log ")]
     private static partial Regex AccessLogPath();
+
+    [GeneratedRegex(@"\blocation /hubs/ \{")]
+    private static partial Regex HubLocation();
 }

@@ -13,13 +13,13 @@ public enum ConnectionStatus
 }
 
 /// <summary>
-/// The page's live link to the lab: a connection to the SignalR hub <c>/hubs/lab</c> (see <see cref="HubLink"/>), joined to one room. Keeps the room's
+/// The page's live link to the lab: a connection to the SignalR hub <c>/hubs/lab</c> (see <see cref="HubClient"/>), joined to one room. Keeps the room's
 /// current run up to date from <c>RunStarted</c>/<c>RunEvents</c>/<c>RunCompleted</c>, and catches up on anything
 /// missed (late join, reconnect) by sequence number, so the page never shows a gap.
 /// </summary>
 public sealed class LabConnection(NavigationManager navigation, PresenterKeyStore keys) : IAsyncDisposable
 {
-    private HubLink? _hub;
+    private HubClient? _hub;
 
     /// <summary>
     /// The server sends this connection only a big run's latest events (<see cref="LatestLines"/>), not every event: it
@@ -33,6 +33,9 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     private const int RunsKept = 20;
 
     public ConnectionStatus Status { get; private set; } = ConnectionStatus.Offline;
+
+    /// <summary>How the page reaches the hub while connected ("WebSockets", "ServerSentEvents", "LongPolling"); else empty.</summary>
+    public string Transport { get; private set; } = "";
     public string Room { get; private set; } = "main";
 
     /// <summary>The room's newest run.</summary>
@@ -117,18 +120,18 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         await _connecting!;
         if (room == Room) return;
         Room = room;
-        if (_hub is { State: HubLinkState.Connected }) await JoinAsync();
+        if (_hub is { State: HubState.Connected }) await JoinAsync();
     }
 
     private async Task ConnectCoreAsync()
     {
         await TakeKeyFromAddressAsync();
         await keys.LoadAsync();
-        _hub = new HubLink(navigation.ToAbsoluteUri("/hubs/lab"), () => keys.Key, KeepTrying);
+        if (!OperatingSystem.IsBrowser()) return; // prerendering on the server: the page connects once it runs in the browser
+        _hub = new HubClient(navigation.ToAbsoluteUri("/hubs/lab"), () => keys.Key);
         var json = ContractsJsonContext.Default;
         _hub.On(nameof(ILabClient.RunStarted), args => OnRunInfoAsync(args[0].Deserialize(json.RunInfo)!));
-        _hub.On(nameof(ILabClient.RunEvents), args => OnRunEventsAsync(args[0].GetString()!, args[1].Deserialize(json.RunEventArray)!));
-        _hub.OnLarge(nameof(ILabClient.RunEvents), OnLargeRunEventsAsync, SkimRunEvents);
+        _hub.OnRunEvents(OnRunEventsAsync);
         _hub.On(nameof(ILabClient.RunCompleted), args => OnRunInfoAsync(args[0].Deserialize(json.RunInfo)!));
         _hub.On(nameof(ILabClient.PageChanged), args =>
         {
@@ -163,10 +166,11 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         };
         _hub.Closed += async () =>
         {
-            // Closed for good (not a reconnect): try again a little later, as long as the page is open.
+            // Closed for good (the server said not to come back, or it was stopped to send a new key): try again a
+            // little later, as long as the page is open.
             await SetStatus(ConnectionStatus.Offline);
-            await Task.Delay(TimeSpan.FromSeconds(5));
-            if (_hub is { State: HubLinkState.Disconnected }) await StartAsync();
+            await Task.Delay(TimeSpan.FromSeconds(5) * (0.5 + Random.Shared.NextDouble()));
+            if (_hub is { State: HubState.Disconnected }) await StartAsync();
         };
 
         await StartAsync();
@@ -236,7 +240,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         }
         catch (HubCallException)
         {
-            // A server that does not offer it sends every event; the page skims them (SkimRunEvents).
+            // A server that does not offer it sends every event; the page reads a big run's at most ten times a second.
             _thinnedFeed = false;
         }
         if (scenarios is not null) Scenarios = await scenarios;
@@ -355,6 +359,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             {
                 run = new LiveRun(info);
                 _runs[info.Id] = run;
+                if (run.ShowsLatestOnly) _hub?.ShowLatestOnly(run.Id, LatestLinesPerBatch);
                 if (Current is null || info.CreatedAt >= Current.Info.CreatedAt) Current = run;
                 Forget();
                 await CatchUpAsync(run, streaming: !joined && !info.IsFinished);
@@ -376,6 +381,23 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         OnChanged();
     }
 
+    /// <summary>
+    /// A batch of a run's events, as JSON: all of them, or for a big run (<see cref="LiveRun.ShowsLatestOnly"/>) its last
+    /// <see cref="LatestLinesPerBatch"/>. The page redraws a big run ten times a second: between redraws a batch only moves
+    /// the run's position on, and is not parsed.
+    /// </summary>
+    private Task OnRunEventsAsync(string runId, long lastSeq, string eventsJson)
+    {
+        // On a feed that brings a big run's latest events only (ten times a second), each batch is worth reading.
+        if (!_thinnedFeed && Find(runId) is { ShowsLatestOnly: true } run && !run.DueForLines(Environment.TickCount64))
+        {
+            run.MovedTo(lastSeq);
+            OnChanged();
+            return Task.CompletedTask;
+        }
+        return OnRunEventsAsync(runId, JsonSerializer.Deserialize(eventsJson, ContractsJsonContext.Default.RunEventArray) ?? []);
+    }
+
     private async Task OnRunEventsAsync(string runId, RunEvent[] events)
     {
         if (events.Length == 0) return;
@@ -384,7 +406,10 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         {
             if (!_runs.TryGetValue(runId, out var run)) return; // RunStarted (or the join) introduces a run before its events
             if (run.HasGapBefore(events[0].Seq)) await CatchUpAsync(run);
+            var wasBig = run.ShowsLatestOnly;
             run.Add(events);
+            // A run that turned out bigger than its parameters said: from now on only its batches' last events cross.
+            if (!wasBig && run.ShowsLatestOnly) _hub?.ShowLatestOnly(run.Id, LatestLinesPerBatch);
         }
         finally
         {
@@ -393,39 +418,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         OnChanged();
     }
 
-    /// <summary>
-    /// A large batch, where it lies in the receive buffer. The page redraws a big run (<see cref="LiveRun.ShowsLatestOnly"/>)
-    /// ten times a second: between redraws a batch only moves the run's position on, read from the batch's end, and is
-    /// neither copied nor parsed; the first batch after a redraw is handled (<see cref="OnLargeRunEventsAsync"/>).
-    /// </summary>
-    private bool SkimRunEvents(ReadOnlySpan<byte> record)
-    {
-        // The server sends this page a big run's latest events only, ten times a second: each is worth reading.
-        if (_thinnedFeed) return true;
-        // A run the page does not know yet (its RunStarted is still being handled) is decided when its turn comes.
-        if (RunEventsRecord.RunId(record) is not { } runId || Find(runId) is not { ShowsLatestOnly: true } run) return true;
-        if (run.DueForLines(Environment.TickCount64)) return true;
-        run.MovedTo(RunEventsRecord.LastSeq(record));
-        OnChanged();
-        return false;
-    }
-
-    /// <summary>
-    /// A large batch: a run the page keeps whole gets every event as usual; a big run only the batch's last events,
-    /// read from the end of the record without parsing the rest.
-    /// </summary>
-    private Task OnLargeRunEventsAsync(byte[] record)
-    {
-        var runId = RunEventsRecord.RunId(record);
-        var run = runId is null ? null : Find(runId);
-        if (runId is null || run is null || !run.ShowsLatestOnly)
-        {
-            return runId is null ? Task.CompletedTask : OnRunEventsAsync(runId, RunEventsRecord.All(record));
-        }
-        return OnRunEventsAsync(runId, RunEventsRecord.Last(record, LatestLinesPerBatch));
-    }
-
-    /// <summary>A big run's events read from a batch: more than its console shows (40 lines, a third of the events).</summary>
+    /// <summary>A big run's events handed over from a batch: more than its console shows (40 lines, a third of the events).</summary>
     private const int LatestLinesPerBatch = 150;
 
     private void Forget()
@@ -443,13 +436,13 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             // stream). A page that joins a run midway, or hears it end, asks.
             if (_thinnedFeed && streaming) return;
             // A big run: where it is now, not the millions of events before (those are the run's record, a link away).
-            if (_hub is { State: HubLinkState.Connected })
+            if (_hub is { State: HubState.Connected })
             {
                 run.Add(await _hub.InvokeAsync(nameof(ILabHub.GetLatestEvents), ContractsJsonContext.Default.RunEventArray, run.Id, LiveRun.LatestKept));
             }
             return;
         }
-        while (_hub is { State: HubLinkState.Connected })
+        while (_hub is { State: HubState.Connected })
         {
             var missed = await _hub.InvokeAsync(nameof(ILabHub.GetEvents), ContractsJsonContext.Default.RunEventArray, run.Id, run.LastSeq);
             if (run.Add(missed) == 0) return;
@@ -459,20 +452,11 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     private Task SetStatus(ConnectionStatus status)
     {
         Status = status;
+        Transport = status == ConnectionStatus.Connected ? _hub?.Transport ?? "" : "";
         if (status == ConnectionStatus.Connected) LastError = null;
         OnChanged();
         return Task.CompletedTask; // a Task so that it can serve as a connection event handler directly
     }
-
-    /// <summary>Reconnects forever: 0, 1, 2, 5 s, then every 10 s. A classroom Wi-Fi drop can last minutes.</summary>
-    private static TimeSpan KeepTrying(int previousAttempts) => previousAttempts switch
-    {
-        0 => TimeSpan.Zero,
-        1 => TimeSpan.FromSeconds(1),
-        2 => TimeSpan.FromSeconds(2),
-        3 => TimeSpan.FromSeconds(5),
-        _ => TimeSpan.FromSeconds(10),
-    };
 
     public async ValueTask DisposeAsync()
     {

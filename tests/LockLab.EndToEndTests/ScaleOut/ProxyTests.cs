@@ -140,6 +140,54 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
         Assert.Equal(completed.EventCount, kept!.Length);
     }
 
+    [SkippableFact]
+    public async Task A_page_behind_a_proxy_that_refuses_WebSockets_falls_back_and_shows_a_run_live()
+    {
+        Prerequisites.Require([.. Programs, Prerequisites.Chromium]);
+        const string room = "no-websockets";
+        var labs = await TwoInstances.DeployAsync(infrastructure);
+        await using var school = new SchoolBehindProxy(labs, await NginxServer.StartAsync(
+            Path.Combine(Repository.Root, "deploy", "nginx", "locklab.conf"),
+            new Dictionary<string, Uri> { ["locklab-a:8080"] = labs.A.Address, ["locklab-b:8080"] = labs.B.Address },
+            NginxServer.RefuseWebSockets));
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await BrowserFixture.LaunchChromiumAsync(playwright);
+        var page = await browser.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            // Chromium's own report of the refused upgrade (not the page's): the one error this network makes.
+            var refusedUpgrade = message.Text.StartsWith("WebSocket connection to ", StringComparison.Ordinal) && message.Text.Contains("/hubs/lab", StringComparison.Ordinal);
+            if (message.Type == "error" && !refusedUpgrade) lock (errors) errors.Add(message.Text);
+        };
+        page.PageError += (_, error) => { lock (errors) errors.Add(error); };
+
+        await page.GotoAsync(new Uri(school.Proxy.Address, $"/lessons/process-locks/2?room={room}").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        // The WebSocket was tried and refused by the proxy; SignalR fell back to Server-Sent Events through it.
+        var status = page.GetByTestId("connection-status");
+        Assert.Equal("ServerSentEvents", await status.GetAttributeAsync("data-transport"));
+        Assert.Contains(File.ReadLines(school.Proxy.AccessLog), l => l.Contains("\"GET /hubs/lab\" 403", StringComparison.Ordinal));
+
+        // A run started over HTTP through the same address shows on the page as it happens, to its last line.
+        using var presenter = new HttpClient { BaseAddress = school.Proxy.Address };
+        presenter.DefaultRequestHeaders.Authorization = new("Bearer", labs.A.Key);
+        var response = await presenter.PostAsJsonAsync("/api/runs", new { scenario = "lock", room, iterations = 5, delayMs = 200 });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var run = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RunInfo))!;
+        var lines = page.Locator("[data-testid=console-line]");
+        await Microsoft.Playwright.Assertions.Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-run", run.Id);
+        // Live: printed lines on the page while the run still runs (two seconds of it), checked at every frame.
+        await page.WaitForFunctionAsync("""
+            () => document.querySelector('[data-testid=run-status]')?.dataset.status === 'running'
+                && document.querySelectorAll('[data-testid=console-line]').length > 0
+            """);
+        await Microsoft.Playwright.Assertions.Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
+        var printed = await lines.EvaluateAllAsync<long[]>("lines => lines.map(l => Number(l.dataset.value))");
+        Assert.Equal([1L, 2, 3, 4, 5, 8, 11, 14, 17, 20], printed);
+        Assert.Empty(errors);
+    }
+
     [GeneratedRegex(@" lab (?<labs>.+?) in ")]
     private static partial Regex LabsInLog();
 }
