@@ -90,6 +90,21 @@ public sealed class RedisServer : IAsyncDisposable
         return (await answer).Trim();
     }
 
+    /// <summary>
+    /// Freezes the server (SIGSTOP): connections stay open and commands wait unanswered, as when Redis stalls on a
+    /// busy host. <see cref="Resume"/> (or disposing) lets it go on.
+    /// </summary>
+    public void Pause() => Signal("-STOP");
+
+    public void Resume() => Signal("-CONT");
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString()]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill {signal} {_process.Id} failed");
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited) _process.Kill();

@@ -23,7 +23,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
 
     /// <summary>
     /// The server sends this connection only a big run's latest events (<see cref="LatestLines"/>), not every event: it
-    /// said so when asked. Otherwise (an older server, or several behind a backplane) the page skims every batch.
+    /// said so when asked. Otherwise (an older server) the page reads a big run's batches at most ten times a second.
     /// </summary>
     private bool _thinnedFeed;
     private readonly SemaphoreSlim _sync = new(1, 1);

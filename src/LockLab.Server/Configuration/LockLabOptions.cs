@@ -46,10 +46,16 @@ public sealed class LockLabOptions
     public string? Database { get; set; }
 
     /// <summary>
-    /// Redis configuration string (StackExchange.Redis format, e.g. <c>redis:6379</c>). Set: SignalR uses the Redis
-    /// backplane and room state lives in Redis, so several instances serve one school. Empty: one instance, in memory.
+    /// Redis configuration string (StackExchange.Redis format, e.g. <c>redis:6379</c>). Set: rooms' messages go through
+    /// Redis to every instance, and room state lives in Redis, so several instances serve one school. Empty: one instance, in memory.
     /// </summary>
     public string? Redis { get; set; }
+
+    /// <summary>
+    /// With Redis: how long a room's message that Redis does not take (paused, unreachable) is tried again before it is
+    /// given up (pages then catch up when they reconnect). Later messages wait behind it, so a room's order holds.
+    /// </summary>
+    public int RoomMessageRetrySeconds { get; set; } = 30;
 
     /// <summary>Prefix of every Redis key and channel: deployments sharing one Redis server keep apart.</summary>
     public string RedisChannelPrefix { get; set; } = "locklab";

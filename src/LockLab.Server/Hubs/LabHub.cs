@@ -21,7 +21,6 @@ public sealed class LabHub(
     RoomRegistry rooms,
     LessonLibrary lessons,
     ViewerFeeds feeds,
-    IRoomChannel channel,
     ViewerCountAnnouncer viewerCounts) : Hub<ILabClient>, ILabHub
 {
     public const string Path = "/hubs/lab";
@@ -76,11 +75,10 @@ public sealed class LabHub(
     /// This connection shows a big run's latest lines only (<see cref="LatestLines"/>): from now on it is sent a big
     /// run's latest events ten times a second, not every event. Every other message, and every run that is not big,
     /// reaches it as before; catching up (<see cref="GetEvents"/>) and the run's record stay whole. Answers whether this
-    /// server does so: several instances behind a backplane send every page every event (the page then skims them).
+    /// server does so (this one always does, with several instances too; a page keeps reading an older one's batches).
     /// </summary>
     public bool ShowLatestOnly()
     {
-        if (!channel.ThinsBigRuns) return false;
         feeds.ShowLatestOnly(Context.ConnectionId);
         return true;
     }

@@ -7,8 +7,6 @@ public sealed class LocalRoomChannel(ViewerFeeds feeds, RoomConnections connecti
 {
     public void Send(string room, string method, params object?[] args) => feeds.Send(connections.In(room), method, args);
 
-    public bool ThinsBigRuns => true;
-
     public void SendBigRun(string room, string method, object?[]? toEveryEvent, object?[]? toLatestOnly) =>
         feeds.SendSplit(connections.In(room), method, toEveryEvent, toLatestOnly);
 }

@@ -4,16 +4,13 @@ namespace LockLab.Server.Rooms;
 
 /// <summary>
 /// Sends a message to every page watching a room, wherever it is connected: the one way runs, page changes and
-/// viewer counts reach rooms. Never waits for a page. One server writes to its own pages
-/// (<see cref="Hubs.LocalRoomChannel"/>); several send through the SignalR Redis backplane
-/// (<see cref="ScaleOut.BackplaneRoomChannel"/>). Messages to one room arrive in the order they were sent.
+/// viewer counts reach rooms. Never waits for a page. Every page gets it through its own bounded feed on the server it
+/// is connected to (<see cref="Hubs.LocalRoomChannel"/>); with several instances, by way of Redis
+/// (<see cref="ScaleOut.RedisRoomChannel"/>). Messages to one room arrive in the order they were sent.
 /// </summary>
 public interface IRoomChannel
 {
     void Send(string room, string method, params object?[] args);
-
-    /// <summary>Whether pages that show only a big run's latest lines get only those (else every page gets every event).</summary>
-    bool ThinsBigRuns { get; }
 
     /// <summary>
     /// A big run's message (<see cref="LatestLines"/>), which differs by page: <paramref name="toEveryEvent"/> as the

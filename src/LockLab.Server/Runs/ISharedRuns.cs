@@ -7,7 +7,8 @@ namespace LockLab.Server.Runs;
 /// instance B must see, and catch up with, a run that instance A executes. The broadcaster of the run's own instance
 /// writes here before it sends the news, so anything a page received can be fetched again from any instance.
 /// One server needs none of this (<see cref="NoSharedRuns"/>); several share it in Redis
-/// (<see cref="ScaleOut.RedisSharedRuns"/>).
+/// (<see cref="ScaleOut.RedisSharedRuns"/>). The writes never throw for the store's trouble: they retry for a bounded
+/// while and then let the broadcast go on.
 /// </summary>
 public interface ISharedRuns
 {

@@ -10,8 +10,8 @@ public sealed class RedisKeys(string prefix)
 {
     public string Prefix { get; } = prefix;
 
-    /// <summary>The SignalR backplane's channels (it adds its own suffixes).</summary>
-    public RedisChannel BackplaneChannelPrefix => RedisChannel.Literal(Prefix);
+    /// <summary>The channel every room's messages go through, to every instance (<see cref="RedisRoomChannel"/>).</summary>
+    public string RoomMessages => $"{Prefix}:room-messages";
 
     public RedisKey Rooms => $"{Prefix}:rooms";
     public RedisKey Room(string room) => $"{Prefix}:room:{room}";

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using LockLab.Contracts;
+using LockLab.Server.Configuration;
 using LockLab.Server.Runs;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace LockLab.Server.ScaleOut;
@@ -17,7 +19,14 @@ namespace LockLab.Server.ScaleOut;
 /// another can tell its runs were cut off (<see cref="InstanceLiveness"/>).</item>
 /// </list>
 /// </summary>
-public sealed class RedisSharedRuns(IConnectionMultiplexer redis, RedisKeys keys) : ISharedRuns
+/// <remarks>
+/// The writes (<see cref="PublishAsync"/>, <see cref="AppendAsync"/>) are the run's broadcast waiting its turn: one that
+/// Redis does not take (paused, unreachable) is tried again, with back-off, for up to
+/// <see cref="LockLabOptions.RoomMessageRetrySeconds"/>; then it is given up and logged, and the broadcast goes on (a
+/// page on another instance may then miss what it would have caught up with). They never throw for Redis's trouble.
+/// </remarks>
+public sealed class RedisSharedRuns(IConnectionMultiplexer redis, RedisKeys keys, IOptions<LockLabOptions> options, ILogger<RedisSharedRuns> logger)
+    : ISharedRuns
 {
     private static readonly TimeSpan KeptFor = TimeSpan.FromDays(1);
     private const int RunsPerRoom = 50;
@@ -26,7 +35,37 @@ public sealed class RedisSharedRuns(IConnectionMultiplexer redis, RedisKeys keys
 
     private IDatabase Db => redis.GetDatabase();
 
-    public async Task PublishAsync(RunInfo run, string owner)
+    public Task PublishAsync(RunInfo run, string owner) => WriteAsync(() => WriteRunAsync(run, owner), "the run's status", run.Id);
+
+    public Task AppendAsync(string runId, RunEvent[] events) =>
+        events.Length == 0 ? Task.CompletedTask : WriteAsync(() => WriteEventsAsync(runId, events), $"events up to {events[^1].Seq}", runId);
+
+    private async Task WriteAsync(Func<Task> write, string what, string runId)
+    {
+        var firstFailure = (DateTime?)null;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await write();
+                if (firstFailure is not null) logger.LogInformation("Redis took run {RunId}'s {What} after {Seconds:0.0} s", runId, what, (DateTime.UtcNow - firstFailure.Value).TotalSeconds);
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                firstFailure ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - firstFailure.Value > TimeSpan.FromSeconds(options.Value.RoomMessageRetrySeconds))
+                {
+                    logger.LogError(ex, "Could not share run {RunId}'s {What} in Redis for {Seconds} s; its broadcast goes on without", runId, what, options.Value.RoomMessageRetrySeconds);
+                    return;
+                }
+                if (attempt == 0) logger.LogWarning(ex, "Redis did not take run {RunId}'s {What}; trying again", runId, what);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2_000, 100 << Math.Min(attempt, 5))));
+            }
+        }
+    }
+
+    private async Task WriteRunAsync(RunInfo run, string owner)
     {
         var batch = Db.CreateBatch();
         var writes = new List<Task>
@@ -43,9 +82,8 @@ public sealed class RedisSharedRuns(IConnectionMultiplexer redis, RedisKeys keys
         await Task.WhenAll(writes);
     }
 
-    public async Task AppendAsync(string runId, RunEvent[] events)
+    private async Task WriteEventsAsync(string runId, RunEvent[] events)
     {
-        if (events.Length == 0) return;
         var batch = Db.CreateBatch();
         var add = batch.SortedSetAddAsync(keys.RunEvents(runId), JsonSerializer.Serialize(events, ContractsJsonContext.Default.RunEventArray), events[^1].Seq);
         var expire = batch.KeyExpireAsync(keys.RunEvents(runId), KeptFor);

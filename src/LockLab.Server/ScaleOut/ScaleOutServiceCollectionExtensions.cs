@@ -13,9 +13,10 @@ public static class ScaleOutServiceCollectionExtensions
 {
     /// <summary>
     /// One server (the embedded default): rooms and runs in memory, each room's messages written straight to this
-    /// server's pages. With <c>LockLab:Redis</c> set, several instances serve one deployment: SignalR uses the Redis
-    /// backplane (channels under <c>LockLab:RedisChannelPrefix</c>), and rooms, the runs pages may catch up with,
-    /// instance heartbeats and the generated presenter key live in Redis.
+    /// server's pages. With <c>LockLab:Redis</c> set, several instances serve one deployment: each room's messages go
+    /// through Redis to every instance, which writes them to its own pages the same way (<see cref="RedisRoomChannel"/>),
+    /// and rooms, the runs pages may catch up with, instance heartbeats and the generated presenter key live in Redis
+    /// (keys and channels under <c>LockLab:RedisChannelPrefix</c>).
     /// </summary>
     public static ISignalRServerBuilder AddScaleOut(this ISignalRServerBuilder signalR, IConfiguration configuration)
     {
@@ -24,12 +25,13 @@ public static class ScaleOutServiceCollectionExtensions
         services.AddSingleton<LabInstance>();
         services.AddSingleton<RoomConnections>();
         services.AddSingleton<LabHubLifetimeManager>();
+        services.AddSingleton<HubLifetimeManager<LabHub>>(sp => sp.GetRequiredService<LabHubLifetimeManager>());
+        services.AddSingleton<LocalRoomChannel>();
 
         if (string.IsNullOrWhiteSpace(options.Redis))
         {
-            services.AddSingleton<HubLifetimeManager<LabHub>>(sp => sp.GetRequiredService<LabHubLifetimeManager>());
             services.AddSingleton<IRoomDirectory, InMemoryRoomDirectory>();
-            services.AddSingleton<IRoomChannel, LocalRoomChannel>();
+            services.AddSingleton<IRoomChannel>(sp => sp.GetRequiredService<LocalRoomChannel>());
             services.AddSingleton<ISharedRuns, NoSharedRuns>();
             services.AddSingleton<IRoomRunSlots, LocalRoomRunSlots>();
             services.AddSingleton<IInstanceDirectory, SingleInstance>();
@@ -41,24 +43,19 @@ public static class ScaleOutServiceCollectionExtensions
         redisOptions.AbortOnConnectFail = false; // start without Redis, reconnect in the background; /readyz tells
         redisOptions.ClientName ??= "locklab";
         var keys = new RedisKeys(string.IsNullOrWhiteSpace(options.RedisChannelPrefix) ? "locklab" : options.RedisChannelPrefix);
-        // One connection for the backplane and the lab's own keys: commands on it reach Redis in the order they were
-        // issued. Registered as an instance, so the container does not dispose it while the backplane, disposed
-        // later, still unsubscribes through it.
+        // One connection for rooms' messages and the lab's own keys: commands on it reach Redis in the order they were
+        // issued. Registered as an instance, so the container does not dispose it while what uses it still may.
         var redis = ConnectionMultiplexer.Connect(redisOptions);
         services.AddSingleton<IConnectionMultiplexer>(redis);
         services.AddSingleton(keys);
-        signalR.AddStackExchangeRedis(o =>
-        {
-            o.Configuration = redisOptions;
-            o.Configuration.ChannelPrefix = keys.BackplaneChannelPrefix;
-            o.ConnectionFactory = _ => Task.FromResult<IConnectionMultiplexer>(redis);
-        });
 
         // Antiforgery tokens and protected cookies issued by one lab must be readable by the next one a browser reaches.
         services.AddDataProtection().SetApplicationName("LockLab").PersistKeysToStackExchangeRedis(redis, keys.DataProtectionKeys);
 
         services.AddSingleton<IRoomDirectory, RedisRoomDirectory>();
-        services.AddSingleton<IRoomChannel, BackplaneRoomChannel>();
+        services.AddSingleton<RedisRoomChannel>();
+        services.AddSingleton<IRoomChannel>(sp => sp.GetRequiredService<RedisRoomChannel>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisRoomChannel>());
         services.AddSingleton<RedisSharedRuns>();
         services.AddSingleton<ISharedRuns>(sp => sp.GetRequiredService<RedisSharedRuns>());
         services.AddSingleton<RedisRoomRunSlots>();

@@ -10,7 +10,7 @@ namespace LockLab.EndToEndTests.ScaleOut;
 
 /// <summary>
 /// Several lab instances behind one deployment, as a school runs them: real server processes on different loopback
-/// ports, sharing a real Redis server (the SignalR backplane, rooms, shared runs) and a real PostgreSQL database (the
+/// ports, sharing a real Redis server (rooms' messages, rooms, shared runs) and a real PostgreSQL database (the
 /// run history) — no containers, no mocks.
 /// </summary>
 public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolInfrastructure>
@@ -19,6 +19,69 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
 
     /// <summary>How often to ask Redis through <c>redis-cli</c> (a process each time, beside the two labs under test).</summary>
     private static readonly TimeSpan RedisPoll = TimeSpan.FromMilliseconds(250);
+
+    [SkippableFact]
+    public async Task A_run_reaches_a_viewer_on_the_other_instance_whole_and_to_its_end_through_a_Redis_stall()
+    {
+        Prerequisites.Require(SchoolInfrastructure.Programs);
+        const string room = "stall";
+        // Redis time-outs shorter than the stall, so that sending fails while it lasts (as a longer stall does at the defaults).
+        await using var deployment = await TwoInstances.DeployAsync(fixture,
+            new() { ["LockLab__Redis"] = $"{fixture.Redis.Configuration},asyncTimeout=500,syncTimeout=500" });
+        var (a, b) = deployment;
+        await using var viewer = await LabViewer.JoinAsync(b.Address, room);
+        var run = await a.StartRunAsync(new { scenario = "lock", room, iterations = 15, delayMs = 100 });
+        Assert.True(await Waiting.UntilAsync(() => viewer.EventsOf(run.Id).Length >= 3, Patience), "the run did not stream");
+
+        fixture.Redis.Pause();
+        try
+        {
+            // Until lab A has found that Redis does not take its room's messages: they are queued and tried again.
+            Assert.True(await Waiting.UntilAsync(() => a.Output.Contains("Redis did not take", StringComparison.Ordinal), Patience),
+                "lab A never failed to send while Redis was stalled:\n" + a.Output);
+        }
+        finally
+        {
+            fixture.Redis.Resume();
+        }
+
+        var completed = await viewer.CompletedAsync(run.Id, Patience);
+        Assert.Equal(RunStatus.Completed, completed.Status);
+        // Every event, in order, none twice that the page would not drop (a retried send that had reached Redis comes twice).
+        var seqs = viewer.EventsOf(run.Id).Select(e => e.Seq).Distinct().ToArray();
+        Assert.Equal(Enumerable.Range(1, (int)completed.EventCount).Select(i => (long)i), seqs);
+        Assert.Contains("Redis took ", a.Output, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task A_stalled_page_on_one_instance_slows_no_other_page_there()
+    {
+        Prerequisites.Require(SchoolInfrastructure.Programs);
+        const string room = "slow-across";
+        await using var deployment = await TwoInstances.DeployAsync(fixture);
+        var (a, b) = deployment;
+        using var stalled = await StalledViewer.JoinAsync(b.Address, room);
+        await using var healthy = await LabViewer.JoinAsync(b.Address, room);
+        using var http = a.CreateClient();
+        // The stalled page never reads the answer to its join: the room's count says when the server has taken it.
+        await Waiting.UntilAsync(async () => (await http.GetFromJsonAsync($"/api/rooms/{room}", ContractsJsonContext.Default.RoomState))!.Viewers == 2 ? (object)true : null,
+            Patience, $"room {room} to have 2 viewers");
+
+        // Fast runs of 8 processes × 1000 iterations (~24,000 events, megabytes each) started on lab A, that the stalled
+        // page on lab B never takes: the healthy page on lab B gets all of every run, promptly.
+        for (var i = 0; i < 2; i++)
+        {
+            var run = await a.StartRunAsync(new { scenario = "no-lock", room, processes = 8, iterations = 1000, delayMs = 0 });
+            var completed = await healthy.CompletedAsync(run.Id, TimeSpan.FromSeconds(20));
+            Assert.Equal(RunStatus.Completed, completed.Status);
+            Assert.Equal(completed.EventCount, DistinctEvents(healthy, run.Id));
+        }
+        static long DistinctEvents(LabViewer page, string runId) => page.EventsOf(runId).Select(e => e.Seq).Distinct().LongCount();
+
+        // Lab B lets the stalled page go.
+        await Waiting.UntilAsync(async () => (await http.GetFromJsonAsync($"/api/rooms/{room}", ContractsJsonContext.Default.RoomState))!.Viewers == 1 ? (object)true : null,
+            Patience, $"room {room} to have 1 viewer");
+    }
 
     [SkippableFact]
     public async Task A_run_started_on_one_instance_streams_every_event_in_order_to_a_viewer_on_the_other()
