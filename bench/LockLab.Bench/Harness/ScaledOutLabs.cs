@@ -4,7 +4,7 @@ namespace LockLab.Bench.Harness;
 
 /// <summary>
 /// Two labs of one deployment, as a school scales out: <see cref="A"/> and <see cref="B"/> are real server processes
-/// sharing a real Redis server (the SignalR backplane, rooms, runs that pages catch up with), each with its own
+/// sharing a real Redis server (rooms' messages, rooms, runs that pages catch up with), each with its own
 /// SQLite history. The deployment gets a Redis key prefix of its own, so several may share one Redis server.
 /// </summary>
 public sealed class ScaledOutLabs : IAsyncDisposable
@@ -20,7 +20,7 @@ public sealed class ScaledOutLabs : IAsyncDisposable
 
     /// <summary>
     /// Log lines in which either lab reported a StackExchange.Redis command that timed out: a lab whose Redis calls
-    /// queue up is measuring its own congestion, not the backplane, and the report says so.
+    /// queue up is measuring its own congestion, not the hop through Redis, and the report says so.
     /// </summary>
     public IReadOnlyList<string> RedisTimeouts =>
         new[] { A, B }.SelectMany(lab => lab.Output.Split('\n')).Where(line => line.Contains("Timeout performing", StringComparison.Ordinal)).ToList();

@@ -6,7 +6,7 @@ using LockLab.TestServices;
 namespace LockLab.Bench.Suites;
 
 /// <summary>
-/// What the Redis backplane costs a classroom: the live latency of the lesson's runs (worker's write → viewer, as
+/// What crossing Redis costs a classroom: the live latency of the lesson's runs (worker's write → viewer, as
 /// <see cref="LiveLatency"/> measures it) for viewers of one lab on its own, against viewers of a second lab of a
 /// scaled-out deployment while the first lab carries out the runs, so that every event reaches them through Redis.
 /// </summary>
@@ -16,7 +16,7 @@ public static class ScaleOutLatency
 
     public static async Task<BenchSection> RunAsync(BenchContext context)
     {
-        var section = new BenchSection("scale-out", "Scale-out: what the Redis backplane adds to live latency");
+        var section = new BenchSection("scale-out", "Scale-out: what crossing Redis adds to live latency");
         int[] sizes = context.Quick ? [1, 50] : [1, 1000];
         var rounds = context.Repeats(10);
         string[] round = [Scenarios.NoLock, Scenarios.Lock];
@@ -54,7 +54,7 @@ public static class ScaleOutLatency
             The question a school asks before it scales out: how much later does each event reach a classroom when it
             crosses Redis? **One lab**: one server (embedded: rooms and runs in memory, no Redis); the runs start on it
             and the viewers watch it. **Two labs + Redis**: two servers of one deployment sharing a real `redis-server`
-            on this machine (`LockLab:Redis`: the SignalR backplane, rooms, shared runs); the runs start on lab A, which
+            on this machine (`LockLab:Redis`: rooms' messages, rooms, shared runs); the runs start on lab A, which
             carries them out, and the viewers are connected to lab B, so every event goes A → Redis → B → viewer. All on
             one machine, over loopback. Per row, one unmeasured round, then {rounds} round{(rounds == 1 ? "" : "s")} of
             the lesson's two experiments (p50, p95 and p99 per round; the table quotes their median and min–max over the
@@ -79,7 +79,7 @@ public static class ScaleOutLatency
         section.Paragraph($"""
             Across Redis ({string.Join("; ", differences)}; medians of rounds). The setups run one after the other, the
             one lab alone first (with only an idle `redis-server` beside it). Across Redis the difference is more than
-            the backplane: lab A carries out the runs while lab B sends to the viewers, so the sending is off the lab
+            the hop through Redis: lab A carries out the runs while lab B sends to the viewers, so the sending is off the lab
             whose workers run, which can make up for the extra hop with many viewers. Viewers join as in the other
             sections, {ViewerAgent.JoinsAtOnce} at once per viewer process. {(redisTimeouts == 0
                 ? "Neither lab logged a Redis timeout during these measurements."

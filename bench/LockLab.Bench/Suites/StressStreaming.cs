@@ -202,8 +202,9 @@ public static class StressStreaming
             SignalR viewer measured here, third-party clients — still gets every event, in order; catching up by sequence
             number, paging and the export are unchanged. Measured before that (2026-12-05, commit `46d6c8d`, budget
             100,000): 181 → 288, 256 → 305, 262 → 301 MiB, the page at 47–49 fps with frames of up to 467 ms all through
-            the run, and 52,000–88,000 events a second delivered. Behind a Redis backplane every page still gets every
-            event and skims them.
+            the run, and 52,000–88,000 events a second delivered. (Then, behind several labs sharing Redis, every page still got
+            every event and skimmed it; since the rooms' messages cross the labs through the lab's own Redis channel, pages there
+            are thinned the same way.)
             """);
         var longestFrame = pageFrames.Count == 0 ? double.NaN : pageFrames.Max(f => f.LongestMs);
         section.Paragraph(memoryMet && pageMet
