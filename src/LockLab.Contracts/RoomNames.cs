@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
-namespace LockLab.Server.Rooms;
+namespace LockLab.Contracts;
 
-/// <summary>What a room name may look like, and the short codes classrooms get.</summary>
+/// <summary>What a room name may look like, and the short codes classrooms get: one rule for the API, the hub and the pages.</summary>
 public static partial class RoomNames
 {
     public const string Main = "main";
@@ -17,9 +17,6 @@ public static partial class RoomNames
 
     /// <summary>A fresh random classroom code such as <c>K7QX</c>.</summary>
     public static string NewCode() => RandomNumberGenerator.GetString(CodeAlphabet, CodeLength);
-
-    /// <summary>The SignalR group of a room.</summary>
-    public static string Group(string room) => $"room:{room}";
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
     private static partial Regex Pattern();

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LockLab.Contracts;
-using LockLab.TestServices;
+using LockLab.EndToEndTests.ScaleOut;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -28,8 +28,7 @@ public class SlowViewerTests
         healthy.On<RunInfo>(nameof(ILabClient.RunCompleted), run => Completion(run.Id).TrySetResult(run));
         await healthy.StartAsync();
         await healthy.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
-        // The stalled page never reads the answer to its join: the room's count says when the server has taken it.
-        await ViewersAsync(client, room, 2);
+        await server.WaitForViewersAsync(room, 2);
 
         // Three fast runs of 8 processes × 1000 iterations: ~24,000 events, a few megabytes each, that the stalled
         // page never takes. The healthy page must get all of every run, promptly.
@@ -43,14 +42,6 @@ public class SlowViewerTests
         }
 
         // The stalled page is let go (well before SignalR's own 30-second client time-out).
-        await ViewersAsync(client, room, 1);
+        await server.WaitForViewersAsync(room, 1);
     }
-
-    /// <summary>Waits until the room counts <paramref name="count"/> viewers (throws when it does not within 25 s).</summary>
-    private static Task ViewersAsync(HttpClient client, string room, int count) =>
-        Waiting.UntilAsync(async () =>
-        {
-            var state = await client.GetFromJsonAsync<JsonElement>($"/api/rooms/{room}");
-            return state.GetProperty("viewers").GetInt32() == count ? (object)state : null;
-        }, TimeSpan.FromSeconds(25), $"room {room} to have {count} viewer(s)");
 }

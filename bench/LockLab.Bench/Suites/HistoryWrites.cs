@@ -3,7 +3,7 @@ using LockLab.Bench.Report;
 using LockLab.Contracts;
 using LockLab.Server.Configuration;
 using LockLab.Server.History;
-using LockLab.Server.ScaleOut;
+using LockLab.Server.Runs;
 using LockLab.TestServices;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;

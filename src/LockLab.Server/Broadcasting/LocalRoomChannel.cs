@@ -1,6 +1,6 @@
 using LockLab.Server.Rooms;
 
-namespace LockLab.Server.Hubs;
+namespace LockLab.Server.Broadcasting;
 
 /// <summary>One server: each message goes straight to this server's pages in the room, through their own feeds.</summary>
 public sealed class LocalRoomChannel(ViewerFeeds feeds, RoomConnections connections) : IRoomChannel

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using LockLab.Contracts;
-using LockLab.Server.Hubs;
-using LockLab.Server.Operations;
+using LockLab.Server.Diagnostics;
 using LockLab.Server.Rooms;
+using LockLab.Server.Runs;
 
-namespace LockLab.Server.Runs;
+namespace LockLab.Server.Broadcasting;
 
 /// <summary>
 /// Pushes each run to its room: <c>RunStarted</c>, then its events in <c>seq</c> order, then <c>RunCompleted</c>.
@@ -18,7 +18,8 @@ namespace LockLab.Server.Runs;
 /// A big run (<see cref="LatestLines"/>) goes in full to every connection that takes every event, and as its latest
 /// events, ten times a second, to the pages that said they show only those (and its summary, with short lists).
 /// </summary>
-public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connections, ISharedRuns shared, ScaleOut.LabInstance instance, RunFollowers followers, ILogger<RunBroadcaster> logger)
+public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connections, ISharedRuns shared, LabInstance instance, RunFollowers followers, ILogger<RunBroadcaster> logger)
+    : IRunObserver
 {
     /// <summary>Large enough for a burst of a fast run, small enough for one WebSocket message.</summary>
     public const int MaxBatch = ViewerFeeds.MaxEventsPerMessage;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using LockLab.Contracts;
 using LockLab.Server.Rooms;
 
-namespace LockLab.Server.Hubs;
+namespace LockLab.Server.Broadcasting;
 
 /// <summary>
 /// Tells a room how many pages watch it, at most once per <see cref="Interval"/>. When a lecture hall opens the

@@ -3,7 +3,7 @@ using LockLab.Contracts;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 
-namespace LockLab.Server.Hubs;
+namespace LockLab.Server.Broadcasting;
 
 /// <summary>
 /// Delivers messages to each connected page on its own, so that a slow page slows nobody. SignalR's group send
@@ -25,7 +25,7 @@ namespace LockLab.Server.Hubs;
 /// reaches it as ≈ 20 KB a tenth of a second, not 6 MB a second it would skim and throw away.</item>
 /// </list>
 /// </summary>
-public sealed class ViewerFeeds(LabHubLifetimeManager connections, ILogger<ViewerFeeds> logger)
+public sealed class ViewerFeeds(IHubConnections connections, ILogger<ViewerFeeds> logger)
 {
     public const int MaxBacklog = 256;
     /// <summary>

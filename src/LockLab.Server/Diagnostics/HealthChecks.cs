@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace LockLab.Server.Operations;
+namespace LockLab.Server.Diagnostics;
 
 /// <summary>
 /// Two kinds of health, told apart by tag. <b>Liveness</b> (<c>/healthz</c>): the process answers — cheap, no

@@ -1,9 +1,9 @@
-namespace LockLab.Server.Operations;
+namespace LockLab.Server.Diagnostics;
 
 /// <summary>
 /// The structured properties that tie log lines to a run and a room, so that one query (<c>RunId = '…'</c>,
 /// <c>Room = 'K7QX'</c>) finds a run's whole story: the request that started it, its lifecycle lines, storage
-/// warnings. Request log lines get them from <see cref="RequestLogging"/>, run code from <see cref="BeginRunScope"/>.
+/// warnings. Request log lines get them from <see cref="Operations.RequestLogging"/>, run code from <see cref="BeginRunScope"/>.
 /// </summary>
 public static class LogProperties
 {

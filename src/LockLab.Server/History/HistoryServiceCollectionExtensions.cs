@@ -1,5 +1,6 @@
 using LockLab.Server.Configuration;
-using LockLab.Server.Operations;
+using LockLab.Server.Diagnostics;
+using LockLab.Server.Runs;
 using Microsoft.Extensions.Options;
 
 namespace LockLab.Server.History;
@@ -13,7 +14,9 @@ public static class HistoryServiceCollectionExtensions
     public static IServiceCollection AddRunHistory(this IServiceCollection services)
     {
         services.AddSingleton<RunHistory>();
+        services.AddSingleton<IStoredRuns>(sp => sp.GetRequiredService<RunHistory>());
         services.AddSingleton<RunRecorder>();
+        services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<RunRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<RunRecorder>());
         services.AddScoped<LockLab.Client.Services.IRunArchive, StoreRunArchive>();
         services.AddHealthChecks().AddReadinessCheck<HistoryHealthCheck>("history");

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using LockLab.Contracts;
 using LockLab.Server.Configuration;
-using LockLab.Server.ScaleOut;
+using LockLab.Server.Runs;
 using Microsoft.Extensions.Options;
 
 namespace LockLab.Server.History;
@@ -18,7 +18,7 @@ public sealed record HistoryQuery(string? Room = null, string? Scenario = null, 
 /// instances share. One code path for both (plain ADO.NET); <see cref="HistoryDialect"/> holds what differs.
 /// Events are written in batches, one transaction each, by <see cref="RunRecorder"/>.
 /// </summary>
-public sealed class RunHistory : IDisposable
+public sealed class RunHistory : IStoredRuns, IDisposable
 {
     /// <summary>Events per round trip when the provider pipelines a batch of commands (PostgreSQL).</summary>
     public const int EventsPerBatch = 1000;

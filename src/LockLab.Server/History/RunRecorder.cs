@@ -1,6 +1,6 @@
 using System.Data.Common;
 using LockLab.Contracts;
-using LockLab.Server.Operations;
+using LockLab.Server.Diagnostics;
 using LockLab.Server.Runs;
 
 namespace LockLab.Server.History;
@@ -15,9 +15,9 @@ public sealed class RunRecorder(
     RunHistory history,
     RunStore store,
     RunFollowers followers,
-    ScaleOut.IInstanceDirectory instances,
+    IInstanceDirectory instances,
     TimeProvider clock,
-    ILogger<RunRecorder> logger) : IHostedService
+    ILogger<RunRecorder> logger) : IRunObserver, IHostedService
 {
     public const int MaxBatch = 5000;
     private static readonly TimeSpan[] Retries = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];

@@ -1,4 +1,5 @@
 using LockLab.Contracts;
+using LockLab.Server.Broadcasting;
 using LockLab.Server.Lessons;
 using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
@@ -33,11 +34,7 @@ public sealed class LabHub(
     public async Task<RoomState> JoinRoom(string room)
     {
         if (!RoomNames.IsValid(room)) throw Error(LabErrorCode.InvalidRequest, $"Invalid room '{room}'. {RoomNames.Rule}");
-        if (JoinedRoom is { } old && old != room)
-        {
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, RoomNames.Group(old));
-        }
-        await Groups.AddToGroupAsync(Context.ConnectionId, RoomNames.Group(room));
+        // Rooms are this lab's own (RoomConnections), not SignalR groups: every message reaches a page through its feed.
         Context.Items[RoomKey] = room;
         try
         {
@@ -91,22 +88,12 @@ public sealed class LabHub(
     [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
     public async Task SetPage(PageRequest request)
     {
-        if (ValidatePage(request, lessons) is { } errors)
+        if (lessons.CheckPage(request) is { } errors)
         {
             throw Error(LabErrorCode.InvalidRequest, "Invalid page: " + Describe(errors));
         }
         var room = JoinedRoom ?? RoomNames.Main;
         await rooms.ShowPageAsync(room, request.Lesson!, request.Page ?? 1);
-    }
-
-    /// <summary>A page request names a lesson of the library and one of its pages; null when it does.</summary>
-    public static Dictionary<string, string[]>? ValidatePage(PageRequest? request, LessonLibrary lessons)
-    {
-        if (request?.Lesson is not { Length: > 0 } slug) return new() { ["lesson"] = ["Name a lesson (its slug, as GET /api/lessons lists it)."] };
-        if (lessons.Find(slug) is not { Summary.Error: null } lesson) return new() { ["lesson"] = [$"There is no lesson '{slug}' that can be shown."] };
-        var page = request.Page ?? 1;
-        if (page < 1 || page > lesson.Pages.Count) return new() { ["page"] = [$"'{slug}' has pages 1 to {lesson.Pages.Count}; got {page}."] };
-        return null;
     }
 
     /// <summary>The scenarios with their defaults and limits (as <c>GET /api/scenarios</c>).</summary>

@@ -48,6 +48,19 @@ public sealed partial class LessonLibrary : IDisposable
 
     public LessonDocument? Find(string slug) => _snapshot.BySlug.GetValueOrDefault(slug);
 
+    /// <summary>
+    /// Why a room cannot be moved to this page (field → messages, as validation problems carry them): it must name a
+    /// lesson of the library that loaded, and one of its pages. Null when it does.
+    /// </summary>
+    public Dictionary<string, string[]>? CheckPage(PageRequest? request)
+    {
+        if (request?.Lesson is not { Length: > 0 } slug) return new() { ["lesson"] = ["Name a lesson (its slug, as GET /api/lessons lists it)."] };
+        if (Find(slug) is not { Summary.Error: null } lesson) return new() { ["lesson"] = [$"There is no lesson '{slug}' that can be shown."] };
+        var page = request.Page ?? 1;
+        if (page < 1 || page > lesson.Pages.Count) return new() { ["page"] = [$"'{slug}' has pages 1 to {lesson.Pages.Count}; got {page}."] };
+        return null;
+    }
+
     /// <summary>Raised after the library was rebuilt from disk.</summary>
     public event Action? Reloaded;
 

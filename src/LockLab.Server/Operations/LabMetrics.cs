@@ -11,7 +11,7 @@ namespace LockLab.Server.Operations;
 /// metric's name, unit and tags are decided in one place. Nothing here is per event: stress runs report millions of
 /// events, so events are counted per batch and only lock acquisitions are recorded one by one.
 /// </summary>
-public sealed class LabMetrics
+public sealed class LabMetrics : IRunMetrics
 {
     public const string MeterName = "LockLab";
 
@@ -57,10 +57,10 @@ public sealed class LabMetrics
         _workerStart.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("prestarted", prestarted));
 
     /// <summary>A tracker for one worker's event stream, or null when the run takes no lock or is stepped by hand.</summary>
-    public LockWaitMeter? LockWaits(string scenario, RunParameters parameters) =>
+    public Action<List<RunEvent>>? LockWaits(string scenario, RunParameters parameters) =>
         parameters.Lock == LockScope.None || parameters.Mode == RunMode.Step || !parameters.ReportsSteps
             ? null
-            : new LockWaitMeter(_lockWait, scenario);
+            : new LockWaitMeter(_lockWait, scenario).Observe;
 
     private static IEnumerable<Measurement<int>> ObserveViewers(RoomConnections rooms) =>
         rooms.Counts().Select(r => new Measurement<int>(r.Viewers, new KeyValuePair<string, object?>("room", r.Room)));

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LockLab.Server.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

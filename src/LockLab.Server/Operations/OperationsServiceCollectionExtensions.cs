@@ -1,3 +1,5 @@
+using LockLab.Server.Diagnostics;
+using LockLab.Server.Runs;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -19,6 +21,7 @@ public static class OperationsServiceCollectionExtensions
         services.AddHostedService<ShutdownDrain>();
 
         services.AddSingleton<LabMetrics>();
+        services.AddSingleton<IRunMetrics>(sp => sp.GetRequiredService<LabMetrics>());
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("locklab"))
             .WithMetrics(metrics => metrics

@@ -1,3 +1,4 @@
+using LockLab.Server.Diagnostics;
 using LockLab.Server.Runs;
 using Serilog;
 using Serilog.Events;

@@ -5,7 +5,7 @@ namespace LockLab.Server.Rooms;
 /// <summary>
 /// Sends a message to every page watching a room, wherever it is connected: the one way runs, page changes and
 /// viewer counts reach rooms. Never waits for a page. Every page gets it through its own bounded feed on the server it
-/// is connected to (<see cref="Hubs.LocalRoomChannel"/>); with several instances, by way of Redis
+/// is connected to (<see cref="Broadcasting.LocalRoomChannel"/>); with several instances, by way of Redis
 /// (<see cref="ScaleOut.RedisRoomChannel"/>). Messages to one room arrive in the order they were sent.
 /// </summary>
 public interface IRoomChannel

@@ -1,3 +1,5 @@
+using LockLab.Contracts;
+
 namespace LockLab.Server.Rooms;
 
 /// <summary>

@@ -8,7 +8,7 @@ namespace LockLab.Server.Rooms;
 /// watches it here, and the presenter's page changes. A room exists once it was created (a classroom code) or used
 /// (a run or a viewer named it); <c>main</c> always exists.
 /// </summary>
-public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections connections, RunLookup runs, IRoomChannel channel)
+public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections connections, RunLookup runs, IRoomChannel channel) : IRunObserver
 {
     /// <summary>Rooms a deployment keeps at most: joining is open to anyone, so their number must be bounded.</summary>
     public const int MaxRooms = 10_000;
@@ -20,6 +20,9 @@ public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections conne
 
     /// <summary>A room named by a run or a viewer comes into being.</summary>
     public void Touch(string room) => directory.Touch(room);
+
+    /// <summary>A run accepted for a room brings the room into being (or keeps it alive).</summary>
+    void IRunObserver.Follow(Run run) => Touch(run.Room);
 
     /// <summary>A connection watches <paramref name="room"/> (and no longer its previous room). Returns the rooms whose viewer counts changed.</summary>
     /// <exception cref="InvalidOperationException">The room is new and the deployment already has <see cref="MaxRooms"/>.</exception>

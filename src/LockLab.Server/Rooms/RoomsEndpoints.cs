@@ -1,5 +1,4 @@
 using LockLab.Contracts;
-using LockLab.Server.Hubs;
 using LockLab.Server.Lessons;
 using LockLab.Server.Runs;
 using LockLab.Server.Security;
@@ -51,7 +50,7 @@ public static class RoomsEndpoints
         string code, PageRequest? body, RoomRegistry registry, LessonLibrary lessons)
     {
         if (await MissingAsync(code, registry) is { } missing) return missing;
-        if (LabHub.ValidatePage(body, lessons) is { } errors) return TypedResults.ValidationProblem(errors);
+        if (lessons.CheckPage(body) is { } errors) return TypedResults.ValidationProblem(errors);
         await registry.ShowPageAsync(code, body!.Lesson!, body.Page ?? 1);
         return TypedResults.Accepted($"/api/rooms/{code}", await registry.StateAsync(code));
     }

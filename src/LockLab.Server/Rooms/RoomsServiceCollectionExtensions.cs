@@ -2,10 +2,15 @@ namespace LockLab.Server.Rooms;
 
 public static class RoomsServiceCollectionExtensions
 {
-    /// <summary>Classrooms: the room registry (in memory, or in Redis with scale-out) and where students join.</summary>
+    /// <summary>
+    /// Classrooms: the room registry (in memory, or in Redis with scale-out), who watches which room here, and where
+    /// students join. A run accepted for a room keeps the room alive (the registry follows runs).
+    /// </summary>
     public static IServiceCollection AddRooms(this IServiceCollection services)
     {
+        services.AddSingleton<RoomConnections>();
         services.AddSingleton<RoomRegistry>();
+        services.AddSingleton<Runs.IRunObserver>(sp => sp.GetRequiredService<RoomRegistry>());
         services.AddScoped<LockLab.Client.Services.IRoomLookup, RegistryRoomLookup>();
         services.AddSingleton<JoinAddressFinder>();
         return services;

@@ -1,5 +1,4 @@
 using LockLab.Contracts;
-using LockLab.Server.History;
 
 namespace LockLab.Server.Runs;
 
@@ -8,7 +7,7 @@ namespace LockLab.Server.Runs;
 /// other instances share (<see cref="ISharedRuns"/>), then the history database. Every reader — the REST API, the
 /// hub's catch-up, the pages' archive, a room's state — asks here, so all see the same run.
 /// </summary>
-public sealed class RunLookup(RunStore store, ISharedRuns shared, RunHistory history)
+public sealed class RunLookup(RunStore store, ISharedRuns shared, IStoredRuns history)
 {
     public async Task<RunInfo?> InfoAsync(string id) => store.Find(id)?.ToInfo() ?? await shared.FindAsync(id) ?? await history.GetRunAsync(id);
 

@@ -7,16 +7,15 @@ namespace LockLab.Server.Runs;
 
 /// <summary>
 /// Accepts run requests from the REST API and the hub, queues them, and carries out at most
-/// <see cref="RunLimits.MaxConcurrentRuns"/> at a time. Each accepted run is broadcast to its room as it goes.
+/// <see cref="RunLimits.MaxConcurrentRuns"/> at a time. Each accepted run is followed by the run observers
+/// (<see cref="IRunObserver"/>: its room's broadcast, its record in the history) as it goes.
 /// </summary>
 public sealed class RunOrchestrator(
     RunStore store,
     IRoomRunSlots roomSlots,
-    Rooms.RoomRegistry rooms,
     RunExecutor executor,
-    RunBroadcaster broadcaster,
+    IEnumerable<IRunObserver> observers,
     WorkerPool pool,
-    History.RunRecorder recorder,
     RetainedEvents retained,
     RunMemory memory,
     IOptions<LockLabOptions> options,
@@ -33,6 +32,8 @@ public sealed class RunOrchestrator(
     });
 
     private static int MaxQueued(IOptions<LockLabOptions> options) => options.Value.Limits.MaxQueuedRuns;
+
+    private readonly IRunObserver[] _observers = [.. observers];
 
     /// <summary>Admission is one at a time; a semaphore, not a lock, because taking a room's slot may await Redis.</summary>
     private readonly SemaphoreSlim _admission = new(1, 1);
@@ -73,11 +74,9 @@ public sealed class RunOrchestrator(
         // Admission is one at a time and only the consumers take runs out: a queue with room now still has it below.
         if (_queue.Reader.Count >= MaxQueued(options)) return false;
         store.Add(run);
-        rooms.Touch(run.Room);
-        // Viewers see the run from the moment it is accepted; its events follow as they happen. Followed before it is
-        // queued, because a free consumer starts it inside TryWrite.
-        broadcaster.Follow(run);
-        recorder.Follow(run);
+        // Viewers see the run from the moment it is accepted, its events as they happen, and the history keeps it.
+        // Followed before it is queued, because a free consumer starts it inside TryWrite.
+        foreach (var observer in _observers) observer.Follow(run);
         if (!_queue.Writer.TryWrite(run)) throw new InvalidOperationException("The run queue refused a run it had room for.");
         return true;
     }

@@ -1,5 +1,4 @@
 using LockLab.Contracts;
-using LockLab.Server.Rooms;
 
 namespace LockLab.Server.Runs;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using LockLab.Contracts;
-using LockLab.Server.Rooms;
 using LockLab.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 

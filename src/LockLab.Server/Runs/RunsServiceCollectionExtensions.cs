@@ -1,13 +1,18 @@
-using LockLab.Server.Operations;
+using LockLab.Server.Diagnostics;
 
 namespace LockLab.Server.Runs;
 
 public static class RunsServiceCollectionExtensions
 {
-    /// <summary>Everything a run needs: scenarios, validation, the worker program, execution, queueing, broadcasting.</summary>
+    /// <summary>
+    /// Everything a run needs: scenarios, validation, the worker program, execution, queueing. What follows a run
+    /// (its broadcast, its record, the metrics) is registered by its own feature as an <see cref="IRunObserver"/> or
+    /// <see cref="IRunMetrics"/>.
+    /// </summary>
     public static IServiceCollection AddRuns(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<LabInstance>();
         services.AddSingleton<ScenarioCatalog>();
         services.AddSingleton<RunRequestValidator>();
         services.AddSingleton<WorkerExecutable>();
@@ -18,7 +23,6 @@ public static class RunsServiceCollectionExtensions
         services.AddSingleton<RunLookup>();
         services.AddSingleton<RunCommands>();
         services.AddSingleton<RunExecutor>();
-        services.AddSingleton<RunBroadcaster>();
         services.AddSingleton<RunFollowers>();
         services.AddHostedService<RunWindDown>();
         services.AddSingleton<RunOrchestrator>();

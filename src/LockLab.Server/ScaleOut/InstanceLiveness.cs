@@ -5,18 +5,6 @@ using StackExchange.Redis;
 
 namespace LockLab.Server.ScaleOut;
 
-/// <summary>Which instances of the deployment are alive: a run or a viewer count whose instance is not is stale.</summary>
-public interface IInstanceDirectory
-{
-    bool IsAlive(string instanceId);
-}
-
-/// <summary>One server: it is the only instance there is, so any other named in the history is gone.</summary>
-public sealed class SingleInstance(LabInstance self) : IInstanceDirectory
-{
-    public bool IsAlive(string instanceId) => instanceId == self.Id;
-}
-
 /// <summary>
 /// Several instances: each keeps a heartbeat key in Redis that expires unless renewed every
 /// <see cref="Beat"/>, and each sweeps up after the ones whose heartbeat expired (killed, crashed, cut off):

@@ -1,4 +1,6 @@
+using LockLab.Contracts;
 using LockLab.Server.Rooms;
+using LockLab.Server.Runs;
 using StackExchange.Redis;
 
 namespace LockLab.Server.ScaleOut;

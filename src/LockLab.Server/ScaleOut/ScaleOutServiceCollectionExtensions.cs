@@ -1,8 +1,9 @@
+using LockLab.Server.Broadcasting;
 using LockLab.Server.Configuration;
-using LockLab.Server.Hubs;
-using LockLab.Server.Operations;
+using LockLab.Server.Diagnostics;
 using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
+using LockLab.Server.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.SignalR;
 using StackExchange.Redis;
@@ -22,11 +23,6 @@ public static class ScaleOutServiceCollectionExtensions
     {
         var services = signalR.Services;
         var options = configuration.GetSection(LockLabOptions.Section).Get<LockLabOptions>() ?? new LockLabOptions();
-        services.AddSingleton<LabInstance>();
-        services.AddSingleton<RoomConnections>();
-        services.AddSingleton<LabHubLifetimeManager>();
-        services.AddSingleton<HubLifetimeManager<LabHub>>(sp => sp.GetRequiredService<LabHubLifetimeManager>());
-        services.AddSingleton<LocalRoomChannel>();
 
         if (string.IsNullOrWhiteSpace(options.Redis))
         {

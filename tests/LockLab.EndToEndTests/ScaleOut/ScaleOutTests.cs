@@ -62,10 +62,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         var (a, b) = deployment;
         using var stalled = await StalledViewer.JoinAsync(b.Address, room);
         await using var healthy = await LabViewer.JoinAsync(b.Address, room);
-        using var http = a.CreateClient();
-        // The stalled page never reads the answer to its join: the room's count says when the server has taken it.
-        await Waiting.UntilAsync(async () => (await http.GetFromJsonAsync($"/api/rooms/{room}", ContractsJsonContext.Default.RoomState))!.Viewers == 2 ? (object)true : null,
-            Patience, $"room {room} to have 2 viewers");
+        await a.WaitForViewersAsync(room, 2);
 
         // Fast runs of 8 processes × 1000 iterations (~24,000 events, megabytes each) started on lab A, that the stalled
         // page on lab B never takes: the healthy page on lab B gets all of every run, promptly.
@@ -79,8 +76,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         static long DistinctEvents(LabViewer page, string runId) => page.EventsOf(runId).Select(e => e.Seq).Distinct().LongCount();
 
         // Lab B lets the stalled page go.
-        await Waiting.UntilAsync(async () => (await http.GetFromJsonAsync($"/api/rooms/{room}", ContractsJsonContext.Default.RoomState))!.Viewers == 1 ? (object)true : null,
-            Patience, $"room {room} to have 1 viewer");
+        await a.WaitForViewersAsync(room, 1);
     }
 
     [SkippableFact]

@@ -111,6 +111,18 @@ public static class LabRunStarts
         return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RunInfo))!;
     }
 
+    /// <summary>
+    /// Waits until the room counts <paramref name="count"/> viewers, as <c>GET /api/rooms/{room}</c> tells (every
+    /// instance's pages). A page that never reads its join's answer is counted once the server has taken it.
+    /// </summary>
+    public static Task WaitForViewersAsync(this LabProcess server, string room, int count) =>
+        Waiting.UntilAsync(async () =>
+        {
+            using var http = server.CreateClient();
+            var state = await http.GetFromJsonAsync($"/api/rooms/{room}", ContractsJsonContext.Default.RoomState);
+            return state!.Viewers == count ? state : null;
+        }, Patience, $"room {room} to have {count} viewer(s)");
+
     /// <summary>Starts a ten-second run (long enough to be stopped or cut off midway) and waits until the viewer sees it stream.</summary>
     public static async Task<RunInfo> StartStreamingRunAsync(this LabProcess server, string room, LabViewer viewer, int eventsSeen)
     {

@@ -2,7 +2,7 @@ using System.Data.Common;
 using LockLab.Contracts;
 using LockLab.Server.Configuration;
 using LockLab.Server.History;
-using LockLab.Server.ScaleOut;
+using LockLab.Server.Runs;
 using LockLab.Tests.Support;
 using LockLab.TestServices;
 using Microsoft.Data.Sqlite;

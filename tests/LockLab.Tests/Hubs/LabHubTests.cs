@@ -46,12 +46,12 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
     [Fact]
     public async Task A_room_larger_than_one_turn_of_writes_gets_every_event_once_and_in_order()
     {
-        // More pages than the server writes to in one turn (Hubs/ViewerFeeds.WritesPerTurn): the room is written in
+        // More pages than the server writes to in one turn (Broadcasting/ViewerFeeds.WritesPerTurn): the room is written in
         // several turns, and every page must still get the run whole, in order, between RunStarted and RunCompleted.
         var pages = new List<(HubConnection Hub, RoomRecorder Recorder)>();
         try
         {
-            for (var i = 0; i < 2 * LockLab.Server.Hubs.ViewerFeeds.WritesPerTurn + 3; i++) pages.Add(await JoinAsync("hub-crowd"));
+            for (var i = 0; i < 2 * LockLab.Server.Broadcasting.ViewerFeeds.WritesPerTurn + 3; i++) pages.Add(await JoinAsync("hub-crowd"));
 
             var run = await StartOverHttpAsync("""{"scenario":"no-lock","room":"hub-crowd","iterations":3,"delayMs":5}""");
             foreach (var (_, recorder) in pages)

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using LockLab.Contracts;
-using LockLab.Server.Rooms;
 using LockLab.Tests.Support;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.SignalR;
