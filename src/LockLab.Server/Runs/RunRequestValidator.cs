@@ -15,19 +15,27 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
     {
         errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         valid = null;
-
-        var scenario = scenarios.Find(request.Scenario);
-        if (scenario is null)
-        {
-            errors["scenario"] = [string.IsNullOrWhiteSpace(request.Scenario)
-                ? $"A scenario is required: one of {string.Join(", ", scenarios.All.Select(s => s.Name))}."
-                : $"Unknown scenario '{request.Scenario}'. Known: {string.Join(", ", scenarios.All.Select(s => s.Name))}."];
-            return false;
-        }
-
+        if (FindScenario(request.Scenario, errors) is not { } scenario) return false;
         var room = request.Room ?? defaultRoom;
         if (!RoomNames.IsValid(room)) errors["room"] = [RoomNames.Rule];
+        var parameters = Resolve(request, scenario, errors);
+        if (errors.Count == 0) CheckTotals(parameters, errors);
+        if (errors.Count > 0) return false;
+        valid = new ValidRunRequest(scenario, room, parameters);
+        return true;
+    }
 
+    private ScenarioInfo? FindScenario(string? name, Dictionary<string, string[]> errors)
+    {
+        if (scenarios.Find(name) is { } scenario) return scenario;
+        var known = string.Join(", ", scenarios.All.Select(s => s.Name));
+        errors["scenario"] = [string.IsNullOrWhiteSpace(name) ? $"A scenario is required: one of {known}." : $"Unknown scenario '{name}'. Known: {known}."];
+        return null;
+    }
+
+    /// <summary>The request's parameters over the scenario's defaults, each checked against the scenario's limits.</summary>
+    private static RunParameters Resolve(RunRequest request, ScenarioInfo scenario, Dictionary<string, string[]> errors)
+    {
         var d = scenario.Defaults;
         var limits = scenario.Limits;
         var processes = Check(errors, "processes", request.Processes ?? d.Processes, limits.Processes with { Max = Math.Min(limits.Processes.Max, LockLab.Worker.SharedSegment.MaxProcesses) });
@@ -41,29 +49,10 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
         if (!Enum.IsDefined(startMode)) errors["startMode"] = [StartModes.Rule];
         var lockScope = request.Lock ?? d.Lock;
         if (!Enum.IsDefined(lockScope)) errors["lock"] = ["Must be 'none', 'loop' or 'step'."];
-        var mode = request.Mode ?? d.Mode;
-        if (!Enum.IsDefined(mode)) errors["mode"] = ["Must be 'live' or 'step'."];
-        if (mode == RunMode.Step && !d.ReportsSteps) errors["mode"] = ["A stress run repeats itself many times; it cannot be stepped by hand."];
-        else if (mode == RunMode.Step && rounds > 1) errors["mode"] = ["A run repeated round after round cannot be stepped by hand: ask for one round (rounds: 1) or a live run."];
+        var mode = CheckMode(request.Mode ?? d.Mode, d.ReportsSteps, rounds, errors);
         // In step mode the presenter decides who moves first, so nobody is held at the start gate.
         if (mode == RunMode.Step) startMode = StartMode.Simultaneous;
-
-        // The shared value is a 32-bit integer, as Python's Value('i') is: no run may be able to carry it past that,
-        // whichever of its updates are lost (a partial sum of the amounts is at most the sum of their sizes).
-        if (errors.Count == 0 && amounts.Sum(a => (long)Math.Abs(a)) * iterations > int.MaxValue)
-        {
-            errors["iterations"] = [$"The shared value is a 32-bit integer, as Python's Value('i') is: {iterations} iterations of amounts {string.Join(", ", amounts)} could carry it past {int.MaxValue:N0}."];
-        }
-
-        // Every reported step is an event the server keeps and sends: refuse up front a run that would be stopped for
-        // reporting too many, rather than let it run into the limit.
-        if (errors.Count == 0 && d.ReportsSteps && EventsReported(processes, iterations, lockScope, rounds) is var events && events > scenarios.Limits.MaxEventsPerRun)
-        {
-            errors[rounds > 1 ? "rounds" : "iterations"] = [$"This run would report {events:N0} events; the server allows {scenarios.Limits.MaxEventsPerRun:N0} per run (LockLab:Limits:MaxEventsPerRun)."];
-        }
-
-        if (errors.Count > 0) return false;
-        valid = new ValidRunRequest(scenario, room, d with
+        return d with
         {
             Processes = processes,
             Iterations = iterations,
@@ -74,8 +63,33 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
             Lock = lockScope,
             Mode = mode,
             Rounds = rounds,
-        });
-        return true;
+        };
+    }
+
+    private static RunMode CheckMode(RunMode mode, bool reportsSteps, int rounds, Dictionary<string, string[]> errors)
+    {
+        if (!Enum.IsDefined(mode)) errors["mode"] = ["Must be 'live' or 'step'."];
+        else if (mode == RunMode.Step && !reportsSteps) errors["mode"] = ["A stress run repeats itself many times; it cannot be stepped by hand."];
+        else if (mode == RunMode.Step && rounds > 1) errors["mode"] = ["A run repeated round after round cannot be stepped by hand: ask for one round (rounds: 1) or a live run."];
+        return mode;
+    }
+
+    /// <summary>What a run of valid parameters would add up to: the shared value's range, and the events it reports.</summary>
+    private void CheckTotals(RunParameters p, Dictionary<string, string[]> errors)
+    {
+        // The shared value is a 32-bit integer, as Python's Value('i') is: no run may be able to carry it past that,
+        // whichever of its updates are lost (a partial sum of the amounts is at most the sum of their sizes).
+        if (p.Amounts.Sum(a => (long)Math.Abs(a)) * p.Iterations > int.MaxValue)
+        {
+            errors["iterations"] = [$"The shared value is a 32-bit integer, as Python's Value('i') is: {p.Iterations} iterations of amounts {string.Join(", ", p.Amounts)} could carry it past {int.MaxValue:N0}."];
+            return;
+        }
+        // Every reported step is an event the server keeps and sends: refuse up front a run that would be stopped for
+        // reporting too many, rather than let it run into the limit.
+        if (p.ReportsSteps && EventsReported(p.Processes, p.Iterations, p.Lock, p.Rounds) is var events && events > scenarios.Limits.MaxEventsPerRun)
+        {
+            errors[p.Rounds > 1 ? "rounds" : "iterations"] = [$"This run would report {events:N0} events; the server allows {scenarios.Limits.MaxEventsPerRun:N0} per run (LockLab:Limits:MaxEventsPerRun)."];
+        }
     }
 
     /// <summary>
