@@ -1,10 +1,8 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LockLab.Contracts;
 using LockLab.EndToEndTests.ScaleOut;
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
+using LockLab.TestServices;
 
 namespace LockLab.EndToEndTests;
 
@@ -19,15 +17,7 @@ public class SlowViewerTests
         using var client = server.CreateClient(presenter: true);
         using var stalled = await StalledViewer.JoinAsync(server.Address, room);
 
-        var received = new ConcurrentDictionary<string, int>();
-        var completed = new ConcurrentDictionary<string, TaskCompletionSource<RunInfo>>();
-        TaskCompletionSource<RunInfo> Completion(string id) => completed.GetOrAdd(id, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
-        await using var healthy = new HubConnectionBuilder().WithUrl(new Uri(server.Address, "/hubs/lab"))
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default)).Build();
-        healthy.On<string, RunEvent[]>(nameof(ILabClient.RunEvents), (id, events) => received.AddOrUpdate(id, events.Length, (_, n) => n + events.Length));
-        healthy.On<RunInfo>(nameof(ILabClient.RunCompleted), run => Completion(run.Id).TrySetResult(run));
-        await healthy.StartAsync();
-        await healthy.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
+        await using var healthy = await RoomRecorder.JoinAsync(server.Address, room);
         await server.WaitForViewersAsync(room, 2);
 
         // Three fast runs of 8 processes × 1000 iterations: ~24,000 events, a few megabytes each, that the stalled
@@ -36,9 +26,9 @@ public class SlowViewerTests
         {
             var response = await client.PostAsync("/api/runs", new StringContent($$"""{"scenario":"no-lock","room":"{{room}}","processes":8,"iterations":1000,"delayMs":0}"""));
             var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-            var run = await Completion(id).Task.WaitAsync(TimeSpan.FromSeconds(20));
+            var run = await healthy.CompletedAsync(id, TimeSpan.FromSeconds(20));
             Assert.Equal(RunStatus.Completed, run.Status);
-            Assert.Equal(run.EventCount, received.GetValueOrDefault(id));
+            Assert.Equal(run.EventCount, healthy.EventsOf(id).Length);
         }
 
         // The stalled page is let go (well before SignalR's own 30-second client time-out).

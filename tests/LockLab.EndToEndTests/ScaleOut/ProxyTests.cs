@@ -117,7 +117,7 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
         Prerequisites.Require(Programs);
         const string room = "proxied";
         await using var school = await DeployBehindProxyAsync();
-        await using var page = await LabViewer.JoinAsync(school.Proxy.Address, room);
+        await using var page = await RoomRecorder.JoinAsync(school.Proxy.Address, room);
         var ownLab = school.LabAt((await school.UpstreamPortsAsync("/hubs/lab/negotiate", 1)).Single());
         var otherLab = ownLab == school.Labs.A ? school.Labs.B : school.Labs.A;
 
@@ -131,7 +131,7 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
         await page.Closed.WaitAsync(Patience);
 
         // The page reconnects to the same address: nginx finds its lab gone and passes it to the other.
-        await using var again = await LabViewer.JoinAsync(school.Proxy.Address, room);
+        await using var again = await RoomRecorder.JoinAsync(school.Proxy.Address, room);
         Assert.Equal(otherLab.Address.Port, (await school.UpstreamPortsAsync("/hubs/lab/negotiate", 2))[^1]);
         var interrupted = await again.FinishedAsync(cut.Id, Patience);
         Assert.Equal(RunStatus.Interrupted, interrupted.Status);

@@ -29,7 +29,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         await using var deployment = await TwoInstances.DeployAsync(fixture,
             new() { ["LockLab__Redis"] = $"{fixture.Redis.Configuration},asyncTimeout=500,syncTimeout=500" });
         var (a, b) = deployment;
-        await using var viewer = await LabViewer.JoinAsync(b.Address, room);
+        await using var viewer = await RoomRecorder.JoinAsync(b.Address, room);
         var run = await a.StartRunAsync(new { scenario = "lock", room, iterations = 15, delayMs = 100 });
         Assert.True(await Waiting.UntilAsync(() => viewer.EventsOf(run.Id).Length >= 3, Patience), "the run did not stream");
 
@@ -61,7 +61,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
         using var stalled = await StalledViewer.JoinAsync(b.Address, room);
-        await using var healthy = await LabViewer.JoinAsync(b.Address, room);
+        await using var healthy = await RoomRecorder.JoinAsync(b.Address, room);
         await a.WaitForViewersAsync(room, 2);
 
         // Fast runs of 8 processes × 1000 iterations (~24,000 events, megabytes each) started on lab A, that the stalled
@@ -73,7 +73,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
             Assert.Equal(RunStatus.Completed, completed.Status);
             Assert.Equal(completed.EventCount, DistinctEvents(healthy, run.Id));
         }
-        static long DistinctEvents(LabViewer page, string runId) => page.EventsOf(runId).Select(e => e.Seq).Distinct().LongCount();
+        static long DistinctEvents(RoomRecorder page, string runId) => page.EventsOf(runId).Select(e => e.Seq).Distinct().LongCount();
 
         // Lab B lets the stalled page go.
         await a.WaitForViewersAsync(room, 1);
@@ -85,7 +85,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         Prerequisites.Require(SchoolInfrastructure.Programs);
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
-        await using var viewer = await LabViewer.JoinAsync(b.Address, "across");
+        await using var viewer = await RoomRecorder.JoinAsync(b.Address, "across");
 
         var run = await a.StartRunAsync(new { scenario = "lock", room = "across", iterations = 5, delayMs = 20 });
         var completed = await viewer.CompletedAsync(run.Id, Patience);
@@ -119,8 +119,8 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         Assert.Equal((null, 1), (fresh.Lesson, fresh.Page)); // as on one server: no lesson chosen yet, page 1
 
         // The room created on A exists on B: a follower joins it there.
-        await using var follower = await LabViewer.JoinAsync(b.Address, code);
-        await using var presenter = await LabViewer.JoinAsync(a.Address, code, presenter: true);
+        await using var follower = await RoomRecorder.JoinAsync(b.Address, code);
+        await using var presenter = await RoomRecorder.JoinAsync(a.Address, code, ServerProcess.Key);
         await presenter.Hub.InvokeAsync(nameof(ILabHub.SetPage), new PageRequest("process-locks", 2));
 
         Assert.True(await Waiting.UntilAsync(() => follower.PageChanges.Contains((code, "process-locks", 2)), Patience), "the follower on B did not follow");
@@ -139,13 +139,13 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         const int pages = 300;
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
-        await using var onA = await LabViewer.JoinAsync(a.Address, room);
+        await using var onA = await RoomRecorder.JoinAsync(a.Address, room);
         var run = await a.StartRunAsync(new { scenario = "lock", room, iterations = 2, delayMs = 1 });
         await onA.CompletedAsync(run.Id, Patience);
 
         // Every page joins B in the same moment: each join reads the room from Redis, and none may wait on another
         // (a join that blocked a thread on its Redis round trip starved the 2-core lab at a few hundred).
-        var joining = Enumerable.Range(0, pages).Select(_ => LabViewer.JoinAsync(b.Address, room)).ToArray();
+        var joining = Enumerable.Range(0, pages).Select(_ => RoomRecorder.JoinAsync(b.Address, room)).ToArray();
         try
         {
             var hall = await Task.WhenAll(joining).WaitAsync(Patience);
@@ -169,7 +169,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         var (a, b) = deployment;
         using var toA = a.CreateClient(presenter: true);
         using var toB = b.CreateClient(presenter: true);
-        await using var viewer = await LabViewer.JoinAsync(b.Address, room);
+        await using var viewer = await RoomRecorder.JoinAsync(b.Address, room);
         var request = new { scenario = "lock", room, iterations = 100, delayMs = 100 };
 
         // Twenty presses of "Run" at once, half reaching each instance: the room has one slot, so exactly one run starts.
@@ -199,7 +199,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
             ["LockLab__RunSlotLeaseSeconds"] = "4",
         });
         var (a, b) = deployment;
-        await using var viewer = await LabViewer.JoinAsync(b.Address, room);
+        await using var viewer = await RoomRecorder.JoinAsync(b.Address, room);
         // A step run stands still until stepped: it holds the room's one slot for as long as the test needs.
         var run = await a.StartRunAsync(new { scenario = "lock", room, mode = "step" });
         var slots = $"{deployment.Settings["LockLab__RedisChannelPrefix"]}:room-run-slots:{room}";
@@ -231,7 +231,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         const string room = "stop-across";
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
-        await using var onA = await LabViewer.JoinAsync(a.Address, room);
+        await using var onA = await RoomRecorder.JoinAsync(a.Address, room);
         var run = await a.StartStreamingRunAsync(room, onA, eventsSeen: 2);
 
         using var presenterOnB = b.CreateClient(presenter: true);
@@ -252,7 +252,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         // One run at a time in the room: the cut run's slot must not stay taken by an instance that is gone.
         await using var deployment = await TwoInstances.DeployAsync(fixture, new() { ["LockLab__Limits__MaxActiveRunsPerRoom"] = "1" });
         var (a, b) = deployment;
-        await using var onA = await LabViewer.JoinAsync(a.Address, room);
+        await using var onA = await RoomRecorder.JoinAsync(a.Address, room);
 
         var finished = await a.StartRunAsync(new { scenario = "no-lock", room, iterations = 5, delayMs = 10 });
         var finishedInfo = await onA.CompletedAsync(finished.Id, Patience);
@@ -263,7 +263,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         var seenBeforeTheKill = onA.EventsOf(cut.Id);
 
         // The page reconnects, and the load balancer sends it to B.
-        await using var onB = await LabViewer.JoinAsync(b.Address, room);
+        await using var onB = await RoomRecorder.JoinAsync(b.Address, room);
         var interrupted = await onB.FinishedAsync(cut.Id, Patience); // B notices A's heartbeat stopped, within seconds
         Assert.Equal(RunStatus.Interrupted, interrupted.Status);
         Assert.Contains("stopped", interrupted.Error);
@@ -295,7 +295,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         const string room = "shutdown";
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
-        await using var onB = await LabViewer.JoinAsync(b.Address, room);
+        await using var onB = await RoomRecorder.JoinAsync(b.Address, room);
         var run = await a.StartStreamingRunAsync(room, onB, eventsSeen: 2);
 
         a.StopGracefully();
@@ -314,7 +314,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         const string room = "slow-shutdown";
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
-        await using var onB = await LabViewer.JoinAsync(b.Address, room);
+        await using var onB = await RoomRecorder.JoinAsync(b.Address, room);
         var run = await a.StartStreamingRunAsync(room, onB, eventsSeen: 2);
         var heartbeat = await deployment.HeartbeatKeyAsync(fixture.Redis, a);
         Assert.NotNull(heartbeat);
@@ -345,7 +345,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
     /// <paramref name="stopped"/> exited normally, and the history, asked on <paramref name="other"/>, has the run it
     /// cancelled on the way out as cancelled, with every event the viewer saw.
     /// </summary>
-    private static async Task StoppedCleanlyAsync(LabProcess stopped, LabProcess other, LabViewer viewer, string runId)
+    private static async Task StoppedCleanlyAsync(LabProcess stopped, LabProcess other, RoomRecorder viewer, string runId)
     {
         var exitCode = await stopped.ExitCodeAsync(Patience);
         Assert.True(exitCode == 0, $"the stopped instance exited with {exitCode}:\n{stopped.Output}");

@@ -124,7 +124,7 @@ public static class LabRunStarts
         }, Patience, $"room {room} to have {count} viewer(s)");
 
     /// <summary>Starts a ten-second run (long enough to be stopped or cut off midway) and waits until the viewer sees it stream.</summary>
-    public static async Task<RunInfo> StartStreamingRunAsync(this LabProcess server, string room, LabViewer viewer, int eventsSeen)
+    public static async Task<RunInfo> StartStreamingRunAsync(this LabProcess server, string room, RoomRecorder viewer, int eventsSeen)
     {
         var run = await server.StartRunAsync(new { scenario = "lock", room, iterations = 100, delayMs = 100 });
         Assert.True(await Waiting.UntilAsync(() => viewer.EventsOf(run.Id).Length >= eventsSeen, Patience), "the run did not stream");

@@ -90,7 +90,7 @@ public abstract class FaultTests(LabServerFactory lab)
 
         var completed = await room.CompletedAsync(run.Id); // live, while the database is locked
         Assert.Equal(RunStatus.Completed, completed.Status);
-        Assert.Equal(completed.EventCount, room.EventsOf(run.Id).Count);
+        Assert.Equal(completed.EventCount, room.EventsOf(run.Id).Length);
         Assert.Equal(HttpStatusCode.OK, (await lab.CreateClient().GetAsync($"/api/runs/{run.Id}")).StatusCode);
         Assert.False(recorded.Task.IsCompleted, "the record cannot be complete while the database is locked");
 
@@ -173,7 +173,7 @@ public class FullDiskTests(FullDiskLabFactory lab) : IClassFixture<FullDiskLabFa
                 Json.Body("""{"scenario":"lock-per-step","room":"disk-full","processes":8,"iterations":1000,"delayMs":0}"""))))!;
             var completed = await room.CompletedAsync(run.Id);
             Assert.Equal(RunStatus.Completed, completed.Status);
-            Assert.Equal(completed.EventCount, room.EventsOf(run.Id).Count); // streamed live, every event
+            Assert.Equal(completed.EventCount, room.EventsOf(run.Id).Length); // streamed live, every event
         }
         Assert.Equal(HttpStatusCode.OK, (await lab.CreateClient().GetAsync("/healthz")).StatusCode);
         var size = new FileInfo(lab.Services.GetRequiredService<RunHistory>().Location).Length;

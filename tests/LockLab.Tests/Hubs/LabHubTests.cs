@@ -1,4 +1,5 @@
 using LockLab.Contracts;
+using LockLab.TestServices;
 using LockLab.Tests.Support;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -38,8 +39,8 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         Assert.Equal(nameof(ILabClient.RunStarted), messages[0].Method);
         Assert.Equal(nameof(ILabClient.RunCompleted), messages[^1].Method);
         var events = recorder.EventsOf(run.Id);
-        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq)); // none lost, none reordered
-        Assert.Equal(completed.EventCount, events.Count);
+        Assert.Equal(Enumerable.Range(1, events.Length).Select(i => (long)i), events.Select(e => e.Seq)); // none lost, none reordered
+        Assert.Equal(completed.EventCount, events.Length);
         Assert.Equal(10, events.Count(e => e.Kind == EventKind.Print));
     }
 
@@ -83,7 +84,7 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         var run = await StartOverHttpAsync("""{"scenario":"no-lock","room":"hub-step","mode":"step","iterations":1}""");
         foreach (var (process, kind) in new[] { ("p1", EventKind.Read), ("p2", EventKind.Read), ("p1", EventKind.Write), ("p2", EventKind.Write), ("p1", EventKind.Print) })
         {
-            var before = recorder.EventsOf(run.Id).Count;
+            var before = recorder.EventsOf(run.Id).Length;
             await lab.StepAsync(run.Id, process, kind);
             Assert.True(await recorder.UntilAsync(() => recorder.EventsOf(run.Id).Skip(before).Any(e => e.Process == process && e.Kind == kind)),
                 $"{process}'s {kind} did not reach the viewer while the run waited for the next step");

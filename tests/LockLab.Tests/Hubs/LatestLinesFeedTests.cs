@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LockLab.Contracts;
+using LockLab.TestServices;
 using LockLab.Tests.Support;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -50,8 +51,8 @@ public class LatestLinesFeedTests(LabServerFactory lab) : IClassFixture<LabServe
 
         // The viewer that asked for nothing: every event, once, in order.
         var all = viewer.EventsOf(run.Id);
-        Assert.Equal(completed.EventCount, all.Count);
-        Assert.Equal(Enumerable.Range(1, all.Count).Select(i => (long)i), all.Select(e => e.Seq));
+        Assert.Equal(completed.EventCount, all.Length);
+        Assert.Equal(Enumerable.Range(1, all.Length).Select(i => (long)i), all.Select(e => e.Seq));
 
         // The page: at most one message per tenth of a second (one more for the run's last events), each the latest
         // events at the time, in order, ending on the run's last event before RunCompleted.
@@ -65,7 +66,7 @@ public class LatestLinesFeedTests(LabServerFactory lab) : IClassFixture<LabServe
         var seen = page.EventsOf(run.Id);
         Assert.True(seen.Zip(seen.Skip(1)).All(p => p.First.Seq < p.Second.Seq), "the latest events arrived out of order");
         Assert.Equal(completed.EventCount, seen[^1].Seq);
-        Assert.True(seen.Count < all.Count / 4, $"the page was sent {seen.Count} of {all.Count} events");
+        Assert.True(seen.Length < all.Length / 4, $"the page was sent {seen.Length} of {all.Length} events");
         // Its summary: exact counts, short lists (the page shows five lost writes; the rest are a link away).
         Assert.Equal(completed.Summary!.LostUpdates, pageCompleted.Summary!.LostUpdates);
         Assert.Equal(completed.Summary.ActualFinalValue, pageCompleted.Summary.ActualFinalValue);
@@ -90,7 +91,7 @@ public class LatestLinesFeedTests(LabServerFactory lab) : IClassFixture<LabServe
         var completed = await page.CompletedAsync(run.Id);
 
         var events = page.EventsOf(run.Id);
-        Assert.Equal(completed.EventCount, events.Count);
-        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq));
+        Assert.Equal(completed.EventCount, events.Length);
+        Assert.Equal(Enumerable.Range(1, events.Length).Select(i => (long)i), events.Select(e => e.Seq));
     }
 }

@@ -1,4 +1,5 @@
 using LockLab.Contracts;
+using LockLab.TestServices;
 using LockLab.Tests.Support;
 using Microsoft.AspNetCore.SignalR.Client;
 

@@ -1,5 +1,6 @@
 using LockLab.Client.Services;
 using LockLab.Contracts;
+using LockLab.TestServices;
 using LockLab.Tests.Support;
 using Microsoft.AspNetCore.SignalR.Client;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using LockLab.Contracts;
+using LockLab.TestServices;
 using LockLab.Tests.Support;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.SignalR;

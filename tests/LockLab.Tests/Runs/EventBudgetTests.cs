@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using LockLab.Contracts;
 using LockLab.Server.History;
 using LockLab.Server.Runs;
+using LockLab.TestServices;
 using LockLab.Tests.Support;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
