@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using LockLab.Contracts;
+using LockLab.SharedMemory;
 
 namespace LockLab.Worker;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LockLab.Contracts;
+using LockLab.SharedMemory;
 using LockLab.Worker;
 
 // A LockLab worker: one simulated process of the experiment.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LockLab.Contracts;
+using LockLab.SharedMemory;
 
 namespace LockLab.Worker;
 

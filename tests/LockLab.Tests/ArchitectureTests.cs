@@ -76,6 +76,14 @@ public class ArchitectureTests
     }
 
     [Fact]
+    public void The_server_uses_no_type_of_the_worker_program()
+    {
+        // The segment and the lock they share live in LockLab.SharedMemory; the worker program is only started.
+        var result = Types.InAssembly(Server).ShouldNot().HaveDependencyOn("LockLab.Worker").GetResult();
+        Assert.True(result.IsSuccessful, "these server types use the worker program's: " + string.Join(", ", result.FailingTypeNames ?? []));
+    }
+
+    [Fact]
     public void The_rule_sees_a_forbidden_use()
     {
         // The check itself must be able to fail: the hub (Hubs) does use the room feeds (Broadcasting).

@@ -4,7 +4,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Loggers;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
-using LockLab.Worker;
+using LockLab.SharedMemory;
 
 namespace LockLab.Bench.Suites;
 

@@ -1,5 +1,5 @@
 using LockLab.Contracts;
-using LockLab.Worker;
+using LockLab.SharedMemory;
 
 namespace LockLab.Server.Runs;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using LockLab.Contracts;
 using LockLab.Server.Configuration;
-using LockLab.Worker;
+using LockLab.SharedMemory;
 
 namespace LockLab.Server.Runs;
 

@@ -38,7 +38,7 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
     {
         var d = scenario.Defaults;
         var limits = scenario.Limits;
-        var processes = Check(errors, "processes", request.Processes ?? d.Processes, limits.Processes with { Max = Math.Min(limits.Processes.Max, LockLab.Worker.SharedSegment.MaxProcesses) });
+        var processes = Check(errors, "processes", request.Processes ?? d.Processes, limits.Processes with { Max = Math.Min(limits.Processes.Max, LockLab.SharedMemory.SharedSegment.MaxProcesses) });
         var iterations = Check(errors, "iterations", request.Iterations ?? d.Iterations, limits.Iterations);
         var delayMs = Check(errors, "delayMs", request.DelayMs ?? d.DelayMs, limits.DelayMs);
         var gapMs = Check(errors, "gapMs", request.GapMs ?? d.GapMs, limits.GapMs);

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using LockLab.Worker;
+using LockLab.SharedMemory;
 
 namespace LockLab.Server.Runs;
 

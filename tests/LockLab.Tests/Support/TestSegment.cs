@@ -1,4 +1,4 @@
-using LockLab.Worker;
+using LockLab.SharedMemory;
 
 namespace LockLab.Tests.Support;
 

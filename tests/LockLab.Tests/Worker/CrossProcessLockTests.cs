@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using LockLab.Contracts;
-using LockLab.Tests.Support;
 using LockLab.TestServices;
+using LockLab.Tests.Support;
 
 namespace LockLab.Tests.Worker;
 

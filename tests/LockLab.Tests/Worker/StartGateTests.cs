@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using LockLab.SharedMemory;
 using LockLab.Tests.Support;
-using LockLab.Worker;
 
 namespace LockLab.Tests.Worker;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.IO.MemoryMappedFiles;
 
-namespace LockLab.Worker;
+namespace LockLab.SharedMemory;
 
 /// <summary>
 /// The memory every process of a run shares: the counter (Python's <c>mp.Value('i', 0)</c>, with the id of the write
@@ -147,7 +147,7 @@ public sealed unsafe class SharedSegment : IDisposable
         {
             OpenGate(Volatile.Read(ref *(int*)(_base + GateSimultaneousOffset)) == 1, armedFor, Stopwatch.GetTimestamp());
         }
-        Native.Wake(ReadyCount, int.MaxValue);
+        Kernel.Wake(ReadyCount, int.MaxValue);
     }
 
     /// <summary>The server waits until the last worker has opened the armed gate (<see cref="ArmGate"/>); false on time-out.</summary>
@@ -161,7 +161,7 @@ public sealed unsafe class SharedSegment : IDisposable
             if (RunStartTimestamp != 0) return true;
             var left = deadline - Environment.TickCount64;
             if (left <= 0) return false;
-            Native.Wait(ReadyCount, ready, TimeSpan.FromMilliseconds(Math.Min(left, 50)));
+            Kernel.Wait(ReadyCount, ready, TimeSpan.FromMilliseconds(Math.Min(left, 50)));
         }
     }
 
@@ -174,7 +174,7 @@ public sealed unsafe class SharedSegment : IDisposable
         Volatile.Write(ref *(long*)(_base + RunStartOffset), runStartTimestamp);
         Volatile.Write(ref *(int*)(_base + ProcessesOffset), processes);
         Volatile.Write(ref *StartTurn, simultaneous ? processes : 0);
-        Native.Wake(StartTurn, int.MaxValue);
+        Kernel.Wake(StartTurn, int.MaxValue);
     }
 
     /// <summary>A worker blocks here until it is its turn to start.</summary>
@@ -184,7 +184,7 @@ public sealed unsafe class SharedSegment : IDisposable
         {
             var turn = Volatile.Read(ref *StartTurn);
             if (turn >= index) return;
-            Native.Wait(StartTurn, turn, TimeSpan.FromMilliseconds(100));
+            Kernel.Wait(StartTurn, turn, TimeSpan.FromMilliseconds(100));
         }
     }
 
@@ -197,7 +197,7 @@ public sealed unsafe class SharedSegment : IDisposable
     {
         Volatile.Write(ref *(long*)(_base + TurnPassedAtOffset), Stopwatch.GetTimestamp());
         Interlocked.Increment(ref *StartTurn);
-        Native.Wake(StartTurn, int.MaxValue);
+        Kernel.Wake(StartTurn, int.MaxValue);
     }
 
     // Rounds (stress runs): the server releases round r by setting Round = r; each worker counts itself done.
@@ -211,7 +211,7 @@ public sealed unsafe class SharedSegment : IDisposable
         {
             var current = Volatile.Read(ref *Round);
             if (current >= round) return;
-            Native.Wait(Round, current, TimeSpan.FromMilliseconds(100));
+            Kernel.Wait(Round, current, TimeSpan.FromMilliseconds(100));
         }
     }
 
@@ -274,7 +274,7 @@ public sealed unsafe class SharedSegment : IDisposable
     public void RoundDone()
     {
         Interlocked.Increment(ref *RoundsDone);
-        Native.Wake(RoundsDone, int.MaxValue);
+        Kernel.Wake(RoundsDone, int.MaxValue);
     }
 
     /// <summary>The server waits until <paramref name="count"/> round completions have been counted in total.</summary>
@@ -288,7 +288,7 @@ public sealed unsafe class SharedSegment : IDisposable
             ct.ThrowIfCancellationRequested();
             var left = deadline - Environment.TickCount64;
             if (left <= 0) return false;
-            Native.Wait(RoundsDone, done, TimeSpan.FromMilliseconds(Math.Min(left, 50)));
+            Kernel.Wait(RoundsDone, done, TimeSpan.FromMilliseconds(Math.Min(left, 50)));
         }
     }
 
@@ -302,7 +302,7 @@ public sealed unsafe class SharedSegment : IDisposable
         Counter = 0;
         Volatile.Write(ref *StartTurn, simultaneous ? Volatile.Read(ref *(int*)(_base + ProcessesOffset)) : 0);
         Volatile.Write(ref *Round, round);
-        Native.Wake(Round, int.MaxValue);
+        Kernel.Wake(Round, int.MaxValue);
     }
 
     private int* Permits(int index) =>
@@ -312,7 +312,7 @@ public sealed unsafe class SharedSegment : IDisposable
     public void GrantStep(int index)
     {
         Interlocked.Increment(ref *Permits(index));
-        Native.Wake(Permits(index), int.MaxValue);
+        Kernel.Wake(Permits(index), int.MaxValue);
     }
 
     /// <summary>Step mode: a worker blocks here until it has been granted at least <paramref name="steps"/> steps.</summary>
@@ -323,7 +323,7 @@ public sealed unsafe class SharedSegment : IDisposable
         {
             var granted = Volatile.Read(ref *permits);
             if (granted >= steps) return;
-            Native.Wait(permits, granted, TimeSpan.FromMilliseconds(250));
+            Kernel.Wait(permits, granted, TimeSpan.FromMilliseconds(250));
         }
     }
 

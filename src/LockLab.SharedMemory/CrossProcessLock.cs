@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace LockLab.Worker;
+namespace LockLab.SharedMemory;
 
 /// <summary>
 /// A mutual-exclusion lock on one word of the shared segment, usable from any process that maps it: the same
@@ -95,7 +95,7 @@ public sealed unsafe class CrossProcessLock
             }
             // Announce a sleeper, keeping the holder's id; if the word changed meanwhile, look again.
             if ((seen & Waiters) == 0 && Interlocked.CompareExchange(ref *_word, seen | Waiters, seen) != seen) continue;
-            if (!Native.Wait(_word, seen | Waiters, OwnerCheckInterval) && TryTakeOverFromDeadHolder(seen | Waiters)) return;
+            if (!Kernel.Wait(_word, seen | Waiters, OwnerCheckInterval) && TryTakeOverFromDeadHolder(seen | Waiters)) return;
             take = OwnPid | Waiters;
         }
     }
@@ -104,7 +104,7 @@ public sealed unsafe class CrossProcessLock
     private bool TryTakeOverFromDeadHolder(int seen)
     {
         var pid = seen & ~Waiters;
-        if (pid == Free || pid == OwnPid || Native.ProcessExists(pid)) return false;
+        if (pid == Free || pid == OwnPid || Kernel.ProcessExists(pid)) return false;
         var holder = Volatile.Read(ref *_holder);
         if (Interlocked.CompareExchange(ref *_word, OwnPid | Waiters, seen) != seen) return false;
         DiedHolding = (holder, pid);
@@ -132,5 +132,5 @@ public sealed unsafe class CrossProcessLock
 
     // Out of line: the release that every increment pays stays a few instructions.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WakeOne() => Native.Wake(_word, 1);
+    private void WakeOne() => Kernel.Wake(_word, 1);
 }

@@ -1,4 +1,4 @@
-namespace LockLab.Worker;
+namespace LockLab.SharedMemory;
 
 /// <summary>
 /// The shared value <c>v</c> together with the id of the write that put it there, as they live in one 64-bit word:
