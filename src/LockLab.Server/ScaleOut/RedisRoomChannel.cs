@@ -112,34 +112,12 @@ public sealed class RedisRoomChannel(
                 logger.LogError(ex, "Could not encode {Method} for room {Room}", message.Method, message.Room);
                 continue;
             }
-            var firstFailure = (DateTime?)null;
-            for (var attempt = 0; ; attempt++)
+            var bound = TimeSpan.FromSeconds(options.Value.RoomMessageRetrySeconds);
+            // Given up: pages catch up on what they missed when they next get a batch or reconnect.
+            if (await RedisRetry.WriteAsync(() => redis.GetSubscriber().PublishAsync(RoomMessages, payload), bound, logger,
+                    $"{message.Method} for room {message.Room}", _stopping.Token))
             {
-                try
-                {
-                    await redis.GetSubscriber().PublishAsync(RoomMessages, payload);
-                    if (firstFailure is not null) logger.LogInformation("Redis took room messages again after {Seconds:0.0} s", (DateTime.UtcNow - firstFailure.Value).TotalSeconds);
-                    _droppingEvents = false;
-                    break;
-                }
-                catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-                {
-                    firstFailure ??= DateTime.UtcNow;
-                    if (DateTime.UtcNow - firstFailure.Value > TimeSpan.FromSeconds(options.Value.RoomMessageRetrySeconds) || _stopping.IsCancellationRequested)
-                    {
-                        logger.LogError(ex, "Could not publish {Method} to room {Room} for {Seconds} s; pages catch up when they reconnect",
-                            message.Method, message.Room, options.Value.RoomMessageRetrySeconds);
-                        break;
-                    }
-                    if (attempt == 0) logger.LogWarning(ex, "Redis did not take {Method} for room {Room}; trying again", message.Method, message.Room);
-                    try
-                    {
-                        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2_000, 100 << Math.Min(attempt, 5))), _stopping.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                    }
-                }
+                _droppingEvents = false;
             }
         }
     }

@@ -35,35 +35,13 @@ public sealed class RedisSharedRuns(IConnectionMultiplexer redis, RedisKeys keys
 
     private IDatabase Db => redis.GetDatabase();
 
-    public Task PublishAsync(RunInfo run, string owner) => WriteAsync(() => WriteRunAsync(run, owner), "the run's status", run.Id);
+    public Task PublishAsync(RunInfo run, string owner) =>
+        RedisRetry.WriteAsync(() => WriteRunAsync(run, owner), RetryBound, logger, $"run {run.Id}'s status");
 
     public Task AppendAsync(string runId, RunEvent[] events) =>
-        events.Length == 0 ? Task.CompletedTask : WriteAsync(() => WriteEventsAsync(runId, events), $"events up to {events[^1].Seq}", runId);
+        events.Length == 0 ? Task.CompletedTask : RedisRetry.WriteAsync(() => WriteEventsAsync(runId, events), RetryBound, logger, $"run {runId}'s events up to {events[^1].Seq}");
 
-    private async Task WriteAsync(Func<Task> write, string what, string runId)
-    {
-        var firstFailure = (DateTime?)null;
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await write();
-                if (firstFailure is not null) logger.LogInformation("Redis took run {RunId}'s {What} after {Seconds:0.0} s", runId, what, (DateTime.UtcNow - firstFailure.Value).TotalSeconds);
-                return;
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                firstFailure ??= DateTime.UtcNow;
-                if (DateTime.UtcNow - firstFailure.Value > TimeSpan.FromSeconds(options.Value.RoomMessageRetrySeconds))
-                {
-                    logger.LogError(ex, "Could not share run {RunId}'s {What} in Redis for {Seconds} s; its broadcast goes on without", runId, what, options.Value.RoomMessageRetrySeconds);
-                    return;
-                }
-                if (attempt == 0) logger.LogWarning(ex, "Redis did not take run {RunId}'s {What}; trying again", runId, what);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2_000, 100 << Math.Min(attempt, 5))));
-            }
-        }
-    }
+    private TimeSpan RetryBound => TimeSpan.FromSeconds(options.Value.RoomMessageRetrySeconds);
 
     private async Task WriteRunAsync(RunInfo run, string owner)
     {

@@ -52,13 +52,14 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
         }
     }
 
-    private async Task<SchoolBehindProxy> DeployBehindProxyAsync()
+    /// <param name="change">A change to the shipped nginx configuration (<see cref="NginxServer.RefuseWebSockets"/>).</param>
+    private async Task<SchoolBehindProxy> DeployBehindProxyAsync(Func<string, string>? change = null)
     {
         var labs = await TwoInstances.DeployAsync(infrastructure);
         try
         {
             var proxy = await NginxServer.StartAsync(Path.Combine(Repository.Root, "deploy", "nginx", "locklab.conf"),
-                new Dictionary<string, Uri> { ["locklab-a:8080"] = labs.A.Address, ["locklab-b:8080"] = labs.B.Address });
+                new Dictionary<string, Uri> { ["locklab-a:8080"] = labs.A.Address, ["locklab-b:8080"] = labs.B.Address }, change);
             return new SchoolBehindProxy(labs, proxy);
         }
         catch
@@ -145,11 +146,7 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
     {
         Prerequisites.Require([.. Programs, Prerequisites.Chromium]);
         const string room = "no-websockets";
-        var labs = await TwoInstances.DeployAsync(infrastructure);
-        await using var school = new SchoolBehindProxy(labs, await NginxServer.StartAsync(
-            Path.Combine(Repository.Root, "deploy", "nginx", "locklab.conf"),
-            new Dictionary<string, Uri> { ["locklab-a:8080"] = labs.A.Address, ["locklab-b:8080"] = labs.B.Address },
-            NginxServer.RefuseWebSockets));
+        await using var school = await DeployBehindProxyAsync(NginxServer.RefuseWebSockets);
         using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         await using var browser = await BrowserFixture.LaunchChromiumAsync(playwright);
         var page = await browser.NewPageAsync();
@@ -171,7 +168,7 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
 
         // A run started over HTTP through the same address shows on the page as it happens, to its last line.
         using var presenter = new HttpClient { BaseAddress = school.Proxy.Address };
-        presenter.DefaultRequestHeaders.Authorization = new("Bearer", labs.A.Key);
+        presenter.DefaultRequestHeaders.Authorization = new("Bearer", school.Labs.A.Key);
         var response = await presenter.PostAsJsonAsync("/api/runs", new { scenario = "lock", room, iterations = 5, delayMs = 200 });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var run = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RunInfo))!;
