@@ -65,78 +65,83 @@ public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connect
     private async Task PumpAsync(Run run)
     {
         using var scope = logger.BeginRunScope(run.Id, run.Room);
-        long sent = 0;
-        var lastSend = 0L;
-        var announced = false;
-        var credit = new SendCredit();
         // A big run: pages that show only its latest lines get those, ten times a second (LatestLines).
         var latest = LatestLines.IsBig(run.Parameters) ? new LatestSample() : null;
+        var pace = new Pace(() => connections.Count(run.Room), latest);
+        var announced = false;
         try
         {
             await ShareAsync(run); // queued: other instances' pages see it in the room from now on
-            while (true)
+            await foreach (var update in run.FollowAsync(MaxBatch, pace))
             {
-                var changed = run.Changed; // take the signal before reading, so no append slips between
-                // Read "finished" before the events: the executor appends the last events before it finishes the run,
-                // so a run seen finished here has nothing left that the read below could miss.
-                var finished = run.IsFinished;
                 // Announced once the start gate has opened, with the gate's instant as its start (what events' atMs count
                 // from); or when it ended without opening it. Nothing of the run goes out before.
-                if (!announced && run.Status != RunStatus.Queued && (run.GateOpened || finished))
+                if (!announced)
                 {
+                    if (update.Status == RunStatus.Queued || !(update.GateOpened || update.IsFinal)) continue;
                     Send(run, nameof(ILabClient.RunStarted), (await ShareAsync(run)).ForViewers());
                     announced = true;
                 }
-                if (!announced)
-                {
-                    await changed;
-                    continue;
-                }
-                // Once the burst is spent, wait for the next message's turn: what arrives meanwhile goes together.
-                // In a large room, soon after the last message, wait out the gather window as well.
-                var gather = GatherWindow(connections.Count(run.Room));
-                var wait = credit.WaitBeforeNext();
-                if (gather > TimeSpan.Zero)
-                {
-                    var sinceLast = Stopwatch.GetElapsedTime(lastSend);
-                    var gathering = lastSend != 0 && sinceLast < MinInterval + gather ? MinInterval + gather - sinceLast : gather;
-                    if (gathering > wait) wait = gathering;
-                }
-                if (wait > TimeSpan.Zero && run.EventCount > sent && !finished) await Task.Delay(wait);
-                var batch = run.EventsAfter(sent, MaxBatch);
-                if (batch.Length > 0)
+                if (update.Events is { Length: > 0 } batch)
                 {
                     await shared.AppendAsync(run.Id, batch);
                     if (latest is null) Send(run, nameof(ILabClient.RunEvents), run.Id, batch);
                     else channel.SendBigRun(run.Room, nameof(ILabClient.RunEvents), [run.Id, batch], latest.Add(batch) is { } due ? [run.Id, due] : null);
                     run.Timeline.Sent(batch);
-                    sent = batch[^1].Seq;
-                    run.MarkSent(sent); // handed to every page's feed: memory may let it go once it is stored too
-                    lastSend = Stopwatch.GetTimestamp();
-                    credit.Spend();
+                    run.MarkSent(batch[^1].Seq); // handed to every page's feed: memory may let it go once it is stored too
+                    pace.Sent();
                     continue;
                 }
                 // Nothing new: latest events held back for their turn go out when it comes, and at the latest before
                 // the run's completion, so that those pages end on the run's last events.
-                if (latest is { Pending: true } && (finished || latest.Due))
+                if (latest is { Pending: true } && (update.IsFinal || latest.Due))
                 {
                     channel.SendBigRun(run.Room, nameof(ILabClient.RunEvents), null, [run.Id, latest.Take()]);
                 }
-                if (finished)
+                if (update.IsFinal)
                 {
                     var info = await ShareAsync(run);
                     if (latest is null) Send(run, nameof(ILabClient.RunCompleted), info.ForViewers());
                     else channel.SendBigRun(run.Room, nameof(ILabClient.RunCompleted), [info.ForViewers()], [info.ForLatestLines()]);
-                    return;
                 }
-                if (latest is { Pending: true }) await Task.WhenAny(changed, Task.Delay(latest.UntilDue));
-                else await changed;
             }
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "Broadcasting run {RunId} failed", run.Id);
         }
+    }
+
+    /// <summary>
+    /// When the next batch is read: at once within the burst, then at the next message's turn (what arrives meanwhile
+    /// goes together); in a large room, soon after the last message, after the gather window as well. With nothing new,
+    /// a big run's held-back latest events wake the stream when their turn comes.
+    /// </summary>
+    private sealed class Pace(Func<int> viewers, LatestSample? latest) : IRunUpdatePacing
+    {
+        private readonly SendCredit _credit = new();
+        private long _lastSend;
+
+        public void Sent()
+        {
+            _lastSend = Stopwatch.GetTimestamp();
+            _credit.Spend();
+        }
+
+        public TimeSpan BeforeBatch()
+        {
+            var wait = _credit.WaitBeforeNext();
+            var gather = GatherWindow(viewers());
+            if (gather > TimeSpan.Zero)
+            {
+                var sinceLast = Stopwatch.GetElapsedTime(_lastSend);
+                var gathering = _lastSend != 0 && sinceLast < MinInterval + gather ? MinInterval + gather - sinceLast : gather;
+                if (gathering > wait) wait = gathering;
+            }
+            return wait;
+        }
+
+        public TimeSpan? IdleWake() => latest is { Pending: true } ? latest.UntilDue : null;
     }
 
     /// <summary>

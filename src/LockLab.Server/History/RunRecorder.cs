@@ -8,8 +8,8 @@ namespace LockLab.Server.History;
 /// <summary>
 /// Writes each run to <see cref="RunHistory"/> as it goes: its row when it is accepted and whenever its status
 /// changes, its events in batches (whatever arrived since the last write, one transaction). Like the broadcaster it
-/// only reads the run's log, so a slow or failing disk never slows a run or its viewers: storage errors are logged,
-/// retried, and the run streams on.
+/// only follows the run's updates (<see cref="RunUpdates.FollowAsync"/>), so a slow or failing disk never slows a run
+/// or its viewers: storage errors are logged, retried, and the run streams on.
 /// </summary>
 public sealed class RunRecorder(
     RunHistory history,
@@ -54,34 +54,27 @@ public sealed class RunRecorder(
     private async Task RecordAsync(Run run)
     {
         using var scope = logger.BeginRunScope(run.Id, run.Room);
-        long written = 0;
         RunStatus? savedStatus = null;
         var complete = history.StartupError is null;
         // Not kept: the run streams, and its events leave memory once sent (Run.StopKeeping).
         if (!complete) run.StopKeeping();
-        while (true)
+        await foreach (var update in run.FollowAsync(MaxBatch))
         {
-            var changed = run.Changed;
-            var finished = run.IsFinished; // read before the events: see RunBroadcaster
-            var batch = run.EventsAfter(written, MaxBatch);
-            if (batch.Length > 0)
+            if (update.Events is { Length: > 0 } batch)
             {
                 // Once a batch cannot be stored (after retries), the rest are skipped rather than each retried:
                 // the run streams on, its record is marked incomplete, and its final status is still attempted.
                 if (complete) complete = await TryWriteAsync(() => history.AppendEvents(run.Id, batch), run.Id);
-                written = batch[^1].Seq;
-                if (complete) run.MarkStored(written);
+                if (complete) run.MarkStored(batch[^1].Seq);
                 else run.StopKeeping();
                 continue;
             }
-            if (savedStatus != run.Status)
+            if (savedStatus != update.Status)
             {
-                savedStatus = run.Status;
+                savedStatus = update.Status;
                 complete &= await TryWriteAsync(() => history.SaveRun(run.ToInfo()), run.Id);
                 if (!complete) run.StopKeeping();
             }
-            if (finished) break;
-            await changed;
         }
         if (complete) Recorded?.Invoke(run.Id);
         else logger.LogError("Run {RunId} could not be fully stored in the history; it streamed live regardless", run.Id);
