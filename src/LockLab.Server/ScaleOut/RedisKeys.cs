@@ -10,8 +10,11 @@ public sealed class RedisKeys(string prefix)
 {
     public string Prefix { get; } = prefix;
 
-    /// <summary>The channel every room's messages go through, to every instance (<see cref="RedisRoomChannel"/>).</summary>
-    public string RoomMessages => $"{Prefix}:room-messages";
+    /// <summary>The stream every room's messages go through, to every instance (<see cref="RedisRoomChannel"/>).</summary>
+    public RedisKey RoomMessageLog => $"{Prefix}:room-message-log";
+
+    /// <summary>Rung after each message added to <see cref="RoomMessageLog"/>: instances read it at once.</summary>
+    public string RoomMessageBell => $"{Prefix}:room-messages";
 
     public RedisKey Rooms => $"{Prefix}:rooms";
     public RedisKey Room(string room) => $"{Prefix}:room:{room}";

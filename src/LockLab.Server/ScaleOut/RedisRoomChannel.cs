@@ -11,13 +11,18 @@ using StackExchange.Redis;
 namespace LockLab.Server.ScaleOut;
 
 /// <summary>
-/// Several instances, one delivery path, the same as one server's: a room's messages are published on the deployment's
-/// room channel in Redis; every instance (the sender too) hears them and hands them to its own pages in the room through
-/// <see cref="LocalRoomChannel"/> — each page's bounded feed, so a slow page holds up no other, and pages that show only
-/// a big run's latest lines get only those.
+/// Several instances, one delivery path, the same as one server's: a room's messages are added to the deployment's
+/// room message log in Redis (a stream); every instance (the sender too) reads them in order and hands them to its own
+/// pages in the room through <see cref="LocalRoomChannel"/> — each page's bounded feed, so a slow page holds up no
+/// other, and pages that show only a big run's latest lines get only those.
 /// </summary>
 /// <remarks>
-/// Publishing goes through one queue, in order: a message Redis does not take (a time-out while it is paused, a dropped
+/// Why a stream and not plain publish/subscribe: what is published while an instance's subscription is down (a dropped
+/// connection, a Redis fail-over) is gone for it, and a page there would miss a run's end. An instance reads the log from
+/// where it left off: at once when the bell channel rings after a message, when its connection comes back, and once a
+/// second in any case, so a missed ring costs a second, never a message. The log keeps its last
+/// <see cref="LogLength"/> messages (seconds of the busiest run).
+/// Adding goes through one queue, in order: a message Redis does not take (a time-out while it is paused, a dropped
 /// connection) is tried again, with back-off, for up to <see cref="LockLabOptions.RoomMessageRetrySeconds"/> before the
 /// next is sent, so a short outage loses nothing and a run's <c>RunCompleted</c> still arrives after its events. A try
 /// that timed out may still have reached Redis: a page can then get a message twice, which it takes in its stride
@@ -36,13 +41,23 @@ public sealed class RedisRoomChannel(
     /// </summary>
     public const int MaxQueued = 5_000;
 
+    /// <summary>Messages the log keeps (about: Redis trims whole blocks); a busy run adds at most ~200 a second.</summary>
+    public const int LogLength = 1_000;
+
+    /// <summary>How long an instance goes without reading the log when it hears no bell.</summary>
+    public static readonly TimeSpan ReadAtLeastEvery = TimeSpan.FromSeconds(1);
+
+    /// <summary>Messages read from the log at once.</summary>
+    private const int ReadBatch = 200;
+
     private readonly Channel<RoomMessage> _queue = Channel.CreateUnbounded<RoomMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
-    private ChannelMessageQueue? _subscription;
+    private readonly SemaphoreSlim _bell = new(0);
+    private RedisValue _readThrough = "0-0";
     private int _queued;
     private bool _droppingEvents;
 
-    private RedisChannel RoomMessages => RedisChannel.Literal(keys.RoomMessages);
+    private RedisChannel Bell => RedisChannel.Literal(keys.RoomMessageBell);
 
     public void Send(string room, string method, params object?[] args) => Enqueue(new RoomMessage(room, method, args, null));
 
@@ -66,10 +81,21 @@ public sealed class RedisRoomChannel(
 
     public async Task StartAsync(CancellationToken ct)
     {
-        _subscription = await redis.GetSubscriber().SubscribeAsync(RoomMessages);
-        // One message after the other, in the order Redis delivers them: a room's messages keep their order.
-        _subscription.OnMessage(message => Deliver(message.Message));
+        // From the log's end: what was said before this instance started is no news to its pages.
+        var last = await redis.GetDatabase().StreamRangeAsync(keys.RoomMessageLog, count: 1, messageOrder: Order.Descending);
+        if (last.Length > 0) _readThrough = last[0].Id;
+        await redis.GetSubscriber().SubscribeAsync(Bell, (_, _) => Ring());
+        redis.ConnectionRestored += OnConnectionRestored;
         _ = Task.Run(PublishAsync, CancellationToken.None);
+        _ = Task.Run(ReadAsync, CancellationToken.None);
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) => Ring();
+
+    /// <summary>Wakes the reader; rings while it is reading collapse into one more read.</summary>
+    private void Ring()
+    {
+        if (_bell.CurrentCount == 0) _bell.Release();
     }
 
     /// <summary>
@@ -93,6 +119,7 @@ public sealed class RedisRoomChannel(
     /// <summary>At the container's end, after every hosted service has stopped.</summary>
     public void Dispose()
     {
+        redis.ConnectionRestored -= OnConnectionRestored;
         _stopping.Cancel();
         _queue.Writer.TryComplete();
     }
@@ -114,11 +141,55 @@ public sealed class RedisRoomChannel(
             }
             var bound = TimeSpan.FromSeconds(options.Value.RoomMessageRetrySeconds);
             // Given up: pages catch up on what they missed when they next get a batch or reconnect.
-            if (await RedisRetry.WriteAsync(() => redis.GetSubscriber().PublishAsync(RoomMessages, payload), bound, logger,
-                    $"{message.Method} for room {message.Room}", _stopping.Token))
+            if (await RedisRetry.WriteAsync(() => AddAsync(payload), bound, logger, message.Method, _stopping.Token))
             {
                 _droppingEvents = false;
+                // A lost ring is made up by the readers' next regular read.
+                await redis.GetSubscriber().PublishAsync(Bell, RedisValue.EmptyString, CommandFlags.FireAndForget);
             }
+        }
+    }
+
+    private Task AddAsync(byte[] payload) => redis.GetDatabase()
+        .StreamAddAsync(keys.RoomMessageLog, "m", payload, maxLength: LogLength, useApproximateMaxLength: true);
+
+    /// <summary>Reads the log from where it left off whenever the bell rings, and at least every second.</summary>
+    private async Task ReadAsync()
+    {
+        var failing = false;
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await _bell.WaitAsync(ReadAtLeastEvery, _stopping.Token);
+                await ReadNewAsync();
+                if (failing) logger.LogInformation("Reading the room message log from Redis again");
+                failing = false;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                // Read again on the next ring or second, from the same place: nothing is skipped.
+                if (!failing) logger.LogWarning(ex, "Could not read the room message log from Redis; trying again");
+                failing = true;
+            }
+        }
+    }
+
+    private async Task ReadNewAsync()
+    {
+        while (true)
+        {
+            var entries = await redis.GetDatabase().StreamReadAsync(keys.RoomMessageLog, _readThrough, ReadBatch);
+            foreach (var entry in entries)
+            {
+                _readThrough = entry.Id;
+                Deliver(entry["m"]);
+            }
+            if (entries.Length < ReadBatch) return;
         }
     }
 

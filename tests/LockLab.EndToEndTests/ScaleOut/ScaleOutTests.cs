@@ -54,6 +54,33 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
     }
 
     [SkippableFact]
+    public async Task A_viewer_whose_instance_loses_its_Redis_subscription_mid_run_still_gets_every_event_and_the_end()
+    {
+        Prerequisites.Require(SchoolInfrastructure.Programs);
+        const string room = "resubscribed";
+        await using var deployment = await TwoInstances.DeployAsync(fixture);
+        var (a, b) = deployment;
+        await using var viewer = await RoomRecorder.JoinAsync(b.Address, room);
+        await a.WaitForViewersAsync(room, 1);
+        // ~2 s of steady news (a message every few milliseconds), so that every drop below falls mid-run.
+        var run = await a.StartRunAsync(new { scenario = "no-lock", room, processes = 4, iterations = 1000, delayMs = 2 });
+
+        // Redis closes every subscription connection (as in a fail-over or a network blip) three times while the run
+        // streams; each instance connects again, and what was said in between must still reach the viewer.
+        for (var drop = 0; drop < 3; drop++)
+        {
+            var seen = viewer.EventsOf(run.Id).Length;
+            Assert.True(await Waiting.UntilAsync(() => viewer.EventsOf(run.Id).Length > seen, Patience), "the run stopped streaming");
+            await fixture.Redis.CommandAsync("CLIENT", "KILL", "TYPE", "pubsub");
+        }
+
+        var completed = await viewer.CompletedAsync(run.Id, Patience);
+        Assert.Equal(RunStatus.Completed, completed.Status);
+        var seqs = viewer.EventsOf(run.Id).Select(e => e.Seq).Distinct().ToArray();
+        Assert.Equal(Enumerable.Range(1, (int)completed.EventCount).Select(i => (long)i), seqs);
+    }
+
+    [SkippableFact]
     public async Task A_stalled_page_on_one_instance_slows_no_other_page_there()
     {
         Prerequisites.Require(SchoolInfrastructure.Programs);
