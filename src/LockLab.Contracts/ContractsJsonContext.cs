@@ -17,6 +17,7 @@ namespace LockLab.Contracts;
 [JsonSerializable(typeof(RunInfo[]))]
 [JsonSerializable(typeof(RunTimings))]
 [JsonSerializable(typeof(RoomState))]
+[JsonSerializable(typeof(PresenterSession))]
 [JsonSerializable(typeof(PageRequest))]
 [JsonSerializable(typeof(JoinAddresses))]
 [JsonSerializable(typeof(LabLimits))]

@@ -73,6 +73,7 @@ app.MapRuns();
 app.MapHistory();
 app.MapLessons();
 app.MapRooms();
+app.MapPresenterSessions();
 app.MapOpenApi(); // /openapi/v1.json
 app.MapHub<LabHub>(LabHub.Path);
 app.MapRazorComponents<App>()

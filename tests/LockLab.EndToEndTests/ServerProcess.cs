@@ -8,7 +8,7 @@ namespace LockLab.EndToEndTests;
 /// </summary>
 public static class ServerProcess
 {
-    public const string Key = "e2e-presenter-key";
+    public const string Key = "e2e-presenter-key-5Hn8Wd3Kq6Ty";
 
     /// <param name="dataPath">The run history's folder; a fresh one when null. Pass the same one to restart "the same" lab.</param>
     /// <param name="port">The loopback port; a free one when null. Pass the same one to restart "the same" lab for open pages.</param>

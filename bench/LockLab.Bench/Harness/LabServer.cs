@@ -13,7 +13,7 @@ namespace LockLab.Bench.Harness;
 /// </summary>
 public sealed class LabServer : IAsyncDisposable
 {
-    public const string Key = "bench-presenter-key";
+    public const string Key = "bench-presenter-key-2Fv9Jx4Mr7Bz";
 
     private readonly LabProcess _lab;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using LockLab.Contracts;
 using Microsoft.JSInterop;
 
 namespace LockLab.Client.Services;
@@ -21,6 +22,33 @@ public sealed class LabApi(IJSRuntime js) : IAsyncDisposable
         _module ??= js.InvokeAsync<IJSObjectReference>("import", "./js/api.js").AsTask();
         var json = await (await _module).InvokeAsync<string?>("get", path, missing);
         return json is null ? default : JsonSerializer.Deserialize(json, type);
+    }
+
+    /// <summary>
+    /// Trades the presenter key for a session token (<c>POST /api/presenter/session</c>): the session, or the server's
+    /// own words on why not (wrong key, too many wrong keys from this address).
+    /// </summary>
+    public async Task<(PresenterSession? Session, string? Error)> SignInAsync(string key)
+    {
+        _module ??= js.InvokeAsync<IJSObjectReference>("import", "./js/api.js").AsTask();
+        using var answer = JsonDocument.Parse(await (await _module).InvokeAsync<string>("signIn", key));
+        var status = answer.RootElement.GetProperty("status").GetInt32();
+        var body = answer.RootElement.GetProperty("body").GetString() ?? "";
+        if (status == 201) return (JsonSerializer.Deserialize(body, ContractsJsonContext.Default.PresenterSession), null);
+        return (null, ProblemDetail(body) ?? $"Signing in failed ({status}).");
+    }
+
+    private static string? ProblemDetail(string body)
+    {
+        try
+        {
+            using var problem = JsonDocument.Parse(body);
+            return problem.RootElement.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     public async ValueTask DisposeAsync()

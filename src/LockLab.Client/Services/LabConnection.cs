@@ -128,7 +128,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         await TakeKeyFromAddressAsync();
         await keys.LoadAsync();
         if (!OperatingSystem.IsBrowser()) return; // prerendering on the server: the page connects once it runs in the browser
-        _hub = new HubClient(navigation.ToAbsoluteUri("/hubs/lab"), () => keys.Key);
+        _hub = new HubClient(navigation.ToAbsoluteUri("/hubs/lab"), () => keys.Credential);
         var json = ContractsJsonContext.Default;
         _hub.On(nameof(ILabClient.RunStarted), args => OnRunInfoAsync(args[0].Deserialize(json.RunInfo)!));
         _hub.OnRunEvents(OnRunEventsAsync);
@@ -177,15 +177,16 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     }
 
     /// <summary>
-    /// The presenter's sign-in link carries <c>?key=…</c>: keep the key in this browser and take it out of the address
-    /// bar (so it is not shared by a screenshot or a copied link). Done before connecting, so the connection carries it.
+    /// The presenter's sign-in link carries <c>?key=…</c>: sign this browser in with it and take it out of the address
+    /// bar (so it is not shared by a screenshot or a copied link). Done before connecting, so the connection carries the
+    /// session.
     /// </summary>
     private async Task TakeKeyFromAddressAsync()
     {
         var uri = navigation.ToAbsoluteUri(navigation.Uri);
         var (key, rest) = TakeFromQuery(uri.Query, "key");
         if (string.IsNullOrEmpty(key)) return;
-        await keys.SaveAsync(key);
+        if (OperatingSystem.IsBrowser() && await keys.SignInAsync(key) is { } error) LastError = error;
         navigation.NavigateTo(uri.GetLeftPart(UriPartial.Path) + rest, replace: true);
     }
 
@@ -264,7 +265,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     }
 
     /// <summary>
-    /// Reconnects so that a newly entered presenter key is sent (the key travels as the connection's access token).
+    /// Reconnects so that a new presenter session is sent (it travels as the connection's access token).
     /// </summary>
     public async Task RefreshCredentialsAsync()
     {
@@ -273,7 +274,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         await StartAsync();
     }
 
-    public bool HasPresenterKey => !string.IsNullOrEmpty(keys.Key);
+    public bool HasPresenterKey => !string.IsNullOrEmpty(keys.Credential);
 
     /// <summary>Asks the lab to start a run in this room. Returns why not (a code to act on and a sentence), or null when accepted.</summary>
     public async Task<LabError?> StartRunAsync(RunRequest request)

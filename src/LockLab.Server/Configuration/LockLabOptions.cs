@@ -8,6 +8,12 @@ public sealed class LockLabOptions
     /// <summary>Needed to start runs. Empty: one is generated at start-up and logged once, as Jupyter does with its token.</summary>
     public string? PresenterKey { get; set; }
 
+    /// <summary>
+    /// How long a browser that has shown the key stays signed in as the presenter (a school day and then some); it sends
+    /// a signed session token meanwhile, never locked out by others' wrong keys.
+    /// </summary>
+    public double PresenterSessionHours { get; set; } = 12;
+
     /// <summary>Short alias of <see cref="PresenterKey"/> (environment variable <c>LockLab__Key</c>).</summary>
     public string? Key { get; set; }
 

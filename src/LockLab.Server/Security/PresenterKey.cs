@@ -19,10 +19,34 @@ public sealed class PresenterKey
         var configured = string.IsNullOrWhiteSpace(options.Value.PresenterKey) ? options.Value.Key : options.Value.PresenterKey;
         IsGenerated = string.IsNullOrWhiteSpace(configured);
         Value = IsGenerated ? Generate(shared) : configured!.Trim();
+        if (!IsGenerated && EstimatedBits(Value) < MinimumBits)
+        {
+            throw new OptionsValidationException(LockLabOptions.Section, typeof(LockLabOptions), [
+                $"LockLab:PresenterKey is too easy to guess (about {EstimatedBits(Value):0} bits; at least {MinimumBits} are needed): "
+                + "use at least 22 random letters and digits (e.g. the output of `openssl rand -hex 16`), or leave it unset "
+                + "and the lab generates one."]);
+        }
         _key = Encoding.UTF8.GetBytes(Value);
     }
 
+    /// <summary>The strength of a generated key (16 random bytes): a configured key must be as strong.</summary>
+    public const int MinimumBits = 128;
+
     public string Value { get; }
+
+    public ReadOnlySpan<byte> Bytes => _key;
+
+    /// <summary>
+    /// An upper estimate of a key's strength, as if each character were drawn at random from the classes it uses
+    /// (lower case, upper case, digits, others). A key of fewer than 8 distinct characters is no key at all.
+    /// </summary>
+    public static double EstimatedBits(string key)
+    {
+        if (key.Distinct().Count() < 8) return 0;
+        var pool = (key.Any(char.IsAsciiLetterLower) ? 26 : 0) + (key.Any(char.IsAsciiLetterUpper) ? 26 : 0)
+            + (key.Any(char.IsAsciiDigit) ? 10 : 0) + (key.Any(c => !char.IsAsciiLetterOrDigit(c)) ? 32 : 0);
+        return key.Length * Math.Log2(pool);
+    }
 
     private static string Generate(ISharedPresenterKey? shared)
     {

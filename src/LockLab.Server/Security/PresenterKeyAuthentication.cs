@@ -9,7 +9,9 @@ namespace LockLab.Server.Security;
 /// <summary>
 /// Authenticates a request as the presenter when it carries the presenter key: <c>Authorization: Bearer &lt;key&gt;</c>,
 /// or, for the SignalR hub only (browsers cannot set headers on WebSockets), the <c>access_token</c> query parameter.
-/// Requests without a key stay anonymous: viewing never needs one.
+/// A signed-in device sends its presenter session token the same way (<see cref="PresenterSessions"/>): checked before
+/// the per-address lock-out, so others' wrong keys never lock it out. Requests without either stay anonymous: viewing
+/// never needs one.
 /// </summary>
 public sealed class PresenterKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -17,6 +19,7 @@ public sealed class PresenterKeyAuthenticationHandler(
     UrlEncoder encoder,
     PresenterKey key,
     KeyAttemptLimiter limiter,
+    PresenterSessions sessions,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -28,6 +31,10 @@ public sealed class PresenterKeyAuthenticationHandler(
     {
         var candidate = ReadCandidate();
         if (candidate is null) return Task.FromResult(AuthenticateResult.NoResult());
+        if (candidate.StartsWith(PresenterSessions.TokenPrefix, StringComparison.Ordinal))
+        {
+            return Task.FromResult(sessions.IsValid(candidate) ? Presenter() : AuthenticateResult.Fail(SessionEnded));
+        }
         var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (limiter.IsLockedOut(address)) return Task.FromResult(AuthenticateResult.Fail(LockedOut));
         if (!key.Matches(candidate))
@@ -35,10 +42,11 @@ public sealed class PresenterKeyAuthenticationHandler(
             limiter.RecordFailure(address);
             return Task.FromResult(AuthenticateResult.Fail("The presenter key is not correct."));
         }
-
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, Role)], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        return Task.FromResult(Presenter());
     }
+
+    private static AuthenticateResult Presenter() => AuthenticateResult.Success(new AuthenticationTicket(
+        new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, Role)], SchemeName)), SchemeName));
 
     private string? ReadCandidate()
     {
@@ -55,6 +63,7 @@ public sealed class PresenterKeyAuthenticationHandler(
     }
 
     private const string LockedOut = "Too many wrong presenter keys from this address.";
+    private const string SessionEnded = "This device's presenter sign-in has expired or is no longer valid.";
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
@@ -77,18 +86,17 @@ public sealed class PresenterKeyAuthenticationHandler(
         }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
-        var failed = failure is not null;
+        var (title, detail) = failure?.Message switch
+        {
+            null => ("Presenter key required",
+                "Send the presenter key as 'Authorization: Bearer <key>'. The server logs its key at start-up when none is configured."),
+            SessionEnded => ("Presenter sign-in expired", $"{SessionEnded} Send the presenter key again."),
+            _ => ("Wrong presenter key", "The presenter key in the Authorization header is not correct."),
+        };
         await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = Context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status401Unauthorized,
-                Title = failed ? "Wrong presenter key" : "Presenter key required",
-                Detail = failed
-                    ? "The presenter key in the Authorization header is not correct."
-                    : "Send the presenter key as 'Authorization: Bearer <key>'. The server logs its key at start-up when none is configured.",
-            },
+            ProblemDetails = new ProblemDetails { Status = StatusCodes.Status401Unauthorized, Title = title, Detail = detail },
         });
     }
 }

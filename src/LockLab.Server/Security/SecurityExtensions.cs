@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.DataProtection;
+
 namespace LockLab.Server.Security;
 
 public static class SecurityExtensions
@@ -6,6 +8,8 @@ public static class SecurityExtensions
     {
         services.AddSingleton<PresenterKey>();
         services.AddSingleton<KeyAttemptLimiter>();
+        services.AddSingleton<PresenterSessions>();
+        services.AddDataProtection().SetApplicationName("LockLab"); // with Redis, ScaleOut shares its keys
         services.AddAuthentication(PresenterKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, PresenterKeyAuthenticationHandler>(
                 PresenterKeyAuthenticationHandler.SchemeName, _ => { });

@@ -14,7 +14,7 @@ namespace LockLab.Tests.Support;
 /// </summary>
 public class LabServerFactory : WebApplicationFactory<Program>
 {
-    public const string Key = "test-presenter-key";
+    public const string Key = "test-presenter-key-7Qm2Xc9Lp4Rv";
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
