@@ -52,6 +52,7 @@ builder.Services.AddPageCompression();
 
 var app = builder.Build();
 
+app.UseTlsWhenConfigured(); // HTTPS from Kestrel's own certificate settings (Security/Tls)
 app.UseSecurityHeaders();
 app.UseResponseCompression(); // prerendered HTML only (see PageDelivery)
 app.UseExceptionHandler();

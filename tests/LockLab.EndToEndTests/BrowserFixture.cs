@@ -27,13 +27,20 @@ public class BrowserFixture : IAsyncLifetime
     public static string ArtifactsFolder { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
 
     /// <summary>The lab the browser is pointed at: on loopback only, unless a test class needs more.</summary>
-    protected virtual Task<LabProcess> StartServerAsync() => ServerProcess.StartAsync();
+    protected virtual Task<LabProcess> StartServerAsync() => ServerProcess.StartAsync(tls: Tls);
+
+    /// <summary>Serve the lab over HTTPS with a certificate of the fixture's own (<see cref="Tls"/>).</summary>
+    protected virtual bool ServesHttps => false;
+
+    /// <summary>With <see cref="ServesHttps"/>: the lab's certificate.</summary>
+    public TestCertificate? Tls { get; private set; }
 
     public async Task InitializeAsync()
     {
         if (!Prerequisites.Chromium.IsInstalled) return;
         try
         {
+            if (ServesHttps) Tls = TestCertificate.Create();
             _server = await StartServerAsync();
             _playwright = await Playwright.CreateAsync();
             _browser = await LaunchChromiumAsync(_playwright);
@@ -55,7 +62,12 @@ public class BrowserFixture : IAsyncLifetime
     /// <summary>A fresh page that records every console error and uncaught exception: any of them fails the test.</summary>
     public async Task<(IPage Page, List<string> Errors)> NewPageAsync(int width = 1440, int height = 900)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            // The HTTPS lab's certificate is self-signed: Chromium is told to take it (test clients trust it alone).
+            IgnoreHTTPSErrors = Tls is not null,
+        });
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.Console += (_, message) =>
@@ -82,5 +94,7 @@ public class BrowserFixture : IAsyncLifetime
         _playwright = null;
         if (_server is not null) await _server.DisposeAsync();
         _server = null;
+        Tls?.Dispose();
+        Tls = null;
     }
 }

@@ -14,8 +14,15 @@ public static class ServerProcess
     /// <param name="port">The loopback port; a free one when null. Pass the same one to restart "the same" lab for open pages.</param>
     /// <param name="settings">Extra configuration, e.g. <c>["LockLab__Redis"] = …</c> (environment variable spelling).</param>
     /// <param name="onEveryInterface">Listen on every network interface, as the README's command does, not on loopback only.</param>
-    public static Task<LabProcess> StartAsync(string? dataPath = null, int? port = null, IReadOnlyDictionary<string, string>? settings = null, bool onEveryInterface = false) =>
-        LabProcess.StartAsync(new LabProcessOptions(ServerBuildFolder(), Key, DataPath: dataPath, Port: port, OnEveryInterface: onEveryInterface, Settings: settings));
+    /// <param name="tls">Serve HTTPS with this certificate (and plain HTTP beside it).</param>
+    public static Task<LabProcess> StartAsync(
+        string? dataPath = null,
+        int? port = null,
+        IReadOnlyDictionary<string, string>? settings = null,
+        bool onEveryInterface = false,
+        TestCertificate? tls = null) =>
+        LabProcess.StartAsync(new LabProcessOptions(
+            ServerBuildFolder(), Key, DataPath: dataPath, Port: port, OnEveryInterface: onEveryInterface, Settings: settings, Tls: tls));
 
     /// <summary>The server's own build output, same configuration as these tests (Debug or Release).</summary>
     private static string ServerBuildFolder() =>

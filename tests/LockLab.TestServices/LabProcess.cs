@@ -12,6 +12,7 @@ namespace LockLab.TestServices;
 /// <param name="OnEveryInterface">Listen on every network interface, as the README's classroom command does.</param>
 /// <param name="Settings">Extra configuration in environment-variable spelling (<c>LockLab__Redis</c>, …); last wins.</param>
 /// <param name="MaxOutputLines">Lines of its output kept (a long benchmark run writes many).</param>
+/// <param name="Tls">Serve HTTPS with this certificate (Kestrel's own settings), plain HTTP beside it on <see cref="LabProcess.PlainAddress"/>.</param>
 public sealed record LabProcessOptions(
     string ServerFolder,
     string PresenterKey,
@@ -20,7 +21,8 @@ public sealed record LabProcessOptions(
     int? Port = null,
     bool OnEveryInterface = false,
     IReadOnlyDictionary<string, string>? Settings = null,
-    int MaxOutputLines = int.MaxValue);
+    int MaxOutputLines = int.MaxValue,
+    TestCertificate? Tls = null);
 
 /// <summary>
 /// The lab as a user runs it, for the end-to-end tests and the benchmark alike: the real server executable in its own
@@ -35,17 +37,25 @@ public sealed class LabProcess : IAsyncDisposable
     private readonly int _maxOutputLines;
     private readonly bool _ownsDataPath;
 
+    private readonly TestCertificate? _tls;
+
     private LabProcess(Process process, Uri address, LabProcessOptions options, string dataPath, bool ownsDataPath)
     {
         _process = process;
         Address = address;
+        _tls = options.Tls;
         Key = options.PresenterKey;
         DataPath = dataPath;
         _ownsDataPath = ownsDataPath;
         _maxOutputLines = options.MaxOutputLines;
     }
 
+    /// <summary>Where the lab answers: <c>https://</c> when started with <see cref="LabProcessOptions.Tls"/>.</summary>
     public Uri Address { get; }
+
+    /// <summary>With <see cref="LabProcessOptions.Tls"/>: the plain HTTP address beside the HTTPS one.</summary>
+    public Uri? PlainAddress { get; private init; }
+
     public string Key { get; }
 
     /// <summary>The run history's folder (SQLite's <c>locklab.db</c> is in it).</summary>
@@ -71,14 +81,25 @@ public sealed class LabProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(dll);
+        var host = options.OnEveryInterface ? "*" : "127.0.0.1";
+        var plainPort = options.Tls is null ? (int?)null : FreePort.Next();
         info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add(options.OnEveryInterface ? $"http://*:{port}" : $"http://127.0.0.1:{port}");
+        info.ArgumentList.Add(options.Tls is null ? $"http://{host}:{port}" : $"https://{host}:{port};http://{host}:{plainPort}");
+        if (options.Tls is { } tls)
+        {
+            info.Environment["Kestrel__Certificates__Default__Path"] = tls.CertificatePath;
+            info.Environment["Kestrel__Certificates__Default__KeyPath"] = tls.KeyPath;
+        }
         info.Environment["ASPNETCORE_ENVIRONMENT"] = options.Production ? "Production" : "Development";
         info.Environment["LockLab__PresenterKey"] = options.PresenterKey;
         info.Environment["LockLab__DataPath"] = dataPath;
         foreach (var (name, value) in options.Settings ?? new Dictionary<string, string>()) info.Environment[name] = value;
 
-        var lab = new LabProcess(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}"), options, dataPath, ownsDataPath);
+        var scheme = options.Tls is null ? "http" : "https";
+        var lab = new LabProcess(Process.Start(info)!, new Uri($"{scheme}://127.0.0.1:{port}"), options, dataPath, ownsDataPath)
+        {
+            PlainAddress = plainPort is { } plain ? new Uri($"http://127.0.0.1:{plain}") : null,
+        };
         lab._process.OutputDataReceived += (_, e) => lab.OnOutput(e.Data);
         lab._process.ErrorDataReceived += (_, e) => lab.OnOutput(e.Data);
         lab._process.BeginOutputReadLine();
@@ -111,7 +132,9 @@ public sealed class LabProcess : IAsyncDisposable
 
     public HttpClient CreateClient(bool presenter = false, TimeSpan? timeout = null)
     {
-        var client = new HttpClient { BaseAddress = Address, Timeout = timeout ?? TimeSpan.FromSeconds(100) };
+        var client = _tls is null ? new HttpClient() : new HttpClient(_tls.CreateHandler());
+        client.BaseAddress = Address;
+        client.Timeout = timeout ?? TimeSpan.FromSeconds(100);
         if (presenter) client.DefaultRequestHeaders.Authorization = new("Bearer", Key);
         return client;
     }

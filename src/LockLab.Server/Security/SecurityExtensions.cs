@@ -28,7 +28,8 @@ public static class SecurityExtensions
         {
             var key = app.Services.GetRequiredService<PresenterKey>();
             if (!key.IsGenerated) return;
-            var address = app.Urls.FirstOrDefault() ?? "http://localhost:5080";
+            // The HTTPS address when there is one: the link carries the key.
+            var address = app.Urls.OrderByDescending(u => u.StartsWith("https://", StringComparison.Ordinal)).FirstOrDefault() ?? "http://localhost:5080";
             app.Logger.LogWarning(
                 "No LockLab:PresenterKey configured; generated one for this start: {PresenterKey}. Presenter link: {PresenterLink}",
                 key.Value, $"{address.Replace("://0.0.0.0", "://localhost").Replace("://[::]", "://localhost")}/?key={key.Value}");
