@@ -16,29 +16,41 @@ public sealed partial class NginxServer : IAsyncDisposable
     private readonly Process _process;
     private readonly string _folder;
 
-    private NginxServer(Process process, string folder, int port)
+    private NginxServer(Process process, string folder, int port, int? tlsPort)
     {
         _process = process;
         _folder = folder;
         Address = new Uri($"http://127.0.0.1:{port}/");
+        TlsAddress = tlsPort is { } tls ? new Uri($"https://127.0.0.1:{tls}/") : null;
     }
 
     public Uri Address { get; }
+
+    /// <summary>With a certificate: where HTTPS is served (the shipped <c>tls.conf.example</c>, turned on).</summary>
+    public Uri? TlsAddress { get; }
 
     /// <summary>nginx's access log: the shipped format names the lab (<c>lab 127.0.0.1:PORT</c>) that answered each request.</summary>
     public string AccessLog => Path.Combine(_folder, "access.log");
 
     /// <summary>Starts nginx with <paramref name="shippedConfig"/>, sending each compose host (<c>locklab-a:8080</c>) to a loopback address.</summary>
     /// <param name="change">A change to the shipped file before it is rewritten for loopback (e.g. <see cref="RefuseWebSockets"/>).</param>
-    public static async Task<NginxServer> StartAsync(string shippedConfig, IReadOnlyDictionary<string, Uri> labs, Func<string, string>? change = null)
+    /// <param name="tls">
+    /// Turn HTTPS on as a school does: the shipped <c>tls/tls.conf.example</c> beside <paramref name="shippedConfig"/>,
+    /// copied to <c>tls.conf</c>, with this certificate in place of the school's and a loopback port for 443.
+    /// </param>
+    public static async Task<NginxServer> StartAsync(
+        string shippedConfig, IReadOnlyDictionary<string, Uri> labs, Func<string, string>? change = null, TestCertificate? tls = null)
     {
         var executable = Prerequisites.Nginx.Path;
         var folder = Directory.CreateTempSubdirectory("locklab-nginx-").FullName;
         var port = FreePort.Next();
+        int? tlsPort = tls is null ? null : FreePort.Next();
         Process process;
         try
         {
             await WriteConfigurationAsync(folder, shippedConfig, labs, port, change);
+            Directory.CreateDirectory(Path.Combine(folder, "tls"));
+            if (tls is not null) await WriteTlsConfigurationAsync(folder, shippedConfig, tls, tlsPort!.Value);
             process = Start(executable, folder);
         }
         catch
@@ -46,7 +58,7 @@ public sealed partial class NginxServer : IAsyncDisposable
             Directory.Delete(folder, recursive: true); // a shipped file that no longer matches must leave nothing behind
             throw;
         }
-        var server = new NginxServer(process, folder, port);
+        var server = new NginxServer(process, folder, port, tlsPort);
         try
         {
             await server.WaitUntilListeningAsync(port);
@@ -81,6 +93,7 @@ public sealed partial class NginxServer : IAsyncDisposable
         }
         config = Rewrite(config, ListenLine(), $"listen 127.0.0.1:{port};", "the listen port");
         config = Rewrite(config, AccessLogPath(), $"access_log {Path.Combine(folder, "access.log")} ", "the access log");
+        config = Rewrite(config, TlsInclude(), $"include {Path.Combine(folder, "tls")}/*.conf;", "the HTTPS include");
         await File.WriteAllTextAsync(Path.Combine(folder, "locklab.conf"), config);
         await File.WriteAllTextAsync(Path.Combine(folder, "nginx.conf"), $$"""
             daemon off;
@@ -97,6 +110,18 @@ public sealed partial class NginxServer : IAsyncDisposable
                 include {{folder}}/locklab.conf;
             }
             """);
+    }
+
+    /// <summary>The shipped HTTPS snippet, turned on: its certificate paths and ports moved to the test's.</summary>
+    private static async Task WriteTlsConfigurationAsync(string folder, string shippedConfig, TestCertificate tls, int tlsPort)
+    {
+        var example = Path.Combine(Path.GetDirectoryName(shippedConfig)!, "tls", "tls.conf.example");
+        var config = await File.ReadAllTextAsync(example);
+        config = Rewrite(config, TlsListenLine(), $"listen 127.0.0.1:{tlsPort} ssl;", "the HTTPS listen line");
+        config = Rewrite(config, CertificatePath(), $"ssl_certificate     {tls.CertificatePath};", "the certificate");
+        config = Rewrite(config, CertificateKeyPath(), $"ssl_certificate_key {tls.KeyPath};", "the certificate's key");
+        config = Rewrite(config, RedirectPort(), $"https://$$host:{tlsPort}$$", "the redirect's port");
+        await File.WriteAllTextAsync(Path.Combine(folder, "tls", "tls.conf"), config);
     }
 
     private static Process Start(string executable, string folder)
@@ -172,6 +197,21 @@ public sealed partial class NginxServer : IAsyncDisposable
 
     [GeneratedRegex(@"\baccess_log /var/log/nginx/access\.log ")]
     private static partial Regex AccessLogPath();
+
+    [GeneratedRegex(@"\binclude /etc/nginx/locklab-tls/\*\.conf;")]
+    private static partial Regex TlsInclude();
+
+    [GeneratedRegex(@"^listen 443 ssl;", RegexOptions.Multiline)]
+    private static partial Regex TlsListenLine();
+
+    [GeneratedRegex(@"^ssl_certificate +/etc/nginx/certs/lab\.crt;", RegexOptions.Multiline)]
+    private static partial Regex CertificatePath();
+
+    [GeneratedRegex(@"^ssl_certificate_key +/etc/nginx/certs/lab\.key;", RegexOptions.Multiline)]
+    private static partial Regex CertificateKeyPath();
+
+    [GeneratedRegex(@"https://\$host:8443\$")]
+    private static partial Regex RedirectPort();
 
     [GeneratedRegex(@"\blocation /hubs/ \{")]
     private static partial Regex HubLocation();

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using LockLab.Contracts;
 using LockLab.TestServices;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LockLab.EndToEndTests.ScaleOut;
 
@@ -53,13 +55,14 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
     }
 
     /// <param name="change">A change to the shipped nginx configuration (<see cref="NginxServer.RefuseWebSockets"/>).</param>
-    private async Task<SchoolBehindProxy> DeployBehindProxyAsync(Func<string, string>? change = null)
+    /// <param name="tls">HTTPS turned on at the proxy with this certificate, as the shipped example says.</param>
+    private async Task<SchoolBehindProxy> DeployBehindProxyAsync(Func<string, string>? change = null, TestCertificate? tls = null)
     {
         var labs = await TwoInstances.DeployAsync(infrastructure);
         try
         {
             var proxy = await NginxServer.StartAsync(Path.Combine(Repository.Root, "deploy", "nginx", "locklab.conf"),
-                new Dictionary<string, Uri> { ["locklab-a:8080"] = labs.A.Address, ["locklab-b:8080"] = labs.B.Address }, change);
+                new Dictionary<string, Uri> { ["locklab-a:8080"] = labs.A.Address, ["locklab-b:8080"] = labs.B.Address }, change, tls);
             return new SchoolBehindProxy(labs, proxy);
         }
         catch
@@ -67,6 +70,43 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
             await labs.DisposeAsync();
             throw;
         }
+    }
+
+    [SkippableFact]
+    public async Task With_HTTPS_turned_on_the_proxy_serves_the_lab_and_its_hub_over_TLS_and_sends_plain_HTTP_there()
+    {
+        Prerequisites.Require(Programs);
+        using var certificate = TestCertificate.Create();
+        await using var school = await DeployBehindProxyAsync(tls: certificate);
+        var https = school.Proxy.TlsAddress!;
+
+        using var plain = new HttpClient(certificate.CreateHandler()) { BaseAddress = school.Proxy.Address };
+        var redirected = await plain.GetAsync("/lessons/process-locks/2?room=x");
+        Assert.Equal(HttpStatusCode.PermanentRedirect, redirected.StatusCode);
+        Assert.Equal(new Uri(https, "/lessons/process-locks/2?room=x"), redirected.Headers.Location);
+        Assert.False(redirected.Headers.Contains("Strict-Transport-Security")); // HSTS over plain HTTP means nothing
+
+        using var secure = new HttpClient(certificate.CreateHandler()) { BaseAddress = https };
+        var page = await secure.GetAsync("/lessons/process-locks/2");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("max-age=31536000", page.Headers.GetValues("Strict-Transport-Security").Single());
+
+        // The presenter's connection: the hub over WSS through the proxy, the key as its access token, a run started.
+        await using var presenter = new HubConnectionBuilder()
+            .WithUrl(new Uri(https, "/hubs/lab"), o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.HttpMessageHandlerFactory = _ => certificate.CreateHandler();
+                o.WebSocketConfiguration = ws => ws.RemoteCertificateValidationCallback = (_, presented, _, _) => certificate.IsPresented(presented);
+                o.AccessTokenProvider = () => Task.FromResult<string?>(school.Labs.A.Key);
+            })
+            .Build();
+        await presenter.StartAsync();
+        var run = await presenter.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = "lock", Room = "main" });
+        var finished = await Waiting.UntilAsync(async () =>
+            await secure.GetFromJsonAsync($"/api/runs/{run.Id}", ContractsJsonContext.Default.RunInfo) is { IsFinished: true } info ? info : null,
+            Patience, "the run's end");
+        Assert.Equal(RunStatus.Completed, finished.Status);
     }
 
     [SkippableFact]
