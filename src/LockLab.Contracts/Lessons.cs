@@ -19,6 +19,10 @@ public sealed record LessonSummary(
 public sealed record LessonDocument(LessonSummary Summary, IReadOnlyList<LessonPage> Pages, IReadOnlyDictionary<string, string> Metadata)
 {
     public string Slug => Summary.Slug;
+
+    /// <summary>The lesson as anyone may see it: speaker notes are for the presenter alone.</summary>
+    public LessonDocument WithoutNotes() =>
+        Pages.Any(p => p.NotesHtml is not null) ? this with { Pages = [.. Pages.Select(p => p with { NotesHtml = null })] } : this;
 }
 
 /// <summary>
@@ -27,5 +31,8 @@ public sealed record LessonDocument(LessonSummary Summary, IReadOnlyList<LessonP
 /// <param name="Number">1-based, as in the page's URL <c>/lessons/{slug}/{number}</c>.</param>
 /// <param name="Html">Rendered, sanitized HTML: safe to insert as is.</param>
 /// <param name="Experiment">The run that belongs to this page (scenario and overrides), if any.</param>
-/// <param name="NotesHtml">Speaker notes (<c>```notes</c> blocks), for the presenter's view only.</param>
+/// <param name="NotesHtml">
+/// Speaker notes (<c>```notes</c> blocks), for the presenter's view only: sent only to a caller with the presenter key
+/// or session (<see cref="LessonDocument.WithoutNotes"/>).
+/// </param>
 public sealed record LessonPage(int Number, string Title, string Anchor, string Html, RunRequest? Experiment, string? NotesHtml = null);

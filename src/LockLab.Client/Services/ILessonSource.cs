@@ -6,15 +6,17 @@ namespace LockLab.Client.Services;
 public interface ILessonSource
 {
     Task<IReadOnlyList<LessonSummary>> ListAsync();
-    Task<LessonDocument?> GetAsync(string slug);
+    /// <param name="withNotes">Ask for the speaker notes too: given only to a signed-in presenter.</param>
+    Task<LessonDocument?> GetAsync(string slug, bool withNotes = false);
 }
 
 /// <summary>The browser side of <see cref="ILessonSource"/>: <c>GET /api/lessons</c>.</summary>
-public sealed class HttpLessonSource(LabApi api) : ILessonSource
+public sealed class HttpLessonSource(LabApi api, PresenterKeyStore presenter) : ILessonSource
 {
     public async Task<IReadOnlyList<LessonSummary>> ListAsync() =>
         await api.GetAsync("api/lessons", ContractsJsonContext.Default.LessonSummaryArray) ?? [];
 
-    public Task<LessonDocument?> GetAsync(string slug) =>
-        api.GetAsync($"api/lessons/{Uri.EscapeDataString(slug)}", ContractsJsonContext.Default.LessonDocument, missing: 404);
+    public Task<LessonDocument?> GetAsync(string slug, bool withNotes = false) =>
+        api.GetAsync($"api/lessons/{Uri.EscapeDataString(slug)}", ContractsJsonContext.Default.LessonDocument,
+            credential: withNotes ? presenter.Credential : null, missing: 404);
 }

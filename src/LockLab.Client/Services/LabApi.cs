@@ -17,10 +17,13 @@ public sealed class LabApi(IJSRuntime js) : IAsyncDisposable
     /// <summary>GETs <paramref name="path"/> (relative to the page's base address) and parses it.</summary>
     /// <param name="missing">Statuses that mean "there is no such thing": answered with null.</param>
     /// <exception cref="JSException">Any other unsuccessful status, or no answer.</exception>
-    public async Task<T?> GetAsync<T>(string path, JsonTypeInfo<T> type, params int[] missing)
+    public Task<T?> GetAsync<T>(string path, JsonTypeInfo<T> type, params int[] missing) => GetAsync(path, type, null, missing);
+
+    /// <param name="credential">The presenter's session (or key), for what only the presenter may read.</param>
+    public async Task<T?> GetAsync<T>(string path, JsonTypeInfo<T> type, string? credential, params int[] missing)
     {
         _module ??= js.InvokeAsync<IJSObjectReference>("import", "./js/api.js").AsTask();
-        var json = await (await _module).InvokeAsync<string?>("get", path, missing);
+        var json = await (await _module).InvokeAsync<string?>("get", path, missing, credential);
         return json is null ? default : JsonSerializer.Deserialize(json, type);
     }
 

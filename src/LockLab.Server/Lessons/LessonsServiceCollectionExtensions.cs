@@ -14,10 +14,14 @@ public static class LessonsServiceCollectionExtensions
     }
 }
 
-/// <summary>The server side of <see cref="ILessonSource"/>: no HTTP round trip while prerendering.</summary>
+/// <summary>
+/// The server side of <see cref="ILessonSource"/>: no HTTP round trip while prerendering. Never with speaker notes: a
+/// page request carries no presenter key, and what is prerendered is readable by whoever opened the address.
+/// </summary>
 public sealed class LibraryLessonSource(LessonLibrary library) : ILessonSource
 {
     public Task<IReadOnlyList<LockLab.Contracts.LessonSummary>> ListAsync() => Task.FromResult(library.Catalog);
 
-    public Task<LockLab.Contracts.LessonDocument?> GetAsync(string slug) => Task.FromResult(library.Find(slug));
+    public Task<LockLab.Contracts.LessonDocument?> GetAsync(string slug, bool withNotes = false) =>
+        Task.FromResult(library.Find(slug)?.WithoutNotes());
 }

@@ -29,6 +29,9 @@ public abstract class RoomPageBase : ComponentBase, IDisposable
     /// <summary>False once a follower detaches to browse on their own.</summary>
     protected bool Following { get; set; } = true;
 
+    /// <summary>The presenter's view asks for speaker notes (given only to a signed-in presenter).</summary>
+    protected virtual bool WithNotes => false;
+
     protected LessonPage? CurrentPage => Lesson?.Pages.FirstOrDefault(p => p.Number == PageNumber);
 
     protected LessonPage? NextPage => Lesson?.Pages.FirstOrDefault(p => p.Number == PageNumber + 1);
@@ -39,7 +42,7 @@ public abstract class RoomPageBase : ComponentBase, IDisposable
         if (PageNumber < 1) PageNumber = 1;
         if (Room?.Lesson is { } slug && Lesson?.Slug != slug)
         {
-            Lesson = await Lessons.GetAsync(slug);
+            Lesson = await Lessons.GetAsync(slug, WithNotes);
             PageNumber = Room.Page;
         }
         Loaded = true;
@@ -94,7 +97,7 @@ public abstract class RoomPageBase : ComponentBase, IDisposable
         if (Lab.Room != Code || Lab.RoomLesson is not { } slug) return;
         if (Lesson?.Slug != slug)
         {
-            var lesson = await Lessons.GetAsync(slug);
+            var lesson = await Lessons.GetAsync(slug, WithNotes);
             if (Lab.RoomLesson != slug) return; // moved on meanwhile
             Lesson = lesson;
         }
