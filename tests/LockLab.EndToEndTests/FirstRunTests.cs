@@ -40,10 +40,11 @@ public partial class FirstRunTests(BrowserFixture browser) : IClassFixture<Brows
             return run.GetProperty("status").GetString() is "completed" or "failed" ? run.GetProperty("status").GetString() : null;
         }, TimeSpan.FromSeconds(60), "the run to finish", poll: TimeSpan.FromMilliseconds(100));
         Assert.Equal("completed", finished);
-        var listed = await http.GetFromJsonAsync<JsonElement>("/api/runs");
+        var listed = await http.GetFromJsonAsync<JsonElement>("/api/runs?room=main");
         Assert.Contains(listed.EnumerateArray(), r => r.GetProperty("id").GetString() == runId);
 
-        // The History page is served and lists it; the lesson page arrives small and becomes interactive.
+        // The History page is served and lists it (the lab's own room, main, for a browser not signed in); the lesson page
+        // arrives small and becomes interactive.
         var (page, errors) = await browser.NewPageAsync();
         await page.GotoAsync(new Uri(address, "/history").ToString());
         await BrowserFixture.WaitUntilInteractiveAsync(page);

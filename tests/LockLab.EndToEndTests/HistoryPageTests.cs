@@ -22,7 +22,7 @@ public class HistoryPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture
         }, TimeSpan.FromSeconds(30), "the run to complete");
 
         var (page, errors) = await lab.NewPageAsync();
-        await page.GotoAsync(new Uri(lab.Server.Address, "/history").ToString());
+        await page.GotoAsync(new Uri(lab.Server.Address, "/history?room=history-e2e").ToString());
         await Expect(page.Locator($"[data-testid=history-row][data-run='{id}']")).ToHaveAttributeAsync("data-status", "completed");
         await BrowserFixture.WaitUntilInteractiveAsync(page);
 

@@ -5,6 +5,7 @@ namespace LockLab.Client.Services;
 /// <summary>Past runs and their events (the history): from the server's stores while prerendering, over HTTP in the browser.</summary>
 public interface IRunArchive
 {
+    /// <summary>Past runs, newest first; of every room (<paramref name="room"/> empty) only for the signed-in presenter, else none.</summary>
     Task<RunInfo[]> ListAsync(string? room, string? scenario, RunStatus? status);
     Task<RunInfo?> GetAsync(string id);
     /// <summary>The run's first <paramref name="max"/> events, in order: all of a lesson's runs; the beginning of a big
@@ -15,17 +16,19 @@ public interface IRunArchive
     const int MaxEvents = 20_000;
 }
 
-public sealed class HttpRunArchive(LabApi api) : IRunArchive
+public sealed class HttpRunArchive(LabApi api, PresenterKeyStore presenter) : IRunArchive
 {
     private const int Page = 10_000;
 
     public async Task<RunInfo[]> ListAsync(string? room, string? scenario, RunStatus? status)
     {
+        var credential = await presenter.LoadAsync();
+        if (string.IsNullOrWhiteSpace(room) && credential is null) return [];
         var query = new List<string> { "limit=200" };
         if (!string.IsNullOrWhiteSpace(room)) query.Add($"room={Uri.EscapeDataString(room)}");
         if (!string.IsNullOrWhiteSpace(scenario)) query.Add($"scenario={Uri.EscapeDataString(scenario)}");
         if (status is { } s) query.Add($"status={WireNames.Name(s)}");
-        return await api.GetAsync($"api/runs?{string.Join('&', query)}", ContractsJsonContext.Default.RunInfoArray) ?? [];
+        return await api.GetAsync($"api/runs?{string.Join('&', query)}", ContractsJsonContext.Default.RunInfoArray, credential) ?? [];
     }
 
     public Task<RunInfo?> GetAsync(string id) =>

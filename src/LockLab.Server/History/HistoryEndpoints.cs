@@ -1,13 +1,18 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using LockLab.Contracts;
 using LockLab.Server.Runs;
+using LockLab.Server.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LockLab.Server.History;
 
-/// <summary><c>GET /api/runs</c> (the history, filtered) and <c>GET /api/runs/{id}/export</c> (CSV or JSON).</summary>
+/// <summary>
+/// <c>GET /api/runs</c> (the history, filtered) and <c>GET /api/runs/{id}/export</c> (CSV or JSON). Listing every
+/// room's runs names every room (its code is what lets a student in): only the presenter may; anyone else names the room.
+/// </summary>
 public static class HistoryEndpoints
 {
     public const int MaxListed = 500;
@@ -20,10 +25,14 @@ public static class HistoryEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<RunInfo[]>, ValidationProblem>> List(RunHistory history, RunStore store, CancellationToken ct,
-        string? room = null, string? scenario = null, string? status = null, int limit = 100)
+    private static async Task<Results<Ok<RunInfo[]>, ValidationProblem>> List(RunHistory history, RunStore store, ClaimsPrincipal caller,
+        CancellationToken ct, string? room = null, string? scenario = null, string? status = null, int limit = 100)
     {
         var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(room) && !caller.IsInRole(PresenterKeyAuthenticationHandler.Role))
+        {
+            errors["room"] = ["Name a room (?room=CODE): listing every room's runs needs the presenter key."];
+        }
         RunStatus? parsedStatus = null;
         if (status is not null)
         {

@@ -40,7 +40,7 @@ public class DataFolderTests(FreshDataFolderLabFactory lab) : IClassFixture<Fres
         await lab.WaitForRunAsync(run.Id);
         Assert.Equal(run.Id, await recorded.Task.WaitAsync(TimeSpan.FromSeconds(30)));
 
-        var listed = await Json.ReadAsync<RunInfo[]>(await lab.CreateClient().GetAsync("/api/runs"));
+        var listed = await Json.ReadAsync<RunInfo[]>(await lab.CreatePresenterClient().GetAsync("/api/runs"));
         Assert.Contains(listed!, r => r.Id == run.Id && r.Status == RunStatus.Completed);
         Assert.True(File.Exists(Path.Combine(lab.MissingFolder, SqliteHistoryDialect.FileName)));
     }

@@ -103,15 +103,33 @@ public abstract class HistoryTests(LabServerFactory lab)
     {
         var run = await RunAndRecordAsync("""{"scenario":"lock-per-step","room":"filtered","iterations":1,"delayMs":1}""");
         var client = lab.CreateClient();
+        var presenter = lab.CreatePresenterClient();
 
         var byRoom = await client.GetFromJsonAsync("/api/runs?room=filtered", ContractsJsonContext.Default.RunInfoArray);
-        var byScenario = await client.GetFromJsonAsync("/api/runs?scenario=lock-per-step&status=completed", ContractsJsonContext.Default.RunInfoArray);
+        var byScenario = await presenter.GetFromJsonAsync("/api/runs?scenario=lock-per-step&status=completed", ContractsJsonContext.Default.RunInfoArray);
         var none = await client.GetFromJsonAsync("/api/runs?room=filtered&status=failed", ContractsJsonContext.Default.RunInfoArray);
 
         Assert.Equal(run.Id, Assert.Single(byRoom!).Id);
         Assert.Contains(byScenario!, r => r.Id == run.Id);
         Assert.Empty(none!);
-        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/runs?status=sleepy")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await presenter.GetAsync("/api/runs?status=sleepy")).StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task Only_the_presenter_lists_every_rooms_runs_which_would_name_every_room()
+    {
+        var run = await RunAndRecordAsync("""{"scenario":"lock","room":"secret-room","iterations":1,"delayMs":1}""");
+
+        var anyone = await lab.CreateClient().GetAsync("/api/runs");
+        Assert.Equal(HttpStatusCode.BadRequest, anyone.StatusCode);
+        Assert.Contains("presenter key", await anyone.Content.ReadAsStringAsync());
+        var page = await lab.CreateClient().GetStringAsync("/history");
+        Assert.DoesNotContain("secret-room", page);
+
+        var all = await lab.CreatePresenterClient().GetFromJsonAsync("/api/runs", ContractsJsonContext.Default.RunInfoArray);
+        Assert.Contains(all!, r => r.Id == run.Id);
+        var named = await lab.CreateClient().GetStringAsync("/history?room=secret-room");
+        Assert.Contains(run.Id, named);
     }
 
     [SkippableFact]
