@@ -29,6 +29,9 @@ public sealed class LockLabOptions
     /// <summary>Extra lesson files (Jekyll format).</summary>
     public string? LessonsPath { get; set; }
 
+    /// <summary>A lesson file larger than this is not read (listed as broken): a lesson is a few kilobytes of text.</summary>
+    public long MaxLessonBytes { get; set; } = 1024 * 1024;
+
     /// <summary>The worker program; empty: the one built beside the server. For deployments that keep it elsewhere.</summary>
     public string? WorkerPath { get; set; }
 

@@ -43,10 +43,16 @@ public sealed partial class FrontMatter
 
     private static FrontMatter Parse(string yaml, List<string> warnings)
     {
+        if (yaml.Length > LessonLimits.MaxFrontMatterChars)
+        {
+            throw new LessonFormatException($"The front matter is {yaml.Length:N0} characters long; at most {LessonLimits.MaxFrontMatterChars:N0} are read.");
+        }
         object? root;
         try
         {
-            root = Yaml.Deserialize<object?>(IndentQuotedContinuations(yaml));
+            yaml = IndentQuotedContinuations(yaml);
+            RefuseManyAliases(yaml);
+            root = Yaml.Deserialize<object?>(yaml);
         }
         catch (YamlException ex)
         {
@@ -128,7 +134,7 @@ public sealed partial class FrontMatter
         return false;
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*[^#\s][^:]*:\s+(?<q>[""'])")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*[^#\s][^:]*:\s+(?<q>[""'])", System.Text.RegularExpressions.RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial System.Text.RegularExpressions.Regex QuotedValueStart();
 
     private static string? Scalar(Dictionary<string, object?> keys, string key) =>
@@ -136,13 +142,60 @@ public sealed partial class FrontMatter
             ? Convert.ToString(value, CultureInfo.InvariantCulture)
             : null;
 
-    private static string Describe(object? value) => value switch
+    /// <summary>
+    /// YamlDotNet shares an aliased node rather than copying it, but reading the result (<see cref="Describe"/>) walks
+    /// every path through it: a few nested aliases ("billion laughs") would be exponential work. Count them first.
+    /// </summary>
+    private static void RefuseManyAliases(string yaml)
     {
-        null => "",
-        List<object?> list => string.Join(", ", list.Select(Describe)),
-        Dictionary<object, object?> map => string.Join(", ", map.Select(p => $"{p.Key}: {Describe(p.Value)}")),
-        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
-    };
+        var parser = new Parser(new StringReader(yaml));
+        var aliases = 0;
+        while (parser.MoveNext())
+        {
+            if (parser.Current is YamlDotNet.Core.Events.AnchorAlias && ++aliases > LessonLimits.MaxAliases)
+            {
+                throw new LessonFormatException($"The front matter uses more than {LessonLimits.MaxAliases} YAML aliases (*name); a lesson needs none.");
+            }
+        }
+    }
+
+    /// <summary>A value as text, for metadata: cut at <see cref="LessonLimits.MaxMetadataChars"/>.</summary>
+    private static string Describe(object? value)
+    {
+        var text = new System.Text.StringBuilder();
+        Append(value, 0);
+        return text.Length > LessonLimits.MaxMetadataChars ? text.ToString(0, LessonLimits.MaxMetadataChars) + "…" : text.ToString();
+
+        void Append(object? v, int depth)
+        {
+            if (text.Length > LessonLimits.MaxMetadataChars || depth > 16) return;
+            switch (v)
+            {
+                case null:
+                    break;
+                case List<object?> list:
+                    for (var i = 0; i < list.Count; i++)
+                    {
+                        if (i > 0) text.Append(", ");
+                        Append(list[i], depth + 1);
+                    }
+                    break;
+                case Dictionary<object, object?> map:
+                    var first = true;
+                    foreach (var (key, item) in map)
+                    {
+                        if (!first) text.Append(", ");
+                        first = false;
+                        text.Append(key).Append(": ");
+                        Append(item, depth + 1);
+                    }
+                    break;
+                default:
+                    text.Append(Convert.ToString(v, CultureInfo.InvariantCulture));
+                    break;
+            }
+        }
+    }
 
     private static Exception Inner(Exception ex) => ex.InnerException is null ? ex : Inner(ex.InnerException);
 }

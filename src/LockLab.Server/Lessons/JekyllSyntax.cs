@@ -127,37 +127,37 @@ public static partial class JekyllSyntax
         });
     }
 
-    [GeneratedRegex(@"^\s{0,3}(?<fence>`{3,}|~{3,})(?<info>.*)$")]
+    [GeneratedRegex(@"^\s{0,3}(?<fence>`{3,}|~{3,})(?<info>.*)$", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex FenceOpening();
 
-    [GeneratedRegex(@"\{%-?\s*include\s+assign-heading\.html\s*-?%\}")]
+    [GeneratedRegex(@"\{%-?\s*include\s+assign-heading\.html\s*-?%\}", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex IncludeHeading();
 
-    [GeneratedRegex(@"^\s*\{%-?\s*highlight\s+(?<lang>[\w+#-]+)[^%]*-?%\}\s*$")]
+    [GeneratedRegex(@"^\s*\{%-?\s*highlight\s+(?<lang>[\w+#-]+)[^%]*-?%\}\s*$", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex Highlight();
 
-    [GeneratedRegex(@"^\s*\{%-?\s*endhighlight\s*-?%\}\s*$")]
+    [GeneratedRegex(@"^\s*\{%-?\s*endhighlight\s*-?%\}\s*$", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex EndHighlight();
 
-    [GeneratedRegex(@"^\s*\{:[^}]*\}\s*$")]
+    [GeneratedRegex(@"^\s*\{:[^}]*\}\s*$", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex BlockAttributeLine();
 
-    [GeneratedRegex(@"\[(?<text>[^\]]*)\]\(\s*\{%-?\s*(?:link|post_url)\s+(?<path>[^%]+?)\s*-?%\}\s*\)")]
+    [GeneratedRegex(@"\[(?<text>[^\]]*)\]\(\s*\{%-?\s*(?:link|post_url)\s+(?<path>[^%]+?)\s*-?%\}\s*\)", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex MarkdownLinkToTag();
 
-    [GeneratedRegex(@"\{%-?\s*(?<name>\w+)(?<arg>[^%]*?)\s*-?%\}")]
+    [GeneratedRegex(@"\{%-?\s*(?<name>\w+)(?<arg>[^%]*?)\s*-?%\}", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex AnyTag();
 
-    [GeneratedRegex(@"\{%-?\s*comment\s*-?%\}")]
+    [GeneratedRegex(@"\{%-?\s*comment\s*-?%\}", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex Comment();
 
-    [GeneratedRegex(@"\{%-?\s*endcomment\s*-?%\}")]
+    [GeneratedRegex(@"\{%-?\s*endcomment\s*-?%\}", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex EndComment();
 
-    [GeneratedRegex(@"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}")]
+    [GeneratedRegex(@"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex InlineComment();
 
     /// <summary>kramdown's inline attribute list <c>{:target="_blank"}</c> is Markdig's generic attributes <c>{target="_blank"}</c>.</summary>
-    [GeneratedRegex(@"\{:\s*(?<attrs>[^}]*)\}")]
+    [GeneratedRegex(@"\{:\s*(?<attrs>[^}]*)\}", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex InlineAttributes();
 }

@@ -101,12 +101,12 @@ public static partial class LessonExperiments
         return new RunRequest { Scenario = TakesALock().IsMatch(sectionMarkdown) ? Scenarios.Lock : Scenarios.NoLock };
     }
 
-    [GeneratedRegex(@"\b(?:mp|multiprocessing)\.Process\s*\(")]
+    [GeneratedRegex(@"\b(?:mp|multiprocessing)\.Process\s*\(", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex StartsProcesses();
 
-    [GeneratedRegex(@"\.value\b")]
+    [GeneratedRegex(@"\.value\b", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex SharesAValue();
 
-    [GeneratedRegex(@"\bLock\s*\(\s*\)|\.acquire\s*\(")]
+    [GeneratedRegex(@"\bLock\s*\(\s*\)|\.acquire\s*\(", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex TakesALock();
 }

@@ -8,7 +8,10 @@ namespace LockLab.Server.Lessons;
 /// <summary>
 /// Markdown to the HTML a lesson page shows: rendered by Markdig, then sanitized (a lesson's raw HTML never runs
 /// in the browser: no scripts, no event handlers, no <c>javascript:</c> links), then dressed: links that open a new
-/// tab get <c>rel="noopener"</c>, and code blocks get syntax highlighting and a copy button.
+/// tab get <c>rel="noopener"</c>, and code blocks get syntax highlighting and a copy button; then sanitized once more,
+/// last, so that nothing the dressing inserted (ColorCode's markup) reaches the page unchecked. Classes are on an
+/// allowlist: a lesson must not borrow the lab's own (MudBlazor's <c>mud-overlay</c>, <c>fixed</c>, <c>z-40</c>) to
+/// put something over the lab's controls.
 /// </summary>
 public sealed class LessonHtml
 {
@@ -16,7 +19,17 @@ public sealed class LessonHtml
         .UseAdvancedExtensions() // pipe tables, generic attributes ({target=_blank}), task lists, auto-links, …
         .Build();
 
-    private readonly HtmlSanitizer _sanitizer = CreateSanitizer();
+    /// <summary>
+    /// The classes a lesson's HTML may carry: the code blocks' (<c>language-*</c>, added by Markdig from the fence) and
+    /// the ones the dressing adds and the lesson stylesheet styles (LessonPageContent.razor.css).
+    /// </summary>
+    public static readonly IReadOnlySet<string> AllowedClasses = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "code-block", "code-copy", "keyword", "string", "comment", "number", "builtinFunction", "preprocessorKeyword",
+    };
+
+    private readonly HtmlSanitizer _sanitizer = CreateSanitizer(dressed: false);
+    private readonly HtmlSanitizer _dressedSanitizer = CreateSanitizer(dressed: true);
     private readonly HtmlParser _parser = new();
     private readonly Lock _rendering = new();
 
@@ -25,21 +38,31 @@ public sealed class LessonHtml
         var html = Markdig.Markdown.ToHtml(markdown, Markdown);
         lock (_rendering) // the sanitizer and the HTML parser are shared; lessons render one at a time
         {
-            return Dress(_sanitizer.Sanitize(html));
+            return _dressedSanitizer.Sanitize(Dress(_sanitizer.Sanitize(html)));
         }
     }
 
     /// <summary>
     /// Beyond scripts: no forms or inputs (a lesson must not be able to fake a "presenter key" prompt), no inline
-    /// styles (no overlays over the lab's own controls), no ids (no clashes with the page's).
+    /// styles and only allowed classes (no overlays over the lab's own controls), no ids (no clashes with the page's).
+    /// The <paramref name="dressed"/> pass, last, lets through the copy buttons that the dressing adds: the first pass has
+    /// already removed any button of the lesson's own.
     /// </summary>
-    private static HtmlSanitizer CreateSanitizer()
+    private static HtmlSanitizer CreateSanitizer(bool dressed)
     {
         var sanitizer = new HtmlSanitizer();
         foreach (var tag in new[] { "form", "input", "button", "textarea", "select", "option", "optgroup", "fieldset", "label", "legend", "datalist", "output" })
         {
+            if (dressed && tag == "button") continue;
             sanitizer.AllowedTags.Remove(tag);
         }
+        if (dressed)
+        {
+            sanitizer.AllowedAttributes.Add("type");
+            sanitizer.AllowedAttributes.Add("aria-label");
+        }
+        foreach (var allowed in AllowedClasses) sanitizer.AllowedClasses.Add(allowed);
+        sanitizer.RemovingCssClass += (_, e) => e.Cancel = e.CssClass.StartsWith("language-", StringComparison.Ordinal);
         foreach (var attribute in new[] { "style", "id", "name", "action", "formaction", "method" })
         {
             sanitizer.AllowedAttributes.Remove(attribute);

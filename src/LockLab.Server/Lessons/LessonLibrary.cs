@@ -19,6 +19,7 @@ public sealed partial class LessonLibrary : IDisposable
     private static readonly TimeSpan ReloadDelay = TimeSpan.FromMilliseconds(250);
 
     private readonly IReadOnlyList<string> _folders;
+    private readonly long _maxBytes;
     private readonly LessonParser _parser;
     private readonly ILogger<LessonLibrary> _logger;
     private readonly List<FileSystemWatcher> _watchers = [];
@@ -36,6 +37,7 @@ public sealed partial class LessonLibrary : IDisposable
             folders.Add(Path.GetFullPath(options.Value.LessonsPath, environment.ContentRootPath));
         }
         _folders = folders;
+        _maxBytes = options.Value.MaxLessonBytes;
         _snapshot = Load();
         _reloadTimer = new Timer(_ => Reload(), null, Timeout.Infinite, Timeout.Infinite);
         Watch();
@@ -90,7 +92,8 @@ public sealed partial class LessonLibrary : IDisposable
 
     private sealed record Snapshot(int Version, IReadOnlyList<LessonSummary> Catalog, IReadOnlyDictionary<string, LessonDocument> BySlug);
 
-    private sealed record LessonFile(string Path, string Slug);
+    /// <param name="Refused">Why the file is not read at all (a link out of the folder, too large).</param>
+    private sealed record LessonFile(string Path, string Slug, string? Refused = null);
 
     private Snapshot Load(int version = 1)
     {
@@ -111,6 +114,11 @@ public sealed partial class LessonLibrary : IDisposable
         foreach (var file in files)
         {
             var name = System.IO.Path.GetFileName(file.Path);
+            if (file.Refused is { } refused)
+            {
+                lessons.Add(LessonParser.Broken(file.Slug, name, refused));
+                continue;
+            }
             try
             {
                 lessons.Add(_parser.Parse(file.Slug, File.ReadAllText(file.Path, Encoding.UTF8), name, Resolve));
@@ -118,6 +126,10 @@ public sealed partial class LessonLibrary : IDisposable
             catch (LessonFormatException ex)
             {
                 lessons.Add(LessonParser.Broken(file.Slug, name, ex.Message));
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                lessons.Add(LessonParser.Broken(file.Slug, name, $"took too long to read (a line defeated a pattern for over {LessonLimits.RegexTimeoutMs} ms)."));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DecoderFallbackException)
             {
@@ -143,9 +155,11 @@ public sealed partial class LessonLibrary : IDisposable
     {
         var result = new List<LessonFile>();
         var slugs = new HashSet<string>(StringComparer.Ordinal);
+        var search = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = LessonLimits.MaxFolderDepth, IgnoreInaccessible = true };
         foreach (var folder in _folders.Where(Directory.Exists))
         {
-            var paths = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            var root = RealPath(folder);
+            var paths = Directory.EnumerateFiles(folder, "*", search)
                 .Where(p => Extensions.Contains(System.IO.Path.GetExtension(p), StringComparer.OrdinalIgnoreCase))
                 .Where(p => !System.IO.Path.GetFileName(p).StartsWith('.'))
                 .Order(StringComparer.Ordinal);
@@ -153,10 +167,51 @@ public sealed partial class LessonLibrary : IDisposable
             {
                 var slug = Slugify(System.IO.Path.GetFileNameWithoutExtension(path));
                 for (var n = 2; !slugs.Add(slug); n++) slug = $"{Slugify(System.IO.Path.GetFileNameWithoutExtension(path))}-{n}";
-                result.Add(new LessonFile(path, slug));
+                result.Add(new LessonFile(path, slug, Refusal(path, root)));
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// Why a file found in a lessons folder is not read, or null. A link (the file, or a folder on its way) is followed
+    /// only to a file inside the same lessons folder: <c>leak.md → /proc/self/environ</c> would show every viewer the
+    /// server's environment, presenter key and database password included.
+    /// </summary>
+    private string? Refusal(string path, string root)
+    {
+        string real;
+        try
+        {
+            real = RealPath(path);
+        }
+        catch (IOException ex)
+        {
+            return $"is a link that cannot be followed: {ex.Message}";
+        }
+        if (!real.StartsWith(root + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            return "is a link to a file outside the lessons folder; it is not read.";
+        }
+        if (!File.Exists(real)) return "is a link to a file that does not exist.";
+        var size = new FileInfo(real).Length;
+        return size > _maxBytes
+            ? $"is {size / 1024.0 / 1024.0:0.0} MB; a lesson file may be at most {_maxBytes / 1024.0 / 1024.0:0.0} MB (LockLab:MaxLessonBytes)."
+            : null;
+    }
+
+    /// <summary>The path with every link along it followed (as the kernel opens it): the folders first, then the file.</summary>
+    private static string RealPath(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        var real = System.IO.Path.GetPathRoot(full)!;
+        foreach (var part in full[real.Length..].Split(System.IO.Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = System.IO.Path.Combine(real, part);
+            var target = new FileInfo(next).ResolveLinkTarget(returnFinalTarget: true);
+            real = target is null ? next : System.IO.Path.GetFullPath(target.FullName);
+        }
+        return real;
     }
 
     /// <summary>URL-safe, readable: "2-add.md" → "2-add"; a name with no ASCII letters gets a short stable hash.</summary>
@@ -203,9 +258,9 @@ public sealed partial class LessonLibrary : IDisposable
         _reloadTimer.Dispose();
     }
 
-    [GeneratedRegex("[^a-z0-9_]+")]
+    [GeneratedRegex("[^a-z0-9_]+", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex NotSlugChars();
 
-    [GeneratedRegex(@"\d+")]
+    [GeneratedRegex(@"\d+", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex Digits();
 }

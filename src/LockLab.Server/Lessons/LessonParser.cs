@@ -105,9 +105,9 @@ public sealed partial class LessonParser(LessonHtml html, IReadOnlySet<string> s
         return anchor;
     }
 
-    [GeneratedRegex(@"^##\s+(?<text>[^#].*?)\s*#*\s*$")]
+    [GeneratedRegex(@"^##\s+(?<text>[^#].*?)\s*#*\s*$", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex H2();
 
-    [GeneratedRegex(@"[^\p{L}\p{N}_]+")]
+    [GeneratedRegex(@"[^\p{L}\p{N}_]+", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex NotAnchorChars();
 }
