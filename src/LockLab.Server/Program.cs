@@ -64,7 +64,6 @@ app.UseLabRequestLogging();
 app.UseRouting(); // after the status-code pages, so that a re-executed "/not-found" is routed afresh
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
 app.UseAntiforgery();
 
 app.MapStaticAssets();

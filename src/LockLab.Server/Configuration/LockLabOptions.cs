@@ -113,7 +113,7 @@ public sealed class RunLimits
     /// </summary>
     public int MaxHistoryMegabytes { get; set; }
 
-    /// <summary>Runs one client address may start per minute (over HTTP).</summary>
+    /// <summary>Runs one client address may start per minute, over HTTP and through the hub alike (Runs/RunStartLimiter).</summary>
     public int RunsPerMinutePerClient { get; set; } = 60;
 
     /// <summary>Finished runs kept in memory before the oldest are forgotten (their events are bounded by <see cref="RetainedEventBudget"/>).</summary>

@@ -107,12 +107,14 @@ public sealed class LabHub(
     public async Task<RunInfo> StartRun(RunRequest request)
     {
         if (request is null) throw Error(LabErrorCode.InvalidRequest, "A run request is required.");
-        return await launcher.StartAsync(request, JoinedRoom ?? RoomNames.Main, Context.ConnectionAborted) switch
+        var client = Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        return await launcher.StartAsync(request, JoinedRoom ?? RoomNames.Main, client, Context.ConnectionAborted) switch
         {
             LaunchResult.Accepted { Run: var run } => run,
             LaunchResult.Invalid { Errors: var errors } => throw Error(LabErrorCode.InvalidRequest, "Invalid run request: " + Describe(errors)),
             LaunchResult.Refused { Code: var code, Reason: var reason } => throw Error(code, reason),
             LaunchResult.QueueFull => throw Error(LabErrorCode.QueueFull, LaunchResult.QueueFull.Reason),
+            LaunchResult.TooMany => throw Error(LabErrorCode.NotNow, LaunchResult.TooMany.Reason),
             var other => throw new InvalidOperationException($"Unknown launch result {other}."),
         };
     }

@@ -18,7 +18,7 @@ public static class RoomsEndpoints
         var rooms = app.MapGroup("/api/rooms").WithTags("Rooms");
         rooms.MapPost("/", Create).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("CreateRoom");
         rooms.MapGet("/{code}", Get).WithName("GetRoom");
-        rooms.MapPost("/{code}/runs", StartRun).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).RequireRateLimiting(RunsEndpoints.RateLimitPolicy).WithName("StartRoomRun");
+        rooms.MapPost("/{code}/runs", StartRun).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("StartRoomRun");
         rooms.MapPost("/{code}/page", SetPage).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("SetRoomPage");
         rooms.MapGet("/{code}/qr.svg", QrCode).WithName("RoomQrCode");
         app.MapGet("/api/join-addresses", JoinAddressesOf).WithTags("Rooms").WithName("GetJoinAddresses");
@@ -43,7 +43,7 @@ public static class RoomsEndpoints
         if (await MissingAsync(code, registry) is { } missing) return missing;
         var (request, problem) = await RunsEndpoints.ReadRequestAsync(http, ct);
         if (problem is not null) return problem;
-        return RunsEndpoints.ToHttp(await launcher.StartAsync(request! with { Room = code }, code, ct));
+        return RunsEndpoints.ToHttp(await launcher.StartAsync(request! with { Room = code }, code, RunsEndpoints.ClientOf(http.HttpContext), ct));
     }
 
     private static async Task<Results<Accepted<RoomState>, ValidationProblem, ProblemHttpResult>> SetPage(

@@ -17,6 +17,12 @@ public abstract record LaunchResult
     /// server is stopping (<see cref="LabErrorCode.NotNow"/>); why, in a sentence.</summary>
     public sealed record Refused(LabErrorCode Code, string Reason) : LaunchResult;
 
+    /// <summary>This client address started its runs for the minute (<see cref="RunStartLimiter"/>).</summary>
+    public sealed record TooMany() : LaunchResult
+    {
+        public const string Reason = "This address started too many runs in the last minute; wait a moment.";
+    }
+
     /// <summary>Too many runs wait in this server's queue.</summary>
     public sealed record QueueFull() : LaunchResult
     {
@@ -28,12 +34,14 @@ public abstract record LaunchResult
 /// The one way in for a run, whoever asks (<c>POST /api/runs</c>, <c>POST /api/rooms/{code}/runs</c>, the hub's
 /// <c>StartRun</c>): the request is validated, then queued by the <see cref="RunOrchestrator"/>.
 /// </summary>
-public sealed class RunLauncher(RunRequestValidator validator, RunOrchestrator orchestrator)
+public sealed class RunLauncher(RunRequestValidator validator, RunOrchestrator orchestrator, RunStartLimiter limiter)
 {
     /// <param name="room">Where the run goes when the request names no room: the caller's room.</param>
+    /// <param name="client">The caller's address: runs per minute are counted per address.</param>
     /// <param name="ct">The caller gave up (its request or connection ended).</param>
-    public async Task<LaunchResult> StartAsync(RunRequest request, string room, CancellationToken ct)
+    public async Task<LaunchResult> StartAsync(RunRequest request, string room, string client, CancellationToken ct)
     {
+        if (!limiter.TryTake(client)) return new LaunchResult.TooMany();
         if (!validator.TryValidate(request, room, out var valid, out var errors)) return new LaunchResult.Invalid(errors);
         return await orchestrator.EnqueueAsync(valid!, ct);
     }

@@ -13,7 +13,6 @@ public static class RunsEndpoints
     public const int MaxEventsPerPage = 10_000;
 
     /// <summary>Run creation per client address (the built-in rate limiter): a classroom's worth, not a flood.</summary>
-    public const string RateLimitPolicy = "runs";
 
     public static IEndpointRouteBuilder MapScenarios(this IEndpointRouteBuilder app)
     {
@@ -27,7 +26,7 @@ public static class RunsEndpoints
     public static IEndpointRouteBuilder MapRuns(this IEndpointRouteBuilder app)
     {
         var runs = app.MapGroup("/api/runs").WithTags("Runs");
-        runs.MapPost("/", StartRun).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).RequireRateLimiting(RateLimitPolicy).WithName("StartRun");
+        runs.MapPost("/", StartRun).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("StartRun");
         runs.MapGet("/{id}", GetRun).WithName("GetRun");
         runs.MapGet("/{id}/events", GetEvents).WithName("GetRunEvents");
         runs.MapGet("/{id}/timings", GetTimings).WithName("GetRunTimings");
@@ -72,7 +71,7 @@ public static class RunsEndpoints
     {
         var (request, problem) = await ReadRequestAsync(http, ct);
         if (problem is not null) return problem;
-        return ToHttp(await launcher.StartAsync(request!, RoomNames.Main, ct));
+        return ToHttp(await launcher.StartAsync(request!, RoomNames.Main, ClientOf(http.HttpContext), ct));
     }
 
     /// <summary>A launch's outcome over HTTP: 202 with the run, 400 naming each bad field, 409 with the reason, or 503 when the queue is full.</summary>
@@ -82,8 +81,12 @@ public static class RunsEndpoints
         LaunchResult.Invalid { Errors: var errors } => TypedResults.ValidationProblem(errors),
         LaunchResult.Refused { Reason: var reason } => TypedResults.Problem(reason, statusCode: StatusCodes.Status409Conflict, title: "Cannot start the run now"),
         LaunchResult.QueueFull => TypedResults.Problem(LaunchResult.QueueFull.Reason, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Run queue full"),
+        LaunchResult.TooMany => TypedResults.Problem(LaunchResult.TooMany.Reason, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many runs"),
         _ => throw new ArgumentOutOfRangeException(nameof(result)),
     };
+
+    /// <summary>The address runs are counted against (the client's, once forwarded headers are applied behind a proxy).</summary>
+    public static string ClientOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     public static async Task<(RunRequest? Request, ProblemHttpResult? Problem)> ReadRequestAsync(HttpRequest http, CancellationToken ct)
     {

@@ -27,22 +27,7 @@ public static class RunsServiceCollectionExtensions
         services.AddHostedService<RunWindDown>();
         services.AddSingleton<RunOrchestrator>();
         services.AddSingleton<RunLauncher>();
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = (context, ct) => new ValueTask(context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context.HttpContext,
-                ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many runs", Detail = "This address started too many runs in the last minute; wait a moment." },
-            }).AsTask());
-            o.AddPolicy(RunsEndpoints.RateLimitPolicy, http => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.LockLabOptions>>().Value.Limits.RunsPerMinutePerClient,
-                    Window = TimeSpan.FromMinutes(1),
-                }));
-        });
+        services.AddSingleton<RunStartLimiter>();
         services.AddHostedService(sp => sp.GetRequiredService<RunOrchestrator>());
         services.AddHealthChecks().AddReadinessCheck<WorkerHealthCheck>("worker");
         return services;
