@@ -4,7 +4,10 @@ using LockLab.Server.Runs;
 
 namespace LockLab.Server.History;
 
-/// <summary>The server side of the client's <see cref="IRunArchive"/>: the history's list, each run as fresh as <see cref="RunLookup"/> has it.</summary>
+/// <summary>
+/// The server side of the client's <see cref="IRunArchive"/>: the history's list, each run as fresh as
+/// <see cref="RunLookup"/> has it.
+/// </summary>
 public sealed class StoreRunArchive(RunStore store, RunLookup runs, RunHistory history) : IRunArchive
 {
     public async Task<RunInfo[]> ListAsync(string? room, string? scenario, RunStatus? status) =>

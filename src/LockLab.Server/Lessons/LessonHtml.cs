@@ -36,7 +36,8 @@ public sealed class LessonHtml
     private static HtmlSanitizer CreateSanitizer()
     {
         var sanitizer = new HtmlSanitizer();
-        foreach (var tag in new[] { "form", "input", "button", "textarea", "select", "option", "optgroup", "fieldset", "label", "legend", "datalist", "output" })
+        foreach (var tag in new[] { "form", "input", "button", "textarea", "select", "option", "optgroup", "fieldset", "label",
+            "legend", "datalist", "output" })
         {
             sanitizer.AllowedTags.Remove(tag);
         }

@@ -17,5 +17,6 @@ public static class LessonsEndpoints
     private static Results<Ok<LessonDocument>, ProblemHttpResult> GetLesson(string slug, LessonLibrary library) =>
         library.Find(slug) is { } lesson
             ? TypedResults.Ok(lesson)
-            : TypedResults.Problem($"There is no lesson '{slug}'. GET /api/lessons lists them.", statusCode: StatusCodes.Status404NotFound, title: "Lesson not found");
+            : TypedResults.Problem($"There is no lesson '{slug}'. GET /api/lessons lists them.",
+                statusCode: StatusCodes.Status404NotFound, title: "Lesson not found");
 }

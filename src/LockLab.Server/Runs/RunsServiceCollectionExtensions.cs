@@ -30,16 +30,24 @@ public static class RunsServiceCollectionExtensions
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = (context, ct) => new ValueTask(context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            o.OnRejected = (context, ct) => new ValueTask(context.HttpContext.RequestServices
+                .GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
             {
                 HttpContext = context.HttpContext,
-                ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many runs", Detail = "This address started too many runs in the last minute; wait a moment." },
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status429TooManyRequests,
+                    Title = "Too many runs",
+                    Detail = "This address started too many runs in the last minute; wait a moment."
+                },
             }).AsTask());
             o.AddPolicy(RunsEndpoints.RateLimitPolicy, http => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions
                 {
-                    PermitLimit = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.LockLabOptions>>().Value.Limits.RunsPerMinutePerClient,
+                    PermitLimit = http.RequestServices
+                        .GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.LockLabOptions>>()
+                        .Value.Limits.RunsPerMinutePerClient,
                     Window = TimeSpan.FromMinutes(1),
                 }));
         });
