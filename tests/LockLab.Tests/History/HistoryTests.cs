@@ -60,7 +60,8 @@ public abstract class HistoryTests(LabServerFactory lab)
         var run = (await Json.ReadAsync<RunInfo>(response))!;
         var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         recorder.Recorded += id => { if (id == run.Id) recorded.TrySetResult(); };
-        if (await lab.Services.GetRequiredService<RunHistory>().GetRunAsync(run.Id) is { Status: RunStatus.Completed }) recorded.TrySetResult();
+        if (await lab.Services.GetRequiredService<RunHistory>().GetRunAsync(run.Id) is { Status: RunStatus.Completed })
+            recorded.TrySetResult();
         await recorded.Task.WaitAsync(TimeSpan.FromSeconds(30));
         return run;
     }
@@ -105,7 +106,8 @@ public abstract class HistoryTests(LabServerFactory lab)
         var client = lab.CreateClient();
 
         var byRoom = await client.GetFromJsonAsync("/api/runs?room=filtered", ContractsJsonContext.Default.RunInfoArray);
-        var byScenario = await client.GetFromJsonAsync("/api/runs?scenario=lock-per-step&status=completed", ContractsJsonContext.Default.RunInfoArray);
+        var byScenario = await client.GetFromJsonAsync("/api/runs?scenario=lock-per-step&status=completed",
+            ContractsJsonContext.Default.RunInfoArray);
         var none = await client.GetFromJsonAsync("/api/runs?room=filtered&status=failed", ContractsJsonContext.Default.RunInfoArray);
 
         Assert.Equal(run.Id, Assert.Single(byRoom!).Id);
