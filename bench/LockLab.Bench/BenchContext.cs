@@ -8,7 +8,8 @@ public sealed class BenchContext
 {
     private string? _serverFolder;
 
-    /// <param name="quick">Seconds, not minutes: tiny counts and one repetition. For the test suite, so the benchmarks keep working.</param>
+    /// <param name="quick">Seconds, not minutes: tiny counts and one repetition. For the test suite, so the
+    /// benchmarks keep working.</param>
     public BenchContext(bool quick, string repoRoot)
     {
         Quick = quick;
@@ -58,7 +59,9 @@ public sealed class BenchContext
         var output = Path.Combine(RepoRoot, "artifacts", "bench-server");
         if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
         Console.Error.WriteLine($"Publishing the lab (Release) to {output} …");
-        var info = new ProcessStartInfo("dotnet", ["publish", Path.Combine(RepoRoot, "src", "LockLab.Server"), "-c", "Release", "-o", output, "-nologo", "-v", "q"])
+        var info = new ProcessStartInfo(
+            "dotnet",
+            ["publish", Path.Combine(RepoRoot, "src", "LockLab.Server"), "-c", "Release", "-o", output, "-nologo", "-v", "q"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -35,7 +35,8 @@ for (var i = 0; i < args.Length; i++)
     else if (suites.Any(s => s.Name == args[i])) names.Add(args[i]);
     else
     {
-        Console.Error.WriteLine($"Unknown argument '{args[i]}'. Suites: {string.Join(", ", suites.Select(s => s.Name))}; options: --quick, --output <file>.");
+        Console.Error.WriteLine($"Unknown argument '{args[i]}'. Suites: {string.Join(", ", suites.Select(s => s.Name))}; " +
+            $"options: --quick, --output <file>.");
         return 2;
     }
 }
@@ -55,7 +56,8 @@ foreach (var (name, run) in suites.Where(s => names.Contains(s.Name)))
         var quietAtStart = quick ? null : await MachineLoad.WaitForQuietAsync(TimeSpan.FromMinutes(10));
         var before = MachineLoad.Read();
         var section = await run(context);
-        if (!quick && before is { } from && MachineLoad.Read() is { } to) section.MachineLoad = MachineLoad.Describe(quietAtStart, MachineLoad.OthersShare(from, to));
+        if (!quick && before is { } from && MachineLoad.Read() is { } to)
+            section.MachineLoad = MachineLoad.Describe(quietAtStart, MachineLoad.OthersShare(from, to));
         BenchReport.Print(section);
         sections.Add(section);
     }

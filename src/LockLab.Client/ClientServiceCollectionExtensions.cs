@@ -24,10 +24,14 @@ public static class ClientServiceCollectionExtensions
         services.TryAddScoped<IRunArchive, HttpRunArchive>();
         // What pages carry from the prerender ([PersistentState]), in source-generated JSON. Factories: a page builds
         // only the serializer (and JSON metadata) for what it carries.
-        services.AddSingleton<PersistentComponentStateSerializer<LessonDocument>>(_ => new ContractStateSerializer<LessonDocument>(ContractsJsonContext.Default.LessonDocument));
-        services.AddSingleton<PersistentComponentStateSerializer<LessonSummary[]>>(_ => new ContractStateSerializer<LessonSummary[]>(ContractsJsonContext.Default.LessonSummaryArray));
-        services.AddSingleton<PersistentComponentStateSerializer<RoomState>>(_ => new ContractStateSerializer<RoomState>(ContractsJsonContext.Default.RoomState));
-        services.AddSingleton<PersistentComponentStateSerializer<RunInfo[]>>(_ => new ContractStateSerializer<RunInfo[]>(ContractsJsonContext.Default.RunInfoArray));
+        services.AddSingleton<PersistentComponentStateSerializer<LessonDocument>>(_ =>
+            new ContractStateSerializer<LessonDocument>(ContractsJsonContext.Default.LessonDocument));
+        services.AddSingleton<PersistentComponentStateSerializer<LessonSummary[]>>(_ =>
+            new ContractStateSerializer<LessonSummary[]>(ContractsJsonContext.Default.LessonSummaryArray));
+        services.AddSingleton<PersistentComponentStateSerializer<RoomState>>(_ =>
+            new ContractStateSerializer<RoomState>(ContractsJsonContext.Default.RoomState));
+        services.AddSingleton<PersistentComponentStateSerializer<RunInfo[]>>(_ =>
+            new ContractStateSerializer<RunInfo[]>(ContractsJsonContext.Default.RunInfoArray));
         return services;
     }
 }

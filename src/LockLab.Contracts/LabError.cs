@@ -35,7 +35,10 @@ public sealed record LabError(LabErrorCode Code, string Message)
 {
     public string ToHubMessage() => $"[{Name(Code)}] {Message}";
 
-    /// <summary>The error in a hub error's text (the server's part of it); a text without a code is <see cref="LabErrorCode.Other"/>.</summary>
+    /// <summary>
+    /// The error in a hub error's text (the server's part of it); a text without a code is
+    /// <see cref="LabErrorCode.Other"/>.
+    /// </summary>
     public static LabError FromHubMessage(string text)
     {
         var close = text.StartsWith('[') ? text.IndexOf("] ", StringComparison.Ordinal) : -1;

@@ -5,10 +5,11 @@ namespace LockLab.Contracts;
 /// second): a page shows their latest lines, the counter and the rate, and keeps the full log one link away. The rule
 /// that makes a run big is shared by the server and the page, so that both agree before the first event.
 /// <para>
-/// A page that shows only a big run's latest lines may say so to the hub (<see cref="ILabHub.ShowLatestOnly"/>): from then on it is
-/// sent, for big runs only, the latest <see cref="EventsPerMessage"/> events at most every <see cref="EveryMs"/>
-/// milliseconds (and the run's last events before <c>RunCompleted</c>), not every event, and a summary with short lists. A connection that does not
-/// ask — a SignalR viewer that tabulates the whole run — gets every event, as always.
+/// A page that shows only a big run's latest lines may say so to the hub (<see cref="ILabHub.ShowLatestOnly"/>):
+/// from then on it is sent, for big runs only, the latest <see cref="EventsPerMessage"/> events at most every
+/// <see cref="EveryMs"/> milliseconds (and the run's last events before <c>RunCompleted</c>), not every event, and
+/// a summary with short lists. A connection that does not ask — a SignalR viewer that tabulates the whole run —
+/// gets every event, as always.
 /// </para>
 /// </summary>
 public static class LatestLines

@@ -28,7 +28,8 @@ public static class RoundOutcomes
         {
             if (e.Kind != EventKind.Print) continue;
             var round = e.Round ?? 1;
-            if (!rounds.TryGetValue(round, out var printed)) rounds[round] = printed = new List<long>(parameters.Processes * parameters.Iterations);
+            if (!rounds.TryGetValue(round, out var printed))
+                rounds[round] = printed = new List<long>(parameters.Processes * parameters.Iterations);
             printed.Add(e.Value);
         }
         return FromRoundPrints(parameters, rounds);

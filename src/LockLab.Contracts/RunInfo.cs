@@ -29,8 +29,14 @@ public sealed record RunInfo(
     string? Error,
     RunLinks Links)
 {
-    /// <summary>The run as the hub sends it to a room's pages: its summary's lists cut to <see cref="RunSummary.ViewerListLimit"/>.</summary>
-    public RunInfo ForViewers() => Summary is { } s && s.ForViewers() is var cut && !ReferenceEquals(cut, s) ? this with { Summary = cut } : this;
+    /// <summary>
+    /// The run as the hub sends it to a room's pages: its summary's lists cut to
+    /// <see cref="RunSummary.ViewerListLimit"/>.
+    /// </summary>
+    public RunInfo ForViewers() =>
+        Summary is { } s && s.ForViewers() is var cut && !ReferenceEquals(cut, s)
+            ? this with { Summary = cut }
+            : this;
 
     /// <summary>
     /// This run for a page that shows only a big run's latest lines (<see cref="LatestLines"/>): its summary lists the
@@ -38,7 +44,10 @@ public sealed record RunInfo(
     /// the rest are the run's record, a link away). Parsing a thousand of each, as <see cref="ForViewers"/> lists,
     /// held a WebAssembly page's frame for over a tenth of a second as the run ended.
     /// </summary>
-    public RunInfo ForLatestLines() => Summary is { } s && s.CutTo(LatestLines.SummaryListLimit) is var cut && !ReferenceEquals(cut, s) ? this with { Summary = cut } : this;
+    public RunInfo ForLatestLines() =>
+        Summary is { } s && s.CutTo(LatestLines.SummaryListLimit) is var cut && !ReferenceEquals(cut, s)
+            ? this with { Summary = cut }
+            : this;
 
     [JsonIgnore]
     public bool IsFinished => Status is not (RunStatus.Queued or RunStatus.Running);
@@ -51,7 +60,8 @@ public sealed record RunLinks(string Self, string Events);
 /// printed output and final value) came out over the rounds (<see cref="RoundOutcomes"/>).</param>
 /// <param name="Discrepancy">What the run's events do not account for (a write that cannot be placed, lost writes that
 /// do not add up to the missing amount): a bug in the lab, shown and logged, never hidden. Null when all is accounted for.</param>
-/// <param name="Printed">The values printed, in order: at most <see cref="ListLimit"/> of them (see <paramref name="PrintedTotal"/>).</param>
+/// <param name="Printed">The values printed, in order: at most <see cref="ListLimit"/> of them (see
+/// <paramref name="PrintedTotal"/>).</param>
 /// <param name="LostWrites">The lost writes in the order they landed, each with the write that erased it: at most
 /// <see cref="LostWritesListLimit"/> of them; <paramref name="LostUpdates"/> counts them all.</param>
 /// <param name="PrintedTotal">Set when the run printed more than <see cref="ListLimit"/> values: how many it printed.
@@ -105,7 +115,8 @@ public sealed record RunSummary(
 /// build on it) and was computed from a value read before this one landed.
 /// </summary>
 /// <param name="Amount">What the lost write had added: the update that is missing from the final value.</param>
-public sealed record LostWrite(long Seq, string Process, long Value, long OverwrittenBySeq, string OverwrittenBy, long OverwrittenWith, long Amount);
+public sealed record LostWrite(
+    long Seq, string Process, long Value, long OverwrittenBySeq, string OverwrittenBy, long OverwrittenWith, long Amount);
 
 /// <summary>One row of a repeated run's outcome table: a stress run's final value, or a repeated lesson run's printed
 /// output and final value, and in how many rounds it came out.</summary>
@@ -119,7 +130,8 @@ public sealed record ProcessSummary(string Process, int Pid, int? ExitCode, doub
 /// <param name="Lesson">The lesson the presenter shows (its slug), if any.</param>
 /// <param name="Page">The page of that lesson, from 1.</param>
 /// <param name="Viewers">Connected pages in the room (the presenter's included).</param>
-public sealed record RoomState(string Room, RunInfo? CurrentRun, IReadOnlyList<RunInfo> RecentRuns, string? Lesson = null, int Page = 1, int Viewers = 0);
+public sealed record RoomState(string Room, RunInfo? CurrentRun, IReadOnlyList<RunInfo> RecentRuns, string? Lesson = null,
+    int Page = 1, int Viewers = 0);
 
 /// <summary>Body of <c>POST /api/rooms/{code}/page</c> and argument of the hub's <c>SetPage</c>: move every follower there.</summary>
 public sealed record PageRequest(string? Lesson, int? Page);
@@ -129,5 +141,6 @@ public sealed record PageRequest(string? Lesson, int? Page);
 /// such as <c>http://192.168.1.20:5080</c>, best first; never a loopback address). Empty, with <see cref="Advice"/>,
 /// when the lab cannot be reached from the network as it was started.
 /// </summary>
-/// <param name="Configured">True when the address is <c>LockLab:PublicUrl</c> (a proxy or a DNS name), not one found on the machine.</param>
+/// <param name="Configured">True when the address is <c>LockLab:PublicUrl</c> (a proxy or a DNS name), not one
+/// found on the machine.</param>
 public sealed record JoinAddresses(IReadOnlyList<string> Addresses, bool Configured, string? Advice = null);

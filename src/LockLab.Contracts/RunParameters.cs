@@ -22,9 +22,10 @@ public enum StartMode
     /// it holds the lock), and every process keeps its sleeps on schedule (no drift). It reproduces the lesson's printed
     /// output every time, which Python's own script does only usually. JSON: <c>lesson</c> (<c>ordered</c> is read too).</summary>
     Lesson,
-    /// <summary>As the lesson's Python script runs: each process starts a couple of milliseconds after the one before it
-    /// has begun, as <c>p1.start(); p2.start()</c> spaces them (the time to create a process), and each sleeps from the moment it asks, so late wake-ups add up and nothing
-    /// keeps the processes aligned.</summary>
+    /// <summary>As the lesson's Python script runs: each process starts a couple of milliseconds after the one
+    /// before it has begun, as <c>p1.start(); p2.start()</c> spaces them (the time to create a process), and
+    /// each sleeps from the moment it asks, so late wake-ups add up and nothing keeps the processes
+    /// aligned.</summary>
     Python,
     /// <summary>All processes are released at the same instant: the true race for the lock.</summary>
     Simultaneous,
@@ -55,7 +56,8 @@ public static class StartModes
     public static string Describe(StartMode mode) => mode switch
     {
         StartMode.Lesson => "A fixed schedule that reproduces the lesson's printed output.",
-        StartMode.Python => "As the lesson's Python script: started one after the other, each sleeping from now — the output varies from run to run.",
+        StartMode.Python => "As the lesson's Python script: started one after the other, each sleeping from now — " +
+            "the output varies from run to run.",
         StartMode.Simultaneous => "All processes released at the same instant: a true race.",
         _ => "",
     };
@@ -64,7 +66,8 @@ public static class StartModes
 /// <summary>Reads and writes <see cref="StartMode"/> by its name, accepting the lesson schedule's earlier name.</summary>
 public sealed class StartModeJsonConverter : JsonConverter<StartMode>
 {
-    public override StartMode Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+    public override StartMode Read(
+        ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
         reader.TokenType == System.Text.Json.JsonTokenType.String && StartModes.Parse(reader.GetString()) is { } mode
             ? mode
             : throw new System.Text.Json.JsonException($"startMode: {StartModes.Rule}");
@@ -85,7 +88,8 @@ public enum RunMode
 }
 
 /// <summary>The fully resolved parameters of one run (scenario defaults with the request's overrides applied).</summary>
-/// <param name="Rounds">How many times the whole experiment is repeated within the run (the stress scenario's outcome table); 1 otherwise.</param>
+/// <param name="Rounds">How many times the whole experiment is repeated within the run (the stress scenario's
+/// outcome table); 1 otherwise.</param>
 /// <param name="ReportsSteps">False for stress runs: they report how often each final value occurred, not every step
 /// (millions of steps would swamp the page and the server's memory).</param>
 public sealed record RunParameters(
@@ -115,7 +119,8 @@ public sealed record IntRange(int Min, int Max)
 }
 
 /// <summary>The bounds every request is validated against; the UI shows them.</summary>
-public sealed record ParameterLimits(IntRange Processes, IntRange Iterations, IntRange Amount, IntRange DelayMs, IntRange GapMs, IntRange Rounds);
+public sealed record ParameterLimits(
+    IntRange Processes, IntRange Iterations, IntRange Amount, IntRange DelayMs, IntRange GapMs, IntRange Rounds);
 
 /// <summary>A scenario as <c>GET /api/scenarios</c> describes it.</summary>
 public sealed record ScenarioInfo(string Name, string Title, string Description, RunParameters Defaults, ParameterLimits Limits);

@@ -81,7 +81,8 @@ public sealed class RunSummaryCollector(RunParameters parameters)
             .Select(p =>
             {
                 var totals = _processes.GetValueOrDefault(p.Key);
-                return new ProcessSummary(p.Key, p.Value.Pid, p.Value.ExitCode, Math.Round(totals?.LockWaitMs ?? 0, 3), totals?.Writes ?? 0);
+                return new ProcessSummary(p.Key, p.Value.Pid, p.Value.ExitCode, Math.Round(totals?.LockWaitMs ?? 0, 3),
+                    totals?.Writes ?? 0);
             })
             .ToArray();
 

@@ -32,9 +32,11 @@ public static class WireNames
 
     /// <summary>A status by its name (case and surrounding spaces ignored), or null.</summary>
     public static RunStatus? ParseStatus(string? name) =>
-        Enum.GetValues<RunStatus>().Select(s => (RunStatus?)s).FirstOrDefault(s => string.Equals(Name(s!.Value), name?.Trim(), StringComparison.OrdinalIgnoreCase));
+        Enum.GetValues<RunStatus>().Select(s => (RunStatus?)s)
+            .FirstOrDefault(s => string.Equals(Name(s!.Value), name?.Trim(), StringComparison.OrdinalIgnoreCase));
 
     /// <summary>An event kind by its name, or null.</summary>
     public static EventKind? ParseKind(string? name) =>
-        Enum.GetValues<EventKind>().Select(k => (EventKind?)k).FirstOrDefault(k => string.Equals(Name(k!.Value), name?.Trim(), StringComparison.OrdinalIgnoreCase));
+        Enum.GetValues<EventKind>().Select(k => (EventKind?)k)
+            .FirstOrDefault(k => string.Equals(Name(k!.Value), name?.Trim(), StringComparison.OrdinalIgnoreCase));
 }

@@ -35,7 +35,8 @@ public sealed class WriteLedger
         public short Process { get; } = process;
         public bool NamesItsSource { get; } = namesItsSource;
 
-        public static bool Fits(long seq, long value) => seq is >= int.MinValue and <= int.MaxValue && value is >= int.MinValue and <= int.MaxValue;
+        public static bool Fits(long seq, long value) =>
+            seq is >= int.MinValue and <= int.MaxValue && value is >= int.MinValue and <= int.MaxValue;
     }
 
     /// <summary>What the ledger needs of a read event, kept only until the write it names is known.</summary>
@@ -60,7 +61,9 @@ public sealed class WriteLedger
     public WriteLedger(int processes = 0, int writesPerProcess = 0)
     {
         var expected = (long)processes * writesPerProcess;
-        var layout = processes is > 0 and < 128 && writesPerProcess is > 0 and < 1 << 24 && expected <= 1 << 26 ? (processes, writesPerProcess) : (0, 0);
+        var layout = processes is > 0 and < 128 && writesPerProcess is > 0 and < 1 << 24 && expected <= 1 << 26
+            ? (processes, writesPerProcess)
+            : (0, 0);
         _writes = new List<Write>((int)Math.Min(expected, 1 << 26));
         _byId = new WriteIndex(layout.Item1, layout.Item2);
         _next = new WriteIndex(layout.Item1, layout.Item2);
@@ -143,7 +146,9 @@ public sealed class WriteLedger
         var index = _writes.Count;
         _writes.Add(new Write(e.Seq, e.Value, id, e.ReadFrom ?? 0, e.Replaced ?? 0, e.ReadFrom is not null, ProcessNumber(e.Process)));
         if (!_byId.TryAdd(id, index)) _problems.Add($"Two writes carry the id {id} (seq {_writes[_byId[id]].Seq} and {e.Seq}).");
-        if (!_next.TryAdd(e.Replaced ?? 0, index)) _problems.Add($"Two writes say they replaced the same write (seq {_writes[_next[e.Replaced ?? 0]].Seq} and {e.Seq}).");
+        if (!_next.TryAdd(e.Replaced ?? 0, index))
+            _problems.Add($"Two writes say they replaced the same write " +
+                $"(seq {_writes[_next[e.Replaced ?? 0]].Seq} and {e.Seq}).");
         _memoryOrder = null;
     }
 
@@ -192,12 +197,16 @@ public sealed class WriteLedger
                     break;
                 }
             }
-            listed.Add(new LostWrite(w.Seq, _processNames[w.Process], w.Value, eraser?.Seq ?? 0, eraser is { } e ? _processNames[e.Process] : "", eraser?.Value ?? 0, AmountOf(w)));
+            listed.Add(new LostWrite(w.Seq, _processNames[w.Process], w.Value, eraser?.Seq ?? 0,
+                eraser is { } e ? _processNames[e.Process] : "", eraser?.Value ?? 0, AmountOf(w)));
         }
         return (listed, count, amount);
     }
 
-    /// <summary>Memory order from the initial value (id 0), each write followed by the one that replaced it; then the chain to the final value.</summary>
+    /// <summary>
+    /// Memory order from the initial value (id 0), each write followed by the one that replaced it; then the
+    /// chain to the final value.
+    /// </summary>
     private void Settle()
     {
         if (_memoryOrder is not null) return;
@@ -224,7 +233,10 @@ public sealed class WriteLedger
 
     private long ValueOf(int writeId) => writeId == 0 ? 0 : _byId.TryGetValue(writeId, out var index) ? _writes[index].Value : 0;
 
-    /// <summary>Whether the write at <paramref name="later"/> has the value of the write at <paramref name="earlier"/> in it: the one is an ancestor of the other.</summary>
+    /// <summary>
+    /// Whether the write at <paramref name="later"/> has the value of the write at <paramref name="earlier"/>
+    /// in it: the one is an ancestor of the other.
+    /// </summary>
     private bool BuildsOn(int later, int earlier)
     {
         var target = _writes[earlier].Id;
@@ -243,7 +255,9 @@ public sealed class WriteLedger
     {
         if (r.ReadFrom != 0 && !_byId.ContainsKey(r.ReadFrom)) return false;
         var value = ValueOf(r.ReadFrom);
-        if (value != r.Value) _readProblems.Add($"{_processNames[r.Process]}'s read (seq {r.Seq}) saw {r.Value}, but the write it names produced {value}.");
+        if (value != r.Value)
+            _readProblems.Add($"{_processNames[r.Process]}'s read (seq {r.Seq}) saw {r.Value}, " +
+                $"but the write it names produced {value}.");
         return true;
     }
 
@@ -259,7 +273,8 @@ public sealed class WriteLedger
         Settle();
         var problems = new List<string>(_problems);
         var placed = _memoryOrder!.Count;
-        if (placed != _writes.Count) problems.Add($"{_writes.Count - placed} of {_writes.Count} writes could not be placed in the order they landed.");
+        if (placed != _writes.Count)
+            problems.Add($"{_writes.Count - placed} of {_writes.Count} writes could not be placed in the order they landed.");
         var expectedWrites = (long)parameters.Processes * parameters.Iterations;
         if (_writes.Count != expectedWrites) problems.Add($"{_writes.Count} writes were reported; the run makes {expectedWrites}.");
         foreach (var index in _memoryOrder)
@@ -281,15 +296,19 @@ public sealed class WriteLedger
         foreach (var r in _unresolvedReads)
         {
             var process = _processNames[r.Process];
-            if (r.ReadFrom != 0 && !_byId.ContainsKey(r.ReadFrom)) problems.Add($"{process}'s read (seq {r.Seq}) names a write that was not reported ({r.ReadFrom}).");
-            else if (ValueOf(r.ReadFrom) != r.Value) problems.Add($"{process}'s read (seq {r.Seq}) saw {r.Value}, but the write it names produced {ValueOf(r.ReadFrom)}.");
+            if (r.ReadFrom != 0 && !_byId.ContainsKey(r.ReadFrom))
+                problems.Add($"{process}'s read (seq {r.Seq}) names a write that was not reported ({r.ReadFrom}).");
+            else if (ValueOf(r.ReadFrom) != r.Value)
+                problems.Add($"{process}'s read (seq {r.Seq}) saw {r.Value}, " +
+                    $"but the write it names produced {ValueOf(r.ReadFrom)}.");
         }
         var last = placed > 0 ? _writes[_memoryOrder[^1]].Value : 0;
         if (last != actualFinalValue) problems.Add($"The last write left {last}; the shared value is {actualFinalValue}.");
         var missing = parameters.ExpectedFinalValue - actualFinalValue;
         if (lostAmount != missing)
         {
-            problems.Add($"The lost writes add up to {lostAmount}, but the final value is {missing} short of the expected {parameters.ExpectedFinalValue}.");
+            problems.Add($"The lost writes add up to {lostAmount}, but the final value is {missing} short of the " +
+                $"expected {parameters.ExpectedFinalValue}.");
         }
         return problems;
     }

@@ -40,7 +40,10 @@ internal static unsafe partial class Kernel
         public long Nanoseconds;
     }
 
-    /// <summary>Sleeps while <c>*address == expected</c>; returns false on time-out. Spurious wake-ups are allowed: callers re-check.</summary>
+    /// <summary>
+    /// Sleeps while <c>*address == expected</c>; returns false on time-out. Spurious wake-ups are allowed:
+    /// callers re-check.
+    /// </summary>
     public static bool Wait(int* address, int expected, TimeSpan? timeout = null)
     {
         if (!HasFutex)

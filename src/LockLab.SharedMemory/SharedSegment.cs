@@ -76,7 +76,8 @@ public sealed unsafe class SharedSegment : IDisposable
     {
         // FileShare.Delete lets the server unlink the file at run end while a slow worker still has it open.
         using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        var file = MemoryMappedFile.CreateFromFile(stream, mapName: null, Size, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+        var file = MemoryMappedFile.CreateFromFile(
+            stream, mapName: null, Size, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
         var segment = new SharedSegment(file);
         if (validate && Volatile.Read(ref *(int*)(segment._base + MagicOffset)) != Magic)
         {
@@ -114,7 +115,10 @@ public sealed unsafe class SharedSegment : IDisposable
     /// <summary>Takes the next event ticket: the run-wide order of everything any process did.</summary>
     public long NextTicket() => Interlocked.Increment(ref *(long*)(_base + TicketOffset));
 
-    /// <summary>The monotonic timestamp all <c>atMs</c> values count from; written by whoever opens the gate (0 while it is closed).</summary>
+    /// <summary>
+    /// The monotonic timestamp all <c>atMs</c> values count from; written by whoever opens the gate (0 while it
+    /// is closed).
+    /// </summary>
     public long RunStartTimestamp => Volatile.Read(ref *(long*)(_base + RunStartOffset));
 
     private int* StartTurn => (int*)(_base + StartTurnOffset);
@@ -268,7 +272,9 @@ public sealed unsafe class SharedSegment : IDisposable
     }
 
     private long* CountingTimes(int index) =>
-        index is >= 0 and < MaxProcesses ? (long*)(_base + CountingTimesOffset) + 2 * index : throw new ArgumentOutOfRangeException(nameof(index));
+        index is >= 0 and < MaxProcesses
+            ? (long*)(_base + CountingTimesOffset) + 2 * index
+            : throw new ArgumentOutOfRangeException(nameof(index));
 
     /// <summary>A worker has finished its part of the current round.</summary>
     public void RoundDone()

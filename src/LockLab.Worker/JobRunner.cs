@@ -278,7 +278,8 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
     }
 
     private void ReportRead(long ticket, double atMs, CounterWord read) =>
-        sink.Write(new RunEvent(ticket, job.Process, pid, EventKind.Read, read.Value, Math.Round(atMs, 3), ReadFrom: read.WriteId, Round: _round));
+        sink.Write(new RunEvent(ticket, job.Process, pid, EventKind.Read, read.Value, Math.Round(atMs, 3),
+            ReadFrom: read.WriteId, Round: _round));
 
     private void AcquireLock()
     {
@@ -292,7 +293,9 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
         {
             // Python's lock would have kept this process waiting forever; say what happened instead (the server reads it).
             _toldOfDeadHolder = true;
-            Console.Error.WriteLine($"{job.Process} took over the lock from {(dead.Holder > 0 ? RunParameters.ProcessName(dead.Holder - 1) : "a process")} (pid {dead.Pid}), which died holding it.");
+            Console.Error.WriteLine($"{job.Process} took over the lock from " +
+                $"{(dead.Holder > 0 ? RunParameters.ProcessName(dead.Holder - 1) : "a process")} " +
+                $"(pid {dead.Pid}), which died holding it.");
         }
         ReportCounter(EventKind.LockAcquired);
     }
@@ -327,7 +330,8 @@ public sealed class JobRunner(SharedSegment segment, WorkerJob job, IEventSink s
 
     private void Report(long seq, double atMs, EventKind kind, long value)
     {
-        if (job.StepEvents || kind == EventKind.Exit) sink.Write(new RunEvent(seq, job.Process, pid, kind, value, Math.Round(atMs, 3), Round: _round));
+        if (job.StepEvents || kind == EventKind.Exit)
+            sink.Write(new RunEvent(seq, job.Process, pid, kind, value, Math.Round(atMs, 3), Round: _round));
     }
 
     private double Now() => Stopwatch.GetElapsedTime(_runStart).TotalMilliseconds;

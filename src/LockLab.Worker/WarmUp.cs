@@ -25,7 +25,8 @@ internal static class WarmUp
         try
         {
             var job = new WorkerJob(path, 0, 1, 1, 0, 0, LockScope.PerStep, StartMode.Simultaneous);
-            job = JsonSerializer.Deserialize(JsonSerializer.Serialize(job, ContractsJsonContext.Default.WorkerJob), ContractsJsonContext.Default.WorkerJob)!;
+            job = JsonSerializer.Deserialize(JsonSerializer.Serialize(job, ContractsJsonContext.Default.WorkerJob),
+                ContractsJsonContext.Default.WorkerJob)!;
             using (SharedSegment.Create(job.SegmentPath))
             using (var segment = SharedSegment.Open(job.SegmentPath))
             {

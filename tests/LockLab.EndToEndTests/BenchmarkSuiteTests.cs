@@ -22,7 +22,12 @@ public sealed class BenchmarkSuiteTests
         try
         {
             var report = Path.Combine(folder, "benchmarks.md");
-            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            var info = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false
+            };
             foreach (var arg in new[] { BenchDll(), "--quick", "--output", report }) info.ArgumentList.Add(arg);
             using var bench = Process.Start(info)!;
             var stdout = bench.StandardOutput.ReadToEndAsync();
@@ -49,7 +54,11 @@ public sealed class BenchmarkSuiteTests
             // A comparison with Python that has no Python figure is no comparison.
             Assert.DoesNotContain("no python3", text);
             Assert.Contains("Python from interpreter start", text);
-            foreach (var target in new[] { "wall ÷ ideal", "first print", "distance between the lab's `python` mode and Python's outputs", "p99 with 1 viewer", "viewers receiving every event", "lesson text visible", "across Redis" })
+            foreach (var target in new[]
+            {
+                "wall ÷ ideal", "first print", "distance between the lab's `python` mode and Python's outputs", "p99 with 1 viewer",
+                "viewers receiving every event", "lesson text visible", "across Redis"
+            })
             {
                 Assert.Contains(target, text);
             }
@@ -62,7 +71,8 @@ public sealed class BenchmarkSuiteTests
 
     private static string BenchDll()
     {
-        var dll = Path.Combine(Repository.Root, "bench", "LockLab.Bench", "bin", Repository.Configuration, Repository.TargetFramework, "LockLab.Bench.dll");
+        var dll = Path.Combine(Repository.Root, "bench", "LockLab.Bench", "bin",
+            Repository.Configuration, Repository.TargetFramework, "LockLab.Bench.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the solution first: the benchmark suite is missing.", dll);
     }
 }

@@ -11,7 +11,8 @@ public class BrowserFixture : IAsyncLifetime
 {
     /// <summary>Headless on a machine without a display or GPU, as root (no sandbox), and no traffic to the outside.</summary>
     private static readonly string[] ChromiumArgs =
-        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"];
 
     private IPlaywright? _playwright;
     private LabProcess? _server;
@@ -54,10 +55,12 @@ public class BrowserFixture : IAsyncLifetime
 
     /// <summary>Headless Debian Chromium with the lab's usual flags.</summary>
     public static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) =>
-        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
+        playwright.Chromium.LaunchAsync(
+            new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
 
     private static InvalidOperationException NotStarted() =>
-        new($"The browser fixture did not start: call Prerequisites.Require(Prerequisites.Chromium) first in the test ({Prerequisites.Chromium}).");
+        new($"The browser fixture did not start: call Prerequisites.Require(Prerequisites.Chromium) first in the test " +
+            $"({Prerequisites.Chromium}).");
 
     /// <summary>A fresh page that records every console error and uncaught exception: any of them fails the test.</summary>
     public async Task<(IPage Page, List<string> Errors)> NewPageAsync(int width = 1440, int height = 900)
@@ -78,9 +81,13 @@ public class BrowserFixture : IAsyncLifetime
         return (page, errors);
     }
 
-    /// <summary>Waits until WebAssembly has taken over the prerendered page (the live panel reports it; other pages mark the body).</summary>
+    /// <summary>
+    /// Waits until WebAssembly has taken over the prerendered page (the live panel reports it; other pages mark
+    /// the body).
+    /// </summary>
     public static Task WaitUntilInteractiveAsync(IPage page) =>
-        page.Locator("body[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000, State = WaitForSelectorState.Attached });
+        page.Locator("body[data-interactive=true]")
+            .WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000, State = WaitForSelectorState.Attached });
 
     /// <summary>Waits until the WebAssembly page is interactive and connected to the lab's hub.</summary>
     public static Task WaitUntilLiveAsync(IPage page) =>

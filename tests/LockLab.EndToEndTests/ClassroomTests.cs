@@ -61,7 +61,11 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await follower.GetByTestId("follow").ClickAsync();
         await Expect(follower.GetByTestId("page-title")).ToHaveTextAsync("Who gets the lock first?");
 
-        await presenter.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "presenter.png"), FullPage = true });
+        await presenter.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(BrowserFixture.ArtifactsFolder, "presenter.png"),
+            FullPage = true
+        });
         Assert.Empty(presenterErrors);
         Assert.Empty(followerErrors);
     }
@@ -75,7 +79,8 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         var code = await CreateRoomAsync();
         using (var client = lab.Server.CreateClient(presenter: true))
         {
-            (await client.PostAsync($"/api/rooms/{code}/page", JsonContent.Create(new { lesson = "process-locks", page = 3 }))).EnsureSuccessStatusCode();
+            (await client.PostAsync($"/api/rooms/{code}/page",
+                JsonContent.Create(new { lesson = "process-locks", page = 3 }))).EnsureSuccessStatusCode();
             (await client.PostAsync($"/api/rooms/{code}/runs", new StringContent("""{"scenario":"lock"}"""))).EnsureSuccessStatusCode();
         }
         var (page, errors) = await lab.NewPageAsync(width, height);
@@ -96,7 +101,10 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         // + makes the text larger; B blanks the screen and B again brings it back.
         await page.Keyboard.PressAsync("+");
         await Expect(page.GetByTestId("projection")).ToHaveAttributeAsync("data-zoom", "1.625");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsFolder, $"projector-{width}x{height}.png") });
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(BrowserFixture.ArtifactsFolder, $"projector-{width}x{height}.png")
+        });
         await page.Keyboard.PressAsync("b");
         await Expect(page.GetByTestId("blank")).ToBeVisibleAsync();
         await page.Keyboard.PressAsync("b");
@@ -111,7 +119,8 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         var code = await CreateRoomAsync();
         using var client = lab.Server.CreateClient(presenter: true);
         // The page's own experiment is no-lock; the teacher's phone (or curl) starts the lock experiment.
-        (await client.PostAsync($"/api/rooms/{code}/page", JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
+        (await client.PostAsync($"/api/rooms/{code}/page",
+            JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
         var (follower, followerErrors) = await lab.NewPageAsync(390, 844);
         var (projector, projectorErrors) = await lab.NewPageAsync(1920, 1080);
         foreach (var (page, path) in new[] { (follower, $"/rooms/{code}"), (projector, $"/rooms/{code}/project") })
@@ -146,7 +155,8 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Prerequisites.Require(Prerequisites.Chromium);
         var code = await CreateRoomAsync();
         using var client = lab.Server.CreateClient(presenter: true);
-        (await client.PostAsync($"/api/rooms/{code}/page", JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
+        (await client.PostAsync($"/api/rooms/{code}/page",
+            JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
         var (presenter, presenterErrors) = await lab.NewPageAsync();
         var (follower, followerErrors) = await lab.NewPageAsync(390, 844);
         await presenter.GotoAsync(new Uri(lab.Server.Address, $"/rooms/{code}/present?key={ServerProcess.Key}").ToString());
@@ -182,22 +192,29 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Prerequisites.Require(Prerequisites.Chromium);
         var code = await CreateRoomAsync();
         using var client = lab.Server.CreateClient(presenter: true);
-        (await client.PostAsync($"/api/rooms/{code}/page", JsonContent.Create(new { lesson = "process-locks", page = 1 }))).EnsureSuccessStatusCode();
+        (await client.PostAsync($"/api/rooms/{code}/page",
+            JsonContent.Create(new { lesson = "process-locks", page = 1 }))).EnsureSuccessStatusCode();
         var (projector, errors) = await lab.NewPageAsync(1920, 1080);
         await projector.GotoAsync(new Uri(lab.Server.Address, $"/rooms/{code}/project").ToString());
         await BrowserFixture.WaitUntilLiveAsync(projector);
         await Expect(projector.GetByTestId("page-title")).ToHaveTextAsync("Process locks");
 
-        (await client.PostAsync($"/api/rooms/{code}/page", JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
+        (await client.PostAsync($"/api/rooms/{code}/page",
+            JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
         await Expect(projector.GetByTestId("page-title")).ToHaveTextAsync("Without a lock");
 
         // Blazor moved focus to the heading when the page opened (for screen readers), and it stays there: fine, as
         // long as nothing draws it.
         var heading = projector.GetByTestId("page-title");
-        Assert.True(await heading.EvaluateAsync<bool>("h => h === document.activeElement"), "The heading does not have the focus: the test no longer sees the case it is about.");
+        Assert.True(await heading.EvaluateAsync<bool>("h => h === document.activeElement"),
+            "The heading does not have the focus: the test no longer sees the case it is about.");
         var outline = await heading.EvaluateAsync<string>("h => getComputedStyle(h).outlineStyle + ' ' + getComputedStyle(h).outlineWidth");
-        Assert.True(outline.StartsWith("none", StringComparison.Ordinal) || outline.EndsWith(" 0px", StringComparison.Ordinal), $"The heading is drawn with a focus outline: {outline}");
-        await projector.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "projector-after-page-change.png") });
+        Assert.True(outline.StartsWith("none", StringComparison.Ordinal) || outline.EndsWith(" 0px", StringComparison.Ordinal),
+            $"The heading is drawn with a focus outline: {outline}");
+        await projector.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(BrowserFixture.ArtifactsFolder, "projector-after-page-change.png")
+        });
         Assert.Empty(errors);
     }
 

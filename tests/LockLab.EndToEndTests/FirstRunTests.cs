@@ -26,12 +26,14 @@ public partial class FirstRunTests(BrowserFixture browser) : IClassFixture<Brows
 
         // Ready: the history could be opened (it lives in a data folder that no clone has).
         var ready = await http.GetAsync("/readyz");
-        Assert.True(ready.StatusCode == HttpStatusCode.OK, $"/readyz {(int)ready.StatusCode}: {await ready.Content.ReadAsStringAsync()}\n{lab.Output}");
+        Assert.True(ready.StatusCode == HttpStatusCode.OK,
+            $"/readyz {(int)ready.StatusCode}: {await ready.Content.ReadAsStringAsync()}\n{lab.Output}");
 
         // A run with the key the lab generated is recorded and listed.
         using var presenter = new HttpClient { BaseAddress = address };
         presenter.DefaultRequestHeaders.Authorization = new("Bearer", lab.Key);
-        var started = await presenter.PostAsync("/api/runs", new StringContent("""{"scenario":"lock","delayMs":0}""", System.Text.Encoding.UTF8, "application/json"));
+        var started = await presenter.PostAsync("/api/runs",
+            new StringContent("""{"scenario":"lock","delayMs":0}""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var runId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         var finished = await Waiting.UntilAsync(async () =>
@@ -60,10 +62,12 @@ public partial class FirstRunTests(BrowserFixture browser) : IClassFixture<Brows
         await lesson.GotoAsync(new Uri(address, "/lessons/process-locks/2").ToString());
         await lesson.Locator("[data-testid=live-panel][data-interactive=true]").WaitForAsync(new() { Timeout = 30_000 });
         await lesson.WaitForLoadStateAsync(LoadState.NetworkIdle);
-        Assert.True(Interlocked.Read(ref transferred) < 3_000_000, $"The lesson page transferred {Interlocked.Read(ref transferred):N0} bytes (target: under 3 MB).");
+        Assert.True(Interlocked.Read(ref transferred) < 3_000_000,
+            $"The lesson page transferred {Interlocked.Read(ref transferred):N0} bytes (target: under 3 MB).");
 
         // Nothing went wrong on the way: the start-up log holds no warning or error but the generated key's notice.
-        var complaints = lab.Lines.Where(l => Complaint().IsMatch(l) && !l.Contains("generated one for this start", StringComparison.Ordinal)).ToList();
+        var complaints = lab.Lines
+            .Where(l => Complaint().IsMatch(l) && !l.Contains("generated one for this start", StringComparison.Ordinal)).ToList();
         Assert.True(complaints.Count == 0, "Warnings or errors while starting and serving:\n" + string.Join('\n', complaints));
         Assert.Empty(errors);
         Assert.Empty(lessonErrors);

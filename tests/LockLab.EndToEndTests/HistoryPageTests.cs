@@ -28,7 +28,8 @@ public class HistoryPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture
 
         await page.Locator($"[data-testid=history-row][data-run='{id}'] [data-testid=replay]").ClickAsync();
         await Expect(page.GetByTestId("replay-controls")).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 20_000 });
-        var values = await page.Locator("[data-testid=console-line]").EvaluateAllAsync<long[]>("lines => lines.map(l => Number(l.dataset.value))");
+        var values = await page.Locator("[data-testid=console-line]")
+            .EvaluateAllAsync<long[]>("lines => lines.map(l => Number(l.dataset.value))");
         Assert.Equal([1L, 2, 3, 4, 5, 8, 11, 14, 17, 20], values);
         await Expect(page.GetByTestId("lanes")).ToBeVisibleAsync();
         Assert.Empty(errors);

@@ -17,7 +17,8 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         var result = new List<(string, long)>();
         foreach (var line in lines)
         {
-            result.Add((await line.GetAttributeAsync("data-process") ?? "", long.Parse(await line.GetAttributeAsync("data-value") ?? "-1")));
+            result.Add((await line.GetAttributeAsync("data-process") ?? "",
+                long.Parse(await line.GetAttributeAsync("data-value") ?? "-1")));
         }
         return result.ToArray();
     }
@@ -44,7 +45,11 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Assert.Equal(["p1", "p1", "p1", "p1", "p1", "p2", "p2", "p2", "p2", "p2"], printed.Select(p => p.Process));
         await Expect(page.GetByTestId("final-value")).ToHaveTextAsync("20");
 
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "lab-run-with-lock.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(BrowserFixture.ArtifactsFolder, "lab-run-with-lock.png"),
+            FullPage = true
+        });
         Assert.Empty(errors);
     }
 
@@ -133,7 +138,10 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
             Assert.Equal(final, printed[^1].Value);
             Assert.Empty(errors);
         }
-        await pages[1].Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "lab-remote-1280x720.png") });
+        await pages[1].Page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(BrowserFixture.ArtifactsFolder, "lab-remote-1280x720.png")
+        });
     }
 
     [SkippableFact]
@@ -147,7 +155,8 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         // 8 processes × 1,000 increments, each reported as read, write and print: 24,000 events and more, more than a
         // page keeps (LiveRun.KeepAllUpTo) within the default limits.
         using var client = lab.Server.CreateClient(presenter: true);
-        var response = await client.PostAsync("/api/runs", new StringContent("""{"scenario":"no-lock","room":"bigrun","processes":8,"iterations":1000,"delayMs":0}"""));
+        var response = await client.PostAsync("/api/runs",
+            new StringContent("""{"scenario":"no-lock","room":"bigrun","processes":8,"iterations":1000,"delayMs":0}"""));
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
 
@@ -195,16 +204,20 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 
         // 8 processes × 1,000 increments, 5 rounds: about 120,000 events, a second or more of streaming.
         using var client = lab.Server.CreateClient(presenter: true);
-        var response = await client.PostAsync("/api/runs", new StringContent("""{"scenario":"no-lock","room":"bigfigures","processes":8,"iterations":1000,"delayMs":0,"rounds":5}"""));
+        var response = await client.PostAsync("/api/runs",
+            new StringContent("""{"scenario":"no-lock","room":"bigfigures","processes":8,"iterations":1000,"delayMs":0,"rounds":5}"""));
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
         await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 60_000 });
 
         var total = (await client.GetFromJsonAsync<JsonElement>($"/api/runs/{id}")).GetProperty("eventCount").GetInt64();
         var drawn = (await page.EvaluateAsync<string[]>("() => window.__counts")).Distinct()
-            .Select(c => long.Parse(c, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            .Select(c => long.Parse(
+                c, System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
         var midway = drawn.Where(c => c > 0 && c < total).ToList();
-        Assert.True(midway.Count >= 2, $"the event count was drawn {midway.Count} time(s) between 0 and {total:N0} while the run streamed: {string.Join(", ", drawn)}");
+        Assert.True(midway.Count >= 2, $"the event count was drawn {midway.Count} time(s) between 0 and {total:N0} " +
+            $"while the run streamed: {string.Join(", ", drawn)}");
         Assert.Equal(drawn.Order(), drawn); // it only moves on
         Assert.Empty(errors);
     }

@@ -4,7 +4,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace LockLab.EndToEndTests;
 
-/// <summary>Lessons in a real browser: the catalog, stepping with the keyboard and the browser's history, and each page's experiment.</summary>
+/// <summary>
+/// Lessons in a real browser: the catalog, stepping with the keyboard and the browser's history, and each page's
+/// experiment.
+/// </summary>
 public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 {
     private static async Task ExpectPageAsync(IPage page, int number, string title)
@@ -90,7 +93,11 @@ public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
             var runId = await page.GetByTestId("run-status").GetAttributeAsync("data-run");
             using var http = lab.Server.CreateClient();
             var events = await http.GetStringAsync($"/api/runs/{runId}/events?after=0");
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "missing-line.png"), FullPage = true });
+            await page.ScreenshotAsync(new PageScreenshotOptions
+            {
+                Path = Path.Combine(BrowserFixture.ArtifactsFolder, "missing-line.png"),
+                FullPage = true
+            });
             throw new Xunit.Sdk.XunitException($"page lines: {string.Join(" | ", lines)}\nserver events: {events}");
         }
         // Without a lock 20 is likely, not certain (a busy machine may lose an update): the final value is the last print.
@@ -152,7 +159,11 @@ public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Assert.Contains(seen, n => n is > 0 and < 100); // it filled in while the run went on, not only at the end
         await Expect(page.GetByTestId("summary")).ToContainTextAsync("of 100 rounds wrong");
         await Expect(page.GetByTestId("summary-discrepancy")).ToHaveCountAsync(0);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "run-100-times.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(BrowserFixture.ArtifactsFolder, "run-100-times.png"),
+            FullPage = true
+        });
         Assert.Empty(errors);
     }
 }

@@ -23,7 +23,9 @@ public class PicturesTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         var marks = 0;
         for (var attempt = 0; attempt < 3 && marks == 0; attempt++)
         {
-            var previous = await page.GetByTestId("run-status").CountAsync() > 0 ? await page.GetByTestId("run-status").GetAttributeAsync("data-run") : null;
+            var previous = await page.GetByTestId("run-status").CountAsync() > 0
+                ? await page.GetByTestId("run-status").GetAttributeAsync("data-run")
+                : null;
             await page.GetByTestId("run-experiment").ClickAsync();
             await Expect(page.GetByTestId("run-status")).Not.ToHaveAttributeAsync("data-run", previous ?? "");
             await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
@@ -32,7 +34,11 @@ public class PicturesTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Assert.True(marks >= 1, "three lost-update runs in a row lost nothing");
         await Expect(page.GetByTestId("lost-write").First).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=counter-chart]")).ToBeVisibleAsync();
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "lanes-lost-update.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(BrowserFixture.ArtifactsFolder, "lanes-lost-update.png"),
+            FullPage = true
+        });
 
         // The summary names the lost writes too.
         await page.GetByRole(AriaRole.Tab, new() { Name = "Output" }).ClickAsync();

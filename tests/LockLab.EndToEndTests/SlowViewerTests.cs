@@ -24,7 +24,8 @@ public class SlowViewerTests
         // page never takes. The healthy page must get all of every run, promptly.
         for (var i = 0; i < 3; i++)
         {
-            var response = await client.PostAsync("/api/runs", new StringContent($$"""{"scenario":"no-lock","room":"{{room}}","processes":8,"iterations":1000,"delayMs":0}"""));
+            var response = await client.PostAsync("/api/runs",
+                new StringContent($$"""{"scenario":"no-lock","room":"{{room}}","processes":8,"iterations":1000,"delayMs":0}"""));
             var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
             var run = await healthy.CompletedAsync(id, TimeSpan.FromSeconds(20));
             Assert.Equal(RunStatus.Completed, run.Status);

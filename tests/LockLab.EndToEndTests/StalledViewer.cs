@@ -21,7 +21,8 @@ public sealed class StalledViewer : IDisposable
     public static async Task<StalledViewer> JoinAsync(Uri server, string room)
     {
         using var http = new HttpClient { BaseAddress = server };
-        var negotiate = await (await http.PostAsync("/hubs/lab/negotiate?negotiateVersion=1", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var negotiate = await (await http.PostAsync("/hubs/lab/negotiate?negotiateVersion=1", null)).Content
+            .ReadFromJsonAsync<JsonElement>();
         var token = negotiate.GetProperty("connectionToken").GetString();
 
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 2048 };
@@ -31,11 +32,13 @@ public sealed class StalledViewer : IDisposable
             $"GET /hubs/lab?id={token} HTTP/1.1\r\nHost: {server.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
             $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"));
         var response = await ReadHeadersAsync(socket);
-        if (!response.StartsWith("HTTP/1.1 101", StringComparison.Ordinal)) throw new InvalidOperationException("WebSocket upgrade refused: " + response);
+        if (!response.StartsWith("HTTP/1.1 101", StringComparison.Ordinal))
+            throw new InvalidOperationException("WebSocket upgrade refused: " + response);
 
         var viewer = new StalledViewer(socket);
         await viewer.SendTextAsync("{\"protocol\":\"json\",\"version\":1}" + RecordSeparator);
-        await viewer.SendTextAsync($"{{\"type\":1,\"invocationId\":\"1\",\"target\":\"JoinRoom\",\"arguments\":[\"{room}\"]}}" + RecordSeparator);
+        await viewer.SendTextAsync(
+            $"{{\"type\":1,\"invocationId\":\"1\",\"target\":\"JoinRoom\",\"arguments\":[\"{room}\"]}}" + RecordSeparator);
         return viewer; // and from now on, never reads
     }
 

@@ -152,7 +152,8 @@ public sealed class LabProcess : IAsyncDisposable
     /// <summary>Asks the server to stop as an orchestrator does (SIGTERM): its shutdown code runs.</summary>
     public void StopGracefully()
     {
-        if (Kill(_process.Id, SigTerm) != 0) throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        if (Kill(_process.Id, SigTerm) != 0)
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
     public Task<int> ExitCodeAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout).ContinueWith(_ => _process.ExitCode);

@@ -32,7 +32,10 @@ public sealed partial class NginxServer : IAsyncDisposable
     /// <summary>nginx's access log: the shipped format names the lab (<c>lab 127.0.0.1:PORT</c>) that answered each request.</summary>
     public string AccessLog => Path.Combine(_folder, "access.log");
 
-    /// <summary>Starts nginx with <paramref name="shippedConfig"/>, sending each compose host (<c>locklab-a:8080</c>) to a loopback address.</summary>
+    /// <summary>
+    /// Starts nginx with <paramref name="shippedConfig"/>, sending each compose host (<c>locklab-a:8080</c>) to
+    /// a loopback address.
+    /// </summary>
     /// <param name="change">A change to the shipped file before it is rewritten for loopback (e.g. <see cref="RefuseWebSockets"/>).</param>
     /// <param name="tls">
     /// Turn HTTPS on as a school does: the shipped <c>tls/tls.conf.example</c> beside <paramref name="shippedConfig"/>,
@@ -126,8 +129,14 @@ public sealed partial class NginxServer : IAsyncDisposable
 
     private static Process Start(string executable, string folder)
     {
-        var info = new ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { "-p", folder, "-c", Path.Combine(folder, "nginx.conf"), "-e", Path.Combine(folder, "error.log") }) info.ArgumentList.Add(arg);
+        var info = new ProcessStartInfo(executable)
+        {
+            UseShellExecute = false,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true
+        };
+        foreach (var arg in new[] { "-p", folder, "-c", Path.Combine(folder, "nginx.conf"), "-e", Path.Combine(folder, "error.log") })
+            info.ArgumentList.Add(arg);
         return Process.Start(info)!;
     }
 
@@ -140,7 +149,9 @@ public sealed partial class NginxServer : IAsyncDisposable
 
     private static string Rewrite(string config, Regex pattern, string replacement, string what)
     {
-        if (!pattern.IsMatch(config)) throw new InvalidOperationException($"deploy/nginx/locklab.conf no longer has {what} ({pattern}): update {nameof(NginxServer)}.");
+        if (!pattern.IsMatch(config))
+            throw new InvalidOperationException(
+                $"deploy/nginx/locklab.conf no longer has {what} ({pattern}): update {nameof(NginxServer)}.");
         return pattern.Replace(config, replacement);
     }
 

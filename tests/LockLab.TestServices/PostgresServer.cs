@@ -90,7 +90,9 @@ public sealed partial class PostgresServer : IAsyncDisposable, IDisposable
     {
         Directory.CreateDirectory(SocketDirectory);
         if (RunningAsRoot) await RunAsync("chown", ["-R", $"{SystemUser}:", _root], ct);
-        await RunAsync(Tool("initdb"), ["-D", DataDirectory, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"], ct, asServerUser: true);
+        await RunAsync(Tool("initdb"),
+            ["-D", DataDirectory, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--no-locale", "--no-sync"],
+            ct, asServerUser: true);
 
         // The free port may be taken by someone else between looking and binding: then try another.
         for (var attempt = 1; ; attempt++)
@@ -141,7 +143,8 @@ public sealed partial class PostgresServer : IAsyncDisposable, IDisposable
             }
             catch (NpgsqlException ex)
             {
-                throw new TimeoutException($"PostgreSQL did not accept connections within {StartTimeout.TotalSeconds:0} s:\n{string.Join('\n', _log)}", ex);
+                throw new TimeoutException($"PostgreSQL did not accept connections within {StartTimeout.TotalSeconds:0} s:\n" +
+                    $"{string.Join('\n', _log)}", ex);
             }
         }
     }
@@ -158,7 +161,8 @@ public sealed partial class PostgresServer : IAsyncDisposable, IDisposable
                 {
                     // Immediate: no checkpoint, the data is about to be deleted anyway.
                     using var stopping = new CancellationTokenSource(StopTimeout);
-                    await RunAsync(Tool("pg_ctl"), ["stop", "-D", DataDirectory, "-m", "immediate", "-w"], stopping.Token, asServerUser: true);
+                    await RunAsync(Tool("pg_ctl"), ["stop", "-D", DataDirectory, "-m", "immediate", "-w"],
+                        stopping.Token, asServerUser: true);
                     await server.WaitForExitAsync(stopping.Token);
                 }
                 catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
@@ -211,7 +215,10 @@ public sealed partial class PostgresServer : IAsyncDisposable, IDisposable
     private string Tool(string name) => Path.Combine(_bin, name);
 
     private static string ValidName(string name) =>
-        DatabaseName().IsMatch(name) ? name : throw new ArgumentException($"'{name}' is not a plain database name (lower-case letters, digits, _).", nameof(name));
+        DatabaseName().IsMatch(name)
+            ? name
+            : throw new ArgumentException(
+                $"'{name}' is not a plain database name (lower-case letters, digits, _).", nameof(name));
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
     private static partial Regex DatabaseName();
@@ -257,7 +264,8 @@ public sealed partial class PostgresServer : IAsyncDisposable, IDisposable
         }
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{Path.GetFileName(program)} failed ({process.ExitCode}):\n{await stdout}\n{await stderr}");
+            throw new InvalidOperationException(
+                $"{Path.GetFileName(program)} failed ({process.ExitCode}):\n{await stdout}\n{await stderr}");
         }
     }
 }

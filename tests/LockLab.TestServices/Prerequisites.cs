@@ -35,7 +35,8 @@ public static class Prerequisites
     /// <summary>Debian's Chromium, which Playwright drives: it cannot download a browser of its own on these machines.</summary>
     public static Prerequisite Chromium { get; } = new("chromium", "chromium fonts-noto-cjk", () => FirstExisting("/usr/bin/chromium"));
 
-    public static Prerequisite Redis { get; } = new("redis-server", "redis-server", () => FirstExisting("/usr/bin/redis-server", "/usr/local/bin/redis-server"));
+    public static Prerequisite Redis { get; } =
+        new("redis-server", "redis-server", () => FirstExisting("/usr/bin/redis-server", "/usr/local/bin/redis-server"));
 
     /// <summary>The newest installed PostgreSQL server's programs: the folder holding its <c>initdb</c> and <c>postgres</c>.</summary>
     public static Prerequisite PostgreSql { get; } = new("PostgreSQL", "postgresql", NewestPostgresPrograms);
@@ -84,7 +85,8 @@ public static class Prerequisites
         Directory.Exists(PostgresPackageRoot)
             ? Directory.GetDirectories(PostgresPackageRoot)
                 .Select(dir => (Dir: dir, Version: int.TryParse(System.IO.Path.GetFileName(dir), out var v) ? v : -1))
-                .Where(x => File.Exists(System.IO.Path.Combine(x.Dir, "bin", "initdb")) && File.Exists(System.IO.Path.Combine(x.Dir, "bin", "postgres")))
+                .Where(x => File.Exists(System.IO.Path.Combine(x.Dir, "bin", "initdb"))
+                    && File.Exists(System.IO.Path.Combine(x.Dir, "bin", "postgres")))
                 .OrderByDescending(x => x.Version)
                 .Select(x => System.IO.Path.Combine(x.Dir, "bin"))
                 .FirstOrDefault()

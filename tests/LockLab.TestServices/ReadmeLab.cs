@@ -21,7 +21,9 @@ public static partial class ReadmeCommands
         var end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
         var section = end < 0 ? readme[start..] : readme[start..end];
         var blocks = ShellBlock().Matches(section).Select(m => m.Groups[1].Value.Trim()).ToArray();
-        return blocks.Length >= 2 ? blocks : throw new InvalidOperationException("README.md's '## The two commands' needs two ```bash blocks: run, then test.");
+        return blocks.Length >= 2
+            ? blocks
+            : throw new InvalidOperationException("README.md's '## The two commands' needs two ```bash blocks: run, then test.");
     }
 
     [GeneratedRegex(@"```bash\n(.*?)```", RegexOptions.Singleline)]
@@ -43,7 +45,11 @@ public sealed class FreshClone : IDisposable
         var clone = new FreshClone(Directory.CreateTempSubdirectory("locklab-clone-").FullName);
         try
         {
-            var info = new ProcessStartInfo("git", ["-C", repositoryRoot, "ls-files", "-z"]) { RedirectStandardOutput = true, UseShellExecute = false };
+            var info = new ProcessStartInfo("git", ["-C", repositoryRoot, "ls-files", "-z"])
+            {
+                RedirectStandardOutput = true,
+                UseShellExecute = false
+            };
             using var git = Process.Start(info)!;
             var files = await git.StandardOutput.ReadToEndAsync();
             await git.WaitForExitAsync();
@@ -127,7 +133,8 @@ public sealed partial class ReadmeLab : IAsyncDisposable
         if (PortInUse(Port) is { } holder)
         {
             throw new InvalidOperationException(
-                $"Port {Port} is in use ({holder}), and the README's run command (`{command}`) listens there. Stop whatever holds it (`ss -ltnp | grep :{Port}` names it) and run again.");
+                $"Port {Port} is in use ({holder}), and the README's run command (`{command}`) listens there. Stop " +
+                    $"whatever holds it (`ss -ltnp | grep :{Port}` names it) and run again.");
         }
         var clone = await FreshClone.CreateAsync(repositoryRoot);
         var info = new ProcessStartInfo("bash", ["-c", command])
@@ -158,9 +165,12 @@ public sealed partial class ReadmeLab : IAsyncDisposable
             }
             catch (TimeoutException)
             {
-                throw new TimeoutException($"`{command}` did not listen and log its key within {startLimit.TotalMinutes:N0} minutes in {clone.Folder}:\n{lab.Output}");
+                throw new TimeoutException($"`{command}` did not listen and log its key within " +
+                    $"{startLimit.TotalMinutes:N0} minutes in {clone.Folder}:\n{lab.Output}");
             }
-            if (lab.Address.Port != Port) throw new InvalidOperationException($"`{command}` listens on {lab.Address}, not on port {Port} as the README says:\n{lab.Output}");
+            if (lab.Address.Port != Port)
+                throw new InvalidOperationException(
+                    $"`{command}` listens on {lab.Address}, not on port {Port} as the README says:\n{lab.Output}");
             return lab;
         }
         catch
@@ -181,7 +191,8 @@ public sealed partial class ReadmeLab : IAsyncDisposable
     {
         try
         {
-            using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetworkV6, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { DualMode = true };
+            using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetworkV6,
+                System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { DualMode = true };
             probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.IPv6Any, port));
             probe.Listen();
             return null;

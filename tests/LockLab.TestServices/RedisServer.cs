@@ -32,7 +32,11 @@ public sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes" })
+        foreach (var arg in new[]
+        {
+            "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
+            "--protected-mode", "yes"
+        })
         {
             info.ArgumentList.Add(arg);
         }
@@ -72,7 +76,12 @@ public sealed class RedisServer : IAsyncDisposable
     /// </summary>
     public async Task<string> CommandAsync(params string[] command)
     {
-        var info = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo("redis-cli")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false
+        };
         foreach (var arg in new[] { "-h", "127.0.0.1", "-p", Port.ToString(), "--raw" }.Concat(command)) info.ArgumentList.Add(arg);
         using var cli = Process.Start(info)!;
         var answer = cli.StandardOutput.ReadToEndAsync();

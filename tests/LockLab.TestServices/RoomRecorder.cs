@@ -104,7 +104,10 @@ public sealed class RoomRecorder : IAsyncDisposable
         Interlocked.Exchange(ref _received, NewSignal()).TrySetResult();
     }
 
-    /// <summary>Waits, message by message (never on a clock), until <paramref name="condition"/> holds; false if it did not within 30 s.</summary>
+    /// <summary>
+    /// Waits, message by message (never on a clock), until <paramref name="condition"/> holds; false if it did
+    /// not within 30 s.
+    /// </summary>
     public async Task<bool> UntilAsync(Func<bool> condition)
     {
         using var cts = new CancellationTokenSource(Patience);
@@ -134,7 +137,9 @@ public sealed class RoomRecorder : IAsyncDisposable
     /// <c>RunCompleted</c> went out before the join), or else its <c>RunCompleted</c>, when it comes.
     /// </summary>
     public Task<RunInfo> FinishedAsync(string runId, TimeSpan? timeout = null) =>
-        Joined?.RecentRuns.FirstOrDefault(r => r.Id == runId) is { IsFinished: true } ended ? Task.FromResult(ended) : CompletedAsync(runId, timeout);
+        Joined?.RecentRuns.FirstOrDefault(r => r.Id == runId) is { IsFinished: true } ended
+            ? Task.FromResult(ended)
+            : CompletedAsync(runId, timeout);
 
     /// <summary>The run's events as received live, in arrival order.</summary>
     public RunEvent[] EventsOf(string runId) => Messages.Where(m => m.RunId == runId).SelectMany(m => m.Events).ToArray();

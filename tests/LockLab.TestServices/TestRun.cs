@@ -18,7 +18,8 @@ public static class TestRun
     public static string? RepositoryRoot { get; } = FindRoot();
 
     /// <summary>One line per test skipped for a missing program (read and deleted by the solution's test target).</summary>
-    public static string? SkipRecordFile => RepositoryRoot is null ? null : Path.Combine(RepositoryRoot, "TestResults", "skipped-prerequisites.txt");
+    public static string? SkipRecordFile =>
+        RepositoryRoot is null ? null : Path.Combine(RepositoryRoot, "TestResults", "skipped-prerequisites.txt");
 
     /// <summary>Marks this process's environment, and so every process it starts from now on (call it first thing).</summary>
     public static void MarkProcessesStartedFromHere() =>

@@ -12,7 +12,10 @@ public static class Waiting
 {
     private static readonly TimeSpan DefaultPoll = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>The probe's first non-null answer; throws <see cref="TimeoutException"/> naming <paramref name="what"/> at the deadline.</summary>
+    /// <summary>
+    /// The probe's first non-null answer; throws <see cref="TimeoutException"/> naming <paramref name="what"/>
+    /// at the deadline.
+    /// </summary>
     /// <param name="poll">How often to ask: longer for a probe that costs something (one that starts a process).</param>
     public static async Task<T> UntilAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, TimeSpan? poll = null) where T : class
     {
@@ -20,7 +23,8 @@ public static class Waiting
         while (true)
         {
             if (await probe() is { } result) return result;
-            if (Stopwatch.GetTimestamp() > deadline) throw new TimeoutException($"Timed out after {timeout.TotalSeconds} s waiting for {what}.");
+            if (Stopwatch.GetTimestamp() > deadline)
+                throw new TimeoutException($"Timed out after {timeout.TotalSeconds} s waiting for {what}.");
             await Task.Delay(poll ?? DefaultPoll);
         }
     }

@@ -45,7 +45,8 @@ public class ArchitectureTests
             .Select(ns => ns![(Root.Length + 1)..].Split('.')[0])
             .Distinct()
             .Where(f => f != "Properties");
-        Assert.All(folders, f => Assert.True(MayUse.ContainsKey(f), $"The server's folder '{f}' is not in {nameof(MayUse)}: say which folders it may use."));
+        Assert.All(folders, f => Assert.True(MayUse.ContainsKey(f),
+            $"The server's folder '{f}' is not in {nameof(MayUse)}: say which folders it may use."));
     }
 
     [Fact]
@@ -80,7 +81,8 @@ public class ArchitectureTests
     {
         // The segment and the lock they share live in LockLab.SharedMemory; the worker program is only started.
         var result = Types.InAssembly(Server).ShouldNot().HaveDependencyOn("LockLab.Worker").GetResult();
-        Assert.True(result.IsSuccessful, "these server types use the worker program's: " + string.Join(", ", result.FailingTypeNames ?? []));
+        Assert.True(result.IsSuccessful,
+            "these server types use the worker program's: " + string.Join(", ", result.FailingTypeNames ?? []));
     }
 
     [Fact]

@@ -9,7 +9,9 @@ public static class LabRuns
     public static async Task<RunInfo> StartAsync(HttpClient http, RunRequest request)
     {
         using var response = await http.PostAsJsonAsync("/api/runs", request, ContractsJsonContext.Default.RunRequest);
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Starting a run failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException(
+                $"Starting a run failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RunInfo))!;
     }
 

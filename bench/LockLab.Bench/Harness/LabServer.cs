@@ -38,18 +38,21 @@ public sealed class LabServer : IAsyncDisposable
         foreach (var (key, value) in settings) environment[key] = value;
         // For trying runtime settings on the server alone (e.g. "DOTNET_gcServer=1;DOTNET_GCgen0size=0x4000000"); figures
         // taken with it are experiments, not the lab as it ships.
-        foreach (var pair in (Environment.GetEnvironmentVariable("LOCKLAB_BENCH_SERVER_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var pair in (Environment.GetEnvironmentVariable("LOCKLAB_BENCH_SERVER_ENV") ?? "")
+            .Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=');
             if (eq > 0) environment[pair[..eq].Trim()] = pair[(eq + 1)..].Trim();
         }
-        return new LabServer(await LabProcess.StartAsync(new LabProcessOptions(folder, Key, production, Settings: environment, MaxOutputLines: 5000)));
+        return new LabServer(await LabProcess.StartAsync(
+            new LabProcessOptions(folder, Key, production, Settings: environment, MaxOutputLines: 5000)));
     }
 
     public HttpClient CreateClient(bool presenter = true) => _lab.CreateClient(presenter, TimeSpan.FromMinutes(2));
 
     /// <summary>A hub connection as the lab's pages make one (WebSockets), not yet started.</summary>
-    public HubConnection CreateHubConnection(bool presenter = false) => HubConnections.Create(new Uri(Address, "/hubs/lab"), presenter ? Key : null);
+    public HubConnection CreateHubConnection(bool presenter = false) =>
+        HubConnections.Create(new Uri(Address, "/hubs/lab"), presenter ? Key : null);
 
     /// <summary>Resident memory of the server process alone (not its workers), in bytes.</summary>
     public long ResidentBytes() => ProcessMemory.ResidentBytes(Pid);
@@ -63,8 +66,10 @@ public sealed class LabServer : IAsyncDisposable
         {
             using var http = CreateClient(presenter: false);
             var metrics = await http.GetStringAsync("/metrics");
-            var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("dotnet_gc_last_collection_memory_committed_size_bytes", StringComparison.Ordinal));
-            if (line is not null) gc = double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) / 1048576;
+            var line = metrics.Split('\n')
+                .FirstOrDefault(l => l.StartsWith("dotnet_gc_last_collection_memory_committed_size_bytes", StringComparison.Ordinal));
+            if (line is not null)
+                gc = double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) / 1048576;
         }
         catch (HttpRequestException)
         {
@@ -97,7 +102,8 @@ public static class HubConnections
 public sealed record MemoryBreakdown(double Resident, double Anonymous, double Files, double Code, double? GcCommitted)
 {
     public override string ToString() =>
-        $"{Resident:0} MiB: {Anonymous:0} anonymous{(GcCommitted is { } gc ? $" (GC heap committed {gc:0})" : "")} + {Files:0} mapped files + {Code:0} JIT code";
+        $"{Resident:0} MiB: {Anonymous:0} anonymous{(GcCommitted is { } gc ? $" (GC heap committed {gc:0})" : "")}" +
+            $" + {Files:0} mapped files + {Code:0} JIT code";
 }
 
 public static class ProcessMemory

@@ -39,7 +39,8 @@ public static partial class MachineLoad
     {
         if (!File.Exists("/proc/stat")) return null;
         // cpu  user nice system idle iowait irq softirq steal …: busy is everything but idle and iowait.
-        var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(double.Parse).ToArray();
+        var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Skip(1).Select(double.Parse).ToArray();
         var busy = cpu.Sum() - cpu[3] - cpu[4];
         return new Reading(busy / TicksPerSecond, OwnTreeTicks() / TicksPerSecond, DateTime.UtcNow);
     }
@@ -110,6 +111,8 @@ public static partial class MachineLoad
     {
         (null, _) or (_, null) => "",
         var (s, d) => $"; other programs used {d:P0} of the cores during the measurement ({s:P0} as it began)"
-                      + (d >= QuietShare || s >= QuietShare ? " — **a busy machine: these figures are not comparable with a quiet sitting's**" : ""),
+                      + (d >= QuietShare || s >= QuietShare
+                          ? " — **a busy machine: these figures are not comparable with a quiet sitting's**"
+                          : ""),
     };
 }

@@ -18,7 +18,11 @@ public static class Python
     {
         try
         {
-            using var p = Process.Start(new ProcessStartInfo("python3", ["-c", "import sys; print(sys.executable)"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            using var p = Process.Start(new ProcessStartInfo("python3", ["-c", "import sys; print(sys.executable)"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true
+            })!;
             var path = p.StandardOutput.ReadToEnd().Trim();
             p.StandardError.ReadToEnd();
             p.WaitForExit();
@@ -33,7 +37,11 @@ public static class Python
     public static string? Version()
     {
         if (Interpreter is null) return null;
-        using var p = Process.Start(new ProcessStartInfo(Interpreter, "--version") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        using var p = Process.Start(new ProcessStartInfo(Interpreter, "--version")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true
+        })!;
         var text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
         p.WaitForExit();
         return p.ExitCode == 0 ? $"{text.Trim()} ({Interpreter})" : null;
@@ -54,7 +62,8 @@ public static class Python
     /// </summary>
     public static async Task<IReadOnlyList<(TimeSpan At, string Line)>> TimeLinesAsync(string script, params string[] args)
     {
-        var interpreter = Interpreter ?? throw new InvalidOperationException("There is no python3 on this machine: apt-get install python3.");
+        var interpreter = Interpreter
+            ?? throw new InvalidOperationException("There is no python3 on this machine: apt-get install python3.");
         var path = Path.Combine(AppContext.BaseDirectory, "python", script);
         var info = new ProcessStartInfo(interpreter) { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add("-u");

@@ -17,7 +17,10 @@ public sealed class RunWatcher : IAsyncDisposable
     private readonly Dictionary<string, Watched> _runs = new(StringComparer.Ordinal);
     private HubConnection? _hub;
     private volatile bool _disposed;
-    /// <summary>Between a disconnect and the end of its catch-up (guarded by <see cref="_runs"/>): runs first heard of meanwhile catch up too.</summary>
+    /// <summary>
+    /// Between a disconnect and the end of its catch-up (guarded by <see cref="_runs"/>): runs first heard of
+    /// meanwhile catch up too.
+    /// </summary>
     private bool _reconnecting;
 
     private RunWatcher(LabServer server, string room)
@@ -162,7 +165,8 @@ public sealed class RunWatcher : IAsyncDisposable
     {
         var run = Get(runId);
         var info = await run.Completed.Task.WaitAsync(timeout);
-        lock (run) return new WatchedRun(info, run.FirstEvent, run.FirstPrint, run.LastEvent, run.Events, run.InOrder && run.Events == info.EventCount);
+        lock (run) return new WatchedRun(info, run.FirstEvent, run.FirstPrint, run.LastEvent, run.Events,
+            run.InOrder && run.Events == info.EventCount);
     }
 
     private Watched Get(string runId)
@@ -190,4 +194,5 @@ public sealed class RunWatcher : IAsyncDisposable
 }
 
 /// <param name="Complete">Every event arrived, each once, in sequence order.</param>
-public sealed record WatchedRun(RunInfo Info, long FirstEventTimestamp, long FirstPrintTimestamp, long LastEventTimestamp, long Events, bool Complete);
+public sealed record WatchedRun(
+    RunInfo Info, long FirstEventTimestamp, long FirstPrintTimestamp, long LastEventTimestamp, long Events, bool Complete);

@@ -23,7 +23,8 @@ public sealed class ScaledOutLabs : IAsyncDisposable
     /// queue up is measuring its own congestion, not the hop through Redis, and the report says so.
     /// </summary>
     public IReadOnlyList<string> RedisTimeouts =>
-        new[] { A, B }.SelectMany(lab => lab.Output.Split('\n')).Where(line => line.Contains("Timeout performing", StringComparison.Ordinal)).ToList();
+        new[] { A, B }.SelectMany(lab => lab.Output.Split('\n'))
+            .Where(line => line.Contains("Timeout performing", StringComparison.Ordinal)).ToList();
 
     public static async Task<ScaledOutLabs> StartAsync(BenchContext context, RedisServer redis)
     {

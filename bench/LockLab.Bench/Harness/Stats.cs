@@ -16,7 +16,9 @@ public static class Stats
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToList();
-        return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        return sorted.Count == 0 ? double.NaN
+            : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2]
+            : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     /// <summary>"median (min–max)" with the given number format, e.g. <c>"1.03× (1.02–1.05)"</c>.</summary>
@@ -25,8 +27,10 @@ public static class Stats
         if (values.Count == 0) return "–";
         var median = Median(values).ToString(format, CultureInfo.InvariantCulture);
         if (values.Count == 1) return median + unit;
-        return $"{median}{unit} ({values.Min().ToString(format, CultureInfo.InvariantCulture)}–{values.Max().ToString(format, CultureInfo.InvariantCulture)})";
+        return $"{median}{unit} ({values.Min().ToString(format, CultureInfo.InvariantCulture)}–" +
+            $"{values.Max().ToString(format, CultureInfo.InvariantCulture)})";
     }
 
-    public static string Format(double value, string format, string unit = "") => value.ToString(format, CultureInfo.InvariantCulture) + unit;
+    public static string Format(double value, string format, string unit = "") =>
+        value.ToString(format, CultureInfo.InvariantCulture) + unit;
 }

@@ -19,7 +19,10 @@ public static class ViewerAgent
 {
     public const string Command = "viewer-agent";
 
-    /// <summary>Viewers connecting and joining at the same moment, as a room fills up: the server is not meant to absorb thousands of handshakes in one instant.</summary>
+    /// <summary>
+    /// Viewers connecting and joining at the same moment, as a room fills up: the server is not meant to absorb
+    /// thousands of handshakes in one instant.
+    /// </summary>
     public const int JoinsAtOnce = 32;
 
     public static async Task<int> RunAsync(string[] args)
@@ -43,7 +46,8 @@ public static class ViewerAgent
             var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (parts is ["report", var runId, var timeoutSeconds])
             {
-                var report = await ReportAsync(viewers, runId, TimeSpan.FromSeconds(double.Parse(timeoutSeconds, CultureInfo.InvariantCulture)));
+                var report = await ReportAsync(
+                    viewers, runId, TimeSpan.FromSeconds(double.Parse(timeoutSeconds, CultureInfo.InvariantCulture)));
                 Console.WriteLine("report " + JsonSerializer.Serialize(report, AgentJson.Default.AgentReport));
             }
             else if (parts is ["cpu"])
@@ -90,7 +94,8 @@ public static class ViewerAgent
                     {
                         // The worker's own clock (milliseconds after the start gate) against this process's clock; both are
                         // the machine's clocks, and the server records the gate's wall time the instant it opens it.
-                        latencies.Add(Math.Round((e.ReceivedUtcTicks - started.UtcTicks) / (double)TimeSpan.TicksPerMillisecond - e.AtMs, 3));
+                        latencies.Add(Math.Round(
+                            (e.ReceivedUtcTicks - started.UtcTicks) / (double)TimeSpan.TicksPerMillisecond - e.AtMs, 3));
                     }
                 }
                 var missing = info is null ? 1 : Math.Max(0, info.EventCount - seen.Count);
@@ -101,7 +106,8 @@ public static class ViewerAgent
         // Reported once: what the viewers kept of this run goes, so memory does not grow round after round.
         foreach (var viewer in viewers) viewer.Forget(runId);
         using var self = System.Diagnostics.Process.GetCurrentProcess();
-        return new AgentReport(viewers.Length, complete, lost, reordered, latencies, ProcessMemory.ResidentBytes(Environment.ProcessId), self.TotalProcessorTime.TotalMilliseconds);
+        return new AgentReport(viewers.Length, complete, lost, reordered, latencies,
+            ProcessMemory.ResidentBytes(Environment.ProcessId), self.TotalProcessorTime.TotalMilliseconds);
     }
 
     private sealed class Viewer : IAsyncDisposable
@@ -116,7 +122,8 @@ public static class ViewerAgent
         {
             var connection = HubConnections.Create(hub, key: null);
             _connection = connection;
-            connection.On<string, RunEvent[]>(nameof(ILabClient.RunEvents), (runId, events) => Received(runId, events.Select(e => (e.Seq, e.AtMs)).ToArray(), DateTime.UtcNow.Ticks));
+            connection.On<string, RunEvent[]>(nameof(ILabClient.RunEvents), (runId, events) =>
+                Received(runId, events.Select(e => (e.Seq, e.AtMs)).ToArray(), DateTime.UtcNow.Ticks));
             connection.On<RunInfo>(nameof(ILabClient.RunCompleted), run => Trace(run.Id).Completed.TrySetResult(run));
             connection.On<RunInfo>(nameof(ILabClient.RunStarted), _ => { });
             connection.On<string, int>(nameof(ILabClient.ViewersChanged), (_, _) => { });
@@ -182,7 +189,8 @@ public static class ViewerAgent
 
 /// <summary>One agent's account of one run: how many of its viewers saw all of it, in order, and how late.</summary>
 /// <param name="CpuMs">CPU time the agent process has used since it started (connecting included).</param>
-public sealed record AgentReport(int Viewers, int Complete, long Lost, long Reordered, List<double> LatenciesMs, long ResidentBytes, double CpuMs);
+public sealed record AgentReport(
+    int Viewers, int Complete, long Lost, long Reordered, List<double> LatenciesMs, long ResidentBytes, double CpuMs);
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(AgentReport))]
 internal sealed partial class AgentJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -22,7 +22,9 @@ public sealed class ViewerSwarm : IAsyncDisposable
     /// <summary>For the report: which client the viewers are.</summary>
     public string ClientDescription => OfficialClient
         ? "Microsoft's .NET SignalR client (WebSockets, no negotiate round-trip)"
-        : "a lean SignalR client that speaks the wire protocol itself (WebSocket, JSON hub protocol, pings — the bytes a browser tab exchanges; `bench/LockLab.Bench/Harness/WireViewer.cs`), because thousands of official .NET clients on the server's own two cores would measure the clients";
+        : "a lean SignalR client that speaks the wire protocol itself (WebSocket, JSON hub protocol, pings — the " +
+            "bytes a browser tab exchanges; `bench/LockLab.Bench/Harness/WireViewer.cs`), because thousands of " +
+            "official .NET clients on the server's own two cores would measure the clients";
 
     public static async Task<ViewerSwarm> StartAsync(Uri server, string room, int viewers, bool officialClient = false)
     {
@@ -73,10 +75,13 @@ public sealed class ViewerSwarm : IAsyncDisposable
             var run = await LabRuns.StartAsync(http, new LockLab.Contracts.RunRequest { Scenario = scenario, Room = room });
             LabRuns.EnsureCompleted(await LabRuns.WaitFinishedAsync(http, run.Id, TimeSpan.FromSeconds(60)));
             reports.Add(await ReportAsync(run.Id, TimeSpan.FromSeconds(60)));
-            if (Environment.GetEnvironmentVariable("BENCH_VERBOSE") == "1") Console.Error.WriteLine($"  {scenario} × {reports[^1].Viewers} viewers: p50 {reports[^1].P50:0.0} ms, p99 {reports[^1].P99:0.0} ms, max {reports[^1].Max:0.0} ms");
+            if (Environment.GetEnvironmentVariable("BENCH_VERBOSE") == "1")
+                Console.Error.WriteLine($"  {scenario} × {reports[^1].Viewers} viewers: p50 {reports[^1].P50:0.0} ms, " +
+                    $"p99 {reports[^1].P99:0.0} ms, max {reports[^1].Max:0.0} ms");
         }
-        return new SwarmReport(reports.Max(r => r.Viewers), reports.Min(r => r.Complete), reports.Sum(r => r.Lost), reports.Sum(r => r.Reordered),
-            reports.SelectMany(r => r.LatenciesMs).Order().ToList(), reports.Max(r => r.AgentResidentBytes), reports.Max(r => r.AgentCpuMs));
+        return new SwarmReport(reports.Max(r => r.Viewers), reports.Min(r => r.Complete), reports.Sum(r => r.Lost),
+            reports.Sum(r => r.Reordered), reports.SelectMany(r => r.LatenciesMs).Order().ToList(),
+            reports.Max(r => r.AgentResidentBytes), reports.Max(r => r.AgentCpuMs));
     }
 
     /// <summary>
@@ -85,8 +90,8 @@ public sealed class ViewerSwarm : IAsyncDisposable
     /// processes' code is compiled on first use, their heaps sized), then <paramref name="rounds"/> measured rounds.
     /// The runs are started through <paramref name="runsOn"/>: the viewers' lab, or another lab of its deployment.
     /// </summary>
-    public async Task<List<SizeReport>> MeasureAtSizesAsync(Uri viewersOn, HttpClient runsOn, string room, IReadOnlyList<int> sizes, int rounds,
-        IReadOnlyList<string> experiments)
+    public async Task<List<SizeReport>> MeasureAtSizesAsync(Uri viewersOn, HttpClient runsOn, string room,
+        IReadOnlyList<int> sizes, int rounds, IReadOnlyList<string> experiments)
     {
         var results = new List<SizeReport>();
         foreach (var size in sizes)
@@ -101,7 +106,8 @@ public sealed class ViewerSwarm : IAsyncDisposable
     }
 
     /// <summary>CPU time all agent processes have used so far.</summary>
-    public async Task<TimeSpan> CpuTimeAsync() => TimeSpan.FromMilliseconds((await Task.WhenAll(_agents.Select(a => a.CpuMsAsync()))).Sum());
+    public async Task<TimeSpan> CpuTimeAsync() =>
+        TimeSpan.FromMilliseconds((await Task.WhenAll(_agents.Select(a => a.CpuMsAsync()))).Sum());
 
     public async ValueTask DisposeAsync()
     {
@@ -166,7 +172,8 @@ public sealed class ViewerSwarm : IAsyncDisposable
             await _process.StandardInput.WriteLineAsync($"report {runId} {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}");
             await _process.StandardInput.FlushAsync();
             var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(timeout + TimeSpan.FromSeconds(30));
-            if (line is null || !line.StartsWith("report ", StringComparison.Ordinal)) throw new InvalidOperationException($"A viewer agent did not report: {line}\n{Errors}");
+            if (line is null || !line.StartsWith("report ", StringComparison.Ordinal))
+                throw new InvalidOperationException($"A viewer agent did not report: {line}\n{Errors}");
             return JsonSerializer.Deserialize(line["report ".Length..], AgentJson.Default.AgentReport)!;
         }
 
@@ -207,7 +214,8 @@ public sealed class ViewerSwarm : IAsyncDisposable
 public sealed record SizeReport(int Viewers, List<SwarmReport> Rounds);
 
 /// <summary>All viewers' account of one run; latencies sorted ascending, in milliseconds.</summary>
-public sealed record SwarmReport(int Viewers, int Complete, long Lost, long Reordered, List<double> LatenciesMs, long AgentResidentBytes, double AgentCpuMs)
+public sealed record SwarmReport(int Viewers, int Complete, long Lost, long Reordered, List<double> LatenciesMs,
+    long AgentResidentBytes, double AgentCpuMs)
 {
     public double P50 => Stats.Percentile(LatenciesMs, 50);
     public double P95 => Stats.Percentile(LatenciesMs, 95);

@@ -42,7 +42,11 @@ public sealed class WireViewer : IAsyncDisposable
         await _socket.ConnectAsync(ws, cancellationToken);
         await SendAsync(HandshakeRecord, cancellationToken);
         _receiving = ReceiveLoopAsync();
-        await SendAsync(Encoding.UTF8.GetBytes($$"""{"type":1,"invocationId":"1","target":"JoinRoom","arguments":[{{JsonSerializer.Serialize(room)}}]}""" + (char)RecordSeparator), cancellationToken);
+        await SendAsync(
+            Encoding.UTF8.GetBytes(
+                $$"""{"type":1,"invocationId":"1","target":"JoinRoom","arguments":[{{JsonSerializer.Serialize(room)}}]}"""
+                + (char)RecordSeparator),
+            cancellationToken);
         await _joined.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
     }
 
@@ -154,8 +158,12 @@ public sealed class WireViewer : IAsyncDisposable
                 if (target == nameof(ILabClient.RunEvents))
                 {
                     _events.Clear();
-                    foreach (var e in args[1].EnumerateArray()) _events.Add((e.GetProperty("seq").GetInt64(), e.GetProperty("atMs").GetDouble()));
-                    OnEvents?.Invoke(args[0].GetString()!, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_events), receivedUtcTicks);
+                    foreach (var e in args[1].EnumerateArray())
+                        _events.Add((e.GetProperty("seq").GetInt64(), e.GetProperty("atMs").GetDouble()));
+                    OnEvents?.Invoke(
+                        args[0].GetString()!,
+                        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_events),
+                        receivedUtcTicks);
                 }
                 else if (target == nameof(ILabClient.RunCompleted))
                 {
@@ -173,7 +181,10 @@ public sealed class WireViewer : IAsyncDisposable
         }
     }
 
-    /// <summary><c>{"type":1,"target":"RunEvents","arguments":["runId",[{"seq":1,…,"atMs":…},…]]}</c> in one pass; false if it is not shaped so.</summary>
+    /// <summary>
+    /// <c>{"type":1,"target":"RunEvents","arguments":["runId",[{"seq":1,…,"atMs":…},…]]}</c> in one pass; false
+    /// if it is not shaped so.
+    /// </summary>
     private bool TryHandleEvents(ReadOnlySpan<byte> record, long receivedUtcTicks)
     {
         var reader = new Utf8JsonReader(record);
@@ -190,7 +201,9 @@ public sealed class WireViewer : IAsyncDisposable
             else if (reader.ValueTextEquals("arguments"u8))
             {
                 if (!isEvents) return false;
-                if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType != JsonTokenType.String) return false;
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray
+                    || !reader.Read() || reader.TokenType != JsonTokenType.String)
+                    return false;
                 // The same run's id message after message: compare, do not allocate.
                 var runId = _lastRunId is not null && reader.ValueTextEquals(_lastRunId) ? _lastRunId : _lastRunId = reader.GetString()!;
                 if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) return false;

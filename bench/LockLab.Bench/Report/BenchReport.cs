@@ -33,8 +33,18 @@ public static partial class BenchReport
         doc.AppendLine("# Benchmarks").AppendLine();
         doc.AppendLine($"Every figure below comes from one command, run on the machine named in its section:").AppendLine();
         doc.AppendLine("```bash").AppendLine(Command).AppendLine("```").AppendLine();
-        doc.AppendLine($"It builds and publishes the lab in Release, starts it as a user would, measures, prints each table and rewrites this file. `{Command} -- <name>` reruns one section (names: {string.Join(", ", order.Select(n => $"`{n}`"))}); `-- --quick` runs everything in seconds without writing this file (the test suite does that, so the benchmarks cannot rot). Medians with min–max over repeated runs.").AppendLine();
-        doc.AppendLine("For looking into a figure rather than publishing one (a section measured with a `LOCKLAB_BENCH_` setting names it in its heading): `LOCKLAB_BENCH_SERVER_FOLDER` measures another build of the server (another commit's, or one published with other properties), `LOCKLAB_BENCH_SERVER_ENV` gives the server runtime settings (`NAME=value;…`), `LOCKLAB_BENCH_FANOUT_STEPS` and `LOCKLAB_BENCH_FANOUT_ROUNDS` shorten the fan-out ladder, `LOCKLAB_BENCH_STRESS_RUNS` runs only that many big runs; `PAGE_LOAD_TRACE=<folder>` and `STRESS_PAGE_TRACE=<folder>` keep Chromium performance traces of the page (tracing slows it).").AppendLine();
+        doc.AppendLine($"It builds and publishes the lab in Release, starts it as a user would, measures, prints " +
+            $"each table and rewrites this file. `{Command} -- <name>` reruns one section (names: " +
+            $"{string.Join(", ", order.Select(n => $"`{n}`"))}); `-- --quick` runs everything in seconds without " +
+            $"writing this file (the test suite does that, so the benchmarks cannot rot). Medians with min–max " +
+            $"over repeated runs.").AppendLine();
+        doc.AppendLine("For looking into a figure rather than publishing one (a section measured with a " +
+            "`LOCKLAB_BENCH_` setting names it in its heading): `LOCKLAB_BENCH_SERVER_FOLDER` measures another build " +
+            "of the server (another commit's, or one published with other properties), `LOCKLAB_BENCH_SERVER_ENV` " +
+            "gives the server runtime settings (`NAME=value;…`), `LOCKLAB_BENCH_FANOUT_STEPS` and " +
+            "`LOCKLAB_BENCH_FANOUT_ROUNDS` shorten the fan-out ladder, `LOCKLAB_BENCH_STRESS_RUNS` runs only that " +
+            "many big runs; `PAGE_LOAD_TRACE=<folder>` and `STRESS_PAGE_TRACE=<folder>` keep Chromium performance " +
+            "traces of the page (tracing slows it).").AppendLine();
         var all = order.Where(bodies.ContainsKey).Select(n => bodies[n]).ToList();
         var targets = all.SelectMany(ParseTargets).ToList();
         if (targets.Count > 0)
@@ -52,7 +62,8 @@ public static partial class BenchReport
         text.AppendLine($"<!-- bench:{section.Name} -->");
         text.AppendLine($"## {section.Title}").AppendLine();
         text.AppendLine($"`{Command} -- {section.Name}` · measured {stamp}{section.MachineLoad}").AppendLine();
-        if (ExperimentSettings() is { } experiment) text.AppendLine($"**An experiment, not the lab as it ships:** measured with {experiment}.").AppendLine();
+        if (ExperimentSettings() is { } experiment)
+            text.AppendLine($"**An experiment, not the lab as it ships:** measured with {experiment}.").AppendLine();
         text.Append(section.Text);
         if (section.Targets.Count > 0) text.AppendLine("Targets:").AppendLine().Append(TargetTable(section.Targets));
         text.AppendLine($"<!-- /bench:{section.Name} -->");
@@ -62,7 +73,8 @@ public static partial class BenchReport
     /// <summary>The benchmark's experiment settings in force (<c>LOCKLAB_BENCH_*</c> variables), or null.</summary>
     public static string? ExperimentSettings()
     {
-        var set = Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("LOCKLAB_BENCH_", StringComparison.Ordinal)).Order()
+        var set = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith("LOCKLAB_BENCH_", StringComparison.Ordinal)).Order()
             .Select(k => $"`{k}={Environment.GetEnvironmentVariable(k)}`").ToList();
         return set.Count == 0 ? null : string.Join(", ", set);
     }
@@ -72,7 +84,9 @@ public static partial class BenchReport
         var text = new StringBuilder();
         text.AppendLine("| figure | target | measured | |");
         text.AppendLine("|---|---|---|---|");
-        foreach (var t in targets) text.AppendLine($"| {t.What} | {t.Target} | {t.Measured} | {(t.Met ? "met" : "**missed**" + (t.MissedBy is null ? "" : $" by {t.MissedBy}"))} |");
+        foreach (var t in targets)
+            text.AppendLine($"| {t.What} | {t.Target} | {t.Measured} | " +
+                $"{(t.Met ? "met" : "**missed**" + (t.MissedBy is null ? "" : $" by {t.MissedBy}"))} |");
         text.AppendLine();
         return text.ToString();
     }

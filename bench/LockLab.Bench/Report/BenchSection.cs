@@ -15,7 +15,10 @@ public sealed class BenchSection(string name, string title)
     public StringBuilder Text { get; } = new();
     public List<TargetCheck> Targets { get; } = [];
 
-    /// <summary>How busy other programs kept the machine while the section ran (<see cref="Harness.MachineLoad"/>), for its heading.</summary>
+    /// <summary>
+    /// How busy other programs kept the machine while the section ran (<see cref="Harness.MachineLoad"/>), for
+    /// its heading.
+    /// </summary>
     public string MachineLoad { get; set; } = "";
 
     public BenchSection Paragraph(string markdown)

@@ -8,10 +8,12 @@ public static class MachineInfo
     public static string Describe()
     {
         var cpu = ReadFirst("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
-        var memory = ReadFirst("/proc/meminfo", "MemTotal") is { } total && long.TryParse(total.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], out var kb)
+        var memory = ReadFirst("/proc/meminfo", "MemTotal") is { } total
+                && long.TryParse(total.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0], out var kb)
             ? $"{kb / 1024.0 / 1024:0.#} GiB"
             : "unknown";
-        return $"{Environment.ProcessorCount} cores ({cpu}), {memory} memory, {RuntimeInformation.OSDescription}, .NET {Environment.Version}";
+        return $"{Environment.ProcessorCount} cores ({cpu}), {memory} memory, {RuntimeInformation.OSDescription}, " +
+            $".NET {Environment.Version}";
     }
 
     public static string? PythonVersion { get; } = Harness.Python.Version();
@@ -33,7 +35,12 @@ public static class MachineInfo
     {
         try
         {
-            var info = new System.Diagnostics.ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+            var info = new System.Diagnostics.ProcessStartInfo("git")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = folder
+            };
             foreach (var a in args) info.ArgumentList.Add(a);
             using var git = System.Diagnostics.Process.Start(info)!;
             var output = git.StandardOutput.ReadToEnd().Trim();

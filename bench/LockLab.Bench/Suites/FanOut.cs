@@ -18,7 +18,8 @@ public static class FanOut
         var section = new BenchSection("fan-out", "Fan-out: viewers of one room");
         int[] ladder = context.Quick ? [10, 20] : [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000];
         // LOCKLAB_BENCH_FANOUT_STEPS ("3000,5000"): only these steps, for trying a change quickly.
-        if (Environment.GetEnvironmentVariable("LOCKLAB_BENCH_FANOUT_STEPS") is { Length: > 0 } steps) ladder = steps.Split(',').Select(int.Parse).ToArray();
+        if (Environment.GetEnvironmentVariable("LOCKLAB_BENCH_FANOUT_STEPS") is { Length: > 0 } steps)
+            ladder = steps.Split(',').Select(int.Parse).ToArray();
         var rounds = context.Quick ? 1 : 5;
         if (Environment.GetEnvironmentVariable("LOCKLAB_BENCH_FANOUT_ROUNDS") is { Length: > 0 } r) rounds = int.Parse(r);
         var rows = new List<string[]>();
@@ -31,7 +32,8 @@ public static class FanOut
             using var http = server.CreateClient();
             const string room = "main";
             // Warm the server up (JIT, worker pool) so the first step is not charged for it.
-            await using (var warm = await ViewerSwarm.StartAsync(server.Address, room, 1)) await warm.MeasureAsync(http, room, [Scenarios.NoLock]);
+            await using (var warm = await ViewerSwarm.StartAsync(server.Address, room, 1))
+                await warm.MeasureAsync(http, room, [Scenarios.NoLock]);
             var baseline = server.ResidentBytes();
 
             await using var swarm = new ViewerSwarm();
@@ -55,27 +57,34 @@ public static class FanOut
                         var wallBefore = System.Diagnostics.Stopwatch.GetTimestamp();
                         var report = await swarm.MeasureAsync(http, room, [Scenarios.NoLock, Scenarios.Lock]);
                         var wall = System.Diagnostics.Stopwatch.GetElapsedTime(wallBefore);
-                        measured.Add((report, (server.CpuTime() - cpuBefore) / wall, (await swarm.CpuTimeAsync() - viewersCpuBefore) / wall));
+                        measured.Add((report, (server.CpuTime() - cpuBefore) / wall,
+                            (await swarm.CpuTimeAsync() - viewersCpuBefore) / wall));
                     }
                     var p99s = measured.Select(m => m.Report.P99).ToList();
                     var medianP99 = Stats.Median(p99s);
                     var missed = measured.Where(m => !m.Report.Perfect).ToList();
                     // Delivery is not a median: a step where any viewer missed any event in any round fails.
                     var passed = missed.Count == 0 && medianP99 <= P99LimitMs;
-                    failure = passed ? "" : missed.Count > 0 ? $"{missed.Max(m => m.Report.Viewers - m.Report.Complete)} viewers missed events" : "median p99 too high";
+                    failure = passed ? ""
+                        : missed.Count > 0 ? $"{missed.Max(m => m.Report.Viewers - m.Report.Complete)} viewers missed events"
+                        : "median p99 too high";
                     serverBytesPerViewer = (connectedBytes - baseline) / (double)step;
                     agentBytesPerViewer = measured.Max(m => m.Report.AgentResidentBytes) / (double)step;
-                    rows.Add([step.ToString("N0"), rounds.ToString(), Stats.Format(Stats.Median(measured.Select(m => m.Report.P50)), "0", " ms"), Stats.Spread(p99s, "0", " ms"),
-                        Stats.Format(measured.Max(m => m.Report.Max), "0", " ms"),
-                        $"{measured.Min(m => m.Report.Complete):N0} of {step:N0}", MiB(connectedBytes), Stats.Format(serverBytesPerViewer.Value / 1024, "0.0", " KiB"),
-                        Stats.Spread(measured.Select(m => m.ServerCpu * 100).ToList(), "0", " %"), Stats.Spread(measured.Select(m => m.ViewersCpu * 100).ToList(), "0", " %"),
+                    rows.Add([step.ToString("N0"), rounds.ToString(),
+                        Stats.Format(Stats.Median(measured.Select(m => m.Report.P50)), "0", " ms"),
+                        Stats.Spread(p99s, "0", " ms"), Stats.Format(measured.Max(m => m.Report.Max), "0", " ms"),
+                        $"{measured.Min(m => m.Report.Complete):N0} of {step:N0}", MiB(connectedBytes),
+                        Stats.Format(serverBytesPerViewer.Value / 1024, "0.0", " KiB"),
+                        Stats.Spread(measured.Select(m => m.ServerCpu * 100).ToList(), "0", " %"),
+                        Stats.Spread(measured.Select(m => m.ViewersCpu * 100).ToList(), "0", " %"),
                         passed ? "pass" : "fail: " + failure]);
                     if (!passed) break;
                     largestPassing = step;
                 }
                 catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
                 {
-                    rows.Add([step.ToString("N0"), rounds.ToString(), "–", "–", "–", "–", MiB(server.ResidentBytes()), "–", "–", "–", "fail: " + ex.Message.Split('\n')[0]]);
+                    rows.Add([step.ToString("N0"), rounds.ToString(), "–", "–", "–", "–", MiB(server.ResidentBytes()),
+                        "–", "–", "–", "fail: " + ex.Message.Split('\n')[0]]);
                     break;
                 }
             }
@@ -114,10 +123,15 @@ public static class FanOut
             gone they no longer matter here, and while it was there neither server GC, a 64 MB gen-0 budget nor `ConserveMemory` 0
             got past 3,000 viewers.
             """);
-        section.Table([">viewers", ">rounds", ">p50 (median)", ">p99 (median, min–max)", ">max", ">saw every event", ">server memory", ">per viewer", ">server CPU", ">viewers' CPU", "step"], rows);
-        if (agentBytesPerViewer is { } agent) section.Paragraph($"The viewer processes used about {agent / 1024:0} KiB per viewer (a browser tab uses far more, on its own device).");
-        section.Target("viewers receiving every event with p99 ≤ 250 ms (median of rounds)", $"≥ {(context.Quick ? ladder[^1] : Target):N0}", largestPassing.ToString("N0"),
-            largestPassing >= (context.Quick ? ladder[^1] : Target), largestPassing >= Target ? null : $"{Target - largestPassing:N0} viewers");
+        section.Table([">viewers", ">rounds", ">p50 (median)", ">p99 (median, min–max)", ">max", ">saw every event",
+            ">server memory", ">per viewer", ">server CPU", ">viewers' CPU", "step"], rows);
+        if (agentBytesPerViewer is { } agent)
+            section.Paragraph($"The viewer processes used about {agent / 1024:0} KiB per viewer " +
+                $"(a browser tab uses far more, on its own device).");
+        section.Target("viewers receiving every event with p99 ≤ 250 ms (median of rounds)",
+            $"≥ {(context.Quick ? ladder[^1] : Target):N0}", largestPassing.ToString("N0"),
+            largestPassing >= (context.Quick ? ladder[^1] : Target),
+            largestPassing >= Target ? null : $"{Target - largestPassing:N0} viewers");
         return section;
     }
 

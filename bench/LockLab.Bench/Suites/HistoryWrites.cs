@@ -23,7 +23,8 @@ public static class HistoryWrites
     {
         var section = new BenchSection("history", "Run history: events persisted per second");
         var count = context.Quick ? 10_000 : 200_000;
-        var events = Enumerable.Range(1, count).Select(i => new RunEvent(i, i % 2 == 0 ? "p2" : "p1", 1000 + i % 2, EventKind.Write, i, i * 0.01)).ToArray();
+        var events = Enumerable.Range(1, count)
+            .Select(i => new RunEvent(i, i % 2 == 0 ? "p2" : "p1", 1000 + i % 2, EventKind.Write, i, i * 0.01)).ToArray();
 
         var folder = Directory.CreateTempSubdirectory("locklab-bench-").FullName;
         Dictionary<int, string> sqlite;
@@ -45,23 +46,31 @@ public static class HistoryWrites
             postgres = Measure(new LockLabOptions { Database = database }, Path.GetTempPath(), events, context);
         }
 
-        section.Paragraph($"{count:N0} events into a fresh database, one transaction per batch, three times per batch size. The recorder writes whatever arrived since its last write, up to {RunRecorder.MaxBatch:N0} events per transaction. " +
+        section.Paragraph($"{count:N0} events into a fresh database, one transaction per batch, three times per " +
+            $"batch size. The recorder writes whatever arrived since its last write, up to {RunRecorder.MaxBatch:N0} " +
+            $"events per transaction. " +
             "SQLite: WAL mode, `synchronous = NORMAL`, one prepared statement run once per event. " +
             (postgres is null
                 ? "PostgreSQL was not measured: its server is not installed here (Debian's `postgresql` package)."
-                : $"PostgreSQL: a local server started for the benchmark (loopback TCP, `fsync` and `synchronous_commit` off, so its figures show the lab's side, not a disk's), the events sent as pipelined batches of up to {RunHistory.EventsPerBatch:N0} inserts per round trip."));
-        var rows = BatchSizes.Select(b => postgres is null ? new[] { b.ToString("N0"), sqlite[b] } : [b.ToString("N0"), sqlite[b], postgres[b]]).ToList();
+                : $"PostgreSQL: a local server started for the benchmark (loopback TCP, `fsync` and " +
+                    $"`synchronous_commit` off, so its figures show the lab's side, not a disk's), the events sent " +
+                    $"as pipelined batches of up to {RunHistory.EventsPerBatch:N0} inserts per round trip."));
+        var rows = BatchSizes.Select(b => postgres is null
+            ? new[] { b.ToString("N0"), sqlite[b] }
+            : [b.ToString("N0"), sqlite[b], postgres[b]]).ToList();
         section.Table(postgres is null
             ? ["batch (events per transaction)", ">SQLite: events persisted per second"]
             : ["batch (events per transaction)", ">SQLite: events persisted per second", ">PostgreSQL: events persisted per second"], rows);
-        section.Paragraph("A lesson run reports about 60 events per second. Storage is never on the run's path: the recorder reads the run's in-memory log, so a slow or locked database delays only the record.");
+        section.Paragraph("A lesson run reports about 60 events per second. Storage is never on the run's path: the " +
+            "recorder reads the run's in-memory log, so a slow or locked database delays only the record.");
         return section;
     }
 
     private static Dictionary<int, string> Measure(LockLabOptions store, string contentRoot, RunEvent[] events, BenchContext context)
     {
         using var history = new RunHistory(Options.Create(store), new BenchEnvironment(contentRoot), new LabInstance());
-        if (history.StartupError is { } error) throw new InvalidOperationException($"The history at {history.Location} could not be opened.", error);
+        if (history.StartupError is { } error)
+            throw new InvalidOperationException($"The history at {history.Location} could not be opened.", error);
         var figures = new Dictionary<int, string>();
         foreach (var batch in BatchSizes)
         {
@@ -70,7 +79,8 @@ public static class HistoryWrites
             for (var repeat = 0; repeat < context.Repeats(3); repeat++)
             {
                 var watch = Stopwatch.StartNew();
-                for (var i = 0; i < total; i += batch) history.AppendEvents($"bench-{batch}-{repeat}", events[i..Math.Min(total, i + batch)]);
+                for (var i = 0; i < total; i += batch)
+                    history.AppendEvents($"bench-{batch}-{repeat}", events[i..Math.Min(total, i + batch)]);
                 rates.Add(total / watch.Elapsed.TotalSeconds);
             }
             figures[batch] = Harness.Stats.Spread(rates, "N0");

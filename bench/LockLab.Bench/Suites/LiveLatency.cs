@@ -40,14 +40,20 @@ public static class LiveLatency
             """);
         section.Table(["viewers", ">events received", ">p50", ">p99", ">max", ">lost", ">out of order"],
             results.Select(r => (IReadOnlyList<string>)[r.Viewers.ToString("N0"), r.Rounds.Sum(x => x.LatenciesMs.Count).ToString("N0"),
-                Stats.Spread(r.Rounds.Select(x => x.P50).ToList(), "0.0", " ms"), Stats.Spread(r.Rounds.Select(x => x.P99).ToList(), "0.0", " ms"),
-                Stats.Format(r.Rounds.Max(x => x.Max), "0.0", " ms"), r.Rounds.Sum(x => x.Lost).ToString("N0"), r.Rounds.Sum(x => x.Reordered).ToString("N0")]));
+                Stats.Spread(r.Rounds.Select(x => x.P50).ToList(), "0.0", " ms"),
+                Stats.Spread(r.Rounds.Select(x => x.P99).ToList(), "0.0", " ms"),
+                Stats.Format(r.Rounds.Max(x => x.Max), "0.0", " ms"), r.Rounds.Sum(x => x.Lost).ToString("N0"),
+                r.Rounds.Sum(x => x.Reordered).ToString("N0")]));
 
         foreach (var (viewers, limit) in new[] { (levels[0], 20.0), (levels[^1], 100.0) })
         {
             var p99 = Stats.Median(results.First(r => r.Viewers == viewers).Rounds.Select(x => x.P99));
-            section.Target($"p99 with {viewers:N0} viewer{(viewers == 1 ? "" : "s")} (median of rounds)", $"≤ {limit:0} ms", Stats.Format(p99, "0.0", " ms"),
-                p99 <= limit, p99 <= limit ? null : Stats.Format(p99 - limit, "0.0", " ms"));
+            section.Target(
+                $"p99 with {viewers:N0} viewer{(viewers == 1 ? "" : "s")} (median of rounds)",
+                $"≤ {limit:0} ms",
+                Stats.Format(p99, "0.0", " ms"),
+                p99 <= limit,
+                p99 <= limit ? null : Stats.Format(p99 - limit, "0.0", " ms"));
         }
         var lost = results.Sum(r => r.Rounds.Sum(x => x.Lost));
         var reordered = results.Sum(r => r.Rounds.Sum(x => x.Reordered));

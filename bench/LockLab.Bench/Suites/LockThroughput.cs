@@ -75,13 +75,24 @@ public static class LockThroughput
             """);
         section.Table(["", ">increments per second", ">× Python `mp.Lock`", ">× atomic increment", ">rounds with no update lost"],
         [
-            ["atomic increment, 1 process, uncontended (ceiling)", Millions([atomic]), python is null ? "no python3" : Ratio(atomic / pythonLockedMedian, "0"), "1×", "–"],
-            ["lock + `v += 1` + unlock, 1 process, uncontended", Millions([uncontendedLock]), python is null ? "no python3" : Ratio(uncontendedLock / pythonLockedMedian, "0"), Ratio(uncontendedLock / atomic, "0.00"), "–"],
-            ["**stress, 2 processes, lock around each increment**", "**" + Millions(locked) + "**", "**" + VsPython(locked) + "**", "**" + VsAtomic(locked) + "**", $"{lockedRoundsRight} of {totalRounds}"],
-            ["stress, 2 processes, no lock", Millions(unlocked), VsPython(unlocked), VsAtomic(unlocked), $"{unlockedRoundsRight} of {totalRounds}"],
-            ["Python, 2 processes, `mp.Lock` around each increment", PythonFigure(python?.Locked), python is null ? "no python3" : VsPython(python.Locked), python is null ? "–" : VsAtomic(python.Locked), python is null ? "–" : $"{python.LockedRight} of {repeats}"],
-            ["Python, 2 processes, no lock", PythonFigure(python?.Unlocked), python is null ? "no python3" : VsPython(python.Unlocked), python is null ? "–" : VsAtomic(python.Unlocked), python is null ? "–" : $"{python.UnlockedRight} of {repeats}"],
-            ["Python, 2 processes, the lesson's code (`Value('i', 0)` and `mp.Lock`)", PythonFigure(python?.Lesson), python is null ? "no python3" : VsPython(python.Lesson), python is null ? "–" : VsAtomic(python.Lesson), python is null ? "–" : $"{python.LessonRight} of {repeats}"],
+            ["atomic increment, 1 process, uncontended (ceiling)", Millions([atomic]),
+                python is null ? "no python3" : Ratio(atomic / pythonLockedMedian, "0"), "1×", "–"],
+            ["lock + `v += 1` + unlock, 1 process, uncontended", Millions([uncontendedLock]),
+                python is null ? "no python3" : Ratio(uncontendedLock / pythonLockedMedian, "0"),
+                Ratio(uncontendedLock / atomic, "0.00"), "–"],
+            ["**stress, 2 processes, lock around each increment**", "**" + Millions(locked) + "**",
+                "**" + VsPython(locked) + "**", "**" + VsAtomic(locked) + "**", $"{lockedRoundsRight} of {totalRounds}"],
+            ["stress, 2 processes, no lock", Millions(unlocked), VsPython(unlocked), VsAtomic(unlocked),
+                $"{unlockedRoundsRight} of {totalRounds}"],
+            ["Python, 2 processes, `mp.Lock` around each increment", PythonFigure(python?.Locked),
+                python is null ? "no python3" : VsPython(python.Locked), python is null ? "–" : VsAtomic(python.Locked),
+                python is null ? "–" : $"{python.LockedRight} of {repeats}"],
+            ["Python, 2 processes, no lock", PythonFigure(python?.Unlocked),
+                python is null ? "no python3" : VsPython(python.Unlocked), python is null ? "–" : VsAtomic(python.Unlocked),
+                python is null ? "–" : $"{python.UnlockedRight} of {repeats}"],
+            ["Python, 2 processes, the lesson's code (`Value('i', 0)` and `mp.Lock`)", PythonFigure(python?.Lesson),
+                python is null ? "no python3" : VsPython(python.Lesson), python is null ? "–" : VsAtomic(python.Lesson),
+                python is null ? "–" : $"{python.LessonRight} of {repeats}"],
         ]);
         section.Paragraph($"""
             Why the locked figure is where it is. Each locked increment takes the lock with one compare-and-swap and releases it
@@ -93,18 +104,22 @@ public static class LockThroughput
             tries it and pauses longer and longer between reads (bounded, then it sleeps in the kernel), so the holder keeps the
             line and runs long stretches of increments. A fair lock that alternated at every increment would pay that transfer
             twice per increment. Without the lock the processes race on the counter: fewer instructions per increment, and
-            updates lost. {(quick ? "Quick mode: tiny counts, the figures mean nothing." : "The machine is shared with other work; the min–max spreads show how much that moved the figures.")}
+            updates lost. {(quick
+                ? "Quick mode: tiny counts, the figures mean nothing."
+                : "The machine is shared with other work; the min–max spreads show how much that moved the figures.")}
             """);
 
         if (python is null)
         {
-            section.Target("Locked stress, 2 processes, vs Python `mp.Lock`", $"≥ {PythonTarget:0}×", "not measured: no python3 on this machine", false, "not measured");
+            section.Target("Locked stress, 2 processes, vs Python `mp.Lock`", $"≥ {PythonTarget:0}×",
+                "not measured: no python3 on this machine", false, "not measured");
         }
         else
         {
             var vsPython = lockedMedian / pythonLockedMedian;
             section.Target("Locked stress, 2 processes, vs Python `mp.Lock`", $"≥ {PythonTarget:0}×",
-                $"{Ratio(vsPython, "0.0")} (medians: {Millions([lockedMedian])} vs {Millions([pythonLockedMedian])})", vsPython >= PythonTarget,
+                $"{Ratio(vsPython, "0.0")} (medians: {Millions([lockedMedian])} vs {Millions([pythonLockedMedian])})",
+                vsPython >= PythonTarget,
                 vsPython >= PythonTarget ? null : Ratio(PythonTarget / vsPython, "0.00"));
         }
         var belowAtomic = atomic / lockedMedian;
@@ -121,9 +136,18 @@ public static class LockThroughput
         // A stress run refills the lab's worker pool after it ends; starting those processes would take a core from the
         // next run, so let it settle first.
         await Task.Delay(quick ? 200 : 1500);
-        var body = new Dictionary<string, object> { ["scenario"] = "stress", ["room"] = "bench-lock", ["iterations"] = iterations, ["rounds"] = rounds, ["lock"] = lockScope };
+        var body = new Dictionary<string, object>
+        {
+            ["scenario"] = "stress",
+            ["room"] = "bench-lock",
+            ["iterations"] = iterations,
+            ["rounds"] = rounds,
+            ["lock"] = lockScope
+        };
         using var response = await client.PostAsJsonAsync("/api/runs", body);
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST /api/runs: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException(
+                $"POST /api/runs: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         var run = (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RunInfo))!;
         while (!run.IsFinished)
         {
@@ -137,26 +161,37 @@ public static class LockThroughput
         return new StressResult(perSecond, outcomes.Where(o => o.Expected).Sum(o => o.Count));
     }
 
-    private sealed record PythonResults(List<double> Locked, List<double> Unlocked, List<double> Lesson, int LockedRight, int UnlockedRight, int LessonRight);
+    private sealed record PythonResults(
+        List<double> Locked, List<double> Unlocked, List<double> Lesson, int LockedRight, int UnlockedRight, int LessonRight);
 
     private static async Task<PythonResults> PythonAsync(int iterations, int repeats)
     {
-        var rows = (await Python.RunAsync("lock_throughput.py", "--iterations", iterations.ToString(CultureInfo.InvariantCulture), "--repeat", repeats.ToString(CultureInfo.InvariantCulture)))
-            .Concat(await Python.RunAsync("lock_throughput.py", "--iterations", iterations.ToString(CultureInfo.InvariantCulture), "--repeat", repeats.ToString(CultureInfo.InvariantCulture), "--mode", "locked", "--value", "lesson"))
+        var rows = (await Python.RunAsync("lock_throughput.py",
+                "--iterations", iterations.ToString(CultureInfo.InvariantCulture),
+                "--repeat", repeats.ToString(CultureInfo.InvariantCulture)))
+            .Concat(await Python.RunAsync("lock_throughput.py",
+                "--iterations", iterations.ToString(CultureInfo.InvariantCulture),
+                "--repeat", repeats.ToString(CultureInfo.InvariantCulture),
+                "--mode", "locked", "--value", "lesson"))
             .Select(line => JsonDocument.Parse(line).RootElement)
-            .Select(e => (Lock: e.GetProperty("lock").GetBoolean(), Value: e.GetProperty("value").GetString(), PerSecond: e.GetProperty("incrementsPerSecond").GetDouble(),
+            .Select(e => (Lock: e.GetProperty("lock").GetBoolean(), Value: e.GetProperty("value").GetString(),
+                PerSecond: e.GetProperty("incrementsPerSecond").GetDouble(),
                 Right: e.GetProperty("final").GetInt64() == e.GetProperty("expected").GetInt64()))
             .ToList();
         var locked = rows.Where(r => r.Lock && r.Value == "raw").ToList();
         var unlocked = rows.Where(r => !r.Lock).ToList();
         var lesson = rows.Where(r => r.Lock && r.Value == "lesson").ToList();
-        if (locked.Count == 0 || unlocked.Count == 0 || lesson.Count == 0) throw new InvalidOperationException("lock_throughput.py printed no measurement");
-        return new PythonResults(locked.Select(r => r.PerSecond).ToList(), unlocked.Select(r => r.PerSecond).ToList(), lesson.Select(r => r.PerSecond).ToList(),
-            locked.Count(r => r.Right), unlocked.Count(r => r.Right), lesson.Count(r => r.Right));
+        if (locked.Count == 0 || unlocked.Count == 0 || lesson.Count == 0)
+            throw new InvalidOperationException("lock_throughput.py printed no measurement");
+        return new PythonResults(locked.Select(r => r.PerSecond).ToList(), unlocked.Select(r => r.PerSecond).ToList(),
+            lesson.Select(r => r.PerSecond).ToList(), locked.Count(r => r.Right), unlocked.Count(r => r.Right),
+            lesson.Count(r => r.Right));
     }
 
     private static string Millions(IReadOnlyCollection<double> values) =>
-        values.All(v => v >= 1e6) ? Stats.Spread(values.Select(v => v / 1e6).ToList(), "0.0", " M") : Stats.Spread(values.Select(v => v / 1e3).ToList(), "0", " k");
+        values.All(v => v >= 1e6)
+            ? Stats.Spread(values.Select(v => v / 1e6).ToList(), "0.0", " M")
+            : Stats.Spread(values.Select(v => v / 1e3).ToList(), "0", " k");
 
     private static string Ratio(double value, string format) => Stats.Format(value, format, "×");
 }

@@ -21,7 +21,8 @@ public static class PageLoad
     public static string ChromiumPath => BrowserSession.ChromiumPath;
 
     private static readonly string[] ChromiumArgs =
-        ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+        ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
     /// <summary>The lesson's first experiment page: its text, and a live panel whose run button starts that experiment.</summary>
     private const string LessonPath = "/lessons/process-locks/2";
@@ -107,37 +108,51 @@ public static class PageLoad
         var count = measured[0].Loads.Count;
         var readme = measured.FirstOrDefault(m => m.Server.Command is not null);
         var servers = context.Quick
-            ? "the server's build output in Development (quick mode: the figures are not meaningful; the row for the README's run command is measured in the full run only, since quick mode runs inside the test suite, whose own first-run test already starts that command)"
-            : $"two servers, one after the other, each on loopback: **the README's run command as written**, `{readme!.Server.Command}` (read from README.md's \"The two commands\"), started through `bash -c` with nothing added in a fresh clone (the repository's tracked files copied to an empty folder, so its first start builds and publishes the lab: {readme.StartUp!.Value.TotalSeconds:N0} s until it listened), where it serves the published lab in Production on port {ReadmeLab.Port} with a presenter key it generated; and **the published build** the other sections measure (`dotnet publish src/LockLab.Server -c Release`, started by the benchmark in Production with a key of its own)";
+            ? "the server's build output in Development (quick mode: the figures are not meaningful; the row for the " +
+                "README's run command is measured in the full run only, since quick mode runs inside the test suite, " +
+                "whose own first-run test already starts that command)"
+            : $"two servers, one after the other, each on loopback: **the README's run command as written**, " +
+                $"`{readme!.Server.Command}` (read from README.md's \"The two commands\"), started through `bash -c` " +
+                $"with nothing added in a fresh clone (the repository's tracked files copied to an empty folder, so " +
+                $"its first start builds and publishes the lab: {readme.StartUp!.Value.TotalSeconds:N0} s until it " +
+                $"listened), where it serves the published lab in Production on port {ReadmeLab.Port} with a " +
+                $"presenter key it generated; and **the published build** the other sections measure (`dotnet " +
+                $"publish src/LockLab.Server -c Release`, started by the benchmark in Production with a key of its own)";
         section.Paragraph($"""
             `{LessonPath}` (the lesson's first experiment: text on the left, the live panel with its run button on the right), loaded {count} time{(count == 1 ? "" : "s")} per server by headless Chromium ({ChromiumPath}), each time in a fresh browser context (empty cache, nothing stored), against {servers}. On loopback the figures are the page's own cost (CPU, round trips), not a network's. One load before them is not counted (the server's first page).
             Times are from the start of the navigation, taken in the page (`performance.now()`). *Text visible*: the lesson title's first paint as Chromium reports it (element timing, the time the frame was presented), and not before the first frame in which the whole lesson text is laid out with a size (no frame is rendered while render-blocking style sheets load). *Interactive*: the live panel carries `data-interactive`, which only the WebAssembly render sets, once the lab's hub is connected and the run buttons are enabled with their handlers attached. The run button starts a run only for a browser holding the presenter key (without it, it asks for the key), so each context is given the key of the server it loads (in `localStorage`, as a teacher's browser keeps it after the sign-in link) and a room of its own; each load then presses the run button and waits for the run to appear ({string.Join("; ", measured.Select(m => $"{m.Server.Short}: {Stats.Spread(m.Loads.Select(l => l.RunVisibleMs).ToList(), "N0", " ms")}"))} from the click). *Transferred*: the sum of every HTTP response's encoded size over the wire, headers included (Chromium's `Network.loadingFinished.encodedDataLength`), until the network has been quiet for half a second after the page became interactive; the hub's messages over its WebSocket are counted apart.
             """);
 
-        section.Table(["server", ">transferred (compressed)", ">lesson text visible", ">live panel interactive"], measured.Select(m => (IReadOnlyList<string>)
-        [
-            m.Server.Label,
-            Stats.Spread(m.Loads.Select(l => l.WireBytes / 1e6).ToList(), "N3", " MB"),
-            Stats.Spread(m.Loads.Select(l => l.TextVisibleMs).ToList(), "N0", " ms"),
-            Stats.Spread(m.Loads.Select(l => l.InteractiveMs).ToList(), "N0", " ms"),
-        ]));
-
+        section.Table(["server", ">transferred (compressed)", ">lesson text visible", ">live panel interactive"],
+            measured.Select(m => (IReadOnlyList<string>)
+            [
+                m.Server.Label,
+                Stats.Spread(m.Loads.Select(l => l.WireBytes / 1e6).ToList(), "N3", " MB"),
+                Stats.Spread(m.Loads.Select(l => l.TextVisibleMs).ToList(), "N0", " ms"),
+                Stats.Spread(m.Loads.Select(l => l.InteractiveMs).ToList(), "N0", " ms"),
+            ]));
         section.Paragraph("The other figures of the same loads (median (min–max)):");
         IReadOnlyList<string> Row(string name, Func<Measured, string> cell) => [name, .. measured.Select(cell)];
         section.Table(["", .. measured.Select(m => ">" + m.Server.Short)],
         [
-            Row("response bodies (compressed / decoded)", m => $"{Stats.Spread(m.Loads.Select(l => l.BodyBytes / 1e6).ToList(), "N3", " MB")} / {Stats.Spread(m.Loads.Select(l => l.DecodedBytes / 1e6).ToList(), "N2", " MB")}"),
+            Row("response bodies (compressed / decoded)", m =>
+                $"{Stats.Spread(m.Loads.Select(l => l.BodyBytes / 1e6).ToList(), "N3", " MB")} / " +
+                $"{Stats.Spread(m.Loads.Select(l => l.DecodedBytes / 1e6).ToList(), "N2", " MB")}"),
             Row("HTTP requests", m => Stats.Spread(m.Loads.Select(l => (double)l.Requests).ToList(), "N0")),
-            Row("hub messages over the WebSocket, both ways (payload; not in the total above)", m => Stats.Spread(m.Loads.Select(l => l.WebSocketBytes / 1024.0).ToList(), "N1", " KB")),
+            Row("hub messages over the WebSocket, both ways (payload; not in the total above)",
+                m => Stats.Spread(m.Loads.Select(l => l.WebSocketBytes / 1024.0).ToList(), "N1", " KB")),
             Row("first contentful paint", m => Stats.Spread(m.Loads.Select(l => l.FirstPaintMs).ToList(), "N0", " ms")),
-            Row("the server's first page after start-up (not counted): text visible, interactive", m => $"{m.WarmUp.TextVisibleMs:N0} ms, {m.WarmUp.InteractiveMs:N0} ms"),
+            Row("the server's first page after start-up (not counted): text visible, interactive",
+                m => $"{m.WarmUp.TextVisibleMs:N0} ms, {m.WarmUp.InteractiveMs:N0} ms"),
             Row("load average of the machine (1 min, /proc/loadavg) as the loads began / ended", m => $"{m.LoadBefore} / {m.LoadAfter}"),
         ]);
 
         section.Paragraph("Where the time goes (medians; milliseconds from the start of the navigation):");
         var phases = measured.Select(m => Phases(m.Loads).ToDictionary(p => p.Name, p => p.Values)).ToList();
-        section.Table(["step", .. measured.Select(m => ">" + m.Server.Short)], phases.SelectMany(p => p.Keys).Distinct().Select(step => (IReadOnlyList<string>)
-            [step, .. phases.Select(p => p.TryGetValue(step, out var values) ? Stats.Format(Stats.Median(values), "N0") : "–")]));
+        section.Table(["step", .. measured.Select(m => ">" + m.Server.Short)],
+            phases.SelectMany(p => p.Keys).Distinct().Select(step => (IReadOnlyList<string>)
+                [step, .. phases.Select(p =>
+                    p.TryGetValue(step, out var values) ? Stats.Format(Stats.Median(values), "N0") : "–")]));
 
         section.Paragraph("""
             The interactive target was met once on this kind of machine: 1,473 ms (1,406–1,778) for the published build of
@@ -163,7 +178,8 @@ public static class PageLoad
             .Select(g => (Name: g.Key, Body: g.Sum(r => r.Body), Decoded: g.Sum(r => r.Decoded), Count: g.Count()))
             .Append((Name: "HTML page", Body: l.HtmlBody, Decoded: l.HtmlDecoded, Count: 1))
             .ToDictionary(g => g.Name)).ToList();
-        section.Paragraph($"Where the bytes go (the median load of each server; response bodies as sent, {string.Join(" and ", medians.Select(l => l.Requests))} requests in all):");
+        section.Paragraph($"Where the bytes go (the median load of each server; response bodies as sent, " +
+            $"{string.Join(" and ", medians.Select(l => l.Requests))} requests in all):");
         section.Table(["resource", .. measured.SelectMany(m => new[] { $">{m.Server.Short}: compressed", ">decoded" })], groups
             .SelectMany(g => g.Values).GroupBy(g => g.Name).OrderByDescending(g => g.Max(x => x.Body)).Select(g => g.Key)
             .Select(name => (IReadOnlyList<string>)
@@ -174,9 +190,12 @@ public static class PageLoad
 
         foreach (var m in measured)
         {
-            Check(section, $"{m.Server.Target}: lesson text visible (cold load)", $"≤ {TextTargetMs:N0} ms", m.Loads.Select(l => l.TextVisibleMs).ToList(), TextTargetMs, "N0", " ms");
-            Check(section, $"{m.Server.Target}: live panel interactive (cold load)", $"≤ {InteractiveTargetMs:N0} ms", m.Loads.Select(l => l.InteractiveMs).ToList(), InteractiveTargetMs, "N0", " ms");
-            Check(section, $"{m.Server.Target}: transferred, compressed (cold load)", $"≤ {BytesTarget / 1e6:N0} MB", m.Loads.Select(l => l.WireBytes / 1e6).ToList(), BytesTarget / 1e6, "N3", " MB");
+            Check(section, $"{m.Server.Target}: lesson text visible (cold load)", $"≤ {TextTargetMs:N0} ms",
+                m.Loads.Select(l => l.TextVisibleMs).ToList(), TextTargetMs, "N0", " ms");
+            Check(section, $"{m.Server.Target}: live panel interactive (cold load)", $"≤ {InteractiveTargetMs:N0} ms",
+                m.Loads.Select(l => l.InteractiveMs).ToList(), InteractiveTargetMs, "N0", " ms");
+            Check(section, $"{m.Server.Target}: transferred, compressed (cold load)", $"≤ {BytesTarget / 1e6:N0} MB",
+                m.Loads.Select(l => l.WireBytes / 1e6).ToList(), BytesTarget / 1e6, "N3", " MB");
         }
         return section;
     }
@@ -205,8 +224,10 @@ public static class PageLoad
     {
         await using var lab = await context.StartServerAsync();
         var server = context.Quick
-            ? new Server("build output in Development (quick mode)", "build output", "Lesson page, build output (quick mode)", lab.Address, LabServer.Key, null)
-            : new Server("published build (`dotnet publish -c Release`, Production)", "published build", "Lesson page, published build", lab.Address, LabServer.Key, null);
+            ? new Server("build output in Development (quick mode)", "build output",
+                "Lesson page, build output (quick mode)", lab.Address, LabServer.Key, null)
+            : new Server("published build (`dotnet publish -c Release`, Production)", "published build",
+                "Lesson page, published build", lab.Address, LabServer.Key, null);
         return await MeasureAsync(context, browser, server, null);
     }
 
@@ -228,7 +249,10 @@ public static class PageLoad
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "–";
 
-    /// <summary>A server whose lesson page is loaded: how the report names it, where it listens, the presenter key its run button needs.</summary>
+    /// <summary>
+    /// A server whose lesson page is loaded: how the report names it, where it listens, the presenter key its
+    /// run button needs.
+    /// </summary>
     /// <param name="Label">Its row in the summary table.</param>
     /// <param name="Short">Its column in the other tables.</param>
     /// <param name="Target">How its target rows (and the summary of targets at the top of the document) name it.</param>
@@ -237,10 +261,12 @@ public static class PageLoad
 
     /// <param name="StartUp">From the command's start to "Now listening on", for the README's command.</param>
     /// <param name="LoadBefore">The machine's load average as the counted loads began (after the uncounted one).</param>
-    private sealed record Measured(Server Server, Load WarmUp, IReadOnlyList<Load> Loads, TimeSpan? StartUp, string LoadBefore, string LoadAfter);
+    private sealed record Measured(
+        Server Server, Load WarmUp, IReadOnlyList<Load> Loads, TimeSpan? StartUp, string LoadBefore, string LoadAfter);
 
     /// <summary>A target is met when the median meets it; the worst repetition is quoted beside it.</summary>
-    private static void Check(BenchSection section, string what, string target, IReadOnlyList<double> values, double limit, string format, string unit)
+    private static void Check(BenchSection section, string what, string target, IReadOnlyList<double> values,
+        double limit, string format, string unit)
     {
         var median = Stats.Median(values);
         var met = median <= limit;
@@ -251,7 +277,8 @@ public static class PageLoad
 
     private static IEnumerable<(string Name, List<double> Values)> Phases(IReadOnlyList<Load> loads)
     {
-        (string, List<double>) Of(string name, Func<Load, double?> pick) => (name, loads.Select(pick).Where(v => v is not null).Select(v => v!.Value).ToList());
+        (string, List<double>) Of(string name, Func<Load, double?> pick) =>
+            (name, loads.Select(pick).Where(v => v is not null).Select(v => v!.Value).ToList());
         return new[]
         {
             Of("HTML received (prerendered lesson)", l => l.HtmlEndMs),
@@ -262,7 +289,8 @@ public static class PageLoad
             Of("DOMContentLoaded", l => l.DomContentLoadedMs),
             Of("blazor.web.js received", l => l.Last(r => r.Name.Contains("blazor.web", StringComparison.Ordinal))),
             Of("dotnet runtime (js + wasm) received", l => l.Last(r => r.Name.Contains("/_framework/dotnet", StringComparison.Ordinal))),
-            Of("last assembly received", l => l.Last(r => r.Name.EndsWith(".wasm", StringComparison.Ordinal) && !r.Name.Contains("/dotnet.native", StringComparison.Ordinal))),
+            Of("last assembly received", l => l.Last(r => r.Name.EndsWith(".wasm", StringComparison.Ordinal)
+                && !r.Name.Contains("/dotnet.native", StringComparison.Ordinal))),
             // The client's own marks (src/LockLab.Client/Services/StartupMarks.cs).
             Of(".NET runtime started, the client's entry point reached", l => l.ClientMark("locklab:main")),
             Of("the client's services built (it starts rendering)", l => l.ClientMark("locklab:host-built")),
@@ -277,7 +305,9 @@ public static class PageLoad
         var name = path[(path.LastIndexOf('/') + 1)..];
         if (path.StartsWith("/_framework/", StringComparison.Ordinal))
         {
-            if (name.StartsWith("dotnet.native", StringComparison.Ordinal) && name.EndsWith(".wasm", StringComparison.Ordinal)) return "dotnet.native.wasm (runtime)";
+            if (name.StartsWith("dotnet.native", StringComparison.Ordinal)
+                && name.EndsWith(".wasm", StringComparison.Ordinal))
+                return "dotnet.native.wasm (runtime)";
             if (name.EndsWith(".wasm", StringComparison.Ordinal))
             {
                 return Assembly(name) switch
@@ -286,18 +316,25 @@ public static class PageLoad
                     var a when a.StartsWith("MudBlazor", StringComparison.Ordinal) => "MudBlazor (assembly)",
                     var a when a.StartsWith("LockLab", StringComparison.Ordinal) => "LockLab assemblies",
                     var a when a.StartsWith("Microsoft.AspNetCore.Components", StringComparison.Ordinal) => "Blazor assemblies",
-                    var a when a.Contains("SignalR", StringComparison.Ordinal) || a.Contains("Connections", StringComparison.Ordinal) || a.Contains("Http", StringComparison.Ordinal) || a.Contains("Net.", StringComparison.Ordinal) => "networking assemblies",
+                    var a when a.Contains("SignalR", StringComparison.Ordinal)
+                        || a.Contains("Connections", StringComparison.Ordinal)
+                        || a.Contains("Http", StringComparison.Ordinal)
+                        || a.Contains("Net.", StringComparison.Ordinal) => "networking assemblies",
                     var a when a.StartsWith("System.Text.Json", StringComparison.Ordinal) => "System.Text.Json",
                     _ => "other assemblies",
                 };
             }
-            if (name.EndsWith(".js", StringComparison.Ordinal)) return name.StartsWith("blazor", StringComparison.Ordinal) ? "blazor.web.js" : "dotnet runtime scripts";
+            if (name.EndsWith(".js", StringComparison.Ordinal))
+                return name.StartsWith("blazor", StringComparison.Ordinal) ? "blazor.web.js" : "dotnet runtime scripts";
             return "other framework files";
         }
-        if (path.StartsWith("/_content/MudBlazor/", StringComparison.Ordinal)) return "MudBlazor " + (name.EndsWith(".css", StringComparison.Ordinal) ? "CSS" : "JS");
+        if (path.StartsWith("/_content/MudBlazor/", StringComparison.Ordinal))
+            return "MudBlazor " + (name.EndsWith(".css", StringComparison.Ordinal) ? "CSS" : "JS");
         if (path.StartsWith("/hubs/", StringComparison.Ordinal)) return "hub (HTTP)";
         if (path.StartsWith("/api/", StringComparison.Ordinal)) return "API calls";
-        return name.EndsWith(".css", StringComparison.Ordinal) ? "app CSS" : name.EndsWith(".js", StringComparison.Ordinal) ? "app JS" : "other";
+        return name.EndsWith(".css", StringComparison.Ordinal) ? "app CSS"
+            : name.EndsWith(".js", StringComparison.Ordinal) ? "app JS"
+            : "other";
     }
 
     /// <summary>An assembly's name from its fingerprinted file name, e.g. <c>MudBlazor.abc123.wasm</c>.</summary>
@@ -318,7 +355,8 @@ public static class PageLoad
         created.EnsureSuccessStatusCode();
         var room = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RoomState))!.Room;
 
-        await using var browserContext = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        await using var browserContext = await browser.NewContextAsync(
+            new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
         // The presenter key, as a teacher's browser remembers it, so that the run button may start a run.
         await browserContext.AddInitScriptAsync($"try {{ localStorage.setItem('locklab.presenterKey', '{server.Key}'); }} catch {{ }}");
         await browserContext.AddInitScriptAsync(Probe);
@@ -329,10 +367,13 @@ public static class PageLoad
         var network = new NetworkLog();
         var cdp = await browserContext.NewCDPSessionAsync(page);
         cdp.Event("Network.requestWillBeSent").OnEvent += (_, e) => network.Started(e!.Value.GetProperty("requestId").GetString()!);
-        cdp.Event("Network.loadingFinished").OnEvent += (_, e) => network.Finished(e!.Value.GetProperty("requestId").GetString()!, (long)e.Value.GetProperty("encodedDataLength").GetDouble());
+        cdp.Event("Network.loadingFinished").OnEvent += (_, e) => network.Finished(
+            e!.Value.GetProperty("requestId").GetString()!, (long)e.Value.GetProperty("encodedDataLength").GetDouble());
         cdp.Event("Network.loadingFailed").OnEvent += (_, e) => network.Finished(e!.Value.GetProperty("requestId").GetString()!, 0);
-        cdp.Event("Network.webSocketFrameReceived").OnEvent += (_, e) => network.WebSocketFrame(e!.Value.GetProperty("response").GetProperty("payloadData").GetString()!);
-        cdp.Event("Network.webSocketFrameSent").OnEvent += (_, e) => network.WebSocketFrame(e!.Value.GetProperty("response").GetProperty("payloadData").GetString()!);
+        cdp.Event("Network.webSocketFrameReceived").OnEvent += (_, e) =>
+            network.WebSocketFrame(e!.Value.GetProperty("response").GetProperty("payloadData").GetString()!);
+        cdp.Event("Network.webSocketFrameSent").OnEvent += (_, e) =>
+            network.WebSocketFrame(e!.Value.GetProperty("response").GetProperty("payloadData").GetString()!);
         await cdp.SendAsync("Network.enable");
 
         // To see where the time goes: PAGE_LOAD_TRACE=<folder> keeps, for each load, what it fetched and when
@@ -346,18 +387,25 @@ public static class PageLoad
         var traceDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (chromiumTrace)
         {
-            cdp.Event("Tracing.dataCollected").OnEvent += (_, e) => { lock (trace) trace.AddRange(e!.Value.GetProperty("value").EnumerateArray().Select(v => v.Clone())); };
+            cdp.Event("Tracing.dataCollected").OnEvent += (_, e) =>
+            {
+                lock (trace) trace.AddRange(e!.Value.GetProperty("value").EnumerateArray().Select(v => v.Clone()));
+            };
             cdp.Event("Tracing.tracingComplete").OnEvent += (_, _) => traceDone.TrySetResult();
             await cdp.SendAsync("Tracing.start", new()
             {
                 ["transferMode"] = "ReportEvents",
-                ["categories"] = "devtools.timeline,disabled-by-default-devtools.timeline,disabled-by-default-devtools.timeline.frame,toplevel,loading,blink.user_timing,v8.execute,v8,v8.wasm,disabled-by-default-v8.cpu_profiler",
+                ["categories"] = "devtools.timeline,disabled-by-default-devtools.timeline," +
+                    "disabled-by-default-devtools.timeline.frame,toplevel,loading,blink.user_timing," +
+                    "v8.execute,v8,v8.wasm,disabled-by-default-v8.cpu_profiler",
             });
         }
 
         var url = new Uri(server.Address, $"{LessonPath}?room={Uri.EscapeDataString(room)}").ToString();
         await page.GotoAsync(url, new PageGotoOptions { WaitUntil = WaitUntilState.Commit, Timeout = 30_000 });
-        await page.WaitForFunctionAsync("() => window.__pageLoad && window.__pageLoad.interactive !== undefined && window.__pageLoad.textVisible !== undefined",
+        await page.WaitForFunctionAsync(
+            "() => window.__pageLoad && window.__pageLoad.interactive !== undefined " +
+                "&& window.__pageLoad.textVisible !== undefined",
             null, new PageWaitForFunctionOptions { Timeout = 30_000 });
         if (!await network.QuietAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10)))
             throw new TimeoutException("The page kept loading for 10 s after it became interactive.");
@@ -371,12 +419,14 @@ public static class PageLoad
             {
                 await cdp.SendAsync("Tracing.end");
                 await traceDone.Task.WaitAsync(TimeSpan.FromSeconds(30));
-                lock (trace) File.WriteAllText(Path.Combine(traceFolder, traceName + ".trace.json"), JsonSerializer.Serialize(new { traceEvents = trace }));
+                lock (trace) File.WriteAllText(Path.Combine(traceFolder, traceName + ".trace.json"),
+                    JsonSerializer.Serialize(new { traceEvents = trace }));
             }
             await File.WriteAllTextAsync(Path.Combine(traceFolder, traceName + ".resources.json"), timeline.GetRawText());
         }
         var marks = timeline.GetProperty("marks");
-        if (!marks.GetProperty("buttonEnabled").GetBoolean()) throw new InvalidOperationException("The live panel said it was interactive while its run button was disabled.");
+        if (!marks.GetProperty("buttonEnabled").GetBoolean())
+            throw new InvalidOperationException("The live panel said it was interactive while its run button was disabled.");
         if (!await page.GetByTestId("lesson-text").IsVisibleAsync()) throw new InvalidOperationException("The lesson text is not visible.");
 
         // Does the button work? Press it and wait for the run to show up in the panel.
@@ -392,7 +442,8 @@ public static class PageLoad
 
         var html = timeline.GetProperty("html");
         var resources = timeline.GetProperty("resources").EnumerateArray().Select(r => new Resource(
-            r.GetProperty("name").GetString()!, r.GetProperty("type").GetString()!, r.GetProperty("start").GetDouble(), r.GetProperty("end").GetDouble(),
+            r.GetProperty("name").GetString()!, r.GetProperty("type").GetString()!,
+            r.GetProperty("start").GetDouble(), r.GetProperty("end").GetDouble(),
             (long)r.GetProperty("body").GetDouble(), (long)r.GetProperty("decoded").GetDouble())).ToList();
         return new Load(
             WireBytes: wireBytes,
@@ -407,17 +458,20 @@ public static class PageLoad
             TextLaidOutMs: marks.GetProperty("textVisible").GetDouble(),
             // Painted: the title's first paint as the browser reports it (element timing), but never before the frame
             // in which the whole text was laid out.
-            TextVisibleMs: Math.Max(marks.GetProperty("textVisible").GetDouble(), marks.TryGetProperty("paint:lesson-title", out var title) ? title.GetDouble() : 0),
+            TextVisibleMs: Math.Max(marks.GetProperty("textVisible").GetDouble(),
+                marks.TryGetProperty("paint:lesson-title", out var title) ? title.GetDouble() : 0),
             InteractiveMs: marks.GetProperty("interactive").GetDouble(),
             RunVisibleMs: runVisible,
             Resources: resources,
-            ClientMarks: timeline.GetProperty("perf").EnumerateArray().GroupBy(m => m[0].GetString()!).ToDictionary(g => g.Key, g => g.First()[1].GetDouble()));
+            ClientMarks: timeline.GetProperty("perf").EnumerateArray().GroupBy(m => m[0].GetString()!)
+                .ToDictionary(g => g.Key, g => g.First()[1].GetDouble()));
     }
 
     private sealed record Resource(string Name, string Type, double StartMs, double EndMs, long Body, long Decoded);
 
     private sealed record Load(
-        double WireBytes, int Requests, long WebSocketBytes, long HtmlBody, long HtmlDecoded, double HtmlEndMs, double DomContentLoadedMs, double FirstPaintMs, double? RenderedMs,
+        double WireBytes, int Requests, long WebSocketBytes, long HtmlBody, long HtmlDecoded, double HtmlEndMs,
+        double DomContentLoadedMs, double FirstPaintMs, double? RenderedMs,
         double TextLaidOutMs, double TextVisibleMs, double InteractiveMs, double RunVisibleMs, IReadOnlyList<Resource> Resources,
         IReadOnlyDictionary<string, double> ClientMarks)
     {
@@ -470,7 +524,10 @@ public static class PageLoad
             lock (_gate) return (_finished.Values.Sum(), _finished.Count, _webSocketBytes);
         }
 
-        /// <summary>Waits until no request has been in flight for <paramref name="quiet"/>; false after <paramref name="timeout"/>.</summary>
+        /// <summary>
+        /// Waits until no request has been in flight for <paramref name="quiet"/>; false after
+        /// <paramref name="timeout"/>.
+        /// </summary>
         public async Task<bool> QuietAsync(TimeSpan quiet, TimeSpan timeout)
         {
             var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);

@@ -43,9 +43,11 @@ public static class RepeatedOutputs
                 foreach (var e in Experiments)
                 {
                     // One "Run 100 times" run of this block's rounds, then as many runs of the Python script.
-                    var run = await LabRuns.StartAsync(http, new RunRequest { Scenario = e.Scenario, StartMode = StartMode.Python, Rounds = blockSize });
+                    var run = await LabRuns.StartAsync(http,
+                        new RunRequest { Scenario = e.Scenario, StartMode = StartMode.Python, Rounds = blockSize });
                     run = LabRuns.EnsureCompleted(await LabRuns.WaitFinishedAsync(http, run.Id, TimeSpan.FromSeconds(30 + 3 * blockSize)));
-                    var events = (await http.GetFromJsonAsync($"/api/runs/{run.Id}/events?limit=10000", ContractsJsonContext.Default.RunEventArray))!;
+                    var events = (await http.GetFromJsonAsync(
+                        $"/api/runs/{run.Id}/events?limit=10000", ContractsJsonContext.Default.RunEventArray))!;
                     foreach (var round in events.Where(ev => ev.Kind == EventKind.Print).GroupBy(ev => ev.Round ?? 1))
                     {
                         lab[e.Scenario].Add(round.OrderBy(ev => ev.Seq).Select(ev => (ev.Value, ev.Process, ev.AtMs)).ToList());
@@ -73,7 +75,9 @@ public static class RepeatedOutputs
         if (!Python.Available)
         {
             section.Paragraph("No `python3` on this machine (`apt-get install python3`): nothing to compare with.");
-            foreach (var e in Experiments) section.Target($"`{e.Scenario}`: distance between the lab's and Python's outputs", $"≤ {TargetDistance:0.00}", Python.Missing, false, "not measured");
+            foreach (var e in Experiments)
+                section.Target($"`{e.Scenario}`: distance between the lab's and Python's outputs",
+                    $"≤ {TargetDistance:0.00}", Python.Missing, false, "not measured");
             return section;
         }
 
@@ -87,13 +91,15 @@ public static class RepeatedOutputs
                 Stats.Spread(p.Spacings, "0.0", " ms"), Stats.Spread(l.Spacings, "0.0", " ms"),
                 Stats.Spread(p.Drifts, "0.00", " ms"), Stats.Spread(l.Drifts, "0.00", " ms")]);
         }
-        section.Table(["experiment", ">runs (Python / lab)", ">distance", "Python: most frequent outputs", "lab `python` mode: most frequent outputs",
-            ">Python spacing", ">lab spacing", ">Python drift per step", ">lab drift per step"], rows);
+        section.Table(["experiment", ">runs (Python / lab)", ">distance", "Python: most frequent outputs",
+            "lab `python` mode: most frequent outputs", ">Python spacing", ">lab spacing", ">Python drift per step",
+            ">lab drift per step"], rows);
 
         foreach (var e in Experiments)
         {
             var distance = Tally.Distance(python[e.Scenario], lab[e.Scenario]);
-            section.Target($"`{e.Scenario}`: distance between the lab's `python` mode and Python's outputs ({python[e.Scenario].Runs} runs each)", $"≤ {TargetDistance:0.00}",
+            section.Target($"`{e.Scenario}`: distance between the lab's `python` mode and Python's outputs " +
+                $"({python[e.Scenario].Runs} runs each)", $"≤ {TargetDistance:0.00}",
                 distance.ToString("0.000", CultureInfo.InvariantCulture), distance <= TargetDistance,
                 distance <= TargetDistance ? null : $"+{distance - TargetDistance:0.000}");
         }

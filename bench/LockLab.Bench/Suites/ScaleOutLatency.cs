@@ -44,7 +44,8 @@ public static class ScaleOutLatency
             catch (Exception ex) when ((ex is InvalidOperationException or TimeoutException) && labs.RedisTimeouts.Count > 0)
             {
                 // The viewers only see "an unexpected error"; the cause is in the labs' logs.
-                throw new InvalidOperationException($"The labs logged {labs.RedisTimeouts.Count} Redis timeouts with {ViewerAgent.JoinsAtOnce} viewers joining at once per process; " +
+                throw new InvalidOperationException($"The labs logged {labs.RedisTimeouts.Count} Redis timeouts with " +
+                    $"{ViewerAgent.JoinsAtOnce} viewers joining at once per process; " +
                     $"the first: {labs.RedisTimeouts[0]}", ex);
             }
             redisTimeouts = labs.RedisTimeouts.Count;
@@ -66,15 +67,18 @@ public static class ScaleOutLatency
             must receive every event, once, in order.
             """);
         section.Table(["setup", ">viewers", ">events received", ">lost", ">out of order", ">p50", ">p95", ">p99", ">max"],
-            new (string Setup, List<SizeReport> Sizes)[] { ("one lab", alone), ("two labs + Redis", acrossRedis) }.SelectMany(s => s.Sizes.Select(r => (IReadOnlyList<string>)
+            new (string Setup, List<SizeReport> Sizes)[] { ("one lab", alone), ("two labs + Redis", acrossRedis) }
+                .SelectMany(s => s.Sizes.Select(r => (IReadOnlyList<string>)
             [
                 s.Setup, r.Viewers.ToString("N0"), r.Rounds.Sum(x => x.LatenciesMs.Count).ToString("N0"),
                 r.Rounds.Sum(x => x.Lost).ToString("N0"), r.Rounds.Sum(x => x.Reordered).ToString("N0"),
-                Stats.Spread(r.Rounds.Select(x => x.P50).ToList(), "0.0", " ms"), Stats.Spread(r.Rounds.Select(x => x.P95).ToList(), "0.0", " ms"),
+                Stats.Spread(r.Rounds.Select(x => x.P50).ToList(), "0.0", " ms"),
+                Stats.Spread(r.Rounds.Select(x => x.P95).ToList(), "0.0", " ms"),
                 Stats.Spread(r.Rounds.Select(x => x.P99).ToList(), "0.0", " ms"), Stats.Format(r.Rounds.Max(x => x.Max), "0.0", " ms"),
             ])));
 
-        var differences = sizes.Select(size => $"with {size:N0} viewer{(size == 1 ? "" : "s")}, p50 {Difference(alone, acrossRedis, size, x => x.P50)} " +
+        var differences = sizes.Select(size =>
+            $"with {size:N0} viewer{(size == 1 ? "" : "s")}, p50 {Difference(alone, acrossRedis, size, x => x.P50)} " +
             $"and p99 {Difference(alone, acrossRedis, size, x => x.P99)}");
         section.Paragraph($"""
             Across Redis ({string.Join("; ", differences)}; medians of rounds). The setups run one after the other, the
@@ -83,7 +87,8 @@ public static class ScaleOutLatency
             whose workers run, which can make up for the extra hop with many viewers. Viewers join as in the other
             sections, {ViewerAgent.JoinsAtOnce} at once per viewer process. {(redisTimeouts == 0
                 ? "Neither lab logged a Redis timeout during these measurements."
-                : $"The labs logged {redisTimeouts:N0} Redis timeouts (`Timeout performing …`) during these measurements: the figures include a congested lab.")}
+                : $"The labs logged {redisTimeouts:N0} Redis timeouts (`Timeout performing …`) during these " +
+                    $"measurements: the figures include a congested lab.")}
             """);
 
         var lost = alone.Concat(acrossRedis).Sum(r => r.Rounds.Sum(x => x.Lost));

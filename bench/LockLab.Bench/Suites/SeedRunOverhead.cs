@@ -59,7 +59,8 @@ public static class SeedRunOverhead
                     var prints = lines.Where(l => l.Line != "start").ToList();
                     var asLesson = prints.Select(l => long.Parse(l.Line)).SequenceEqual(e.LessonOutput);
                     python[e.Scenario].Add(prints[^1].At.TotalMilliseconds / e.IdealMs, prints[0].At.TotalMilliseconds, asLesson);
-                    pythonExperiment[e.Scenario].Add((prints[^1].At - started).TotalMilliseconds / e.IdealMs, (prints[0].At - started).TotalMilliseconds, asLesson);
+                    pythonExperiment[e.Scenario].Add((prints[^1].At - started).TotalMilliseconds / e.IdealMs,
+                        (prints[0].At - started).TotalMilliseconds, asLesson);
                 }
             }
         }
@@ -90,7 +91,8 @@ public static class SeedRunOverhead
                 Py(() => $"{p.AsLesson} of {p.Ratios.Count}")]);
         }
         section.Table(["experiment", ">ideal", ">LockLab: wall ÷ ideal", ">LockLab: first print", ">as the lesson prints",
-            ">Python from interpreter start: wall ÷ ideal", ">first print", ">Python from `p1.start()`: wall ÷ ideal", ">first print", ">as the lesson prints"], rows);
+            ">Python from interpreter start: wall ÷ ideal", ">first print", ">Python from `p1.start()`: wall ÷ ideal",
+            ">first print", ">as the lesson prints"], rows);
         if (!Python.Available) section.Paragraph("No `python3` on this machine (`apt-get install python3`): the Python columns are empty.");
 
         section.Paragraph("""
@@ -102,7 +104,8 @@ public static class SeedRunOverhead
             print's writing.
             """);
         section.Table(["stage", .. Experiments.Select(e => $">`{e.Scenario}`")],
-            Breakdown.Stages.Select((stage, i) => (IReadOnlyList<string>)[stage, .. Experiments.Select(e => Stats.Spread(breakdown[e.Scenario].At(i), "0.0", " ms"))]));
+            Breakdown.Stages.Select((stage, i) => (IReadOnlyList<string>)
+                [stage, .. Experiments.Select(e => Stats.Spread(breakdown[e.Scenario].At(i), "0.0", " ms"))]));
         section.Paragraph("""
             On this 2-core machine every hand-over between threads or processes on a run's path (a pipe's reader woken, a futex
             waiter woken, a queued task picked up by another thread) costs 0.3–1.5 ms, and the time before the gate is mostly
@@ -119,22 +122,28 @@ public static class SeedRunOverhead
         {
             var ratios = lab[e.Scenario].Ratios;
             var median = Stats.Median(ratios);
-            section.Target($"`{e.Scenario}` wall ÷ ideal (median)", $"≤ {e.TargetRatio:0.00}×", $"{median:0.000}× (worst {ratios.Max():0.000}×)", median <= e.TargetRatio,
+            section.Target($"`{e.Scenario}` wall ÷ ideal (median)", $"≤ {e.TargetRatio:0.00}×",
+                $"{median:0.000}× (worst {ratios.Max():0.000}×)", median <= e.TargetRatio,
                 median <= e.TargetRatio ? null : $"{(median - e.TargetRatio) * e.IdealMs:0} ms");
             var firstPrints = lab[e.Scenario].FirstPrints;
             var firstMedian = Stats.Median(firstPrints);
-            section.Target($"`{e.Scenario}` first print after the request (median)", $"≤ {TargetFirstPrintMs:0} ms", $"{firstMedian:0} ms (worst {firstPrints.Max():0} ms)",
-                firstMedian <= TargetFirstPrintMs, firstMedian <= TargetFirstPrintMs ? null : $"{firstMedian - TargetFirstPrintMs:0} ms");
+            section.Target($"`{e.Scenario}` first print after the request (median)", $"≤ {TargetFirstPrintMs:0} ms",
+                $"{firstMedian:0} ms (worst {firstPrints.Max():0} ms)", firstMedian <= TargetFirstPrintMs,
+                firstMedian <= TargetFirstPrintMs ? null : $"{firstMedian - TargetFirstPrintMs:0} ms");
             if (Python.Available)
             {
                 var pythonMedian = Stats.Median(python[e.Scenario].Ratios);
-                section.Target($"`{e.Scenario}` wall ÷ ideal against Python from interpreter start (medians, same sitting)", "LockLab ahead",
+                section.Target(
+                    $"`{e.Scenario}` wall ÷ ideal against Python from interpreter start (medians, same sitting)",
+                    "LockLab ahead",
                     $"LockLab {median:0.000}×, Python {pythonMedian:0.000}×", median < pythonMedian,
                     median < pythonMedian ? null : $"{(median - pythonMedian) * e.IdealMs:0} ms");
             }
             else
             {
-                section.Target($"`{e.Scenario}` wall ÷ ideal against Python from interpreter start (medians, same sitting)", "LockLab ahead", Python.Missing, false, "not measured");
+                section.Target(
+                    $"`{e.Scenario}` wall ÷ ideal against Python from interpreter start (medians, same sitting)",
+                    "LockLab ahead", Python.Missing, false, "not measured");
             }
         }
         return section;
@@ -174,7 +183,8 @@ public static class SeedRunOverhead
             _runs.Add(
             [
                 accepted, Since(answered), Server(t.DequeuedMs), Server(t.JobsHandedMs), Server(t.GateOpenedMs),
-                Server(t.FirstPrint?.WrittenMs), Server(t.FirstPrint?.ReadMs), Server(t.FirstPrint?.ReleasedMs), Server(t.FirstPrint?.SentMs), Since(seen.FirstPrintTimestamp),
+                Server(t.FirstPrint?.WrittenMs), Server(t.FirstPrint?.ReadMs), Server(t.FirstPrint?.ReleasedMs),
+                Server(t.FirstPrint?.SentMs), Since(seen.FirstPrintTimestamp),
                 Server(t.LastEvent?.WrittenMs), Server(t.LastEvent?.ReadMs), Server(t.LastEvent?.SentMs), Since(seen.LastEventTimestamp),
             ]);
         }

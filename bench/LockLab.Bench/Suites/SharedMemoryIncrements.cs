@@ -81,7 +81,8 @@ public class SharedMemoryIncrements
             {
                 var report = summary.Reports.FirstOrDefault(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method);
                 var nanoseconds = report?.ResultStatistics?.Mean
-                    ?? throw new InvalidOperationException($"BenchmarkDotNet produced no result for {method}: {string.Join("; ", summary.ValidationErrors.Select(e => e.Message))}");
+                    ?? throw new InvalidOperationException($"BenchmarkDotNet produced no result for {method}: " +
+                        $"{string.Join("; ", summary.ValidationErrors.Select(e => e.Message))}");
                 return 1e9 / nanoseconds;
             }
             return (PerSecond(nameof(AtomicIncrement)), PerSecond(nameof(LockedIncrement)));

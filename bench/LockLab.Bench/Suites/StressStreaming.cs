@@ -45,7 +45,9 @@ public static class StressStreaming
         var onlyRuns = Environment.GetEnvironmentVariable("LOCKLAB_BENCH_STRESS_RUNS") is { Length: > 0 } r ? int.Parse(r) : (int?)null;
 
         // First the lab as it ships: the biggest runs its default limits allow, one after another.
-        var defaults = onlyRuns is null ? await DefaultLimitRunsAsync(context) : new DefaultLimitRuns("not measured (LOCKLAB_BENCH_STRESS_RUNS)", 0, 0, 0, 0);
+        var defaults = onlyRuns is null
+            ? await DefaultLimitRunsAsync(context)
+            : new DefaultLimitRuns("not measured (LOCKLAB_BENCH_STRESS_RUNS)", 0, 0, 0, 0);
 
         await using var server = await context.StartServerAsync(settings);
         await using var browser = BrowserSession.Available ? await BrowserSession.StartAsync() : null;
@@ -98,7 +100,8 @@ public static class StressStreaming
             rows.Add([
                 seen.Info.EventCount.ToString("N0"),
                 Stats.Format(runMs / 1000, "0.00", " s"),
-                Stats.Format(seen.Info.EventCount / deliveredSeconds, "N0") + (viewer.Reconnects > reconnectsBefore ? $" ({viewer.Reconnects - reconnectsBefore}× caught up)" : ""),
+                Stats.Format(seen.Info.EventCount / deliveredSeconds, "N0")
+                    + (viewer.Reconnects > reconnectsBefore ? $" ({viewer.Reconnects - reconnectsBefore}× caught up)" : ""),
                 Stats.Format(seen.Info.EventCount / persistedSeconds, "N0"),
                 Stats.Format((server.CpuTime() - cpuBefore) / wall * 100, "0", " %"),
                 $"{memoryBefore / 1048576.0:0} → {peakMemory / 1048576.0:0} → {memoryAfter / 1048576.0:0} MiB",
@@ -136,7 +139,8 @@ public static class StressStreaming
             **Page**: headless Chromium showing the lesson's live panel in the same room (a new room for each run); frames drawn per second
             (requestAnimationFrame) while the run streamed, and the longest gap between two frames.
             """);
-        section.Table([">events", ">run (workers)", ">delivered per second", ">persisted per second", ">server CPU", ">server memory (before → peak → after)", ">page while streaming"], rows);
+        section.Table([">events", ">run (workers)", ">delivered per second", ">persisted per second", ">server CPU",
+            ">server memory (before → peak → after)", ">page while streaming"], rows);
         if (control is { } c)
         {
             section.Paragraph($"""
@@ -153,7 +157,8 @@ public static class StressStreaming
             """);
         var highest = Math.Max(peaks.DefaultIfEmpty(0).Max(), defaults.PeakMiB);
         var memoryMet = highest <= TargetMemoryMiB;
-        var pageMet = pageFrames.Count > 0 && pageFrames.Min(f => f.Fps) >= TargetFps && pageFrames.Max(f => f.LongestMs) <= TargetLongestFrameMs;
+        var pageMet = pageFrames.Count > 0 && pageFrames.Min(f => f.Fps) >= TargetFps
+            && pageFrames.Max(f => f.LongestMs) <= TargetLongestFrameMs;
         section.Paragraph($"""
             What the server holds (resident = anonymous memory + mapped files + the JIT's code, from `/proc`; the GC's
             committed heap from `/metrics`): before the first run, with the page served and connected, {firstBefore?.ToString() ?? "not measured"};
@@ -210,23 +215,42 @@ public static class StressStreaming
         section.Paragraph(memoryMet && pageMet
             ? "Both targets are met."
             : $"""
-              Still missed: {(memoryMet ? "" : $"memory peaks at {highest:0} MiB ({peaks.DefaultIfEmpty(0).Min():0}–{peaks.DefaultIfEmpty(0).Max():0} MiB at a big run's peak with a viewer and a page attached). ")}{(pageMet ? "" : $"the page's longest frame, {longestFrame:0} ms (frames over 100 ms, a few per run, most in its first seconds: the benchmark prints where they fell on its error output){(control is { } ctl ? $"; with the page receiving nothing (the control) the longest frame was {ctl.LongestMs:0} ms" : "")}. ")}
+              Still missed: {(memoryMet
+                  ? ""
+                  : $"memory peaks at {highest:0} MiB ({peaks.DefaultIfEmpty(0).Min():0}–{peaks.DefaultIfEmpty(0).Max():0} MiB " +
+                      $"at a big run's peak with a viewer and a page attached). ")}{(pageMet
+                  ? ""
+                  : $"the page's longest frame, {longestFrame:0} ms (frames over 100 ms, a few per run, most in its first " +
+                      $"seconds: the benchmark prints where they fell on its error output)" +
+                      $"{(control is { } ctl
+                          ? $"; with the page receiving nothing (the control) the longest frame was {ctl.LongestMs:0} ms"
+                          : "")}. ")}
               """);
 
-        section.Target("Server memory over a sequence of runs (peak, default and raised limits)", $"≤ {TargetMemoryMiB:0} MiB", $"{highest:0} MiB",
-            highest <= TargetMemoryMiB, highest <= TargetMemoryMiB ? null : $"{highest - TargetMemoryMiB:0} MiB");
+        section.Target(
+            "Server memory over a sequence of runs (peak, default and raised limits)",
+            $"≤ {TargetMemoryMiB:0} MiB",
+            $"{highest:0} MiB",
+            highest <= TargetMemoryMiB,
+            highest <= TargetMemoryMiB ? null : $"{highest - TargetMemoryMiB:0} MiB");
         if (pageFrames.Count > 0)
         {
             var fps = pageFrames.Min(f => f.Fps);
             var longest = pageFrames.Max(f => f.LongestMs);
             var met = fps >= TargetFps && longest <= TargetLongestFrameMs;
-            section.Target("Lesson page during a million-increment run (worst run)", $"≥ {TargetFps:0} fps, no frame over {TargetLongestFrameMs:0} ms",
+            section.Target("Lesson page during a million-increment run (worst run)",
+                $"≥ {TargetFps:0} fps, no frame over {TargetLongestFrameMs:0} ms",
                 $"{fps:0} fps, longest frame {longest:0} ms", met,
-                met ? null : string.Join(", ", new[] { fps < TargetFps ? $"{TargetFps - fps:0} fps" : null, longest > TargetLongestFrameMs ? $"+{longest - TargetLongestFrameMs:0} ms" : null }.OfType<string>()));
+                met ? null : string.Join(", ", new[]
+                {
+                    fps < TargetFps ? $"{TargetFps - fps:0} fps" : null,
+                    longest > TargetLongestFrameMs ? $"+{longest - TargetLongestFrameMs:0} ms" : null
+                }.OfType<string>()));
         }
         else
         {
-            section.Target("Lesson page during a million-increment run (worst run)", $"≥ {TargetFps:0} fps, no frame over {TargetLongestFrameMs:0} ms", "no browser", false, "not measured");
+            section.Target("Lesson page during a million-increment run (worst run)",
+                $"≥ {TargetFps:0} fps, no frame over {TargetLongestFrameMs:0} ms", "no browser", false, "not measured");
         }
         return section;
     }
@@ -280,7 +304,11 @@ public static class StressStreaming
     private static async Task<long> WaitPersistedAsync(LabServer server, string runId, long events, TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
-        await using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = server.HistoryDatabase, Mode = SqliteOpenMode.ReadOnly }.ToString());
+        await using var db = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = server.HistoryDatabase,
+            Mode = SqliteOpenMode.ReadOnly
+        }.ToString());
         await db.OpenAsync();
         using var query = db.CreateCommand();
         query.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = $id";
@@ -330,12 +358,17 @@ public static class StressStreaming
             if (TraceFolder is not null)
             {
                 _cdp = await _context.NewCDPSessionAsync(_page);
-                _cdp.Event("Tracing.dataCollected").OnEvent += (_, e) => { lock (_trace) _trace.AddRange(e!.Value.GetProperty("value").EnumerateArray().Select(v => v.Clone())); };
+                _cdp.Event("Tracing.dataCollected").OnEvent += (_, e) =>
+                {
+                    lock (_trace) _trace.AddRange(e!.Value.GetProperty("value").EnumerateArray().Select(v => v.Clone()));
+                };
                 _cdp.Event("Tracing.tracingComplete").OnEvent += (_, _) => _traceDone.TrySetResult();
                 await _cdp.SendAsync("Tracing.start", new()
                 {
                     ["transferMode"] = "ReportEvents",
-                    ["categories"] = "devtools.timeline,disabled-by-default-devtools.timeline,disabled-by-default-devtools.timeline.frame,toplevel,blink.user_timing,v8.execute,disabled-by-default-v8.cpu_profiler",
+                    ["categories"] = "devtools.timeline,disabled-by-default-devtools.timeline," +
+                        "disabled-by-default-devtools.timeline.frame,toplevel,blink.user_timing,v8.execute," +
+                        "disabled-by-default-v8.cpu_profiler",
                 });
             }
             await _page.EvaluateAsync("""

@@ -12,7 +12,10 @@ public interface IRunArchive
     /// one, whose every event only the export holds (<c>/api/runs/{id}/export</c>).</summary>
     Task<IReadOnlyList<RunEvent>> GetEventsAsync(string id, int max = MaxEvents);
 
-    /// <summary>Events a page loads to replay or compare a run: far more than a lesson's runs have, far fewer than a stress run's millions.</summary>
+    /// <summary>
+    /// Events a page loads to replay or compare a run: far more than a lesson's runs have, far fewer than a
+    /// stress run's millions.
+    /// </summary>
     const int MaxEvents = 20_000;
 }
 
@@ -41,7 +44,8 @@ public sealed class HttpRunArchive(LabApi api, PresenterKeyStore presenter) : IR
         {
             var after = all.Count == 0 ? 0 : all[^1].Seq;
             var limit = Math.Min(Page, max - all.Count);
-            var page = await api.GetAsync($"api/runs/{Uri.EscapeDataString(id)}/events?after={after}&limit={limit}", ContractsJsonContext.Default.RunEventArray) ?? [];
+            var page = await api.GetAsync($"api/runs/{Uri.EscapeDataString(id)}/events?after={after}&limit={limit}",
+                ContractsJsonContext.Default.RunEventArray) ?? [];
             all.AddRange(page);
             if (page.Length < limit) break;
         }

@@ -19,7 +19,9 @@ public sealed class JoinAddressChoice(LabApi api, IJSRuntime js)
     public string? Chosen { get; private set; }
 
     /// <summary>The chosen address as people type it: without <c>http://</c>.</summary>
-    public string? ChosenForTyping => Chosen is null ? null : Chosen.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Chosen["http://".Length..] : Chosen;
+    public string? ChosenForTyping => Chosen is null ? null
+        : Chosen.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Chosen["http://".Length..]
+        : Chosen;
 
     public async Task LoadAsync()
     {

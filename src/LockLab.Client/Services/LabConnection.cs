@@ -13,9 +13,10 @@ public enum ConnectionStatus
 }
 
 /// <summary>
-/// The page's live link to the lab: a connection to the SignalR hub <c>/hubs/lab</c> (see <see cref="HubClient"/>), joined to one room. Keeps the room's
-/// current run up to date from <c>RunStarted</c>/<c>RunEvents</c>/<c>RunCompleted</c>, and catches up on anything
-/// missed (late join, reconnect) by sequence number, so the page never shows a gap.
+/// The page's live link to the lab: a connection to the SignalR hub <c>/hubs/lab</c> (see <see cref="HubClient"/>),
+/// joined to one room. Keeps the room's current run up to date from
+/// <c>RunStarted</c>/<c>RunEvents</c>/<c>RunCompleted</c>, and catches up on anything missed (late join, reconnect)
+/// by sequence number, so the page never shows a gap.
 /// </summary>
 public sealed class LabConnection(NavigationManager navigation, PresenterKeyStore keys) : IAsyncDisposable
 {
@@ -276,7 +277,10 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
 
     public bool HasPresenterKey => !string.IsNullOrEmpty(keys.Credential);
 
-    /// <summary>Asks the lab to start a run in this room. Returns why not (a code to act on and a sentence), or null when accepted.</summary>
+    /// <summary>
+    /// Asks the lab to start a run in this room. Returns why not (a code to act on and a sentence), or null
+    /// when accepted.
+    /// </summary>
     public async Task<LabError?> StartRunAsync(RunRequest request)
     {
         if (_hub is null || Status != ConnectionStatus.Connected) return NotConnected;
@@ -347,7 +351,8 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         var at = ex.Message.IndexOf(marker, StringComparison.Ordinal);
         return at >= 0
             ? LabError.FromHubMessage(ex.Message[(at + marker.Length)..])
-            : new LabError(LabErrorCode.Other, ex.Message.Replace($"An unexpected error occurred invoking '{method}' on the server.", "").Trim());
+            : new LabError(LabErrorCode.Other,
+                ex.Message.Replace($"An unexpected error occurred invoking '{method}' on the server.", "").Trim());
     }
 
     /// <param name="joined">From the room's state at a (re)join, not news of a run as it happens.</param>
@@ -427,7 +432,8 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         foreach (var old in _runs.Values.OrderByDescending(r => r.Info.CreatedAt).Skip(RunsKept).ToList()) _runs.Remove(old.Id);
     }
 
-    /// <param name="streaming">A run this page has just heard start (<c>RunStarted</c>, or its own start): its events are on their way.</param>
+    /// <param name="streaming">A run this page has just heard start (<c>RunStarted</c>, or its own start): its
+    /// events are on their way.</param>
     private async Task CatchUpAsync(LiveRun run, bool streaming = false)
     {
         if (run.ShowsLatestOnly)
@@ -439,7 +445,8 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             // A big run: where it is now, not the millions of events before (those are the run's record, a link away).
             if (_hub is { State: HubState.Connected })
             {
-                run.Add(await _hub.InvokeAsync(nameof(ILabHub.GetLatestEvents), ContractsJsonContext.Default.RunEventArray, run.Id, LiveRun.LatestKept));
+                run.Add(await _hub.InvokeAsync(nameof(ILabHub.GetLatestEvents), ContractsJsonContext.Default.RunEventArray,
+                    run.Id, LiveRun.LatestKept));
             }
             return;
         }

@@ -18,7 +18,9 @@ namespace LockLab.Server.Broadcasting;
 /// A big run (<see cref="LatestLines"/>) goes in full to every connection that takes every event, and as its latest
 /// events, ten times a second, to the pages that said they show only those (and its summary, with short lists).
 /// </summary>
-public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connections, ISharedRuns shared, LabInstance instance, RunFollowers followers, ILogger<RunBroadcaster> logger)
+public sealed class RunBroadcaster(
+    IRoomChannel channel, RoomConnections connections, ISharedRuns shared, LabInstance instance, RunFollowers followers,
+    ILogger<RunBroadcaster> logger)
     : IRunObserver
 {
     /// <summary>Large enough for a burst of a fast run, small enough for one WebSocket message.</summary>
@@ -86,7 +88,8 @@ public sealed class RunBroadcaster(IRoomChannel channel, RoomConnections connect
                 {
                     await shared.AppendAsync(run.Id, batch);
                     if (latest is null) Send(run, nameof(ILabClient.RunEvents), run.Id, batch);
-                    else channel.SendBigRun(run.Room, nameof(ILabClient.RunEvents), [run.Id, batch], latest.Add(batch) is { } due ? [run.Id, due] : null);
+                    else channel.SendBigRun(run.Room, nameof(ILabClient.RunEvents), [run.Id, batch],
+                        latest.Add(batch) is { } due ? [run.Id, due] : null);
                     run.Timeline.Sent(batch);
                     run.MarkSent(batch[^1].Seq); // handed to every page's feed: memory may let it go once it is stored too
                     pace.Sent();

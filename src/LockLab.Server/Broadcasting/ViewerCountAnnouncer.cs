@@ -10,7 +10,8 @@ namespace LockLab.Server.Broadcasting;
 /// coalesced, it is a handful. A joining page does not wait for this: <c>JoinRoom</c> answers the count directly.
 /// With several instances, each reports its own pages to the room directory and announces the total.
 /// </summary>
-public sealed class ViewerCountAnnouncer(IRoomChannel channel, IRoomDirectory directory, RoomConnections connections, ILogger<ViewerCountAnnouncer> logger)
+public sealed class ViewerCountAnnouncer(
+    IRoomChannel channel, IRoomDirectory directory, RoomConnections connections, ILogger<ViewerCountAnnouncer> logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
 

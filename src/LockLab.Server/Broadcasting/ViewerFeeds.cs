@@ -20,9 +20,10 @@ namespace LockLab.Server.Broadcasting;
 /// <item>A page that still falls <see cref="MaxBacklog"/> messages or <see cref="MaxBacklogEvents"/> events behind, or
 /// does not take a message within <see cref="SendTimeout"/>, is disconnected: its client reconnects and catches up by
 /// sequence number (from the history, for events that left memory).</item>
-/// <item>A page that shows only a big run's latest lines (it called <see cref="ILabHub.ShowLatestOnly"/>) is sent that
-/// run's latest events ten times a second instead of every event, and its summary with short lists (<see cref="SendSplit"/>): a million-increment run
-/// reaches it as ≈ 20 KB a tenth of a second, not 6 MB a second it would skim and throw away.</item>
+/// <item>A page that shows only a big run's latest lines (it called <see cref="ILabHub.ShowLatestOnly"/>) is sent
+/// that run's latest events ten times a second instead of every event, and its summary with short lists
+/// (<see cref="SendSplit"/>): a million-increment run reaches it as ≈ 20 KB a tenth of a second, not 6 MB a second
+/// it would skim and throw away.</item>
 /// </list>
 /// </summary>
 public sealed class ViewerFeeds(IHubConnections connections, ILogger<ViewerFeeds> logger)
@@ -98,7 +99,8 @@ public sealed class ViewerFeeds(IHubConnections connections, ILogger<ViewerFeeds
                     waiting.Value = message;
                     return true;
                 }
-                if (message.EventsOfRun is { } run && !message.Latest && _waiting.Last is { } last && !last.Value.Latest && last.Value.EventsOfRun == run
+                if (message.EventsOfRun is { } run && !message.Latest && _waiting.Last is { } last && !last.Value.Latest
+                    && last.Value.EventsOfRun == run
                     && last.Value.Events.Length + message.Events.Length <= MaxEventsPerMessage)
                 {
                     last.Value = new Message(last.Value.Method, [run, (RunEvent[])[.. last.Value.Events, .. message.Events]]);
@@ -200,7 +202,10 @@ public sealed class ViewerFeeds(IHubConnections connections, ILogger<ViewerFeeds
     /// </summary>
     public const int WritesPerTurn = 32;
 
-    /// <summary>One fan-out: what the pages that take every event get, and what those that show a big run's latest lines get (null: nothing).</summary>
+    /// <summary>
+    /// One fan-out: what the pages that take every event get, and what those that show a big run's latest lines
+    /// get (null: nothing).
+    /// </summary>
     private sealed record Delivery(IReadOnlyList<string> Pages, Message? ToEveryEvent, Message? ToLatestOnly)
     {
         public Message? For(Feed feed) => feed.LatestOnly ? ToLatestOnly : ToEveryEvent;
@@ -287,7 +292,8 @@ public sealed class ViewerFeeds(IHubConnections connections, ILogger<ViewerFeeds
     {
         for (var i = from; i < from + count; i++)
         {
-            if (_feeds.TryGetValue(delivery.Pages[i], out var feed) && delivery.For(feed) is { } message && !feed.TrySend(message) && !feed.Closed)
+            if (_feeds.TryGetValue(delivery.Pages[i], out var feed) && delivery.For(feed) is { } message
+                && !feed.TrySend(message) && !feed.Closed)
             {
                 Drop(feed, $"fell {MaxBacklog} messages or {MaxBacklogEvents} events behind");
             }
@@ -296,7 +302,8 @@ public sealed class ViewerFeeds(IHubConnections connections, ILogger<ViewerFeeds
 
     private void Drop(Feed feed, string why, Exception? error = null)
     {
-        logger.LogWarning(error, "Disconnecting a viewer that {Why} (connection {ConnectionId}); it will reconnect and catch up", why, feed.Context.ConnectionId);
+        logger.LogWarning(error, "Disconnecting a viewer that {Why} (connection {ConnectionId}); it will reconnect and catch up",
+            why, feed.Context.ConnectionId);
         Close(feed.Context.ConnectionId);
         feed.Context.Abort();
     }

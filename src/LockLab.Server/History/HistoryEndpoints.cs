@@ -37,7 +37,8 @@ public static class HistoryEndpoints
         if (status is not null)
         {
             parsedStatus = WireNames.ParseStatus(status);
-            if (parsedStatus is null) errors["status"] = [$"One of {string.Join(", ", Enum.GetValues<RunStatus>().Select(WireNames.Name))}."];
+            if (parsedStatus is null)
+                errors["status"] = [$"One of {string.Join(", ", Enum.GetValues<RunStatus>().Select(WireNames.Name))}."];
         }
         if (limit is < 1 or > MaxListed) errors["limit"] = [$"Must be between 1 and {MaxListed}."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
@@ -51,13 +52,19 @@ public static class HistoryEndpoints
     /// <summary>Events read per page while exporting: a run of millions of events is written out as it is read, never held whole.</summary>
     public const int ExportPage = 5000;
 
-    private static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> Export(string id, RunLookup runs, CancellationToken ct, string format = "json")
+    private static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> Export(
+        string id, RunLookup runs, CancellationToken ct, string format = "json")
     {
-        if (format is not ("csv" or "json")) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = ["Must be 'csv' or 'json'."] });
-        if (await runs.InfoAsync(id) is not { } run) return TypedResults.Problem($"There is no run '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Run not found");
+        if (format is not ("csv" or "json"))
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["format"] = ["Must be 'csv' or 'json'."] });
+        if (await runs.InfoAsync(id) is not { } run)
+            return TypedResults.Problem(
+                $"There is no run '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Run not found");
 
         // Every event, page by page from wherever it is now (memory, or the history once it left memory).
-        async IAsyncEnumerable<RunEvent[]> Pages([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel = default)
+        async IAsyncEnumerable<RunEvent[]> Pages(
+            [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel = default)
         {
             for (long after = 0; ;)
             {
@@ -105,7 +112,10 @@ public static class HistoryEndpoints
 
     private const string CsvHeader = "seq,process,pid,kind,value,atMs,writeId,readFrom,replaced,round\r\n";
 
-    /// <summary>One header row, one event per row, invariant numbers: opens cleanly in any spreadsheet (UTF-8 with BOM for Excel).</summary>
+    /// <summary>
+    /// One header row, one event per row, invariant numbers: opens cleanly in any spreadsheet (UTF-8 with BOM
+    /// for Excel).
+    /// </summary>
     public static string ToCsv(IEnumerable<RunEvent> events) => CsvHeader + ToCsvRows(events);
 
     private static string ToCsvRows(IEnumerable<RunEvent> events)
@@ -114,7 +124,9 @@ public static class HistoryEndpoints
         foreach (var e in events)
         {
             var kind = WireNames.Name(e.Kind);
-            csv.Append(CultureInfo.InvariantCulture, $"{e.Seq},{e.Process},{e.Pid},{kind},{e.Value},{e.AtMs.ToString("0.###", CultureInfo.InvariantCulture)},{e.WriteId},{e.ReadFrom},{e.Replaced},{e.Round}\r\n");
+            csv.Append(CultureInfo.InvariantCulture,
+                $"{e.Seq},{e.Process},{e.Pid},{kind},{e.Value},{e.AtMs.ToString("0.###", CultureInfo.InvariantCulture)}," +
+                $"{e.WriteId},{e.ReadFrom},{e.Replaced},{e.Round}\r\n");
         }
         return csv.ToString();
     }

@@ -18,7 +18,8 @@ public sealed class HistoryHealthCheck(RunHistory history) : IHealthCheck
         }
         try
         {
-            var runs = await Task.Run(history.CountRuns, ct); // the store is synchronous: a locked file or a slow server must not block a request thread
+            // the store is synchronous: a locked file or a slow server must not block a request thread
+            var runs = await Task.Run(history.CountRuns, ct);
             return HealthCheckResult.Healthy($"Run history at {history.Location}: {runs} run(s) stored.");
         }
         catch (Exception ex) when (ex is DbException or IOException or UnauthorizedAccessException)

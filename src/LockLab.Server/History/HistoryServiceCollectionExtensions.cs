@@ -41,7 +41,8 @@ public static class HistoryServiceCollectionExtensions
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             app.Logger.LogCritical(
-                "Cannot keep the run history in {DataPath} (LockLab:DataPath): {Reason} Set LockLab:DataPath to a folder the lab may create and write, e.g. --LockLab:DataPath=/var/lib/locklab",
+                "Cannot keep the run history in {DataPath} (LockLab:DataPath): {Reason} Set LockLab:DataPath to a " +
+                    "folder the lab may create and write, e.g. --LockLab:DataPath=/var/lib/locklab",
                 folder, ex.Message);
             return false;
         }

@@ -121,7 +121,8 @@ public sealed class RunHistory : IStoredRuns, IDisposable
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, info = excluded.info
             """,
             ("@id", run.Id), ("@room", run.Room), ("@scenario", run.Scenario), ("@status", WireNames.Name(run.Status)),
-            ("@created", run.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)), ("@info", Serialize(run)), ("@instance", _instance.Id));
+            ("@created", run.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)), ("@info", Serialize(run)),
+            ("@instance", _instance.Id));
     }
 
     /// <summary>Appends a batch of a run's events in one transaction (re-writing a seq already stored is harmless).</summary>
@@ -213,13 +214,16 @@ public sealed class RunHistory : IStoredRuns, IDisposable
     public async Task<RunEvent[]> GetEventsAsync(string id, long after, int limit, CancellationToken ct = default)
     {
         await using var db = await _dialect.OpenAsync(ct);
-        await using var command = Command(db, null, "SELECT seq, process, pid, kind, value, at_ms, write_id, read_from, replaced, round FROM events WHERE run_id = @id AND seq > @after ORDER BY seq LIMIT @limit",
+        await using var command = Command(db, null,
+            "SELECT seq, process, pid, kind, value, at_ms, write_id, read_from, replaced, round FROM events " +
+            "WHERE run_id = @id AND seq > @after ORDER BY seq LIMIT @limit",
             ("@id", id), ("@after", after), ("@limit", limit));
         await using var reader = await command.ExecuteReaderAsync(ct);
         var events = new List<RunEvent>();
         while (await reader.ReadAsync(ct))
         {
-            events.Add(new RunEvent(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), KindNamed(reader.GetString(3)), reader.GetInt64(4), reader.GetDouble(5),
+            events.Add(new RunEvent(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2),
+                KindNamed(reader.GetString(3)), reader.GetInt64(4), reader.GetDouble(5),
                 NullableInt(reader, 6), NullableInt(reader, 7), NullableInt(reader, 8), NullableInt(reader, 9)));
         }
         return events.ToArray();
@@ -233,7 +237,8 @@ public sealed class RunHistory : IStoredRuns, IDisposable
         if (query.Room is not null) { where.Add("room = @room"); AddParameter(command, "@room", query.Room); }
         if (query.Scenario is not null) { where.Add("scenario = @scenario"); AddParameter(command, "@scenario", query.Scenario); }
         if (query.Status is { } status) { where.Add("status = @status"); AddParameter(command, "@status", WireNames.Name(status)); }
-        command.CommandText = $"SELECT info FROM runs {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} ORDER BY created_at DESC LIMIT @limit";
+        command.CommandText = $"SELECT info FROM runs {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} " +
+            $"ORDER BY created_at DESC LIMIT @limit";
         AddParameter(command, "@limit", query.Limit);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var runs = new List<RunInfo>();
@@ -255,7 +260,8 @@ public sealed class RunHistory : IStoredRuns, IDisposable
                 created_at < @oldest
                 OR id NOT IN (SELECT id FROM runs ORDER BY created_at DESC LIMIT @max))
             """,
-            ("@oldest", now.AddDays(-limits.MaxRunAgeDays).UtcDateTime.ToString("O", CultureInfo.InvariantCulture)), ("@max", limits.MaxStoredRuns)))
+            ("@oldest", now.AddDays(-limits.MaxRunAgeDays).UtcDateTime.ToString("O", CultureInfo.InvariantCulture)),
+            ("@max", limits.MaxStoredRuns)))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read()) candidates.Add(reader.GetString(0));
@@ -277,7 +283,8 @@ public sealed class RunHistory : IStoredRuns, IDisposable
 
     private static string Serialize(RunInfo run) => JsonSerializer.Serialize(run, ContractsJsonContext.Default.RunInfo);
 
-    private static EventKind KindNamed(string name) => WireNames.ParseKind(name) ?? throw new InvalidDataException($"The history holds an event of an unknown kind, '{name}'.");
+    private static EventKind KindNamed(string name) => WireNames.ParseKind(name)
+        ?? throw new InvalidDataException($"The history holds an event of an unknown kind, '{name}'.");
 
     private static DbCommand Command(DbConnection db, DbTransaction? tx, string sql, params (string Name, object Value)[] parameters)
     {

@@ -35,7 +35,8 @@ public sealed class RunRecorder(
             // Runs still open whose instance is gone were cut off: with one server, by its own last stop; with several
             // sharing the database, by the stop of one of them — never the runs another instance is executing now.
             var interrupted = history.MarkInterrupted(owner => !instances.IsAlive(owner));
-            if (interrupted.Count > 0) logger.LogWarning("{Count} run(s) were cut off by the last shutdown and are now marked interrupted", interrupted.Count);
+            if (interrupted.Count > 0)
+                logger.LogWarning("{Count} run(s) were cut off by the last shutdown and are now marked interrupted", interrupted.Count);
         }
         catch (Exception ex)
         {

@@ -14,7 +14,8 @@ public sealed class StoreRunArchive(RunStore store, RunLookup runs, RunHistory h
     public async Task<RunInfo[]> ListAsync(string? room, string? scenario, RunStatus? status) =>
         string.IsNullOrWhiteSpace(room)
             ? []
-            : (await history.ListAsync(new HistoryQuery(room, scenario, status, 200))).Select(r => store.Find(r.Id)?.ToInfo() ?? r).ToArray();
+            : (await history.ListAsync(new HistoryQuery(room, scenario, status, 200)))
+                .Select(r => store.Find(r.Id)?.ToInfo() ?? r).ToArray();
 
     public Task<RunInfo?> GetAsync(string id) => runs.InfoAsync(id);
 

@@ -12,7 +12,8 @@ public sealed partial class FrontMatter
 {
     private static readonly IDeserializer Yaml = new DeserializerBuilder().Build();
     private static readonly string[] DateFormats = ["yyyy-M-d", "yyyy-M-d H:m", "yyyy-M-d H:m:s", "yyyy-M-d H:m:s zzz", "yyyy/M/d"];
-    private static readonly HashSet<string> KnownKeys = ["title", "description", "chapter", "date", "author", "post-headings", "lang", "lab"];
+    private static readonly HashSet<string> KnownKeys =
+        ["title", "description", "chapter", "date", "author", "post-headings", "lang", "lab"];
 
     public string? Title { get; private init; }
     public string? Description { get; private init; }
@@ -35,7 +36,9 @@ public sealed partial class FrontMatter
         var lines = text.Split('\n');
         if (lines.Length == 0 || lines[0].TrimEnd('\r').Trim() != "---") return (new FrontMatter(), text, 1);
         var end = Array.FindIndex(lines, 1, l => l.TrimEnd('\r').Trim() is "---" or "...");
-        if (end < 0) throw new LessonFormatException("The front matter starts with '---' on line 1 but is never closed by a second '---' line.");
+        if (end < 0)
+            throw new LessonFormatException(
+                "The front matter starts with '---' on line 1 but is never closed by a second '---' line.");
         var yaml = string.Join('\n', lines[1..end]);
         var body = string.Join('\n', lines[(end + 1)..]);
         return (Parse(yaml, warnings), body, end + 2);
@@ -57,7 +60,8 @@ public sealed partial class FrontMatter
         catch (YamlException ex)
         {
             // YAML's own line numbers count from the first line after '---'; the file's line is one more.
-            throw new LessonFormatException($"The front matter is not valid YAML (line {ex.Start.Line + 1}, column {ex.Start.Column}): {Inner(ex).Message}");
+            throw new LessonFormatException($"The front matter is not valid YAML (line {ex.Start.Line + 1}, " +
+                $"column {ex.Start.Column}): {Inner(ex).Message}");
         }
         var map = root switch
         {
@@ -65,20 +69,24 @@ public sealed partial class FrontMatter
             Dictionary<object, object?> m => m,
             _ => throw new LessonFormatException("The front matter must be a YAML mapping of keys to values (title: …, date: …)."),
         };
-        var keys = map.ToDictionary(p => Convert.ToString(p.Key, CultureInfo.InvariantCulture) ?? "", p => p.Value, StringComparer.OrdinalIgnoreCase);
+        var keys = map.ToDictionary(p => Convert.ToString(p.Key, CultureInfo.InvariantCulture) ?? "", p => p.Value,
+            StringComparer.OrdinalIgnoreCase);
 
         var date = Scalar(keys, "date");
         string? isoDate = null;
         if (date is not null)
         {
-            if (DateTime.TryParseExact(date.Trim(), DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var parsed)) isoDate = parsed.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            if (DateTime.TryParseExact(
+                date.Trim(), DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var parsed))
+                isoDate = parsed.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             else warnings.Add($"The date '{date}' is not a date like 2016-11-3; it is shown as written.");
         }
 
         var headings = new List<string>();
         if (keys.TryGetValue("post-headings", out var rawHeadings) && rawHeadings is not null)
         {
-            if (rawHeadings is List<object?> list) headings.AddRange(list.Select(h => Convert.ToString(h, CultureInfo.InvariantCulture)?.Trim() ?? ""));
+            if (rawHeadings is List<object?> list)
+                headings.AddRange(list.Select(h => Convert.ToString(h, CultureInfo.InvariantCulture)?.Trim() ?? ""));
             else warnings.Add("'post-headings' should be a list; it was ignored.");
         }
 

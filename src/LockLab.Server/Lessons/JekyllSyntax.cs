@@ -16,7 +16,8 @@ public static partial class JekyllSyntax
     /// The sections of a body: element 0 is the text before the first heading marker (the intro), element n the text
     /// after the n-th marker.
     /// </summary>
-    /// <param name="resolveLink">Maps a <c>{% link path %}</c> target to the lab's URL of that lesson, or null when the library lacks it.</param>
+    /// <param name="resolveLink">Maps a <c>{% link path %}</c> target to the lab's URL of that lesson, or null
+    /// when the library lacks it.</param>
     public static List<Section> ToSections(string body, Func<string, string?> resolveLink, List<string> warnings)
     {
         var sections = new List<Section>();
@@ -93,7 +94,9 @@ public static partial class JekyllSyntax
             if (BlockAttributeLine().IsMatch(line)) continue; // kramdown block attributes and options: nothing to show
             line = ReplaceTags(line, resolveLink, warnings);
             // A trailing space keeps the line break: Markdig's attribute parser swallows a newline right after '}'.
-            line = InlineAttributes().Replace(line, m => m.Index + m.Length == line.TrimEnd().Length ? $"{{{m.Groups["attrs"].Value}}} " : $"{{{m.Groups["attrs"].Value}}}");
+            line = InlineAttributes().Replace(line, m => m.Index + m.Length == line.TrimEnd().Length
+                ? $"{{{m.Groups["attrs"].Value}}} "
+                : $"{{{m.Groups["attrs"].Value}}}");
             current.Append(line).Append('\n');
         }
         sections.Add(new Section(current.ToString(), notes.ToString()));
@@ -142,7 +145,8 @@ public static partial class JekyllSyntax
     [GeneratedRegex(@"^\s*\{:[^}]*\}\s*$", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex BlockAttributeLine();
 
-    [GeneratedRegex(@"\[(?<text>[^\]]*)\]\(\s*\{%-?\s*(?:link|post_url)\s+(?<path>[^%]+?)\s*-?%\}\s*\)", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
+    [GeneratedRegex(@"\[(?<text>[^\]]*)\]\(\s*\{%-?\s*(?:link|post_url)\s+(?<path>[^%]+?)\s*-?%\}\s*\)",
+        RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex MarkdownLinkToTag();
 
     [GeneratedRegex(@"\{%-?\s*(?<name>\w+)(?<arg>[^%]*?)\s*-?%\}", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
@@ -157,7 +161,10 @@ public static partial class JekyllSyntax
     [GeneratedRegex(@"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex InlineComment();
 
-    /// <summary>kramdown's inline attribute list <c>{:target="_blank"}</c> is Markdig's generic attributes <c>{target="_blank"}</c>.</summary>
+    /// <summary>
+    /// kramdown's inline attribute list <c>{:target="_blank"}</c> is Markdig's generic attributes
+    /// <c>{target="_blank"}</c>.
+    /// </summary>
     [GeneratedRegex(@"\{:\s*(?<attrs>[^}]*)\}", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex InlineAttributes();
 }

@@ -49,7 +49,8 @@ public static partial class LessonExperiments
         var fields = value switch
         {
             string name => new Dictionary<string, object?> { ["scenario"] = name },
-            Dictionary<object, object?> m => m.ToDictionary(p => Convert.ToString(p.Key, CultureInfo.InvariantCulture) ?? "", p => p.Value, StringComparer.OrdinalIgnoreCase),
+            Dictionary<object, object?> m => m.ToDictionary(p => Convert.ToString(p.Key, CultureInfo.InvariantCulture) ?? "",
+                p => p.Value, StringComparer.OrdinalIgnoreCase),
             _ => null,
         };
         if (fields is null || !fields.TryGetValue("scenario", out var s) || s is not string scenario)
@@ -59,20 +60,23 @@ public static partial class LessonExperiments
         }
         if (!scenarios.Contains(scenario))
         {
-            warnings.Add($"'lab' entry '{key}' names an unknown scenario '{scenario}' (known: {string.Join(", ", scenarios)}); it was ignored.");
+            warnings.Add($"'lab' entry '{key}' names an unknown scenario '{scenario}' " +
+                $"(known: {string.Join(", ", scenarios)}); it was ignored.");
             return null;
         }
         int? Int(string name)
         {
             if (!fields.TryGetValue(name, out var v) || v is null) return null;
-            if (int.TryParse(Convert.ToString(v, CultureInfo.InvariantCulture), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)) return n;
+            if (int.TryParse(Convert.ToString(v, CultureInfo.InvariantCulture), NumberStyles.Integer,
+                CultureInfo.InvariantCulture, out var n)) return n;
             warnings.Add($"'lab' entry '{key}': '{name}' should be a whole number; it was ignored.");
             return null;
         }
         int[]? amounts = null;
         if (fields.TryGetValue("amounts", out var rawAmounts) && rawAmounts is List<object?> list)
         {
-            var parsed = list.Select(a => int.TryParse(Convert.ToString(a, CultureInfo.InvariantCulture), CultureInfo.InvariantCulture, out var n) ? (int?)n : null).ToList();
+            var parsed = list.Select(a => int.TryParse(Convert.ToString(a, CultureInfo.InvariantCulture),
+                CultureInfo.InvariantCulture, out var n) ? (int?)n : null).ToList();
             if (parsed.All(a => a is not null)) amounts = parsed.Select(a => a!.Value).ToArray();
             else warnings.Add($"'lab' entry '{key}': 'amounts' should be a list of whole numbers; it was ignored.");
         }

@@ -51,7 +51,8 @@ public sealed class LessonHtml
     private static HtmlSanitizer CreateSanitizer(bool dressed)
     {
         var sanitizer = new HtmlSanitizer();
-        foreach (var tag in new[] { "form", "input", "button", "textarea", "select", "option", "optgroup", "fieldset", "label", "legend", "datalist", "output" })
+        foreach (var tag in new[] { "form", "input", "button", "textarea", "select", "option", "optgroup", "fieldset", "label",
+            "legend", "datalist", "output" })
         {
             if (dressed && tag == "button") continue;
             sanitizer.AllowedTags.Remove(tag);

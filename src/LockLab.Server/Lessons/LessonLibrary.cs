@@ -56,10 +56,13 @@ public sealed partial class LessonLibrary : IDisposable
     /// </summary>
     public Dictionary<string, string[]>? CheckPage(PageRequest? request)
     {
-        if (request?.Lesson is not { Length: > 0 } slug) return new() { ["lesson"] = ["Name a lesson (its slug, as GET /api/lessons lists it)."] };
-        if (Find(slug) is not { Summary.Error: null } lesson) return new() { ["lesson"] = [$"There is no lesson '{slug}' that can be shown."] };
+        if (request?.Lesson is not { Length: > 0 } slug)
+            return new() { ["lesson"] = ["Name a lesson (its slug, as GET /api/lessons lists it)."] };
+        if (Find(slug) is not { Summary.Error: null } lesson)
+            return new() { ["lesson"] = [$"There is no lesson '{slug}' that can be shown."] };
         var page = request.Page ?? 1;
-        if (page < 1 || page > lesson.Pages.Count) return new() { ["page"] = [$"'{slug}' has pages 1 to {lesson.Pages.Count}; got {page}."] };
+        if (page < 1 || page > lesson.Pages.Count)
+            return new() { ["page"] = [$"'{slug}' has pages 1 to {lesson.Pages.Count}; got {page}."] };
         return null;
     }
 
@@ -80,7 +83,8 @@ public sealed partial class LessonLibrary : IDisposable
         try
         {
             _snapshot = Load(_snapshot.Version + 1);
-            _logger.LogInformation("Lessons reloaded: {Count} lesson(s), {Broken} with errors", _snapshot.Catalog.Count, _snapshot.Catalog.Count(l => l.Error is not null));
+            _logger.LogInformation("Lessons reloaded: {Count} lesson(s), {Broken} with errors",
+                _snapshot.Catalog.Count, _snapshot.Catalog.Count(l => l.Error is not null));
             Reloaded?.Invoke();
         }
         catch (Exception ex)
@@ -234,7 +238,11 @@ public sealed partial class LessonLibrary : IDisposable
         {
             try
             {
-                var watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
+                var watcher = new FileSystemWatcher(folder)
+                {
+                    IncludeSubdirectories = true,
+                    NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size
+                };
                 watcher.Changed += (_, _) => ScheduleReload();
                 watcher.Created += (_, _) => ScheduleReload();
                 watcher.Deleted += (_, _) => ScheduleReload();

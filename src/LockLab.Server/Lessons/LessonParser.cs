@@ -33,8 +33,10 @@ public sealed partial class LessonParser(LessonHtml html, IReadOnlySet<string> s
         if (markers != headings.Count && front.Headings.Count > 0)
         {
             warnings.Add(markers < headings.Count
-                ? $"'post-headings' lists {headings.Count} headings but the text has {markers} heading marker(s); the extra headings are not shown."
-                : $"The text has {markers} heading markers but 'post-headings' lists only {headings.Count}; the rest are called 'Part n'.");
+                ? $"'post-headings' lists {headings.Count} headings but the text has {markers} heading marker(s); " +
+                    $"the extra headings are not shown."
+                : $"The text has {markers} heading markers but 'post-headings' lists only {headings.Count}; " +
+                    $"the rest are called 'Part n'.");
         }
 
         var declared = LessonExperiments.FromFrontMatter(front.Lab, scenarios, warnings);
@@ -47,10 +49,12 @@ public sealed partial class LessonParser(LessonHtml html, IReadOnlySet<string> s
             var notes = sections[section].Notes;
             var isIntro = section == 0;
             if (isIntro && string.IsNullOrWhiteSpace(markdown) && sections.Count > 1) continue; // nothing before the first heading
-            var pageTitle = isIntro ? title : section <= headings.Count && headings[section - 1].Length > 0 ? headings[section - 1] : $"Part {section}";
+            var pageTitle = isIntro ? title
+                : section <= headings.Count && headings[section - 1].Length > 0 ? headings[section - 1]
+                : $"Part {section}";
             var experiment = declared.GetValueOrDefault(section) ?? (front.Lab is null ? LessonExperiments.Infer(markdown) : null);
-            pages.Add(new LessonPage(pages.Count + 1, pageTitle, UniqueAnchor(pageTitle, section, anchors), html.Render(markdown), experiment,
-                string.IsNullOrWhiteSpace(notes) ? null : html.Render(notes)));
+            pages.Add(new LessonPage(pages.Count + 1, pageTitle, UniqueAnchor(pageTitle, section, anchors),
+                html.Render(markdown), experiment, string.IsNullOrWhiteSpace(notes) ? null : html.Render(notes)));
         }
 
         var summary = new LessonSummary(slug, title, front.Description, front.Chapter, front.Date, front.Author, front.Language,
@@ -60,8 +64,9 @@ public sealed partial class LessonParser(LessonHtml html, IReadOnlySet<string> s
 
     /// <summary>A lesson that could not be read: listed with the reason, so its author can fix it, and nothing else breaks.</summary>
     public static LessonDocument Broken(string slug, string fileName, string error) =>
-        new(new LessonSummary(slug, Path.GetFileNameWithoutExtension(fileName), null, null, null, null, null, 0, $"{fileName}: {error}", []), [],
-            new Dictionary<string, string>());
+        new(new LessonSummary(slug, Path.GetFileNameWithoutExtension(fileName), null, null, null, null, null, 0,
+                $"{fileName}: {error}", []),
+            [], new Dictionary<string, string>());
 
     private static (List<string> Sections, IReadOnlyList<string> Headings) SplitAtH2(string markdown)
     {

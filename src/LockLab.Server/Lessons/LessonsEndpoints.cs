@@ -23,5 +23,6 @@ public static class LessonsEndpoints
     private static Results<Ok<LessonDocument>, ProblemHttpResult> GetLesson(string slug, LessonLibrary library, ClaimsPrincipal caller) =>
         library.Find(slug) is { } lesson
             ? TypedResults.Ok(caller.IsInRole(PresenterKeyAuthenticationHandler.Role) ? lesson : lesson.WithoutNotes())
-            : TypedResults.Problem($"There is no lesson '{slug}'. GET /api/lessons lists them.", statusCode: StatusCodes.Status404NotFound, title: "Lesson not found");
+            : TypedResults.Problem($"There is no lesson '{slug}'. GET /api/lessons lists them.",
+                statusCode: StatusCodes.Status404NotFound, title: "Lesson not found");
 }

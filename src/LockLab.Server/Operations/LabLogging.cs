@@ -27,8 +27,10 @@ public static class LabLogging
                 // The data-protection keys (antiforgery tokens) are kept as the platform keeps them on Linux: unencrypted
                 // in the user's profile, or in Redis with scale-out. That is the expected set-up here, yet every new
                 // key (a fresh machine, every 90 days) logged a warning a teacher can do nothing about.
-                .MinimumLevel.Override("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", Serilog.Events.LogEventLevel.Error);
-            if (string.Equals(provider.GetRequiredService<IOptions<LockLabOptions>>().Value.LogFormat, "json", StringComparison.OrdinalIgnoreCase))
+                .MinimumLevel.Override(
+                    "Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", Serilog.Events.LogEventLevel.Error);
+            if (string.Equals(provider.GetRequiredService<IOptions<LockLabOptions>>().Value.LogFormat, "json",
+                StringComparison.OrdinalIgnoreCase))
             {
                 log.WriteTo.Console(new RenderedCompactJsonFormatter());
             }

@@ -32,11 +32,18 @@ public sealed class LabMetrics : IRunMetrics
         _eventsReceived = meter.CreateCounter<long>("locklab.events.received", "{event}",
             "Events read from worker processes; its rate is the lab's events per second.");
         _workerStart = meter.CreateHistogram("locklab.worker.start.duration", "s",
-            "From a run asking for its worker processes until all of them are ready at the start gate; prestarted=true when the pool had them waiting.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15] });
+            "From a run asking for its worker processes until all of them are ready at the start gate; " +
+                "prestarted=true when the pool had them waiting.",
+            advice: new InstrumentAdvice<double>
+            {
+                HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15]
+            });
         _lockWait = meter.CreateHistogram("locklab.lock.wait.duration", "s",
             "From a process's lock-wait event to its lock-acquired event (live runs only: in step mode people decide how long).",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+            advice: new InstrumentAdvice<double>
+            {
+                HistogramBucketBoundaries = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+            });
 
         // Read when scraped, not kept up to date on every change.
         meter.CreateObservableGauge("locklab.room.viewers", () => ObserveViewers(rooms), "{connection}",
@@ -48,7 +55,8 @@ public sealed class LabMetrics : IRunMetrics
     public void RunStarted(string scenario) => _runsStarted.Add(1, new KeyValuePair<string, object?>("scenario", scenario));
 
     public void RunFinished(string scenario, RunStatus status) =>
-        _runsFinished.Add(1, new KeyValuePair<string, object?>("scenario", scenario), new KeyValuePair<string, object?>("status", WireNames.Name(status)));
+        _runsFinished.Add(1, new KeyValuePair<string, object?>("scenario", scenario),
+            new KeyValuePair<string, object?>("status", WireNames.Name(status)));
 
     /// <summary>Once per batch read from a worker's stdout.</summary>
     public void EventsReceived(int count) => _eventsReceived.Add(count);

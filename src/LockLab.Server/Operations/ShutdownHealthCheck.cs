@@ -27,7 +27,8 @@ public sealed class ShutdownDrain(IOptions<LockLabOptions> options, ILogger<Shut
     {
         var drain = TimeSpan.FromSeconds(Math.Max(0, options.Value.ShutdownDrainSeconds));
         if (drain == TimeSpan.Zero) return;
-        logger.LogInformation("Shutting down: not ready any more; serving for {DrainSeconds} s more so that the load balancer can stop sending requests", drain.TotalSeconds);
+        logger.LogInformation("Shutting down: not ready any more; serving for {DrainSeconds} s more so that the load " +
+            "balancer can stop sending requests", drain.TotalSeconds);
         try
         {
             await Task.Delay(drain, ct); // ct: the host's shutdown timeout, which the drain never outlasts

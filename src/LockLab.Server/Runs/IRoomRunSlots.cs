@@ -15,7 +15,10 @@ public interface IRoomRunSlots
     Task ReturnAsync(string room, string runId);
 }
 
-/// <summary>One server: the room's runs are the ones in its memory, and admission is one request at a time, so counting them is taking a slot.</summary>
+/// <summary>
+/// One server: the room's runs are the ones in its memory, and admission is one request at a time, so counting them
+/// is taking a slot.
+/// </summary>
 public sealed class LocalRoomRunSlots(RunStore store) : IRoomRunSlots
 {
     public Task<bool> TryTakeAsync(string room, string runId, int slots) => Task.FromResult(store.CountActive(room) < slots);

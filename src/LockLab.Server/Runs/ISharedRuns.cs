@@ -20,7 +20,10 @@ public interface ISharedRuns
 
     Task<RunInfo?> FindAsync(string runId);
 
-    /// <summary>Events with seq &gt; <paramref name="after"/>, at most <paramref name="max"/>; null when the run's events are not held.</summary>
+    /// <summary>
+    /// Events with seq &gt; <paramref name="after"/>, at most <paramref name="max"/>; null when the run's
+    /// events are not held.
+    /// </summary>
     Task<RunEvent[]?> EventsAfterAsync(string runId, long after, int max);
 
     /// <summary>The room's runs, newest first.</summary>

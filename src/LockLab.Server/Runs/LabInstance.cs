@@ -10,7 +10,8 @@ namespace LockLab.Server.Runs;
 public sealed class LabInstance
 {
     /// <summary>Unique per process start: host, process id and a random suffix (a restarted container reuses its pid).</summary>
-    public string Id { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+    public string Id { get; } =
+        $"{Environment.MachineName}-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
 }
 
 /// <summary>Which instances of the deployment are alive: a run or a viewer count whose instance is not is stale.</summary>

@@ -133,7 +133,10 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
         get { lock (_gate) return _droppedUnstored; }
     }
 
-    /// <summary>The events memory holds now, in order: the whole run unless it outgrew the budget (see <see cref="DroppedThrough"/>).</summary>
+    /// <summary>
+    /// The events memory holds now, in order: the whole run unless it outgrew the budget (see
+    /// <see cref="DroppedThrough"/>).
+    /// </summary>
     public IReadOnlyList<RunEvent> RetainedEvents()
     {
         lock (_gate) return _events.ToArray();

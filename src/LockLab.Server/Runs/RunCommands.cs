@@ -62,7 +62,8 @@ public sealed class RunCommands(RunStore store, ISharedRuns shared, IRunCommandR
     {
         if (await shared.FindAsync(runId) is not { } remote) return new(null, null);
         if (remote.IsFinished) return new(remote, AlreadyFinished(remote.Status));
-        if (kind == RunCommandKind.Step && remote.Status != RunStatus.Running) return new(remote, $"The run is {WireNames.Name(remote.Status)}, not running.");
+        if (kind == RunCommandKind.Step && remote.Status != RunStatus.Running)
+            return new(remote, $"The run is {WireNames.Name(remote.Status)}, not running.");
         relay.Send(new RunCommand(runId, kind, process));
         return new(remote, null);
     }

@@ -9,7 +9,8 @@ namespace LockLab.Server.Runs;
 /// </summary>
 public sealed class RunControl(Run run, SharedSegment segment)
 {
-    private static readonly EventKind[] StepKinds = [EventKind.LockWait, EventKind.Read, EventKind.Write, EventKind.Print, EventKind.LockReleased];
+    private static readonly EventKind[] StepKinds =
+        [EventKind.LockWait, EventKind.Read, EventKind.Write, EventKind.Print, EventKind.LockReleased];
     private readonly Lock _gate = new();
     private readonly int[] _granted = new int[run.Parameters.Processes];
 

@@ -41,9 +41,11 @@ public sealed class RunExecution : IDisposable
     /// <summary>The first failure names the culprit; the workers killed because of it are not blamed.</summary>
     private string? _firstFailure;
 
-    public RunExecution(Run run, WorkerPool pool, IRunMetrics metrics, RunLimits limits, TimeProvider clock, ILogger logger, CancellationToken stopping)
+    public RunExecution(Run run, WorkerPool pool, IRunMetrics metrics, RunLimits limits, TimeProvider clock, ILogger logger,
+        CancellationToken stopping)
     {
-        (_run, _p, _pool, _metrics, _limits, _clock, _logger, _stopping) = (run, run.Parameters, pool, metrics, limits, clock, logger, stopping);
+        (_run, _p, _pool, _metrics, _limits, _clock, _logger, _stopping) =
+            (run, run.Parameters, pool, metrics, limits, clock, logger, stopping);
         _segmentPath = RunSegments.PathFor(run.Id);
         _collector = new RunSummaryCollector(_p);
         _timeLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping, run.StopToken);
@@ -64,7 +66,9 @@ public sealed class RunExecution : IDisposable
             var following = FollowWorkers();
             await OpenGateAsync(asked);
             var rounds = _p.Rounds > 1
-                ? await Task.Run(() => PlayRounds(_segment!, _p, _started, () => _firstFailure is not null, _timeLimit.Token), _timeLimit.Token)
+                ? await Task.Run(
+                    () => PlayRounds(_segment!, _p, _started, () => _firstFailure is not null, _timeLimit.Token),
+                    _timeLimit.Token)
                 : null;
             await Task.WhenAll(following);
             _sequencer.Drain(Release);
@@ -80,8 +84,10 @@ public sealed class RunExecution : IDisposable
     {
         OperationCanceledException when _stopping.IsCancellationRequested => new(RunStatus.Cancelled, null, "The server is shutting down."),
         OperationCanceledException when _run.StopReason is { } reason => new(RunStatus.Cancelled, null, reason),
-        OperationCanceledException => new(RunStatus.Failed, null, $"The run exceeded its time limit of {LimitSeconds} s; its worker processes were killed."),
-        RunFailedException or InvalidDataException or IOException or System.ComponentModel.Win32Exception => new(RunStatus.Failed, null, _firstFailure ?? ex.Message),
+        OperationCanceledException => new(RunStatus.Failed, null,
+            $"The run exceeded its time limit of {LimitSeconds} s; its worker processes were killed."),
+        RunFailedException or InvalidDataException or IOException or System.ComponentModel.Win32Exception =>
+            new(RunStatus.Failed, null, _firstFailure ?? ex.Message),
         _ => null,
     };
 
@@ -120,7 +126,8 @@ public sealed class RunExecution : IDisposable
     /// wins: it names the culprit, and the other workers are killed at once.
     /// </summary>
     private List<Task> FollowWorkers() =>
-        [.. _workers.Select(w => GuardAsync(ReadEventsAsync(w))), .. _workers.Select(w => GuardAsync(WatchExitAsync(w, _segment!, _timeLimit.Token)))];
+        [.. _workers.Select(w => GuardAsync(ReadEventsAsync(w))),
+            .. _workers.Select(w => GuardAsync(WatchExitAsync(w, _segment!, _timeLimit.Token)))];
 
     private async Task GuardAsync(Task task)
     {
@@ -158,7 +165,8 @@ public sealed class RunExecution : IDisposable
         _sequencer.Add(batch, Release);
         if (_run.EventCount > _limits.MaxEventsPerRun)
         {
-            throw new RunFailedException($"The run reported more than {_limits.MaxEventsPerRun} events (LockLab:Limits:MaxEventsPerRun); it was stopped.");
+            throw new RunFailedException($"The run reported more than {_limits.MaxEventsPerRun} events " +
+                $"(LockLab:Limits:MaxEventsPerRun); it was stopped.");
         }
     }
 
@@ -233,7 +241,8 @@ public sealed class RunExecution : IDisposable
     {
         var info = _run.ToInfo();
         _logger.LogInformation(
-            "Run {RunId} {Status}: {Scenario} in room {Room}, {DurationMs} ms, final value {FinalValue} (expected {Expected}), {LostUpdates} lost updates, {EventCount} events{Error}",
+            "Run {RunId} {Status}: {Scenario} in room {Room}, {DurationMs} ms, final value {FinalValue} (expected " +
+                "{Expected}), {LostUpdates} lost updates, {EventCount} events{Error}",
             _run.Id, WireNames.Name(info.Status), _run.Scenario, _run.Room,
             info.Summary?.DurationMs ?? Math.Round(_started == 0 ? 0 : Stopwatch.GetElapsedTime(_started).TotalMilliseconds),
             info.Summary?.ActualFinalValue, _p.ExpectedFinalValue, info.Summary?.LostUpdates, info.EventCount,
@@ -296,14 +305,16 @@ public sealed class RunExecution : IDisposable
     /// Waits until every worker has mapped the segment and stood at the gate, the last one opening it, or one of them has
     /// died. The run's events may already be flowing when this returns.
     /// </summary>
-    private static async Task WaitUntilGateOpenedAsync(SharedSegment segment, List<WorkerProcess> workers, TimeSpan timeout, CancellationToken ct)
+    private static async Task WaitUntilGateOpenedAsync(
+        SharedSegment segment, List<WorkerProcess> workers, TimeSpan timeout, CancellationToken ct)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         // A short blocking wait on the segment's futex per slice: the opening is seen within microseconds.
         while (!await Task.Run(() => segment.WaitUntilGateOpened(TimeSpan.FromMilliseconds(50)), ct))
         {
             if (workers.FirstOrDefault(w => w.HasExited) is { } gone) throw new RunFailedException(DescribeExit(gone));
-            if (Stopwatch.GetTimestamp() > deadline) throw new RunFailedException($"The worker processes were not ready within {timeout.TotalSeconds:0} s.");
+            if (Stopwatch.GetTimestamp() > deadline)
+                throw new RunFailedException($"The worker processes were not ready within {timeout.TotalSeconds:0} s.");
         }
     }
 

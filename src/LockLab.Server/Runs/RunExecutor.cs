@@ -10,7 +10,8 @@ namespace LockLab.Server.Runs;
 /// in ticket order and writes the summary. Whatever happens, the workers are gone and the segment file deleted when it
 /// returns, and the run is finished.
 /// </summary>
-public sealed class RunExecutor(WorkerPool pool, IRunMetrics metrics, IOptions<LockLabOptions> options, TimeProvider clock, ILogger<RunExecutor> logger)
+public sealed class RunExecutor(
+    WorkerPool pool, IRunMetrics metrics, IOptions<LockLabOptions> options, TimeProvider clock, ILogger<RunExecutor> logger)
 {
     public async Task ExecuteAsync(Run run, CancellationToken stopping)
     {

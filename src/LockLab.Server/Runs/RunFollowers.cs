@@ -18,7 +18,10 @@ public sealed class RunFollowers
         task.ContinueWith(t => _running.TryRemove(t, out _), TaskScheduler.Default);
     }
 
-    /// <summary>Waits until every follower started so far has ended: false when <paramref name="ct"/> (the host's shutdown timeout) came first.</summary>
+    /// <summary>
+    /// Waits until every follower started so far has ended: false when <paramref name="ct"/> (the host's
+    /// shutdown timeout) came first.
+    /// </summary>
     public async Task<bool> AllEndedAsync(CancellationToken ct)
     {
         try
@@ -41,7 +44,8 @@ public sealed class RunWindDown(RunFollowers followers, ILogger<RunWindDown> log
 {
     public async Task StoppedAsync(CancellationToken ct)
     {
-        if (!await followers.AllEndedAsync(ct)) logger.LogWarning("Stopped before every run's last news was sent and stored (host shutdown timeout)");
+        if (!await followers.AllEndedAsync(ct))
+            logger.LogWarning("Stopped before every run's last news was sent and stored (host shutdown timeout)");
     }
 
     public Task StartingAsync(CancellationToken ct) => Task.CompletedTask;

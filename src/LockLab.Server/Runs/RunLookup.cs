@@ -9,7 +9,8 @@ namespace LockLab.Server.Runs;
 /// </summary>
 public sealed class RunLookup(RunStore store, ISharedRuns shared, IStoredRuns history)
 {
-    public async Task<RunInfo?> InfoAsync(string id) => store.Find(id)?.ToInfo() ?? await shared.FindAsync(id) ?? await history.GetRunAsync(id);
+    public async Task<RunInfo?> InfoAsync(string id) =>
+        store.Find(id)?.ToInfo() ?? await shared.FindAsync(id) ?? await history.GetRunAsync(id);
 
     /// <summary>Events with seq &gt; <paramref name="after"/>, in order; null when there is no such run.</summary>
     public async Task<RunEvent[]?> EventsAfterAsync(string id, long after, int max, CancellationToken ct = default)

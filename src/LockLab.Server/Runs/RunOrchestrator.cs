@@ -56,7 +56,9 @@ public sealed class RunOrchestrator(
             var run = new Run(NewRunId(), request, clock.GetUtcNow(), retained);
             if (!await roomSlots.TryTakeAsync(run.Room, run.Id, perRoom))
             {
-                return new LaunchResult.Refused(LabErrorCode.RoomFull, $"Room '{request.Room}' already has {perRoom} run(s) queued or running (LockLab:Limits:MaxActiveRunsPerRoom); stop one or wait for it to end.");
+                return new LaunchResult.Refused(LabErrorCode.RoomFull,
+                    $"Room '{request.Room}' already has {perRoom} run(s) queued or running " +
+                    $"(LockLab:Limits:MaxActiveRunsPerRoom); stop one or wait for it to end.");
             }
             if (Admit(run)) return new LaunchResult.Accepted(run.ToInfo());
             await roomSlots.ReturnAsync(run.Room, run.Id);

@@ -4,7 +4,10 @@ using LockLab.Contracts;
 
 namespace LockLab.Server.Runs;
 
-/// <summary>How run requests are read: camelCase, and an unknown field (a typo such as <c>proceses</c>) is an error, not silently ignored.</summary>
+/// <summary>
+/// How run requests are read: camelCase, and an unknown field (a typo such as <c>proceses</c>) is an error, not
+/// silently ignored.
+/// </summary>
 public static class RunRequestJson
 {
     public static readonly JsonSerializerOptions StrictOptions = new(ContractsJsonContext.Default.Options)

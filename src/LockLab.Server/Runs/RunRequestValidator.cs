@@ -29,7 +29,9 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
     {
         if (scenarios.Find(name) is { } scenario) return scenario;
         var known = string.Join(", ", scenarios.All.Select(s => s.Name));
-        errors["scenario"] = [string.IsNullOrWhiteSpace(name) ? $"A scenario is required: one of {known}." : $"Unknown scenario '{name}'. Known: {known}."];
+        errors["scenario"] = [string.IsNullOrWhiteSpace(name)
+            ? $"A scenario is required: one of {known}."
+            : $"Unknown scenario '{name}'. Known: {known}."];
         return null;
     }
 
@@ -38,7 +40,8 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
     {
         var d = scenario.Defaults;
         var limits = scenario.Limits;
-        var processes = Check(errors, "processes", request.Processes ?? d.Processes, limits.Processes with { Max = Math.Min(limits.Processes.Max, LockLab.SharedMemory.SharedSegment.MaxProcesses) });
+        var processes = Check(errors, "processes", request.Processes ?? d.Processes,
+            limits.Processes with { Max = Math.Min(limits.Processes.Max, LockLab.SharedMemory.SharedSegment.MaxProcesses) });
         var iterations = Check(errors, "iterations", request.Iterations ?? d.Iterations, limits.Iterations);
         var delayMs = Check(errors, "delayMs", request.DelayMs ?? d.DelayMs, limits.DelayMs);
         var gapMs = Check(errors, "gapMs", request.GapMs ?? d.GapMs, limits.GapMs);
@@ -69,8 +72,11 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
     private static RunMode CheckMode(RunMode mode, bool reportsSteps, int rounds, Dictionary<string, string[]> errors)
     {
         if (!Enum.IsDefined(mode)) errors["mode"] = ["Must be 'live' or 'step'."];
-        else if (mode == RunMode.Step && !reportsSteps) errors["mode"] = ["A stress run repeats itself many times; it cannot be stepped by hand."];
-        else if (mode == RunMode.Step && rounds > 1) errors["mode"] = ["A run repeated round after round cannot be stepped by hand: ask for one round (rounds: 1) or a live run."];
+        else if (mode == RunMode.Step && !reportsSteps)
+            errors["mode"] = ["A stress run repeats itself many times; it cannot be stepped by hand."];
+        else if (mode == RunMode.Step && rounds > 1)
+            errors["mode"] = ["A run repeated round after round cannot be stepped by hand: " +
+                "ask for one round (rounds: 1) or a live run."];
         return mode;
     }
 
@@ -81,14 +87,18 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
         // whichever of its updates are lost (a partial sum of the amounts is at most the sum of their sizes).
         if (p.Amounts.Sum(a => (long)Math.Abs(a)) * p.Iterations > int.MaxValue)
         {
-            errors["iterations"] = [$"The shared value is a 32-bit integer, as Python's Value('i') is: {p.Iterations} iterations of amounts {string.Join(", ", p.Amounts)} could carry it past {int.MaxValue:N0}."];
+            errors["iterations"] = [$"The shared value is a 32-bit integer, as Python's Value('i') is: " +
+                $"{p.Iterations} iterations of amounts {string.Join(", ", p.Amounts)} could carry it past " +
+                $"{int.MaxValue:N0}."];
             return;
         }
         // Every reported step is an event the server keeps and sends: refuse up front a run that would be stopped for
         // reporting too many, rather than let it run into the limit.
-        if (p.ReportsSteps && EventsReported(p.Processes, p.Iterations, p.Lock, p.Rounds) is var events && events > scenarios.Limits.MaxEventsPerRun)
+        if (p.ReportsSteps && EventsReported(p.Processes, p.Iterations, p.Lock, p.Rounds) is var events
+            && events > scenarios.Limits.MaxEventsPerRun)
         {
-            errors[p.Rounds > 1 ? "rounds" : "iterations"] = [$"This run would report {events:N0} events; the server allows {scenarios.Limits.MaxEventsPerRun:N0} per run (LockLab:Limits:MaxEventsPerRun)."];
+            errors[p.Rounds > 1 ? "rounds" : "iterations"] = [$"This run would report {events:N0} events; the server " +
+                $"allows {scenarios.Limits.MaxEventsPerRun:N0} per run (LockLab:Limits:MaxEventsPerRun)."];
         }
     }
 
@@ -113,7 +123,8 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
     /// Explicit amounts must name one per process. Without them, the scenario's amounts are cycled
     /// (1, 3, 1, 3, …) so that more processes still give a readable pattern.
     /// </summary>
-    private static int[] ResolveAmounts(Dictionary<string, string[]> errors, int[]? requested, IReadOnlyList<int> defaults, int processes, IntRange range)
+    private static int[] ResolveAmounts(
+        Dictionary<string, string[]> errors, int[]? requested, IReadOnlyList<int> defaults, int processes, IntRange range)
     {
         if (requested is null)
         {

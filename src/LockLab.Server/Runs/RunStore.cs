@@ -6,8 +6,9 @@ using Microsoft.Extensions.Options;
 namespace LockLab.Server.Runs;
 
 /// <summary>
-/// Every run the server knows, in memory, with the events <see cref="RetainedEvents"/> lets it hold. The oldest finished runs are forgotten beyond
-/// <see cref="RunLimits.RetainedRuns"/>; a run still queued or running is never dropped.
+/// Every run the server knows, in memory, with the events <see cref="RetainedEvents"/> lets it hold. The oldest
+/// finished runs are forgotten beyond <see cref="RunLimits.RetainedRuns"/>; a run still queued or running is never
+/// dropped.
 /// </summary>
 public sealed class RunStore(IOptions<LockLabOptions> options)
 {

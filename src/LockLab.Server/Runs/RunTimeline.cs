@@ -54,7 +54,8 @@ public sealed class RunTimeline
             {
                 if (e.Seq == 1) _first ??= new Followed(e, readAt);
                 // Workers are read apart: a later print may be read before an earlier one.
-                if (e.Kind == EventKind.Print && (_firstPrint is null || e.Seq < _firstPrint.Event.Seq)) _firstPrint = new Followed(e, readAt);
+                if (e.Kind == EventKind.Print && (_firstPrint is null || e.Seq < _firstPrint.Event.Seq))
+                    _firstPrint = new Followed(e, readAt);
             }
             if (_last is null || batch[^1].Seq > _last.Event.Seq) _last = new Followed(batch[^1], readAt);
         }
@@ -97,10 +98,12 @@ public sealed class RunTimeline
     {
         if (followed is null || _gateOpened == 0) return null;
         var written = Stopwatch.GetElapsedTime(Accepted, _gateOpened).TotalMilliseconds + followed.Event.AtMs;
-        return new EventTimings(followed.Event.Seq, followed.Event.Process, Math.Round(written, 3), Ms(followed.Read), Ms(followed.Released), Ms(followed.Sent));
+        return new EventTimings(followed.Event.Seq, followed.Event.Process, Math.Round(written, 3), Ms(followed.Read),
+            Ms(followed.Released), Ms(followed.Sent));
     }
 
-    private double? Ms(long timestamp) => timestamp == 0 ? null : Math.Round(Stopwatch.GetElapsedTime(Accepted, timestamp).TotalMilliseconds, 3);
+    private double? Ms(long timestamp) =>
+        timestamp == 0 ? null : Math.Round(Stopwatch.GetElapsedTime(Accepted, timestamp).TotalMilliseconds, 3);
 
     private sealed class Followed(RunEvent e, long read)
     {

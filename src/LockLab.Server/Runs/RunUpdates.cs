@@ -67,7 +67,8 @@ public static class RunUpdates
             }
             if (pacing?.IdleWake() is { } wake)
             {
-                if (await Task.WhenAny(changed, Task.Delay(wake)) != changed) yield return new RunUpdate([], status, gateOpened, IsFinal: false);
+                if (await Task.WhenAny(changed, Task.Delay(wake)) != changed)
+                    yield return new RunUpdate([], status, gateOpened, IsFinal: false);
             }
             else
             {

@@ -39,11 +39,15 @@ public static class RunsEndpoints
     public sealed record StepRequest(string? Process);
 
     /// <summary>Step mode: let one process take its next step (<c>{"process":"p1"}</c>).</summary>
-    private static async Task<Results<Accepted<RunInfo>, ProblemHttpResult, ValidationProblem>> Step(string id, StepRequest? body, RunCommands commands)
+    private static async Task<Results<Accepted<RunInfo>, ProblemHttpResult, ValidationProblem>> Step(
+        string id, StepRequest? body, RunCommands commands)
     {
         if (string.IsNullOrWhiteSpace(body?.Process))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["process"] = ["Name the process to step, e.g. {\"process\":\"p1\"}."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["process"] = ["Name the process to step, e.g. {\"process\":\"p1\"}."]
+            });
         }
         return await commands.StepAsync(id, body.Process) switch
         {
@@ -58,7 +62,8 @@ public static class RunsEndpoints
         await commands.StopAsync(id) switch
         {
             { Found: false } => RunNotFound(id),
-            { Refusal: { } refusal } => TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Run already finished"),
+            { Refusal: { } refusal } =>
+                TypedResults.Problem(refusal, statusCode: StatusCodes.Status409Conflict, title: "Run already finished"),
             var done => TypedResults.Accepted($"/api/runs/{id}", done.Run),
         };
 
@@ -74,14 +79,20 @@ public static class RunsEndpoints
         return ToHttp(await launcher.StartAsync(request!, RoomNames.Main, ClientOf(http.HttpContext), ct));
     }
 
-    /// <summary>A launch's outcome over HTTP: 202 with the run, 400 naming each bad field, 409 with the reason, or 503 when the queue is full.</summary>
+    /// <summary>
+    /// A launch's outcome over HTTP: 202 with the run, 400 naming each bad field, 409 with the reason, 429 when the
+    /// address started too many runs, or 503 when the queue is full.
+    /// </summary>
     public static Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult> ToHttp(LaunchResult result) => result switch
     {
         LaunchResult.Accepted { Run: var info } => TypedResults.Accepted(info.Links.Self, info),
         LaunchResult.Invalid { Errors: var errors } => TypedResults.ValidationProblem(errors),
-        LaunchResult.Refused { Reason: var reason } => TypedResults.Problem(reason, statusCode: StatusCodes.Status409Conflict, title: "Cannot start the run now"),
-        LaunchResult.QueueFull => TypedResults.Problem(LaunchResult.QueueFull.Reason, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Run queue full"),
-        LaunchResult.TooMany => TypedResults.Problem(LaunchResult.TooMany.Reason, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many runs"),
+        LaunchResult.Refused { Reason: var reason } => TypedResults.Problem(reason,
+            statusCode: StatusCodes.Status409Conflict, title: "Cannot start the run now"),
+        LaunchResult.QueueFull => TypedResults.Problem(LaunchResult.QueueFull.Reason,
+            statusCode: StatusCodes.Status503ServiceUnavailable, title: "Run queue full"),
+        LaunchResult.TooMany => TypedResults.Problem(LaunchResult.TooMany.Reason,
+            statusCode: StatusCodes.Status429TooManyRequests, title: "Too many runs"),
         _ => throw new ArgumentOutOfRangeException(nameof(result)),
     };
 
@@ -101,25 +112,32 @@ public static class RunsEndpoints
         }
         if (buffer.Length == 0)
         {
-            return (null, TypedResults.Problem("Send a JSON body such as {\"scenario\":\"lock\"}.", statusCode: 400, title: "Missing run request"));
+            return (null, TypedResults.Problem("Send a JSON body such as {\"scenario\":\"lock\"}.",
+                statusCode: 400, title: "Missing run request"));
         }
         try
         {
             var request = JsonSerializer.Deserialize(buffer.ToArray(), RunRequestJson.Strict);
             return request is null
-                ? (null, TypedResults.Problem("The body is JSON null; send an object such as {\"scenario\":\"lock\"}.", statusCode: 400, title: "Invalid run request"))
+                ? (null, TypedResults.Problem("The body is JSON null; send an object such as {\"scenario\":\"lock\"}.",
+                    statusCode: 400, title: "Invalid run request"))
                 : (request, null);
         }
         catch (JsonException ex)
         {
-            return (null, TypedResults.Problem($"The body is not a valid run request: {ex.Message}", statusCode: 400, title: "Invalid run request"));
+            return (null, TypedResults.Problem($"The body is not a valid run request: {ex.Message}",
+                statusCode: 400, title: "Invalid run request"));
         }
     }
 
     private static ProblemHttpResult TooLarge() =>
-        TypedResults.Problem($"A run request may be at most {MaxBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large");
+        TypedResults.Problem($"A run request may be at most {MaxBodyBytes} bytes.",
+            statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large");
 
-    /// <summary>From memory while this server holds the run, else from the other instances or the history (<see cref="RunLookup"/>).</summary>
+    /// <summary>
+    /// From memory while this server holds the run, else from the other instances or the history
+    /// (<see cref="RunLookup"/>).
+    /// </summary>
     private static async Task<Results<Ok<RunInfo>, ProblemHttpResult>> GetRun(string id, RunLookup runs) =>
         await runs.InfoAsync(id) is { } run ? TypedResults.Ok(run) : RunNotFound(id);
 
@@ -151,7 +169,8 @@ public static class RunsEndpoints
         }
         if (store.Find(id) is { } run) return TypedResults.Ok(run.Timeline.ToTimings(run.Id));
         return TypedResults.Problem(
-            $"This server holds no timings for a run '{id}'. Timings are kept in memory with the runs this server carried out lately, and forgotten when it restarts.",
+            $"This server holds no timings for a run '{id}'. Timings are kept in memory with the runs this server " +
+                $"carried out lately, and forgotten when it restarts.",
             statusCode: StatusCodes.Status404NotFound, title: "Run not found");
     }
 

@@ -32,20 +32,25 @@ public sealed class ScenarioCatalog
         All =
         [
             new(Scenarios.NoLock, Scenarios.Title(Scenarios.NoLock),
-                "The lesson's first experiment: p1 adds 1 and p2 adds 3 to a shared value, five times each, with no lock. Their prints interleave.",
+                "The lesson's first experiment: p1 adds 1 and p2 adds 3 to a shared value, five times each, with no " +
+                    "lock. Their prints interleave.",
                 lesson, limits),
             new(Scenarios.Lock, Scenarios.Title(Scenarios.Lock),
-                "The lesson's second experiment: each process holds the lock for its whole loop, so whoever takes it first runs to the end before the other starts.",
+                "The lesson's second experiment: each process holds the lock for its whole loop, so whoever takes it " +
+                    "first runs to the end before the other starts.",
                 lesson with { Lock = LockScope.WholeLoop }, limits),
             new(Scenarios.LockPerStep, Scenarios.Title(Scenarios.LockPerStep),
                 "The lock is held only around each increment: prints interleave, yet no update is lost.",
                 lesson with { Lock = LockScope.PerStep }, limits),
             new(Scenarios.LostUpdate, Scenarios.Title(Scenarios.LostUpdate),
-                "No lock, and a pause between reading the value and writing it back: both processes read the same value and one overwrites the other's update.",
+                "No lock, and a pause between reading the value and writing it back: both processes read the same " +
+                    "value and one overwrites the other's update.",
                 lesson with { GapMs = 50 }, limits),
             new(Scenarios.Stress, Scenarios.Title(Scenarios.Stress),
-                "No sleeps, many increments, repeated round after round: a table of how often each final value came out, and increments per second. Switch the lock on to see every round come out right.",
-                new RunParameters(2, 10_000, [1, 1], DelayMs: 0, GapMs: 0, LockScope.None, StartMode.Simultaneous, RunMode.Live, Rounds: 100, ReportsSteps: false), stressLimits),
+                "No sleeps, many increments, repeated round after round: a table of how often each final value came " +
+                    "out, and increments per second. Switch the lock on to see every round come out right.",
+                new RunParameters(2, 10_000, [1, 1], DelayMs: 0, GapMs: 0, LockScope.None, StartMode.Simultaneous,
+                    RunMode.Live, Rounds: 100, ReportsSteps: false), stressLimits),
         ];
         _byName = All.ToDictionary(s => s.Name, StringComparer.Ordinal);
         Limits = new LabLimits(l.MaxConcurrentRuns, l.MaxQueuedRuns, l.MaxActiveRunsPerRoom, l.MaxEventsPerRun,

@@ -119,7 +119,8 @@ public sealed class WorkerPool(WorkerExecutable executable, IOptions<LockLabOpti
     {
         if (_failedLaunches++ == 0)
         {
-            logger.LogWarning(ex, "Could not pre-start a worker; runs will start their own. The pool tries again when the next run takes its workers; until a launch works, further failures are logged at Debug");
+            logger.LogWarning(ex, "Could not pre-start a worker; runs will start their own. The pool tries again " +
+                "when the next run takes its workers; until a launch works, further failures are logged at Debug");
         }
         else
         {

@@ -28,7 +28,10 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// <summary>The process's index in its run (p1 is 0); -1 while it waits in the pool.</summary>
     public int Index => _job?.Index ?? -1;
     public int Pid { get; private set; }
-    /// <summary>When the process was started (<see cref="Stopwatch.GetTimestamp"/>): before a run asked for it, if the pool pre-started it.</summary>
+    /// <summary>
+    /// When the process was started (<see cref="Stopwatch.GetTimestamp"/>): before a run asked for it, if the
+    /// pool pre-started it.
+    /// </summary>
     public long LaunchedAt { get; private init; }
     public bool HasExited => _process.HasExited;
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;

@@ -39,7 +39,10 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
         private static int AnsweringLab(string line) =>
             int.Parse(LabsInLog().Match(line).Groups["labs"].Value.Split(", ")[^1].Split(':')[^1]);
 
-        /// <summary>The labs that answered the requests whose path contains <paramref name="marker"/>, once nginx has logged <paramref name="count"/> of them.</summary>
+        /// <summary>
+        /// The labs that answered the requests whose path contains <paramref name="marker"/>, once nginx
+        /// has logged <paramref name="count"/> of them.
+        /// </summary>
         public async Task<int[]> UpstreamPortsAsync(string marker, int count)
         {
             int[] ports = [];
@@ -144,7 +147,8 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
             Assert.Single(ports.Distinct()); // every visit of one browser reached one lab
             labOfBrowser.Add(ports[0]);
         }
-        Assert.Equal(new[] { school.Labs.A.Address.Port, school.Labs.B.Address.Port }.Order(), labOfBrowser.Distinct().Order()); // both labs serve browsers
+        Assert.Equal(new[] { school.Labs.A.Address.Port, school.Labs.B.Address.Port }.Order(),
+            labOfBrowser.Distinct().Order()); // both labs serve browsers
 
         // Metrics and readiness describe one lab: through the single address they would answer for a random one.
         using var anyone = new HttpClient { BaseAddress = school.Proxy.Address };
@@ -194,7 +198,8 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
         page.Console += (_, message) =>
         {
             // Chromium's own report of the refused upgrade (not the page's): the one error this network makes.
-            var refusedUpgrade = message.Text.StartsWith("WebSocket connection to ", StringComparison.Ordinal) && message.Text.Contains("/hubs/lab", StringComparison.Ordinal);
+            var refusedUpgrade = message.Text.StartsWith("WebSocket connection to ", StringComparison.Ordinal)
+                && message.Text.Contains("/hubs/lab", StringComparison.Ordinal);
             if (message.Type == "error" && !refusedUpgrade) lock (errors) errors.Add(message.Text);
         };
         page.PageError += (_, error) => { lock (errors) errors.Add(error); };

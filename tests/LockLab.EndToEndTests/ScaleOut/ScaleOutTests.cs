@@ -150,7 +150,8 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         await using var presenter = await RoomRecorder.JoinAsync(a.Address, code, ServerProcess.Key);
         await presenter.Hub.InvokeAsync(nameof(ILabHub.SetPage), new PageRequest("process-locks", 2));
 
-        Assert.True(await Waiting.UntilAsync(() => follower.PageChanges.Contains((code, "process-locks", 2)), Patience), "the follower on B did not follow");
+        Assert.True(await Waiting.UntilAsync(() => follower.PageChanges.Contains((code, "process-locks", 2)), Patience),
+            "the follower on B did not follow");
         var state = await b.CreateClient().GetFromJsonAsync($"/api/rooms/{code}", ContractsJsonContext.Default.RoomState);
         Assert.Equal(("process-locks", 2), (state!.Lesson, state.Page));
         // One page on each instance: the room has two viewers, whichever instance is asked.
@@ -200,7 +201,10 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         var request = new { scenario = "lock", room, iterations = 100, delayMs = 100 };
 
         // Twenty presses of "Run" at once, half reaching each instance: the room has one slot, so exactly one run starts.
-        var presses = Enumerable.Range(0, 20).Select(i => (Instance: i % 2 == 0 ? toA : toB, Answer: (i % 2 == 0 ? toA : toB).PostAsJsonAsync("/api/runs", request))).ToArray();
+        var presses = Enumerable.Range(0, 20)
+            .Select(i => (Instance: i % 2 == 0 ? toA : toB,
+                Answer: (i % 2 == 0 ? toA : toB).PostAsJsonAsync("/api/runs", request)))
+            .ToArray();
         await Task.WhenAll(presses.Select(p => p.Answer));
         var accepted = presses.Where(p => p.Answer.Result.StatusCode == HttpStatusCode.Accepted).ToArray();
         Assert.Single(accepted);
@@ -241,14 +245,16 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
 
         // A renewed it meanwhile: the slot is still the run's, and the room is still full for B.
         var leaseEnds = await fixture.Redis.CommandAsync("ZSCORE", slots, run.Id);
-        Assert.True(leaseEnds.Length > 0 && double.Parse(leaseEnds, CultureInfo.InvariantCulture) > firstLeaseEnds, $"the lease was not renewed: '{leaseEnds}'");
+        Assert.True(leaseEnds.Length > 0 && double.Parse(leaseEnds, CultureInfo.InvariantCulture) > firstLeaseEnds,
+            $"the lease was not renewed: '{leaseEnds}'");
         using var toB = b.CreateClient(presenter: true);
         Assert.Equal(HttpStatusCode.Conflict, (await toB.PostAsJsonAsync("/api/runs", new { scenario = "lock", room })).StatusCode);
 
         using var toA = a.CreateClient(presenter: true);
         (await toA.PostAsync($"/api/runs/{run.Id}/stop", null)).EnsureSuccessStatusCode();
         Assert.Equal(RunStatus.Cancelled, (await viewer.CompletedAsync(run.Id, Patience)).Status);
-        Assert.Equal(HttpStatusCode.Accepted, (await toB.PostAsJsonAsync("/api/runs", new { scenario = "lock", room, iterations = 1 })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted,
+            (await toB.PostAsJsonAsync("/api/runs", new { scenario = "lock", room, iterations = 1 })).StatusCode);
     }
 
     [SkippableFact]
@@ -299,7 +305,8 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         var kept = await onB.Hub.InvokeAsync<RunEvent[]>(nameof(ILabHub.GetEvents), cut.Id, 0L);
         Assert.Superset(kept.Select(e => e.Seq).ToHashSet(), seenBeforeTheKill.Select(e => e.Seq).ToHashSet());
         using var http = b.CreateClient();
-        var finishedEvents = await http.GetFromJsonAsync($"/api/runs/{finished.Id}/events?after=0", ContractsJsonContext.Default.RunEventArray);
+        var finishedEvents = await http.GetFromJsonAsync($"/api/runs/{finished.Id}/events?after=0",
+            ContractsJsonContext.Default.RunEventArray);
         Assert.Equal(finishedInfo.EventCount, finishedEvents!.Length);
         var state = await http.GetFromJsonAsync($"/api/rooms/{room}", ContractsJsonContext.Default.RoomState);
         Assert.Equal(RunStatus.Interrupted, state!.RecentRuns.Single(r => r.Id == cut.Id).Status);
@@ -350,7 +357,8 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         await using var db = new NpgsqlConnection(deployment.Database);
         await db.OpenAsync();
         await using var hold = await db.BeginTransactionAsync();
-        await using (var lockRuns = new NpgsqlCommand("LOCK TABLE runs IN ACCESS EXCLUSIVE MODE", db, hold)) await lockRuns.ExecuteNonQueryAsync();
+        await using (var lockRuns = new NpgsqlCommand("LOCK TABLE runs IN ACCESS EXCLUSIVE MODE", db, hold))
+            await lockRuns.ExecuteNonQueryAsync();
 
         a.StopGracefully();
         var ended = await onB.CompletedAsync(run.Id, Patience);
@@ -360,7 +368,9 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         // its heartbeat's lifetime (5 s), it would be swept by B, which would call the run "interrupted".
         var cancelledSeen = DateTimeOffset.UtcNow;
         await Waiting.UntilAsync(async () =>
-            DateTimeOffset.TryParse(await fixture.Redis.CommandAsync("GET", heartbeat), out var beat) && beat > cancelledSeen ? (object)beat : null,
+            DateTimeOffset.TryParse(await fixture.Redis.CommandAsync("GET", heartbeat), out var beat) && beat > cancelledSeen
+                ? (object)beat
+                : null,
             Patience, "a heartbeat of A after its run was cancelled", poll: RedisPoll);
 
         await hold.RollbackAsync(); // the database is back: A stores the run's end, stops beating and exits
@@ -387,7 +397,8 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
     {
         Prerequisites.Require(Prerequisites.Redis);
         var redis = await RedisServer.StartAsync(); // its own: this test stops it
-        await using var server = await ServerProcess.StartAsync(settings: new Dictionary<string, string> { ["LockLab__Redis"] = redis.Configuration });
+        await using var server = await ServerProcess.StartAsync(
+            settings: new Dictionary<string, string> { ["LockLab__Redis"] = redis.Configuration });
         using var http = server.CreateClient();
 
         var (code, redisCheck) = await ReadinessAsync(http);
@@ -395,9 +406,11 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
 
         await redis.DisposeAsync();
 
-        await Waiting.UntilAsync(async () => await ReadinessAsync(http) is (System.Net.HttpStatusCode.ServiceUnavailable, "Unhealthy") ? "not ready" : null,
+        await Waiting.UntilAsync(async () =>
+                await ReadinessAsync(http) is (System.Net.HttpStatusCode.ServiceUnavailable, "Unhealthy") ? "not ready" : null,
             Patience, "/readyz to report Redis gone");
-        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode); // alive: restarting it would not bring Redis back
+        Assert.Equal(System.Net.HttpStatusCode.OK,
+            (await http.GetAsync("/healthz")).StatusCode); // alive: restarting it would not bring Redis back
     }
 
     private static async Task<(System.Net.HttpStatusCode Code, string RedisStatus)> ReadinessAsync(HttpClient http)

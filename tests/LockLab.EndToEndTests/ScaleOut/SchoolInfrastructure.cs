@@ -47,10 +47,14 @@ public sealed class SchoolInfrastructure : IAsyncLifetime
     }
 
     private static InvalidOperationException NotStarted() =>
-        new($"The school's servers did not start: call Prerequisites.Require(SchoolInfrastructure.Programs) first in the test ({string.Join(", ", Programs.AsEnumerable())}).");
+        new($"The school's servers did not start: call Prerequisites.Require(SchoolInfrastructure.Programs) first in " +
+            $"the test ({string.Join(", ", Programs.AsEnumerable())}).");
 }
 
-/// <summary>Two instances of one deployment on the school's Redis and a PostgreSQL database of their own; disposing stops both (a test may already have stopped one).</summary>
+/// <summary>
+/// Two instances of one deployment on the school's Redis and a PostgreSQL database of their own; disposing stops
+/// both (a test may already have stopped one).
+/// </summary>
 /// <param name="Settings">What both were started with: the Redis key prefix, the history's connection string, ….</param>
 public sealed record TwoInstances(LabProcess A, LabProcess B, IReadOnlyDictionary<string, string> Settings) : IAsyncDisposable
 {

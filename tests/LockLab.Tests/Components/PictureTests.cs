@@ -45,7 +45,8 @@ public class PictureTests
 
         Assert.Equal(ConsoleOutput.MaxLines, console.FindAll("[data-testid=console-line]").Count);
         Assert.Contains("50 earlier lines", console.Markup);
-        Assert.Equal((ConsoleOutput.MaxLines + 50).ToString(), console.FindAll("[data-testid=console-line]")[^1].GetAttribute("data-value"));
+        Assert.Equal((ConsoleOutput.MaxLines + 50).ToString(),
+            console.FindAll("[data-testid=console-line]")[^1].GetAttribute("data-value"));
     }
 
     [Fact]
@@ -88,7 +89,8 @@ public class PictureTests
         var summary = RunSummaryBuilder.Build(RunFixtures.NoLockGap, RunFixtures.LostUpdateEvents, 3, 161,
             new Dictionary<string, (int, int?)> { ["p1"] = (101, 0), ["p2"] = (202, 0) });
 
-        var view = ctx.Render<RunSummaryView>(p => p.Add(c => c.Info, RunFixtures.Info(RunFixtures.NoLockGap, RunStatus.Completed, summary)));
+        var view = ctx.Render<RunSummaryView>(p =>
+            p.Add(c => c.Info, RunFixtures.Info(RunFixtures.NoLockGap, RunStatus.Completed, summary)));
 
         Assert.Equal("3", view.Find("[data-testid=final-value]").TextContent);
         Assert.Contains("expected 4", view.Find("[data-testid=summary]").TextContent);
@@ -108,7 +110,8 @@ public class PictureTests
         var summary = RunSummaryBuilder.Build(RunFixtures.NoLockGap, RunFixtures.LostUpdateEvents, 4, 161,
             new Dictionary<string, (int, int?)> { ["p1"] = (101, 0), ["p2"] = (202, 0) });
 
-        var view = ctx.Render<RunSummaryView>(p => p.Add(c => c.Info, RunFixtures.Info(RunFixtures.NoLockGap, RunStatus.Completed, summary)));
+        var view = ctx.Render<RunSummaryView>(p =>
+            p.Add(c => c.Info, RunFixtures.Info(RunFixtures.NoLockGap, RunStatus.Completed, summary)));
 
         Assert.Contains("The last write left 3; the shared value is 4.", view.Find("[data-testid=summary-discrepancy]").TextContent);
     }

@@ -36,7 +36,9 @@ public class RoundOutcomesTests
         var lost = Assert.Single(s.LostWrites);
         Assert.Equal((5L, "p1", 1L), (lost.Seq, lost.Process, lost.Amount));
         Assert.Null(s.Discrepancy);
-        Assert.Equal([(4L, 1, true, "1 4"), (3L, 1, false, "3 3")], s.Outcomes!.Select(o => (o.FinalValue, o.Count, o.Expected, string.Join(' ', o.Printed!))).OrderByDescending(o => o.Item1));
+        Assert.Equal([(4L, 1, true, "1 4"), (3L, 1, false, "3 3")], s.Outcomes!
+            .Select(o => (o.FinalValue, o.Count, o.Expected, string.Join(' ', o.Printed!)))
+            .OrderByDescending(o => o.Item1));
     }
 
     [Fact]

@@ -29,7 +29,8 @@ public class RunSummaryBuilderTests
             Read(1, "p1", 0, 0), Read(2, "p2", 0, 0), Write(3, "p1", 1, A, 0, 0), Write(4, "p2", 3, B, 0, A));
 
         var lost = Assert.Single(s.LostWrites);
-        Assert.Equal(("p1", 1L, 1L, "p2", 3L, 4L), (lost.Process, lost.Value, lost.Amount, lost.OverwrittenBy, lost.OverwrittenWith, lost.OverwrittenBySeq));
+        Assert.Equal(("p1", 1L, 1L, "p2", 3L, 4L),
+            (lost.Process, lost.Value, lost.Amount, lost.OverwrittenBy, lost.OverwrittenWith, lost.OverwrittenBySeq));
         Assert.Null(s.Discrepancy);
     }
 
@@ -123,7 +124,8 @@ public class RunSummaryBuilderTests
             new(7, "p1", 1, EventKind.LockReleased, 1, 101), new(8, "p2", 1, EventKind.LockAcquired, 1, 101),
             At(Read(9, "p2", 1, A), 201), At(Write(10, "p2", 4, B, A, A), 201), new(11, "p2", 1, EventKind.Print, 4, 201),
         ];
-        var summary = RunSummaryBuilder.Build(parameters, events, 4, 202, new Dictionary<string, (int, int?)> { ["p1"] = (10, 0), ["p2"] = (11, 0) });
+        var summary = RunSummaryBuilder.Build(parameters, events, 4, 202,
+            new Dictionary<string, (int, int?)> { ["p1"] = (10, 0), ["p2"] = (11, 0) });
 
         Assert.Equal([1L, 4], summary.Printed);
         Assert.Equal(4, summary.ExpectedFinalValue);
@@ -185,7 +187,8 @@ public class BigRunSummaryTests
         var summary = new RunSummary(20, 20, 0, 1, printed, [], []);
 
         Assert.Same(summary, summary.ForViewers());
-        var info = new RunInfo("r", "no-lock", "main", RunStatus.Completed, new RunParameters(2, 5, [1, 3], 100, 0, LockScope.None, StartMode.Simultaneous),
+        var info = new RunInfo("r", "no-lock", "main", RunStatus.Completed,
+            new RunParameters(2, 5, [1, 3], 100, 0, LockScope.None, StartMode.Simultaneous),
             DateTimeOffset.UnixEpoch, null, null, 0, summary, null, new RunLinks("", ""));
         Assert.Same(info, info.ForViewers());
     }

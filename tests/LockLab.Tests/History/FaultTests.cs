@@ -116,7 +116,10 @@ public abstract class FaultTests(LabServerFactory lab)
         var anonymous = responses.Where((_, i) => i % 2 == 1).Select(r => r.StatusCode).ToList();
         var presenter = responses.Where((_, i) => i % 2 == 0).Select(r => r.StatusCode).ToList();
         Assert.All(anonymous, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
-        Assert.All(presenter, s => Assert.Contains(s, new[] { HttpStatusCode.Accepted, HttpStatusCode.Conflict, HttpStatusCode.TooManyRequests, HttpStatusCode.ServiceUnavailable }));
+        Assert.All(presenter, s => Assert.Contains(s, new[]
+        {
+            HttpStatusCode.Accepted, HttpStatusCode.Conflict, HttpStatusCode.TooManyRequests, HttpStatusCode.ServiceUnavailable
+        }));
         var accepted = presenter.Count(s => s == HttpStatusCode.Accepted);
         Assert.InRange(accepted, 1, 3); // MaxActiveRunsPerRoom
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
@@ -131,7 +134,8 @@ public abstract class FaultTests(LabServerFactory lab)
         // pre-started, idle ones (a lab running elsewhere on the machine has workers of its own: not counted).
         var pool = lab.Services.GetRequiredService<LockLab.Server.Runs.WorkerPool>();
         Assert.True(await Waiting.UntilAsync(() =>
-            Process.GetProcessesByName("LockLab.Worker").Where(p => ParentOf(p.Id) == Environment.ProcessId).Select(p => p.Id).All(pool.IdlePids.Contains),
+            Process.GetProcessesByName("LockLab.Worker").Where(p => ParentOf(p.Id) == Environment.ProcessId)
+                .Select(p => p.Id).All(pool.IdlePids.Contains),
             TimeSpan.FromSeconds(10)), "a worker process outlived its run");
     }
 
@@ -150,10 +154,14 @@ public abstract class FaultTests(LabServerFactory lab)
     }
 }
 
-/// <summary>A lab whose history database is capped at 1 MB: it fills up as a full disk would (SQLite: a PostgreSQL history is sized by its server).</summary>
+/// <summary>
+/// A lab whose history database is capped at 1 MB: it fills up as a full disk would (SQLite: a PostgreSQL history
+/// is sized by its server).
+/// </summary>
 public sealed class FullDiskLabFactory : LabServerFactory
 {
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["LockLab:Limits:MaxHistoryMegabytes"] = "1" };
+    protected override IDictionary<string, string?> Settings =>
+        new Dictionary<string, string?> { ["LockLab:Limits:MaxHistoryMegabytes"] = "1" };
 }
 
 public class FullDiskTests(FullDiskLabFactory lab) : IClassFixture<FullDiskLabFactory>

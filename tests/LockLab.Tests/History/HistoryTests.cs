@@ -60,7 +60,8 @@ public abstract class HistoryTests(LabServerFactory lab)
         var run = (await Json.ReadAsync<RunInfo>(response))!;
         var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         recorder.Recorded += id => { if (id == run.Id) recorded.TrySetResult(); };
-        if (await lab.Services.GetRequiredService<RunHistory>().GetRunAsync(run.Id) is { Status: RunStatus.Completed }) recorded.TrySetResult();
+        if (await lab.Services.GetRequiredService<RunHistory>().GetRunAsync(run.Id) is { Status: RunStatus.Completed })
+            recorded.TrySetResult();
         await recorded.Task.WaitAsync(TimeSpan.FromSeconds(30));
         return run;
     }
@@ -106,7 +107,8 @@ public abstract class HistoryTests(LabServerFactory lab)
         var presenter = lab.CreatePresenterClient();
 
         var byRoom = await client.GetFromJsonAsync("/api/runs?room=filtered", ContractsJsonContext.Default.RunInfoArray);
-        var byScenario = await presenter.GetFromJsonAsync("/api/runs?scenario=lock-per-step&status=completed", ContractsJsonContext.Default.RunInfoArray);
+        var byScenario = await presenter.GetFromJsonAsync(
+            "/api/runs?scenario=lock-per-step&status=completed", ContractsJsonContext.Default.RunInfoArray);
         var none = await client.GetFromJsonAsync("/api/runs?room=filtered&status=failed", ContractsJsonContext.Default.RunInfoArray);
 
         Assert.Equal(run.Id, Assert.Single(byRoom!).Id);

@@ -54,7 +54,8 @@ public abstract class RunHistoryStoreTests : IDisposable
 
     protected static RunEvent[] Events(int count, long valueOffset = 0) =>
         Enumerable.Range(1, count)
-            .Select(i => new RunEvent(i, i % 2 == 0 ? "p2" : "p1", 40_000 + i % 2, (EventKind)(i % 7), 3_000_000_000L + i + valueOffset, i * 0.125 + 0.001,
+            .Select(i => new RunEvent(i, i % 2 == 0 ? "p2" : "p1", 40_000 + i % 2, (EventKind)(i % 7),
+                3_000_000_000L + i + valueOffset, i * 0.125 + 0.001,
                 // Writes carry their ids, reads the id they saw: both must come back as they went in, and NULL as null.
                 WriteId: (EventKind)(i % 7) == EventKind.Write ? 0x01000000 + i : null,
                 ReadFrom: (EventKind)(i % 7) is EventKind.Read or EventKind.Write ? 0x02000000 + i : null,
@@ -182,8 +183,10 @@ public abstract class RunHistoryStoreTests : IDisposable
         Assert.Equal(1, removed);
         Assert.Null(await history.GetRunAsync("finished-2"));
         Assert.Empty(await history.GetEventsAsync("finished-2", 0, 100));
-        Assert.Equal(["finished-1", "finished-3", "finished-4", "unfinished"], (await history.ListAsync(new HistoryQuery())).Select(r => r.Id).Order());
-        Assert.Equal(["finished-4", "finished-3"], (await history.ListAsync(new HistoryQuery(Status: RunStatus.Completed, Limit: 2))).Select(r => r.Id));
+        Assert.Equal(["finished-1", "finished-3", "finished-4", "unfinished"],
+            (await history.ListAsync(new HistoryQuery())).Select(r => r.Id).Order());
+        Assert.Equal(["finished-4", "finished-3"],
+            (await history.ListAsync(new HistoryQuery(Status: RunStatus.Completed, Limit: 2))).Select(r => r.Id));
     }
 
     [SkippableFact]
@@ -245,7 +248,8 @@ public sealed class SqliteRunHistoryStoreTests : RunHistoryStoreTests
                 INSERT INTO events VALUES ('old', 1, 'p1', 41, 'print', 1, 12.5), ('old', 2, 'p2', 42, 'print', 4, 13.25);
                 """;
             create.Parameters.AddWithValue("$info", System.Text.Json.JsonSerializer.Serialize(
-                Run("old", RunStatus.Running, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)), ContractsJsonContext.Default.RunInfo));
+                Run("old", RunStatus.Running, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)),
+                ContractsJsonContext.Default.RunInfo));
             create.ExecuteNonQuery();
         }
 
@@ -253,8 +257,11 @@ public sealed class SqliteRunHistoryStoreTests : RunHistoryStoreTests
 
         Assert.Null(history.StartupError);
         Assert.Equal(Enumerable.Range(1, HistoryMigrations.Latest).Select(v => (long)v), AppliedMigrations(store));
-        Assert.Equal(new[] { ("old", "") }, history.UnfinishedRuns().Select(r => (r.RunId, r.Instance))); // stored before owners were recorded
-        Assert.Equal([new RunEvent(1, "p1", 41, EventKind.Print, 1, 12.5), new RunEvent(2, "p2", 42, EventKind.Print, 4, 13.25)], await history.GetEventsAsync("old", 0, 10));
+        Assert.Equal(new[] { ("old", "") },
+            history.UnfinishedRuns().Select(r => (r.RunId, r.Instance))); // stored before owners were recorded
+        Assert.Equal(
+            [new RunEvent(1, "p1", 41, EventKind.Print, 1, 12.5), new RunEvent(2, "p2", 42, EventKind.Print, 4, 13.25)],
+            await history.GetEventsAsync("old", 0, 10));
         var interrupted = Assert.Single(history.MarkInterrupted(owner => owner == ""));
         Assert.Equal(("old", 2L), (interrupted.Id, interrupted.EventCount));
     }

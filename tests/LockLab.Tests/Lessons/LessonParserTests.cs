@@ -86,7 +86,8 @@ public class LessonParserTests
 
         Assert.Empty(document.QuerySelectorAll("script"));
         Assert.DoesNotContain(document.All.SelectMany(e => e.Attributes), a => a.Name.StartsWith("on", StringComparison.OrdinalIgnoreCase));
-        Assert.DoesNotContain(document.QuerySelectorAll("a[href]"), a => a.GetAttribute("href")!.Contains("javascript", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(document.QuerySelectorAll("a[href]"),
+            a => a.GetAttribute("href")!.Contains("javascript", StringComparison.OrdinalIgnoreCase));
         Assert.NotNull(document.QuerySelector("a[href='https://example.org']")); // the link itself survives, without the handler
     }
 

@@ -13,7 +13,8 @@ internal sealed record HealthAnswer(HttpStatusCode Code, string Status, Dictiona
     {
         using var response = await client.GetAsync(path);
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.Content.Headers.ContentType?.MediaType == "application/json", $"{(int)response.StatusCode} {response.Content.Headers.ContentType}: {body}");
+        Assert.True(response.Content.Headers.ContentType?.MediaType == "application/json",
+            $"{(int)response.StatusCode} {response.Content.Headers.ContentType}: {body}");
         using var json = JsonDocument.Parse(body);
         var checks = json.RootElement.GetProperty("checks").EnumerateObject().ToDictionary(
             c => c.Name,

@@ -39,10 +39,12 @@ public class MetricsTests(LabServerFactory lab) : IClassFixture<LabServerFactory
         Assert.Equal(RunStatus.Completed, completed.Status);
 
         var after = await PrometheusScrape.WaitForAsync(client, s =>
-            s.Sum(Finished, ("scenario", "lock"), ("status", "completed")) > before.Sum(Finished, ("scenario", "lock"), ("status", "completed")));
+            s.Sum(Finished, ("scenario", "lock"), ("status", "completed"))
+                > before.Sum(Finished, ("scenario", "lock"), ("status", "completed")));
 
         Assert.Equal(before.Sum(Started, ("scenario", "lock")) + 1, after.Sum(Started, ("scenario", "lock")));
-        Assert.Equal(before.Sum(Finished, ("scenario", "lock"), ("status", "completed")) + 1, after.Sum(Finished, ("scenario", "lock"), ("status", "completed")));
+        Assert.Equal(before.Sum(Finished, ("scenario", "lock"), ("status", "completed")) + 1,
+            after.Sum(Finished, ("scenario", "lock"), ("status", "completed")));
         Assert.Equal(before.Sum(Finished, ("status", "failed")), after.Sum(Finished, ("status", "failed")));
         Assert.Equal(before.Sum(Events) + completed.EventCount, after.Sum(Events));
         Assert.Equal(before.Sum(WorkerStarts) + 1, after.Sum(WorkerStarts));
@@ -50,7 +52,8 @@ public class MetricsTests(LabServerFactory lab) : IClassFixture<LabServerFactory
 
         // One observation per lock acquisition, each the same wait the run's summary reports per process.
         var events = room.EventsOf(run.Id);
-        Assert.Equal(before.Sum(LockWaits, ("scenario", "lock")) + events.Count(e => e.Kind == EventKind.LockAcquired), after.Sum(LockWaits, ("scenario", "lock")));
+        Assert.Equal(before.Sum(LockWaits, ("scenario", "lock")) + events.Count(e => e.Kind == EventKind.LockAcquired),
+            after.Sum(LockWaits, ("scenario", "lock")));
         var waited = after.Sum(LockWaitSeconds, ("scenario", "lock")) - before.Sum(LockWaitSeconds, ("scenario", "lock"));
         // Within 10 µs, not "to 4 decimal places": rounding puts two sums a hair apart on either side of a half (0.04395).
         Assert.Equal(completed.Summary!.Processes.Sum(p => p.LockWaitMs) / 1000, waited, tolerance: 1e-5);
@@ -73,7 +76,8 @@ public class MetricsTests(LabServerFactory lab) : IClassFixture<LabServerFactory
         await lab.CreateClient().GetAsync("/healthz");
         await lab.CreateClient().GetAsync("/readyz");
         await PrometheusScrape.ReadAsync(lab.CreateClient());
-        var scrape = await PrometheusScrape.WaitForAsync(lab.CreateClient(), s => s.Has(Finished) && s.Has("http_server_request_duration_seconds_count"));
+        var scrape = await PrometheusScrape.WaitForAsync(lab.CreateClient(),
+            s => s.Has(Finished) && s.Has("http_server_request_duration_seconds_count"));
 
         foreach (var name in new[] { Started, Finished, Events, Active, WorkerStarts, LockWaits })
         {
@@ -81,6 +85,7 @@ public class MetricsTests(LabServerFactory lab) : IClassFixture<LabServerFactory
         }
         Assert.Contains("# HELP locklab_lock_wait_duration_seconds", scrape.Text);
         Assert.True(scrape.Has("http_server_request_duration_seconds_count"), "ASP.NET Core's request metrics are exported too");
-        Assert.DoesNotContain(scrape.Matching("http_server_request_duration_seconds_count"), s => s.Labels.GetValueOrDefault("http_route") is "/metrics" or "/healthz" or "/readyz");
+        Assert.DoesNotContain(scrape.Matching("http_server_request_duration_seconds_count"),
+            s => s.Labels.GetValueOrDefault("http_route") is "/metrics" or "/healthz" or "/readyz");
     }
 }

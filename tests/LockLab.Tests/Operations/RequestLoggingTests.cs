@@ -51,8 +51,10 @@ public class RequestLoggingTests(LogCapturingLabFactory lab) : IClassFixture<Log
             Json.Body("""{"scenario":"no-lock","room":"lifecycle-room","iterations":1,"delayMs":0}"""));
         var run = (await Json.ReadAsync<RunInfo>(response))!;
 
-        var started = await lab.Logs.WaitForAsync(e => e.MessageTemplate.Text.StartsWith("Run {RunId} started") && Text(e, "RunId") == run.Id);
-        var finished = await lab.Logs.WaitForAsync(e => e.MessageTemplate.Text.StartsWith("Run {RunId} {Status}") && Text(e, "RunId") == run.Id);
+        var started = await lab.Logs.WaitForAsync(e =>
+            e.MessageTemplate.Text.StartsWith("Run {RunId} started") && Text(e, "RunId") == run.Id);
+        var finished = await lab.Logs.WaitForAsync(e =>
+            e.MessageTemplate.Text.StartsWith("Run {RunId} {Status}") && Text(e, "RunId") == run.Id);
 
         Assert.Equal("lifecycle-room", Text(started, "Room"));
         Assert.Equal("lifecycle-room", Text(finished, "Room"));

@@ -74,7 +74,8 @@ public partial class PageDeliveryTests(LabServerFactory lab) : IClassFixture<Lab
     public async Task WebAssembly_modules_carry_only_nosniff_and_everything_else_the_page_headers()
     {
         // Any of the client's modules, as the build's endpoint manifest lists them.
-        using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "LockLab.Server.staticwebassets.endpoints.json")));
+        using var manifest = JsonDocument.Parse(
+            File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "LockLab.Server.staticwebassets.endpoints.json")));
         var module = manifest.RootElement.GetProperty("Endpoints").EnumerateArray()
             .Select(e => e.GetProperty("Route").GetString()!)
             .First(r => r.StartsWith("_framework/", StringComparison.Ordinal) && r.EndsWith(".wasm", StringComparison.Ordinal));

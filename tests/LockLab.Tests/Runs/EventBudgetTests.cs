@@ -30,7 +30,10 @@ public sealed class EventBudgetTests(SmallEventBudgetLabFactory lab) : IClassFix
 {
     private const int Budget = SmallEventBudgetLabFactory.Budget;
 
-    /// <summary>2 processes × 1,000 increments, each reported as read, write and print: 6,000 events and more, twenty budgets' worth.</summary>
+    /// <summary>
+    /// 2 processes × 1,000 increments, each reported as read, write and print: 6,000 events and more, twenty
+    /// budgets' worth.
+    /// </summary>
     private const string BigRun = """{"scenario":"no-lock","iterations":1000,"delayMs":0,"room":"@room"}""";
 
     /// <summary>What one read of a worker's output pipe (64 KB) can hold: at least ≈ 70 bytes an event.</summary>
@@ -53,7 +56,8 @@ public sealed class EventBudgetTests(SmallEventBudgetLabFactory lab) : IClassFix
             mostRetained = Math.Max(mostRetained, r.RetainedCount);
             return r.IsFinished;
         }, TimeSpan.FromSeconds(60));
-        if (await lab.Services.GetRequiredService<RunHistory>().GetRunAsync(id) is not { Status: RunStatus.Completed }) await recorded.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        if (await lab.Services.GetRequiredService<RunHistory>().GetRunAsync(id) is not { Status: RunStatus.Completed })
+            await recorded.Task.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(RunStatus.Completed, run.Status);
         return (run.ToInfo(), mostRetained);
     }
@@ -77,7 +81,8 @@ public sealed class EventBudgetTests(SmallEventBudgetLabFactory lab) : IClassFix
         Assert.InRange(retained.Count, 0, Budget);
         // While it ran: at most a budget of unsent or unstored events, plus, for each of its two workers, the read its
         // reader took in before waiting for room and one the sequencer held back for a lower ticket.
-        Assert.True(mostRetained <= Budget + 2 * 2 * EventsPerPipeRead, $"memory held {mostRetained} of the run's {info.EventCount} events at once");
+        Assert.True(mostRetained <= Budget + 2 * 2 * EventsPerPipeRead,
+            $"memory held {mostRetained} of the run's {info.EventCount} events at once");
 
         // Worked out as the events passed, not from a log that no longer holds them.
         var summary = info.Summary!;
@@ -95,7 +100,8 @@ public sealed class EventBudgetTests(SmallEventBudgetLabFactory lab) : IClassFix
         memory.HandedBack += handedBack.Enqueue;
 
         // A lesson run (40 events, within the budget): the lab leaves the collector alone.
-        var lesson = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body("""{"scenario":"no-lock","delayMs":0,"room":"budget-lesson"}"""));
+        var lesson = await lab.CreatePresenterClient().PostAsync("/api/runs",
+            Json.Body("""{"scenario":"no-lock","delayMs":0,"room":"budget-lesson"}"""));
         Assert.Equal(HttpStatusCode.Accepted, lesson.StatusCode);
         var lessonId = (await Json.ReadAsync<RunInfo>(lesson))!.Id;
         await lab.WaitForRunAsync(lessonId, TimeSpan.FromSeconds(60));
@@ -120,7 +126,9 @@ public sealed class EventBudgetTests(SmallEventBudgetLabFactory lab) : IClassFix
         while (true)
         {
             // An odd page size: pages straddle the boundary between history and memory.
-            var page = await client.GetFromJsonAsync<RunEvent[]>($"/api/runs/{info.Id}/events?after={(seqs.Count == 0 ? 0 : seqs[^1])}&limit=137", ContractsJsonContext.Default.Options);
+            var page = await client.GetFromJsonAsync<RunEvent[]>(
+                $"/api/runs/{info.Id}/events?after={(seqs.Count == 0 ? 0 : seqs[^1])}&limit=137",
+                ContractsJsonContext.Default.Options);
             if (page!.Length == 0) break;
             seqs.AddRange(page.Select(e => e.Seq));
         }
@@ -147,7 +155,8 @@ public sealed class EventBudgetTests(SmallEventBudgetLabFactory lab) : IClassFix
 
         AssertWholeRun(info, seqs);
         Assert.Equal(Enumerable.Range((int)info.EventCount - 49, 50).Select(i => (long)i), latest.Select(e => e.Seq));
-        var refused = await Assert.ThrowsAsync<HubException>(() => viewer.InvokeAsync<RunEvent[]>(nameof(ILabHub.GetLatestEvents), info.Id, 0));
+        var refused = await Assert.ThrowsAsync<HubException>(() =>
+            viewer.InvokeAsync<RunEvent[]>(nameof(ILabHub.GetLatestEvents), info.Id, 0));
         Assert.Contains("between 1 and", refused.Message);
     }
 
@@ -171,7 +180,8 @@ public sealed class EventBudgetTests(SmallEventBudgetLabFactory lab) : IClassFix
 /// <summary>A lab whose history cannot be opened (a database nobody listens for), with the small budget.</summary>
 public sealed class NoHistorySmallBudgetLabFactory : LabServerFactory
 {
-    protected override string? Database => $"Host=127.0.0.1;Port={LockLab.TestServices.FreePort.Next()};Database=nowhere;Username=lab;Password=unused;Timeout=3";
+    protected override string? Database => $"Host=127.0.0.1;Port={LockLab.TestServices.FreePort.Next()};" +
+        $"Database=nowhere;Username=lab;Password=unused;Timeout=3";
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
@@ -179,7 +189,10 @@ public sealed class NoHistorySmallBudgetLabFactory : LabServerFactory
     };
 }
 
-/// <summary>Without a history the lab streams but does not keep: memory stays within budget, and the events that left it are gone.</summary>
+/// <summary>
+/// Without a history the lab streams but does not keep: memory stays within budget, and the events that left it are
+/// gone.
+/// </summary>
 public sealed class EventBudgetWithoutHistoryTests(NoHistorySmallBudgetLabFactory lab) : IClassFixture<NoHistorySmallBudgetLabFactory>
 {
     [Fact]
@@ -208,7 +221,8 @@ public sealed class EventBudgetWithoutHistoryTests(NoHistorySmallBudgetLabFactor
         Assert.InRange(lab.Services.GetRequiredService<RetainedEvents>().Count, 0, SmallEventBudgetLabFactory.Budget);
 
         // Asked for everything, the lab serves the end of the run it still holds, in order.
-        var served = await lab.CreateClient().GetFromJsonAsync<RunEvent[]>($"/api/runs/{id}/events?after=0", ContractsJsonContext.Default.Options);
+        var served = await lab.CreateClient().GetFromJsonAsync<RunEvent[]>($"/api/runs/{id}/events?after=0",
+            ContractsJsonContext.Default.Options);
         Assert.NotEmpty(served!);
         Assert.Equal(completed.EventCount, served![^1].Seq);
         Assert.Equal(Enumerable.Range((int)served[0].Seq, served.Length).Select(i => (long)i), served.Select(e => e.Seq));

@@ -36,7 +36,8 @@ public class LimitTests(TightLabFactory lab) : IClassFixture<TightLabFactory>
     public async Task At_its_event_limit_a_run_completes()
     {
         // 2 × 3 × 3 + 2 = 20 events: exactly the limit.
-        var run = (await Json.ReadAsync<RunInfo>(await StartAsync("""{"scenario":"no-lock","room":"events-at-limit","iterations":3,"delayMs":1}""")))!;
+        var run = (await Json.ReadAsync<RunInfo>(
+            await StartAsync("""{"scenario":"no-lock","room":"events-at-limit","iterations":3,"delayMs":1}""")))!;
         Assert.Equal(RunStatus.Completed, (await lab.WaitForRunAsync(run.Id)).Status);
     }
 
@@ -44,7 +45,8 @@ public class LimitTests(TightLabFactory lab) : IClassFixture<TightLabFactory>
     public async Task A_room_with_a_run_going_refuses_a_second_one()
     {
         // A step run stands still until stepped: it is certainly still going when the second request arrives.
-        var first = (await Json.ReadAsync<RunInfo>(await StartAsync("""{"scenario":"lock","room":"busy","mode":"step","iterations":1}""")))!;
+        var first = (await Json.ReadAsync<RunInfo>(
+            await StartAsync("""{"scenario":"lock","room":"busy","mode":"step","iterations":1}""")))!;
         var second = await StartAsync("""{"scenario":"lock","room":"busy","iterations":1}""");
         var elsewhere = await StartAsync("""{"scenario":"lock","room":"not-busy","iterations":1,"delayMs":1}""");
 
@@ -66,14 +68,16 @@ public class LaunchDoorTests(TightLabFactory lab) : IClassFixture<TightLabFactor
         var created = await presenter.PostAsync("/api/rooms", null);
         var room = (await Json.ReadAsync<RoomState>(created))!.Room;
         // A step run stands still until stepped: the room is busy for as long as the test needs.
-        var first = (await Json.ReadAsync<RunInfo>(await presenter.PostAsync("/api/runs", Json.Body($$"""{"scenario":"lock","room":"{{room}}","mode":"step","iterations":1}"""))))!;
+        var first = (await Json.ReadAsync<RunInfo>(await presenter.PostAsync("/api/runs",
+            Json.Body($$"""{"scenario":"lock","room":"{{room}}","mode":"step","iterations":1}"""))))!;
         await using var hub = lab.CreateHubConnection(presenter: true);
         await hub.StartAsync();
         await hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
 
         var rest = await presenter.PostAsync("/api/runs", Json.Body($$"""{"scenario":"lock","room":"{{room}}","iterations":1}"""));
         var roomRest = await presenter.PostAsync($"/api/rooms/{room}/runs", Json.Body("""{"scenario":"lock","iterations":1}"""));
-        var overHub = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = "lock", Iterations = 1 }));
+        var overHub = await Assert.ThrowsAsync<HubException>(() =>
+            hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = "lock", Iterations = 1 }));
 
         Assert.Equal(HttpStatusCode.Conflict, rest.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, roomRest.StatusCode);
@@ -86,7 +90,8 @@ public class LaunchDoorTests(TightLabFactory lab) : IClassFixture<TightLabFactor
         // The same wrong field, named the same way.
         var badRest = await presenter.PostAsync("/api/runs", Json.Body("""{"scenario":"lock","processes":50}"""));
         var badRoomRest = await presenter.PostAsync($"/api/rooms/{room}/runs", Json.Body("""{"scenario":"lock","processes":50}"""));
-        var badHub = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = "lock", Processes = 50 }));
+        var badHub = await Assert.ThrowsAsync<HubException>(() =>
+            hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = "lock", Processes = 50 }));
         Assert.Equal(HttpStatusCode.BadRequest, badRest.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badRoomRest.StatusCode);
         Assert.Contains("\"processes\"", await badRest.Content.ReadAsStringAsync());
@@ -115,7 +120,8 @@ public abstract class BadWorkerLabFactory(string script, IDictionary<string, str
     {
         var path = Path.Combine(Path.GetTempPath(), $"locklab-bad-worker-{Guid.NewGuid():N}.sh");
         File.WriteAllText(path, "#!/bin/sh\n" + script + "\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return path;
     }
 
@@ -138,7 +144,9 @@ public sealed class OversizedLineWorkerLabFactory() : BadWorkerLabFactory("read 
 /// of 40: a run the validator let through (the lesson's lock run reports 38) is still stopped at the limit.
 /// </summary>
 public sealed class FloodingWorkerLabFactory() : BadWorkerLabFactory(
-    """read job; case "$job" in *'"index":0'*) i=1; while [ $i -le 60 ]; do echo "{\"seq\":$i,\"process\":\"p1\",\"pid\":$$,\"kind\":\"print\",\"value\":$i,\"atMs\":1}"; i=$((i+1)); done;; esac; sleep 30""",
+    """read job; case "$job" in *'"index":0'*) i=1; while [ $i -le 60 ]; """ +
+        """do echo "{\"seq\":$i,\"process\":\"p1\",\"pid\":$$,\"kind\":\"print\",\"value\":$i,\"atMs\":1}"; """ +
+        """i=$((i+1)); done;; esac; sleep 30""",
     new Dictionary<string, string?> { ["LockLab:Limits:MaxEventsPerRun"] = "40" });
 
 /// <summary>A misbehaving worker fails only its own run, with a reason that says what it did; the lab goes on.</summary>
@@ -161,7 +169,9 @@ public abstract class BadWorkerTests(LabServerFactory lab, string expectedReason
 public class GarbageWorkerTests(GarbageWorkerLabFactory lab) : BadWorkerTests(lab, "not an event"), IClassFixture<GarbageWorkerLabFactory>;
 
 /// <summary>A worker that writes an endless line: refused at 4 KB, so it cannot fill the server's memory.</summary>
-public class OversizedLineWorkerTests(OversizedLineWorkerLabFactory lab) : BadWorkerTests(lab, "longer than 4096 bytes"), IClassFixture<OversizedLineWorkerLabFactory>;
+public class OversizedLineWorkerTests(OversizedLineWorkerLabFactory lab)
+    : BadWorkerTests(lab, "longer than 4096 bytes"), IClassFixture<OversizedLineWorkerLabFactory>;
 
 /// <summary>A worker that floods the server with events: stopped at the run's event limit.</summary>
-public class FloodingWorkerTests(FloodingWorkerLabFactory lab) : BadWorkerTests(lab, "more than 40 events"), IClassFixture<FloodingWorkerLabFactory>;
+public class FloodingWorkerTests(FloodingWorkerLabFactory lab)
+    : BadWorkerTests(lab, "more than 40 events"), IClassFixture<FloodingWorkerLabFactory>;

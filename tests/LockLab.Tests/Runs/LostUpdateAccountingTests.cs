@@ -30,7 +30,8 @@ public class LostUpdateAccountingTests(LabServerFactory lab) : IClassFixture<Lab
         for (var round = 0; round < 4; round++)
         {
             var response = await client.PostAsync("/api/runs", Json.Body(
-                $$"""{"scenario":"{{scenario}}","room":"accounting-{{processes}}","processes":{{processes}},"iterations":{{iterations}},"delayMs":0}"""));
+                $$"""{"scenario":"{{scenario}}","room":"accounting-{{processes}}","processes":{{processes}}""" +
+                    $$""","iterations":{{iterations}},"delayMs":0}"""));
             Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
             var run = await lab.WaitForRunAsync((await Json.ReadAsync<RunInfo>(response))!.Id);
             Assert.Equal(RunStatus.Completed, run.Status);

@@ -12,7 +12,10 @@ public sealed class ShortLimitLabFactory : LabServerFactory
     };
 }
 
-/// <summary>Runs that go wrong end cleanly: the workers are gone, the reason is said, the events so far are kept, the server goes on.</summary>
+/// <summary>
+/// Runs that go wrong end cleanly: the workers are gone, the reason is said, the events so far are kept, the server
+/// goes on.
+/// </summary>
 public abstract class RunFailureTestsBase(LabServerFactory lab)
 {
     protected LabServerFactory Lab => lab;
@@ -69,7 +72,8 @@ public class WorkerCrashTests(LabServerFactory lab) : RunFailureTestsBase(lab), 
         Assert.False(IsAlive(p1), "p1 should have been stopped when p2 died");
 
         // The lab goes on: the next run works.
-        var next = await Lab.WaitForRunAsync((await StartAsync("""{"scenario":"lock","room":"fail-kill","iterations":1,"delayMs":1}""")).Id);
+        var next = await Lab.WaitForRunAsync(
+            (await StartAsync("""{"scenario":"lock","room":"fail-kill","iterations":1,"delayMs":1}""")).Id);
         Assert.Equal(RunStatus.Completed, next.Status);
     }
 

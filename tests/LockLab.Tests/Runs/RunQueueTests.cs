@@ -23,7 +23,8 @@ public class RunQueueTests(OneQueuedRunLabFactory lab) : IClassFixture<OneQueued
     {
         // A step run stands still until stepped: it holds the only executor for as long as the test needs. It was taken
         // from the queue as it was accepted (a free consumer takes it inline), so the queue is empty again.
-        var holding = (await Json.ReadAsync<RunInfo>(await StartAsync("""{"scenario":"lock","room":"queue-1","mode":"step","iterations":1}""")))!;
+        var holding = (await Json.ReadAsync<RunInfo>(
+            await StartAsync("""{"scenario":"lock","room":"queue-1","mode":"step","iterations":1}""")))!;
         var queued = await StartAsync("""{"scenario":"lock","room":"queue-2","iterations":1,"delayMs":1}""");
         var refused = await StartAsync("""{"scenario":"lock","room":"queue-3","iterations":1,"delayMs":1}""");
 

@@ -24,7 +24,8 @@ public class RunTimingsTests(LabServerFactory lab) : IClassFixture<LabServerFact
         Assert.Equal(run.Id, t.RunId);
         Assert.Equal(Stopwatch.Frequency, t.TimestampFrequency);
         Assert.InRange(t.AcceptedTimestamp, 1, Stopwatch.GetTimestamp()); // the same monotonic clock as this process's
-        double[] stages = [0, t.DequeuedMs!.Value, t.JobsHandedMs!.Value, t.WorkersReadyMs!.Value, t.GateOpenedMs!.Value, t.FinishedMs!.Value];
+        double[] stages = [0, t.DequeuedMs!.Value, t.JobsHandedMs!.Value, t.WorkersReadyMs!.Value, t.GateOpenedMs!.Value,
+            t.FinishedMs!.Value];
         Assert.Equal(stages.Order(), stages);
 
         Assert.Equal(1, t.FirstEvent!.Seq);

@@ -129,7 +129,8 @@ public class RunsApiTests(LabServerFactory lab) : IClassFixture<LabServerFactory
     public async Task The_server_limits_are_published_for_the_page_to_show()
     {
         var limits = await Json.ReadAsync<LabLimits>(await lab.CreateClient().GetAsync("/api/limits"));
-        Assert.Equal((2, 3, 200_000, 60), (limits!.MaxConcurrentRuns, limits.MaxActiveRunsPerRoom, limits.MaxEventsPerRun, limits.RunTimeLimitSeconds));
+        Assert.Equal((2, 3, 200_000, 60),
+            (limits!.MaxConcurrentRuns, limits.MaxActiveRunsPerRoom, limits.MaxEventsPerRun, limits.RunTimeLimitSeconds));
     }
 
     [Fact]

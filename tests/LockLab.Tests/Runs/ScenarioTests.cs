@@ -47,7 +47,8 @@ public class ScenarioTests(LongStressLabFactory lab) : IClassFixture<LongStressL
     {
         var run = await RunAsync("""{"scenario":"lock-per-step","room":"scenarios","gapMs":20}""");
         var s = run.Summary!;
-        var prints = (await lab.WaitForRunAsync(run.Id)).RetainedEvents().Where(e => e.Kind == EventKind.Print).Select(e => e.Process).ToList();
+        var prints = (await lab.WaitForRunAsync(run.Id)).RetainedEvents()
+            .Where(e => e.Kind == EventKind.Print).Select(e => e.Process).ToList();
 
         Assert.Equal(0, s.LostUpdates);
         Assert.Equal(s.ExpectedFinalValue, s.ActualFinalValue);
@@ -96,7 +97,8 @@ public class ScenarioTests(LongStressLabFactory lab) : IClassFixture<LongStressL
     [Fact]
     public async Task A_stress_run_cannot_be_asked_to_report_every_step()
     {
-        var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body("""{"scenario":"stress","rounds":1,"iterations":1000000}"""));
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs",
+            Json.Body("""{"scenario":"stress","rounds":1,"iterations":1000000}"""));
         var run = await lab.WaitForRunAsync((await Json.ReadAsync<RunInfo>(response))!.Id);
         Assert.Equal(2, run.EventCount);
     }
@@ -105,5 +107,6 @@ public class ScenarioTests(LongStressLabFactory lab) : IClassFixture<LongStressL
 /// <summary>The lab with a higher limit on stress iterations, for races long enough to show on a busy machine.</summary>
 public sealed class LongStressLabFactory : LabServerFactory
 {
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["LockLab:Limits:MaxStressIterations"] = "10000000" };
+    protected override IDictionary<string, string?> Settings =>
+        new Dictionary<string, string?> { ["LockLab:Limits:MaxStressIterations"] = "10000000" };
 }

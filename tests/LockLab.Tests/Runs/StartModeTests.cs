@@ -10,7 +10,8 @@ public class StartModeTests(LabServerFactory lab) : IClassFixture<LabServerFacto
     [Fact]
     public async Task Python_mode_runs_the_lessons_second_experiment_to_its_output()
     {
-        var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body("""{"scenario":"lock","room":"modes","startMode":"python","delayMs":20}"""));
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs",
+            Json.Body("""{"scenario":"lock","room":"modes","startMode":"python","delayMs":20}"""));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Contains("\"startMode\":\"python\"", await response.Content.ReadAsStringAsync());
         var run = await lab.WaitForRunAsync((await Json.ReadAsync<RunInfo>(response))!.Id);
@@ -24,7 +25,8 @@ public class StartModeTests(LabServerFactory lab) : IClassFixture<LabServerFacto
     [Fact]
     public async Task The_lesson_schedule_is_named_lesson_and_its_earlier_name_is_still_read()
     {
-        var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body("""{"scenario":"no-lock","room":"modes","startMode":"ordered","iterations":1,"delayMs":1}"""));
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs",
+            Json.Body("""{"scenario":"no-lock","room":"modes","startMode":"ordered","iterations":1,"delayMs":1}"""));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Contains("\"startMode\":\"lesson\"", await response.Content.ReadAsStringAsync());
         await lab.WaitForRunAsync((await Json.ReadAsync<RunInfo>(response))!.Id);
@@ -33,7 +35,8 @@ public class StartModeTests(LabServerFactory lab) : IClassFixture<LabServerFacto
     [Fact]
     public async Task An_unknown_start_mode_is_refused_naming_the_three()
     {
-        var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body("""{"scenario":"no-lock","room":"modes","startMode":"sideways"}"""));
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs",
+            Json.Body("""{"scenario":"no-lock","room":"modes","startMode":"sideways"}"""));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("'lesson', 'python' or 'simultaneous'", await response.Content.ReadAsStringAsync());

@@ -43,7 +43,8 @@ public class StepModeTests(LabServerFactory lab) : IClassFixture<LabServerFactor
     [Fact]
     public async Task A_write_overwritten_and_then_restored_by_a_reader_of_it_is_not_lost()
     {
-        var run = await StartAsync("""{"scenario":"no-lock","room":"steps","mode":"step","iterations":1,"processes":3,"amounts":[1,3,5]}""");
+        var run = await StartAsync(
+            """{"scenario":"no-lock","room":"steps","mode":"step","iterations":1,"processes":3,"amounts":[1,3,5]}""");
 
         // p3 reads 0. p1 reads 0 and writes 1. p2 reads p1's 1. p3 writes 0+5 over p1's write; p2 writes 1+3 over p3's:
         // p1's update survives in p2's write, p3's is lost.
@@ -86,7 +87,8 @@ public class StepModeTests(LabServerFactory lab) : IClassFixture<LabServerFactor
         // p1's write reported last, as a preemption before its ticket would have it.
         var reordered = events.Where(e => e != w1).Select(e => e.Seq > w1.Seq && e.Seq <= w2.Seq ? e with { Seq = e.Seq - 1 } : e)
             .Append(w1 with { Seq = w2.Seq }).OrderBy(e => e.Seq).ToList();
-        Assert.Equal([r2.Seq - 1, w2.Seq - 1, w2.Seq], reordered.Where(e => e.Kind is EventKind.Read or EventKind.Write).Skip(1).Select(e => e.Seq));
+        Assert.Equal([r2.Seq - 1, w2.Seq - 1, w2.Seq],
+            reordered.Where(e => e.Kind is EventKind.Read or EventKind.Write).Skip(1).Select(e => e.Seq));
         Assert.Empty(RunSummaryBuilder.FindLostWrites(reordered));
         AssertSameSummaryWhateverTheTicketOrder(run);
     }

@@ -51,7 +51,8 @@ public class TruthTableTests(LabServerFactory lab) : IClassFixture<LabServerFact
         // While p1 holds the lock, p2 does nothing but wait for it.
         var acquired = events.First(e => e is { Process: "p1", Kind: EventKind.LockAcquired }).Seq;
         var released = events.First(e => e is { Process: "p1", Kind: EventKind.LockReleased }).Seq;
-        Assert.All(events.Where(e => e.Process == "p2" && e.Seq > acquired && e.Seq < released), e => Assert.Equal(EventKind.LockWait, e.Kind));
+        Assert.All(events.Where(e => e.Process == "p2" && e.Seq > acquired && e.Seq < released),
+            e => Assert.Equal(EventKind.LockWait, e.Kind));
         // p2 waited roughly p1's five sleeps for the lock.
         Assert.True(run.Summary.Processes.Single(p => p.Process == "p2").LockWaitMs >= 450);
     }
@@ -79,7 +80,9 @@ public class TruthTableTests(LabServerFactory lab) : IClassFixture<LabServerFact
         var (run, _) = await RunAsync("""{"scenario":"lock","room":"truth","startMode":"simultaneous","delayMs":5}""");
 
         // Whoever wins the race, the lock keeps each process's five prints together.
-        var expected = run.Summary!.Printed[0] == 1 ? new long[] { 1, 2, 3, 4, 5, 8, 11, 14, 17, 20 } : [3, 6, 9, 12, 15, 16, 17, 18, 19, 20];
+        var expected = run.Summary!.Printed[0] == 1
+            ? new long[] { 1, 2, 3, 4, 5, 8, 11, 14, 17, 20 }
+            : [3, 6, 9, 12, 15, 16, 17, 18, 19, 20];
         Assert.Equal(expected, run.Summary.Printed);
     }
 

@@ -21,12 +21,14 @@ public class WorkerPoolTests(LogCapturingLabFactory lab) : IClassFixture<LogCapt
         Assert.True(await Waiting.UntilAsync(() => pool.IdlePids.Count == 2, TimeSpan.FromSeconds(20)), "the pool did not fill up");
         var waiting = pool.IdlePids.ToHashSet();
 
-        var response = await lab.CreatePresenterClient().PostAsync("/api/runs", Json.Body("""{"scenario":"lock","room":"pool","iterations":1,"delayMs":1}"""));
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs",
+            Json.Body("""{"scenario":"lock","room":"pool","iterations":1,"delayMs":1}"""));
         var run = await lab.WaitForRunAsync((await Json.ReadAsync<RunInfo>(response))!.Id);
 
         Assert.Equal(RunStatus.Completed, run.Status);
         Assert.Equal(waiting, run.Summary!.Processes.Select(p => p.Pid).ToHashSet());
-        Assert.True(await Waiting.UntilAsync(() => pool.IdlePids.Count == 2 && !pool.IdlePids.Any(waiting.Contains), TimeSpan.FromSeconds(20)),
+        Assert.True(await Waiting.UntilAsync(
+                () => pool.IdlePids.Count == 2 && !pool.IdlePids.Any(waiting.Contains), TimeSpan.FromSeconds(20)),
             "the pool did not refill with new workers");
     }
 
@@ -36,7 +38,8 @@ public class WorkerPoolTests(LogCapturingLabFactory lab) : IClassFixture<LogCapt
         _ = lab.CreateClient();
         var pool = lab.Services.GetRequiredService<WorkerPool>();
         // Full, and done filling: a refill still finishing (from the test before) would top the pool up again.
-        Assert.True(await Waiting.UntilAsync(() => pool.IdlePids.Count == 2 && !pool.Refilling, TimeSpan.FromSeconds(20)), "the pool did not fill up");
+        Assert.True(await Waiting.UntilAsync(() => pool.IdlePids.Count == 2 && !pool.Refilling, TimeSpan.FromSeconds(20)),
+            "the pool did not fill up");
         var refillBefore = pool.LatestRefill; // every refill started from now on replaces it
 
         // The executor refills the pool only once a run has ended (lesson runs too: starting workers during the first
@@ -45,7 +48,9 @@ public class WorkerPoolTests(LogCapturingLabFactory lab) : IClassFixture<LogCapt
         (bool RefillStarted, int Idle)? seenAtStart = null;
         var started = lab.Logs.WaitForAsync(e =>
         {
-            if (!e.MessageTemplate.Text.StartsWith("Run {RunId} started", StringComparison.Ordinal) || LogCapture.Text(e, "Room") != "pool-stress") return false;
+            if (!e.MessageTemplate.Text.StartsWith("Run {RunId} started", StringComparison.Ordinal)
+                || LogCapture.Text(e, "Room") != "pool-stress")
+                return false;
             seenAtStart = (!ReferenceEquals(pool.LatestRefill, refillBefore) || pool.Refilling, pool.IdlePids.Count);
             return true;
         });
@@ -58,7 +63,8 @@ public class WorkerPoolTests(LogCapturingLabFactory lab) : IClassFixture<LogCapt
         Assert.Equal(RunStatus.Completed, run.Status);
         Assert.False(seenAtStart!.Value.RefillStarted, "the pool started refilling while the stress run ran");
         Assert.Equal(0, seenAtStart.Value.Idle);
-        Assert.True(await Waiting.UntilAsync(() => pool.IdlePids.Count == 2, TimeSpan.FromSeconds(20)), "the pool did not refill after the run");
+        Assert.True(await Waiting.UntilAsync(() => pool.IdlePids.Count == 2, TimeSpan.FromSeconds(20)),
+            "the pool did not refill after the run");
     }
 }
 
@@ -133,7 +139,8 @@ public class WorkerPoolRefillTests
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        public void Log<TState>(
+            LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             lock (_levels) _levels.Add(logLevel);
         }

@@ -9,7 +9,10 @@ namespace LockLab.Tests.Runs;
 /// </summary>
 public sealed class WorkerPriorityTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
 {
-    /// <summary>Starts a step-mode run (its workers wait for each step, so they are alive to look at) and returns p1's nice value.</summary>
+    /// <summary>
+    /// Starts a step-mode run (its workers wait for each step, so they are alive to look at) and returns p1's
+    /// nice value.
+    /// </summary>
     private async Task<(string RunId, int Nice)> NiceOfFirstWorkerAsync(string body)
     {
         using var presenter = lab.CreatePresenterClient();
@@ -36,7 +39,8 @@ public sealed class WorkerPriorityTests(LabServerFactory lab) : IClassFixture<La
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "reads the workers' nice value from /proc");
 
-        var (big, bigNice) = await NiceOfFirstWorkerAsync("""{"scenario":"no-lock","processes":8,"iterations":1000,"delayMs":0,"mode":"step","room":"nice-big"}""");
+        var (big, bigNice) = await NiceOfFirstWorkerAsync(
+            """{"scenario":"no-lock","processes":8,"iterations":1000,"delayMs":0,"mode":"step","room":"nice-big"}""");
         await StopAsync(big);
         var (lesson, lessonNice) = await NiceOfFirstWorkerAsync("""{"scenario":"no-lock","mode":"step","room":"nice-lesson"}""");
         await StopAsync(lesson);

@@ -69,9 +69,9 @@ public class LabServerFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>
-    /// Step mode: lets <paramref name="process"/> take its next step and waits (on the run's own signal) until it has
-    /// reported <paramref name="expected"/> (a run that is still queued is waited for first). A step run does nothing between steps, so what a test sees in between does
-    /// not depend on how fast the machine is.
+    /// Step mode: lets <paramref name="process"/> take its next step and waits (on the run's own signal) until
+    /// it has reported <paramref name="expected"/> (a run that is still queued is waited for first). A step run
+    /// does nothing between steps, so what a test sees in between does not depend on how fast the machine is.
     /// </summary>
     public async Task StepAsync(string runId, string process, EventKind expected)
     {
@@ -84,7 +84,8 @@ public class LabServerFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>The run as this lab holds it now.</summary>
-    public Run FindRun(string id) => Services.GetRequiredService<RunStore>().Find(id) ?? throw new InvalidOperationException($"No run {id}");
+    public Run FindRun(string id) =>
+        Services.GetRequiredService<RunStore>().Find(id) ?? throw new InvalidOperationException($"No run {id}");
 
     /// <summary>Waits (on the run's own change signal, not a clock) until the run has finished.</summary>
     public Task<Run> WaitForRunAsync(string id, TimeSpan? timeout = null) => WaitForRunAsync(id, run => run.IsFinished, timeout);

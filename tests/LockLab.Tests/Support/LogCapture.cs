@@ -40,7 +40,8 @@ public sealed class LogCapture : ILogEventSink
 
     /// <summary>Serilog's request log line for <paramref name="method"/> <paramref name="path"/>.</summary>
     public Task<LogEvent> RequestAsync(string method, string path, Func<LogEvent, bool>? and = null) =>
-        WaitForAsync(e => Text(e, "RequestMethod") == method && Text(e, "RequestPath") == path && e.Properties.ContainsKey("StatusCode") && (and?.Invoke(e) ?? true));
+        WaitForAsync(e => Text(e, "RequestMethod") == method && Text(e, "RequestPath") == path
+            && e.Properties.ContainsKey("StatusCode") && (and?.Invoke(e) ?? true));
 
     /// <summary>A property's value as a string, or null when the event does not carry it.</summary>
     public static string? Text(LogEvent e, string property) =>

@@ -32,7 +32,8 @@ public sealed partial class PrometheusScrape
     /// Scrapes until <paramref name="condition"/> holds or the deadline passes (the exporter may answer from a short
     /// cache, and observable gauges are read only when scraped); returns the last scrape either way.
     /// </summary>
-    public static async Task<PrometheusScrape> WaitForAsync(HttpClient client, Func<PrometheusScrape, bool> condition, TimeSpan? timeout = null)
+    public static async Task<PrometheusScrape> WaitForAsync(
+        HttpClient client, Func<PrometheusScrape, bool> condition, TimeSpan? timeout = null)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)((timeout ?? TimeSpan.FromSeconds(10)).TotalSeconds * Stopwatch.Frequency);
         while (true)
@@ -43,7 +44,10 @@ public sealed partial class PrometheusScrape
         }
     }
 
-    /// <summary>The sum over every series of <paramref name="name"/> whose labels include <paramref name="labels"/> (0 when none).</summary>
+    /// <summary>
+    /// The sum over every series of <paramref name="name"/> whose labels include <paramref name="labels"/> (0
+    /// when none).
+    /// </summary>
     public double Sum(string name, params (string Name, string Value)[] labels) =>
         Matching(name, labels).Sum(s => s.Value);
 

@@ -20,7 +20,8 @@ public static class WorkerGroup
     public static async Task<List<RunEvent>> RunAsync(TestSegment segment, IReadOnlyList<WorkerJob> jobs,
         Func<IReadOnlyList<WorkerProcess>, Task>? whileRunning = null, int? gateProcesses = null)
     {
-        var executable = new WorkerExecutable(Microsoft.Extensions.Options.Options.Create(new LockLab.Server.Configuration.LockLabOptions()));
+        var executable = new WorkerExecutable(
+            Microsoft.Extensions.Options.Options.Create(new LockLab.Server.Configuration.LockLabOptions()));
         // As the server does: the gate armed before the jobs go out, opened by the last process to stand at it. The
         // processes the test plays stand at it first.
         var processes = gateProcesses ?? jobs.Count;
@@ -30,7 +31,8 @@ public static class WorkerGroup
         var events = new List<RunEvent>();
         try
         {
-            var reads = workers.Select(w => w.ReadEventsAsync(batch => { lock (events) events.AddRange(batch); }, CancellationToken.None)).ToList();
+            var reads = workers.Select(w => w.ReadEventsAsync(
+                batch => { lock (events) events.AddRange(batch); }, CancellationToken.None)).ToList();
             Assert.True(segment.Segment.WaitUntilGateOpened(TimeSpan.FromSeconds(20)), "workers did not reach the gate");
             if (whileRunning is not null) await whileRunning(workers);
             await Task.WhenAll(reads).WaitAsync(TimeSpan.FromSeconds(60));

@@ -64,7 +64,8 @@ public class PrerequisitesTests
     {
         var verdict = Prerequisites.Verdict(Prerequisites.Missing([Missing, Present, AlsoMissing]), strict: false);
 
-        Assert.Equal("needs missing-tool: apt-get install missing-package; needs other-tool: apt-get install other-package extra-fonts", verdict?.Message);
+        Assert.Equal("needs missing-tool: apt-get install missing-package; needs other-tool: apt-get install " +
+            "other-package extra-fonts", verdict?.Message);
     }
 
     [Theory]
@@ -89,7 +90,8 @@ public class PrerequisitesTests
             SkipRecord.Append(record, [Missing, AlsoMissing]);
 
             Assert.Equal(
-                ["missing-tool (apt-get install missing-package)", "missing-tool (apt-get install missing-package)\tother-tool (apt-get install other-package extra-fonts)"],
+                ["missing-tool (apt-get install missing-package)",
+                    "missing-tool (apt-get install missing-package)\tother-tool (apt-get install other-package extra-fonts)"],
                 File.ReadAllLines(record));
         }
         finally

@@ -70,7 +70,8 @@ public class CrossProcessLockTests
         // Python's lock would leave p2 asleep forever. Here p2 notices that the process named in the lock word is gone,
         // takes the lock over, says so, and finishes its loop.
         using var segment = new TestSegment();
-        var executable = new LockLab.Server.Runs.WorkerExecutable(Microsoft.Extensions.Options.Options.Create(new LockLab.Server.Configuration.LockLabOptions()));
+        var executable = new LockLab.Server.Runs.WorkerExecutable(
+            Microsoft.Extensions.Options.Options.Create(new LockLab.Server.Configuration.LockLabOptions()));
         WorkerJob[] jobs =
         [
             new(segment.Path, 0, 1, 5, DelayMs: 0, 0, LockScope.WholeLoop, StartMode.Lesson, Stepped: true),
@@ -81,11 +82,13 @@ public class CrossProcessLockTests
         try
         {
             var events = new List<RunEvent>();
-            var reads = workers.Select(w => w.ReadEventsAsync(batch => { lock (events) events.AddRange(batch); }, CancellationToken.None)).ToList();
+            var reads = workers.Select(w => w.ReadEventsAsync(
+                batch => { lock (events) events.AddRange(batch); }, CancellationToken.None)).ToList();
             Assert.True(segment.Segment.WaitUntilGateOpened(TimeSpan.FromSeconds(20)), "workers did not reach the gate");
             var l = segment.Segment.Lock;
             segment.Segment.GrantStep(0); // p1 takes the lock and stands still, holding it
-            Assert.True(await Waiting.UntilAsync(() => l.Holder == 1 && l.HasSleepers, TimeSpan.FromSeconds(20)), "p2 did not go to sleep waiting for p1's lock");
+            Assert.True(await Waiting.UntilAsync(() => l.Holder == 1 && l.HasSleepers, TimeSpan.FromSeconds(20)),
+                "p2 did not go to sleep waiting for p1's lock");
 
             workers[0].Kill();
             await workers[1].WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
@@ -93,7 +96,8 @@ public class CrossProcessLockTests
 
             Assert.Equal(0, workers[1].ExitCode);
             Assert.Contains($"p2 took over the lock from p1 (pid {workers[0].Pid}), which died holding it.", workers[1].StandardError);
-            Assert.Equal([3L, 6, 9, 12, 15], events.Where(e => e is { Process: "p2", Kind: EventKind.Print }).OrderBy(e => e.Seq).Select(e => e.Value));
+            Assert.Equal([3L, 6, 9, 12, 15],
+                events.Where(e => e is { Process: "p2", Kind: EventKind.Print }).OrderBy(e => e.Seq).Select(e => e.Value));
         }
         finally
         {
@@ -141,7 +145,8 @@ public class CrossProcessLockTests
         });
 
         Assert.Equal([1L, 2, 3, 4, 5, 8, 11, 14, 17, 20], events.Where(e => e.Kind == EventKind.Print).Select(e => e.Value));
-        Assert.True(cpu < watched / 4, $"p2 used {cpu.TotalMilliseconds:0.0} ms of processor time in {watched.TotalMilliseconds:0} ms of waiting");
+        Assert.True(cpu < watched / 4,
+            $"p2 used {cpu.TotalMilliseconds:0.0} ms of processor time in {watched.TotalMilliseconds:0} ms of waiting");
     }
 
     [SkippableFact]
@@ -179,7 +184,8 @@ public class CrossProcessLockTests
         {
             // Only once both are there: the test's arrival waits for all three, for ever. Should they not come, the
             // assertion fails and the group kills them.
-            Assert.True(await Waiting.UntilAsync(() => segment.Segment.StartLineArrivals == 2, TimeSpan.FromSeconds(20)), "the workers did not reach the start line");
+            Assert.True(await Waiting.UntilAsync(() => segment.Segment.StartLineArrivals == 2, TimeSpan.FromSeconds(20)),
+                "the workers did not reach the start line");
             try
             {
                 seen.AddRange(workers.Select(w => AllowedProcessors(w.Pid)));
@@ -197,7 +203,8 @@ public class CrossProcessLockTests
     {
         try
         {
-            var line = File.ReadLines($"/proc/{pid}/task/{pid}/status").FirstOrDefault(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal));
+            var line = File.ReadLines($"/proc/{pid}/task/{pid}/status")
+                .FirstOrDefault(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal));
             return line?["Cpus_allowed_list:".Length..].Trim();
         }
         catch (IOException)

@@ -24,7 +24,8 @@ public class JobRunnerTests
 
         var kinds = sink.Events.Select(e => e.Kind).ToList();
         EventKind[] step = [EventKind.Read, EventKind.Write, EventKind.Print];
-        EventKind[] expected = [EventKind.LockWait, EventKind.LockAcquired, .. Enumerable.Repeat(step, 5).SelectMany(s => s), EventKind.LockReleased, EventKind.Exit];
+        EventKind[] expected = [EventKind.LockWait, EventKind.LockAcquired, .. Enumerable.Repeat(step, 5).SelectMany(s => s),
+            EventKind.LockReleased, EventKind.Exit];
         Assert.Equal(expected, kinds);
         Assert.Equal(Enumerable.Range(1, expected.Length).Select(i => (long)i), sink.Events.Select(e => e.Seq));
         Assert.Equal([1L, 2, 3, 4, 5], sink.Events.Where(e => e.Kind == EventKind.Print).Select(e => e.Value));
@@ -59,7 +60,8 @@ public class JobRunnerTests
 
         new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.PerStep, iterations: 3), sink, 1).Run();
 
-        EventKind[] step = [EventKind.LockWait, EventKind.LockAcquired, EventKind.Read, EventKind.Write, EventKind.Print, EventKind.LockReleased];
+        EventKind[] step = [EventKind.LockWait, EventKind.LockAcquired, EventKind.Read, EventKind.Write, EventKind.Print,
+            EventKind.LockReleased];
         Assert.Equal([.. Enumerable.Repeat(step, 3).SelectMany(s => s), EventKind.Exit], sink.Events.Select(e => e.Kind));
     }
 
@@ -131,7 +133,8 @@ public class JobRunnerTests
 
         // Catching up on the schedule would have read again the moment the stall ended, then once more at once.
         var reads = sink.Events.Where(e => e.Kind == EventKind.Read).Select(e => e.AtMs).ToArray();
-        Assert.True(stallEnded > reads[0], $"the stall ({stallEnded} ms) did not fall between the first read ({reads[0]} ms) and the second");
+        Assert.True(stallEnded > reads[0],
+            $"the stall ({stallEnded} ms) did not fall between the first read ({reads[0]} ms) and the second");
         Assert.True(reads[1] >= stallEnded + 40 - 0.5, $"read at {reads[1]} ms, {stallEnded} ms after the stall ended");
         Assert.True(reads[2] >= stallEnded + 80 - 0.5, $"read at {reads[2]} ms, {stallEnded} ms after the stall ended");
     }
@@ -142,7 +145,8 @@ public class JobRunnerTests
         using var t = new TestSegment();
         var sinks = new[] { new ListSink(), new ListSink() };
         var threads = Enumerable.Range(0, 2).Select(i => new Thread(() =>
-            new JobRunner(t.Segment, Job(t.Path, i, i == 0 ? 1 : 3, LockScope.WholeLoop, start: StartMode.Lesson, delayMs: 1), sinks[i], 100 + i).Run())).ToList();
+            new JobRunner(t.Segment, Job(t.Path, i, i == 0 ? 1 : 3, LockScope.WholeLoop, start: StartMode.Lesson,
+                delayMs: 1), sinks[i], 100 + i).Run())).ToList();
         // p2 is started first on purpose: the gate, not thread start order, must decide.
         threads[1].Start();
         threads[0].Start();
@@ -167,7 +171,8 @@ public class JobRunnerTests
         var sink = new ListSink();
         t.OpenGate(true, 1);
 
-        var last = new JobRunner(t.Segment, Job(t.Path, 0, 3, scope, iterations: 100_000, stepEvents: false) with { Rounds = 1 }, sink, 1).Run();
+        var last = new JobRunner(t.Segment,
+            Job(t.Path, 0, 3, scope, iterations: 100_000, stepEvents: false) with { Rounds = 1 }, sink, 1).Run();
 
         Assert.Equal(300_000, last);
         Assert.Equal(300_000, t.Segment.Counter);
@@ -213,7 +218,9 @@ public class JobRunnerTests
         {
             p1Thread = ThreadCpu.CurrentThreadId();
             before = ThreadProcessors();
-            new JobRunner(t.Segment, Job(t.Path, 0, 1, LockScope.None, iterations: 1000, start: StartMode.Simultaneous, stepEvents: false), new ListSink(), 1).Run();
+            new JobRunner(t.Segment,
+                Job(t.Path, 0, 1, LockScope.None, iterations: 1000, start: StartMode.Simultaneous, stepEvents: false),
+                new ListSink(), 1).Run();
             after = ThreadProcessors();
         });
         p1.Start();
@@ -221,7 +228,9 @@ public class JobRunnerTests
         // p1 waits at the start line for p2, pinned: its processor list is one processor until the race is over.
         var pinned = await Waiting.UntilAsync(() => t.Segment.StartLineArrivals == 1 && p1Thread != 0, TimeSpan.FromSeconds(10))
             ? ThreadProcessors(p1Thread) : null;
-        var p2 = new Thread(() => new JobRunner(t.Segment, Job(t.Path, 1, 1, LockScope.None, iterations: 1000, start: StartMode.Simultaneous, stepEvents: false), new ListSink(), 2).Run());
+        var p2 = new Thread(() => new JobRunner(t.Segment,
+            Job(t.Path, 1, 1, LockScope.None, iterations: 1000, start: StartMode.Simultaneous, stepEvents: false),
+            new ListSink(), 2).Run());
         p2.Start();
         p1.Join();
         p2.Join();
@@ -287,7 +296,8 @@ public class JobRunnerTests
         using var t = new TestSegment();
         const int iterations = 50_000;
         var threads = Enumerable.Range(0, 2).Select(i => new Thread(() =>
-            new JobRunner(t.Segment, Job(t.Path, i, i == 0 ? 1 : 3, LockScope.PerStep, iterations, stepEvents: false), new ListSink(), 1).Run())).ToList();
+            new JobRunner(t.Segment, Job(t.Path, i, i == 0 ? 1 : 3, LockScope.PerStep, iterations, stepEvents: false),
+                new ListSink(), 1).Run())).ToList();
         threads.ForEach(th => th.Start());
         t.OpenGate(true, 2);
         threads.ForEach(th => th.Join());

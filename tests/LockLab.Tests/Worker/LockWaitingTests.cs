@@ -50,7 +50,8 @@ public class LockWaitingTests
         Assert.False(acquiredWhileHeld, "the waiter got the lock while it was held");
         Assert.True(cpuBefore is not null && cpuAfter is not null, "the waiter's processor time could not be read");
         var cpu = cpuAfter.Value - cpuBefore.Value;
-        Assert.True(cpu < TimeSpan.FromMilliseconds(25), $"the waiter used {cpu.TotalMilliseconds:0.0} ms of processor time while it should have slept");
+        Assert.True(cpu < TimeSpan.FromMilliseconds(25),
+            $"the waiter used {cpu.TotalMilliseconds:0.0} ms of processor time while it should have slept");
         Assert.False(l.HasSleepers);
         Assert.Equal(0, l.Holder);
     }

@@ -53,7 +53,9 @@ public sealed class ExperimentSettings
     }
 
     /// <summary>Why the amounts text cannot be used, or null.</summary>
-    public string? AmountsError => string.IsNullOrWhiteSpace(Amounts) || ParseAmounts(Amounts) is not null ? null : "Whole numbers, one per process, e.g. 1, 3";
+    public string? AmountsError => string.IsNullOrWhiteSpace(Amounts) || ParseAmounts(Amounts) is not null
+        ? null
+        : "Whole numbers, one per process, e.g. 1, 3";
 
     /// <summary>"1, 3" or "1 3" → [1, 3]; null when empty or unreadable.</summary>
     public static int[]? ParseAmounts(string? text)

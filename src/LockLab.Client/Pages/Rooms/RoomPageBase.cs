@@ -67,7 +67,8 @@ public abstract class RoomPageBase : ComponentBase, IDisposable
     /// (<see cref="Components.Live.LiveRegion"/>); redrawing the page around them, lesson text and panel included, ten times
     /// a second is what they spare.
     /// </summary>
-    private object RoomState => (Lab.Room, Lab.RoomLesson, Lab.RoomPage, Lab.Viewers, Lab.Status, Lab.HasPresenterKey, Lab.LastError, Lab.Current, Lab.Current?.Info);
+    private object RoomState => (Lab.Room, Lab.RoomLesson, Lab.RoomPage, Lab.Viewers, Lab.Status, Lab.HasPresenterKey,
+        Lab.LastError, Lab.Current, Lab.Current?.Info);
 
     private object? _drawnState;
 
