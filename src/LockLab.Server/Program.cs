@@ -82,6 +82,7 @@ app.MapRazorComponents<App>()
     .WithoutClientAssetList();
 
 if (!app.PrepareHistoryFolder()) return 1; // one clear line, not a lab that streams runs and keeps none
+if (!app.CheckPresenterKey()) return 1; // a configured key too weak to keep guessers out
 app.LogPresenterKeyOnStart();
 app.LogJoinAddressesOnStart();
 app.Run();

@@ -65,6 +65,10 @@ public partial class FirstRunTests(BrowserFixture browser) : IClassFixture<Brows
         Assert.True(Interlocked.Read(ref transferred) < 3_000_000,
             $"The lesson page transferred {Interlocked.Read(ref transferred):N0} bytes (target: under 3 MB).");
 
+        // The generated key was printed for the teacher, but no log event carries it (a log collector would keep it).
+        Assert.Contains(lab.Lines, l => l.StartsWith($"Presenter key: {lab.Key}", StringComparison.Ordinal));
+        Assert.DoesNotContain(lab.Lines, l => l.Contains(lab.Key, StringComparison.Ordinal) && LogEvent().IsMatch(l));
+
         // Nothing went wrong on the way: the start-up log holds no warning or error but the generated key's notice.
         var complaints = lab.Lines
             .Where(l => Complaint().IsMatch(l) && !l.Contains("generated one for this start", StringComparison.Ordinal)).ToList();
@@ -72,6 +76,9 @@ public partial class FirstRunTests(BrowserFixture browser) : IClassFixture<Brows
         Assert.Empty(errors);
         Assert.Empty(lessonErrors);
     }
+
+    [GeneratedRegex(@"^\[\d\d:\d\d:\d\d [A-Z]{3}\]")]
+    private static partial Regex LogEvent();
 
     /// <summary>Serilog's warning, error and fatal lines, and MSBuild's warnings and errors from the build and publish.</summary>
     [GeneratedRegex(@"\[\d\d:\d\d:\d\d (WRN|ERR|FTL)\]|\b(warning|error) [A-Z]+\d+|Unhandled exception", RegexOptions.IgnoreCase)]

@@ -27,4 +27,16 @@ public class StartupTests
             Directory.Delete(scratch, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_configured_presenter_key_that_is_easy_to_guess_stops_the_start_with_one_line_saying_so()
+    {
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            ServerProcess.StartAsync(settings: new Dictionary<string, string> { ["LockLab__PresenterKey"] = "classroom" }));
+
+        var complaint = Assert.Single(refused.Message.Split('\n'), l => l.Contains(" FTL]") || l.Contains(" ERR]"));
+        Assert.Contains("LockLab:PresenterKey is too easy to guess", complaint);
+        Assert.DoesNotContain("   at ", refused.Message);
+        Assert.DoesNotContain("Now listening", refused.Message);
+    }
 }

@@ -223,7 +223,7 @@ public sealed partial class ReadmeLab : IAsyncDisposable
     [GeneratedRegex(@"Now listening on: (?<scheme>https?)://(?<host>\[[^\]]+\]|[^:/]+):(?<port>\d+)")]
     private static partial Regex ListeningLine();
 
-    [GeneratedRegex("generated one for this start: ([0-9a-f]+)")]
+    [GeneratedRegex("^Presenter key: ([0-9a-f]+) ")]
     private static partial Regex GeneratedKeyLine();
 
     public async ValueTask DisposeAsync()

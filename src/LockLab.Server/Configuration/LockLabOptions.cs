@@ -20,6 +20,9 @@ public sealed class LockLabOptions
     /// <summary>Where the lab keeps its data (run history, from a later release on). Relative paths are under the app folder.</summary>
     public string DataPath { get; set; } = "data";
 
+    /// <summary>The folder <see cref="DataPath"/> names; a relative path is under the server's content root.</summary>
+    public string DataFolder(IHostEnvironment environment) => Path.GetFullPath(DataPath, environment.ContentRootPath);
+
     /// <summary>
     /// The address students open, when the machine's own addresses are not it: behind a reverse proxy or under a DNS
     /// name (e.g. <c>https://lab.school.example</c>). Empty: the lab offers its LAN addresses (see Rooms/JoinAddressFinder).

@@ -16,7 +16,7 @@ public abstract class HistoryDialect : IDisposable
     /// <summary>SQLite under <c>DataPath</c>, unless <c>LockLab:Database</c> names a PostgreSQL database.</summary>
     public static HistoryDialect For(LockLabOptions options, IHostEnvironment environment) =>
         string.IsNullOrWhiteSpace(options.Database)
-            ? new SqliteHistoryDialect(SqliteHistoryDialect.FolderFor(options, environment), options.Limits.MaxHistoryMegabytes)
+            ? new SqliteHistoryDialect(options.DataFolder(environment), options.Limits.MaxHistoryMegabytes)
             : new PostgresHistoryDialect(options.Database);
 
     /// <summary>Where the history is kept, for logs and <c>/readyz</c>: a file path or a URL, never a password.</summary>
@@ -80,10 +80,6 @@ public sealed class SqliteHistoryDialect : HistoryDialect
     }
 
     public override string Location { get; }
-
-    /// <summary>The folder <c>LockLab:DataPath</c> names; a relative path is under the server's content root.</summary>
-    public static string FolderFor(LockLabOptions options, IHostEnvironment environment) =>
-        Path.GetFullPath(options.DataPath, environment.ContentRootPath);
 
     /// <summary>
     /// Creates the folder if it is missing and proves that a file can be written there, so that a bad

@@ -32,7 +32,7 @@ public static class HistoryServiceCollectionExtensions
     {
         var options = app.Services.GetRequiredService<IOptions<LockLabOptions>>().Value;
         if (!string.IsNullOrWhiteSpace(options.Database)) return true; // PostgreSQL: no folder of ours
-        var folder = SqliteHistoryDialect.FolderFor(options, app.Environment);
+        var folder = options.DataFolder(app.Environment);
         try
         {
             SqliteHistoryDialect.EnsureWritableFolder(folder);
