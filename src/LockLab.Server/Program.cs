@@ -54,6 +54,7 @@ var app = builder.Build();
 
 app.UseTlsWhenConfigured(); // HTTPS from Kestrel's own certificate settings (Security/Tls)
 app.UseSecurityHeaders();
+app.UseHubOriginCheck(LabHub.Path); // the hub answers the lab's own pages only
 app.UseResponseCompression(); // prerendered HTML only (see PageDelivery)
 app.UseExceptionHandler();
 // API callers get RFC 7807 problem details for every error status; people get the lab's own "not found" page.
