@@ -13,6 +13,7 @@ using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
 using LockLab.Server.ScaleOut;
 using LockLab.Server.Security;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.WebEncoders;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -75,7 +76,10 @@ app.MapHistory();
 app.MapLessons();
 app.MapRooms();
 app.MapPresenterSessions();
-app.MapOpenApi(); // /openapi/v1.json
+if (app.Services.GetRequiredService<IOptions<LockLabOptions>>().Value.ServeOpenApi ?? app.Environment.IsDevelopment())
+{
+    app.MapOpenApi(); // /openapi/v1.json
+}
 app.MapHub<LabHub>(LabHub.Path);
 app.MapRazorComponents<App>()
     .AddInteractiveWebAssemblyRenderMode()

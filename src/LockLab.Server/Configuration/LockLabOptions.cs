@@ -29,6 +29,16 @@ public sealed class LockLabOptions
     /// </summary>
     public string? PublicUrl { get; set; }
 
+    /// <summary>
+    /// Serve <c>/metrics</c> (Prometheus). Off by default: it names every watched room's code, and a single lab has no
+    /// proxy in front to keep it internal. The compose <c>scale</c> profile turns it on behind nginx, which refuses it
+    /// from outside.
+    /// </summary>
+    public bool ServeMetrics { get; set; }
+
+    /// <summary>Serve the OpenAPI document (<c>/openapi/v1.json</c>). Unset: in Development only.</summary>
+    public bool? ServeOpenApi { get; set; }
+
     /// <summary>Extra lesson files (Jekyll format).</summary>
     public string? LessonsPath { get; set; }
 

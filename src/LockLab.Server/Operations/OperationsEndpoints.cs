@@ -6,7 +6,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace LockLab.Server.Operations;
 
 /// <summary>
-/// What machines ask: <c>/healthz</c> (liveness), <c>/readyz</c> (readiness), <c>/metrics</c> (Prometheus). Kept out of
+/// What machines ask: <c>/healthz</c> (liveness), <c>/readyz</c> (readiness), <c>/metrics</c> (Prometheus, when
+/// <c>LockLab:ServeMetrics</c> is on). Kept out of
 /// the request metrics and, on success, out of the Information-level request log: they are asked every few seconds.
 /// </summary>
 public static class OperationsEndpoints
@@ -30,7 +31,8 @@ public static class OperationsEndpoints
             Predicate = check => check.Tags.Contains(HealthChecks.Ready),
             ResponseWriter = WriteJsonAsync,
         }).DisableHttpMetrics();
-        app.MapPrometheusScrapingEndpoint(MetricsPath).DisableHttpMetrics();
+        var options = app.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.LockLabOptions>>().Value;
+        if (options.ServeMetrics) app.MapPrometheusScrapingEndpoint(MetricsPath).DisableHttpMetrics();
         return app;
     }
 

@@ -1,6 +1,7 @@
 using LockLab.Contracts;
 using LockLab.TestServices;
 using LockLab.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LockLab.Tests.Operations;
@@ -9,7 +10,37 @@ namespace LockLab.Tests.Operations;
 /// <c>/metrics</c> in the Prometheus text format, after real runs of real workers watched by a real SignalR client.
 /// Counters are compared before and after, so the test does not depend on what ran earlier in this lab.
 /// </summary>
-public class MetricsTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
+/// <summary>A lab that serves <c>/metrics</c> (off by default).</summary>
+public sealed class MetricsLabFactory : LabServerFactory
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["LockLab:ServeMetrics"] = "true" };
+}
+
+/// <summary>A lab as it is configured out of the box, in Production.</summary>
+public sealed class ProductionDefaultsLabFactory : LabServerFactory
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseEnvironment("Production");
+    }
+}
+
+/// <summary>What a lab with no proxy in front serves to anyone: no metrics (they name rooms), no API description.</summary>
+public class EndpointDefaultsTests(ProductionDefaultsLabFactory lab) : IClassFixture<ProductionDefaultsLabFactory>
+{
+    [Theory]
+    [InlineData("/metrics")]
+    [InlineData("/openapi/v1.json")]
+    public async Task Out_of_the_box_in_production_these_are_not_served(string path) =>
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await lab.CreateClient().GetAsync(path)).StatusCode);
+
+    [Fact]
+    public async Task Probes_are_served_all_the_same() =>
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await lab.CreateClient().GetAsync("/healthz")).StatusCode);
+}
+
+public class MetricsTests(MetricsLabFactory lab) : IClassFixture<MetricsLabFactory>
 {
     private const string Started = "locklab_runs_started_total";
     private const string Finished = "locklab_runs_finished_total";

@@ -15,6 +15,7 @@ public sealed class LogCapturingLabFactory : LabServerFactory
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Serilog:MinimumLevel:Override:Serilog.AspNetCore.RequestLoggingMiddleware"] = "Debug",
+        ["LockLab:ServeMetrics"] = "true",
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
