@@ -23,7 +23,8 @@ public class PresenterLockoutTests(LockoutBrowserFixture lab) : IClassFixture<Lo
         using var presenterApi = lab.Server.CreateClient(presenter: true);
         var created = await presenterApi.PostAsync("/api/rooms", null);
         var code = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("room").GetString()!;
-        (await presenterApi.PostAsync($"/api/rooms/{code}/page", JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
+        (await presenterApi.PostAsync($"/api/rooms/{code}/page",
+            JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
 
         // The teacher opens the room's page without the key, is asked for it, mistypes it once, then signs in.
         var (page, errors) = await lab.NewPageAsync();

@@ -16,7 +16,8 @@ public class ServerProcessTests
         // A run of about a minute (600 steps of 100 ms): a worker that missed its server's death would still be
         // counting long after the generous limits below, so meeting them shows the workers noticed, however busy the
         // machine, rather than that they happened to finish.
-        var response = await client.PostAsync("/api/runs", new StringContent("""{"scenario":"no-lock","room":"kill","iterations":600,"delayMs":100}"""));
+        var response = await client.PostAsync("/api/runs",
+            new StringContent("""{"scenario":"no-lock","room":"kill","iterations":600,"delayMs":100}"""));
         response.EnsureSuccessStatusCode();
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
 
@@ -34,16 +35,19 @@ public class ServerProcessTests
 
         // And some of them are already in the run history on disk (the recorder writes in the background).
         var database = Path.Combine(server.DataPath, "locklab.db");
-        Assert.True(await Waiting.UntilAsync(() => StoredEvents(database, id!) > 0, TimeSpan.FromSeconds(10)), "no event reached the history");
+        Assert.True(await Waiting.UntilAsync(() => StoredEvents(database, id!) > 0, TimeSpan.FromSeconds(10)),
+            "no event reached the history");
 
         var killedAt = Stopwatch.GetTimestamp();
         server.KillHard();
 
         // Nobody is left to say so: the workers' exits and the file's removal are watched for.
         var allGone = await Waiting.UntilAsync(() => pids.All(pid => !Waiting.IsAlive(pid)), TimeSpan.FromSeconds(20));
-        Assert.True(allGone, $"workers still alive {Stopwatch.GetElapsedTime(killedAt).TotalMilliseconds:0} ms after the server was killed");
+        Assert.True(allGone,
+            $"workers still alive {Stopwatch.GetElapsedTime(killedAt).TotalMilliseconds:0} ms after the server was killed");
         // Only an orphaned worker removes it (a worker that ends its job leaves that to the server, dead here).
-        Assert.True(await Waiting.UntilAsync(() => !File.Exists(segment), TimeSpan.FromSeconds(20)), "the orphaned run's shared memory file was left behind");
+        Assert.True(await Waiting.UntilAsync(() => !File.Exists(segment), TimeSpan.FromSeconds(20)),
+            "the orphaned run's shared memory file was left behind");
 
         // Restarted on the same data folder, the lab shows the cut-off run as interrupted, with the events it had.
         await using var restarted = await ServerProcess.StartAsync(server.DataPath);

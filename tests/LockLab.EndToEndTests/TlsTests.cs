@@ -32,7 +32,8 @@ public class TlsTests(TlsBrowserFixture lab) : IClassFixture<TlsBrowserFixture>
 
         // HSTS is sent to the school's own names, never to localhost (a developer's browser would keep it for every project).
         using var secure = lab.Server.CreateClient();
-        var page = await secure.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/lessons/process-locks/2") { Headers = { Host = "lab.school.example" } });
+        var page = await secure.SendAsync(
+            new HttpRequestMessage(HttpMethod.Get, "/lessons/process-locks/2") { Headers = { Host = "lab.school.example" } });
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.StartsWith("max-age=", page.Headers.GetValues("Strict-Transport-Security").Single());
         var local = await secure.GetAsync("/lessons/process-locks/2");
@@ -49,7 +50,8 @@ public class TlsTests(TlsBrowserFixture lab) : IClassFixture<TlsBrowserFixture>
             {
                 o.Transports = HttpTransportType.WebSockets;
                 o.HttpMessageHandlerFactory = _ => tls.CreateHandler();
-                o.WebSocketConfiguration = ws => ws.RemoteCertificateValidationCallback = (_, presented, _, _) => tls.IsPresented(presented);
+                o.WebSocketConfiguration = ws =>
+                    ws.RemoteCertificateValidationCallback = (_, presented, _, _) => tls.IsPresented(presented);
                 o.AccessTokenProvider = () => Task.FromResult<string?>(ServerProcess.Key);
             })
             .Build();
@@ -59,7 +61,9 @@ public class TlsTests(TlsBrowserFixture lab) : IClassFixture<TlsBrowserFixture>
 
         using var api = lab.Server.CreateClient();
         var finished = await Waiting.UntilAsync(async () =>
-            await api.GetFromJsonAsync($"/api/runs/{run.Id}", ContractsJsonContext.Default.RunInfo) is { IsFinished: true } info ? info : null,
+            await api.GetFromJsonAsync($"/api/runs/{run.Id}", ContractsJsonContext.Default.RunInfo) is { IsFinished: true } info
+                ? info
+                : null,
             TimeSpan.FromSeconds(30), "the run's end");
         Assert.Equal(RunStatus.Completed, finished.Status);
     }

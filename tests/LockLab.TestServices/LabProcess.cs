@@ -12,7 +12,8 @@ namespace LockLab.TestServices;
 /// <param name="OnEveryInterface">Listen on every network interface, as the README's classroom command does.</param>
 /// <param name="Settings">Extra configuration in environment-variable spelling (<c>LockLab__Redis</c>, …); last wins.</param>
 /// <param name="MaxOutputLines">Lines of its output kept (a long benchmark run writes many).</param>
-/// <param name="Tls">Serve HTTPS with this certificate (Kestrel's own settings), plain HTTP beside it on <see cref="LabProcess.PlainAddress"/>.</param>
+/// <param name="Tls">Serve HTTPS with this certificate (Kestrel's own settings), plain HTTP beside it on
+/// <see cref="LabProcess.PlainAddress"/>.</param>
 public sealed record LabProcessOptions(
     string ServerFolder,
     string PresenterKey,

@@ -50,7 +50,10 @@ public sealed class TestCertificate : IDisposable
     public HttpMessageHandler CreateHandler() => new SocketsHttpHandler
     {
         AllowAutoRedirect = false,
-        SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, presented, _, _) => IsPresented(presented) },
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, presented, _, _) => IsPresented(presented)
+        },
     };
 
     public void Dispose()

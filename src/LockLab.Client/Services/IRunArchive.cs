@@ -5,7 +5,10 @@ namespace LockLab.Client.Services;
 /// <summary>Past runs and their events (the history): from the server's stores while prerendering, over HTTP in the browser.</summary>
 public interface IRunArchive
 {
-    /// <summary>Past runs, newest first; of every room (<paramref name="room"/> empty) only for the signed-in presenter, else none.</summary>
+    /// <summary>
+    /// Past runs, newest first; of every room (<paramref name="room"/> empty) only for the signed-in presenter, else
+    /// none.
+    /// </summary>
     Task<RunInfo[]> ListAsync(string? room, string? scenario, RunStatus? status);
     Task<RunInfo?> GetAsync(string id);
     /// <summary>The run's first <paramref name="max"/> events, in order: all of a lesson's runs; the beginning of a big

@@ -48,7 +48,9 @@ public sealed partial class FrontMatter
     {
         if (yaml.Length > LessonLimits.MaxFrontMatterChars)
         {
-            throw new LessonFormatException($"The front matter is {yaml.Length:N0} characters long; at most {LessonLimits.MaxFrontMatterChars:N0} are read.");
+            throw new LessonFormatException(
+                $"The front matter is {yaml.Length:N0} characters long; "
+                + $"at most {LessonLimits.MaxFrontMatterChars:N0} are read.");
         }
         object? root;
         try
@@ -142,7 +144,8 @@ public sealed partial class FrontMatter
         return false;
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*[^#\s][^:]*:\s+(?<q>[""'])", System.Text.RegularExpressions.RegexOptions.None, LessonLimits.RegexTimeoutMs)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\s*[^#\s][^:]*:\s+(?<q>[""'])",
+        System.Text.RegularExpressions.RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial System.Text.RegularExpressions.Regex QuotedValueStart();
 
     private static string? Scalar(Dictionary<string, object?> keys, string key) =>
@@ -162,7 +165,8 @@ public sealed partial class FrontMatter
         {
             if (parser.Current is YamlDotNet.Core.Events.AnchorAlias && ++aliases > LessonLimits.MaxAliases)
             {
-                throw new LessonFormatException($"The front matter uses more than {LessonLimits.MaxAliases} YAML aliases (*name); a lesson needs none.");
+                throw new LessonFormatException(
+                    $"The front matter uses more than {LessonLimits.MaxAliases} YAML aliases (*name); a lesson needs none.");
             }
         }
     }

@@ -133,7 +133,8 @@ public sealed partial class LessonLibrary : IDisposable
             }
             catch (RegexMatchTimeoutException)
             {
-                lessons.Add(LessonParser.Broken(file.Slug, name, $"took too long to read (a line defeated a pattern for over {LessonLimits.RegexTimeoutMs} ms)."));
+                lessons.Add(LessonParser.Broken(file.Slug, name,
+                    $"took too long to read (a line defeated a pattern for over {LessonLimits.RegexTimeoutMs} ms)."));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DecoderFallbackException)
             {
@@ -159,7 +160,12 @@ public sealed partial class LessonLibrary : IDisposable
     {
         var result = new List<LessonFile>();
         var slugs = new HashSet<string>(StringComparer.Ordinal);
-        var search = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = LessonLimits.MaxFolderDepth, IgnoreInaccessible = true };
+        var search = new EnumerationOptions
+        {
+            RecurseSubdirectories = true,
+            MaxRecursionDepth = LessonLimits.MaxFolderDepth,
+            IgnoreInaccessible = true
+        };
         foreach (var folder in _folders.Where(Directory.Exists))
         {
             var root = RealPath(folder);
@@ -200,7 +206,8 @@ public sealed partial class LessonLibrary : IDisposable
         if (!File.Exists(real)) return "is a link to a file that does not exist.";
         var size = new FileInfo(real).Length;
         return size > _maxBytes
-            ? $"is {size / 1024.0 / 1024.0:0.0} MB; a lesson file may be at most {_maxBytes / 1024.0 / 1024.0:0.0} MB (LockLab:MaxLessonBytes)."
+            ? $"is {size / 1024.0 / 1024.0:0.0} MB; a lesson file may be at most {_maxBytes / 1024.0 / 1024.0:0.0} MB "
+                + "(LockLab:MaxLessonBytes)."
             : null;
     }
 

@@ -21,11 +21,13 @@ public sealed class JoinAddressFinder(IServer server, IOptions<LockLabOptions> o
     /// already reached the lab through it, e.g. a machine name on the school network).</param>
     public JoinAddresses Find(HostString requestHost = default, string requestScheme = "http")
     {
-        if (!string.IsNullOrWhiteSpace(options.Value.PublicUrl)) return new([options.Value.PublicUrl.Trim().TrimEnd('/')], Configured: true);
+        if (!string.IsNullOrWhiteSpace(options.Value.PublicUrl))
+            return new([options.Value.PublicUrl.Trim().TrimEnd('/')], Configured: true);
 
         var listening = (server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []).Select(a => BindingAddress.Parse(a)).ToList();
         var found = new List<string>();
-        if (requestHost.HasValue && !IsLoopbackHost(requestHost.Host) && listening.Any(l => l.Port == (requestHost.Port ?? DefaultPort(requestScheme)) && !IsLoopbackHost(l.Host)))
+        if (requestHost.HasValue && !IsLoopbackHost(requestHost.Host)
+            && listening.Any(l => l.Port == (requestHost.Port ?? DefaultPort(requestScheme)) && !IsLoopbackHost(l.Host)))
         {
             found.Add($"{requestScheme}://{requestHost.Value}");
         }
@@ -42,9 +44,12 @@ public sealed class JoinAddressFinder(IServer server, IOptions<LockLabOptions> o
     {
         var port = listening.FirstOrDefault()?.Port ?? 5080;
         return listening.Count == 0
-            ? "This lab does not know which address it listens on, so it cannot tell students where to join. Set LockLab:PublicUrl to the address they should open."
-            : $"The lab listens only on this computer ({string.Join(", ", listening.Select(l => $"{l.Host}:{l.Port}"))}): students' devices cannot reach it. "
-              + $"Stop it and start it so that it listens on the network: dotnet run --project src/LockLab.Server -c Release -- --urls http://*:{port} "
+            ? "This lab does not know which address it listens on, so it cannot tell students where to join. "
+              + "Set LockLab:PublicUrl to the address they should open."
+            : $"The lab listens only on this computer ({string.Join(", ", listening.Select(l => $"{l.Host}:{l.Port}"))}): "
+              + "students' devices cannot reach it. "
+              + "Stop it and start it so that it listens on the network: "
+              + $"dotnet run --project src/LockLab.Server -c Release -- --urls http://*:{port} "
               + "(or, behind a proxy or a DNS name, set LockLab:PublicUrl).";
     }
 
@@ -101,8 +106,10 @@ public static class JoinAddressLogging
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var join = app.Services.GetRequiredService<JoinAddressFinder>().Find();
-            if (join.Addresses.Count > 0) app.Logger.LogInformation("Students join at {JoinAddress}/join", string.Join("/join or ", join.Addresses));
-            else app.Logger.LogWarning("{JoinAdvice}", join.Advice);
+            if (join.Addresses.Count > 0)
+                app.Logger.LogInformation("Students join at {JoinAddress}/join", string.Join("/join or ", join.Addresses));
+            else
+                app.Logger.LogWarning("{JoinAdvice}", join.Advice);
         });
     }
 }

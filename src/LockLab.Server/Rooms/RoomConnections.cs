@@ -11,7 +11,10 @@ public sealed class RoomConnections
     private readonly ConcurrentDictionary<string, HashSet<string>> _byRoom = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _roomOfConnection = new(StringComparer.Ordinal);
 
-    /// <summary>A connection watches <paramref name="room"/> (and no longer its previous room). Returns the rooms whose viewer counts changed.</summary>
+    /// <summary>
+    /// A connection watches <paramref name="room"/> (and no longer its previous room). Returns the rooms whose viewer
+    /// counts changed.
+    /// </summary>
     public IReadOnlyList<string> Join(string connectionId, string room)
     {
         var changed = new List<string>();

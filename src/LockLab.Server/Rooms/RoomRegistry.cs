@@ -24,13 +24,17 @@ public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections conne
     /// <summary>A run accepted for a room brings the room into being (or keeps it alive).</summary>
     void IRunObserver.Follow(Run run) => Touch(run.Room);
 
-    /// <summary>A connection watches <paramref name="room"/> (and no longer its previous room). Returns the rooms whose viewer counts changed.</summary>
+    /// <summary>
+    /// A connection watches <paramref name="room"/> (and no longer its previous room). Returns the rooms whose viewer
+    /// counts changed.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The room is new and the deployment already has <see cref="MaxRooms"/>.</exception>
     public async Task<IReadOnlyList<string>> JoinAsync(string connectionId, string room)
     {
         if (!await ExistsAsync(room))
         {
-            if (await directory.CountAsync() >= MaxRooms) throw new InvalidOperationException($"This lab already has {MaxRooms} rooms; join an existing one.");
+            if (await directory.CountAsync() >= MaxRooms)
+                throw new InvalidOperationException($"This lab already has {MaxRooms} rooms; join an existing one.");
             directory.Touch(room);
         }
         return connections.Join(connectionId, room);
@@ -64,8 +68,12 @@ public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections conne
     }
 }
 
-/// <summary>The server side of the client's <see cref="LockLab.Client.Services.IRoomLookup"/>: no HTTP round trip while prerendering.</summary>
+/// <summary>
+/// The server side of the client's <see cref="LockLab.Client.Services.IRoomLookup"/>: no HTTP round trip while
+/// prerendering.
+/// </summary>
 public sealed class RegistryRoomLookup(RoomRegistry registry) : LockLab.Client.Services.IRoomLookup
 {
-    public Task<RoomState?> FindAsync(string code) => RoomNames.IsValid(code) ? registry.FindAsync(code) : Task.FromResult<RoomState?>(null);
+    public Task<RoomState?> FindAsync(string code) =>
+        RoomNames.IsValid(code) ? registry.FindAsync(code) : Task.FromResult<RoomState?>(null);
 }

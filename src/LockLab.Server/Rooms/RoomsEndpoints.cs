@@ -43,7 +43,8 @@ public static class RoomsEndpoints
         if (await MissingAsync(code, registry) is { } missing) return missing;
         var (request, problem) = await RunsEndpoints.ReadRequestAsync(http, ct);
         if (problem is not null) return problem;
-        return RunsEndpoints.ToHttp(await launcher.StartAsync(request! with { Room = code }, code, RunsEndpoints.ClientOf(http.HttpContext), ct));
+        return RunsEndpoints.ToHttp(
+            await launcher.StartAsync(request! with { Room = code }, code, RunsEndpoints.ClientOf(http.HttpContext), ct));
     }
 
     private static async Task<Results<Accepted<RoomState>, ValidationProblem, ProblemHttpResult>> SetPage(
@@ -56,20 +57,24 @@ public static class RoomsEndpoints
     }
 
     /// <summary>Where other devices can open this lab (never loopback), or why they cannot and what to do.</summary>
-    private static Ok<JoinAddresses> JoinAddressesOf(HttpRequest http, JoinAddressFinder finder) => TypedResults.Ok(finder.Find(http.Host, http.Scheme));
+    private static Ok<JoinAddresses> JoinAddressesOf(HttpRequest http, JoinAddressFinder finder) =>
+        TypedResults.Ok(finder.Find(http.Host, http.Scheme));
 
     /// <summary>
     /// The room's join link as a QR code (SVG), for students to scan off the projector: at <paramref name="address"/>
     /// (one of <c>/api/join-addresses</c>, as the presenter chose), else at the first address the lab offers, else
     /// (it offers none: the presenter's view says why) at the address this request used.
     /// </summary>
-    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> QrCode(string code, string? address, HttpRequest http, RoomRegistry registry, JoinAddressFinder finder)
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> QrCode(
+        string code, string? address, HttpRequest http, RoomRegistry registry, JoinAddressFinder finder)
     {
         if (await MissingAsync(code, registry) is { } missing) return missing;
         var offered = finder.Find(http.Host, http.Scheme).Addresses;
         if (address is not null && !offered.Contains(address.TrimEnd('/'), StringComparer.OrdinalIgnoreCase))
         {
-            return TypedResults.Problem($"'{address}' is not an address of this lab. Choose one of GET /api/join-addresses: {string.Join(", ", offered)}.",
+            return TypedResults.Problem(
+                $"'{address}' is not an address of this lab. "
+                    + $"Choose one of GET /api/join-addresses: {string.Join(", ", offered)}.",
                 statusCode: StatusCodes.Status400BadRequest, title: "Unknown join address");
         }
         var origin = address?.TrimEnd('/') ?? offered.FirstOrDefault() ?? $"{http.Scheme}://{http.Host}";
@@ -80,14 +85,19 @@ public static class RoomsEndpoints
         return TypedResults.Content(svg, "image/svg+xml");
     }
 
-    /// <summary>The problem to answer when <paramref name="code"/> names no room: 400 for a malformed code, 404 for one that does not exist.</summary>
+    /// <summary>
+    /// The problem to answer when <paramref name="code"/> names no room: 400 for a malformed code, 404 for one that does
+    /// not exist.
+    /// </summary>
     private static async Task<ProblemHttpResult?> MissingAsync(string code, RoomRegistry registry) =>
         InvalidCode(code) ?? (await registry.ExistsAsync(code) ? null : NotFound(code));
 
     private static ProblemHttpResult? InvalidCode(string code) => RoomNames.IsValid(code)
         ? null
-        : TypedResults.Problem($"'{code}' is not a room code. {RoomNames.Rule}", statusCode: StatusCodes.Status400BadRequest, title: "Invalid room code");
+        : TypedResults.Problem($"'{code}' is not a room code. {RoomNames.Rule}",
+            statusCode: StatusCodes.Status400BadRequest, title: "Invalid room code");
 
     private static ProblemHttpResult NotFound(string code) =>
-        TypedResults.Problem($"There is no room '{code}'. Check the code on the projector.", statusCode: StatusCodes.Status404NotFound, title: "Room not found");
+        TypedResults.Problem($"There is no room '{code}'. Check the code on the projector.",
+            statusCode: StatusCodes.Status404NotFound, title: "Room not found");
 }

@@ -13,7 +13,8 @@ internal static class RedisRetry
     /// <param name="what">What is written, for the log ("RunEvents for room K7QX").</param>
     /// <param name="stopping">Cancelled: the write is tried no more after its next failure.</param>
     /// <returns>True when written; false when given up.</returns>
-    public static async Task<bool> WriteAsync(Func<Task> write, TimeSpan bound, ILogger logger, string what, CancellationToken stopping = default)
+    public static async Task<bool> WriteAsync(
+        Func<Task> write, TimeSpan bound, ILogger logger, string what, CancellationToken stopping = default)
     {
         DateTime? firstFailure = null;
         for (var attempt = 0; ; attempt++)
@@ -21,7 +22,9 @@ internal static class RedisRetry
             try
             {
                 await write();
-                if (firstFailure is not null) logger.LogInformation("Redis took {What} after {Seconds:0.0} s", what, (DateTime.UtcNow - firstFailure.Value).TotalSeconds);
+                if (firstFailure is not null)
+                    logger.LogInformation("Redis took {What} after {Seconds:0.0} s",
+                        what, (DateTime.UtcNow - firstFailure.Value).TotalSeconds);
                 return true;
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)

@@ -50,7 +50,8 @@ public sealed class RedisRoomChannel(
     /// <summary>Messages read from the log at once.</summary>
     private const int ReadBatch = 200;
 
-    private readonly Channel<RoomMessage> _queue = Channel.CreateUnbounded<RoomMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<RoomMessage> _queue =
+        Channel.CreateUnbounded<RoomMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _bell = new(0);
     private RedisValue _readThrough = "0-0";
@@ -72,7 +73,11 @@ public sealed class RedisRoomChannel(
         if (Interlocked.Increment(ref _queued) > MaxQueued && message.Method == nameof(ILabClient.RunEvents))
         {
             Interlocked.Decrement(ref _queued);
-            if (!_droppingEvents) logger.LogWarning("Redis has not taken room messages for a while ({Count} waiting): batches of events are left out until it does; pages catch up on them", MaxQueued);
+            if (!_droppingEvents)
+                logger.LogWarning(
+                    "Redis has not taken room messages for a while ({Count} waiting): "
+                    + "batches of events are left out until it does; pages catch up on them",
+                    MaxQueued);
             _droppingEvents = true;
             return;
         }

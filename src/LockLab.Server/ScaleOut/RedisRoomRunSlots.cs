@@ -99,7 +99,10 @@ public sealed class RedisRoomRunSlots(
                 }
                 else if ((int)await db.ScriptEvaluateAsync(Renew, [keys.RoomRunSlots(room)], [runId, _leaseMs]) == 0)
                 {
-                    logger.LogWarning("Run {RunId} in room {Room} lost its slot (its lease ran out): the room may be over its run limit until it ends", runId, room);
+                    logger.LogWarning(
+                        "Run {RunId} in room {Room} lost its slot (its lease ran out): "
+                        + "the room may be over its run limit until it ends",
+                        runId, room);
                     _held.TryRemove(runId, out _);
                 }
             }));

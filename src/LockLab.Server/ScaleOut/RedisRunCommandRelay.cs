@@ -8,8 +8,11 @@ namespace LockLab.Server.ScaleOut;
 /// Several instances: a presenter's stop or step for a run another instance executes is published on one Redis
 /// channel of the deployment; every instance listens, and the one that holds the run applies it.
 /// </summary>
-public sealed class RedisRunCommandRelay(IConnectionMultiplexer redis, RedisKeys keys, IServiceProvider services, ILogger<RedisRunCommandRelay> logger)
-    : IRunCommandRelay, IHostedService
+public sealed class RedisRunCommandRelay(
+    IConnectionMultiplexer redis,
+    RedisKeys keys,
+    IServiceProvider services,
+    ILogger<RedisRunCommandRelay> logger) : IRunCommandRelay, IHostedService
 {
     private RedisChannel Channel => RedisChannel.Literal(keys.Prefix + ":run-commands");
 
@@ -24,7 +27,8 @@ public sealed class RedisRunCommandRelay(IConnectionMultiplexer redis, RedisKeys
         {
             try
             {
-                if (JsonSerializer.Deserialize((string)message!, RelayJson.Default.RunCommand) is { } command) commands.ApplyRelayed(command);
+                if (JsonSerializer.Deserialize((string)message!, RelayJson.Default.RunCommand) is { } command)
+                    commands.ApplyRelayed(command);
             }
             catch (JsonException ex)
             {

@@ -25,8 +25,11 @@ namespace LockLab.Server.ScaleOut;
 /// <see cref="LockLabOptions.RoomMessageRetrySeconds"/>; then it is given up and logged, and the broadcast goes on (a
 /// page on another instance may then miss what it would have caught up with). They never throw for Redis's trouble.
 /// </remarks>
-public sealed class RedisSharedRuns(IConnectionMultiplexer redis, RedisKeys keys, IOptions<LockLabOptions> options, ILogger<RedisSharedRuns> logger)
-    : ISharedRuns
+public sealed class RedisSharedRuns(
+    IConnectionMultiplexer redis,
+    RedisKeys keys,
+    IOptions<LockLabOptions> options,
+    ILogger<RedisSharedRuns> logger) : ISharedRuns
 {
     private static readonly TimeSpan KeptFor = TimeSpan.FromDays(1);
     private const int RunsPerRoom = 50;
@@ -39,7 +42,10 @@ public sealed class RedisSharedRuns(IConnectionMultiplexer redis, RedisKeys keys
         RedisRetry.WriteAsync(() => WriteRunAsync(run, owner), RetryBound, logger, $"run {run.Id}'s status");
 
     public Task AppendAsync(string runId, RunEvent[] events) =>
-        events.Length == 0 ? Task.CompletedTask : RedisRetry.WriteAsync(() => WriteEventsAsync(runId, events), RetryBound, logger, $"run {runId}'s events up to {events[^1].Seq}");
+        events.Length == 0
+            ? Task.CompletedTask
+            : RedisRetry.WriteAsync(() => WriteEventsAsync(runId, events), RetryBound, logger,
+                $"run {runId}'s events up to {events[^1].Seq}");
 
     private TimeSpan RetryBound => TimeSpan.FromSeconds(options.Value.RoomMessageRetrySeconds);
 
@@ -63,14 +69,17 @@ public sealed class RedisSharedRuns(IConnectionMultiplexer redis, RedisKeys keys
     private async Task WriteEventsAsync(string runId, RunEvent[] events)
     {
         var batch = Db.CreateBatch();
-        var add = batch.SortedSetAddAsync(keys.RunEvents(runId), JsonSerializer.Serialize(events, ContractsJsonContext.Default.RunEventArray), events[^1].Seq);
+        var add = batch.SortedSetAddAsync(keys.RunEvents(runId),
+            JsonSerializer.Serialize(events, ContractsJsonContext.Default.RunEventArray), events[^1].Seq);
         var expire = batch.KeyExpireAsync(keys.RunEvents(runId), KeptFor);
         batch.Execute();
         await Task.WhenAll(add, expire);
     }
 
     public async Task<RunInfo?> FindAsync(string runId) =>
-        await Db.StringGetAsync(keys.Run(runId)) is { IsNull: false } json ? JsonSerializer.Deserialize((string)json!, ContractsJsonContext.Default.RunInfo) : null;
+        await Db.StringGetAsync(keys.Run(runId)) is { IsNull: false } json
+            ? JsonSerializer.Deserialize((string)json!, ContractsJsonContext.Default.RunInfo)
+            : null;
 
     public async Task<RunEvent[]?> EventsAfterAsync(string runId, long after, int max)
     {
@@ -79,7 +88,9 @@ public sealed class RedisSharedRuns(IConnectionMultiplexer redis, RedisKeys keys
         for (var skip = 0L; events.Count < max; skip += BatchesPerRead)
         {
             // Batches whose last seq is after `after` hold every event after it (the first may also hold older ones).
-            var batches = await db.SortedSetRangeByScoreAsync(keys.RunEvents(runId), after, double.PositiveInfinity, Exclude.Start, Order.Ascending, skip, BatchesPerRead);
+            var batches = await db.SortedSetRangeByScoreAsync(
+                keys.RunEvents(runId), after, double.PositiveInfinity, Exclude.Start, Order.Ascending,
+                skip, BatchesPerRead);
             foreach (var batch in batches)
             {
                 foreach (var e in JsonSerializer.Deserialize((string)batch!, ContractsJsonContext.Default.RunEventArray)!)

@@ -100,14 +100,17 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
             {
                 o.Transports = HttpTransportType.WebSockets;
                 o.HttpMessageHandlerFactory = _ => certificate.CreateHandler();
-                o.WebSocketConfiguration = ws => ws.RemoteCertificateValidationCallback = (_, presented, _, _) => certificate.IsPresented(presented);
+                o.WebSocketConfiguration = ws =>
+                    ws.RemoteCertificateValidationCallback = (_, presented, _, _) => certificate.IsPresented(presented);
                 o.AccessTokenProvider = () => Task.FromResult<string?>(school.Labs.A.Key);
             })
             .Build();
         await presenter.StartAsync();
         var run = await presenter.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = "lock", Room = "main" });
         var finished = await Waiting.UntilAsync(async () =>
-            await secure.GetFromJsonAsync($"/api/runs/{run.Id}", ContractsJsonContext.Default.RunInfo) is { IsFinished: true } info ? info : null,
+            await secure.GetFromJsonAsync($"/api/runs/{run.Id}", ContractsJsonContext.Default.RunInfo) is { IsFinished: true } info
+                ? info
+                : null,
             Patience, "the run's end");
         Assert.Equal(RunStatus.Completed, finished.Status);
     }

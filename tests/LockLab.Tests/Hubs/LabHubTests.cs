@@ -82,11 +82,16 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         // Step mode holds each process until the presenter lets it move. If events reached viewers only in a batch,
         // or only at the end, a step's event would never arrive before the next step is granted.
         var run = await StartOverHttpAsync("""{"scenario":"no-lock","room":"hub-step","mode":"step","iterations":1}""");
-        foreach (var (process, kind) in new[] { ("p1", EventKind.Read), ("p2", EventKind.Read), ("p1", EventKind.Write), ("p2", EventKind.Write), ("p1", EventKind.Print) })
+        foreach (var (process, kind) in new[]
+        {
+            ("p1", EventKind.Read), ("p2", EventKind.Read), ("p1", EventKind.Write), ("p2", EventKind.Write), ("p1", EventKind.Print)
+        })
         {
             var before = recorder.EventsOf(run.Id).Length;
             await lab.StepAsync(run.Id, process, kind);
-            Assert.True(await recorder.UntilAsync(() => recorder.EventsOf(run.Id).Skip(before).Any(e => e.Process == process && e.Kind == kind)),
+            Assert.True(
+                await recorder.UntilAsync(
+                    () => recorder.EventsOf(run.Id).Skip(before).Any(e => e.Process == process && e.Kind == kind)),
                 $"{process}'s {kind} did not reach the viewer while the run waited for the next step");
             Assert.False(recorder.HasCompleted(run.Id));
         }
@@ -111,7 +116,8 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         var (hub, _) = await JoinAsync("hub-auth");
         await using var _h = hub;
 
-        var error = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = "lock" }));
+        var error = await Assert.ThrowsAsync<HubException>(() =>
+            hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = "lock" }));
         Assert.Contains("unauthorized", error.Message);
     }
 
@@ -121,7 +127,8 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         var (hub, recorder) = await JoinAsync("hub-presenter", presenter: true);
         await using var _ = hub;
 
-        var run = await hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = "lock", Iterations = 2, DelayMs = 1 });
+        var run = await hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun),
+            new RunRequest { Scenario = "lock", Iterations = 2, DelayMs = 1 });
         var completed = await recorder.CompletedAsync(run.Id);
 
         Assert.Equal("hub-presenter", run.Room);
@@ -136,7 +143,8 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
 
         var badRoom = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "no spaces!"));
         Assert.Contains("Invalid room", badRoom.Message);
-        var badRun = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = "lock", Processes = 50 }));
+        var badRun = await Assert.ThrowsAsync<HubException>(() =>
+            hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = "lock", Processes = 50 }));
         Assert.Contains("processes", badRun.Message);
         var badAfter = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RunEvent[]>(nameof(ILabHub.GetEvents), "x", -1L));
         Assert.Contains("after", badAfter.Message);

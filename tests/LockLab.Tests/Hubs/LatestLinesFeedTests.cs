@@ -12,7 +12,10 @@ namespace LockLab.Tests.Hubs;
 /// </summary>
 public class LatestLinesFeedTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
 {
-    /// <summary>8 processes × 1,000 increments reported as read, write and print: 24,000 events and more, a big run within the default limits.</summary>
+    /// <summary>
+    /// 8 processes × 1,000 increments reported as read, write and print: 24,000 events and more, a big run within the
+    /// default limits.
+    /// </summary>
     private const string BigRun = """{"scenario":"no-lock","processes":8,"iterations":1000,"delayMs":0,"room":"@room"}""";
 
     private async Task<(HubConnection Hub, RoomRecorder Recorder)> JoinAsync(string room, bool latestOnly)

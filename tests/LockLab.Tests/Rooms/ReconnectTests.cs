@@ -80,7 +80,10 @@ public class ReconnectTests(LabServerFactory lab) : IClassFixture<LabServerFacto
         Assert.Contains(missed, e => e is { Process: "p2", Kind: EventKind.Print });
         Take(missed);
 
-        foreach (var (process, kind) in new[] { ("p1", EventKind.Write), ("p1", EventKind.Print), ("p2", EventKind.Read), ("p2", EventKind.Write), ("p2", EventKind.Print) })
+        foreach (var (process, kind) in new[]
+        {
+            ("p1", EventKind.Write), ("p1", EventKind.Print), ("p2", EventKind.Read), ("p2", EventKind.Write), ("p2", EventKind.Print)
+        })
         {
             await lab.StepAsync(run.Id, process, kind);
         }
@@ -103,7 +106,8 @@ public class ReconnectTests(LabServerFactory lab) : IClassFixture<LabServerFacto
     public void A_live_batch_that_overtakes_the_catch_up_still_ends_in_order_without_duplicates()
     {
         var live = new LiveRun(new RunInfo("r", Scenarios.NoLock, "main", RunStatus.Running,
-            new RunParameters(2, 5, [1, 3], 0, 0, LockScope.None, StartMode.Lesson), DateTimeOffset.UnixEpoch, null, null, 0, null, null, new RunLinks("", "")));
+            new RunParameters(2, 5, [1, 3], 0, 0, LockScope.None, StartMode.Lesson), DateTimeOffset.UnixEpoch,
+            null, null, 0, null, null, new RunLinks("", "")));
         RunEvent Print(long seq) => new(seq, seq % 2 == 0 ? "p2" : "p1", 1, EventKind.Print, seq, seq);
 
         live.Add([Print(1), Print(2)]);

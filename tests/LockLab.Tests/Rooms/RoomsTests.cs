@@ -79,11 +79,13 @@ public class RoomsTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         await using var _3 = b;
         var presenter = lab.CreatePresenterClient();
 
-        Assert.Equal(2, (await lab.CreateClient().GetFromJsonAsync($"/api/rooms/{roomA}", ContractsJsonContext.Default.RoomState))!.Viewers);
+        Assert.Equal(2,
+            (await lab.CreateClient().GetFromJsonAsync($"/api/rooms/{roomA}", ContractsJsonContext.Default.RoomState))!.Viewers);
 
         var moved = await presenter.PostAsync($"/api/rooms/{roomA}/page", Json.Body("""{"lesson":"process-locks","page":3}"""));
         Assert.Equal(HttpStatusCode.Accepted, moved.StatusCode);
-        var run = (await Json.ReadAsync<RunInfo>(await presenter.PostAsync($"/api/rooms/{roomA}/runs", Json.Body("""{"scenario":"lock","iterations":1,"delayMs":1}"""))))!;
+        var run = (await Json.ReadAsync<RunInfo>(await presenter.PostAsync($"/api/rooms/{roomA}/runs",
+            Json.Body("""{"scenario":"lock","iterations":1,"delayMs":1}"""))))!;
         Assert.Equal(roomA, run.Room);
         await a1Runs.CompletedAsync(run.Id);
         await a2Runs.CompletedAsync(run.Id);
@@ -92,7 +94,8 @@ public class RoomsTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         var bPageSeen = new TaskCompletionSource();
         b.On<string, string, int>(nameof(ILabClient.PageChanged), (_, _, _) => bPageSeen.TrySetResult());
         await presenter.PostAsync($"/api/rooms/{roomB}/page", Json.Body("""{"lesson":"lost-updates","page":2}"""));
-        var bRun = (await Json.ReadAsync<RunInfo>(await presenter.PostAsync($"/api/rooms/{roomB}/runs", Json.Body("""{"scenario":"lock","iterations":1,"delayMs":1}"""))))!;
+        var bRun = (await Json.ReadAsync<RunInfo>(await presenter.PostAsync($"/api/rooms/{roomB}/runs",
+            Json.Body("""{"scenario":"lock","iterations":1,"delayMs":1}"""))))!;
         await bRuns.CompletedAsync(bRun.Id);
         await bPageSeen.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -113,7 +116,8 @@ public class RoomsTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         await viewer.StartAsync();
         await viewer.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), code);
 
-        var error = await Assert.ThrowsAsync<HubException>(() => viewer.InvokeAsync(nameof(ILabHub.SetPage), new PageRequest("process-locks", 2)));
+        var error = await Assert.ThrowsAsync<HubException>(() =>
+            viewer.InvokeAsync(nameof(ILabHub.SetPage), new PageRequest("process-locks", 2)));
         Assert.Contains("unauthorized", error.Message);
     }
 

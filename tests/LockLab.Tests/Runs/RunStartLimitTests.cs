@@ -10,7 +10,8 @@ namespace LockLab.Tests.Runs;
 /// <summary>A lab that lets one address start three runs a minute.</summary>
 public sealed class ThreeRunsAMinuteLabFactory : LabServerFactory
 {
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["LockLab:Limits:RunsPerMinutePerClient"] = "3" };
+    protected override IDictionary<string, string?> Settings =>
+        new Dictionary<string, string?> { ["LockLab:Limits:RunsPerMinutePerClient"] = "3" };
 }
 
 /// <summary>One allowance of runs per address, whether they are asked for over REST or through a page's hub connection.</summary>
@@ -21,8 +22,10 @@ public class RunStartLimitTests(ThreeRunsAMinuteLabFactory lab) : IClassFixture<
     {
         var rest = lab.CreatePresenterClient();
         var request = new RunRequest { Scenario = "lock", Iterations = 1, DelayMs = 0 };
-        Assert.Equal(HttpStatusCode.Accepted, (await rest.PostAsJsonAsync("/api/runs", request, ContractsJsonContext.Default.RunRequest)).StatusCode);
-        Assert.Equal(HttpStatusCode.Accepted, (await rest.PostAsJsonAsync("/api/runs", request, ContractsJsonContext.Default.RunRequest)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted,
+            (await rest.PostAsJsonAsync("/api/runs", request, ContractsJsonContext.Default.RunRequest)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted,
+            (await rest.PostAsJsonAsync("/api/runs", request, ContractsJsonContext.Default.RunRequest)).StatusCode);
 
         await using var hub = lab.CreateHubConnection(presenter: true);
         await hub.StartAsync();

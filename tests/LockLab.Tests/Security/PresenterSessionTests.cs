@@ -39,9 +39,11 @@ public class PresenterSessionTests(PresenterSessionLabFactory lab) : IClassFixtu
         var created = await teacher.PostAsync("/api/rooms", null);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var room = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RoomState))!.Room;
-        var page = await teacher.PostAsJsonAsync($"/api/rooms/{room}/page", new PageRequest("process-locks", 2), ContractsJsonContext.Default.PageRequest);
+        var page = await teacher.PostAsJsonAsync($"/api/rooms/{room}/page",
+            new PageRequest("process-locks", 2), ContractsJsonContext.Default.PageRequest);
         Assert.Equal(HttpStatusCode.Accepted, page.StatusCode);
-        var run = await teacher.PostAsJsonAsync($"/api/rooms/{room}/runs", new RunRequest { Scenario = "lock" }, ContractsJsonContext.Default.RunRequest);
+        var run = await teacher.PostAsJsonAsync($"/api/rooms/{room}/runs",
+            new RunRequest { Scenario = "lock" }, ContractsJsonContext.Default.RunRequest);
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
 
         // The teacher's page and phone remote: the hub, with the session as the connection's access token.
@@ -86,7 +88,8 @@ public class PresenterSessionTests(PresenterSessionLabFactory lab) : IClassFixtu
     [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
     public void A_configured_key_weaker_than_a_generated_one_stops_the_lab_at_start_up(string weak)
     {
-        var refused = Assert.Throws<OptionsValidationException>(() => new PresenterKey(Options.Create(new LockLabOptions { PresenterKey = weak })));
+        var refused = Assert.Throws<OptionsValidationException>(() =>
+            new PresenterKey(Options.Create(new LockLabOptions { PresenterKey = weak })));
         Assert.Contains("too easy to guess", refused.Message);
     }
 

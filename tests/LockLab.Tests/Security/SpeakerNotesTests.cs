@@ -18,7 +18,8 @@ public partial class SpeakerNotesTests(LabServerFactory lab) : IClassFixture<Lab
         var anyone = await lab.CreateClient().GetFromJsonAsync("/api/lessons/process-locks", ContractsJsonContext.Default.LessonDocument);
         Assert.All(anyone!.Pages, p => Assert.Null(p.NotesHtml));
 
-        var presenter = await lab.CreatePresenterClient().GetFromJsonAsync("/api/lessons/process-locks", ContractsJsonContext.Default.LessonDocument);
+        var presenter = await lab.CreatePresenterClient()
+            .GetFromJsonAsync("/api/lessons/process-locks", ContractsJsonContext.Default.LessonDocument);
         Assert.Contains(presenter!.Pages, p => p.NotesHtml?.Contains(ANote) == true);
     }
 
@@ -37,8 +38,8 @@ public partial class SpeakerNotesTests(LabServerFactory lab) : IClassFixture<Lab
         using var presenter = lab.CreatePresenterClient();
         var created = await presenter.PostAsync("/api/rooms", null);
         var room = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RoomState))!.Room;
-        (await presenter.PostAsJsonAsync($"/api/rooms/{room}/page", new PageRequest("process-locks", 1), ContractsJsonContext.Default.PageRequest))
-            .EnsureSuccessStatusCode();
+        (await presenter.PostAsJsonAsync($"/api/rooms/{room}/page",
+            new PageRequest("process-locks", 1), ContractsJsonContext.Default.PageRequest)).EnsureSuccessStatusCode();
 
         var html = await lab.CreateClient().GetStringAsync($"/rooms/{room}/present");
         Assert.Contains("Speaker notes", html);
