@@ -60,7 +60,8 @@ app.UseResponseCompression(); // prerendered HTML only (see PageDelivery)
 app.UseExceptionHandler();
 // API callers get RFC 7807 problem details for every error status; people get the lab's own "not found" page.
 app.UseWhen(ctx => IsApi(ctx.Request.Path), api => api.UseStatusCodePages());
-app.UseWhen(ctx => !IsApi(ctx.Request.Path), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+app.UseWhen(ctx => !IsApi(ctx.Request.Path),
+    pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 if (app.Environment.IsDevelopment()) app.UseWebAssemblyDebugging();
 app.UseLabRequestLogging();
 app.UseRouting(); // after the status-code pages, so that a re-executed "/not-found" is routed afresh
@@ -93,7 +94,8 @@ app.LogJoinAddressesOnStart();
 app.Run();
 return 0;
 
-static bool IsApi(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs") || OperationsEndpoints.IsOperationsPath(path);
+static bool IsApi(PathString path) =>
+    path.StartsWithSegments("/api") || path.StartsWithSegments("/hubs") || OperationsEndpoints.IsOperationsPath(path);
 
 /// <summary>Visible to the integration tests' <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>
 public partial class Program;

@@ -1,6 +1,9 @@
 namespace LockLab.Server.Configuration;
 
-/// <summary>The <c>LockLab</c> configuration section (appsettings.json, or environment variables such as <c>LockLab__PresenterKey</c>).</summary>
+/// <summary>
+/// The <c>LockLab</c> configuration section (appsettings.json, or environment variables such as
+/// <c>LockLab__PresenterKey</c>).
+/// </summary>
 public sealed class LockLabOptions
 {
     public const string Section = "LockLab";
@@ -57,7 +60,10 @@ public sealed class LockLabOptions
     /// </summary>
     public int ShutdownDrainSeconds { get; set; }
 
-    /// <summary>Console log format: <c>text</c> (readable lines) or <c>json</c> (one object per line with every property; see <c>Operations/LabLogging</c>).</summary>
+    /// <summary>
+    /// Console log format: <c>text</c> (readable lines) or <c>json</c> (one object per line with every property; see
+    /// <c>Operations/LabLogging</c>).
+    /// </summary>
     public string LogFormat { get; set; } = "text";
 
     /// <summary>
@@ -129,7 +135,10 @@ public sealed class RunLimits
     /// <summary>Runs one client address may start per minute, over HTTP and through the hub alike (Runs/RunStartLimiter).</summary>
     public int RunsPerMinutePerClient { get; set; } = 60;
 
-    /// <summary>Finished runs kept in memory before the oldest are forgotten (their events are bounded by <see cref="RetainedEventBudget"/>).</summary>
+    /// <summary>
+    /// Finished runs kept in memory before the oldest are forgotten (their events are bounded by
+    /// <see cref="RetainedEventBudget"/>).
+    /// </summary>
     public int RetainedRuns { get; set; } = 200;
 
     /// <summary>

@@ -52,7 +52,11 @@ public sealed class LabHub(
         }
         // A page needs a summary's first lines only (RunSummary.ViewerListLimit).
         var state = await rooms.StateAsync(room);
-        return state with { CurrentRun = state.CurrentRun?.ForViewers(), RecentRuns = state.RecentRuns.Select(r => r.ForViewers()).ToArray() };
+        return state with
+        {
+            CurrentRun = state.CurrentRun?.ForViewers(),
+            RecentRuns = state.RecentRuns.Select(r => r.ForViewers()).ToArray(),
+        };
     }
 
     public override Task OnConnectedAsync()
@@ -111,7 +115,8 @@ public sealed class LabHub(
         return await launcher.StartAsync(request, JoinedRoom ?? RoomNames.Main, client, Context.ConnectionAborted) switch
         {
             LaunchResult.Accepted { Run: var run } => run,
-            LaunchResult.Invalid { Errors: var errors } => throw Error(LabErrorCode.InvalidRequest, "Invalid run request: " + Describe(errors)),
+            LaunchResult.Invalid { Errors: var errors } =>
+                throw Error(LabErrorCode.InvalidRequest, "Invalid run request: " + Describe(errors)),
             LaunchResult.Refused { Code: var code, Reason: var reason } => throw Error(code, reason),
             LaunchResult.QueueFull => throw Error(LabErrorCode.QueueFull, LaunchResult.QueueFull.Reason),
             LaunchResult.TooMany => throw Error(LabErrorCode.NotNow, LaunchResult.TooMany.Reason),
@@ -136,13 +141,15 @@ public sealed class LabHub(
     /// <summary>A hub error a page can act on: its code and its sentence (<see cref="LabError"/>).</summary>
     private static HubException Error(LabErrorCode code, string message) => new(new LabError(code, message).ToHubMessage());
 
-    private static string Describe(IDictionary<string, string[]> errors) => string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
+    private static string Describe(IDictionary<string, string[]> errors) =>
+        string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
 
     /// <summary>A run's events after <paramref name="after"/>: how a client that joined late or reconnected catches up.</summary>
     public async Task<RunEvent[]> GetEvents(string runId, long after)
     {
         if (after < 0) throw Error(LabErrorCode.InvalidRequest, "'after' must be 0 or more.");
-        return await runs.EventsAfterAsync(runId ?? "", after, RunBroadcaster.MaxBatch * 10) ?? throw Error(LabErrorCode.NotFound, $"No run '{runId}'.");
+        return await runs.EventsAfterAsync(runId ?? "", after, RunBroadcaster.MaxBatch * 10)
+            ?? throw Error(LabErrorCode.NotFound, $"No run '{runId}'.");
     }
 
     /// <summary>Most events <see cref="GetLatestEvents"/> answers with.</summary>
@@ -154,7 +161,10 @@ public sealed class LabHub(
     /// </summary>
     public async Task<RunEvent[]> GetLatestEvents(string runId, int count)
     {
-        if (count is < 1 or > MaxLatestEvents) throw Error(LabErrorCode.InvalidRequest, $"'count' must be between 1 and {MaxLatestEvents}.");
+        if (count is < 1 or > MaxLatestEvents)
+        {
+            throw Error(LabErrorCode.InvalidRequest, $"'count' must be between 1 and {MaxLatestEvents}.");
+        }
         return await runs.LatestEventsAsync(runId ?? "", count) ?? throw Error(LabErrorCode.NotFound, $"No run '{runId}'.");
     }
 }

@@ -68,6 +68,9 @@ public sealed class PresenterKey
 /// </summary>
 public interface ISharedPresenterKey
 {
-    /// <summary>The deployment's generated key: <paramref name="proposal"/> if this instance is the first, else the one already agreed.</summary>
+    /// <summary>
+    /// The deployment's generated key: <paramref name="proposal"/> if this instance is the first, else the one already
+    /// agreed.
+    /// </summary>
     string AgreeOn(string proposal);
 }

@@ -13,7 +13,11 @@ namespace LockLab.Server.Security;
 /// NAT address, a proxy) never lock out a teacher who has signed in once. A token names the key it was issued for: a
 /// new key ends every session.
 /// </summary>
-public sealed class PresenterSessions(IDataProtectionProvider protection, PresenterKey key, IOptions<LockLabOptions> options, TimeProvider clock)
+public sealed class PresenterSessions(
+    IDataProtectionProvider protection,
+    PresenterKey key,
+    IOptions<LockLabOptions> options,
+    TimeProvider clock)
 {
     /// <summary>What a session token starts with, so it is never mistaken for a key (and never counted as a wrong one).</summary>
     public const string TokenPrefix = "ps.";

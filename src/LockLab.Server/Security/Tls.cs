@@ -8,7 +8,10 @@ namespace LockLab.Server.Security;
 /// </summary>
 public static class Tls
 {
-    /// <summary>True when the lab listens on HTTPS: an <c>https://</c> URL (<c>--urls</c>, <c>ASPNETCORE_URLS</c>, a Kestrel endpoint) or HTTPS ports.</summary>
+    /// <summary>
+    /// True when the lab listens on HTTPS: an <c>https://</c> URL (<c>--urls</c>, <c>ASPNETCORE_URLS</c>, a Kestrel
+    /// endpoint) or HTTPS ports.
+    /// </summary>
     public static bool IsConfigured(IConfiguration configuration) =>
         (configuration["urls"] ?? "").Contains("https://", StringComparison.OrdinalIgnoreCase)
         || !string.IsNullOrWhiteSpace(configuration["https_ports"])
