@@ -57,10 +57,20 @@ public sealed unsafe class SharedSegment : IDisposable
     /// <summary>Where run segments live: RAM-backed <c>/dev/shm</c> when the OS has it, else the temp folder.</summary>
     public static string DefaultDirectory { get; } = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
 
-    /// <summary>Creates a zeroed segment with the start gate closed. Only the server calls this.</summary>
+    /// <summary>
+    /// Creates a zeroed segment with the start gate closed, readable and writable by its owner only (the workers run as
+    /// the same user): no other user on the machine can read the run or write its counter. Only the server calls this.
+    /// </summary>
     public static SharedSegment Create(string path)
     {
-        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+        var create = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+        };
+        if (!OperatingSystem.IsWindows()) create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(path, create))
         {
             stream.SetLength(Size);
         }

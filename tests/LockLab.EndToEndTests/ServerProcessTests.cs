@@ -29,9 +29,11 @@ public class ServerProcessTests
             return found.Length == 2 ? found : null;
         }, TimeSpan.FromSeconds(30), "both workers to report");
         Assert.All(pids, pid => Assert.True(Waiting.IsAlive(pid)));
-        // The run's segment is /dev/shm/locklab-{server pid}-{run id}.shm; the orphaned workers must remove it.
-        var segment = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"locklab-{server.Pid}-{id}.shm");
-        Assert.True(File.Exists(segment), $"expected the run's segment at {segment}");
+        // The run's segment is /dev/shm/locklab-{server pid}-{run id}-{random}.shm, for the lab's user only; the orphaned
+        // workers must remove it.
+        var folder = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
+        var segment = Assert.Single(Directory.GetFiles(folder, $"locklab-{server.Pid}-{id}-*.shm"));
+        if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(segment));
 
         // And some of them are already in the run history on disk (the recorder writes in the background).
         var database = Path.Combine(server.DataPath, "locklab.db");

@@ -46,7 +46,7 @@ public sealed class RunExecution : IDisposable
     {
         (_run, _p, _pool, _metrics, _limits, _clock, _logger, _stopping) =
             (run, run.Parameters, pool, metrics, limits, clock, logger, stopping);
-        _segmentPath = RunSegments.PathFor(run.Id);
+        _segmentPath = RunSegments.NewPathFor(run.Id);
         _collector = new RunSummaryCollector(_p);
         _timeLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping, run.StopToken);
         // A repeated lesson experiment ("Run 100 times") is that many runs in one: each round gets the time limit of a run.
@@ -324,8 +324,9 @@ public sealed class RunExecution : IDisposable
         {
             File.Delete(path);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            // Logged, never thrown: the run still ends (a run must never stay "running" over a file it cannot remove).
             _logger.LogWarning(ex, "Could not delete the run segment {SegmentPath}", path);
         }
     }

@@ -4,16 +4,22 @@ using LockLab.SharedMemory;
 namespace LockLab.Server.Runs;
 
 /// <summary>
-/// Where runs keep their shared memory: <c>/dev/shm/locklab-{server pid}-{run id}.shm</c>. The server's pid in the
-/// name lets a restarted server remove what a killed one left behind without touching the files of another
-/// server running on the same machine.
+/// Where runs keep their shared memory: <c>/dev/shm/locklab-{server pid}-{run id}-{random}.shm</c>, readable and
+/// writable by the lab's own user only (<see cref="SharedSegment.Create"/>). The server's pid in the name lets a
+/// restarted server remove what a killed one left behind without touching the files of another server running on the
+/// same machine; the random part keeps another user on the machine from guessing the name (and creating it first).
 /// </summary>
 public static class RunSegments
 {
     private const string Prefix = "locklab-";
 
-    public static string PathFor(string runId) =>
-        Path.Combine(SharedSegment.DefaultDirectory, $"{Prefix}{Environment.ProcessId}-{runId}.shm");
+    /// <summary>A new, unguessable segment path for the run.</summary>
+    public static string NewPathFor(string runId) => Path.Combine(SharedSegment.DefaultDirectory,
+        $"{Prefix}{Environment.ProcessId}-{runId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))}.shm");
+
+    /// <summary>The segment files this server has for the run now (none once it has ended).</summary>
+    public static string[] FilesOf(string runId) =>
+        Directory.GetFiles(SharedSegment.DefaultDirectory, $"{Prefix}{Environment.ProcessId}-{runId}-*.shm");
 
     /// <summary>Deletes segment files whose server is no longer alive. Returns how many.</summary>
     public static int RemoveOrphans()

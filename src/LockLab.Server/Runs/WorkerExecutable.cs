@@ -26,7 +26,28 @@ public sealed class WorkerExecutable
     public string? HostPath { get; }
     public bool Exists => HostPath is not null ? File.Exists(HostPath) : File.Exists(AssemblyPath);
 
+    /// <summary>
+    /// What of the server's environment a worker gets: what a .NET program needs to start and to format text, nothing
+    /// more. The server's environment holds its secrets (<c>LockLab__PresenterKey</c>, the database password in
+    /// <c>LockLab__Database</c>), and a worker has no use for them.
+    /// </summary>
+    public static readonly IReadOnlySet<string> InheritedVariables = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "TZ", "DOTNET_ROOT", "DOTNET_ROOT_X64", "DOTNET_ROOT_ARM64",
+    };
+
     public ProcessStartInfo CreateStartInfo()
+    {
+        var info = CreateFor();
+        foreach (var name in info.Environment.Keys.ToList())
+        {
+            // The runtime's own knobs (DOTNET_gcServer, DOTNET_TieredPGO, …) are kept: they tune, they hold no secret.
+            if (!InheritedVariables.Contains(name) && !name.StartsWith("DOTNET_", StringComparison.Ordinal)) info.Environment.Remove(name);
+        }
+        return info;
+    }
+
+    private ProcessStartInfo CreateFor()
     {
         ProcessStartInfo info;
         if (HostPath is not null)

@@ -44,7 +44,7 @@ public class RunTimeLimitTests(ShortLimitLabFactory lab) : RunFailureTestsBase(l
         var pids = run.RetainedEvents().Select(e => e.Pid).Distinct().ToList();
         Assert.NotEmpty(pids); // the events before the limit are kept
         Assert.All(pids, pid => Assert.False(IsAlive(pid), $"worker {pid} survived its run"));
-        Assert.False(File.Exists(LockLab.Server.Runs.RunSegments.PathFor(run.Id)));
+        Assert.Empty(LockLab.Server.Runs.RunSegments.FilesOf(run.Id));
     }
 
 }

@@ -90,6 +90,6 @@ public class TruthTableTests(LabServerFactory lab) : IClassFixture<LabServerFact
     public async Task A_finished_run_leaves_no_shared_memory_file_behind()
     {
         var (run, _) = await RunAsync("""{"scenario":"lock","room":"truth","iterations":1,"delayMs":1}""");
-        Assert.False(File.Exists(LockLab.Server.Runs.RunSegments.PathFor(run.Id)));
+        Assert.Empty(LockLab.Server.Runs.RunSegments.FilesOf(run.Id));
     }
 }
