@@ -120,7 +120,7 @@ public static class PageLoad
                 $"publish src/LockLab.Server -c Release`, started by the benchmark in Production with a key of its own)";
         section.Paragraph($"""
             `{LessonPath}` (the lesson's first experiment: text on the left, the live panel with its run button on the right), loaded {count} time{(count == 1 ? "" : "s")} per server by headless Chromium ({ChromiumPath}), each time in a fresh browser context (empty cache, nothing stored), against {servers}. On loopback the figures are the page's own cost (CPU, round trips), not a network's. One load before them is not counted (the server's first page).
-            Times are from the start of the navigation, taken in the page (`performance.now()`). *Text visible*: the lesson title's first paint as Chromium reports it (element timing, the time the frame was presented), and not before the first frame in which the whole lesson text is laid out with a size (no frame is rendered while render-blocking style sheets load). *Interactive*: the live panel carries `data-interactive`, which only the WebAssembly render sets, once the lab's hub is connected and the run buttons are enabled with their handlers attached. The run button starts a run only for a browser holding the presenter key (without it, it asks for the key), so each context is given the key of the server it loads (in `localStorage`, as a teacher's browser keeps it after the sign-in link) and a room of its own; each load then presses the run button and waits for the run to appear ({string.Join("; ", measured.Select(m => $"{m.Server.Short}: {Stats.Spread(m.Loads.Select(l => l.RunVisibleMs).ToList(), "N0", " ms")}"))} from the click). *Transferred*: the sum of every HTTP response's encoded size over the wire, headers included (Chromium's `Network.loadingFinished.encodedDataLength`), until the network has been quiet for half a second after the page became interactive; the hub's messages over its WebSocket are counted apart.
+            Times are from the start of the navigation, taken in the page (`performance.now()`). *Text visible*: the lesson title's first paint as Chromium reports it (element timing, the time the frame was presented), and not before the first frame in which the whole lesson text is laid out with a size (no frame is rendered while render-blocking style sheets load). *Interactive*: the live panel carries `data-interactive`, which only the WebAssembly render sets, once the lab's hub is connected and the run buttons are enabled with their handlers attached. The run button starts a run only for a browser holding the presenter key (without it, it asks for the key), so each context is given a presenter session of the server it loads (in `localStorage`, as a teacher's browser keeps it after the sign-in link) and a room of its own; each load then presses the run button and waits for the run to appear ({string.Join("; ", measured.Select(m => $"{m.Server.Short}: {Stats.Spread(m.Loads.Select(l => l.RunVisibleMs).ToList(), "N0", " ms")}"))} from the click). *Transferred*: the sum of every HTTP response's encoded size over the wire, headers included (Chromium's `Network.loadingFinished.encodedDataLength`), until the network has been quiet for half a second after the page became interactive; the hub's messages over its WebSocket are counted apart.
             """);
 
         section.Table(["server", ">transferred (compressed)", ">lesson text visible", ">live panel interactive"],
@@ -354,11 +354,14 @@ public static class PageLoad
         using var created = await http.PostAsync("/api/rooms", null);
         created.EnsureSuccessStatusCode();
         var room = (await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RoomState))!.Room;
+        using var signedIn = await http.PostAsync("/api/presenter/session", null);
+        signedIn.EnsureSuccessStatusCode();
+        var session = (await signedIn.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PresenterSession))!.Token;
 
         await using var browserContext = await browser.NewContextAsync(
             new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
-        // The presenter key, as a teacher's browser remembers it, so that the run button may start a run.
-        await browserContext.AddInitScriptAsync($"try {{ localStorage.setItem('locklab.presenterKey', '{server.Key}'); }} catch {{ }}");
+        // A presenter session, as a teacher's browser keeps it after the sign-in link, so that the run button may start a run.
+        await browserContext.AddInitScriptAsync($"try {{ localStorage.setItem('locklab.presenterSession', '{session}'); }} catch {{ }}");
         await browserContext.AddInitScriptAsync(Probe);
         var page = await browserContext.NewPageAsync();
         var errors = new List<string>();
