@@ -79,6 +79,7 @@ public abstract class FaultTests(LabServerFactory lab)
         await using var viewer = lab.CreateHubConnection();
         var room = new RoomRecorder(viewer);
         await viewer.StartAsync();
+        lab.OpenRoom("db-locked");
         await viewer.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "db-locked");
 
         var locked = await LockHistoryAsync(history);
@@ -172,6 +173,7 @@ public class FullDiskTests(FullDiskLabFactory lab) : IClassFixture<FullDiskLabFa
         await using var viewer = lab.CreateHubConnection();
         var room = new RoomRecorder(viewer);
         await viewer.StartAsync();
+        lab.OpenRoom("disk-full");
         await viewer.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "disk-full");
 
         // Each run is ~48,000 events (several MB in the database): the second cannot fit in 1 MB.

@@ -14,6 +14,7 @@ public class LabHubTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         var hub = lab.CreateHubConnection(presenter);
         var recorder = new RoomRecorder(hub);
         await hub.StartAsync();
+        lab.OpenRoom(room);
         await hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
         return (hub, recorder);
     }

@@ -24,6 +24,7 @@ public class LatestLinesFeedTests(LabServerFactory lab) : IClassFixture<LabServe
         var recorder = new RoomRecorder(hub);
         await hub.StartAsync();
         if (latestOnly) Assert.True(await hub.InvokeAsync<bool>(nameof(ILabHub.ShowLatestOnly))); // a single server thins the feed
+        lab.OpenRoom(room);
         await hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
         return (hub, recorder);
     }

@@ -58,6 +58,7 @@ public class MetricsTests(MetricsLabFactory lab) : IClassFixture<MetricsLabFacto
         await using var viewer = lab.CreateHubConnection();
         var room = new RoomRecorder(viewer);
         await viewer.StartAsync();
+        lab.OpenRoom("metrics-room");
         await viewer.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "metrics-room");
 
         var before = await PrometheusScrape.WaitForAsync(client, s => s.Sum(Viewers, ("room", "metrics-room")) == 1);

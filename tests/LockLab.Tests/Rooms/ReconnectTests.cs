@@ -40,6 +40,7 @@ public class ReconnectTests(LabServerFactory lab) : IClassFixture<LabServerFacto
             Take(events);
         });
         await first.StartAsync();
+        lab.OpenRoom(room);
         await first.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
         var run = (await Json.ReadAsync<RunInfo>(await lab.CreatePresenterClient().PostAsync("/api/runs",
             Json.Body("""{"scenario":"no-lock","room":"reconnect","mode":"step","iterations":2}"""))))!;

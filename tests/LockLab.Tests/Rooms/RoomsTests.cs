@@ -26,6 +26,7 @@ public class RoomsTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
         hub.On<string, string, int>(nameof(ILabClient.PageChanged), (r, l, p) => { lock (pages) pages.Add((r, l, p)); });
         var runs = new RoomRecorder(hub);
         await hub.StartAsync();
+        lab.OpenRoom(room);
         await hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
         return (hub, pages, runs);
     }

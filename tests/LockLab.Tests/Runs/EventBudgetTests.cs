@@ -142,6 +142,7 @@ public sealed class EventBudgetTests(SmallEventBudgetLabFactory lab) : IClassFix
         var (info, _) = await RunAndRecordAsync("budget-hub");
         await using var viewer = lab.CreateHubConnection();
         await viewer.StartAsync();
+        lab.OpenRoom("budget-hub");
         await viewer.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "budget-hub");
 
         var seqs = new List<long>();
@@ -202,6 +203,7 @@ public sealed class EventBudgetWithoutHistoryTests(NoHistorySmallBudgetLabFactor
         await using var viewer = lab.CreateHubConnection();
         var room = new RoomRecorder(viewer);
         await viewer.StartAsync();
+        lab.OpenRoom("budget-unkept");
         await viewer.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "budget-unkept");
 
         var response = await lab.CreatePresenterClient().PostAsync("/api/runs",

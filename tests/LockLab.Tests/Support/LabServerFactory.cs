@@ -32,6 +32,12 @@ public class LabServerFactory : WebApplicationFactory<Program>
         foreach (var (name, value) in Settings) builder.UseSetting(name, value);
     }
 
+    /// <summary>
+    /// Opens a room as a presenter does (joining it with the key, or starting a run or showing a page in it): from then
+    /// on anyone may join it. A viewer cannot bring a room into being.
+    /// </summary>
+    public void OpenRoom(string room) => Services.GetRequiredService<LockLab.Server.Rooms.RoomRegistry>().Touch(room);
+
     public HttpClient CreatePresenterClient()
     {
         var client = CreateClient();
