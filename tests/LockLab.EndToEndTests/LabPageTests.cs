@@ -108,6 +108,7 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         var pages = new[] { await lab.NewPageAsync(), await lab.NewPageAsync(1280, 720) };
         foreach (var (page, _) in pages)
         {
+            await lab.Server.OpenRoomAsync("remote"); // the presenter opened it: a viewer cannot
             await page.GotoAsync(new Uri(lab.Server.Address, "/lessons/process-locks/2?room=remote").ToString());
             await BrowserFixture.WaitUntilLiveAsync(page);
             // Nothing in between to refuse it: SignalR's first choice (behind a proxy that does, ProxyTests).
@@ -149,6 +150,7 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     {
         Prerequisites.Require(Prerequisites.Chromium);
         var (page, errors) = await lab.NewPageAsync();
+        await lab.Server.OpenRoomAsync("bigrun"); // the presenter opened it: a viewer cannot
         await page.GotoAsync(new Uri(lab.Server.Address, "/lessons/process-locks/2?room=bigrun").ToString());
         await BrowserFixture.WaitUntilLiveAsync(page);
 
@@ -187,6 +189,7 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     {
         Prerequisites.Require(Prerequisites.Chromium);
         var (page, errors) = await lab.NewPageAsync();
+        await lab.Server.OpenRoomAsync("bigfigures"); // the presenter opened it: a viewer cannot
         await page.GotoAsync(new Uri(lab.Server.Address, "/lessons/process-locks/2?room=bigfigures").ToString());
         await BrowserFixture.WaitUntilLiveAsync(page);
         // Every event count the page draws while the run is still going (only the streaming figures redraw then: the
@@ -227,6 +230,7 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     {
         Prerequisites.Require(Prerequisites.Chromium);
         var (page, errors) = await lab.NewPageAsync();
+        await lab.Server.OpenRoomAsync("nokey"); // the presenter opened it: a viewer cannot
         await page.GotoAsync(new Uri(lab.Server.Address, "/lessons/process-locks/3?room=nokey").ToString());
         await BrowserFixture.WaitUntilLiveAsync(page);
 

@@ -41,6 +41,7 @@ public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     {
         Prerequisites.Require(Prerequisites.Chromium);
         var (page, errors) = await lab.NewPageAsync();
+        await lab.Server.OpenRoomAsync("settings"); // the presenter opened it: a viewer cannot
         await page.GotoAsync(new Uri(lab.Server.Address, "/lessons/process-locks/2?room=settings").ToString());
         await BrowserFixture.WaitUntilLiveAsync(page);
         // Built only when opened (the page loads faster without it).

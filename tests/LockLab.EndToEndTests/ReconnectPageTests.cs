@@ -18,6 +18,7 @@ public class ReconnectPageTests
         var page = await browser.NewPageAsync();
         var errors = new List<string>();
         page.PageError += (_, error) => { lock (errors) errors.Add(error); };
+        await first.OpenRoomAsync("restart"); // the presenter opened it: a viewer cannot
         await page.GotoAsync(new Uri(first.Address, "/lessons/process-locks/2?room=restart").ToString());
         await BrowserFixture.WaitUntilLiveAsync(page);
 
@@ -25,8 +26,10 @@ public class ReconnectPageTests
         await Expect(page.GetByTestId("live-panel")).Not.ToHaveAttributeAsync("data-connection", "connected");
         await Expect(page.GetByTestId("live-panel")).Not.ToHaveAttributeAsync("data-interactive", "true");
 
-        // The same lab again, on the same address: the page finds it without a reload.
+        // The same lab again, on the same address: the page finds it without a reload, and joins its room once the
+        // presenter has opened it again (rooms of a single lab live in its memory).
         await using var second = await ServerProcess.StartAsync(first.DataPath, first.Address.Port);
+        await second.OpenRoomAsync("restart");
         await Expect(page.Locator("[data-testid=live-panel][data-interactive=true]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
 
         using var client = second.CreateClient(presenter: true);

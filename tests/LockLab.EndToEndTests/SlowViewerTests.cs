@@ -17,6 +17,7 @@ public class SlowViewerTests
         using var client = server.CreateClient(presenter: true);
         using var stalled = await StalledViewer.JoinAsync(server.Address, room);
 
+        await server.OpenRoomAsync(room); // as the presenter does: viewers join open rooms
         await using var healthy = await RoomRecorder.JoinAsync(server.Address, room);
         await server.WaitForViewersAsync(room, 2);
 

@@ -140,6 +140,16 @@ public sealed class LabProcess : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// Opens a room under this name as the presenter does (<c>PUT /api/rooms/{room}</c>): from then on anyone may join
+    /// it. A viewer cannot bring a room into being.
+    /// </summary>
+    public async Task OpenRoomAsync(string room)
+    {
+        using var presenter = CreateClient(presenter: true);
+        (await presenter.PutAsync($"/api/rooms/{Uri.EscapeDataString(room)}", null)).EnsureSuccessStatusCode();
+    }
+
     /// <summary>CPU time the server process has used so far (user + system), not its workers'.</summary>
     public TimeSpan CpuTime()
     {

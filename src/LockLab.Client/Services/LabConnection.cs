@@ -159,6 +159,10 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             {
                 await JoinAsync();
             }
+            catch (HubCallException ex)
+            {
+                await RefusedAsync(ex);
+            }
             catch (Exception ex)
             {
                 LastError = $"Reconnected, but could not rejoin the room: {ex.Message}";
@@ -217,6 +221,10 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             await _hub!.StartAsync();
             await JoinAsync();
         }
+        catch (HubCallException ex)
+        {
+            await RefusedAsync(ex);
+        }
         catch (Exception ex) when (ex is not ObjectDisposedException)
         {
             // Whatever went wrong (no transport, time-out, server down), the page stays usable and says so.
@@ -263,6 +271,39 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         }
         foreach (var run in state.RecentRuns.OrderBy(r => r.CreatedAt)) await OnRunInfoAsync(run, joined: true);
         await SetStatus(ConnectionStatus.Connected);
+    }
+
+    /// <summary>
+    /// Connected, but the room would not have this page: say why, and if the room is not open (yet: a server restarted
+    /// before the presenter's page came back), try again now and then, so the page joins once the presenter has opened it.
+    /// </summary>
+    private async Task RefusedAsync(HubCallException ex)
+    {
+        var refusal = ErrorOf(nameof(ILabHub.JoinRoom), ex);
+        LastError = refusal.Message;
+        await SetStatus(ConnectionStatus.Offline);
+        if (refusal.Code == LabErrorCode.NotFound) _ = WaitForRoomAsync(Room);
+    }
+
+    /// <summary>Joins <paramref name="room"/> once it is open, asking every few seconds while this page waits for it.</summary>
+    private async Task WaitForRoomAsync(string room)
+    {
+        while (_hub is { State: HubState.Connected } && Room == room && Status == ConnectionStatus.Offline)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(4) * (0.5 + Random.Shared.NextDouble()));
+            if (_hub is not { State: HubState.Connected } || Room != room) return;
+            try
+            {
+                await JoinAsync();
+                LastError = null;
+                return;
+            }
+            catch (HubCallException ex)
+            {
+                LastError = ErrorOf(nameof(ILabHub.JoinRoom), ex).Message;
+                OnChanged();
+            }
+        }
     }
 
     /// <summary>

@@ -42,6 +42,12 @@ public sealed class LockLabOptions
     /// <summary>Serve the OpenAPI document (<c>/openapi/v1.json</c>). Unset: in Development only.</summary>
     public bool? ServeOpenApi { get; set; }
 
+    /// <summary>
+    /// Live hub connections (pages) one client address may hold. Generous: a school behind one NAT address is one
+    /// address.
+    /// </summary>
+    public int MaxConnectionsPerAddress { get; set; } = 1000;
+
     /// <summary>Extra lesson files (Jekyll format).</summary>
     public string? LessonsPath { get; set; }
 

@@ -14,6 +14,7 @@ public static class HubsServiceCollectionExtensions
         services.AddSingleton<LabHubLifetimeManager<LabHub>>();
         services.AddSingleton<HubLifetimeManager<LabHub>>(sp => sp.GetRequiredService<LabHubLifetimeManager<LabHub>>());
         services.AddSingleton<IHubConnections>(sp => sp.GetRequiredService<LabHubLifetimeManager<LabHub>>());
+        services.AddSingleton<ConnectionsPerAddress>();
         return services;
     }
 }

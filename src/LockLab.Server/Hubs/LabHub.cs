@@ -22,10 +22,12 @@ public sealed class LabHub(
     RoomRegistry rooms,
     LessonLibrary lessons,
     ViewerFeeds feeds,
-    ViewerCountAnnouncer viewerCounts) : Hub<ILabClient>, ILabHub
+    ViewerCountAnnouncer viewerCounts,
+    ConnectionsPerAddress addresses) : Hub<ILabClient>, ILabHub
 {
     public const string Path = "/hubs/lab";
     private const string RoomKey = "room";
+    private const string AddressKey = "address";
 
     /// <summary>The room this connection last joined; null before its first join.</summary>
     private string? JoinedRoom => Context.Items.TryGetValue(RoomKey, out var room) ? room as string : null;
@@ -34,16 +36,25 @@ public sealed class LabHub(
     public async Task<RoomState> JoinRoom(string room)
     {
         if (!RoomNames.IsValid(room)) throw Error(LabErrorCode.InvalidRequest, $"Invalid room '{room}'. {RoomNames.Rule}");
+        if (!JoinAllowance.Of(Context).TryTake())
+        {
+            throw Error(LabErrorCode.NotNow, "This page changed rooms too often; wait a few seconds and try again.");
+        }
         // Rooms are this lab's own (RoomConnections), not SignalR groups: every message reaches a page through its feed.
-        Context.Items[RoomKey] = room;
         try
         {
-            viewerCounts.Changed(await rooms.JoinAsync(Context.ConnectionId, room));
+            var presenter = Context.User?.IsInRole(PresenterKeyAuthenticationHandler.Role) == true;
+            viewerCounts.Changed(await rooms.JoinAsync(Context.ConnectionId, room, mayOpen: presenter));
+        }
+        catch (RoomNotOpenException notOpen)
+        {
+            throw Error(LabErrorCode.NotFound, notOpen.Message);
         }
         catch (InvalidOperationException full)
         {
             throw Error(LabErrorCode.RoomFull, full.Message);
         }
+        Context.Items[RoomKey] = room;
         if (Context.ConnectionAborted.IsCancellationRequested)
         {
             // The page went away while the join awaited Redis, and its disconnect may already have been handled: it
@@ -61,12 +72,19 @@ public sealed class LabHub(
 
     public override Task OnConnectedAsync()
     {
+        var address = Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (!addresses.TryOpen(address))
+        {
+            throw Error(LabErrorCode.NotNow, "Too many connections from this address; close some pages and try again.");
+        }
+        Context.Items[AddressKey] = address;
         feeds.Open(Context);
         return base.OnConnectedAsync();
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        if (Context.Items.TryGetValue(AddressKey, out var address) && address is string counted) addresses.Close(counted);
         feeds.Close(Context.ConnectionId);
         viewerCounts.Changed(rooms.Leave(Context.ConnectionId));
         await base.OnDisconnectedAsync(exception);
@@ -166,5 +184,43 @@ public sealed class LabHub(
             throw Error(LabErrorCode.InvalidRequest, $"'count' must be between 1 and {MaxLatestEvents}.");
         }
         return await runs.LatestEventsAsync(runId ?? "", count) ?? throw Error(LabErrorCode.NotFound, $"No run '{runId}'.");
+    }
+}
+
+/// <summary>
+/// Room joins one connection may make: a page joins once and again after each reconnect or room change, so a burst of
+/// <see cref="Burst"/> and then one every <see cref="Every"/> is plenty; a script trying room names is held to that.
+/// </summary>
+internal sealed class JoinAllowance
+{
+    public const int Burst = 10;
+    public static readonly TimeSpan Every = TimeSpan.FromSeconds(2);
+    private const string Key = "join-allowance";
+
+    private double _joins = Burst;
+    private long _at = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    public static JoinAllowance Of(HubCallerContext context)
+    {
+        lock (context.Items)
+        {
+            if (context.Items.TryGetValue(Key, out var existing) && existing is JoinAllowance allowance) return allowance;
+            var created = new JoinAllowance();
+            context.Items[Key] = created;
+            return created;
+        }
+    }
+
+    public bool TryTake()
+    {
+        lock (this)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            _joins = Math.Min(Burst, _joins + System.Diagnostics.Stopwatch.GetElapsedTime(_at, now) / Every);
+            _at = now;
+            if (_joins < 1) return false;
+            _joins -= 1;
+            return true;
+        }
     }
 }

@@ -20,7 +20,10 @@ public interface IRoomDirectory
     /// <summary>A room named by a run or a viewer comes into being (no-op when it exists).</summary>
     void Touch(string room);
 
-    /// <summary>How many rooms exist (joining is open to anyone, so their number is bounded).</summary>
+    /// <summary>Removes a room and what it shows; false when there was none.</summary>
+    Task<bool> RemoveAsync(string room);
+
+    /// <summary>How many rooms exist (their number is bounded).</summary>
     Task<long> CountAsync();
 
     Task SetPageAsync(string room, string lesson, int page);
@@ -61,6 +64,8 @@ public sealed class InMemoryRoomDirectory : IRoomDirectory
     public Task<bool> ExistsAsync(string room) => Task.FromResult(_rooms.ContainsKey(room));
 
     public void Touch(string room) => _rooms.GetOrAdd(room, _ => new Room());
+
+    public Task<bool> RemoveAsync(string room) => Task.FromResult(_rooms.TryRemove(room, out _));
 
     public Task<long> CountAsync() => Task.FromResult((long)_rooms.Count);
 

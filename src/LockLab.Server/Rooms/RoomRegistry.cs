@@ -26,19 +26,35 @@ public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections conne
 
     /// <summary>
     /// A connection watches <paramref name="room"/> (and no longer its previous room). Returns the rooms whose viewer
-    /// counts changed.
+    /// counts changed. Only the presenter (<paramref name="mayOpen"/>) brings a room into being by joining it; anyone
+    /// else joins rooms that exist, so a student cannot fill the lab with rooms of their own.
     /// </summary>
+    /// <exception cref="RoomNotOpenException">No such room, and the caller may not open one.</exception>
     /// <exception cref="InvalidOperationException">The room is new and the deployment already has <see cref="MaxRooms"/>.</exception>
-    public async Task<IReadOnlyList<string>> JoinAsync(string connectionId, string room)
+    public async Task<IReadOnlyList<string>> JoinAsync(string connectionId, string room, bool mayOpen)
     {
         if (!await ExistsAsync(room))
         {
-            if (await directory.CountAsync() >= MaxRooms)
-                throw new InvalidOperationException($"This lab already has {MaxRooms} rooms; join an existing one.");
-            directory.Touch(room);
+            if (!mayOpen) throw new RoomNotOpenException(room);
+            await OpenAsync(room);
         }
         return connections.Join(connectionId, room);
     }
+
+    /// <summary>The presenter opens a room under a name of their choice (no-op when it exists).</summary>
+    /// <exception cref="InvalidOperationException">The deployment already has <see cref="MaxRooms"/>.</exception>
+    public async Task OpenAsync(string room)
+    {
+        if (await ExistsAsync(room)) return;
+        if (await directory.CountAsync() >= MaxRooms)
+        {
+            throw new InvalidOperationException($"This lab already has {MaxRooms} rooms; close one or join an existing one.");
+        }
+        directory.Touch(room);
+    }
+
+    /// <summary>The presenter closes a room: it no longer exists (pages in it stay, and may not rejoin). Not <c>main</c>.</summary>
+    public Task<bool> CloseAsync(string room) => room == RoomNames.Main ? Task.FromResult(false) : directory.RemoveAsync(room);
 
     /// <summary>A connection went away. Returns the room whose viewer count changed, if any.</summary>
     public IReadOnlyList<string> Leave(string connectionId) => connections.Leave(connectionId);
@@ -77,3 +93,7 @@ public sealed class RegistryRoomLookup(RoomRegistry registry) : LockLab.Client.S
     public Task<RoomState?> FindAsync(string code) =>
         RoomNames.IsValid(code) ? registry.FindAsync(code) : Task.FromResult<RoomState?>(null);
 }
+
+/// <summary>A room that nobody with the presenter key has opened (or that was closed).</summary>
+public sealed class RoomNotOpenException(string room)
+    : Exception($"There is no room '{room}' open now. Check the code the presenter shows; only the presenter opens rooms.");

@@ -18,6 +18,8 @@ public static class RoomsEndpoints
         var rooms = app.MapGroup("/api/rooms").WithTags("Rooms");
         rooms.MapPost("/", Create).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("CreateRoom");
         rooms.MapGet("/{code}", Get).WithName("GetRoom");
+        rooms.MapPut("/{code}", Open).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("OpenRoom");
+        rooms.MapDelete("/{code}", Close).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("CloseRoom");
         rooms.MapPost("/{code}/runs", StartRun).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("StartRoomRun");
         rooms.MapPost("/{code}/page", SetPage).RequireAuthorization(PresenterKeyAuthenticationHandler.Policy).WithName("SetRoomPage");
         rooms.MapGet("/{code}/qr.svg", QrCode).WithName("RoomQrCode");
@@ -29,6 +31,33 @@ public static class RoomsEndpoints
     {
         var code = await registry.CreateAsync();
         return TypedResults.Created($"/api/rooms/{code}", await registry.StateAsync(code));
+    }
+
+    /// <summary>Opens a room under a name the presenter chose (<c>period-3</c>): students may join it from now on.</summary>
+    private static async Task<Results<Ok<RoomState>, ProblemHttpResult>> Open(string code, RoomRegistry registry)
+    {
+        if (InvalidCode(code) is { } invalid) return invalid;
+        try
+        {
+            await registry.OpenAsync(code);
+        }
+        catch (InvalidOperationException full)
+        {
+            return TypedResults.Problem(full.Message, statusCode: StatusCodes.Status409Conflict, title: "Too many rooms");
+        }
+        return TypedResults.Ok(await registry.StateAsync(code));
+    }
+
+    /// <summary>Closes a room: nobody may join it any more (<c>main</c> is always open).</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Close(string code, RoomRegistry registry)
+    {
+        if (InvalidCode(code) is { } invalid) return invalid;
+        if (code == RoomNames.Main)
+        {
+            return TypedResults.Problem("The lab's own room, main, is always open.",
+                statusCode: StatusCodes.Status409Conflict, title: "Room cannot be closed");
+        }
+        return await registry.CloseAsync(code) ? TypedResults.NoContent() : NotFound(code);
     }
 
     private static async Task<Results<Ok<RoomState>, ProblemHttpResult>> Get(string code, RoomRegistry registry)

@@ -28,6 +28,13 @@ public sealed class RedisRoomDirectory(IConnectionMultiplexer redis, RedisKeys k
 
     public Task<long> CountAsync() => Db.SetLengthAsync(keys.Rooms);
 
+    public async Task<bool> RemoveAsync(string room)
+    {
+        var removed = await Db.SetRemoveAsync(keys.Rooms, room);
+        await Db.KeyDeleteAsync(keys.Room(room));
+        return removed;
+    }
+
     public async Task SetPageAsync(string room, string lesson, int page)
     {
         var batch = Db.CreateBatch();

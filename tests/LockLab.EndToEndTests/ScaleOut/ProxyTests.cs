@@ -165,6 +165,7 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
         Prerequisites.Require(Programs);
         const string room = "proxied";
         await using var school = await DeployBehindProxyAsync();
+        await school.Labs.A.OpenRoomAsync(room); // as the presenter does: viewers join open rooms
         await using var page = await RoomRecorder.JoinAsync(school.Proxy.Address, room);
         var ownLab = school.LabAt((await school.UpstreamPortsAsync("/hubs/lab/negotiate", 1)).Single());
         var otherLab = ownLab == school.Labs.A ? school.Labs.B : school.Labs.A;
@@ -207,6 +208,7 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
         };
         page.PageError += (_, error) => { lock (errors) errors.Add(error); };
 
+        await school.Labs.A.OpenRoomAsync(room);
         await page.GotoAsync(new Uri(school.Proxy.Address, $"/lessons/process-locks/2?room={room}").ToString());
         await BrowserFixture.WaitUntilLiveAsync(page);
         // The WebSocket was tried and refused by the proxy; SignalR fell back to Server-Sent Events through it.

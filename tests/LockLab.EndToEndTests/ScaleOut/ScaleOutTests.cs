@@ -29,6 +29,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         await using var deployment = await TwoInstances.DeployAsync(fixture,
             new() { ["LockLab__Redis"] = $"{fixture.Redis.Configuration},asyncTimeout=500,syncTimeout=500" });
         var (a, b) = deployment;
+        await a.OpenRoomAsync(room); // as the presenter does: viewers join open rooms
         await using var viewer = await RoomRecorder.JoinAsync(b.Address, room);
         var run = await a.StartRunAsync(new { scenario = "lock", room, iterations = 15, delayMs = 100 });
         Assert.True(await Waiting.UntilAsync(() => viewer.EventsOf(run.Id).Length >= 3, Patience), "the run did not stream");
@@ -60,6 +61,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         const string room = "resubscribed";
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
+        await a.OpenRoomAsync(room); // as the presenter does: viewers join open rooms
         await using var viewer = await RoomRecorder.JoinAsync(b.Address, room);
         await a.WaitForViewersAsync(room, 1);
         // ~2 s of steady news (a message every few milliseconds), so that every drop below falls mid-run.
@@ -88,6 +90,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
         using var stalled = await StalledViewer.JoinAsync(b.Address, room);
+        await a.OpenRoomAsync(room); // as the presenter does: viewers join open rooms
         await using var healthy = await RoomRecorder.JoinAsync(b.Address, room);
         await a.WaitForViewersAsync(room, 2);
 
@@ -112,6 +115,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         Prerequisites.Require(SchoolInfrastructure.Programs);
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
+        await a.OpenRoomAsync("across"); // as the presenter does: viewers join open rooms
         await using var viewer = await RoomRecorder.JoinAsync(b.Address, "across");
 
         var run = await a.StartRunAsync(new { scenario = "lock", room = "across", iterations = 5, delayMs = 20 });
@@ -167,6 +171,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         const int pages = 300;
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
+        await a.OpenRoomAsync(room); // as the presenter does: viewers join open rooms
         await using var onA = await RoomRecorder.JoinAsync(a.Address, room);
         var run = await a.StartRunAsync(new { scenario = "lock", room, iterations = 2, delayMs = 1 });
         await onA.CompletedAsync(run.Id, Patience);
@@ -197,6 +202,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         var (a, b) = deployment;
         using var toA = a.CreateClient(presenter: true);
         using var toB = b.CreateClient(presenter: true);
+        await a.OpenRoomAsync(room); // as the presenter does: viewers join open rooms
         await using var viewer = await RoomRecorder.JoinAsync(b.Address, room);
         var request = new { scenario = "lock", room, iterations = 100, delayMs = 100 };
 
@@ -230,6 +236,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
             ["LockLab__RunSlotLeaseSeconds"] = "4",
         });
         var (a, b) = deployment;
+        await a.OpenRoomAsync(room); // as the presenter does: viewers join open rooms
         await using var viewer = await RoomRecorder.JoinAsync(b.Address, room);
         // A step run stands still until stepped: it holds the room's one slot for as long as the test needs.
         var run = await a.StartRunAsync(new { scenario = "lock", room, mode = "step" });
@@ -264,6 +271,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         const string room = "stop-across";
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
+        await a.OpenRoomAsync(room); // as the presenter does: viewers join open rooms
         await using var onA = await RoomRecorder.JoinAsync(a.Address, room);
         var run = await a.StartStreamingRunAsync(room, onA, eventsSeen: 2);
 
@@ -285,6 +293,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         // One run at a time in the room: the cut run's slot must not stay taken by an instance that is gone.
         await using var deployment = await TwoInstances.DeployAsync(fixture, new() { ["LockLab__Limits__MaxActiveRunsPerRoom"] = "1" });
         var (a, b) = deployment;
+        await a.OpenRoomAsync(room); // as the presenter does: viewers join open rooms
         await using var onA = await RoomRecorder.JoinAsync(a.Address, room);
 
         var finished = await a.StartRunAsync(new { scenario = "no-lock", room, iterations = 5, delayMs = 10 });
@@ -329,6 +338,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         const string room = "shutdown";
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
+        await a.OpenRoomAsync(room); // as the presenter does: viewers join open rooms
         await using var onB = await RoomRecorder.JoinAsync(b.Address, room);
         var run = await a.StartStreamingRunAsync(room, onB, eventsSeen: 2);
 
@@ -348,6 +358,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         const string room = "slow-shutdown";
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
+        await a.OpenRoomAsync(room); // as the presenter does: viewers join open rooms
         await using var onB = await RoomRecorder.JoinAsync(b.Address, room);
         var run = await a.StartStreamingRunAsync(room, onB, eventsSeen: 2);
         var heartbeat = await deployment.HeartbeatKeyAsync(fixture.Redis, a);

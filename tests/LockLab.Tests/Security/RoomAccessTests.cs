@@ -1,0 +1,117 @@
+using System.Net;
+using LockLab.Contracts;
+using LockLab.Tests.Support;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace LockLab.Tests.Security;
+
+/// <summary>
+/// Rooms only by the key: a viewer joins rooms that exist, only the presenter opens (and closes) them, a connection
+/// cannot try room names at speed, and one address cannot hold the lab's connections.
+/// </summary>
+public class RoomAccessTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
+{
+    private async Task<HubConnection> ConnectAsync(bool presenter = false)
+    {
+        var hub = lab.CreateHubConnection(presenter);
+        await hub.StartAsync();
+        return hub;
+    }
+
+    [Fact]
+    public async Task A_viewer_cannot_bring_a_room_into_being_and_is_told_why()
+    {
+        await using var viewer = await ConnectAsync();
+        var refused = await Assert.ThrowsAsync<HubException>(() => viewer.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "made-up"));
+        Assert.Equal(LabErrorCode.NotFound, LabError.FromHubMessage(refused.Message[(refused.Message.IndexOf("HubException: ") + 14)..]).Code);
+        Assert.Contains("There is no room 'made-up' open now", refused.Message);
+        Assert.Equal(HttpStatusCode.NotFound, (await lab.CreateClient().GetAsync("/api/rooms/made-up")).StatusCode);
+
+        // The lab's own room is always open.
+        await viewer.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), RoomNames.Main);
+    }
+
+    [Fact]
+    public async Task The_presenter_opens_a_room_by_joining_it_or_by_name_and_closes_it()
+    {
+        await using (var presenter = await ConnectAsync(presenter: true))
+        {
+            await presenter.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "period-2");
+        }
+        await using var viewer = await ConnectAsync();
+        await viewer.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "period-2");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await lab.CreateClient().PutAsync("/api/rooms/period-3", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await lab.CreatePresenterClient().PutAsync("/api/rooms/no%20spaces", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await lab.CreatePresenterClient().PutAsync("/api/rooms/period-3", null)).StatusCode);
+        await viewer.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "period-3");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await lab.CreateClient().DeleteAsync("/api/rooms/period-3")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await lab.CreatePresenterClient().DeleteAsync("/api/rooms/period-3")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await lab.CreatePresenterClient().DeleteAsync("/api/rooms/period-3")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await lab.CreatePresenterClient().DeleteAsync("/api/rooms/main")).StatusCode);
+        await using var late = await ConnectAsync();
+        await Assert.ThrowsAsync<HubException>(() => late.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "period-3"));
+    }
+
+    [Fact]
+    public async Task A_connection_that_tries_room_after_room_is_held_back()
+    {
+        await using var prober = await ConnectAsync();
+        var answers = new List<string>();
+        for (var i = 0; i < 15; i++)
+        {
+            try
+            {
+                await prober.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), RoomNames.Main);
+                answers.Add("joined");
+            }
+            catch (HubException ex)
+            {
+                answers.Add(ex.Message);
+            }
+        }
+        Assert.Equal(10, answers.Count(a => a == "joined")); // a burst of ten, then one every two seconds
+        Assert.Contains(answers, a => a.Contains("changed rooms too often"));
+    }
+}
+
+/// <summary>A lab that lets one address hold two hub connections.</summary>
+public sealed class TwoConnectionsLabFactory : LabServerFactory
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["LockLab:MaxConnectionsPerAddress"] = "2" };
+}
+
+public class ConnectionsPerAddressTests(TwoConnectionsLabFactory lab) : IClassFixture<TwoConnectionsLabFactory>
+{
+    private async Task<bool> CanJoinAsync(HubConnection hub)
+    {
+        try
+        {
+            await hub.StartAsync();
+            await hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), RoomNames.Main);
+            return true;
+        }
+        catch (Exception ex) when (ex is HubException or InvalidOperationException or TaskCanceledException or System.IO.IOException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task One_address_holds_at_most_its_share_of_connections_and_gets_a_place_back_when_one_closes()
+    {
+        await using var first = lab.CreateHubConnection();
+        await using var second = lab.CreateHubConnection();
+        await using var third = lab.CreateHubConnection();
+        Assert.True(await CanJoinAsync(first));
+        Assert.True(await CanJoinAsync(second));
+        Assert.False(await CanJoinAsync(third));
+
+        await first.StopAsync();
+        await using var fourth = lab.CreateHubConnection();
+        Assert.True(await TestServices.Waiting.UntilAsync(async () => await CanJoinAsync(fourth) ? "joined" : null,
+            TimeSpan.FromSeconds(10), "a place to come back", TimeSpan.FromMilliseconds(100)) is not null);
+    }
+}
