@@ -33,6 +33,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 });
 builder.Services.AddPresenterKeyAuthentication();
+builder.Services.AddReadLimits(); // reads need no key: how much one address may read is bounded instead
 builder.Services.AddRuns();
 builder.Services.AddLabHub();
 builder.Services.AddRooms();
@@ -67,6 +68,7 @@ app.UseLabRequestLogging();
 app.UseRouting(); // after the status-code pages, so that a re-executed "/not-found" is routed afresh
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter(); // Security/ReadLimits
 app.UseAntiforgery();
 
 app.MapStaticAssets();

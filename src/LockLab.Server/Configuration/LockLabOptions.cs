@@ -141,6 +141,12 @@ public sealed class RunLimits
     /// <summary>Runs one client address may start per minute, over HTTP and through the hub alike (Runs/RunStartLimiter).</summary>
     public int RunsPerMinutePerClient { get; set; } = 60;
 
+    /// <summary>GET requests under <c>/api</c> one client address may make per minute (Security/ReadLimits).</summary>
+    public int ReadsPerMinutePerClient { get; set; } = 6000;
+
+    /// <summary>Exports (<c>/api/runs/{id}/export</c>) one client address may have running at once.</summary>
+    public int ExportsAtOncePerClient { get; set; } = 2;
+
     /// <summary>
     /// Finished runs kept in memory before the oldest are forgotten (their events are bounded by
     /// <see cref="RetainedEventBudget"/>).

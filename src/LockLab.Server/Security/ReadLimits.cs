@@ -1,0 +1,73 @@
+using System.Threading.RateLimiting;
+using LockLab.Server.Configuration;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace LockLab.Server.Security;
+
+/// <summary>
+/// Reading the API needs no key, so how much one address may read is bounded instead (ASP.NET Core's rate limiter):
+/// <c>LockLab:Limits:ReadsPerMinutePerClient</c> GET requests under <c>/api</c> a minute (generous: a class behind one
+/// NAT address loading pages, a script polling a run), and at most <c>LockLab:Limits:ExportsAtOncePerClient</c>
+/// exports at a time (an export streams a whole run from the history). Beyond either: 429 with problem details.
+/// Pages, static files and the hub are not counted here (the hub has its own bounds).
+/// </summary>
+public static class ReadLimits
+{
+    public static IServiceCollection AddReadLimits(this IServiceCollection services)
+    {
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = (context, _) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+                return new ValueTask(context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(
+                    new ProblemDetailsContext
+                    {
+                        HttpContext = context.HttpContext,
+                        ProblemDetails = new ProblemDetails
+                        {
+                            Status = StatusCodes.Status429TooManyRequests,
+                            Title = "Too many requests",
+                            Detail = "This address asked the lab too often, or for too many exports at once; wait a moment.",
+                        },
+                    }).AsTask());
+            };
+            o.GlobalLimiter = PartitionedRateLimiter.CreateChained(Reads(), Exports());
+        });
+        return services;
+    }
+
+    private static string ClientOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static bool IsApiRead(HttpContext http) =>
+        HttpMethods.IsGet(http.Request.Method) && http.Request.Path.StartsWithSegments("/api");
+
+    private static RunLimits Limits(HttpContext http) =>
+        http.RequestServices.GetRequiredService<IOptions<LockLabOptions>>().Value.Limits;
+
+    private static PartitionedRateLimiter<HttpContext> Reads() => PartitionedRateLimiter.Create<HttpContext, string>(http =>
+        !IsApiRead(http)
+            ? RateLimitPartition.GetNoLimiter("")
+            : RateLimitPartition.GetTokenBucketLimiter(ClientOf(http), _ =>
+            {
+                var perMinute = Limits(http).ReadsPerMinutePerClient;
+                return new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = Math.Max(1, perMinute / 6), // ten seconds' worth at once
+                    TokensPerPeriod = Math.Max(1, perMinute / 60),
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                };
+            }));
+
+    private static PartitionedRateLimiter<HttpContext> Exports() => PartitionedRateLimiter.Create<HttpContext, string>(http =>
+        !IsApiRead(http) || !http.Request.Path.Value!.EndsWith("/export", StringComparison.Ordinal)
+            ? RateLimitPartition.GetNoLimiter("")
+            : RateLimitPartition.GetConcurrencyLimiter(ClientOf(http), _ => new ConcurrencyLimiterOptions
+            {
+                PermitLimit = Limits(http).ExportsAtOncePerClient,
+                QueueLimit = 0,
+            }));
+}
