@@ -56,8 +56,35 @@ public sealed class RunHistory : IStoredRuns, IDisposable
     /// <summary>Where the history is kept (a file path, or a PostgreSQL URL without credentials).</summary>
     public string Location => _dialect.Location;
 
-    /// <summary>Why the history could not be opened at start-up, if it could not.</summary>
-    public Exception? StartupError { get; }
+    /// <summary>Why the history could not be opened at start-up, if it could not and has not been since.</summary>
+    public Exception? StartupError
+    {
+        get => Volatile.Read(ref _startupError);
+        private set => Volatile.Write(ref _startupError, value);
+    }
+
+    private Exception? _startupError;
+
+    /// <summary>
+    /// Tries again to open a history that could not be opened at start-up (a database server still starting, a file
+    /// that was in the way): true once it is open. The recorder asks now and then (<see cref="RunRecorder"/>), so
+    /// the lab becomes ready without a restart.
+    /// </summary>
+    public bool TryOpenAgain()
+    {
+        if (StartupError is null) return true;
+        try
+        {
+            HistoryMigrations.Apply(_dialect);
+            StartupError = null;
+            return true;
+        }
+        catch (Exception ex) when (ex is DbException or IOException or UnauthorizedAccessException)
+        {
+            StartupError = ex;
+            return false;
+        }
+    }
 
     /// <summary>
     /// Marks the runs still queued or running whose owning instance <paramref name="ownerIsGone"/> says is gone as

@@ -22,30 +22,61 @@ public sealed class RunRecorder(
     public const int MaxBatch = 5000;
     private static readonly TimeSpan[] Retries = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
-    /// <summary>Runs cut off by the last shutdown become <c>interrupted</c> before anything else happens.</summary>
+    /// <summary>How often a history that could not be opened is tried again.</summary>
+    public static readonly TimeSpan ReopenEvery = TimeSpan.FromSeconds(2);
+
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>
+    /// Runs cut off by the last shutdown become <c>interrupted</c> before anything else happens. A history that cannot
+    /// be opened now (a database server still starting) is tried again in the background until it opens: runs stream
+    /// meanwhile, unkept, and <c>/readyz</c> says so.
+    /// </summary>
     public Task StartAsync(CancellationToken ct)
     {
         if (history.StartupError is { } error)
         {
-            logger.LogError(error, "Could not open the run history at {Location}; runs will stream but not be kept", history.Location);
+            logger.LogError(error, "Could not open the run history at {Location}; runs will stream but not be kept until it opens", history.Location);
+            _ = Task.Run(ReopenAsync, CancellationToken.None);
             return Task.CompletedTask;
         }
+        MarkInterrupted();
+        return Task.CompletedTask;
+    }
+
+    private async Task ReopenAsync()
+    {
+        try
+        {
+            while (!history.TryOpenAgain()) await Task.Delay(ReopenEvery, _stopping.Token);
+            logger.LogInformation("The run history at {Location} is open now; runs from now on are kept", history.Location);
+            MarkInterrupted();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void MarkInterrupted()
+    {
         try
         {
             // Runs still open whose instance is gone were cut off: with one server, by its own last stop; with several
             // sharing the database, by the stop of one of them — never the runs another instance is executing now.
             var interrupted = history.MarkInterrupted(owner => !instances.IsAlive(owner));
-            if (interrupted.Count > 0)
-                logger.LogWarning("{Count} run(s) were cut off by the last shutdown and are now marked interrupted", interrupted.Count);
+            if (interrupted.Count > 0) logger.LogWarning("{Count} run(s) were cut off by the last shutdown and are now marked interrupted", interrupted.Count);
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "Could not open the run history at {Location}; runs will stream but not be kept", history.Location);
         }
-        return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken ct)
+    {
+        _stopping.Cancel();
+        return Task.CompletedTask;
+    }
 
     public void Follow(Run run) => followers.Start(() => RecordAsync(run));
 
