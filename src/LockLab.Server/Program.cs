@@ -54,7 +54,7 @@ builder.Services.AddPageCompression();
 
 var app = builder.Build();
 
-app.UseTlsWhenConfigured(); // HTTPS from Kestrel's own certificate settings (Security/Tls)
+app.UseTlsWhenConfigured(OperationsEndpoints.IsOperationsPath); // HTTPS from Kestrel's certificate settings (Security/Tls)
 app.UseSecurityHeaders();
 app.UseHubOriginCheck(LabHub.Path); // the hub answers the lab's own pages only
 app.UseResponseCompression(); // prerendered HTML only (see PageDelivery)

@@ -33,6 +33,7 @@ public sealed class LabServer : IAsyncDisposable
             // Benchmarks start many runs from one address in a minute; the per-client limit is for classrooms.
             ["LockLab__Limits__RunsPerMinutePerClient"] = "100000",
             ["LockLab__ServeMetrics"] = "true", // the memory figures read the GC's committed heap from /metrics
+            ["LockLab__MaxConnectionsPerAddress"] = "100000", // every viewer of the fan-out comes from loopback
             ["Serilog__MinimumLevel__Default"] = "Warning",
             ["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Information",
         };

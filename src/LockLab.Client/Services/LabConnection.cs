@@ -121,7 +121,15 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         await _connecting!;
         if (room == Room) return;
         Room = room;
-        if (_hub is { State: HubState.Connected }) await JoinAsync();
+        if (_hub is not { State: HubState.Connected }) return;
+        try
+        {
+            await JoinAsync();
+        }
+        catch (HubCallException ex)
+        {
+            await RefusedAsync(ex);
+        }
     }
 
     private async Task ConnectCoreAsync()
@@ -333,7 +341,10 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         }
         catch (HubCallException ex)
         {
-            return ErrorOf(nameof(ILabHub.StartRun), ex);
+            var error = ErrorOf(nameof(ILabHub.StartRun), ex);
+            // A session this browser kept has ended (expired, or the key changed): forget it, so the key is asked for.
+            if (error.Code == LabErrorCode.PresenterKeyRequired && keys.Credential is not null) await keys.ForgetAsync();
+            return error;
         }
     }
 

@@ -11,6 +11,9 @@ namespace LockLab.Client.Services;
 public sealed class PresenterKeyStore(IJSRuntime js, LabApi api)
 {
     private const string StorageKey = "locklab.presenterSession";
+
+    /// <summary>Where earlier versions kept the raw key: removed on first load, so it does not stay in the browser.</summary>
+    private const string OldKeyStorage = "locklab.presenterKey";
     private bool _loaded;
 
     /// <summary>What the page sends to act as the presenter: the session token (null: not signed in).</summary>
@@ -25,6 +28,7 @@ public sealed class PresenterKeyStore(IJSRuntime js, LabApi api)
             ? inProcess.Invoke<string?>("localStorage.getItem", StorageKey)
             : await js.InvokeAsync<string?>("localStorage.getItem", StorageKey);
         _loaded = true;
+        await js.InvokeVoidAsync("localStorage.removeItem", OldKeyStorage);
         return Credential;
     }
 

@@ -21,7 +21,7 @@ public static class HistoryEndpoints
     {
         var runs = app.MapGroup("/api/runs").WithTags("History");
         runs.MapGet("/", List).WithName("ListRuns");
-        runs.MapGet("/{id}/export", Export).WithName("ExportRun");
+        runs.MapGet("/{id}/export", Export).RequireRateLimiting(ReadLimits.ExportsPolicy).WithName("ExportRun");
         return app;
     }
 

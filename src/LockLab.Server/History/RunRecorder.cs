@@ -55,6 +55,10 @@ public sealed class RunRecorder(
         catch (OperationCanceledException)
         {
         }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Trying to open the run history at {Location} again failed; restart the lab to try again", history.Location);
+        }
     }
 
     private void MarkInterrupted()

@@ -72,7 +72,7 @@ public sealed class LabHub(
 
     public override Task OnConnectedAsync()
     {
-        var address = Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var address = ClientAddress.Of(Context.GetHttpContext());
         if (!addresses.TryOpen(address))
         {
             throw Error(LabErrorCode.NotNow, "Too many connections from this address; close some pages and try again.");
@@ -129,7 +129,7 @@ public sealed class LabHub(
     public async Task<RunInfo> StartRun(RunRequest request)
     {
         if (request is null) throw Error(LabErrorCode.InvalidRequest, "A run request is required.");
-        var client = Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var client = ClientAddress.Of(Context.GetHttpContext());
         return await launcher.StartAsync(request, JoinedRoom ?? RoomNames.Main, client, Context.ConnectionAborted) switch
         {
             LaunchResult.Accepted { Run: var run } => run,

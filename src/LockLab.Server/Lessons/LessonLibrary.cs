@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -125,7 +126,7 @@ public sealed partial class LessonLibrary : IDisposable
             }
             try
             {
-                lessons.Add(_parser.Parse(file.Slug, File.ReadAllText(file.Path, Encoding.UTF8), name, Resolve));
+                lessons.Add(_parser.Parse(file.Slug, ReadAtMost(file.Path, _maxBytes), name, Resolve));
             }
             catch (LessonFormatException ex)
             {
@@ -160,16 +161,10 @@ public sealed partial class LessonLibrary : IDisposable
     {
         var result = new List<LessonFile>();
         var slugs = new HashSet<string>(StringComparer.Ordinal);
-        var search = new EnumerationOptions
-        {
-            RecurseSubdirectories = true,
-            MaxRecursionDepth = LessonLimits.MaxFolderDepth,
-            IgnoreInaccessible = true
-        };
         foreach (var folder in _folders.Where(Directory.Exists))
         {
             var root = RealPath(folder);
-            var paths = Directory.EnumerateFiles(folder, "*", search)
+            var paths = FilesBelow(folder, root, LessonLimits.MaxFolderDepth)
                 .Where(p => Extensions.Contains(System.IO.Path.GetExtension(p), StringComparer.OrdinalIgnoreCase))
                 .Where(p => !System.IO.Path.GetFileName(p).StartsWith('.'))
                 .Order(StringComparer.Ordinal);
@@ -181,6 +176,34 @@ public sealed partial class LessonLibrary : IDisposable
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// The files in <paramref name="folder"/> and its subfolders, <paramref name="depth"/> levels down, not entering a
+    /// linked folder that leads out of the lessons folder (<c>proc → /proc/self</c> would lead everywhere).
+    /// </summary>
+    private static IEnumerable<string> FilesBelow(string folder, string root, int depth)
+    {
+        var here = new EnumerationOptions { IgnoreInaccessible = true };
+        foreach (var file in Directory.EnumerateFiles(folder, "*", here)) yield return file;
+        if (depth == 0) yield break;
+        foreach (var sub in Directory.EnumerateDirectories(folder, "*", here))
+        {
+            if (new DirectoryInfo(sub).LinkTarget is not null && !IsInside(sub, root)) continue;
+            foreach (var file in FilesBelow(sub, root, depth - 1)) yield return file;
+        }
+    }
+
+    private static bool IsInside(string path, string root)
+    {
+        try
+        {
+            return RealPath(path).StartsWith(root + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -197,6 +220,10 @@ public sealed partial class LessonLibrary : IDisposable
         }
         catch (IOException ex)
         {
+            if (new FileInfo(path).ResolveLinkTarget(returnFinalTarget: false) is { Exists: false })
+            {
+                return "is a link to a file that does not exist.";
+            }
             return $"is a link that cannot be followed: {ex.Message}";
         }
         if (!real.StartsWith(root + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
@@ -205,15 +232,45 @@ public sealed partial class LessonLibrary : IDisposable
         }
         if (!File.Exists(real)) return "is a link to a file that does not exist.";
         var size = new FileInfo(real).Length;
-        return size > _maxBytes
-            ? $"is {size / 1024.0 / 1024.0:0.0} MB; a lesson file may be at most {_maxBytes / 1024.0 / 1024.0:0.0} MB "
-                + "(LockLab:MaxLessonBytes)."
-            : null;
+        // A FIFO or a device node reports no size (and a FIFO would block the reader): nothing to read in any case.
+        if (size == 0) return "is empty (or not a regular file); it is not read.";
+        return size > _maxBytes ? TooLarge(size) : null;
     }
 
-    /// <summary>The path with every link along it followed (as the kernel opens it): the folders first, then the file.</summary>
+    private string TooLarge(long size) =>
+        $"is {size / 1024.0 / 1024.0:0.0} MB; a lesson file may be at most {_maxBytes / 1024.0 / 1024.0:0.0} MB "
+        + "(LockLab:MaxLessonBytes).";
+
+    /// <summary>The file's text, reading no more than <paramref name="max"/> bytes whatever its size says now.</summary>
+    private string ReadAtMost(string path, long max)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var buffer = new byte[(int)Math.Min(max + 1, stream.Length + 1)];
+        var read = 0;
+        while (read < buffer.Length && stream.Read(buffer, read, buffer.Length - read) is var n && n > 0) read += n;
+        if (read > max || stream.ReadByte() >= 0) throw new LessonFormatException($"The file {TooLarge(Math.Max(read, stream.Length))}");
+        return Encoding.UTF8.GetString(buffer, 0, read);
+    }
+
+    /// <summary>
+    /// The path with every link along it followed, as the kernel opens it (<c>realpath(3)</c>, so a link whose own text
+    /// goes through a linked folder is followed too); elsewhere than Linux, link by link.
+    /// </summary>
     private static string RealPath(string path)
     {
+        if (OperatingSystem.IsLinux())
+        {
+            var resolved = Native.RealPath(path, IntPtr.Zero);
+            if (resolved == IntPtr.Zero) throw new IOException($"realpath failed (errno {Marshal.GetLastPInvokeError()})");
+            try
+            {
+                return Marshal.PtrToStringUTF8(resolved)!;
+            }
+            finally
+            {
+                Native.Free(resolved);
+            }
+        }
         var full = System.IO.Path.GetFullPath(path);
         var real = System.IO.Path.GetPathRoot(full)!;
         foreach (var part in full[real.Length..].Split(System.IO.Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
@@ -278,4 +335,13 @@ public sealed partial class LessonLibrary : IDisposable
 
     [GeneratedRegex(@"\d+", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex Digits();
+
+    private static class Native
+    {
+        [DllImport("libc", EntryPoint = "realpath", SetLastError = true)]
+        public static extern IntPtr RealPath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr resolved);
+
+        [DllImport("libc", EntryPoint = "free")]
+        public static extern void Free(IntPtr pointer);
+    }
 }

@@ -73,7 +73,7 @@ public static class RoomsEndpoints
         var (request, problem) = await RunsEndpoints.ReadRequestAsync(http, ct);
         if (problem is not null) return problem;
         return RunsEndpoints.ToHttp(
-            await launcher.StartAsync(request! with { Room = code }, code, RunsEndpoints.ClientOf(http.HttpContext), ct));
+            await launcher.StartAsync(request! with { Room = code }, code, ClientAddress.Of(http.HttpContext), ct));
     }
 
     private static async Task<Results<Accepted<RoomState>, ValidationProblem, ProblemHttpResult>> SetPage(

@@ -12,8 +12,6 @@ public static class RunsEndpoints
     public const int MaxBodyBytes = 16 * 1024;
     public const int MaxEventsPerPage = 10_000;
 
-    /// <summary>Run creation per client address (the built-in rate limiter): a classroom's worth, not a flood.</summary>
-
     public static IEndpointRouteBuilder MapScenarios(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/scenarios", (ScenarioCatalog catalog) => TypedResults.Ok(catalog.All))
@@ -76,7 +74,7 @@ public static class RunsEndpoints
     {
         var (request, problem) = await ReadRequestAsync(http, ct);
         if (problem is not null) return problem;
-        return ToHttp(await launcher.StartAsync(request!, RoomNames.Main, ClientOf(http.HttpContext), ct));
+        return ToHttp(await launcher.StartAsync(request!, RoomNames.Main, ClientAddress.Of(http.HttpContext), ct));
     }
 
     /// <summary>
@@ -95,9 +93,6 @@ public static class RunsEndpoints
             statusCode: StatusCodes.Status429TooManyRequests, title: "Too many runs"),
         _ => throw new ArgumentOutOfRangeException(nameof(result)),
     };
-
-    /// <summary>The address runs are counted against (the client's, once forwarded headers are applied behind a proxy).</summary>
-    public static string ClientOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     public static async Task<(RunRequest? Request, ProblemHttpResult? Problem)> ReadRequestAsync(HttpRequest http, CancellationToken ct)
     {

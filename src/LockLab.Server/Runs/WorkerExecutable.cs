@@ -42,7 +42,9 @@ public sealed class WorkerExecutable
         foreach (var name in info.Environment.Keys.ToList())
         {
             // The runtime's own knobs (DOTNET_gcServer, DOTNET_TieredPGO, …) are kept: they tune, they hold no secret.
-            if (!InheritedVariables.Contains(name) && !name.StartsWith("DOTNET_", StringComparison.Ordinal)) info.Environment.Remove(name);
+            // Not DOTNET_Section__Key: the host reads those as configuration, secrets included.
+            var runtimeKnob = name.StartsWith("DOTNET_", StringComparison.Ordinal) && !name.Contains("__", StringComparison.Ordinal);
+            if (!InheritedVariables.Contains(name) && !runtimeKnob) info.Environment.Remove(name);
         }
         return info;
     }

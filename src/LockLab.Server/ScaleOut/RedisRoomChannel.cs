@@ -20,8 +20,9 @@ namespace LockLab.Server.ScaleOut;
 /// Why a stream and not plain publish/subscribe: what is published while an instance's subscription is down (a dropped
 /// connection, a Redis fail-over) is gone for it, and a page there would miss a run's end. An instance reads the log from
 /// where it left off: at once when the bell channel rings after a message, when its connection comes back, and once a
-/// second in any case, so a missed ring costs a second, never a message. The log keeps its last
-/// <see cref="LogLength"/> messages (seconds of the busiest run).
+/// second in any case, so a missed ring costs a second, not a message. The log keeps its last
+/// <see cref="LogLength"/> messages (seconds of the busiest run): an instance cut off from Redis for longer than that
+/// skips what was trimmed meanwhile, and its pages catch up by sequence number on their next batch or reconnect.
 /// Adding goes through one queue, in order: a message Redis does not take (a time-out while it is paused, a dropped
 /// connection) is tried again, with back-off, for up to <see cref="LockLabOptions.RoomMessageRetrySeconds"/> before the
 /// next is sent, so a short outage loses nothing and a run's <c>RunCompleted</c> still arrives after its events. A try

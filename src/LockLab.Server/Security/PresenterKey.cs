@@ -19,6 +19,11 @@ public sealed class PresenterKey
         var configured = string.IsNullOrWhiteSpace(options.Value.PresenterKey) ? options.Value.Key : options.Value.PresenterKey;
         IsGenerated = string.IsNullOrWhiteSpace(configured);
         Value = IsGenerated ? Generate(shared) : configured!.Trim();
+        if (!IsGenerated && Value.StartsWith(PresenterSessions.TokenPrefix, StringComparison.Ordinal))
+        {
+            throw new OptionsValidationException(LockLabOptions.Section, typeof(LockLabOptions), [
+                $"LockLab:PresenterKey may not start with '{PresenterSessions.TokenPrefix}' (that is how presenter sessions begin)."]);
+        }
         if (!IsGenerated && EstimatedBits(Value) < MinimumBits)
         {
             throw new OptionsValidationException(LockLabOptions.Section, typeof(LockLabOptions), [

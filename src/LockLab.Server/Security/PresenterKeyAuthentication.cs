@@ -33,20 +33,26 @@ public sealed class PresenterKeyAuthenticationHandler(
         if (candidate is null) return Task.FromResult(AuthenticateResult.NoResult());
         if (candidate.StartsWith(PresenterSessions.TokenPrefix, StringComparison.Ordinal))
         {
-            return Task.FromResult(sessions.IsValid(candidate) ? Presenter() : AuthenticateResult.Fail(SessionEnded));
+            return Task.FromResult(sessions.IsValid(candidate) ? Presenter(BySession) : AuthenticateResult.Fail(SessionEnded));
         }
-        var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var address = ClientAddress.Of(Context);
         if (limiter.IsLockedOut(address)) return Task.FromResult(AuthenticateResult.Fail(LockedOut));
         if (!key.Matches(candidate))
         {
             limiter.RecordFailure(address);
             return Task.FromResult(AuthenticateResult.Fail("The presenter key is not correct."));
         }
-        return Task.FromResult(Presenter());
+        return Task.FromResult(Presenter(ByKey));
     }
 
-    private static AuthenticateResult Presenter() => AuthenticateResult.Success(new AuthenticationTicket(
-        new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, Role)], SchemeName)), SchemeName));
+    /// <summary>How the presenter proved it (claim <see cref="ClaimTypes.AuthenticationMethod"/>): a session is not renewed by itself.</summary>
+    public const string ByKey = "key";
+    public const string BySession = "session";
+
+    private static AuthenticateResult Presenter(string method) => AuthenticateResult.Success(new AuthenticationTicket(
+        new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(ClaimTypes.Role, Role), new Claim(ClaimTypes.AuthenticationMethod, method)], SchemeName)),
+        SchemeName));
 
     private string? ReadCandidate()
     {

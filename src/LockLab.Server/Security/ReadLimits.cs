@@ -34,12 +34,18 @@ public static class ReadLimits
                         },
                     }).AsTask());
             };
-            o.GlobalLimiter = PartitionedRateLimiter.CreateChained(Reads(), Exports());
+            o.GlobalLimiter = Reads();
+            o.AddPolicy(ExportsPolicy, http => RateLimitPartition.GetConcurrencyLimiter(ClientAddress.Of(http), _ => new ConcurrencyLimiterOptions
+            {
+                PermitLimit = Limits(http).ExportsAtOncePerClient,
+                QueueLimit = 0,
+            }));
         });
         return services;
     }
 
-    private static string ClientOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    /// <summary>The policy an export endpoint names (<c>RequireRateLimiting</c>): exports one address runs at once.</summary>
+    public const string ExportsPolicy = "exports";
 
     private static bool IsApiRead(HttpContext http) =>
         HttpMethods.IsGet(http.Request.Method) && http.Request.Path.StartsWithSegments("/api");
@@ -50,7 +56,7 @@ public static class ReadLimits
     private static PartitionedRateLimiter<HttpContext> Reads() => PartitionedRateLimiter.Create<HttpContext, string>(http =>
         !IsApiRead(http)
             ? RateLimitPartition.GetNoLimiter("")
-            : RateLimitPartition.GetTokenBucketLimiter(ClientOf(http), _ =>
+            : RateLimitPartition.GetTokenBucketLimiter(ClientAddress.Of(http), _ =>
             {
                 var perMinute = Limits(http).ReadsPerMinutePerClient;
                 return new TokenBucketRateLimiterOptions
@@ -60,14 +66,5 @@ public static class ReadLimits
                     ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                     QueueLimit = 0,
                 };
-            }));
-
-    private static PartitionedRateLimiter<HttpContext> Exports() => PartitionedRateLimiter.Create<HttpContext, string>(http =>
-        !IsApiRead(http) || !http.Request.Path.Value!.EndsWith("/export", StringComparison.Ordinal)
-            ? RateLimitPartition.GetNoLimiter("")
-            : RateLimitPartition.GetConcurrencyLimiter(ClientOf(http), _ => new ConcurrencyLimiterOptions
-            {
-                PermitLimit = Limits(http).ExportsAtOncePerClient,
-                QueueLimit = 0,
             }));
 }

@@ -21,10 +21,6 @@ public static class SecurityExtensions
     }
 
     /// <summary>
-    /// When the key was generated, say it once, with a link that signs a browser in (the page stores the key and
-    /// removes it from the address bar).
-    /// </summary>
-    /// <summary>
     /// Takes the presenter key at start-up rather than at the first request that needs it: a configured key weaker than
     /// a generated one (<see cref="PresenterKey.MinimumBits"/>) stops the lab with one line saying so.
     /// </summary>
@@ -42,6 +38,10 @@ public static class SecurityExtensions
         }
     }
 
+    /// <summary>
+    /// When the key was generated, say so once, with a link that signs a browser in (the page trades the key for a
+    /// presenter session and removes it from the address bar).
+    /// </summary>
     /// <remarks>
     /// The key itself never goes through the logging pipeline (a log collector would keep it): it is printed on the
     /// console for the person who started the lab (not in the JSON log format, whose every line is a log event) and

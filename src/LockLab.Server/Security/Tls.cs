@@ -23,11 +23,12 @@ public static class Tls
     /// carry <c>Strict-Transport-Security</c> (not for localhost, where a developer's browser would remember it for
     /// every local project). Without, nothing: the lab on plain HTTP logs no warning about a missing HTTPS port.
     /// </summary>
-    public static WebApplication UseTlsWhenConfigured(this WebApplication app)
+    /// <param name="probes">Paths answered on plain HTTP as well: health probes (a container's check asks over HTTP).</param>
+    public static WebApplication UseTlsWhenConfigured(this WebApplication app, Func<PathString, bool> probes)
     {
         if (!IsConfigured(app.Configuration)) return app;
         app.UseHsts();
-        app.UseHttpsRedirection();
+        app.UseWhen(context => !probes(context.Request.Path), branch => branch.UseHttpsRedirection());
         return app;
     }
 }

@@ -29,6 +29,10 @@ public sealed class HostileLessonsLabFactory : LabServerFactory
         Directory.CreateSymbolicLink(Path.Combine(Folder, "linked-folder"), outside);
         File.CreateSymbolicLink(Path.Combine(Folder, "alias.md"), "real-lesson.md"); // inside: fine
         File.CreateSymbolicLink(Path.Combine(Folder, "dangling.md"), "no-such-file.md");
+        // A link whose own text goes through a linked folder: followed link by link it seems to stay inside.
+        Directory.CreateSymbolicLink(Path.Combine(Folder, "proc"), "/proc/self");
+        File.CreateSymbolicLink(Path.Combine(Folder, "through.md"), Path.Combine("proc", "environ"));
+        File.CreateSymbolicLink(Path.Combine(Folder, "zeros.md"), "/dev/zero");
 
         File.WriteAllText(Path.Combine(Folder, "huge.md"), "# Huge\n\n" + new string('x', (int)MaxBytes * 2));
         File.WriteAllText(Path.Combine(Folder, "laughs.md"), """
@@ -90,7 +94,8 @@ public class HostileLessonTests(HostileLessonsLabFactory lab) : IClassFixture<Ho
     [Theory]
     [InlineData("leak")]
     [InlineData("sneaky")]
-    [InlineData("secret")] // linked-folder/secret.md
+    [InlineData("through")] // through.md -> proc/environ, proc -> /proc/self
+    [InlineData("zeros")] // /dev/zero: endless
     public async Task A_link_out_of_the_lessons_folder_is_listed_as_refused_and_never_read(string slug)
     {
         var refused = Assert.Single(await CatalogAsync(), l => l.Slug == slug);
@@ -107,6 +112,9 @@ public class HostileLessonTests(HostileLessonsLabFactory lab) : IClassFixture<Ho
         var catalog = await CatalogAsync();
         Assert.Equal(2, Assert.Single(catalog, l => l.Slug == "alias").PageCount);
         Assert.Contains("does not exist", Assert.Single(catalog, l => l.Slug == "dangling").Error);
+        // A linked folder that leads out (linked-folder → ../outside, proc → /proc/self) is not even entered.
+        Assert.DoesNotContain(catalog, l => l.Slug == "secret");
+        Assert.DoesNotContain(catalog, l => l.Slug is "status" or "cmdline" or "environ");
     }
 
     [Fact]

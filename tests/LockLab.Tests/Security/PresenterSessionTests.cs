@@ -73,6 +73,17 @@ public class PresenterSessionTests(PresenterSessionLabFactory lab) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_session_cannot_extend_itself_only_the_key_opens_one()
+    {
+        var session = await SignInAsync();
+        var renewer = lab.CreateClient();
+        renewer.DefaultRequestHeaders.Authorization = new("Bearer", session.Token);
+        var refused = await renewer.PostAsync("/api/presenter/session", null);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("presenter key itself", await refused.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task An_altered_session_token_is_refused()
     {
         var token = (await SignInAsync()).Token;
@@ -86,11 +97,12 @@ public class PresenterSessionTests(PresenterSessionLabFactory lab) : IClassFixtu
     [InlineData("classroom")]
     [InlineData("e2e-presenter-key")]
     [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    [InlineData("ps.Zq7mX2cL9pR4vT8kW1nB5dYh")] // would be taken for a session token
     public void A_configured_key_weaker_than_a_generated_one_stops_the_lab_at_start_up(string weak)
     {
         var refused = Assert.Throws<OptionsValidationException>(() =>
             new PresenterKey(Options.Create(new LockLabOptions { PresenterKey = weak })));
-        Assert.Contains("too easy to guess", refused.Message);
+        Assert.Contains("LockLab:PresenterKey", refused.Message);
     }
 
     [Theory]
