@@ -22,8 +22,7 @@ public sealed class LabApi(IJSRuntime js) : IAsyncDisposable
     /// <param name="credential">The presenter's session (or key), for what only the presenter may read.</param>
     public async Task<T?> GetAsync<T>(string path, JsonTypeInfo<T> type, string? credential, params int[] missing)
     {
-        _module ??= js.InvokeAsync<IJSObjectReference>("import", "./js/api.js").AsTask();
-        var json = await (await _module).InvokeAsync<string?>("get", path, missing, credential);
+        var json = await (await Module()).InvokeAsync<string?>("get", path, missing, credential);
         return json is null ? default : JsonSerializer.Deserialize(json, type);
     }
 
@@ -33,8 +32,7 @@ public sealed class LabApi(IJSRuntime js) : IAsyncDisposable
     /// </summary>
     public async Task<(PresenterSession? Session, string? Error)> SignInAsync(string key)
     {
-        _module ??= js.InvokeAsync<IJSObjectReference>("import", "./js/api.js").AsTask();
-        using var answer = JsonDocument.Parse(await (await _module).InvokeAsync<string>("signIn", key));
+        using var answer = JsonDocument.Parse(await (await Module()).InvokeAsync<string>("signIn", key));
         var status = answer.RootElement.GetProperty("status").GetInt32();
         var body = answer.RootElement.GetProperty("body").GetString() ?? "";
         if (status == 201) return (JsonSerializer.Deserialize(body, ContractsJsonContext.Default.PresenterSession), null);
@@ -53,6 +51,9 @@ public sealed class LabApi(IJSRuntime js) : IAsyncDisposable
             return null;
         }
     }
+
+    private Task<IJSObjectReference> Module() =>
+        _module ??= js.InvokeAsync<IJSObjectReference>("import", "./js/api.js").AsTask();
 
     public async ValueTask DisposeAsync()
     {

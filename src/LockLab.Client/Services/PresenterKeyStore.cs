@@ -24,11 +24,17 @@ public sealed class PresenterKeyStore(IJSRuntime js, LabApi api)
         if (_loaded) return Credential;
         // In WebAssembly the read is synchronous: the hub connection that needs the credential then opens in the same
         // turn, while the page is still rendering, rather than after a trip through the browser's task queue.
-        Credential = js is IJSInProcessRuntime inProcess
-            ? inProcess.Invoke<string?>("localStorage.getItem", StorageKey)
-            : await js.InvokeAsync<string?>("localStorage.getItem", StorageKey);
+        if (js is IJSInProcessRuntime inProcess)
+        {
+            Credential = inProcess.Invoke<string?>("localStorage.getItem", StorageKey);
+            inProcess.InvokeVoid("localStorage.removeItem", OldKeyStorage);
+        }
+        else
+        {
+            Credential = await js.InvokeAsync<string?>("localStorage.getItem", StorageKey);
+            await js.InvokeVoidAsync("localStorage.removeItem", OldKeyStorage);
+        }
         _loaded = true;
-        await js.InvokeVoidAsync("localStorage.removeItem", OldKeyStorage);
         return Credential;
     }
 

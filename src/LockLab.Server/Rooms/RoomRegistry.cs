@@ -36,7 +36,7 @@ public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections conne
         if (!await ExistsAsync(room))
         {
             if (!mayOpen) throw new RoomNotOpenException(room);
-            await OpenAsync(room);
+            await OpenNewAsync(room);
         }
         return connections.Join(connectionId, room);
     }
@@ -45,7 +45,11 @@ public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections conne
     /// <exception cref="InvalidOperationException">The deployment already has <see cref="MaxRooms"/>.</exception>
     public async Task OpenAsync(string room)
     {
-        if (await ExistsAsync(room)) return;
+        if (!await ExistsAsync(room)) await OpenNewAsync(room);
+    }
+
+    private async Task OpenNewAsync(string room)
+    {
         if (await directory.CountAsync() >= MaxRooms)
         {
             throw new InvalidOperationException($"This lab already has {MaxRooms} rooms; close one or join an existing one.");

@@ -1,5 +1,4 @@
 using LockLab.Server.Configuration;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace LockLab.Server.Security;
@@ -21,18 +20,9 @@ public static class HubOrigin
                 await next();
                 return;
             }
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails = new ProblemDetails
-                {
-                    Status = StatusCodes.Status403Forbidden,
-                    Title = "Another site's page",
-                    Detail = "The lab's hub answers the lab's own pages only. Open the lab at its own address "
-                        + "(or set LockLab:PublicUrl to the address students use).",
-                },
-            });
+            await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Another site's page",
+                "The lab's hub answers the lab's own pages only. Open the lab at its own address "
+                    + "(or set LockLab:PublicUrl to the address students use).");
         }));
 
     private static bool IsAllowed(HttpContext context)

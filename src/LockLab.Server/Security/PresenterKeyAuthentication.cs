@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace LockLab.Server.Security;
@@ -19,8 +18,7 @@ public sealed class PresenterKeyAuthenticationHandler(
     UrlEncoder encoder,
     PresenterKey key,
     KeyAttemptLimiter limiter,
-    PresenterSessions sessions,
-    IProblemDetailsService problems)
+    PresenterSessions sessions)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "PresenterKey";
@@ -76,33 +74,20 @@ public sealed class PresenterKeyAuthenticationHandler(
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure;
         if (failure?.Message == LockedOut)
         {
-            Response.StatusCode = StatusCodes.Status429TooManyRequests;
             Response.Headers.RetryAfter = ((int)KeyAttemptLimiter.Window.TotalSeconds).ToString();
-            await problems.WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = Context,
-                ProblemDetails = new ProblemDetails
-                {
-                    Status = StatusCodes.Status429TooManyRequests,
-                    Title = "Too many wrong keys",
-                    Detail = $"{LockedOut} Wait a minute before trying again.",
-                },
-            });
+            await Problems.WriteAsync(Context, StatusCodes.Status429TooManyRequests, "Too many wrong keys",
+                $"{LockedOut} Wait a minute before trying again.");
             return;
         }
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
         var (title, detail) = failure?.Message switch
         {
             null => ("Presenter key required",
-                "Send the presenter key as 'Authorization: Bearer <key>'. The server logs its key at start-up when none is configured."),
+                "Send the presenter key as 'Authorization: Bearer <key>'. When none is configured, the server prints the one it "
+                    + "generated on its console and keeps it in its data folder (presenter-key)."),
             SessionEnded => ("Presenter sign-in expired", $"{SessionEnded} Send the presenter key again."),
             _ => ("Wrong presenter key", "The presenter key in the Authorization header is not correct."),
         };
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails = new ProblemDetails { Status = StatusCodes.Status401Unauthorized, Title = title, Detail = detail },
-        });
+        await Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, title, detail);
     }
 }

@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using LockLab.Server.Configuration;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace LockLab.Server.Security;
@@ -22,17 +21,8 @@ public static class ReadLimits
             o.OnRejected = (context, _) =>
             {
                 context.HttpContext.Response.Headers.RetryAfter = "1";
-                return new ValueTask(context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(
-                    new ProblemDetailsContext
-                    {
-                        HttpContext = context.HttpContext,
-                        ProblemDetails = new ProblemDetails
-                        {
-                            Status = StatusCodes.Status429TooManyRequests,
-                            Title = "Too many requests",
-                            Detail = "This address asked the lab too often, or for too many exports at once; wait a moment.",
-                        },
-                    }).AsTask());
+                return new ValueTask(Problems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests,
+                    "Too many requests", "This address asked the lab too often, or for too many exports at once; wait a moment."));
             };
             o.GlobalLimiter = Reads();
             o.AddPolicy(ExportsPolicy, http => RateLimitPartition.GetConcurrencyLimiter(ClientAddress.Of(http), _ => new ConcurrencyLimiterOptions
