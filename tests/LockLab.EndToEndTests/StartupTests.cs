@@ -1,3 +1,6 @@
+using System.Net.Http.Json;
+using LockLab.Contracts;
+
 namespace LockLab.EndToEndTests;
 
 /// <summary>How the real server executable starts when its settings cannot work.</summary>
@@ -38,5 +41,42 @@ public class StartupTests
         Assert.Contains("LockLab:PresenterKey is too easy to guess", complaint);
         Assert.DoesNotContain("   at ", refused.Message);
         Assert.DoesNotContain("Now listening", refused.Message);
+    }
+
+    [Fact]
+    public async Task A_presenter_signed_in_before_a_restart_stays_signed_in_after_it_and_the_signing_keys_are_the_owners_only()
+    {
+        var dataPath = Directory.CreateTempSubdirectory("locklab-e2e-restart-").FullName;
+        try
+        {
+            string token;
+            await using (var before = await ServerProcess.StartAsync(dataPath: dataPath))
+            {
+                using var signIn = before.CreateClient(presenter: true);
+                var answer = await signIn.PostAsync("/api/presenter/session", null);
+                Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync());
+                token = (await answer.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PresenterSession))!.Token;
+                // No complaint about where, or how, the signing keys are kept.
+                Assert.DoesNotContain(before.Output.Split('\n'), l => l.Contains(" WRN]") && l.Contains("DataProtection"));
+            }
+
+            // The same lab started again on its data folder (a restart, a container recreated on its volume).
+            await using var after = await ServerProcess.StartAsync(dataPath: dataPath);
+            using var teacher = after.CreateClient();
+            teacher.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            var opened = await teacher.PutAsync("/api/rooms/after-restart", null);
+            Assert.True(opened.IsSuccessStatusCode, $"{(int)opened.StatusCode}: {await opened.Content.ReadAsStringAsync()}");
+
+            var keys = Path.Combine(dataPath, "data-protection-keys");
+            Assert.NotEmpty(Directory.GetFiles(keys, "*.xml"));
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(keys));
+            }
+        }
+        finally
+        {
+            Directory.Delete(dataPath, recursive: true);
+        }
     }
 }

@@ -48,6 +48,12 @@ public sealed class LockLabOptions
     /// </summary>
     public int MaxConnectionsPerAddress { get; set; } = 1000;
 
+    /// <summary>
+    /// A room other than <c>main</c> closes by itself after this many hours without a page watching it or a run in it:
+    /// rooms opened for a lesson do not pile up (with Redis, across restarts). A presenter can close one sooner.
+    /// </summary>
+    public double RoomIdleHours { get; set; } = 24;
+
     /// <summary>Extra lesson files (Jekyll format).</summary>
     public string? LessonsPath { get; set; }
 

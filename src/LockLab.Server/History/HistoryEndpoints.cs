@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using LockLab.Contracts;
@@ -25,11 +24,13 @@ public static class HistoryEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<RunInfo[]>, ValidationProblem>> List(RunHistory history, RunStore store, ClaimsPrincipal caller,
+    private static async Task<Results<Ok<RunInfo[]>, ValidationProblem, ProblemHttpResult>> List(
+        RunHistory history, RunStore store, HttpContext http, RoomCodeGuesses guesses,
         CancellationToken ct, string? room = null, string? scenario = null, string? status = null, int limit = 100)
     {
         var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(room) && !caller.IsInRole(PresenterKeyAuthenticationHandler.Role))
+        var presenter = http.User.IsInRole(PresenterKeyAuthenticationHandler.Role);
+        if (string.IsNullOrWhiteSpace(room) && !presenter)
         {
             errors["room"] = ["Name a room (?room=CODE): listing every room's runs needs the presenter key."];
         }
@@ -43,10 +44,17 @@ public static class HistoryEndpoints
         if (limit is < 1 or > MaxListed) errors["limit"] = [$"Must be between 1 and {MaxListed}."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        // Live runs from memory (their status is current), the rest from the database.
-        var stored = await history.ListAsync(new HistoryQuery(room, scenario, parsedStatus, limit), ct);
-        var live = stored.Select(r => store.Find(r.Id)?.ToInfo() ?? r).ToArray();
-        return TypedResults.Ok(live);
+        async Task<RunInfo[]> ListAsync()
+        {
+            // Live runs from memory (their status is current), the rest from the database.
+            var stored = await history.ListAsync(new HistoryQuery(room, scenario, parsedStatus, limit), ct);
+            return stored.Select(r => store.Find(r.Id)?.ToInfo() ?? r).ToArray();
+        }
+        if (presenter || room is null) return TypedResults.Ok(await ListAsync());
+
+        // A room's runs tell that its code is (or was) in use: anonymous callers naming rooms are counted as guessing.
+        var asked = await guesses.AskAsync(ClientAddress.Of(http), room, async () => await ListAsync() is { Length: > 0 } runs ? runs : null);
+        return asked.Refused ? RoomCodeGuesses.TooMany(http) : TypedResults.Ok(asked.Found ?? []);
     }
 
     /// <summary>Events read per page while exporting: a run of millions of events is written out as it is read, never held whole.</summary>

@@ -23,7 +23,8 @@ public sealed class LabHub(
     LessonLibrary lessons,
     ViewerFeeds feeds,
     ViewerCountAnnouncer viewerCounts,
-    ConnectionsPerAddress addresses) : Hub<ILabClient>, ILabHub
+    ConnectionsPerAddress addresses,
+    RoomCodeGuesses guesses) : Hub<ILabClient>, ILabHub
 {
     public const string Path = "/hubs/lab";
     private const string RoomKey = "room";
@@ -40,20 +41,24 @@ public sealed class LabHub(
         {
             throw Error(LabErrorCode.NotNow, "This page changed rooms too often; wait a few seconds and try again.");
         }
+        var presenter = Context.User?.IsInRole(PresenterKeyAuthenticationHandler.Role) == true;
+        var address = Context.Items.TryGetValue(AddressKey, out var a) && a is string known ? known : "";
+        if (!presenter && !guesses.MayAsk(address, room)) throw Error(LabErrorCode.NotNow, RoomCodeGuesses.Refusal);
         // Rooms are this lab's own (RoomConnections), not SignalR groups: every message reaches a page through its feed.
         try
         {
-            var presenter = Context.User?.IsInRole(PresenterKeyAuthenticationHandler.Role) == true;
             viewerCounts.Changed(await rooms.JoinAsync(Context.ConnectionId, room, mayOpen: presenter));
         }
         catch (RoomNotOpenException notOpen)
         {
+            guesses.Answered(address, room, exists: false);
             throw Error(LabErrorCode.NotFound, notOpen.Message);
         }
         catch (InvalidOperationException full)
         {
             throw Error(LabErrorCode.RoomFull, full.Message);
         }
+        if (!presenter) guesses.Answered(address, room, exists: true);
         Context.Items[RoomKey] = room;
         if (Context.ConnectionAborted.IsCancellationRequested)
         {

@@ -36,34 +36,46 @@ public interface IRoomDirectory
 
     /// <summary>Pages watching <paramref name="room"/> on every instance, given that this one has <paramref name="here"/>.</summary>
     Task<int> ViewersAsync(string room, int here);
+
+    /// <summary>
+    /// Something happened in the room at <paramref name="at"/> (it was opened, a page watched it, a run was on): its idle
+    /// time starts again. A later mark wins; an earlier one is ignored.
+    /// </summary>
+    void MarkActive(string room, DateTimeOffset at);
+
+    /// <summary>Rooms other than <c>main</c> in which nothing has happened since before <paramref name="cutoff"/>.</summary>
+    Task<IReadOnlyList<string>> IdleSinceAsync(DateTimeOffset cutoff);
 }
 
 /// <summary>The rooms of a single server, in its memory: the embedded default.</summary>
-public sealed class InMemoryRoomDirectory : IRoomDirectory
+public sealed class InMemoryRoomDirectory(TimeProvider clock) : IRoomDirectory
 {
-    private sealed class Room
+    private sealed class Room(DateTimeOffset openedAt)
     {
         public string? Lesson;
         public int Page = 1;
+        public DateTimeOffset ActiveAt = openedAt;
     }
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Room> _rooms = new(StringComparer.Ordinal)
     {
-        [RoomNames.Main] = new Room(),
+        [RoomNames.Main] = new Room(clock.GetUtcNow()),
     };
+
+    private Room NewRoom(string _) => new(clock.GetUtcNow());
 
     public Task<string> CreateAsync()
     {
         while (true)
         {
             var code = RoomNames.NewCode();
-            if (_rooms.TryAdd(code, new Room())) return Task.FromResult(code);
+            if (_rooms.TryAdd(code, NewRoom(code))) return Task.FromResult(code);
         }
     }
 
     public Task<bool> ExistsAsync(string room) => Task.FromResult(_rooms.ContainsKey(room));
 
-    public void Touch(string room) => _rooms.GetOrAdd(room, _ => new Room());
+    public void Touch(string room) => _rooms.GetOrAdd(room, NewRoom);
 
     public Task<bool> RemoveAsync(string room) => Task.FromResult(_rooms.TryRemove(room, out _));
 
@@ -71,7 +83,7 @@ public sealed class InMemoryRoomDirectory : IRoomDirectory
 
     public Task SetPageAsync(string room, string lesson, int page)
     {
-        var r = _rooms.GetOrAdd(room, _ => new Room());
+        var r = _rooms.GetOrAdd(room, NewRoom);
         lock (r) (r.Lesson, r.Page) = (lesson, page);
         return Task.CompletedTask;
     }
@@ -87,4 +99,21 @@ public sealed class InMemoryRoomDirectory : IRoomDirectory
     }
 
     public Task<int> ViewersAsync(string room, int here) => Task.FromResult(here);
+
+    public void MarkActive(string room, DateTimeOffset at)
+    {
+        if (!_rooms.TryGetValue(room, out var r)) return;
+        lock (r) if (at > r.ActiveAt) r.ActiveAt = at;
+    }
+
+    public Task<IReadOnlyList<string>> IdleSinceAsync(DateTimeOffset cutoff)
+    {
+        var idle = new List<string>();
+        foreach (var (name, r) in _rooms)
+        {
+            if (name == RoomNames.Main) continue;
+            lock (r) if (r.ActiveAt < cutoff) idle.Add(name);
+        }
+        return Task.FromResult<IReadOnlyList<string>>(idle);
+    }
 }

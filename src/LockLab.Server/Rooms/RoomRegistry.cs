@@ -8,7 +8,8 @@ namespace LockLab.Server.Rooms;
 /// watches it here, and the presenter's page changes. A room exists once it was created (a classroom code) or used
 /// (a run or a viewer named it); <c>main</c> always exists.
 /// </summary>
-public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections connections, RunLookup runs, IRoomChannel channel) : IRunObserver
+public sealed class RoomRegistry(
+    IRoomDirectory directory, RoomConnections connections, RunLookup runs, IRoomChannel channel, TimeProvider clock) : IRunObserver
 {
     /// <summary>Rooms a deployment keeps at most: joining is open to anyone, so their number must be bounded.</summary>
     public const int MaxRooms = 10_000;
@@ -21,8 +22,12 @@ public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections conne
     /// <summary>A room named by a run or a viewer comes into being.</summary>
     public void Touch(string room) => directory.Touch(room);
 
-    /// <summary>A run accepted for a room brings the room into being (or keeps it alive).</summary>
-    void IRunObserver.Follow(Run run) => Touch(run.Room);
+    /// <summary>A run accepted for a room brings the room into being (or keeps it alive: <see cref="RoomExpiry"/>).</summary>
+    void IRunObserver.Follow(Run run)
+    {
+        Touch(run.Room);
+        directory.MarkActive(run.Room, clock.GetUtcNow());
+    }
 
     /// <summary>
     /// A connection watches <paramref name="room"/> (and no longer its previous room). Returns the rooms whose viewer
@@ -41,11 +46,12 @@ public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections conne
         return connections.Join(connectionId, room);
     }
 
-    /// <summary>The presenter opens a room under a name of their choice (no-op when it exists).</summary>
+    /// <summary>The presenter opens a room under a name of their choice (when it exists: its idle time starts again).</summary>
     /// <exception cref="InvalidOperationException">The deployment already has <see cref="MaxRooms"/>.</exception>
     public async Task OpenAsync(string room)
     {
         if (!await ExistsAsync(room)) await OpenNewAsync(room);
+        else directory.MarkActive(room, clock.GetUtcNow());
     }
 
     private async Task OpenNewAsync(string room)
@@ -60,13 +66,22 @@ public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections conne
     /// <summary>The presenter closes a room: it no longer exists (pages in it stay, and may not rejoin). Not <c>main</c>.</summary>
     public Task<bool> CloseAsync(string room) => room == RoomNames.Main ? Task.FromResult(false) : directory.RemoveAsync(room);
 
-    /// <summary>A connection went away. Returns the room whose viewer count changed, if any.</summary>
-    public IReadOnlyList<string> Leave(string connectionId) => connections.Leave(connectionId);
+    /// <summary>
+    /// A connection went away. Returns the room whose viewer count changed, if any. A room's idle time counts from its
+    /// last viewer's leaving (<see cref="RoomExpiry"/>).
+    /// </summary>
+    public IReadOnlyList<string> Leave(string connectionId)
+    {
+        var left = connections.Leave(connectionId);
+        foreach (var room in left) directory.MarkActive(room, clock.GetUtcNow());
+        return left;
+    }
 
     /// <summary>Moves the room (and everyone following it) to a lesson page.</summary>
     public async Task ShowPageAsync(string room, string lesson, int page)
     {
         await directory.SetPageAsync(room, lesson, page);
+        directory.MarkActive(room, clock.GetUtcNow());
         channel.Send(room, nameof(ILabClient.PageChanged), room, lesson, page);
     }
 
@@ -90,12 +105,21 @@ public sealed class RoomRegistry(IRoomDirectory directory, RoomConnections conne
 
 /// <summary>
 /// The server side of the client's <see cref="LockLab.Client.Services.IRoomLookup"/>: no HTTP round trip while
-/// prerendering.
+/// prerendering. A room page tells whether a code exists, so it counts as a guess (<see cref="Security.RoomCodeGuesses"/>); a
+/// refused caller's page says the room was not found, and the page's own lookup once it runs says why.
 /// </summary>
-public sealed class RegistryRoomLookup(RoomRegistry registry) : LockLab.Client.Services.IRoomLookup
+public sealed class RegistryRoomLookup(RoomRegistry registry, Security.RoomCodeGuesses guesses, IHttpContextAccessor http)
+    : LockLab.Client.Services.IRoomLookup
 {
-    public Task<RoomState?> FindAsync(string code) =>
-        RoomNames.IsValid(code) ? registry.FindAsync(code) : Task.FromResult<RoomState?>(null);
+    public async Task<RoomState?> FindAsync(string code)
+    {
+        if (!RoomNames.IsValid(code)) return null;
+        if (http.HttpContext is not { } context || context.User.IsInRole(Security.PresenterKeyAuthenticationHandler.Role))
+        {
+            return await registry.FindAsync(code);
+        }
+        return (await guesses.AskAsync(Security.ClientAddress.Of(context), code, () => registry.FindAsync(code))).Found;
+    }
 }
 
 /// <summary>A room that nobody with the presenter key has opened (or that was closed).</summary>

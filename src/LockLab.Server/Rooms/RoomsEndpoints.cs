@@ -60,10 +60,14 @@ public static class RoomsEndpoints
         return await registry.CloseAsync(code) ? TypedResults.NoContent() : NotFound(code);
     }
 
-    private static async Task<Results<Ok<RoomState>, ProblemHttpResult>> Get(string code, RoomRegistry registry)
+    private static async Task<Results<Ok<RoomState>, ProblemHttpResult>> Get(
+        string code, HttpContext http, RoomRegistry registry, RoomCodeGuesses guesses)
     {
         if (InvalidCode(code) is { } invalid) return invalid;
-        return await registry.FindAsync(code) is { } state ? TypedResults.Ok(state) : NotFound(code);
+        if (IsPresenter(http)) return await registry.FindAsync(code) is { } found ? TypedResults.Ok(found) : NotFound(code);
+        var asked = await guesses.AskAsync(ClientAddress.Of(http), code, () => registry.FindAsync(code));
+        if (asked.Refused) return RoomCodeGuesses.TooMany(http);
+        return asked.Found is { } state ? TypedResults.Ok(state) : NotFound(code);
     }
 
     private static async Task<Results<Accepted<RunInfo>, ValidationProblem, ProblemHttpResult>> StartRun(
@@ -95,8 +99,15 @@ public static class RoomsEndpoints
     /// (it offers none: the presenter's view says why) at the address this request used.
     /// </summary>
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> QrCode(
-        string code, string? address, HttpRequest http, RoomRegistry registry, JoinAddressFinder finder)
+        string code, string? address, HttpRequest http, RoomRegistry registry, JoinAddressFinder finder, RoomCodeGuesses guesses)
     {
+        if (InvalidCode(code) is { } invalid) return invalid;
+        if (!IsPresenter(http.HttpContext))
+        {
+            var asked = await guesses.AskAsync(ClientAddress.Of(http.HttpContext), code,
+                async () => await registry.ExistsAsync(code) ? code : null);
+            if (asked.Refused) return RoomCodeGuesses.TooMany(http.HttpContext);
+        }
         if (await MissingAsync(code, registry) is { } missing) return missing;
         var offered = finder.Find(http.Host, http.Scheme).Addresses;
         if (address is not null && !offered.Contains(address.TrimEnd('/'), StringComparer.OrdinalIgnoreCase))
@@ -125,6 +136,8 @@ public static class RoomsEndpoints
         ? null
         : TypedResults.Problem($"'{code}' is not a room code. {RoomNames.Rule}",
             statusCode: StatusCodes.Status400BadRequest, title: "Invalid room code");
+
+    private static bool IsPresenter(HttpContext http) => http.User.IsInRole(PresenterKeyAuthenticationHandler.Role);
 
     private static ProblemHttpResult NotFound(string code) =>
         TypedResults.Problem($"There is no room '{code}'. Check the code on the projector.",

@@ -35,6 +35,10 @@ public sealed class RunStore(IOptions<LockLabOptions> options)
     /// <summary>Runs queued or running, on the whole server or in one room.</summary>
     public int CountActive(string? room = null) => _runs.Values.Count(r => !r.IsFinished && (room is null || r.Room == room));
 
+    /// <summary>Rooms with a run queued or running on this server.</summary>
+    public IReadOnlySet<string> ActiveRooms() =>
+        _runs.Values.Where(r => !r.IsFinished).Select(r => r.Room).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Runs waiting in the queue and runs going now, on the whole server.</summary>
     public (int Queued, int Running) CountActiveByStatus()
     {

@@ -19,6 +19,8 @@ public sealed class RedisKeys(string prefix)
     public RedisKey Rooms => $"{Prefix}:rooms";
     public RedisKey Room(string room) => $"{Prefix}:room:{room}";
     public RedisKey Viewers(string room) => $"{Prefix}:viewers:{room}";
+    /// <summary>Room → when something last happened in it (Unix milliseconds): how idle rooms are found.</summary>
+    public RedisKey RoomActivity => $"{Prefix}:room-activity";
 
     public RedisKey Instances => $"{Prefix}:instances";
     public RedisKey Heartbeat(string instance) => $"{Prefix}:instance:{instance}";

@@ -7,32 +7,66 @@ namespace LockLab.Server.ScaleOut;
 
 /// <summary>
 /// The rooms of a deployment of several instances, in Redis: a set of room names, a hash per room (lesson, page) and
-/// a hash per room of pages watching it per instance (a dead instance's entry is removed by <see cref="InstanceLiveness"/>).
+/// a hash per room of pages watching it per instance (a dead instance's entry is removed by <see cref="InstanceLiveness"/>),
+/// and a sorted set of when something last happened in each room (for <see cref="RoomExpiry"/>).
 /// </summary>
-public sealed class RedisRoomDirectory(IConnectionMultiplexer redis, RedisKeys keys, LabInstance instance) : IRoomDirectory
+public sealed class RedisRoomDirectory(IConnectionMultiplexer redis, RedisKeys keys, LabInstance instance, TimeProvider clock)
+    : IRoomDirectory
 {
     private IDatabase Db => redis.GetDatabase();
+
+    private double Now => clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     public async Task<string> CreateAsync()
     {
         while (true)
         {
             var code = RoomNames.NewCode();
-            if (await Db.SetAddAsync(keys.Rooms, code)) return code;
+            if (!await Db.SetAddAsync(keys.Rooms, code)) continue;
+            Db.SortedSetAdd(keys.RoomActivity, code, Now, SortedSetWhen.NotExists, CommandFlags.FireAndForget);
+            return code;
         }
     }
 
     public Task<bool> ExistsAsync(string room) => Db.SetContainsAsync(keys.Rooms, room);
 
-    public void Touch(string room) => Db.SetAdd(keys.Rooms, room, CommandFlags.FireAndForget);
+    public void Touch(string room)
+    {
+        Db.SetAdd(keys.Rooms, room, CommandFlags.FireAndForget);
+        Db.SortedSetAdd(keys.RoomActivity, room, Now, SortedSetWhen.NotExists, CommandFlags.FireAndForget);
+    }
 
     public Task<long> CountAsync() => Db.SetLengthAsync(keys.Rooms);
 
     public async Task<bool> RemoveAsync(string room)
     {
         var removed = await Db.SetRemoveAsync(keys.Rooms, room);
-        await Db.KeyDeleteAsync(keys.Room(room));
+        await Db.KeyDeleteAsync([keys.Room(room), keys.Viewers(room)]);
+        await Db.SortedSetRemoveAsync(keys.RoomActivity, room);
         return removed;
+    }
+
+    public void MarkActive(string room, DateTimeOffset at) =>
+        // GT: only ever later. Marks of rooms that were removed meanwhile are dropped by the next sweep's check.
+        Db.SortedSetAdd(keys.RoomActivity, room, at.ToUnixTimeMilliseconds(), SortedSetWhen.GreaterThan, CommandFlags.FireAndForget);
+
+    public async Task<IReadOnlyList<string>> IdleSinceAsync(DateTimeOffset cutoff)
+    {
+        // A room made before rooms' activity was kept (or whose mark was lost) starts its idle time now.
+        var rooms = await Db.SetMembersAsync(keys.Rooms);
+        if (rooms.Length > 0)
+        {
+            var now = Now;
+            await Db.SortedSetAddAsync(keys.RoomActivity, [.. rooms.Select(r => new SortedSetEntry(r, now))], SortedSetWhen.NotExists);
+        }
+        var idle = await Db.SortedSetRangeByScoreAsync(
+            keys.RoomActivity, double.NegativeInfinity, cutoff.ToUnixTimeMilliseconds(), Exclude.Stop);
+        var names = idle.Select(r => (string)r!).Where(r => r != RoomNames.Main).ToList();
+        var open = rooms.Select(r => (string)r!).ToHashSet(StringComparer.Ordinal);
+        // Marks of rooms no longer in the set (a mark racing a removal) are tidied away here.
+        var gone = names.Where(r => !open.Contains(r)).ToArray();
+        if (gone.Length > 0) await Db.SortedSetRemoveAsync(keys.RoomActivity, [.. gone.Select(r => (RedisValue)r)]);
+        return [.. names.Except(gone)];
     }
 
     public async Task SetPageAsync(string room, string lesson, int page)
@@ -40,6 +74,7 @@ public sealed class RedisRoomDirectory(IConnectionMultiplexer redis, RedisKeys k
         var batch = Db.CreateBatch();
         var add = batch.SetAddAsync(keys.Rooms, room);
         var set = batch.HashSetAsync(keys.Room(room), [new("lesson", lesson), new("page", page)]);
+        _ = batch.SortedSetAddAsync(keys.RoomActivity, room, Now, SortedSetWhen.NotExists, CommandFlags.FireAndForget);
         batch.Execute();
         await Task.WhenAll(add, set);
     }

@@ -1,5 +1,7 @@
 using LockLab.Server.Configuration;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.Options;
 
 namespace LockLab.Server.Security;
@@ -11,7 +13,8 @@ public static class SecurityExtensions
         services.AddSingleton<PresenterKey>();
         services.AddSingleton<KeyAttemptLimiter>();
         services.AddSingleton<PresenterSessions>();
-        services.AddDataProtection().SetApplicationName("LockLab"); // with Redis, ScaleOut shares its keys
+        services.AddDataProtection().SetApplicationName("LockLab");
+        KeepDataProtectionKeysInDataFolder(services);
         services.AddAuthentication(PresenterKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, PresenterKeyAuthenticationHandler>(
                 PresenterKeyAuthenticationHandler.SchemeName, _ => { });
@@ -19,6 +22,32 @@ public static class SecurityExtensions
             .AddPolicy(PresenterKeyAuthenticationHandler.Policy, p => p.RequireRole(PresenterKeyAuthenticationHandler.Role));
         return services;
     }
+
+    /// <summary>
+    /// The keys that sign presenter sessions live in <c>{DataPath}/data-protection-keys</c> (owner only), beside the
+    /// history: a lab restarted, or a container recreated on the same volume, keeps its presenters signed in (with a
+    /// configured key; a generated one is new at each start, and sessions name the key they were issued for). The
+    /// framework's default, a folder under <c>$HOME</c>, is lost with a container and shared by every app of the user.
+    /// With Redis, ScaleOut keeps them there instead, for every instance.
+    /// </summary>
+    private static void KeepDataProtectionKeysInDataFolder(IServiceCollection services) =>
+        services.AddOptions<KeyManagementOptions>().PostConfigure<IOptions<LockLabOptions>, IHostEnvironment, ILoggerFactory>(
+            (keys, lab, environment, logs) =>
+            {
+                if (keys.XmlRepository is not null) return; // Redis (ScaleOut)
+                var folder = Path.Combine(lab.Value.DataFolder(environment), "data-protection-keys");
+                try
+                {
+                    if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+                    else Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // A data folder that cannot be made stops the start with one line of its own (History's check,
+                    // which runs after these options are first read).
+                }
+                keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(folder), logs);
+            });
 
     /// <summary>
     /// Takes the presenter key at start-up rather than at the first request that needs it: a configured key weaker than

@@ -55,6 +55,38 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
     }
 
     [SkippableFact]
+    public async Task Idle_rooms_close_across_instances_but_not_one_watched_only_on_the_other_instance()
+    {
+        Prerequisites.Require(SchoolInfrastructure.Programs);
+        // Rooms close after 3 s without viewers or runs (each instance sweeps every second).
+        await using var deployment = await TwoInstances.DeployAsync(fixture,
+            new() { ["LockLab__RoomIdleHours"] = (3.0 / 3600).ToString(CultureInfo.InvariantCulture) });
+        var (a, b) = deployment;
+        await a.OpenRoomAsync("watched"); // opened first: the first to be idle, were it not watched
+        await a.OpenRoomAsync("unwatched");
+        var viewer = await RoomRecorder.JoinAsync(b.Address, "watched");
+        await b.WaitForViewersAsync("watched", 1);
+
+        async Task<HttpStatusCode> LookUpAsync(LabProcess lab, string room)
+        {
+            using var http = lab.CreateClient();
+            return (await http.GetAsync($"/api/rooms/{room}")).StatusCode;
+        }
+        await Waiting.UntilAsync(async () => await LookUpAsync(a, "unwatched") == HttpStatusCode.NotFound ? "" : null,
+            Patience, "the unwatched room to close");
+
+        // The sweep that closed it saw the watched room too, idle for longer as far as lab A knows: lab B's viewer kept
+        // it open through Redis (B's marks, or the viewer count A asks for before closing).
+        Assert.Equal(HttpStatusCode.NotFound, await LookUpAsync(b, "unwatched"));
+        Assert.Equal(HttpStatusCode.OK, await LookUpAsync(a, "watched"));
+
+        await viewer.DisposeAsync();
+        await Waiting.UntilAsync(async () => await LookUpAsync(a, "watched") == HttpStatusCode.NotFound ? "" : null,
+            Patience, "the watched room to close once its viewer left");
+        Assert.Contains("Closed room", a.Output + b.Output, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task A_viewer_whose_instance_loses_its_Redis_subscription_mid_run_still_gets_every_event_and_the_end()
     {
         Prerequisites.Require(SchoolInfrastructure.Programs);

@@ -1,5 +1,6 @@
 using System.Net;
 using LockLab.Contracts;
+using LockLab.Server.Security;
 using LockLab.Tests.Support;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -113,5 +114,58 @@ public class ConnectionsPerAddressTests(TwoConnectionsLabFactory lab) : IClassFi
         await using var fourth = lab.CreateHubConnection();
         Assert.True(await TestServices.Waiting.UntilAsync(async () => await CanJoinAsync(fourth) ? "joined" : null,
             TimeSpan.FromSeconds(10), "a place to come back", TimeSpan.FromMilliseconds(100)) is not null);
+    }
+}
+
+/// <summary>
+/// Room codes cannot be guessed at speed by opening connection after connection: the codes that do not exist that one
+/// address may name are counted across its connections and the HTTP lookups, while the codes its class uses stay open.
+/// </summary>
+public class RoomCodeGuessTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
+{
+    private static string LabErrorOf(HubException ex) => ex.Message[(ex.Message.IndexOf("HubException: ") + 14)..];
+
+    private async Task<string> JoinOnNewConnectionAsync(string room)
+    {
+        await using var hub = lab.CreateHubConnection();
+        await hub.StartAsync();
+        try
+        {
+            await hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
+            return "joined";
+        }
+        catch (HubException ex)
+        {
+            return LabError.FromHubMessage(LabErrorOf(ex)).Code.ToString();
+        }
+    }
+
+    [Fact]
+    public async Task A_script_opening_new_connections_is_held_back_while_the_class_still_gets_into_its_room()
+    {
+        const string classRoom = "period-5";
+        Assert.Equal(HttpStatusCode.OK, (await lab.CreatePresenterClient().PutAsync($"/api/rooms/{classRoom}", null)).StatusCode);
+        Assert.Equal("joined", await JoinOnNewConnectionAsync(classRoom)); // a student of the class, before the script
+
+        // A fresh connection for each code: the per-connection join allowance never comes into play.
+        var answers = new List<string>();
+        for (var i = 0; i < RoomCodeGuesses.Burst + 5; i++) answers.Add(await JoinOnNewConnectionAsync($"GS{i:D2}"));
+
+        Assert.Equal(RoomCodeGuesses.Burst, answers.Count(a => a == nameof(LabErrorCode.NotFound)));
+        Assert.Equal(5, answers.Count(a => a == nameof(LabErrorCode.NotNow)));
+        var http = await lab.CreateClient().GetAsync("/api/rooms/GSXX");
+        Assert.Equal(HttpStatusCode.TooManyRequests, http.StatusCode);
+        Assert.Equal("application/problem+json", http.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(http.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await lab.CreateClient().GetAsync("/api/runs?room=GSXX")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await lab.CreateClient().GetAsync("/api/rooms/GSXX/qr.svg")).StatusCode);
+
+        // Behind the same address: the class's room, a code already named (a page waiting for its room asks again and
+        // again), the lab's own room, and the presenter are not held back.
+        Assert.Equal("joined", await JoinOnNewConnectionAsync(classRoom));
+        Assert.Equal(HttpStatusCode.OK, (await lab.CreateClient().GetAsync($"/api/rooms/{classRoom}")).StatusCode);
+        Assert.Equal(nameof(LabErrorCode.NotFound), await JoinOnNewConnectionAsync("GS00"));
+        Assert.Equal("joined", await JoinOnNewConnectionAsync(RoomNames.Main));
+        Assert.Equal(HttpStatusCode.NotFound, (await lab.CreatePresenterClient().GetAsync("/api/rooms/GSYY")).StatusCode);
     }
 }
