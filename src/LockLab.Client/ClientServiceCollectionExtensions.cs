@@ -15,6 +15,7 @@ public static class ClientServiceCollectionExtensions
     public static IServiceCollection AddLabClientServices(this IServiceCollection services)
     {
         services.AddMudServices();
+        services.AddLocalization(); // IStringLocalizer<Strings>: Resources/Strings.*.resx
         services.AddScoped<PresenterKeyStore>();
         services.AddScoped<LabConnection>();
         services.AddScoped<LabApi>();

@@ -3,6 +3,7 @@ using LockLab.Client.Services;
 using Microsoft.AspNetCore.Components.WebAssembly.Hosting;
 
 StartupMarks.Mark(StartupMarks.Main);
+LabCulture.Apply(); // before the host runs: it loads the satellite assembly of the culture current then
 var builder = WebAssemblyHostBuilder.CreateDefault(args);
 builder.Services.AddLabClientServices();
 var host = builder.Build();

@@ -8,6 +8,7 @@ using LockLab.Server.Configuration;
 using LockLab.Server.History;
 using LockLab.Server.Hubs;
 using LockLab.Server.Lessons;
+using LockLab.Server.Localization;
 using LockLab.Server.Operations;
 using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
@@ -40,6 +41,7 @@ builder.Services.AddRooms();
 builder.Services.AddBroadcasting();
 builder.Services.AddRunHistory();
 builder.Services.AddLessons();
+builder.Services.AddLabLocalization(); // English and Chinese: the user's choice, the lesson's language, the browser's
 builder.Services.AddOperations();
 builder.Services.AddOpenApi();
 builder.Services.AddSignalR()
@@ -65,6 +67,7 @@ app.UseWhen(ctx => !IsApi(ctx.Request.Path),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 if (app.Environment.IsDevelopment()) app.UseWebAssemblyDebugging();
 app.UseLabRequestLogging();
+app.UseRequestLocalization(); // Localization/LabLocalization: pages and problem details in the request's language
 app.UseRouting(); // after the status-code pages, so that a re-executed "/not-found" is routed afresh
 app.UseAuthentication();
 app.UseAuthorization();
@@ -79,6 +82,7 @@ app.MapHistory();
 app.MapLessons();
 app.MapRooms();
 app.MapPresenterSessions();
+app.MapLanguageSwitch(); // GET /culture?set=zh-CN&return=/…
 if (app.Services.GetRequiredService<IOptions<LockLabOptions>>().Value.ServeOpenApi ?? app.Environment.IsDevelopment())
 {
     app.MapOpenApi(); // /openapi/v1.json

@@ -29,6 +29,7 @@ public class ArchitectureTests
         ["History"] = ["Configuration", "Diagnostics", "Security", "Runs"],
         ["Broadcasting"] = ["Configuration", "Diagnostics", "Runs", "Rooms"],
         ["Hubs"] = ["Configuration", "Diagnostics", "Security", "Lessons", "Runs", "Rooms", "Broadcasting"],
+        ["Localization"] = ["Configuration", "Diagnostics", "Lessons", "Rooms"],
         ["Operations"] = ["Configuration", "Diagnostics", "Runs", "Rooms"],
         ["ScaleOut"] = ["Configuration", "Diagnostics", "Security", "Runs", "Rooms", "History", "Broadcasting"],
         ["Components"] = ["Configuration", "Diagnostics", "Security", "Lessons"],

@@ -57,7 +57,9 @@ public sealed partial class LessonParser(LessonHtml html, IReadOnlySet<string> s
                 html.Render(markdown), experiment, string.IsNullOrWhiteSpace(notes) ? null : html.Render(notes)));
         }
 
-        var summary = new LessonSummary(slug, title, front.Description, front.Chapter, front.Date, front.Author, front.Language,
+        // The culture the lab's own words take beside this lesson (LabCultures): declared, or read off its text.
+        var language = LabCultures.OfLesson(front.Language, title + front.Description + body);
+        var summary = new LessonSummary(slug, title, front.Description, front.Chapter, front.Date, front.Author, language,
             pages.Count, Error: null, warnings);
         return new LessonDocument(summary, pages, front.Metadata);
     }
