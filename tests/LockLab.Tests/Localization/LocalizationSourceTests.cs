@@ -1,0 +1,225 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using LockLab.Contracts;
+using LockLab.TestServices;
+
+namespace LockLab.Tests.Localization;
+
+/// <summary>
+/// The lab's own words go through the localizer (<c>L["…"]</c>, Resources/Strings.cs), and every one of them has its
+/// Chinese translation. Read off the sources: a string added to a component without <c>L</c>, or a key without a
+/// translation, fails here, not in front of a class.
+/// </summary>
+public partial class LocalizationSourceTests
+{
+    private static readonly string Root = TestRun.RepositoryRoot ?? throw new DirectoryNotFoundException("LockLab.sln not found");
+    private static readonly string Client = Path.Combine(Root, "src", "LockLab.Client");
+
+    /// <summary>
+    /// Components not converted yet, with how many texts each still shows without the localizer. The number may only go
+    /// down (a file at 0 leaves the list): a new English text in any component fails this test.
+    /// </summary>
+    private static readonly Dictionary<string, int> NotYetLocalized = new(StringComparer.Ordinal)
+    {
+        ["Components/Live/CompareRuns.razor"] = 4,
+        ["Components/Live/ConsoleOutput.razor"] = 2,
+        ["Components/Live/CounterChart.razor"] = 2,
+        ["Components/Live/ExperimentSettingsForm.razor"] = 17,
+        ["Components/Live/LanesView.razor"] = 13,
+        ["Components/Live/LatestOnlyNotice.razor"] = 7,
+        ["Components/Live/LivePanel.razor"] = 2,
+        ["Components/Live/OutcomeTable.razor"] = 6,
+        ["Components/Live/PresenterKeyPrompt.razor"] = 3,
+        ["Components/Live/RunHeader.razor"] = 7,
+        ["Components/Live/RunTabs.razor"] = 9,
+        ["Components/Live/StepControls.razor"] = 4,
+        ["Pages/History/RunCompare.razor"] = 2,
+        ["Pages/History/RunHistoryPage.razor"] = 18,
+        ["Pages/History/RunReplay.razor"] = 7,
+        ["Pages/JoinRoom.razor"] = 5,
+        ["Pages/LessonCatalog.razor"] = 10,
+        ["Pages/LessonView.razor"] = 13,
+        ["Pages/NotFound.razor"] = 4,
+        ["Pages/Rooms/RoomFollow.razor"] = 10,
+        ["Pages/Rooms/RoomNotFound.razor"] = 4,
+        ["Pages/Rooms/RoomPresent.razor"] = 20,
+        ["Pages/Rooms/RoomProject.razor"] = 7,
+        ["Pages/Rooms/RoomRemote.razor"] = 8,
+    };
+
+    /// <summary>Words that are the same in every language: names, units, identifiers.</summary>
+    private static readonly HashSet<string> Untranslated = ["LockLab", "pid", "ms", "p1", "p2", "CSV", "JSON", "QR", "URL", "Python"];
+
+    public static TheoryData<string> Components =>
+        [.. Directory.EnumerateFiles(Client, "*.razor", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.EndsWith("_Imports.razor"))
+            .Select(f => Path.GetRelativePath(Client, f).Replace('\\', '/'))
+            .Order()];
+
+    [Theory]
+    [MemberData(nameof(Components))]
+    public void A_components_visible_text_goes_through_the_localizer(string component)
+    {
+        var found = UnlocalizedTexts(File.ReadAllText(Path.Combine(Client, component)));
+        var allowed = NotYetLocalized.GetValueOrDefault(component);
+
+        Assert.True(found.Count <= allowed,
+            $"{component} shows {found.Count} text(s) without L[\"…\"] (allowed: {allowed}):\n  " + string.Join("\n  ", found));
+        if (allowed > 0)
+        {
+            Assert.True(found.Count == allowed,
+                $"{component} has {found.Count} unlocalized text(s) now, fewer than the {allowed} listed: lower its count in NotYetLocalized.");
+        }
+    }
+
+    [Fact]
+    public void Every_key_the_components_use_has_a_Chinese_translation_with_the_same_placeholders()
+    {
+        var translations = Translations("zh-CN");
+        var keys = Directory.EnumerateFiles(Client, "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".razor") || f.EndsWith(".cs"))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .SelectMany(f => LocalizerKeys(File.ReadAllText(f)))
+            // Keys computed from the contracts: every scenario's title and run button, every start mode's sentence.
+            .Concat(Scenarios.All.SelectMany(s => new[] { Scenarios.Title(s), Scenarios.RunLabel(s) }))
+            .Concat(Enum.GetValues<StartMode>().Select(StartModes.Describe))
+            .ToHashSet(StringComparer.Ordinal);
+
+        var missing = keys.Where(k => !translations.ContainsKey(k)).Order().ToList();
+        Assert.True(missing.Count == 0, "No Chinese translation (Resources/Strings.zh-CN.resx) for:\n  " + string.Join("\n  ", missing));
+        var holesDiffer = keys.Where(k => Placeholders(k) != Placeholders(translations[k])).ToList();
+        Assert.True(holesDiffer.Count == 0, "Placeholders differ from the English key:\n  " + string.Join("\n  ", holesDiffer));
+    }
+
+    [Theory]
+    [InlineData("<b>Hello</b>", 1)]
+    [InlineData("<b>@L[\"Hello\"]</b>", 0)]
+    [InlineData("<MudButton Label=\"Start now\" />", 1)]
+    [InlineData("<MudButton Label=\"@L[\"Start now\"]\" aria-label=\"@L[\"Go\"]\" />", 0)]
+    [InlineData("<span>@count ms</span>", 0)]
+    [InlineData("<span>@count runs</span>", 1)]
+    [InlineData("@if (x is { } y)\n{\n    <i>@y</i>\n}", 0)]
+    [InlineData("@* a comment with words *@<i></i>", 0)]
+    [InlineData("<i></i>\n@code {\n    private string Label => \"In code\";\n}", 0)]
+    public void The_scan_sees_what_a_reader_sees(string markup, int expected) =>
+        Assert.Equal(expected, UnlocalizedTexts(markup).Count);
+
+    /// <summary>Texts between tags and in visible attributes that contain a word outside <c>L[…]</c> and <c>@…</c>.</summary>
+    public static IReadOnlyList<string> UnlocalizedTexts(string razor)
+    {
+        var markup = CodeBlock().Replace(Comment().Replace(razor, ""), "");
+        markup = StyleOrScript().Replace(markup, "");
+        // C# first: statement lines (@if, @foreach, var …;), then expressions (@L[…], @(…), @x.y(…)), which may span
+        // lines and hold '>' (lambdas, comparisons) that would otherwise end a text node early.
+        markup = string.Join('\n', markup.Split('\n').Select(l => IsRazorCode(l.Trim()) ? "" : l));
+        markup = WithoutExpressions(markup);
+        var found = new List<string>();
+        foreach (Match attribute in VisibleAttribute().Matches(markup))
+        {
+            var value = attribute.Groups["value"].Value;
+            if (!value.StartsWith('@') && HasWords(value)) found.Add($"{attribute.Groups["name"].Value}=\"{value}\"");
+        }
+        foreach (Match text in TextNode().Matches(markup))
+        {
+            foreach (var line in text.Groups["text"].Value.Split('\n'))
+            {
+                var trimmed = line.Trim();
+                if (trimmed.Length > 0 && HasWords(trimmed)) found.Add(trimmed);
+            }
+        }
+        return found;
+    }
+
+    private static bool IsRazorCode(string line) =>
+        RazorStatement().IsMatch(line) || line is "{" or "}" || line.EndsWith(';') || line.StartsWith("//");
+
+    /// <summary>Removes <c>@L[…]</c>, <c>@(…)</c>, <c>@name.Member(…)[…]</c>: what is left is literal text.</summary>
+    private static string WithoutExpressions(string text)
+    {
+        var result = new System.Text.StringBuilder();
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] != '@') { result.Append(text[i]); continue; }
+            i++;
+            while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] is '_' or '.' or '(' or '['))
+            {
+                if (text[i] is '(' or '[') i = Closing(text, i);
+                i++;
+            }
+            i--;
+        }
+        return result.ToString();
+    }
+
+    private static int Closing(string text, int open)
+    {
+        var depth = 0;
+        for (var i = open; i < text.Length; i++)
+        {
+            if (text[i] is '(' or '[') depth++;
+            else if (text[i] is ')' or ']' && --depth == 0) return i;
+            else if (text[i] == '"') i = text.IndexOf('"', i + 1) is var end and >= 0 ? end : text.Length;
+        }
+        return text.Length - 1;
+    }
+
+    private static bool HasWords(string text) =>
+        Word().Matches(text).Any(w => !Untranslated.Contains(w.Value));
+
+    /// <summary>The literal keys of <c>L["…"]</c> (and of each branch of <c>L[a ? "…" : "…"]</c>), before any argument.</summary>
+    private static IEnumerable<string> LocalizerKeys(string source)
+    {
+        foreach (Match use in LocalizerUse().Matches(source))
+        {
+            var close = Closing(source, use.Index + 1);
+            var inside = source[(use.Index + 2)..close];
+            var depth = 0;
+            var end = inside.Length;
+            for (var i = 0; i < inside.Length; i++)
+            {
+                if (inside[i] == '"') { i = inside.IndexOf('"', i + 1); continue; }
+                if (inside[i] is '(' or '[') depth++;
+                else if (inside[i] is ')' or ']') depth--;
+                else if (inside[i] == ',' && depth == 0) { end = i; break; }
+            }
+            foreach (Match literal in StringLiteral().Matches(inside[..end])) yield return Regex.Unescape(literal.Groups[1].Value);
+        }
+    }
+
+    private static Dictionary<string, string> Translations(string culture) =>
+        XDocument.Load(Path.Combine(Client, "Resources", $"Strings.{culture}.resx")).Root!
+            .Elements("data")
+            .ToDictionary(d => (string)d.Attribute("name")!, d => (string)d.Element("value")!, StringComparer.Ordinal);
+
+    private static string Placeholders(string text) => string.Join(",", Placeholder().Matches(text).Select(m => m.Value).Order());
+
+    [GeneratedRegex(@"@\*.*?\*@", RegexOptions.Singleline)]
+    private static partial Regex Comment();
+
+    [GeneratedRegex(@"^@code\s*\{.*", RegexOptions.Singleline | RegexOptions.Multiline)]
+    private static partial Regex CodeBlock();
+
+    [GeneratedRegex(@"<(style|script)\b.*?</\1>", RegexOptions.Singleline)]
+    private static partial Regex StyleOrScript();
+
+    [GeneratedRegex(@"\s(?<name>Label|Text|HelperText|Placeholder|Title|title|aria-label|AriaLabel|alt)=""(?<value>[^""]*)""")]
+    private static partial Regex VisibleAttribute();
+
+    [GeneratedRegex(@">(?<text>[^<>]+)<")]
+    private static partial Regex TextNode();
+
+    [GeneratedRegex(@"^(@?(if|else|foreach|for|while|switch|case|default|var|return|break)\b|@\{|\}\s*else)")]
+    private static partial Regex RazorStatement();
+
+    [GeneratedRegex(@"[A-Za-z]{2,}")]
+    private static partial Regex Word();
+
+    [GeneratedRegex(@"\bL\[")]
+    private static partial Regex LocalizerUse();
+
+    [GeneratedRegex(@"""((?:[^""\\]|\\.)*)""")]
+    private static partial Regex StringLiteral();
+
+    [GeneratedRegex(@"\{\d+\}")]
+    private static partial Regex Placeholder();
+}
