@@ -1,0 +1,197 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using LockLab.TestServices;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace LockLab.EndToEndTests;
+
+/// <summary>
+/// Every page and state of the lab, scanned by axe-core (WCAG 2.1 A and AA) in the light and the dark theme: no
+/// serious or critical finding. Each test gathers its states' findings and reports them all at once.
+/// </summary>
+public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
+{
+    private Uri At(string path) => new(lab.Server.Address, path);
+
+    [SkippableFact]
+    public async Task The_catalog_join_history_and_not_found_pages_have_no_serious_findings()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        var (page, errors) = await lab.NewPageAsync(bypassCsp: true);
+        var findings = new List<string>();
+        foreach (var (path, name) in new[] { ("/", "catalog"), ("/join", "join"), ("/history", "history"), ("/not-found", "not found") })
+        {
+            await page.GotoAsync(At(path).ToString());
+            await BrowserFixture.WaitUntilInteractiveAsync(page);
+            findings.AddRange(await AxeScan.BothThemesAsync(page, name));
+        }
+        AxeScan.AssertNone(findings);
+        Assert.Empty(errors);
+    }
+
+    [SkippableFact]
+    public async Task The_lesson_page_idle_running_and_finished_on_each_tab_has_no_serious_findings()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        const string room = "a11y-lesson";
+        var (page, errors) = await lab.NewPageAsync(bypassCsp: true);
+        await page.GotoAsync(At($"/lessons/process-locks/3?room={room}&key={ServerProcess.Key}").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        var findings = new List<string>(await AxeScan.BothThemesAsync(page, "lesson, idle"));
+
+        // Running: slow enough (2 × 5 × 2 s under the lock) to be scanned in both themes before it ends.
+        using var client = lab.Server.CreateClient(presenter: true);
+        var slow = await StartRunAsync(client, $$"""{"scenario":"lock","room":"{{room}}","delayMs":2000}""");
+        await Expect(page.Locator($"[data-testid=run-status][data-run='{slow}']")).ToHaveAttributeAsync("data-status", "running");
+        await Expect(page.Locator("[data-testid=console-line]")).Not.ToHaveCountAsync(0);
+        findings.AddRange(await AxeScan.BothThemesAsync(page, "lesson, running"));
+        (await client.PostAsync($"/api/runs/{slow}/stop", null)).EnsureSuccessStatusCode();
+
+        // Finished, with its summary; then each tab.
+        var quick = await StartRunAsync(client, $$"""{"scenario":"lost-update","room":"{{room}}","delayMs":20}""");
+        await Expect(page.Locator($"[data-testid=run-status][data-run='{quick}']")).ToHaveAttributeAsync("data-status", "completed");
+        findings.AddRange(await AxeScan.BothThemesAsync(page, "lesson, finished, Output"));
+        foreach (var tab in new[] { "Timeline", "Compare" })
+        {
+            await page.GetByRole(AriaRole.Tab, new() { Name = tab }).ClickAsync();
+            await Expect(page.GetByRole(AriaRole.Tab, new() { Name = tab })).ToHaveAttributeAsync("aria-selected", "true");
+            findings.AddRange(await AxeScan.BothThemesAsync(page, $"lesson, finished, {tab}"));
+        }
+        AxeScan.AssertNone(findings);
+        Assert.Empty(errors);
+    }
+
+    [SkippableFact]
+    public async Task Step_mode_with_its_prediction_field_has_no_serious_findings()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        const string room = "a11y-steps";
+        var (page, errors) = await lab.NewPageAsync(bypassCsp: true);
+        await page.GotoAsync(At($"/lessons/process-locks/2?room={room}&key={ServerProcess.Key}").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        using var client = lab.Server.CreateClient(presenter: true);
+        var run = await StartRunAsync(client, $$"""{"scenario":"no-lock","room":"{{room}}","mode":"step","iterations":1}""");
+
+        // p1 steps up to its print: the prediction field shows.
+        var p1 = page.GetByTestId("step-p1");
+        foreach (var step in new[] { "read", "write" })
+        {
+            await Expect(p1).ToHaveAttributeAsync("data-next", step);
+            await p1.ClickAsync();
+        }
+        await Expect(p1).ToHaveAttributeAsync("data-next", "print");
+        await Expect(page.Locator("[data-testid=prediction] input, input[data-testid=prediction]")).ToBeVisibleAsync();
+        var findings = await AxeScan.BothThemesAsync(page, "step mode, prediction");
+
+        (await client.PostAsync($"/api/runs/{run}/stop", null)).EnsureSuccessStatusCode();
+        AxeScan.AssertNone(findings);
+        Assert.Empty(errors);
+    }
+
+    [SkippableFact]
+    public async Task The_classroom_pages_have_no_serious_findings()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        using var client = lab.Server.CreateClient(presenter: true);
+        var created = await client.PostAsync("/api/rooms", null);
+        created.EnsureSuccessStatusCode();
+        var code = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("room").GetString()!;
+        (await client.PostAsync($"/api/rooms/{code}/page",
+            JsonContent.Create(new { lesson = "process-locks", page = 3 }))).EnsureSuccessStatusCode();
+        var run = await StartRunAsync(client, """{"scenario":"lock"}""", $"/api/rooms/{code}/runs");
+        var findings = new List<string>();
+        var allErrors = new List<string>();
+
+        foreach (var (path, name, width, height) in new[]
+                 {
+                     ($"/rooms/{code}/present?key={ServerProcess.Key}", "presenter", 1440, 900),
+                     ($"/rooms/{code}", "follower, desktop", 1280, 720),
+                     ($"/rooms/{code}", "follower, phone", 390, 844),
+                     ($"/rooms/{code}/remote?key={ServerProcess.Key}", "phone remote", 390, 844),
+                 })
+        {
+            var (page, errors) = await lab.NewPageAsync(width, height, bypassCsp: true);
+            allErrors.AddRange(errors);
+            await page.GotoAsync(At(path).ToString());
+            await BrowserFixture.WaitUntilInteractiveAsync(page);
+            if (name != "phone remote")
+            {
+                await Expect(page.Locator($"[data-testid=run-status][data-run='{run}']")).ToHaveAttributeAsync("data-status", "completed");
+            }
+            else
+            {
+                await Expect(page.GetByTestId("remote-title")).ToHaveTextAsync("With a lock");
+            }
+            findings.AddRange(await AxeScan.BothThemesAsync(page, name));
+            await page.Context.CloseAsync();
+        }
+
+        // The projector: dark by default; H cycles to high contrast, then to light; + zooms.
+        var (projector, projectorErrors) = await lab.NewPageAsync(1920, 1080, bypassCsp: true);
+        await projector.GotoAsync(At($"/rooms/{code}/project").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(projector);
+        await Expect(projector.Locator($"[data-testid=run-status][data-run='{run}']")).ToHaveAttributeAsync("data-status", "completed");
+        findings.AddRange(await AxeScan.SeriousFindingsAsync(projector, "projector, dark"));
+        await projector.Keyboard.PressAsync("h");
+        await Expect(projector.GetByTestId("projection")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("high-contrast"));
+        findings.AddRange(await AxeScan.SeriousFindingsAsync(projector, "projector, high contrast"));
+        await projector.Keyboard.PressAsync("h");
+        await Expect(projector.GetByTestId("projection")).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex("high-contrast"));
+        findings.AddRange(await AxeScan.SeriousFindingsAsync(projector, "projector, light"));
+        await projector.Keyboard.PressAsync("+");
+        await projector.Keyboard.PressAsync("+");
+        await Expect(projector.GetByTestId("projection")).ToHaveAttributeAsync("data-zoom", "1.75");
+        findings.AddRange(await AxeScan.SeriousFindingsAsync(projector, "projector, zoomed"));
+
+        AxeScan.AssertNone(findings);
+        Assert.Empty(allErrors);
+        Assert.Empty(projectorErrors);
+    }
+
+    [SkippableFact]
+    public async Task Replay_and_compare_have_no_serious_findings()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        const string room = "a11y-history";
+        using var client = lab.Server.CreateClient(presenter: true);
+        var runs = new List<string>();
+        foreach (var scenario in new[] { "no-lock", "lock" })
+        {
+            var id = await StartRunAsync(client, $$"""{"scenario":"{{scenario}}","room":"{{room}}","delayMs":10}""");
+            await Waiting.UntilAsync(async () =>
+            {
+                var info = await client.GetFromJsonAsync<JsonElement>($"/api/runs/{id}");
+                return info.GetProperty("status").GetString() == "completed" ? (object)info : null;
+            }, TimeSpan.FromSeconds(30), "the run to complete");
+            runs.Add(id);
+        }
+        var (page, errors) = await lab.NewPageAsync(bypassCsp: true);
+        var findings = new List<string>();
+
+        await page.GotoAsync(At($"/history?room={room}").ToString());
+        await Expect(page.GetByTestId("history-row")).ToHaveCountAsync(2);
+        await BrowserFixture.WaitUntilInteractiveAsync(page);
+        findings.AddRange(await AxeScan.BothThemesAsync(page, "history, listed"));
+
+        await page.GotoAsync(At($"/history/{runs[1]}").ToString());
+        await BrowserFixture.WaitUntilInteractiveAsync(page);
+        await Expect(page.GetByTestId("replay-controls")).ToHaveAttributeAsync("data-state", "done", new() { Timeout = 20_000 });
+        findings.AddRange(await AxeScan.BothThemesAsync(page, "replay"));
+
+        await page.GotoAsync(At($"/history/compare?a={runs[0]}&b={runs[1]}").ToString());
+        await BrowserFixture.WaitUntilInteractiveAsync(page);
+        await Expect(page.GetByTestId("compare")).ToBeVisibleAsync();
+        findings.AddRange(await AxeScan.BothThemesAsync(page, "compare"));
+
+        AxeScan.AssertNone(findings);
+        Assert.Empty(errors);
+    }
+
+    private static async Task<string> StartRunAsync(HttpClient client, string body, string path = "/api/runs")
+    {
+        var response = await client.PostAsync(path, new StringContent(body));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+}
