@@ -188,6 +188,94 @@ public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixtu
         Assert.Empty(errors);
     }
 
+    [SkippableFact]
+    public async Task Each_print_of_a_lesson_run_is_announced_once_politely_and_a_stress_run_not_at_all()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        const string room = "a11y-announce";
+        await lab.Server.OpenRoomAsync(room);
+        var (page, errors) = await lab.NewPageAsync();
+        await page.GotoAsync(At($"/lessons/process-locks/2?room={room}").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        var announcer = page.GetByTestId("print-announcer");
+        await Expect(announcer).ToHaveAttributeAsync("aria-live", "polite");
+        await Expect(page.GetByTestId("console")).Not.ToHaveAttributeAsync("aria-live", "polite"); // the lines are not read out
+        // Every announcement the page makes, as it makes it (lines leave the region later; what was added was said).
+        await page.EvaluateAsync("""
+            () => {
+              window.__said = [];
+              new MutationObserver(records => records.forEach(r => r.addedNodes.forEach(n => {
+                if (n.nodeType === 1) window.__said.push(n.dataset.kind + ':' + n.textContent);
+              }))).observe(document.querySelector('[data-testid=print-announcer]'), { childList: true });
+            }
+            """);
+
+        using var client = lab.Server.CreateClient(presenter: true);
+        var lesson = await StartRunAsync(client, $$"""{"scenario":"no-lock","room":"{{room}}"}""");
+        await Expect(page.Locator($"[data-testid=run-status][data-run='{lesson}']")).ToHaveAttributeAsync("data-status", "completed");
+        await Expect(page.Locator("[data-testid=console-line]")).ToHaveCountAsync(10);
+        await Expect(announcer.Locator("p[data-kind=end]")).ToHaveCountAsync(1);
+        var printed = await page.Locator("[data-testid=console-line]")
+            .EvaluateAllAsync<string[]>("lines => lines.map(l => 'print:' + l.dataset.process + ' printed ' + l.dataset.value)");
+        var said = await page.EvaluateAsync<string[]>("() => window.__said");
+        // One announcement per print, in the order printed, and one for the end: not one per event (40 here).
+        Assert.Equal(printed, said.Where(s => s.StartsWith("print:", StringComparison.Ordinal)));
+        Assert.Single(said, s => s.StartsWith("end:", StringComparison.Ordinal));
+
+        // A stress run prints far faster than anyone can listen: nothing of it is read out but how it ended.
+        var stress = await StartRunAsync(client, $$"""{"scenario":"stress","room":"{{room}}","iterations":2000,"rounds":5}""");
+        await Expect(page.Locator($"[data-testid=run-status][data-run='{stress}']"))
+            .ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 60_000 });
+        await Expect(announcer.Locator("p[data-kind=end]")).ToHaveCountAsync(1);
+        said = await page.EvaluateAsync<string[]>("() => window.__said");
+        Assert.Equal(10, said.Count(s => s.StartsWith("print:", StringComparison.Ordinal)));
+        Assert.Equal(2, said.Count(s => s.StartsWith("end:", StringComparison.Ordinal)));
+        Assert.Empty(errors);
+    }
+
+    [SkippableFact]
+    public async Task Every_control_of_the_lesson_page_is_reached_by_tab_and_shows_its_focus()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        var (page, errors) = await lab.NewPageAsync();
+        await page.GotoAsync(At($"/lessons/process-locks/3?room=a11y-keys&key={ServerProcess.Key}").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        await page.Locator("body").ClickAsync(new() { Position = new() { X = 1, Y = 200 } }); // start from the page, not the address bar
+
+        // Tab through the whole page: each stop must draw a focus outline (a box shadow does not count: filled buttons always
+        // have one).
+        var unseen = new List<string>();
+        var reached = new HashSet<string>();
+        for (var i = 0; i < 60; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            var stop = await page.EvaluateAsync<string[]>("""
+                () => {
+                  const e = document.activeElement;
+                  if (!e || e === document.body) return ['', ''];
+                  const s = getComputedStyle(e);
+                  const drawn = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
+                  const name = e.tagName.toLowerCase() + (e.dataset.testid ? '[' + e.dataset.testid + ']' : '')
+                    + ' "' + (e.getAttribute('aria-label') || e.textContent || '').trim().slice(0, 30) + '"';
+                  return [name, drawn ? 'drawn' : 'not drawn'];
+                }
+                """);
+            if (stop[0].Length == 0) continue;
+            reached.Add(stop[0]);
+            if (stop[1] != "drawn") unseen.Add(stop[0]);
+        }
+        Assert.True(unseen.Count == 0, $"focus not drawn on: {string.Join(", ", unseen.Distinct())}");
+        foreach (var control in new[] { "next-page", "run-experiment", "console", "theme-toggle" })
+        {
+            Assert.Contains(reached, r => r.Contains($"[{control}]", StringComparison.Ordinal));
+        }
+        // The run button works from the keyboard.
+        await page.GetByTestId("run-experiment").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
+        Assert.Empty(errors);
+    }
+
     private static async Task<string> StartRunAsync(HttpClient client, string body, string path = "/api/runs")
     {
         var response = await client.PostAsync(path, new StringContent(body));
