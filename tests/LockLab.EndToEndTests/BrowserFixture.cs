@@ -63,13 +63,16 @@ public class BrowserFixture : IAsyncLifetime
             $"({Prerequisites.Chromium}).");
 
     /// <summary>A fresh page that records every console error and uncaught exception: any of them fails the test.</summary>
-    public async Task<(IPage Page, List<string> Errors)> NewPageAsync(int width = 1440, int height = 900)
+    /// <param name="bypassCsp">Let scripts the test injects run (the accessibility scan's axe-core), which the lab's
+    /// content security policy would block.</param>
+    public async Task<(IPage Page, List<string> Errors)> NewPageAsync(int width = 1440, int height = 900, bool bypassCsp = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = height },
             // The HTTPS lab's certificate is self-signed: Chromium is told to take it (test clients trust it alone).
             IgnoreHTTPSErrors = Tls is not null,
+            BypassCSP = bypassCsp,
         });
         var page = await context.NewPageAsync();
         var errors = new List<string>();

@@ -98,6 +98,10 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Assert.True(titleSize >= 36, $"page title is {titleSize} px");
         Assert.False(overflow, "the projector view scrolls sideways");
 
+        // The tabs fit: no scroll arrows beside them.
+        await Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Compare" })).ToBeInViewportAsync(new() { Ratio = 1 });
+        await Expect(page.Locator(".mud-tabs-scroll-button")).ToHaveCountAsync(0);
+
         // + makes the text larger; B blanks the screen and B again brings it back.
         await page.Keyboard.PressAsync("+");
         await Expect(page.GetByTestId("projection")).ToHaveAttributeAsync("data-zoom", "1.625");
@@ -109,6 +113,59 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await Expect(page.GetByTestId("blank")).ToBeVisibleAsync();
         await page.Keyboard.PressAsync("b");
         await Expect(page.GetByTestId("blank")).ToHaveCountAsync(0);
+        Assert.Empty(errors);
+    }
+
+    [SkippableTheory]
+    [InlineData(360, 740)]
+    [InlineData(390, 844)]
+    public async Task On_a_phone_the_follower_sees_the_live_output_first_when_a_run_starts(int width, int height)
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        var code = await CreateRoomAsync();
+        using var client = lab.Server.CreateClient(presenter: true);
+        (await client.PostAsync($"/api/rooms/{code}/page",
+            JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
+        var (follower, errors) = await lab.NewPageAsync(width, height);
+        await follower.GotoAsync(new Uri(lab.Server.Address, $"/rooms/{code}").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(follower);
+        await Expect(follower.GetByTestId("page-title")).ToHaveTextAsync("Without a lock");
+
+        // The app bar is one line (48–64 px, MudBlazor's dense and regular heights), nothing scrolls sideways.
+        var bar = (await follower.Locator("header.mud-appbar").BoundingBoxAsync())!;
+        Assert.True(bar.Height <= 64, $"the app bar is {bar.Height} px high at {width} px: it wraps");
+        foreach (var link in new[] { "nav-history", "nav-join", "theme-toggle" })
+        {
+            var box = (await follower.GetByTestId(link).BoundingBoxAsync())!;
+            Assert.True(box.Y >= bar.Y && box.Y + box.Height <= bar.Y + bar.Height, $"{link} sticks out of the app bar");
+        }
+        Assert.False(await follower.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1"),
+            "the page scrolls sideways");
+
+        // The student is reading further down when the presenter starts a run (slow enough to be looked at while on).
+        await follower.EvaluateAsync("() => window.scrollTo(0, document.body.scrollHeight / 2)");
+        var run = await StartRunAsync(client, code, """{"scenario":"no-lock","delayMs":400}""");
+        await Expect(follower.Locator($"[data-testid=run-status][data-run='{run}']")).ToHaveAttributeAsync("data-status", "running");
+        await Expect(follower.GetByTestId("live-counter")).ToBeVisibleAsync();
+        // The console and the counter, whole, without the student scrolling.
+        await Expect(follower.GetByTestId("console")).ToBeInViewportAsync(new() { Ratio = 1 });
+        await Expect(follower.GetByTestId("live-counter")).ToBeInViewportAsync(new() { Ratio = 1 });
+        await Expect(follower.Locator("[data-testid=console-line]").First).ToBeVisibleAsync();
+        await follower.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = Path.Combine(BrowserFixture.ArtifactsFolder, $"follower-phone-{width}x{height}.png")
+        });
+        // The panel's tabs fit the phone's width: no scroll arrows.
+        await Expect(follower.GetByRole(AriaRole.Tab, new() { Name = "Compare" })).ToBeInViewportAsync(new() { Ratio = 1 });
+        await Expect(follower.Locator(".mud-tabs-scroll-button")).ToHaveCountAsync(0);
+
+        // The lesson text is still there to read, below the panel.
+        var text = follower.GetByTestId("lesson-text");
+        await text.ScrollIntoViewIfNeededAsync();
+        await Expect(text).ToBeInViewportAsync();
+        var panel = (await follower.GetByTestId("live-panel").BoundingBoxAsync())!;
+        Assert.True((await text.BoundingBoxAsync())!.Y > panel.Y, "the lesson text is not below the live panel");
+        await Expect(follower.Locator($"[data-testid=run-status][data-run='{run}']")).ToHaveAttributeAsync("data-status", "completed");
         Assert.Empty(errors);
     }
 

@@ -40,9 +40,37 @@ public class PicturesTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
             FullPage = true
         });
 
+        // In words too: the timeline's table lists each lost write.
+        await page.GetByTestId("timeline-table").GetByText("The timeline as a table").ClickAsync();
+        await Expect(page.GetByTestId("lost-write-row")).ToHaveCountAsync(marks);
+
         // The summary names the lost writes too.
         await page.GetByRole(AriaRole.Tab, new() { Name = "Output" }).ClickAsync();
         await Expect(page.GetByTestId("lost-writes")).ToBeVisibleAsync();
+        Assert.Empty(errors);
+    }
+
+    [SkippableFact]
+    public async Task The_timeline_table_says_who_held_the_lock_when()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        var (page, errors) = await lab.NewPageAsync();
+        await page.GotoAsync(new Uri(lab.Server.Address, $"/lessons/process-locks/3?room=pictures-lock&key={ServerProcess.Key}").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        await page.GetByTestId("run-experiment").ClickAsync();
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Timeline" }).ClickAsync();
+        await page.GetByTestId("timeline-table").GetByText("The timeline as a table").ClickAsync();
+        var holds = page.GetByTestId("lock-hold");
+        await Expect(holds).ToHaveCountAsync(2);
+        // The lesson's lock run: p1 holds it through its loop, then p2, who waited for it meanwhile.
+        Assert.Equal(["p1", "p2"], await holds.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.process)"));
+        var cells = await holds.EvaluateAllAsync<double[][]>(
+            "rows => rows.map(r => [...r.cells].slice(1).map(c => parseFloat(c.textContent)))");
+        Assert.True(cells[0][2] <= cells[1][1], $"p1 released at {cells[0][2]} ms, p2 took it at {cells[1][1]} ms");
+        Assert.True(cells[1][0] > 0, "p2 waited for the lock");
+        await Expect(page.GetByTestId("no-lost-writes")).ToBeVisibleAsync();
         Assert.Empty(errors);
     }
 }

@@ -103,6 +103,8 @@ public sealed class LessonHtml
             copy.SetAttribute("aria-label", "Copy code");
             copy.SetAttribute("title", "Copy code");
             copy.TextContent = "Copy";
+            // A long line scrolls sideways inside the block: focusable, so that the keyboard can scroll it too.
+            pre.SetAttribute("tabindex", "0");
             pre.Replace(block);
             block.AppendChild(copy);
             block.AppendChild(pre);

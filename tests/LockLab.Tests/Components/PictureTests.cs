@@ -83,6 +83,53 @@ public class PictureTests
     }
 
     [Fact]
+    public async Task Lanes_tell_in_a_table_who_held_the_lock_when_and_which_writes_were_lost()
+    {
+        await using var ctx = NewContext();
+
+        var locked = ctx.Render<LanesView>(p => p
+            .Add(c => c.Info, RunFixtures.Info(RunFixtures.WholeLoopLock))
+            .Add(c => c.Events, RunFixtures.LockEvents));
+
+        var holds = locked.FindAll("[data-testid=lock-hold]");
+        Assert.Equal(["p1", "p2"], holds.Select(h => h.GetAttribute("data-process")));
+        Assert.Equal(["● p1", "0 ms", "0 ms", "100 ms"], holds[0].QuerySelectorAll("td").Select(c => c.TextContent.Trim()));
+        Assert.Equal(["▲ p2", "90 ms", "100 ms", "still holding it"], holds[1].QuerySelectorAll("td").Select(c => c.TextContent.Trim()));
+        Assert.NotNull(locked.Find("[data-testid=no-lost-writes]"));
+
+        var lost = ctx.Render<LanesView>(p => p
+            .Add(c => c.Info, RunFixtures.Info(RunFixtures.NoLockGap, RunStatus.Completed))
+            .Add(c => c.Events, RunFixtures.LostUpdateEvents));
+
+        Assert.NotNull(lost.Find("[data-testid=no-lock-holds]"));
+        var row = Assert.Single(lost.FindAll("[data-testid=lost-write-row]"));
+        Assert.Equal(["● p1", "1", "150 ms", "▲ p2 writing 3"], row.QuerySelectorAll("td").Select(c => c.TextContent.Trim()));
+    }
+
+    [Fact]
+    public async Task The_announcer_says_each_print_once_and_nothing_of_a_stress_run()
+    {
+        await using var ctx = NewContext();
+        var run = new LiveRun(RunFixtures.Info(RunFixtures.NoLockGap));
+        var announcer = ctx.Render<PrintAnnouncer>(p => p.Add(c => c.Run, run));
+
+        run.Add(RunFixtures.LostUpdateEvents.Take(4)); // p1's print among them
+        announcer.Render(p => p.Add(c => c.Run, run));
+        announcer.Render(p => p.Add(c => c.Run, run)); // a redraw with nothing new says nothing new
+        run.Add(RunFixtures.LostUpdateEvents.Skip(4));
+        announcer.Render(p => p.Add(c => c.Run, run));
+
+        Assert.Equal(["p1 printed 1", "p2 printed 3"],
+            announcer.FindAll("p[data-kind=print]").Select(p => p.TextContent));
+
+        var stress = new LiveRun(RunFixtures.Info(RunFixtures.NoLockGap with { ReportsSteps = false }) with { Id = "run2" });
+        announcer.Render(p => p.Add(c => c.Run, stress));
+        stress.Add(Enumerable.Range(1, 50).Select(i => new RunEvent(i, "p1", 1, EventKind.Print, i, i)));
+        announcer.Render(p => p.Add(c => c.Run, stress));
+        Assert.Empty(announcer.FindAll("p"));
+    }
+
+    [Fact]
     public async Task Summary_says_what_was_expected_what_came_out_and_which_write_was_lost()
     {
         await using var ctx = NewContext();

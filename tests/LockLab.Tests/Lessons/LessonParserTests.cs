@@ -167,7 +167,7 @@ public class LessonParserTests
         Assert.Equal(["Liquid", "After the code"], lesson.Pages.Select(p => p.Title));
         var intro = lesson.Pages[0].Html;
         Assert.Contains("still inside", intro);
-        Assert.Equal(1, intro.Split("<pre>").Length - 1); // one code block, closed by endhighlight
+        Assert.Equal(1, intro.Split("<pre ").Length - 1); // one code block, closed by endhighlight
         Assert.DoesNotContain("for the author", intro);
         Assert.DoesNotContain("hidden", intro);
         Assert.Contains("Visible text", intro);

@@ -21,7 +21,14 @@ public static class ProcessStyle
     public static int Index(string process) =>
         process.Length > 1 && int.TryParse(process.AsSpan(1), out var n) && n >= 1 ? (n - 1) % Styles.Length : 0;
 
+    /// <summary>The colour of the process's marks and bars (graphics: 3:1 against light and dark surfaces).</summary>
     public static string Color(string process) => Styles[Index(process)].Color;
+
+    /// <summary>
+    /// The colour of the process's name and values as text: a CSS variable (app.css) whose value follows the theme, since
+    /// no one colour reads at 4.5:1 on both the light and the dark surfaces.
+    /// </summary>
+    public static string TextColor(string process) => $"var(--ll-p{Index(process) + 1})";
     public static string Shape(string process) => Styles[Index(process)].Shape;
     public static string ShapeName(string process) => Styles[Index(process)].ShapeName;
 }

@@ -72,3 +72,11 @@ export function attach(dotnet, projection) {
         },
     };
 }
+
+// A follower's phone, when a run starts: the live panel (which the page has just moved above the lesson text) is
+// scrolled into view, unless it already is. Only on narrow screens, where the panel is not beside the text.
+export function revealLiveOnNarrow(element) {
+    if (!element || !window.matchMedia("(max-width: 959.98px)").matches) return;
+    const box = element.getBoundingClientRect();
+    if (box.top < 0 || box.top > window.innerHeight / 3) element.scrollIntoView({ block: "start" });
+}
