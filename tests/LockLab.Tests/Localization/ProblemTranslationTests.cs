@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using LockLab.TestServices;
+using LockLab.Tests.Support;
+using Microsoft.AspNetCore.Mvc;
+
+namespace LockLab.Tests.Localization;
+
+/// <summary>
+/// The API's problem details in the caller's language (Accept-Language): titles and details, the ones that name a
+/// value too; English for everyone else, and every title the server writes has its translation.
+/// </summary>
+public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
+{
+    private async Task<(HttpStatusCode Status, ProblemDetails Problem)> AskAsync(HttpMethod method, string path, string? language)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (language is not null) request.Headers.AcceptLanguage.ParseAdd(language);
+        var response = await lab.CreateClient().SendAsync(request);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return (response.StatusCode, (await response.Content.ReadFromJsonAsync<ProblemDetails>())!);
+    }
+
+    [Theory]
+    [InlineData("GET", "/api/rooms/NOPE", HttpStatusCode.NotFound, "找不到课堂", "没有课堂“NOPE”。请核对投影上的代码。")]
+    [InlineData("GET", "/api/lessons/no-such-lesson", HttpStatusCode.NotFound, "找不到课程",
+        "没有课程“no-such-lesson”。GET /api/lessons 列出了所有课程。")]
+    [InlineData("POST", "/api/rooms", HttpStatusCode.Unauthorized, "需要演示者密钥", null)]
+    [InlineData("GET", "/culture?set=fr", HttpStatusCode.BadRequest, "未知的语言", "“fr”不是本实验室的语言：可选 en, zh-CN。")]
+    public async Task A_Chinese_caller_reads_the_problem_in_Chinese_and_an_English_one_in_English(
+        string method, string path, HttpStatusCode status, string title, string? detail)
+    {
+        var (chineseStatus, chinese) = await AskAsync(new HttpMethod(method), path, "zh-CN,zh;q=0.9,en;q=0.5");
+        var (englishStatus, english) = await AskAsync(new HttpMethod(method), path, "en-GB");
+
+        Assert.Equal((status, status), (chineseStatus, englishStatus));
+        Assert.Equal(title, chinese.Title);
+        if (detail is not null) Assert.Equal(detail, chinese.Detail);
+        else Assert.Matches(Cjk(), chinese.Detail!);
+        Assert.DoesNotMatch(Cjk(), english.Title! + english.Detail);
+    }
+
+    [Fact]
+    public void Every_problem_title_the_server_writes_has_a_Chinese_translation()
+    {
+        var root = TestRun.RepositoryRoot!;
+        var translated = XDocument.Load(Path.Combine(root, "src", "LockLab.Server", "Localization", "Problems.zh-CN.resx")).Root!
+            .Elements("data").Select(d => (string)d.Attribute("name")!).ToHashSet(StringComparer.Ordinal);
+        var titles = Directory.EnumerateFiles(Path.Combine(root, "src", "LockLab.Server"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .SelectMany(f => Title().Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+
+        Assert.NotEmpty(titles);
+        Assert.Empty(titles.Where(t => !translated.Contains(t)).Order());
+    }
+
+    [GeneratedRegex(@"\p{IsCJKUnifiedIdeographs}")]
+    private static partial Regex Cjk();
+
+    /// <summary><c>title: "…"</c> in a <c>TypedResults.Problem</c> call, or the title argument of <c>Problems.WriteAsync</c>.</summary>
+    [GeneratedRegex(@"(?:title:\s*|Problems\.WriteAsync\([^,]+,[^,]+,\s*)""([^""]+)""")]
+    private static partial Regex Title();
+}
