@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using LockLab.Contracts;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Localization;
 
@@ -20,11 +21,14 @@ public sealed class ProblemTranslation(IStringLocalizer<Problems> localizer)
 
     public void Translate(ProblemDetailsContext context)
     {
-        var culture = CultureInfo.CurrentUICulture;
-        if (context.HttpContext.Features.Get<IRequestCultureFeature>() is null || culture.Name.StartsWith("en", StringComparison.Ordinal))
+        // The request's own culture (a status-code page may be written after the middleware restored another), and only
+        // a language the lab has translations for: there is no resource for English, nor for the invariant culture.
+        if (context.HttpContext.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture is not { } culture
+            || LabCultures.Match(culture.Name) is not { } supported || supported == LabCultures.English)
         {
             return;
         }
+        if (!Equals(CultureInfo.CurrentUICulture, culture)) CultureInfo.CurrentUICulture = culture;
         var problem = context.ProblemDetails;
         if (problem.Title is { } title) problem.Title = TranslateText(title, culture);
         if (problem.Detail is { } detail) problem.Detail = TranslateText(detail, culture);
