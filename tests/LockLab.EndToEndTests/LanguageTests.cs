@@ -85,6 +85,41 @@ public class LanguageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     }
 
     [SkippableFact]
+    public async Task The_pages_speak_the_chosen_language_the_lessons_pager_and_the_history_with_its_dates()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        using var presenter = lab.Server.CreateClient(presenter: true);
+        var started = await presenter.PostAsJsonAsync("/api/runs", new { scenario = "lock", room = "zh-history", delayMs = 20 });
+        var run = (await started.Content.ReadFromJsonAsync(ContractsJsonContext.Default.RunInfo))!;
+        await Waiting.UntilAsync(async () =>
+        {
+            var info = await presenter.GetFromJsonAsync($"/api/runs/{run.Id}", ContractsJsonContext.Default.RunInfo);
+            return info?.Status == RunStatus.Completed ? info : null;
+        }, TimeSpan.FromSeconds(30), "the run to complete");
+        var (page, errors) = await lab.NewPageAsync();
+
+        // The Chinese lesson's pager, prerendered and then drawn by the WebAssembly page.
+        await page.GotoAsync(At("/lessons/process-locks-zh/2").ToString());
+        await Expect(page.GetByTestId("page-indicator")).ToHaveTextAsync("第 2 页，共 4 页");
+        await BrowserFixture.WaitUntilInteractiveAsync(page);
+        await Expect(page.GetByTestId("next-page")).ToHaveTextAsync("下一页");
+        await Expect(page.GetByTestId("page-indicator")).ToHaveTextAsync("第 2 页，共 4 页");
+
+        // Chosen through the switch (the culture cookie), the history page is Chinese, its dates in the Chinese pattern.
+        await page.GotoAsync(At("/culture?set=zh-CN&return=" + Uri.EscapeDataString("/history?room=zh-history")).ToString());
+        await page.WaitForURLAsync(u => u.Contains("/history?room=zh-history"));
+        await BrowserFixture.WaitUntilInteractiveAsync(page);
+        Assert.Equal("zh-CN", await page.GetAttributeAsync("html", "lang"));
+        var row = page.Locator($"[data-testid=history-row][data-run='{run.Id}']");
+        await Expect(page.GetByTestId("history").Locator("th").Nth(1)).ToHaveTextAsync("时间");
+        await Expect(row.Locator("td").Nth(1)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}:\d{2}$"));
+        await Expect(row.Locator("td").Nth(4)).ToHaveTextAsync("已完成");
+        await Expect(row.GetByTestId("replay")).ToHaveTextAsync("回放");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "history-zh.png") });
+        Assert.Empty(errors);
+    }
+
+    [SkippableFact]
     public async Task The_switch_goes_back_to_the_lab_only_and_refuses_a_language_it_does_not_speak()
     {
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = lab.Server.Address };

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using LockLab.Client.Services;
 using LockLab.Contracts;
 using LockLab.TestServices;
 
@@ -33,18 +34,6 @@ public partial class LocalizationSourceTests
         ["Components/Live/RunHeader.razor"] = 8,
         ["Components/Live/RunTabs.razor"] = 9,
         ["Components/Live/StepControls.razor"] = 4,
-        ["Pages/History/RunCompare.razor"] = 3,
-        ["Pages/History/RunHistoryPage.razor"] = 20,
-        ["Pages/History/RunReplay.razor"] = 8,
-        ["Pages/JoinRoom.razor"] = 5,
-        ["Pages/LessonCatalog.razor"] = 11,
-        ["Pages/LessonView.razor"] = 15,
-        ["Pages/NotFound.razor"] = 4,
-        ["Pages/Rooms/RoomFollow.razor"] = 10,
-        ["Pages/Rooms/RoomNotFound.razor"] = 4,
-        ["Pages/Rooms/RoomPresent.razor"] = 20,
-        ["Pages/Rooms/RoomProject.razor"] = 7,
-        ["Pages/Rooms/RoomRemote.razor"] = 8,
     };
 
     /// <summary>Words that are the same in every language: names, units, identifiers.</summary>
@@ -83,6 +72,11 @@ public partial class LocalizationSourceTests
             // Keys computed from the contracts: every scenario's title and run button, every start mode's sentence.
             .Concat(Scenarios.All.SelectMany(s => new[] { Scenarios.Title(s), Scenarios.RunLabel(s) }))
             .Concat(Enum.GetValues<StartMode>().Select(StartModes.Describe))
+            // A run's status by its wire name, and what each lesson key does (the keyboard help).
+            .Concat(Enum.GetValues<RunStatus>().Select(WireNames.Name))
+            .Concat(LessonKeyboard.Shortcuts.Select(s => s.Action))
+            // The server's host page (its error bar) speaks with the client's words.
+            .Concat(LocalizerKeys(File.ReadAllText(Path.Combine(Root, "src", "LockLab.Server", "Components", "App.razor"))))
             .ToHashSet(StringComparer.Ordinal);
 
         var missing = keys.Where(k => !translations.ContainsKey(k)).Order().ToList();
