@@ -55,7 +55,8 @@ public class PicturesTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     {
         Prerequisites.Require(Prerequisites.Chromium);
         var (page, errors) = await lab.NewPageAsync();
-        await page.GotoAsync(new Uri(lab.Server.Address, $"/lessons/process-locks/3?room=pictures-lock&key={ServerProcess.Key}").ToString());
+        await page.GotoAsync(
+            new Uri(lab.Server.Address, $"/lessons/process-locks/3?room=pictures-lock&key={ServerProcess.Key}").ToString());
         await BrowserFixture.WaitUntilLiveAsync(page);
         await page.GetByTestId("run-experiment").ClickAsync();
         await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");

@@ -21,7 +21,7 @@ public static class ProcessStyle
     public static int Index(string process) =>
         process.Length > 1 && int.TryParse(process.AsSpan(1), out var n) && n >= 1 ? (n - 1) % Styles.Length : 0;
 
-    /// <summary>The colour of the process's marks and bars (graphics: 3:1 against light and dark surfaces).</summary>
+    /// <summary>The colour of the process's marks and bars in the pictures (its shape tells it apart too).</summary>
     public static string Color(string process) => Styles[Index(process)].Color;
 
     /// <summary>
