@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using LockLab.Client.Components.Live;
+using LockLab.Client.Services;
 using LockLab.Contracts;
 using LockLab.TestServices;
 
@@ -21,18 +23,6 @@ public partial class LocalizationSourceTests
     /// </summary>
     private static readonly Dictionary<string, int> NotYetLocalized = new(StringComparer.Ordinal)
     {
-        ["Components/Live/CompareRuns.razor"] = 4,
-        ["Components/Live/ConsoleOutput.razor"] = 2,
-        ["Components/Live/CounterChart.razor"] = 2,
-        ["Components/Live/ExperimentSettingsForm.razor"] = 17,
-        ["Components/Live/LanesView.razor"] = 28,
-        ["Components/Live/LatestOnlyNotice.razor"] = 7,
-        ["Components/Live/LivePanel.razor"] = 2,
-        ["Components/Live/OutcomeTable.razor"] = 6,
-        ["Components/Live/PresenterKeyPrompt.razor"] = 3,
-        ["Components/Live/RunHeader.razor"] = 8,
-        ["Components/Live/RunTabs.razor"] = 9,
-        ["Components/Live/StepControls.razor"] = 4,
         ["Pages/History/RunCompare.razor"] = 3,
         ["Pages/History/RunHistoryPage.razor"] = 20,
         ["Pages/History/RunReplay.razor"] = 8,
@@ -80,9 +70,17 @@ public partial class LocalizationSourceTests
             .Where(f => f.EndsWith(".razor") || f.EndsWith(".cs"))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
             .SelectMany(f => LocalizerKeys(File.ReadAllText(f)))
-            // Keys computed from the contracts: every scenario's title and run button, every start mode's sentence.
+            // Keys computed from the contracts: every scenario's title and run button, every start mode's sentence,
+            // every run status and event kind by its wire name (the run's status chip, a step's button).
             .Concat(Scenarios.All.SelectMany(s => new[] { Scenarios.Title(s), Scenarios.RunLabel(s) }))
             .Concat(Enum.GetValues<StartMode>().Select(StartModes.Describe))
+            .Concat(Enum.GetValues<RunStatus>().Select(WireNames.Name))
+            .Concat(Enum.GetValues<EventKind>().Select(WireNames.Name))
+            // ... and from the client's own code: each process's shape (its tag's tooltip), the amounts field's error,
+            // the lesson's keyboard shortcuts.
+            .Concat(Enumerable.Range(0, 8).Select(i => ProcessStyle.ShapeName(RunParameters.ProcessName(i))))
+            .Concat([new ExperimentSettings { Amounts = "not a number" }.AmountsError!])
+            .Concat(LessonKeyboard.Shortcuts.Concat(LessonKeyboard.ProjectionShortcuts).Select(s => s.Action))
             .ToHashSet(StringComparer.Ordinal);
 
         var missing = keys.Where(k => !translations.ContainsKey(k)).Order().ToList();
