@@ -15,6 +15,7 @@ public class PictureTests
         var ctx = new BunitContext();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddMudServices();
+        ctx.Services.AddLocalization(); // every component's L (English here: the keys themselves)
         return ctx;
     }
 
