@@ -89,6 +89,23 @@ public partial class LocalizationSourceTests
         Assert.True(holesDiffer.Count == 0, "Placeholders differ from the English key:\n  " + string.Join("\n  ", holesDiffer));
     }
 
+    /// <summary>
+    /// The resource compiler keeps one of two names that differ only in case ("Live", "live") and drops the other with a
+    /// mere warning: the dropped one would show in English.
+    /// </summary>
+    [Fact]
+    public void No_two_keys_differ_only_in_case()
+    {
+        var clashes = XDocument.Load(Path.Combine(Client, "Resources", "Strings.zh-CN.resx")).Root!
+            .Elements("data")
+            .Select(d => (string)d.Attribute("name")!)
+            .GroupBy(name => name, StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.Count() > 1)
+            .Select(g => string.Join(" / ", g))
+            .ToList();
+        Assert.True(clashes.Count == 0, "Keys that differ only in case (word one of them differently):\n  " + string.Join("\n  ", clashes));
+    }
+
     [Theory]
     [InlineData("<b>Hello</b>", 1)]
     [InlineData("<b>@L[\"Hello\"]</b>", 0)]
