@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using LockLab.Contracts;
 using LockLab.TestServices;
+using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace LockLab.EndToEndTests;
@@ -26,6 +27,9 @@ public class LanguageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Assert.Equal("zh-CN", await page.GetAttributeAsync("html", "lang"));
         await Expect(page.GetByTestId("run-experiment")).ToHaveTextAsync("不加锁运行");
         await Expect(page.GetByTestId("nav-history")).ToHaveTextAsync("历史");
+        // The live panel around the buttons too: its heading and its tabs.
+        await Expect(page.GetByTestId("live-panel").GetByText("实时", new() { Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Tab, new() { Name = "时间线" })).ToBeVisibleAsync();
 
         // The summary is drawn by the WebAssembly page when the run ends: its words come from the satellite assembly.
         await page.GetByTestId("run-experiment").ClickAsync();

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using LockLab.Client.Resources;
 using LockLab.Contracts;
+using Microsoft.Extensions.Localization;
 using Microsoft.JSInterop;
 
 namespace LockLab.Client.Services;
@@ -10,7 +12,7 @@ namespace LockLab.Client.Services;
 /// a handful of GET endpoints; HttpClient would do that too, with its assemblies (≈ 60 KB compressed) to
 /// download before any page runs (docs/benchmarks.md, "page").
 /// </summary>
-public sealed class LabApi(IJSRuntime js) : IAsyncDisposable
+public sealed class LabApi(IJSRuntime js, IStringLocalizer<Strings> L) : IAsyncDisposable
 {
     private Task<IJSObjectReference>? _module;
 
@@ -36,7 +38,7 @@ public sealed class LabApi(IJSRuntime js) : IAsyncDisposable
         var status = answer.RootElement.GetProperty("status").GetInt32();
         var body = answer.RootElement.GetProperty("body").GetString() ?? "";
         if (status == 201) return (JsonSerializer.Deserialize(body, ContractsJsonContext.Default.PresenterSession), null);
-        return (null, ProblemDetail(body) ?? $"Signing in failed ({status}).");
+        return (null, ProblemDetail(body) ?? L["Signing in failed ({0}).", status]);
     }
 
     private static string? ProblemDetail(string body)

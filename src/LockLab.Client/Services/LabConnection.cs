@@ -1,6 +1,8 @@
 using System.Text.Json;
+using LockLab.Client.Resources;
 using LockLab.Contracts;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Localization;
 
 namespace LockLab.Client.Services;
 
@@ -16,9 +18,11 @@ public enum ConnectionStatus
 /// The page's live link to the lab: a connection to the SignalR hub <c>/hubs/lab</c> (see <see cref="HubClient"/>),
 /// joined to one room. Keeps the room's current run up to date from
 /// <c>RunStarted</c>/<c>RunEvents</c>/<c>RunCompleted</c>, and catches up on anything missed (late join, reconnect)
-/// by sequence number, so the page never shows a gap.
+/// by sequence number, so the page never shows a gap. What it says itself (<see cref="LastError"/>, why a call was
+/// refused) is in the page's language; the server's own reasons come as the server words them.
 /// </summary>
-public sealed class LabConnection(NavigationManager navigation, PresenterKeyStore keys) : IAsyncDisposable
+public sealed class LabConnection(NavigationManager navigation, PresenterKeyStore keys, IStringLocalizer<Strings> L)
+    : IAsyncDisposable
 {
     private HubClient? _hub;
 
@@ -173,7 +177,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             }
             catch (Exception ex)
             {
-                LastError = $"Reconnected, but could not rejoin the room: {ex.Message}";
+                LastError = L["Reconnected, but could not rejoin the room: {0}", ex.Message];
                 await SetStatus(ConnectionStatus.Offline);
             }
         };
@@ -236,7 +240,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         catch (Exception ex) when (ex is not ObjectDisposedException)
         {
             // Whatever went wrong (no transport, time-out, server down), the page stays usable and says so.
-            LastError = $"Could not connect to the lab: {ex.Message}";
+            LastError = L["Could not connect to the lab: {0}", ex.Message];
             await SetStatus(ConnectionStatus.Offline);
         }
     }
@@ -348,7 +352,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         }
     }
 
-    private static readonly LabError NotConnected = new(LabErrorCode.NotNow, "Not connected to the lab.");
+    private LabError NotConnected => new(LabErrorCode.NotNow, L["Not connected to the lab."]);
 
     /// <summary>Step mode: lets a process take its next step. Returns why not, or null.</summary>
     public Task<string?> StepAsync(string runId, string process) => InvokeAsync(nameof(ILabHub.StepRun), runId, process);
@@ -393,11 +397,11 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// The lab's error in a failed call (<see cref="LabError"/>). SignalR puts its own words before the server's, and
     /// refuses a call that needs the presenter key in its own words alone.
     /// </summary>
-    private static LabError ErrorOf(string method, HubCallException ex)
+    private LabError ErrorOf(string method, HubCallException ex)
     {
         if (ex.Message.Contains("because user is unauthorized", StringComparison.Ordinal))
         {
-            return new LabError(LabErrorCode.PresenterKeyRequired, "This needs the presenter key.");
+            return new LabError(LabErrorCode.PresenterKeyRequired, L["This needs the presenter key."]);
         }
         var marker = "HubException: ";
         var at = ex.Message.IndexOf(marker, StringComparison.Ordinal);

@@ -15,7 +15,7 @@ public class PictureTests
         var ctx = new BunitContext();
         ctx.JSInterop.Mode = JSRuntimeMode.Loose;
         ctx.Services.AddMudServices();
-        ctx.Services.AddLocalization(); // the components' words (English: the culture of the test run)
+        ctx.Services.AddLocalization(); // every component's L (English here: the keys themselves)
         return ctx;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using LockLab.Client.Components.Live;
 using LockLab.Client.Services;
 using LockLab.Contracts;
 using LockLab.TestServices;
@@ -22,18 +23,6 @@ public partial class LocalizationSourceTests
     /// </summary>
     private static readonly Dictionary<string, int> NotYetLocalized = new(StringComparer.Ordinal)
     {
-        ["Components/Live/CompareRuns.razor"] = 4,
-        ["Components/Live/ConsoleOutput.razor"] = 2,
-        ["Components/Live/CounterChart.razor"] = 2,
-        ["Components/Live/ExperimentSettingsForm.razor"] = 17,
-        ["Components/Live/LanesView.razor"] = 28,
-        ["Components/Live/LatestOnlyNotice.razor"] = 7,
-        ["Components/Live/LivePanel.razor"] = 2,
-        ["Components/Live/OutcomeTable.razor"] = 6,
-        ["Components/Live/PresenterKeyPrompt.razor"] = 3,
-        ["Components/Live/RunHeader.razor"] = 8,
-        ["Components/Live/RunTabs.razor"] = 9,
-        ["Components/Live/StepControls.razor"] = 4,
     };
 
     /// <summary>Words that are the same in every language: names, units, identifiers.</summary>
@@ -69,12 +58,18 @@ public partial class LocalizationSourceTests
             .Where(f => f.EndsWith(".razor") || f.EndsWith(".cs"))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
             .SelectMany(f => LocalizerKeys(File.ReadAllText(f)))
-            // Keys computed from the contracts: every scenario's title and run button, every start mode's sentence.
+            // Keys computed from the contracts: every scenario's title and run button, every start mode's sentence,
+            // every run status and event kind by its wire name (the run's status chip, a step's button).
             .Concat(Scenarios.All.SelectMany(s => new[] { Scenarios.Title(s), Scenarios.RunLabel(s) }))
             .Concat(Enum.GetValues<StartMode>().Select(StartModes.Describe))
-            // A run's status by its wire name, and what each lesson key does (the keyboard help).
+            // A run's status and an event's kind by their wire names, and what each lesson key does (the keyboard help).
             .Concat(Enum.GetValues<RunStatus>().Select(WireNames.Name))
-            .Concat(LessonKeyboard.Shortcuts.Select(s => s.Action))
+            .Concat(Enum.GetValues<EventKind>().Select(WireNames.Name))
+            // ... and from the client's own code: each process's shape (its tag's tooltip), the amounts field's error,
+            // the lesson's keyboard shortcuts.
+            .Concat(Enumerable.Range(0, 8).Select(i => ProcessStyle.ShapeName(RunParameters.ProcessName(i))))
+            .Concat([new ExperimentSettings { Amounts = "not a number" }.AmountsError!])
+            .Concat(LessonKeyboard.Shortcuts.Concat(LessonKeyboard.ProjectionShortcuts).Select(s => s.Action))
             // The server's host page (its error bar) speaks with the client's words.
             .Concat(LocalizerKeys(File.ReadAllText(Path.Combine(Root, "src", "LockLab.Server", "Components", "App.razor"))))
             .ToHashSet(StringComparer.Ordinal);
@@ -83,6 +78,23 @@ public partial class LocalizationSourceTests
         Assert.True(missing.Count == 0, "No Chinese translation (Resources/Strings.zh-CN.resx) for:\n  " + string.Join("\n  ", missing));
         var holesDiffer = keys.Where(k => Placeholders(k) != Placeholders(translations[k])).ToList();
         Assert.True(holesDiffer.Count == 0, "Placeholders differ from the English key:\n  " + string.Join("\n  ", holesDiffer));
+    }
+
+    /// <summary>
+    /// The resource compiler keeps one of two names that differ only in case ("Live", "live") and drops the other with a
+    /// mere warning: the dropped one would show in English.
+    /// </summary>
+    [Fact]
+    public void No_two_keys_differ_only_in_case()
+    {
+        var clashes = XDocument.Load(Path.Combine(Client, "Resources", "Strings.zh-CN.resx")).Root!
+            .Elements("data")
+            .Select(d => (string)d.Attribute("name")!)
+            .GroupBy(name => name, StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.Count() > 1)
+            .Select(g => string.Join(" / ", g))
+            .ToList();
+        Assert.True(clashes.Count == 0, "Keys that differ only in case (word one of them differently):\n  " + string.Join("\n  ", clashes));
     }
 
     [Theory]
