@@ -21,6 +21,7 @@ var suites = new (string Name, Func<BenchContext, Task<BenchSection>> Run)[]
     ("page", PageLoad.RunAsync),
     ("stress", StressStreaming.RunAsync),
     ("history", HistoryWrites.RunAsync),
+    ("exports", ParallelExports.RunAsync),
     ("scale-out", ScaleOutLatency.RunAsync),
 };
 

@@ -11,7 +11,7 @@ namespace LockLab.EndToEndTests;
 /// </summary>
 public sealed class BenchmarkSuiteTests
 {
-    private static readonly string[] Suites = ["seed", "repeat", "latency", "fan-out", "lock", "page", "stress", "history", "scale-out"];
+    private static readonly string[] Suites = ["seed", "repeat", "latency", "fan-out", "lock", "page", "stress", "history", "exports", "scale-out"];
 
     [SkippableFact]
     public async Task Quick_mode_runs_every_suite_and_writes_a_report_with_figures_and_targets()

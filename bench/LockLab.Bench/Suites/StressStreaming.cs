@@ -301,7 +301,7 @@ public static class StressStreaming
     }
 
     /// <summary>Waits until the run's last event is in the server's history database (read-only, beside the server).</summary>
-    private static async Task<long> WaitPersistedAsync(LabServer server, string runId, long events, TimeSpan timeout)
+    internal static async Task<long> WaitPersistedAsync(LabServer server, string runId, long events, TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
         await using var db = new SqliteConnection(new SqliteConnectionStringBuilder

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using LockLab.Contracts;
@@ -61,7 +63,7 @@ public static class HistoryEndpoints
     public const int ExportPage = 5000;
 
     private static async Task<Results<PushStreamHttpResult, ValidationProblem, ProblemHttpResult>> Export(
-        string id, RunLookup runs, CancellationToken ct, string format = "json")
+        string id, RunLookup runs, ExportTurns turns, CancellationToken ct, string format = "json")
     {
         if (format is not ("csv" or "json"))
             return TypedResults.ValidationProblem(
@@ -70,16 +72,21 @@ public static class HistoryEndpoints
             return TypedResults.Problem(
                 $"There is no run '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Run not found");
 
-        // Every event, page by page from wherever it is now (memory, or the history once it left memory).
-        async IAsyncEnumerable<RunEvent[]> Pages(
-            [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel = default)
+        // Every event, page by page from wherever it is now (memory, or the history once it left memory). A page is read
+        // and written into the response's buffer in a turn (ExportTurns: exports must not crowd out live runs), then
+        // sent to the client outside it, at the client's pace.
+        async Task EachPageAsync(PipeWriter pipe, Action<RunEvent[]> write)
         {
             for (long after = 0; ;)
             {
-                var page = await runs.EventsAfterAsync(id, after, ExportPage, cancel) ?? [];
-                if (page.Length == 0) yield break;
-                yield return page;
-                after = page[^1].Seq;
+                using (await turns.TakeAsync(ct))
+                {
+                    var page = await runs.EventsAfterAsync(id, after, ExportPage, ct) ?? [];
+                    if (page.Length == 0) return;
+                    write(page);
+                    after = page[^1].Seq;
+                }
+                await pipe.FlushAsync(ct);
             }
         }
 
@@ -87,20 +94,20 @@ public static class HistoryEndpoints
         {
             return TypedResults.Stream(async body =>
             {
-                // The writer fills a pipe's buffer (no I/O); each page is then flushed to the client asynchronously.
-                var pipe = System.IO.Pipelines.PipeWriter.Create(body);
+                var pipe = PipeWriter.Create(body);
                 await using (var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { Indented = true }))
                 {
                     json.WriteStartObject();
                     json.WritePropertyName("run");
                     JsonSerializer.Serialize(json, run, ContractsJsonContext.Default.RunInfo);
                     json.WriteStartArray("events");
-                    await foreach (var page in Pages(ct))
+                    json.Flush();
+                    await pipe.FlushAsync(ct); // the answer begins at once; its events follow in turn
+                    await EachPageAsync(pipe, page =>
                     {
                         foreach (var e in page) JsonSerializer.Serialize(json, e, ContractsJsonContext.Default.RunEvent);
-                        json.Flush();
-                        await pipe.FlushAsync(ct);
-                    }
+                        json.Flush(); // into the pipe's buffer: no I/O
+                    });
                     json.WriteEndArray();
                     json.WriteEndObject();
                 }
@@ -109,13 +116,32 @@ public static class HistoryEndpoints
         }
         return TypedResults.Stream(async body =>
         {
-            await body.WriteAsync(Encoding.UTF8.GetPreamble(), ct); // UTF-8 with BOM, for Excel
-            await body.WriteAsync(Encoding.UTF8.GetBytes(CsvHeader), ct);
-            await foreach (var page in Pages(ct))
+            var pipe = PipeWriter.Create(body);
+            pipe.Write(Encoding.UTF8.GetPreamble()); // UTF-8 with BOM, for Excel
+            pipe.Write(Encoding.UTF8.GetBytes(CsvHeader));
+            await pipe.FlushAsync(ct); // the answer begins at once; its rows follow in turn
+            // Rows go into the pipe's buffer a few kilobytes at a time: one small builder, never a page-sized string.
+            var rows = new StringBuilder(2 * CsvFlushChars);
+            await EachPageAsync(pipe, page =>
             {
-                await body.WriteAsync(Encoding.UTF8.GetBytes(ToCsvRows(page)), ct);
-            }
+                foreach (var e in page)
+                {
+                    AppendCsvRow(rows, e);
+                    if (rows.Length >= CsvFlushChars) WriteUtf8(rows, pipe);
+                }
+                WriteUtf8(rows, pipe);
+            });
+            await pipe.CompleteAsync();
         }, "text/csv", $"locklab-run-{id}.csv");
+    }
+
+    /// <summary>CSV text handed to the response's buffer at a time (a row is far shorter than the rest of the builder).</summary>
+    private const int CsvFlushChars = 4096;
+
+    private static void WriteUtf8(StringBuilder text, PipeWriter pipe)
+    {
+        foreach (var chunk in text.GetChunks()) Encoding.UTF8.GetBytes(chunk.Span, pipe);
+        text.Clear();
     }
 
     private const string CsvHeader = "seq,process,pid,kind,value,atMs,writeId,readFrom,replaced,round\r\n";
@@ -129,13 +155,12 @@ public static class HistoryEndpoints
     private static string ToCsvRows(IEnumerable<RunEvent> events)
     {
         var csv = new StringBuilder();
-        foreach (var e in events)
-        {
-            var kind = WireNames.Name(e.Kind);
-            csv.Append(CultureInfo.InvariantCulture,
-                $"{e.Seq},{e.Process},{e.Pid},{kind},{e.Value},{e.AtMs.ToString("0.###", CultureInfo.InvariantCulture)}," +
-                $"{e.WriteId},{e.ReadFrom},{e.Replaced},{e.Round}\r\n");
-        }
+        foreach (var e in events) AppendCsvRow(csv, e);
         return csv.ToString();
     }
+
+    private static void AppendCsvRow(StringBuilder csv, RunEvent e) =>
+        csv.Append(CultureInfo.InvariantCulture,
+            $"{e.Seq},{e.Process},{e.Pid},{WireNames.Name(e.Kind)},{e.Value},{e.AtMs.ToString("0.###", CultureInfo.InvariantCulture)}," +
+            $"{e.WriteId},{e.ReadFrom},{e.Replaced},{e.Round}\r\n");
 }

@@ -16,6 +16,7 @@ public static class HistoryServiceCollectionExtensions
         services.AddSingleton<RunHistory>();
         services.AddSingleton<IStoredRuns>(sp => sp.GetRequiredService<RunHistory>());
         services.AddSingleton<RunRecorder>();
+        services.AddSingleton<ExportTurns>(); // exports take turns at the cores, leaving room for live runs
         services.AddSingleton<IRunObserver>(sp => sp.GetRequiredService<RunRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<RunRecorder>());
         services.AddScoped<LockLab.Client.Services.IRunArchive, StoreRunArchive>();
