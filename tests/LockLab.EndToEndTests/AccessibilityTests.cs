@@ -122,6 +122,7 @@ public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixtu
             else
             {
                 await Expect(page.GetByTestId("remote-title")).ToHaveTextAsync("With a lock");
+                await Expect(page.GetByTestId("remote-next")).ToBeEnabledAsync(); // connected: the remote as it is used
             }
             findings.AddRange(await AxeScan.BothThemesAsync(page, name));
             await page.Context.CloseAsync();

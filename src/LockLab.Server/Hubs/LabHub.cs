@@ -1,10 +1,13 @@
+using System.Globalization;
 using LockLab.Contracts;
 using LockLab.Server.Broadcasting;
 using LockLab.Server.Lessons;
+using LockLab.Server.Localization;
 using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
 using LockLab.Server.Security;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.SignalR;
 
 namespace LockLab.Server.Hubs;
@@ -24,11 +27,13 @@ public sealed class LabHub(
     ViewerFeeds feeds,
     ViewerCountAnnouncer viewerCounts,
     ConnectionsPerAddress addresses,
-    RoomCodeGuesses guesses) : Hub<ILabClient>, ILabHub
+    RoomCodeGuesses guesses,
+    ProblemTranslation translation) : Hub<ILabClient>, ILabHub
 {
     public const string Path = "/hubs/lab";
     private const string RoomKey = "room";
     private const string AddressKey = "address";
+    private const string CultureKey = "culture";
 
     /// <summary>The room this connection last joined; null before its first join.</summary>
     private string? JoinedRoom => Context.Items.TryGetValue(RoomKey, out var room) ? room as string : null;
@@ -83,6 +88,9 @@ public sealed class LabHub(
             throw Error(LabErrorCode.NotNow, "Too many connections from this address; close some pages and try again.");
         }
         Context.Items[AddressKey] = address;
+        // The page's language, as its connection request carried it (the language cookie, Accept-Language): hub errors
+        // are written in it.
+        Context.Items[CultureKey] = Context.GetHttpContext()?.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture;
         feeds.Open(Context);
         return base.OnConnectedAsync();
     }
@@ -155,14 +163,16 @@ public sealed class LabHub(
     [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
     public async Task StopRun(string runId) => Check(await commands.StopAsync(runId ?? ""), runId);
 
-    private static void Check(RunCommandResult result, string? runId)
+    private void Check(RunCommandResult result, string? runId)
     {
         if (!result.Found) throw Error(LabErrorCode.NotFound, $"No run '{runId}'.");
         if (result.Refusal is { } refusal) throw Error(LabErrorCode.NotNow, refusal);
     }
 
-    /// <summary>A hub error a page can act on: its code and its sentence (<see cref="LabError"/>).</summary>
-    private static HubException Error(LabErrorCode code, string message) => new(new LabError(code, message).ToHubMessage());
+    /// <summary>A hub error a page can act on: its code and its sentence (<see cref="LabError"/>), in the page's language.</summary>
+    private HubException Error(LabErrorCode code, string message) =>
+        new(new LabError(code, translation.Translate(message, Context.Items.TryGetValue(CultureKey, out var c) ? c as CultureInfo : null))
+            .ToHubMessage());
 
     private static string Describe(IDictionary<string, string[]> errors) =>
         string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Localization;
 namespace LockLab.Server.Localization;
 
 /// <summary>
-/// The API's problem details in the request's language (Accept-Language, or the user's chosen language): every problem
+/// The API's problem details (and the hub's errors) in the request's language (Accept-Language, or the user's chosen language): every problem
 /// the lab writes passes through here (ASP.NET Core's problem-details service), so endpoints keep writing English.
 /// <c>Problems.{culture}.resx</c> maps each English title to its translation, and each English detail — with
 /// <c>{0}</c>, <c>{1}</c> where a detail names a room, a run or a value — to its translation with the same holes.
@@ -32,6 +32,25 @@ public sealed class ProblemTranslation(IStringLocalizer<Problems> localizer)
         var problem = context.ProblemDetails;
         if (problem.Title is { } title) problem.Title = TranslateText(title, culture);
         if (problem.Detail is { } detail) problem.Detail = TranslateText(detail, culture);
+    }
+
+    /// <summary>
+    /// <paramref name="english"/> in <paramref name="culture"/>, when the lab has a translation of it (a hub error's
+    /// sentence, say); else as it is.
+    /// </summary>
+    public string Translate(string english, CultureInfo? culture)
+    {
+        if (culture is null || LabCultures.Match(culture.Name) is not { } supported || supported == LabCultures.English) return english;
+        var before = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = culture; // the resource lookup reads it
+        try
+        {
+            return TranslateText(english, culture);
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = before;
+        }
     }
 
     private string TranslateText(string english, CultureInfo culture)

@@ -2,9 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using LockLab.Contracts;
 using LockLab.TestServices;
 using LockLab.Tests.Support;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LockLab.Tests.Localization;
 
@@ -40,6 +43,31 @@ public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixtu
         if (detail is not null) Assert.Equal(detail, chinese.Detail);
         else Assert.Matches(Cjk(), chinese.Detail!);
         Assert.DoesNotMatch(Cjk(), english.Title! + english.Detail);
+    }
+
+    [Theory]
+    [InlineData("zh-CN,zh;q=0.9", "现在没有开放的课堂“NOPE”。请核对演示者展示的代码；只有演示者能开放课堂。")]
+    [InlineData("en-US", "There is no room 'NOPE' open now. Check the code the presenter shows; only the presenter opens rooms.")]
+    public async Task A_hub_error_is_written_in_the_language_the_page_connected_with(string language, string expected)
+    {
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(lab.Server.BaseAddress, "/hubs/lab"), o =>
+            {
+                o.HttpMessageHandlerFactory = _ => lab.Server.CreateHandler();
+                o.WebSocketFactory = async (context, ct) =>
+                {
+                    var ws = lab.Server.CreateWebSocketClient();
+                    ws.ConfigureRequest = r => r.Headers.AcceptLanguage = language;
+                    return await ws.ConnectAsync(context.Uri, ct);
+                };
+            })
+            .Build();
+        await hub.StartAsync();
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "NOPE"));
+
+        var error = LabError.FromHubMessage(refused.Message[(refused.Message.IndexOf("HubException: ") + 14)..]);
+        Assert.Equal((LabErrorCode.NotFound, expected), (error.Code, error.Message));
     }
 
     [Fact]
