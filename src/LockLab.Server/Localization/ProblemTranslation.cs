@@ -21,17 +21,11 @@ public sealed class ProblemTranslation(IStringLocalizer<Problems> localizer)
 
     public void Translate(ProblemDetailsContext context)
     {
-        // The request's own culture (a status-code page may be written after the middleware restored another), and only
-        // a language the lab has translations for: there is no resource for English, nor for the invariant culture.
-        if (context.HttpContext.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture is not { } culture
-            || LabCultures.Match(culture.Name) is not { } supported || supported == LabCultures.English)
-        {
-            return;
-        }
-        if (!Equals(CultureInfo.CurrentUICulture, culture)) CultureInfo.CurrentUICulture = culture;
+        // The request's own culture: a status-code page may be written after the middleware restored another.
+        var culture = context.HttpContext.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture;
         var problem = context.ProblemDetails;
-        if (problem.Title is { } title) problem.Title = TranslateText(title, culture);
-        if (problem.Detail is { } detail) problem.Detail = TranslateText(detail, culture);
+        if (problem.Title is { } title) problem.Title = Translate(title, culture);
+        if (problem.Detail is { } detail) problem.Detail = Translate(detail, culture);
     }
 
     /// <summary>
@@ -40,6 +34,7 @@ public sealed class ProblemTranslation(IStringLocalizer<Problems> localizer)
     /// </summary>
     public string Translate(string english, CultureInfo? culture)
     {
+        // Only into a language the lab has translations for: there is no resource for English, nor for the invariant culture.
         if (culture is null || LabCultures.Match(culture.Name) is not { } supported || supported == LabCultures.English) return english;
         var before = CultureInfo.CurrentUICulture;
         CultureInfo.CurrentUICulture = culture; // the resource lookup reads it
