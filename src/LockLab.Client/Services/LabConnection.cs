@@ -419,7 +419,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         {
             if (!_runs.TryGetValue(info.Id, out var run))
             {
-                run = new LiveRun(info);
+                run = new LiveRun(info) { MetAtStart = !joined && !info.IsFinished };
                 _runs[info.Id] = run;
                 if (run.ShowsLatestOnly) _hub?.ShowLatestOnly(run.Id, LatestLinesPerBatch);
                 if (Current is null || info.CreatedAt >= Current.Info.CreatedAt) Current = run;

@@ -38,6 +38,12 @@ public sealed class LiveRun
     }
 
     public RunInfo Info { get; private set; }
+
+    /// <summary>
+    /// Whether the page learned of the run as it started (not from a room's state at a join, mid-run or after): then
+    /// everything it prints is news to whoever watches, even what arrived before the page first drew it.
+    /// </summary>
+    public bool MetAtStart { get; init; }
     public string Id => Info.Id;
 
     /// <summary>The events kept: all of them, or for a big run the latest <see cref="LatestKept"/>.</summary>

@@ -131,6 +131,28 @@ public class PictureTests
     }
 
     [Fact]
+    public async Task A_run_seen_starting_is_read_from_its_first_print_even_when_the_page_draws_it_late()
+    {
+        // A busy machine: the run's first prints arrive before the page first draws the run. They were printed after
+        // the run started in front of the listener, so they are news: all of them are read out.
+        await using var ctx = NewContext();
+        var seenStarting = new LiveRun(RunFixtures.Info(RunFixtures.NoLockGap)) { MetAtStart = true };
+        seenStarting.Add(RunFixtures.LostUpdateEvents);
+        var announcer = ctx.Render<PrintAnnouncer>(p => p.Add(c => c.Run, seenStarting));
+        Assert.Equal(["p1 printed 1", "p2 printed 3"], announcer.FindAll("p[data-kind=print]").Select(p => p.TextContent));
+
+        // A run met under way (a page opened mid-run, from the room's state) is read from the next print only.
+        var metMidRun = new LiveRun(RunFixtures.Info(RunFixtures.NoLockGap) with { Id = "run2" });
+        metMidRun.Add(RunFixtures.LostUpdateEvents);
+        announcer.Render(p => p.Add(c => c.Run, metMidRun));
+        Assert.Empty(announcer.FindAll("p"));
+
+        // Shown again later, the first run is not read out a second time.
+        announcer.Render(p => p.Add(c => c.Run, seenStarting));
+        Assert.Empty(announcer.FindAll("p"));
+    }
+
+    [Fact]
     public async Task Summary_says_what_was_expected_what_came_out_and_which_write_was_lost()
     {
         await using var ctx = NewContext();
