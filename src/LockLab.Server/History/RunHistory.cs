@@ -110,7 +110,7 @@ public sealed class RunHistory : IStoredRuns, IDisposable
             {
                 Status = RunStatus.Interrupted,
                 EventCount = Scalar<long>(db, tx, "SELECT COUNT(*) FROM events WHERE run_id = @id", ("@id", run.Id)),
-                Error = "The server stopped while this run was going; the events it had reported are kept.",
+                Error = RunErrors.ServerStopped,
             };
             // Only while still unfinished: another instance may have marked it meanwhile, or its owner finished it.
             var updated = Execute(db, tx, $"UPDATE runs SET status = @status, info = @info WHERE id = @id AND {Unfinished}",

@@ -171,11 +171,17 @@ public sealed class LabHub(
 
     /// <summary>A hub error a page can act on: its code and its sentence (<see cref="LabError"/>), in the page's language.</summary>
     private HubException Error(LabErrorCode code, string message) =>
-        new(new LabError(code, translation.Translate(message, Context.Items.TryGetValue(CultureKey, out var c) ? c as CultureInfo : null))
-            .ToHubMessage());
+        new(new LabError(code, translation.Translate(message, PageCulture)).ToHubMessage());
 
-    private static string Describe(IDictionary<string, string[]> errors) =>
-        string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
+    /// <summary>Each field and what is wrong with it, the latter in the page's language (<see cref="Error"/> translates
+    /// the sentence around them).</summary>
+    private string Describe(IDictionary<string, string[]> errors)
+    {
+        translation.TranslateErrors(errors, PageCulture);
+        return string.Join(" ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
+    }
+
+    private CultureInfo? PageCulture => Context.Items.TryGetValue(CultureKey, out var c) ? c as CultureInfo : null;
 
     /// <summary>A run's events after <paramref name="after"/>: how a client that joined late or reconnected catches up.</summary>
     public async Task<RunEvent[]> GetEvents(string runId, long after)

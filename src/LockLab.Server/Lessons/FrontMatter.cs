@@ -1,4 +1,5 @@
 using System.Globalization;
+using LockLab.Contracts;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 
@@ -81,7 +82,7 @@ public sealed partial class FrontMatter
             if (DateTime.TryParseExact(
                 date.Trim(), DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var parsed))
                 isoDate = parsed.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            else warnings.Add($"The date '{date}' is not a date like 2016-11-3; it is shown as written.");
+            else warnings.Add(TextTemplates.Fill(LessonWarnings.NotADate, date));
         }
 
         var headings = new List<string>();
@@ -89,7 +90,7 @@ public sealed partial class FrontMatter
         {
             if (rawHeadings is List<object?> list)
                 headings.AddRange(list.Select(h => Convert.ToString(h, CultureInfo.InvariantCulture)?.Trim() ?? ""));
-            else warnings.Add("'post-headings' should be a list; it was ignored.");
+            else warnings.Add(LessonWarnings.HeadingsNotAList);
         }
 
         return new FrontMatter

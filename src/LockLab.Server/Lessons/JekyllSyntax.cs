@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using LockLab.Contracts;
 
 namespace LockLab.Server.Lessons;
 
@@ -124,7 +125,7 @@ public static partial class JekyllSyntax
                 case "comment" or "endcomment": // a one-line {% comment %}…{% endcomment %} was removed whole above
                     return "";
                 default:
-                    warnings.Add($"The Liquid tag '{{% {name} %}}' is not supported by the lab and was left out.");
+                    warnings.Add(TextTemplates.Fill(LessonWarnings.UnsupportedLiquidTag, $"{{% {name} %}}"));
                     return "";
             }
         });

@@ -26,7 +26,7 @@ public static partial class LessonExperiments
         if (lab is null) return result;
         if (lab is not Dictionary<object, object?> map)
         {
-            warnings.Add("'lab' should map section numbers to scenarios, e.g. 'lab: { 1: no-lock, 2: lock }'; it was ignored.");
+            warnings.Add(LessonWarnings.LabNotAMap);
             return result;
         }
         foreach (var (rawKey, value) in map)
@@ -36,7 +36,7 @@ public static partial class LessonExperiments
             if (string.Equals(key, IntroKey, StringComparison.OrdinalIgnoreCase)) section = 0;
             else if (!int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out section) || section < 1)
             {
-                warnings.Add($"'lab' key '{key}' is not a section number (1, 2, …) or 'intro'; it was ignored.");
+                warnings.Add(TextTemplates.Fill(LessonWarnings.LabKeyNotASection, key));
                 continue;
             }
             if (Read(value, key, scenarios, warnings) is { } request) result[section] = request;
@@ -55,13 +55,12 @@ public static partial class LessonExperiments
         };
         if (fields is null || !fields.TryGetValue("scenario", out var s) || s is not string scenario)
         {
-            warnings.Add($"'lab' entry '{key}' needs a scenario; it was ignored.");
+            warnings.Add(TextTemplates.Fill(LessonWarnings.LabEntryWithoutScenario, key));
             return null;
         }
         if (!scenarios.Contains(scenario))
         {
-            warnings.Add($"'lab' entry '{key}' names an unknown scenario '{scenario}' " +
-                $"(known: {string.Join(", ", scenarios)}); it was ignored.");
+            warnings.Add(TextTemplates.Fill(LessonWarnings.LabEntryUnknownScenario, key, scenario, string.Join(", ", scenarios)));
             return null;
         }
         int? Int(string name)
@@ -69,7 +68,7 @@ public static partial class LessonExperiments
             if (!fields.TryGetValue(name, out var v) || v is null) return null;
             if (int.TryParse(Convert.ToString(v, CultureInfo.InvariantCulture), NumberStyles.Integer,
                 CultureInfo.InvariantCulture, out var n)) return n;
-            warnings.Add($"'lab' entry '{key}': '{name}' should be a whole number; it was ignored.");
+            warnings.Add(TextTemplates.Fill(LessonWarnings.LabEntryNotAWholeNumber, key, name));
             return null;
         }
         int[]? amounts = null;
@@ -78,13 +77,13 @@ public static partial class LessonExperiments
             var parsed = list.Select(a => int.TryParse(Convert.ToString(a, CultureInfo.InvariantCulture),
                 CultureInfo.InvariantCulture, out var n) ? (int?)n : null).ToList();
             if (parsed.All(a => a is not null)) amounts = parsed.Select(a => a!.Value).ToArray();
-            else warnings.Add($"'lab' entry '{key}': 'amounts' should be a list of whole numbers; it was ignored.");
+            else warnings.Add(TextTemplates.Fill(LessonWarnings.LabEntryAmountsNotNumbers, key));
         }
         StartMode? startMode = null;
         if (fields.TryGetValue("startMode", out var rawMode) && rawMode is string mode)
         {
             startMode = StartModes.Parse(mode);
-            if (startMode is null) warnings.Add($"'lab' entry '{key}': startMode: {StartModes.Rule} It was ignored.");
+            if (startMode is null) warnings.Add(TextTemplates.Fill(LessonWarnings.LabEntryStartMode, key));
         }
         return new RunRequest
         {

@@ -33,10 +33,8 @@ public sealed partial class LessonParser(LessonHtml html, IReadOnlySet<string> s
         if (markers != headings.Count && front.Headings.Count > 0)
         {
             warnings.Add(markers < headings.Count
-                ? $"'post-headings' lists {headings.Count} headings but the text has {markers} heading marker(s); " +
-                    $"the extra headings are not shown."
-                : $"The text has {markers} heading markers but 'post-headings' lists only {headings.Count}; " +
-                    $"the rest are called 'Part n'.");
+                ? TextTemplates.Fill(LessonWarnings.ExtraHeadings, headings.Count, markers)
+                : TextTemplates.Fill(LessonWarnings.MissingHeadings, markers, headings.Count));
         }
 
         var declared = LessonExperiments.FromFrontMatter(front.Lab, scenarios, warnings);
@@ -98,7 +96,7 @@ public sealed partial class LessonParser(LessonHtml html, IReadOnlySet<string> s
 
     private static string TitleFromFileName(string fileName, List<string> warnings)
     {
-        warnings.Add("The front matter has no 'title'; the file name is used.");
+        warnings.Add(LessonWarnings.NoTitle);
         return Path.GetFileNameWithoutExtension(fileName);
     }
 

@@ -44,13 +44,8 @@ public sealed class JoinAddressFinder(IServer server, IOptions<LockLabOptions> o
     {
         var port = listening.FirstOrDefault()?.Port ?? 5080;
         return listening.Count == 0
-            ? "This lab does not know which address it listens on, so it cannot tell students where to join. "
-              + "Set LockLab:PublicUrl to the address they should open."
-            : $"The lab listens only on this computer ({string.Join(", ", listening.Select(l => $"{l.Host}:{l.Port}"))}): "
-              + "students' devices cannot reach it. "
-              + "Stop it and start it so that it listens on the network: "
-              + $"dotnet run --project src/LockLab.Server -c Release -- --urls http://*:{port} "
-              + "(or, behind a proxy or a DNS name, set LockLab:PublicUrl).";
+            ? JoinAdvice.UnknownAddress
+            : TextTemplates.Fill(JoinAdvice.LoopbackOnly, string.Join(", ", listening.Select(l => $"{l.Host}:{l.Port}")), port);
     }
 
     /// <summary>

@@ -35,7 +35,7 @@ public sealed class EventSequencer
             {
                 if (e.Seq < _next || !_early.TryAdd(e.Seq, e))
                 {
-                    throw new InvalidDataException($"Ticket {e.Seq} was reported twice.");
+                    throw new InvalidDataException(TextTemplates.Fill(RunErrors.TicketTwice, e.Seq));
                 }
             }
             while (_early.Remove(_next, out var e))

@@ -31,14 +31,12 @@ public sealed record RunCommandResult(RunInfo? Run, string? Refusal)
 /// </summary>
 public sealed class RunCommands(RunStore store, ISharedRuns shared, IRunCommandRelay relay, TimeProvider clock)
 {
-    public const string StopReason = "Stopped by the presenter.";
-
     public Task<RunCommandResult> StopAsync(string runId)
     {
         if (store.Find(runId) is { } run)
         {
             if (run.IsFinished) return Task.FromResult(new RunCommandResult(run.ToInfo(), AlreadyFinished(run.Status)));
-            run.Stop(StopReason, clock.GetUtcNow());
+            run.Stop(RunErrors.StoppedByPresenter, clock.GetUtcNow());
             return Task.FromResult(new RunCommandResult(run.ToInfo(), null));
         }
         return RelayAsync(runId, RunCommandKind.Stop, null);
@@ -54,7 +52,7 @@ public sealed class RunCommands(RunStore store, ISharedRuns shared, IRunCommandR
     public void ApplyRelayed(RunCommand command)
     {
         if (store.Find(command.RunId) is not { } run) return;
-        if (command.Kind == RunCommandKind.Stop) run.Stop(StopReason, clock.GetUtcNow());
+        if (command.Kind == RunCommandKind.Stop) run.Stop(RunErrors.StoppedByPresenter, clock.GetUtcNow());
         else run.TryStep(command.Process ?? "");
     }
 

@@ -9,7 +9,7 @@ namespace LockLab.Server.Runs;
 public sealed record RunOutcome(RunStatus Status, RunSummary? Summary, string? Error)
 {
     /// <summary>What a run that ended in an error nobody foresaw is finished with.</summary>
-    public static readonly RunOutcome Unexpected = new(RunStatus.Failed, null, "The run ended unexpectedly.");
+    public static readonly RunOutcome Unexpected = new(RunStatus.Failed, null, RunErrors.EndedUnexpectedly);
 }
 
 /// <summary>
@@ -82,10 +82,9 @@ public sealed class RunExecution : IDisposable
 
     private RunOutcome? OutcomeOf(Exception ex) => ex switch
     {
-        OperationCanceledException when _stopping.IsCancellationRequested => new(RunStatus.Cancelled, null, "The server is shutting down."),
+        OperationCanceledException when _stopping.IsCancellationRequested => new(RunStatus.Cancelled, null, RunErrors.ServerShuttingDown),
         OperationCanceledException when _run.StopReason is { } reason => new(RunStatus.Cancelled, null, reason),
-        OperationCanceledException => new(RunStatus.Failed, null,
-            $"The run exceeded its time limit of {LimitSeconds} s; its worker processes were killed."),
+        OperationCanceledException => new(RunStatus.Failed, null, TextTemplates.Fill(RunErrors.TimeLimitExceeded, LimitSeconds)),
         RunFailedException or InvalidDataException or IOException or System.ComponentModel.Win32Exception =>
             new(RunStatus.Failed, null, _firstFailure ?? ex.Message),
         _ => null,
@@ -165,8 +164,7 @@ public sealed class RunExecution : IDisposable
         _sequencer.Add(batch, Release);
         if (_run.EventCount > _limits.MaxEventsPerRun)
         {
-            throw new RunFailedException($"The run reported more than {_limits.MaxEventsPerRun} events " +
-                $"(LockLab:Limits:MaxEventsPerRun); it was stopped.");
+            throw new RunFailedException(TextTemplates.Fill(RunErrors.TooManyEvents, _limits.MaxEventsPerRun));
         }
     }
 
@@ -274,7 +272,7 @@ public sealed class RunExecution : IDisposable
             if (round > 0) segment.StartRound(round, p.StartMode == StartMode.Simultaneous); // round 0 was released by the start gate
             while (!segment.WaitForRoundsDone(p.Processes * (round + 1), TimeSpan.FromMilliseconds(50), ct))
             {
-                if (failed()) throw new RunFailedException($"A worker failed in round {round + 1} of {p.Rounds}.");
+                if (failed()) throw new RunFailedException(TextTemplates.Fill(RunErrors.WorkerFailedInRound, round + 1, p.Rounds));
             }
             var counting = segment.CountingSpan(p.Processes);
             busy += counting > 0 ? counting : Stopwatch.GetTimestamp() - start;
@@ -295,10 +293,12 @@ public sealed class RunExecution : IDisposable
     /// <param name="segment">Still mapped: the run's segment outlives its exit watchers.</param>
     private static string DescribeExit(WorkerProcess worker, SharedSegment? segment = null)
     {
-        var detail = string.IsNullOrEmpty(worker.StandardError) ? "" : $": {worker.StandardError}";
-        // Dead with the lock in hand: the others would wait forever for it (with Python's lock they would).
-        var holding = segment?.Lock.Holder == worker.Index + 1 ? " while holding the lock" : "";
-        return $"{worker.Name} (pid {worker.Pid}) died{holding}: it exited with code {worker.ExitCode}{detail}";
+        var holding = segment?.Lock.Holder == worker.Index + 1;
+        var said = worker.StandardError;
+        return string.IsNullOrEmpty(said)
+            ? TextTemplates.Fill(holding ? RunErrors.WorkerDiedHoldingLock : RunErrors.WorkerDied, worker.Name, worker.Pid, worker.ExitCode)
+            : TextTemplates.Fill(holding ? RunErrors.WorkerDiedHoldingLockSaying : RunErrors.WorkerDiedSaying,
+                worker.Name, worker.Pid, worker.ExitCode, said);
     }
 
     /// <summary>
@@ -314,7 +314,7 @@ public sealed class RunExecution : IDisposable
         {
             if (workers.FirstOrDefault(w => w.HasExited) is { } gone) throw new RunFailedException(DescribeExit(gone));
             if (Stopwatch.GetTimestamp() > deadline)
-                throw new RunFailedException($"The worker processes were not ready within {timeout.TotalSeconds:0} s.");
+                throw new RunFailedException(TextTemplates.Fill(RunErrors.WorkersNotReady, Math.Round(timeout.TotalSeconds)));
         }
     }
 

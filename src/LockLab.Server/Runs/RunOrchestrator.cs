@@ -100,7 +100,7 @@ public sealed class RunOrchestrator(
         _stopping = true;
         _admission.Release();
         _queue.Writer.TryComplete();
-        while (_queue.Reader.TryRead(out var waiting)) waiting.Stop("The server is shutting down.", clock.GetUtcNow());
+        while (_queue.Reader.TryRead(out var waiting)) waiting.Stop(RunErrors.ServerShuttingDown, clock.GetUtcNow());
     }
 
     private async Task ConsumeAsync(CancellationToken stoppingToken)
@@ -118,7 +118,7 @@ public sealed class RunOrchestrator(
                 {
                     // One broken run must never take the lab down.
                     logger.LogError(ex, "Run {RunId} in room {Room} crashed the executor", run.Id, run.Room);
-                    run.Finish(Contracts.RunStatus.Failed, clock.GetUtcNow(), null, $"Internal error: {ex.Message}");
+                    run.Finish(Contracts.RunStatus.Failed, clock.GetUtcNow(), null, TextTemplates.Fill(Contracts.RunErrors.InternalError, ex.Message));
                 }
                 // Here, not in the executor: only once it has returned is the run's working state (its summary's
                 // ledger above all) garbage.

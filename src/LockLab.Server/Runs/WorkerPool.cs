@@ -43,7 +43,7 @@ public sealed class WorkerPool(WorkerExecutable executable, IOptions<LockLabOpti
         }
         var fresh = WorkerProcess.Launch(executable);
         if (TryAssign(fresh, job)) return refill ? Refilled(fresh) : fresh;
-        throw new IOException("A new worker process exited before it could be given its job.");
+        throw new IOException(RunErrors.WorkerExitedBeforeJob);
     }
 
     private static bool TryAssign(WorkerProcess worker, WorkerJob job)

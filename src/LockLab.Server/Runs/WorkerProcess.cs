@@ -108,13 +108,13 @@ public sealed class WorkerProcess : IAsyncDisposable
                 while (TryReadLine(ref buffer, out var line)) batch.Add(Parse(line));
                 if (buffer.Length > MaxLineBytes)
                 {
-                    throw new InvalidDataException($"{Name} wrote a line longer than {MaxLineBytes} bytes.");
+                    throw new InvalidDataException(TextTemplates.Fill(RunErrors.LineTooLong, Name, MaxLineBytes));
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 if (batch.Count > 0) await onEvents(batch, readAt);
                 if (result.IsCompleted)
                 {
-                    if (buffer.Length > 0) throw new InvalidDataException($"{Name} ended with an incomplete line.");
+                    if (buffer.Length > 0) throw new InvalidDataException(TextTemplates.Fill(RunErrors.IncompleteLine, Name));
                     break;
                 }
             }
@@ -141,7 +141,7 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     private RunEvent Parse(ReadOnlySequence<byte> line)
     {
-        if (line.Length > MaxLineBytes) throw new InvalidDataException($"{Name} wrote a line longer than {MaxLineBytes} bytes.");
+        if (line.Length > MaxLineBytes) throw new InvalidDataException(TextTemplates.Fill(RunErrors.LineTooLong, Name, MaxLineBytes));
         RunEvent? e;
         try
         {
@@ -150,12 +150,12 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"{Name} wrote something that is not an event: {ex.Message}");
+            throw new InvalidDataException(TextTemplates.Fill(RunErrors.NotAnEvent, Name, ex.Message));
         }
         // The server never passes on what it cannot vouch for: the event must come from this process.
         if (e is null || e.Process != Name || e.Pid != Pid || e.Seq < 1)
         {
-            throw new InvalidDataException($"{Name} (pid {Pid}) reported an event that is not its own.");
+            throw new InvalidDataException(TextTemplates.Fill(RunErrors.NotItsOwnEvent, Name, Pid));
         }
         return e;
     }

@@ -150,7 +150,7 @@ public sealed class InstanceLiveness(
             Status = RunStatus.Interrupted,
             FinishedAt = clock.GetUtcNow(),
             EventCount = Math.Max(run.EventCount, await runs.LastSeqAsync(runId)),
-            Error = "The lab instance running this run stopped; the events it had reported are kept.",
+            Error = RunErrors.InstanceStopped,
         };
         await runs.PublishAsync(interrupted, owner);
         channel.Send(run.Room, nameof(ILabClient.RunCompleted), interrupted);

@@ -72,6 +72,8 @@ public partial class LocalizationSourceTests
             .Concat(LessonKeyboard.Shortcuts.Concat(LessonKeyboard.ProjectionShortcuts).Select(s => s.Action))
             // The server's host page (its error bar) speaks with the client's words.
             .Concat(LocalizerKeys(File.ReadAllText(Path.Combine(Root, "src", "LockLab.Server", "Components", "App.razor"))))
+            // The server's sentences for a whole room, which each page shows in its own language (L.ServerText).
+            .Concat(ServerTexts.All)
             .ToHashSet(StringComparer.Ordinal);
 
         var missing = keys.Where(k => !translations.ContainsKey(k)).Order().ToList();
@@ -79,6 +81,56 @@ public partial class LocalizationSourceTests
         var holesDiffer = keys.Where(k => Placeholders(k) != Placeholders(translations[k])).ToList();
         Assert.True(holesDiffer.Count == 0, "Placeholders differ from the English key:\n  " + string.Join("\n  ", holesDiffer));
     }
+
+    /// <summary>
+    /// Every sentence of <see cref="RunErrors"/>, <see cref="LessonWarnings"/> and <see cref="JoinAdvice"/> is one of
+    /// <see cref="ServerTexts.All"/> (and so has its translation, above): a new reason a run can end, added without
+    /// it, fails here.
+    /// </summary>
+    [Fact]
+    public void Every_server_text_is_listed_for_the_pages_to_translate()
+    {
+        var declared = new[] { typeof(RunErrors), typeof(LessonWarnings), typeof(JoinAdvice) }
+            .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .ToList();
+
+        Assert.NotEmpty(declared);
+        Assert.Empty(declared.Except(ServerTexts.All));
+    }
+
+    /// <summary>
+    /// The server writes why a run ended, a lesson's warnings and the join advice from those constants only, never as a
+    /// sentence of its own in place: one the pages would not know, and would show in English.
+    /// </summary>
+    [Fact]
+    public void The_server_writes_no_run_error_lesson_warning_or_join_advice_in_place()
+    {
+        var server = Path.Combine(Root, "src", "LockLab.Server");
+        var found = Directory.EnumerateFiles(server, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .SelectMany(f => File.ReadAllLines(f).Select((line, i) => (File: Path.GetRelativePath(server, f), Line: i + 1, Text: line)))
+            .Where(l => SentenceInPlace().IsMatch(l.Text)
+                || (l.File.StartsWith("Runs", StringComparison.Ordinal) && RunFailureInPlace().IsMatch(l.Text)))
+            .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}")
+            .ToList();
+
+        Assert.True(found.Count == 0, "Write these with a constant of RunErrors, LessonWarnings or JoinAdvice " +
+            "(and its translation in Strings.zh-CN.resx):\n  " + string.Join("\n  ", found));
+    }
+
+    [Theory]
+    [InlineData("warnings.Add($\"The date '{date}' is odd.\");", true)]
+    [InlineData("Error = \"The server stopped.\",", true)]
+    [InlineData("run.Stop(\"Stopped.\", clock.GetUtcNow());", true)]
+    [InlineData("run.Finish(RunStatus.Failed, at, null, $\"Internal error: {ex.Message}\");", true)]
+    [InlineData("=> new(RunStatus.Cancelled, null, \"The server is shutting down.\"),", true)]
+    [InlineData("warnings.Add(TextTemplates.Fill(LessonWarnings.NotADate, date));", false)]
+    [InlineData("Error = RunErrors.ServerStopped,", false)]
+    [InlineData("StartupError = ex;", false)]
+    public void The_in_place_scan_sees_a_sentence_where_a_constant_belongs(string line, bool inPlace) =>
+        Assert.Equal(inPlace, SentenceInPlace().IsMatch(line));
 
     /// <summary>
     /// The resource compiler keeps one of two names that differ only in case ("Live", "live") and drops the other with a
@@ -228,4 +280,12 @@ public partial class LocalizationSourceTests
 
     [GeneratedRegex(@"\{\d+\}")]
     private static partial Regex Placeholder();
+
+    /// <summary>A string literal as a lesson warning, a run's error, a stop reason, a run's outcome or the join advice.</summary>
+    [GeneratedRegex(@"(warnings\.Add\(|\bError = |\.Stop\(|\.Finish\([^;]*|new\(RunStatus\.\w+, null, |RunOutcome\([^;]*|Advice\([^;]*)\$?""")]
+    private static partial Regex SentenceInPlace();
+
+    /// <summary>In the runs' code: a failure (its message becomes the run's error) written as a string literal.</summary>
+    [GeneratedRegex(@"new (RunFailedException|InvalidDataException|IOException)\(\$?""")]
+    private static partial Regex RunFailureInPlace();
 }

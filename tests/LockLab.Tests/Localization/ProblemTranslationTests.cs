@@ -5,6 +5,7 @@ using System.Xml.Linq;
 using LockLab.Contracts;
 using LockLab.TestServices;
 using LockLab.Tests.Support;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -68,6 +69,60 @@ public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixtu
 
         var error = LabError.FromHubMessage(refused.Message[(refused.Message.IndexOf("HubException: ") + 14)..]);
         Assert.Equal((LabErrorCode.NotFound, expected), (error.Code, error.Message));
+    }
+
+    [Theory]
+    [InlineData("""{"scenario":"lock","processes":1}""", "processes", @"^必须在 2 到 \d+ 之间；收到的是 1。$")]
+    [InlineData("""{"scenario":"stress","mode":"step"}""", "mode", "^压力测试运行会重复很多次，不能手动单步执行。$")]
+    [InlineData("""{"scenario":"nope"}""", "scenario", "^未知的场景“nope”。已知场景：.*no-lock.*。$")]
+    public async Task A_Chinese_presenter_reads_what_is_wrong_with_each_field_of_a_run_request_in_Chinese(
+        string body, string field, string expected)
+    {
+        var client = lab.CreatePresenterClient();
+        var chinese = new HttpRequestMessage(HttpMethod.Post, "/api/runs") { Content = Json.Body(body) };
+        chinese.Headers.AcceptLanguage.ParseAdd("zh-CN");
+        var english = new HttpRequestMessage(HttpMethod.Post, "/api/runs") { Content = Json.Body(body) };
+        english.Headers.AcceptLanguage.ParseAdd("en");
+
+        var chineseResponse = await client.SendAsync(chinese);
+        var englishResponse = await client.SendAsync(english);
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (chineseResponse.StatusCode, englishResponse.StatusCode));
+        var translated = (await chineseResponse.Content.ReadFromJsonAsync<HttpValidationProblemDetails>())!;
+        Assert.Equal("请求中有一处或多处错误。", translated.Title);
+        Assert.Matches(expected, Assert.Single(translated.Errors[field]));
+        var untranslated = (await englishResponse.Content.ReadFromJsonAsync<HttpValidationProblemDetails>())!;
+        Assert.DoesNotMatch(Cjk(), Assert.Single(untranslated.Errors[field]));
+    }
+
+    [Fact]
+    public async Task A_Chinese_presenters_page_reads_an_invalid_run_request_in_Chinese_from_the_hub()
+    {
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(lab.Server.BaseAddress, "/hubs/lab"), o =>
+            {
+                o.HttpMessageHandlerFactory = _ => lab.Server.CreateHandler();
+                o.WebSocketFactory = async (context, ct) =>
+                {
+                    var ws = lab.Server.CreateWebSocketClient();
+                    ws.ConfigureRequest = r =>
+                    {
+                        r.Headers.AcceptLanguage = "zh-CN";
+                        r.Headers.Authorization = $"Bearer {LabServerFactory.Key}";
+                    };
+                    return await ws.ConnectAsync(context.Uri, ct);
+                };
+                o.AccessTokenProvider = () => Task.FromResult<string?>(LabServerFactory.Key);
+            })
+            .Build();
+        await hub.StartAsync();
+
+        var refused = await Assert.ThrowsAsync<HubException>(() =>
+            hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = Scenarios.Lock, Processes = 1 }));
+
+        var error = LabError.FromHubMessage(refused.Message[(refused.Message.IndexOf("HubException: ") + 14)..]);
+        Assert.Equal(LabErrorCode.InvalidRequest, error.Code);
+        Assert.Matches(@"^无效的运行请求：processes: 必须在 2 到 \d+ 之间；收到的是 1。$", error.Message);
     }
 
     [Fact]

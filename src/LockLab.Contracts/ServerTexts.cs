@@ -1,0 +1,118 @@
+namespace LockLab.Contracts;
+
+/// <summary>
+/// The server's own sentences that are kept and shown to many people at once: why a run ended (<see cref="RunErrors"/>,
+/// <see cref="RunInfo.Error"/>, seen by a whole room and kept in the history), a lesson's warnings
+/// (<see cref="LessonWarnings"/>) and the advice on where students can join (<see cref="JoinAdvice"/>). The server
+/// writes them in English, whoever asked; each page shows them in its own language: the client's resources have every
+/// one of these texts as a key (a template's translation with the same holes), and <see cref="Match"/> reads a sentence
+/// back into its template and values. A sentence that is none of these (an operating system's message) stays as it is.
+/// </summary>
+public static class ServerTexts
+{
+    public static readonly IReadOnlyList<string> All = [.. RunErrors.All, .. LessonWarnings.All, .. JoinAdvice.All];
+
+    private static readonly TextTemplates Templates = new(All);
+    private static readonly HashSet<string> Plain = [.. All.Where(t => !TextTemplates.HasHoles(t))];
+
+    /// <summary>The server text <paramref name="text"/> is (its template and the values in its holes), or null.</summary>
+    public static (string Template, string[] Values)? Match(string text) =>
+        Plain.Contains(text) ? (text, []) : Templates.Match(text);
+}
+
+/// <summary>Why a run ended other than completed: <see cref="RunInfo.Error"/>, in English (see <see cref="ServerTexts"/>).</summary>
+public static class RunErrors
+{
+    public const string StoppedByPresenter = "Stopped by the presenter.";
+    public const string ServerShuttingDown = "The server is shutting down.";
+    public const string EndedUnexpectedly = "The run ended unexpectedly.";
+    public const string InternalError = "Internal error: {0}";
+    /// <summary>{0}: seconds.</summary>
+    public const string TimeLimitExceeded = "The run exceeded its time limit of {0} s; its worker processes were killed.";
+    /// <summary>{0}: the limit.</summary>
+    public const string TooManyEvents = "The run reported more than {0} events (LockLab:Limits:MaxEventsPerRun); it was stopped.";
+    /// <summary>{0}, {1}: the round, the rounds.</summary>
+    public const string WorkerFailedInRound = "A worker failed in round {0} of {1}.";
+    /// <summary>{0}: seconds.</summary>
+    public const string WorkersNotReady = "The worker processes were not ready within {0} s.";
+    public const string WorkerExitedBeforeJob = "A new worker process exited before it could be given its job.";
+
+    // A worker that died: {0} its process (p1), {1} its pid, {2} its exit code, {3} what it wrote to its error output.
+    public const string WorkerDied = "{0} (pid {1}) died: it exited with code {2}.";
+    public const string WorkerDiedSaying = "{0} (pid {1}) died: it exited with code {2}: {3}";
+    // Dead with the lock in hand: the others would wait forever for it (with Python's lock they would).
+    public const string WorkerDiedHoldingLock = "{0} (pid {1}) died while holding the lock: it exited with code {2}.";
+    public const string WorkerDiedHoldingLockSaying = "{0} (pid {1}) died while holding the lock: it exited with code {2}: {3}";
+
+    // A worker that broke the protocol (a bug in the lab): {0} its process.
+    public const string LineTooLong = "{0} wrote a line longer than {1} bytes.";
+    public const string IncompleteLine = "{0} ended with an incomplete line.";
+    public const string NotAnEvent = "{0} wrote something that is not an event: {1}";
+    public const string NotItsOwnEvent = "{0} (pid {1}) reported an event that is not its own.";
+    public const string TicketTwice = "Ticket {0} was reported twice.";
+
+    /// <summary>Marked by the history when this server starts again: the run was cut off by a restart.</summary>
+    public const string ServerStopped = "The server stopped while this run was going; the events it had reported are kept.";
+    /// <summary>Marked by another instance: the one running the run stopped answering.</summary>
+    public const string InstanceStopped = "The lab instance running this run stopped; the events it had reported are kept.";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        StoppedByPresenter, ServerShuttingDown, EndedUnexpectedly, InternalError, TimeLimitExceeded, TooManyEvents,
+        WorkerFailedInRound, WorkersNotReady, WorkerExitedBeforeJob, WorkerDied, WorkerDiedSaying, WorkerDiedHoldingLock,
+        WorkerDiedHoldingLockSaying, LineTooLong, IncompleteLine, NotAnEvent, NotItsOwnEvent, TicketTwice, ServerStopped,
+        InstanceStopped,
+    ];
+}
+
+/// <summary>
+/// What the lesson loader warns a lesson's author of (<see cref="LessonSummary.Warnings"/>), in English (see
+/// <see cref="ServerTexts"/>). {0} is mostly the <c>lab</c> entry's key.
+/// </summary>
+public static class LessonWarnings
+{
+    /// <summary>{0}: the date as written.</summary>
+    public const string NotADate = "The date '{0}' is not a date like 2016-11-3; it is shown as written.";
+    public const string HeadingsNotAList = "'post-headings' should be a list; it was ignored.";
+    /// <summary>{0}: the tag as written, <c>{% name %}</c>.</summary>
+    public const string UnsupportedLiquidTag = "The Liquid tag '{0}' is not supported by the lab and was left out.";
+    /// <summary>{0}: headings listed, {1}: markers in the text.</summary>
+    public const string ExtraHeadings =
+        "'post-headings' lists {0} headings but the text has {1} heading marker(s); the extra headings are not shown.";
+    /// <summary>{0}: markers in the text, {1}: headings listed.</summary>
+    public const string MissingHeadings = "The text has {0} heading markers but 'post-headings' lists only {1}; the rest are called 'Part n'.";
+    public const string NoTitle = "The front matter has no 'title'; the file name is used.";
+    public const string LabNotAMap = "'lab' should map section numbers to scenarios, e.g. 'lab: { 1: no-lock, 2: lock }'; it was ignored.";
+    public const string LabKeyNotASection = "'lab' key '{0}' is not a section number (1, 2, …) or 'intro'; it was ignored.";
+    public const string LabEntryWithoutScenario = "'lab' entry '{0}' needs a scenario; it was ignored.";
+    /// <summary>{1}: the scenario named, {2}: the scenarios there are.</summary>
+    public const string LabEntryUnknownScenario = "'lab' entry '{0}' names an unknown scenario '{1}' (known: {2}); it was ignored.";
+    /// <summary>{1}: the field.</summary>
+    public const string LabEntryNotAWholeNumber = "'lab' entry '{0}': '{1}' should be a whole number; it was ignored.";
+    public const string LabEntryAmountsNotNumbers = "'lab' entry '{0}': 'amounts' should be a list of whole numbers; it was ignored.";
+    public const string LabEntryStartMode = "'lab' entry '{0}': startMode: " + StartModes.Rule + " It was ignored.";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        NotADate, HeadingsNotAList, UnsupportedLiquidTag, ExtraHeadings, MissingHeadings, NoTitle, LabNotAMap,
+        LabKeyNotASection, LabEntryWithoutScenario, LabEntryUnknownScenario, LabEntryNotAWholeNumber,
+        LabEntryAmountsNotNumbers, LabEntryStartMode,
+    ];
+}
+
+/// <summary>
+/// Why the lab offers no address to join at (<see cref="JoinAddresses.Advice"/>), in English (see
+/// <see cref="ServerTexts"/>): the presenter's page shows it, and the server's console logs it.
+/// </summary>
+public static class JoinAdvice
+{
+    public const string UnknownAddress = "This lab does not know which address it listens on, so it cannot tell students where to join. "
+        + "Set LockLab:PublicUrl to the address they should open.";
+    /// <summary>{0}: the addresses it listens on, {1}: its port.</summary>
+    public const string LoopbackOnly = "The lab listens only on this computer ({0}): students' devices cannot reach it. "
+        + "Stop it and start it so that it listens on the network: "
+        + "dotnet run --project src/LockLab.Server -c Release -- --urls http://*:{1} "
+        + "(or, behind a proxy or a DNS name, set LockLab:PublicUrl).";
+
+    public static readonly IReadOnlyList<string> All = [UnknownAddress, LoopbackOnly];
+}
