@@ -102,6 +102,45 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     }
 
     [SkippableFact]
+    public async Task A_presenter_page_connects_while_dotnet_is_still_starting_and_uses_that_one_connection()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        const string room = "early-connection";
+        await lab.Server.OpenRoomAsync(room);
+        using var presenter = lab.Server.CreateClient(presenter: true);
+        using var signedIn = await presenter.PostAsync("/api/presenter/session", null);
+        var session = (await signedIn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
+        var (page, errors) = await lab.NewPageAsync();
+        // A teacher's browser after the sign-in link: it keeps a presenter session.
+        await page.Context.AddInitScriptAsync($"localStorage.setItem('locklab.presenterSession', '{session}');");
+        var sockets = new List<string>();
+        page.WebSocket += (_, socket) => { lock (sockets) sockets.Add(socket.Url); };
+
+        await page.GotoAsync(new Uri(lab.Server.Address, $"/lessons/process-locks/2?room={room}").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        // The connection was asked for before .NET ran the client's first line (start.js opens it from the prerendered
+        // page): negotiation began before the "locklab:main" mark.
+        var timing = await page.EvaluateAsync<double[]>("""
+            () => {
+              const negotiate = performance.getEntriesByType('resource').filter(e => e.name.includes('/hubs/lab/negotiate'));
+              const main = performance.getEntriesByName('locklab:main')[0];
+              return [negotiate.length, negotiate[0]?.startTime ?? -1, main?.startTime ?? -1];
+            }
+            """);
+        var (negotiations, negotiatedAt, mainAt) = (timing[0], timing[1], timing[2]);
+        Assert.Equal(1, negotiations);
+        Assert.InRange(negotiatedAt, 0, mainAt);
+
+        // That connection is the page's own: in the room, with the presenter's session (the run button starts a run),
+        // and no second one was opened.
+        await page.GetByTestId("run-experiment").ClickAsync();
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
+        await Expect(Lines(page)).ToHaveCountAsync(10);
+        Assert.Single(sockets, url => url.Contains("/hubs/lab", StringComparison.Ordinal));
+        Assert.Empty(errors);
+    }
+
+    [SkippableFact]
     public async Task A_run_triggered_over_http_appears_live_on_every_open_page_of_the_room()
     {
         Prerequisites.Require(Prerequisites.Chromium);

@@ -248,7 +248,9 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// <summary>(Re)joins the room and catches up with its current run.</summary>
     private async Task JoinAsync()
     {
-        // Sent together, answered in order: one round trip instead of three before the run buttons work.
+        // Sent together, answered in order: one round trip instead of three before the run buttons work. On a page's
+        // first connection they were made already, while .NET was loading (js/hub.js, preconnect: the same four calls,
+        // keep the two in step); their answers are taken from there.
         var json = ContractsJsonContext.Default;
         var scenarios = Scenarios.Count == 0 ? _hub!.InvokeAsync(nameof(ILabHub.GetScenarios), json.ScenarioInfoArray) : null;
         var limits = Limits is null ? _hub!.InvokeAsync(nameof(ILabHub.GetLimits), json.LabLimits) : null;

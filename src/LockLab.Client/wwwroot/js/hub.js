@@ -2,7 +2,7 @@
 // lib/microsoft-signalr): negotiation, transport fallback (WebSockets, then Server-Sent Events, then long polling),
 // keep-alive and reconnecting are all its own. What is here is only what .NET cannot do cheaply from the other side
 // of the interop boundary (Services/HubClient.cs): hand over each message as JSON text, and cut a big run's batches
-// down to their last events before they cross.
+// down to their last events before they cross; and open the connection early, before .NET runs (`preconnect`).
 import "../lib/microsoft-signalr/signalr.min.js";
 
 const signalR = globalThis.signalR;
@@ -31,35 +31,125 @@ export function retryDelayMs(previousRetries, random = Math.random()) {
 }
 
 /**
- * A connection, not started yet.
+ * A connection as the page uses it. Until .NET takes it (`create`), what the server sends waits in `pending`: a
+ * connection opened early (`preconnect`) has no one to hand messages to yet.
+ */
+function connect(url, accessToken) {
+    const hub = {
+        url, connection: null, transport: "", bigRuns: new Map(), accessToken, receive: null, pending: [], starting: null,
+        answered: new Map(), // calls made early: method and arguments → the server's answer, for the page's first such call
+    };
+    const deliver = message => (hub.receive ? hub.receive(message) : hub.pending.push(message));
+    const connection = hub.connection = new signalR.HubConnectionBuilder()
+        .withUrl(url, { accessTokenFactory: () => hub.accessToken() || "" })
+        .withAutomaticReconnect({ nextRetryDelayInMilliseconds: context => retryDelayMs(context.previousRetryCount) })
+        .configureLogging(quietLogger(hub))
+        .build();
+    for (const target of ["RunStarted", "RunCompleted", "PageChanged", "ViewersChanged", "RunEvents"]) {
+        connection.on(target, (...args) => deliver({ target, args }));
+    }
+    connection.onreconnecting(error => {
+        hub.answered.clear(); // what was asked early belongs to the connection that dropped
+        deliver({ state: "reconnecting", error });
+    });
+    connection.onreconnected(() => deliver({ state: "reconnected" }));
+    connection.onclose(error => deliver({ state: "closed", error }));
+    return hub;
+}
+
+// A connection opened by start.js while the .NET runtime was still loading, until create() takes it (or gives it up).
+let early = null;
+
+// How long an early connection waits to be taken: a page that said it would connect and did not (an error before its
+// first render) does not keep a connection open on the server.
+const earlyConnectionWaitMs = 30_000;
+
+/**
+ * Opens the page's connection before .NET runs (negotiation, the WebSocket, SignalR's handshake) and, given the room
+ * the page will join, makes the calls the page makes first (HubClient's JoinAsync: the scenarios, the limits, the
+ * thinned feed, joining the room), so that when the page has rendered, their answers are there: the round trips and
+ * their handling on the page's one thread are off the path to a working run button (docs/benchmarks.md, "page").
+ * What the room sends meanwhile waits in `pending` for the page.
+ * @param url the hub's address, as the page will ask for it
+ * @param token the presenter session the page will connect with ("" for none)
+ * @param room the room the page joins, or "" to join none early
+ */
+export function preconnect(url, token, room) {
+    if (early) return;
+    const hub = early = connect(url, () => token);
+    hub.token = token;
+    hub.starting = hub.connection.start();
+    hub.starting.catch(() => { }); // start() tries again, as it would have without this
+    if (room) {
+        hub.starting.then(() => {
+            for (const [method, args] of [["GetScenarios", []], ["GetLimits", []], ["ShowLatestOnly", []], ["JoinRoom", [room]]]) {
+                const answer = hub.connection.invoke(method, ...args);
+                answer.catch(() => { }); // handed to the page's own call, which reports it
+                hub.answered.set(callKey(method, args), answer);
+            }
+        }, () => { });
+    }
+    hub.expiry = setTimeout(() => {
+        if (early !== hub) return;
+        early = null;
+        hub.connection.stop();
+    }, earlyConnectionWaitMs);
+}
+
+const callKey = (method, args) => method + JSON.stringify(args);
+
+/** The early connection if it is the one asked for (same hub, same presenter session); any other is closed. */
+function takeEarly(url, token) {
+    const hub = early;
+    early = null;
+    if (!hub) return null;
+    clearTimeout(hub.expiry);
+    if (hub.url === url && hub.token === token) return hub;
+    hub.connection.stop();
+    return null;
+}
+
+/**
+ * The page's connection: the one opened early if it fits, else a new one, not started yet.
  * @param url the hub's address
- * @param accessToken () => the presenter key or "" (read at every connect)
+ * @param accessToken () => the presenter session or "" (read at every connect)
  * @param onMessage (target, argumentsJson) for every call from the server but RunEvents
  * @param onEvents (runId, lastSeq, eventsJson) for RunEvents: every event, or a big run's last `latestCount`
  * @param onState (state, error) on "reconnecting", "reconnected", "closed"
  */
 export function create(url, accessToken, onMessage, onEvents, onState) {
-    const hub = { connection: null, transport: "", bigRuns: new Map() }; // big runs: run id → events handed over per batch
-    const connection = hub.connection = new signalR.HubConnectionBuilder()
-        .withUrl(url, { accessTokenFactory: () => accessToken() || "" })
-        .withAutomaticReconnect({ nextRetryDelayInMilliseconds: context => retryDelayMs(context.previousRetryCount) })
-        .configureLogging(quietLogger(hub))
-        .build();
-    const forward = target => (...args) => onMessage(target, JSON.stringify(args));
-    for (const target of ["RunStarted", "RunCompleted", "PageChanged", "ViewersChanged"]) connection.on(target, forward(target));
-    connection.on("RunEvents", (runId, events) => {
-        if (!Array.isArray(events) || events.length === 0) return;
-        const keep = hub.bigRuns.get(runId);
-        const handed = keep !== undefined && events.length > keep ? events.slice(events.length - keep) : events;
-        onEvents(runId, events[events.length - 1].seq ?? 0, JSON.stringify(handed));
-    });
-    connection.onreconnecting(error => onState("reconnecting", error ? String(error.message ?? error) : ""));
-    connection.onreconnected(() => onState("reconnected", ""));
-    connection.onclose(error => onState("closed", error ? String(error.message ?? error) : ""));
+    const hub = takeEarly(url, accessToken() || "") ?? connect(url, accessToken);
+    hub.accessToken = accessToken;
+    hub.receive = message => {
+        if (message.state) {
+            const error = message.error ? String(message.error.message ?? message.error) : "";
+            onState(message.state, error);
+        } else if (message.target === "RunEvents") {
+            const [runId, events] = message.args;
+            if (!Array.isArray(events) || events.length === 0) return;
+            const keep = hub.bigRuns.get(runId);
+            const handed = keep !== undefined && events.length > keep ? events.slice(events.length - keep) : events;
+            onEvents(runId, events[events.length - 1].seq ?? 0, JSON.stringify(handed));
+        } else {
+            onMessage(message.target, JSON.stringify(message.args));
+        }
+    };
+    for (const message of hub.pending.splice(0)) hub.receive(message);
     return hub;
 }
 
+/** Starts the connection; an early one is awaited instead (and started again if it failed, as a new one would be). */
 export async function start(hub) {
+    const early = hub.starting;
+    hub.starting = null;
+    if (early) {
+        try {
+            await early;
+            return;
+        } catch {
+            // Started too early to succeed (the server restarting, say): try now, and report what this attempt says.
+        }
+    }
     await hub.connection.start();
 }
 
@@ -79,7 +169,11 @@ export function transport(hub) {
 
 /** Calls a hub method with the arguments of a JSON array; its result as JSON ("null" for none). */
 export async function invoke(hub, method, argumentsJson) {
-    const result = await hub.connection.invoke(method, ...JSON.parse(argumentsJson));
+    const args = JSON.parse(argumentsJson);
+    const key = callKey(method, args);
+    const early = hub.answered.get(key);
+    hub.answered.delete(key);
+    const result = await (early ?? hub.connection.invoke(method, ...args));
     return JSON.stringify(result ?? null);
 }
 
