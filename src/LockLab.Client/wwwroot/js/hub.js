@@ -39,7 +39,11 @@ function connect(url, accessToken) {
         url, connection: null, transport: "", bigRuns: new Map(), accessToken, receive: null, pending: [], starting: null,
         answered: new Map(), // calls made early: method and arguments → the server's answer, for the page's first such call
     };
-    const deliver = message => (hub.receive ? hub.receive(message) : hub.pending.push(message));
+    // Returns nothing: SignalR takes a handler's return value for an answer the server did not ask for, and warns.
+    const deliver = message => {
+        if (hub.receive) hub.receive(message);
+        else hub.pending.push(message);
+    };
     const connection = hub.connection = new signalR.HubConnectionBuilder()
         .withUrl(url, { accessTokenFactory: () => hub.accessToken() || "" })
         .withAutomaticReconnect({ nextRetryDelayInMilliseconds: context => retryDelayMs(context.previousRetryCount) })
