@@ -115,6 +115,12 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await page.Context.AddInitScriptAsync($"localStorage.setItem('locklab.presenterSession', '{session}');");
         var sockets = new List<string>();
         page.WebSocket += (_, socket) => { lock (sockets) sockets.Add(socket.Url); };
+        // What the hub's client says of the connection (hub.js passes its warnings on to the console).
+        var hubWarnings = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.StartsWith("LockLab hub", StringComparison.Ordinal)) lock (hubWarnings) hubWarnings.Add(message.Text);
+        };
 
         await page.GotoAsync(new Uri(lab.Server.Address, $"/lessons/process-locks/2?room={room}").ToString());
         await BrowserFixture.WaitUntilLiveAsync(page);
@@ -137,6 +143,7 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
         await Expect(Lines(page)).ToHaveCountAsync(10);
         Assert.Single(sockets, url => url.Contains("/hubs/lab", StringComparison.Ordinal));
+        Assert.Empty(hubWarnings);
         Assert.Empty(errors);
     }
 
