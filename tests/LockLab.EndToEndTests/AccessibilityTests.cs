@@ -271,6 +271,31 @@ public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixtu
                 await page.Keyboard.PressAsync("Enter");
                 await Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Timeline" })).ToHaveAttributeAsync("aria-selected", "true");
             }),
+        ["lesson, experiment settings open"] = new(1440, 900,
+            _ => Task.FromResult($"/lessons/process-locks/3?room=a11y-keys-settings&key={ServerProcess.Key}"),
+            async page =>
+            {
+                await BrowserFixture.WaitUntilLiveAsync(page);
+                await page.Locator("[data-testid=settings] .mud-expand-panel-header").FocusAsync();
+                await page.Keyboard.PressAsync("Enter"); // the panel opens from the keyboard
+                await Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Lock" })).ToBeVisibleAsync();
+            },
+            ["run-experiment", "step-mode"],
+            async (page, _) =>
+            {
+                // The lock is chosen, then emptied again ("as the scenario says") with Delete.
+                var scope = page.GetByRole(AriaRole.Combobox, new() { Name = "Lock" });
+                await scope.FocusAsync();
+                await page.Keyboard.PressAsync("ArrowDown"); // opens the list
+                await Expect(scope).ToHaveAttributeAsync("aria-expanded", "true");
+                await page.Keyboard.PressAsync("ArrowDown"); // its first choice
+                await Expect(scope).ToHaveTextAsync("off");
+                await page.Keyboard.PressAsync("Enter");
+                await Expect(scope).ToHaveAttributeAsync("aria-expanded", "false");
+                await page.Keyboard.PressAsync("Delete");
+                await Expect(scope).Not.ToHaveTextAsync("off");
+                await Expect(scope).ToBeFocusedAsync();
+            }),
         ["step mode"] = new(1440, 900, _ => Task.FromResult($"/lessons/process-locks/2?room=a11y-keys-steps&key={ServerProcess.Key}"),
             async page =>
             {
@@ -348,6 +373,26 @@ public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixtu
             ["history-filter", "replay"],
             async (page, _) =>
             {
+                // A filter is chosen and cleared again from the keyboard (Delete: its clear button is not a tab stop).
+                var scenario = page.GetByRole(AriaRole.Combobox, new() { Name = "Scenario" });
+                await scenario.FocusAsync();
+                await page.Keyboard.PressAsync("ArrowDown"); // opens the list
+                await Expect(scenario).ToHaveAttributeAsync("aria-expanded", "true");
+                await page.Keyboard.PressAsync("ArrowDown"); // its first scenario
+                await Expect(scenario).ToHaveTextAsync("Without a lock");
+                await page.Keyboard.PressAsync("Enter");
+                await Expect(scenario).ToHaveAttributeAsync("aria-expanded", "false");
+                await page.GetByTestId("history-filter").FocusAsync();
+                await page.Keyboard.PressAsync("Enter");
+                await Expect(page.GetByTestId("history-row")).ToHaveCountAsync(1);
+                await scenario.FocusAsync();
+                await page.Keyboard.PressAsync("Delete");
+                await Expect(scenario).Not.ToHaveTextAsync("Without a lock");
+                await Expect(scenario).ToBeFocusedAsync();
+                await page.GetByTestId("history-filter").FocusAsync();
+                await page.Keyboard.PressAsync("Enter");
+                await Expect(page.GetByTestId("history-row")).ToHaveCountAsync(2);
+
                 // Space ticks a row's box; Enter on a row's Replay opens it.
                 var box = page.GetByTestId("history-row").First.GetByRole(AriaRole.Checkbox);
                 await box.FocusAsync();

@@ -42,7 +42,7 @@ public sealed record TabWalk(IReadOnlyList<string> Reached, IReadOnlyList<string
     /// summaries and whatever else takes focus, when visible and enabled. Left out, as keyboard users reach what they do
     /// in another way: a tab of a tab list one of whose tabs was reached (the arrow keys move between them, ARIA's tab
     /// pattern); MudBlazor's spin buttons beside a number (the arrow keys change it) and its clear buttons in a field
-    /// (the field's text is deleted with the keyboard).
+    /// (a text field's text is deleted with the keyboard, a select is emptied with Delete: ClearableSelect).
     /// </summary>
     private const string MissedScript = """
         () => {
