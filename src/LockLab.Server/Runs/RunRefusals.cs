@@ -20,4 +20,10 @@ public static class RunRefusals
     public const string StillStepping = "{0} is still taking its last step.";
     public const string ProcessFinished = "{0} has finished.";
     public const string WaitingForLock = "{0} is waiting for the lock; step the process that holds it.";
+
+    /// <summary>The refusals whose {0} is a run status: a translation names the status in the caller's language too.</summary>
+    public static readonly IReadOnlySet<string> NamingAStatus = new HashSet<string>(StringComparer.Ordinal)
+    {
+        AlreadyFinished, NotRunning, NotRunningYet,
+    };
 }

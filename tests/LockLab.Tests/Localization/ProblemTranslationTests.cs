@@ -1,12 +1,15 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using LockLab.Contracts;
+using LockLab.Server.Localization;
 using LockLab.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LockLab.Tests.Localization;
 
@@ -122,6 +125,37 @@ public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixtu
         var error = LabError.FromHubMessage(refused.Message[(refused.Message.IndexOf("HubException: ") + 14)..]);
         Assert.Equal(LabErrorCode.InvalidRequest, error.Code);
         Assert.Matches(@"^无效的运行请求：processes: 必须在 2 到 \d+ 之间；收到的是 1。$", error.Message);
+    }
+
+    [Fact]
+    public async Task A_Chinese_presenter_reads_a_refused_stop_with_the_runs_status_in_Chinese()
+    {
+        var client = lab.CreatePresenterClient();
+        var started = await client.PostAsync("/api/runs", Json.Body("""{"scenario":"lock","mode":"step"}"""));
+        var run = (await started.Content.ReadFromJsonAsync<RunInfo>())!;
+        await client.PostAsync($"/api/runs/{run.Id}/stop", null);
+        await lab.WaitForRunAsync(run.Id);
+
+        var (chineseStatus, chinese) = await AskAsync(HttpMethod.Post, $"/api/runs/{run.Id}/stop", "zh-CN", client);
+        var (_, english) = await AskAsync(HttpMethod.Post, $"/api/runs/{run.Id}/stop", "en", client);
+
+        Assert.Equal(HttpStatusCode.Conflict, chineseStatus);
+        Assert.Equal(("这次运行已经结束", "这次运行已经是“已取消”状态。"), (chinese.Title, chinese.Detail));
+        Assert.Equal("The run is already cancelled.", english.Detail);
+    }
+
+    /// <summary>Only a refusal's status is a status: a room may be called "running", and keeps its name.</summary>
+    [Theory]
+    [InlineData("The run is {0}, not running.", "queued", "这次运行处于“排队中”状态，不在进行中。")]
+    [InlineData("There is no room '{0}'. Check the code on the projector.", "running", "没有课堂“running”。请核对投影上的代码。")]
+    public void A_value_is_translated_as_a_run_status_only_where_a_refusal_names_one(string template, string value, string expected)
+    {
+        var translation = new ServiceCollection().AddLogging().AddLocalization().AddSingleton<ProblemTranslation>()
+            .BuildServiceProvider().GetRequiredService<ProblemTranslation>();
+
+        var translated = translation.Translate(TextTemplates.Fill(template, value), CultureInfo.GetCultureInfo("zh-CN"));
+
+        Assert.Equal(expected, translated);
     }
 
     [GeneratedRegex(@"\p{IsCJKUnifiedIdeographs}")]
