@@ -3,14 +3,15 @@ namespace LockLab.Contracts;
 /// <summary>
 /// The server's own sentences that are kept and shown to many people at once: why a run ended (<see cref="RunErrors"/>,
 /// <see cref="RunInfo.Error"/>, seen by a whole room and kept in the history), a lesson's warnings
-/// (<see cref="LessonWarnings"/>) and the advice on where students can join (<see cref="JoinAdvice"/>). The server
+/// (<see cref="LessonWarnings"/>), why a lesson cannot be shown (<see cref="LessonErrors"/>) and the advice on where students can join (<see cref="JoinAdvice"/>). The server
 /// writes them in English, whoever asked; each page shows them in its own language: the client's resources have every
 /// one of these texts as a key (a template's translation with the same holes), and <see cref="Match"/> reads a sentence
 /// back into its template and values. A sentence that is none of these (an operating system's message) stays as it is.
 /// </summary>
 public static class ServerTexts
 {
-    public static readonly IReadOnlyList<string> All = [.. RunErrors.All, .. LessonWarnings.All, .. JoinAdvice.All];
+    public static readonly IReadOnlyList<string> All =
+        [.. RunErrors.All, .. LessonWarnings.All, .. LessonErrors.All, .. JoinAdvice.All];
 
     private static readonly TextTemplates Templates = new(All);
     private static readonly HashSet<string> Plain = [.. All.Where(t => !TextTemplates.HasHoles(t))];
@@ -97,6 +98,42 @@ public static class LessonWarnings
         NotADate, HeadingsNotAList, UnsupportedLiquidTag, ExtraHeadings, MissingHeadings, NoTitle, LabNotAMap,
         LabKeyNotASection, LabEntryWithoutScenario, LabEntryUnknownScenario, LabEntryNotAWholeNumber,
         LabEntryAmountsNotNumbers, LabEntryStartMode,
+    ];
+}
+
+/// <summary>
+/// Why a lesson file cannot be shown (<see cref="LessonSummary.Error"/>), in English (see <see cref="ServerTexts"/>):
+/// {0} is the file's name. What a parser or the system says in a hole (YamlDotNet's message) stays as it came.
+/// </summary>
+public static class LessonErrors
+{
+    public const string FrontMatterNotClosed =
+        "{0}: The front matter starts with '---' on line 1 but is never closed by a second '---' line.";
+    /// <summary>{1}: its length, {2}: the most that is read.</summary>
+    public const string FrontMatterTooLong = "{0}: The front matter is {1} characters long; at most {2} are read.";
+    /// <summary>{1}, {2}: the line in the file and the column, {3}: the YAML parser's message.</summary>
+    public const string FrontMatterNotYaml = "{0}: The front matter is not valid YAML (line {1}, column {2}): {3}";
+    public const string FrontMatterNotAMap = "{0}: The front matter must be a YAML mapping of keys to values (title: …, date: …).";
+    /// <summary>{1}: the most aliases.</summary>
+    public const string TooManyAliases = "{0}: The front matter uses more than {1} YAML aliases (*name); a lesson needs none.";
+    /// <summary>{1}: its size, {2}: the most, in MB.</summary>
+    public const string TooLarge = "{0}: The file is {1} MB; a lesson file may be at most {2} MB (LockLab:MaxLessonBytes).";
+    public const string DanglingLink = "{0}: The file is a link to a file that does not exist.";
+    /// <summary>{1}: the system's message.</summary>
+    public const string LinkNotFollowed = "{0}: The file is a link that cannot be followed: {1}";
+    public const string LinkOutside = "{0}: The file is a link to a file outside the lessons folder; it is not read.";
+    public const string Empty = "{0}: The file is empty (or not a regular file); it is not read.";
+    /// <summary>{1}: milliseconds.</summary>
+    public const string TooSlow = "{0}: The file took too long to read (a line defeated a pattern for over {1} ms).";
+    /// <summary>{1}: the system's message.</summary>
+    public const string NotReadable = "{0}: The file could not be read: {1}";
+    /// <summary>{1}: the exception's type, {2}: its message (a bug in the lab, logged too).</summary>
+    public const string NotParsed = "{0}: The file could not be parsed ({1}): {2}";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        FrontMatterNotClosed, FrontMatterTooLong, FrontMatterNotYaml, FrontMatterNotAMap, TooManyAliases, TooLarge,
+        DanglingLink, LinkNotFollowed, LinkOutside, Empty, TooSlow, NotReadable, NotParsed,
     ];
 }
 

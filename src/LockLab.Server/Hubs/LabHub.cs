@@ -59,7 +59,7 @@ public sealed class LabHub(
             guesses.Answered(address, room, exists: false);
             throw Error(LabErrorCode.NotFound, notOpen.Message);
         }
-        catch (InvalidOperationException full)
+        catch (TooManyRoomsException full)
         {
             throw Error(LabErrorCode.RoomFull, full.Message);
         }

@@ -38,8 +38,7 @@ public sealed partial class FrontMatter
         if (lines.Length == 0 || lines[0].TrimEnd('\r').Trim() != "---") return (new FrontMatter(), text, 1);
         var end = Array.FindIndex(lines, 1, l => l.TrimEnd('\r').Trim() is "---" or "...");
         if (end < 0)
-            throw new LessonFormatException(
-                "The front matter starts with '---' on line 1 but is never closed by a second '---' line.");
+            throw new LessonFormatException(LessonErrors.FrontMatterNotClosed);
         var yaml = string.Join('\n', lines[1..end]);
         var body = string.Join('\n', lines[(end + 1)..]);
         return (Parse(yaml, warnings), body, end + 2);
@@ -49,9 +48,9 @@ public sealed partial class FrontMatter
     {
         if (yaml.Length > LessonLimits.MaxFrontMatterChars)
         {
-            throw new LessonFormatException(
-                $"The front matter is {yaml.Length:N0} characters long; "
-                + $"at most {LessonLimits.MaxFrontMatterChars:N0} are read.");
+            throw new LessonFormatException(LessonErrors.FrontMatterTooLong,
+                yaml.Length.ToString("N0", CultureInfo.InvariantCulture),
+                LessonLimits.MaxFrontMatterChars.ToString("N0", CultureInfo.InvariantCulture));
         }
         object? root;
         try
@@ -63,14 +62,13 @@ public sealed partial class FrontMatter
         catch (YamlException ex)
         {
             // YAML's own line numbers count from the first line after '---'; the file's line is one more.
-            throw new LessonFormatException($"The front matter is not valid YAML (line {ex.Start.Line + 1}, " +
-                $"column {ex.Start.Column}): {Inner(ex).Message}");
+            throw new LessonFormatException(LessonErrors.FrontMatterNotYaml, ex.Start.Line + 1, ex.Start.Column, Inner(ex).Message);
         }
         var map = root switch
         {
             null => [],
             Dictionary<object, object?> m => m,
-            _ => throw new LessonFormatException("The front matter must be a YAML mapping of keys to values (title: …, date: …)."),
+            _ => throw new LessonFormatException(LessonErrors.FrontMatterNotAMap),
         };
         var keys = map.ToDictionary(p => Convert.ToString(p.Key, CultureInfo.InvariantCulture) ?? "", p => p.Value,
             StringComparer.OrdinalIgnoreCase);
@@ -166,8 +164,7 @@ public sealed partial class FrontMatter
         {
             if (parser.Current is YamlDotNet.Core.Events.AnchorAlias && ++aliases > LessonLimits.MaxAliases)
             {
-                throw new LessonFormatException(
-                    $"The front matter uses more than {LessonLimits.MaxAliases} YAML aliases (*name); a lesson needs none.");
+                throw new LessonFormatException(LessonErrors.TooManyAliases, LessonLimits.MaxAliases);
             }
         }
     }
@@ -213,5 +210,13 @@ public sealed partial class FrontMatter
     private static Exception Inner(Exception ex) => ex.InnerException is null ? ex : Inner(ex.InnerException);
 }
 
-/// <summary>A lesson file that cannot be shown, with a message for its author.</summary>
-public sealed class LessonFormatException(string message) : Exception(message);
+/// <summary>
+/// A lesson file that cannot be shown, and why for its author: <paramref name="reason"/> is one of
+/// <see cref="LessonErrors"/>, its {0} the file's name and <paramref name="values"/> the rest (<see cref="For"/>).
+/// </summary>
+public sealed class LessonFormatException(string reason, params object?[] values)
+    : Exception(TextTemplates.Fill(reason, ["The lesson", .. values]))
+{
+    /// <summary>Why the file <paramref name="fileName"/> cannot be shown, as the catalog lists it (in English).</summary>
+    public string For(string fileName) => TextTemplates.Fill(reason, [fileName, .. values]);
+}

@@ -98,7 +98,7 @@ public sealed partial class LessonLibrary : IDisposable
     private sealed record Snapshot(int Version, IReadOnlyList<LessonSummary> Catalog, IReadOnlyDictionary<string, LessonDocument> BySlug);
 
     /// <param name="Refused">Why the file is not read at all (a link out of the folder, too large).</param>
-    private sealed record LessonFile(string Path, string Slug, string? Refused = null);
+    private sealed record LessonFile(string Path, string Slug, LessonFormatException? Refused = null);
 
     private Snapshot Load(int version = 1)
     {
@@ -130,22 +130,21 @@ public sealed partial class LessonLibrary : IDisposable
             }
             catch (LessonFormatException ex)
             {
-                lessons.Add(LessonParser.Broken(file.Slug, name, ex.Message));
+                lessons.Add(LessonParser.Broken(file.Slug, name, ex));
             }
             catch (RegexMatchTimeoutException)
             {
-                lessons.Add(LessonParser.Broken(file.Slug, name,
-                    $"took too long to read (a line defeated a pattern for over {LessonLimits.RegexTimeoutMs} ms)."));
+                lessons.Add(LessonParser.Broken(file.Slug, name, new(LessonErrors.TooSlow, LessonLimits.RegexTimeoutMs)));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DecoderFallbackException)
             {
-                lessons.Add(LessonParser.Broken(file.Slug, name, $"could not be read: {ex.Message}"));
+                lessons.Add(LessonParser.Broken(file.Slug, name, new(LessonErrors.NotReadable, ex.Message)));
             }
             catch (Exception ex)
             {
                 // A parser bug must not take the library down: show the lesson as broken and log it.
                 _logger.LogError(ex, "Parsing lesson {File} failed", file.Path);
-                lessons.Add(LessonParser.Broken(file.Slug, name, $"could not be parsed ({ex.GetType().Name}): {ex.Message}"));
+                lessons.Add(LessonParser.Broken(file.Slug, name, new(LessonErrors.NotParsed, ex.GetType().Name, ex.Message)));
             }
         }
 
@@ -211,7 +210,7 @@ public sealed partial class LessonLibrary : IDisposable
     /// only to a file inside the same lessons folder: <c>leak.md → /proc/self/environ</c> would show every viewer the
     /// server's environment, presenter key and database password included.
     /// </summary>
-    private string? Refusal(string path, string root)
+    private LessonFormatException? Refusal(string path, string root)
     {
         string real;
         try
@@ -222,24 +221,25 @@ public sealed partial class LessonLibrary : IDisposable
         {
             if (new FileInfo(path).ResolveLinkTarget(returnFinalTarget: false) is { Exists: false })
             {
-                return "is a link to a file that does not exist.";
+                return new(LessonErrors.DanglingLink);
             }
-            return $"is a link that cannot be followed: {ex.Message}";
+            return new(LessonErrors.LinkNotFollowed, ex.Message);
         }
         if (!real.StartsWith(root + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
-            return "is a link to a file outside the lessons folder; it is not read.";
+            return new(LessonErrors.LinkOutside);
         }
-        if (!File.Exists(real)) return "is a link to a file that does not exist.";
+        if (!File.Exists(real)) return new(LessonErrors.DanglingLink);
         var size = new FileInfo(real).Length;
         // A FIFO or a device node reports no size (and a FIFO would block the reader): nothing to read in any case.
-        if (size == 0) return "is empty (or not a regular file); it is not read.";
+        if (size == 0) return new(LessonErrors.Empty);
         return size > _maxBytes ? TooLarge(size) : null;
     }
 
-    private string TooLarge(long size) =>
-        $"is {size / 1024.0 / 1024.0:0.0} MB; a lesson file may be at most {_maxBytes / 1024.0 / 1024.0:0.0} MB "
-        + "(LockLab:MaxLessonBytes).";
+    private LessonFormatException TooLarge(long size) =>
+        new(LessonErrors.TooLarge, Megabytes(size), Megabytes(_maxBytes));
+
+    private static string Megabytes(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0.0", CultureInfo.InvariantCulture);
 
     /// <summary>The file's text, reading no more than <paramref name="max"/> bytes whatever its size says now.</summary>
     private string ReadAtMost(string path, long max)
@@ -248,7 +248,7 @@ public sealed partial class LessonLibrary : IDisposable
         var buffer = new byte[(int)Math.Min(max + 1, stream.Length + 1)];
         var read = 0;
         while (read < buffer.Length && stream.Read(buffer, read, buffer.Length - read) is var n && n > 0) read += n;
-        if (read > max || stream.ReadByte() >= 0) throw new LessonFormatException($"The file {TooLarge(Math.Max(read, stream.Length))}");
+        if (read > max || stream.ReadByte() >= 0) throw TooLarge(Math.Max(read, stream.Length));
         return Encoding.UTF8.GetString(buffer, 0, read);
     }
 

@@ -39,6 +39,8 @@ public sealed partial class LessonParser(LessonHtml html, IReadOnlySet<string> s
 
         var declared = LessonExperiments.FromFrontMatter(front.Lab, scenarios, warnings);
         var title = front.Title ?? TitleFromFileName(fileName, warnings);
+        // The culture the lab's own words take beside this lesson (LabCultures): declared, or read off its text.
+        var language = LabCultures.OfLesson(front.Language, title + front.Description + body);
         var pages = new List<LessonPage>();
         var anchors = new HashSet<string>(StringComparer.Ordinal);
         for (var section = 0; section < sections.Count; section++)
@@ -49,23 +51,21 @@ public sealed partial class LessonParser(LessonHtml html, IReadOnlySet<string> s
             if (isIntro && string.IsNullOrWhiteSpace(markdown) && sections.Count > 1) continue; // nothing before the first heading
             var pageTitle = isIntro ? title
                 : section <= headings.Count && headings[section - 1].Length > 0 ? headings[section - 1]
-                : $"Part {section}";
+                : PartTitle(section, language);
             var experiment = declared.GetValueOrDefault(section) ?? (front.Lab is null ? LessonExperiments.Infer(markdown) : null);
             pages.Add(new LessonPage(pages.Count + 1, pageTitle, UniqueAnchor(pageTitle, section, anchors),
                 html.Render(markdown), experiment, string.IsNullOrWhiteSpace(notes) ? null : html.Render(notes)));
         }
 
-        // The culture the lab's own words take beside this lesson (LabCultures): declared, or read off its text.
-        var language = LabCultures.OfLesson(front.Language, title + front.Description + body);
         var summary = new LessonSummary(slug, title, front.Description, front.Chapter, front.Date, front.Author, language,
             pages.Count, Error: null, warnings);
         return new LessonDocument(summary, pages, front.Metadata);
     }
 
     /// <summary>A lesson that could not be read: listed with the reason, so its author can fix it, and nothing else breaks.</summary>
-    public static LessonDocument Broken(string slug, string fileName, string error) =>
+    public static LessonDocument Broken(string slug, string fileName, LessonFormatException why) =>
         new(new LessonSummary(slug, Path.GetFileNameWithoutExtension(fileName), null, null, null, null, null, 0,
-                $"{fileName}: {error}", []),
+                why.For(fileName), []),
             [], new Dictionary<string, string>());
 
     private static (List<string> Sections, IReadOnlyList<string> Headings) SplitAtH2(string markdown)
@@ -93,6 +93,13 @@ public sealed partial class LessonParser(LessonHtml html, IReadOnlySet<string> s
         sections.Add(current.ToString());
         return (sections, headings);
     }
+
+    /// <summary>
+    /// The title of a section that has no heading: in the lesson's own language, as it stands among the lesson's
+    /// headings whatever the language of the page showing it.
+    /// </summary>
+    private static string PartTitle(int section, string language) =>
+        language == LabCultures.Chinese ? $"第 {section} 部分" : $"Part {section}";
 
     private static string TitleFromFileName(string fileName, List<string> warnings)
     {

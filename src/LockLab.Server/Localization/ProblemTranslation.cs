@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using LockLab.Client.Resources;
 using LockLab.Contracts;
+using LockLab.Server.Runs;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Localization;
 
@@ -13,8 +15,10 @@ namespace LockLab.Server.Localization;
 /// <c>{0}</c>, <c>{1}</c> where a detail names a room, a run or a value — to its translation with the same holes; so too
 /// each entry of a validation problem (what is wrong with a field).
 /// An English text without an entry stays English: a missing translation never loses the meaning.
+/// A run's status in a refusal ("The run is already completed.", <see cref="RunRefusals.NamingAStatus"/>) is named as
+/// the page's status chip names it, from the lab's own words (<see cref="Strings"/>, keyed by the status's wire name).
 /// </summary>
-public sealed class ProblemTranslation(IStringLocalizer<Problems> localizer)
+public sealed class ProblemTranslation(IStringLocalizer<Problems> localizer, IStringLocalizer<Strings> words)
 {
     /// <summary>Per culture: the entries whose English text has holes.</summary>
     private readonly ConcurrentDictionary<string, TextTemplates> _templates = new();
@@ -66,9 +70,13 @@ public sealed class ProblemTranslation(IStringLocalizer<Problems> localizer)
     {
         var exact = localizer[english];
         if (!exact.ResourceNotFound) return exact.Value;
-        if (Templates(culture).Match(english) is not { } match) return english;
-        return TextTemplates.Fill(localizer[match.Template].Value, match.Values);
+        if (Templates(culture).Match(english) is not (var template, var values)) return english;
+        if (RunRefusals.NamingAStatus.Contains(template)) values = [StatusName(values[0]), .. values[1..]];
+        return TextTemplates.Fill(localizer[template].Value, values);
     }
+
+    /// <summary>A run status's wire name in the current culture; anything else as it is.</summary>
+    private string StatusName(string wireName) => WireNames.ParseStatus(wireName) is null ? wireName : words[wireName].Value;
 
     private TextTemplates Templates(CultureInfo culture) => _templates.GetOrAdd(culture.Name, _ =>
         new(localizer.GetAllStrings(includeParentCultures: false).Select(s => s.Name)));

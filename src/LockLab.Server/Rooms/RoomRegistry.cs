@@ -35,7 +35,7 @@ public sealed class RoomRegistry(
     /// else joins rooms that exist, so a student cannot fill the lab with rooms of their own.
     /// </summary>
     /// <exception cref="RoomNotOpenException">No such room, and the caller may not open one.</exception>
-    /// <exception cref="InvalidOperationException">The room is new and the deployment already has <see cref="MaxRooms"/>.</exception>
+    /// <exception cref="TooManyRoomsException">The room is new and the deployment already has <see cref="MaxRooms"/>.</exception>
     public async Task<IReadOnlyList<string>> JoinAsync(string connectionId, string room, bool mayOpen)
     {
         if (!await ExistsAsync(room))
@@ -47,7 +47,7 @@ public sealed class RoomRegistry(
     }
 
     /// <summary>The presenter opens a room under a name of their choice (when it exists: its idle time starts again).</summary>
-    /// <exception cref="InvalidOperationException">The deployment already has <see cref="MaxRooms"/>.</exception>
+    /// <exception cref="TooManyRoomsException">The deployment already has <see cref="MaxRooms"/>.</exception>
     public async Task OpenAsync(string room)
     {
         if (!await ExistsAsync(room)) await OpenNewAsync(room);
@@ -58,7 +58,7 @@ public sealed class RoomRegistry(
     {
         if (await directory.CountAsync() >= MaxRooms)
         {
-            throw new InvalidOperationException($"This lab already has {MaxRooms} rooms; close one or join an existing one.");
+            throw new TooManyRoomsException(MaxRooms);
         }
         directory.Touch(room);
     }
@@ -123,5 +123,15 @@ public sealed class RegistryRoomLookup(RoomRegistry registry, Security.RoomCodeG
 }
 
 /// <summary>A room that nobody with the presenter key has opened (or that was closed).</summary>
-public sealed class RoomNotOpenException(string room)
-    : Exception($"There is no room '{room}' open now. Check the code the presenter shows; only the presenter opens rooms.");
+public sealed class RoomNotOpenException(string room) : Exception(TextTemplates.Fill(Text, room))
+{
+    /// <summary>The message (a 404's detail, the hub's error), {0} the room.</summary>
+    public const string Text = "There is no room '{0}' open now. Check the code the presenter shows; only the presenter opens rooms.";
+}
+
+/// <summary>A new room when the deployment already has as many as it may (<see cref="RoomRegistry.MaxRooms"/>).</summary>
+public sealed class TooManyRoomsException(int max) : Exception(TextTemplates.Fill(Text, max))
+{
+    /// <summary>The message (a 409's detail, the hub's error), {0} the limit.</summary>
+    public const string Text = "This lab already has {0} rooms; close one or join an existing one.";
+}

@@ -41,7 +41,7 @@ public static class RoomsEndpoints
         {
             await registry.OpenAsync(code);
         }
-        catch (InvalidOperationException full)
+        catch (TooManyRoomsException full)
         {
             return TypedResults.Problem(full.Message, statusCode: StatusCodes.Status409Conflict, title: "Too many rooms");
         }

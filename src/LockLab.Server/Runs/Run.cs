@@ -51,7 +51,7 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
 
     /// <summary>Step mode: lets a process take its next step. Returns why not, or null when granted.</summary>
     public string? TryStep(string process) =>
-        Control is { } control ? control.TryStep(process) : $"The run is {WireNames.Name(Status)}, not running.";
+        Control is { } control ? control.TryStep(process) : TextTemplates.Fill(RunRefusals.NotRunning, WireNames.Name(Status));
 
     /// <summary>Why someone stopped the run, once they did.</summary>
     public string? StopReason { get; private set; }

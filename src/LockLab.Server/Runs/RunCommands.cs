@@ -61,11 +61,11 @@ public sealed class RunCommands(RunStore store, ISharedRuns shared, IRunCommandR
         if (await shared.FindAsync(runId) is not { } remote) return new(null, null);
         if (remote.IsFinished) return new(remote, AlreadyFinished(remote.Status));
         if (kind == RunCommandKind.Step && remote.Status != RunStatus.Running)
-            return new(remote, $"The run is {WireNames.Name(remote.Status)}, not running.");
+            return new(remote, TextTemplates.Fill(RunRefusals.NotRunning, WireNames.Name(remote.Status)));
         relay.Send(new RunCommand(runId, kind, process));
         return new(remote, null);
     }
 
-    private static string AlreadyFinished(RunStatus status) => $"The run is already {WireNames.Name(status)}.";
+    private static string AlreadyFinished(RunStatus status) => TextTemplates.Fill(RunRefusals.AlreadyFinished, WireNames.Name(status));
 
 }

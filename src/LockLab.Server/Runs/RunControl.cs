@@ -25,23 +25,23 @@ public sealed class RunControl(Run run, SharedSegment segment)
     /// <summary>Lets <paramref name="process"/> take one step. Returns why not, or null when granted.</summary>
     public string? TryStep(string process)
     {
-        if (run.Parameters.Mode != RunMode.Step) return "This run is not in step mode.";
-        if (run.Status != RunStatus.Running) return $"The run is {WireNames.Name(run.Status)}.";
+        if (run.Parameters.Mode != RunMode.Step) return RunRefusals.NotInStepMode;
+        if (run.Status != RunStatus.Running) return TextTemplates.Fill(RunRefusals.NotRunningYet, WireNames.Name(run.Status));
         var index = Enumerable.Range(0, run.Parameters.Processes).FirstOrDefault(i => RunParameters.ProcessName(i) == process, -1);
-        if (index < 0) return $"This run has no process '{process}'; it has p1 to p{run.Parameters.Processes}.";
+        if (index < 0) return TextTemplates.Fill(RunRefusals.NoSuchProcess, process, run.Parameters.Processes);
 
         lock (_gate)
         {
-            if (_closed) return "The run has ended.";
+            if (_closed) return RunRefusals.Ended;
             var events = run.RetainedEvents().Where(e => e.Process == process).ToList(); // a running step-mode run keeps them all
             var taken = events.Count(e => StepKinds.Contains(e.Kind));
-            if (_granted[index] > taken) return $"{process} is still taking its last step.";
+            if (_granted[index] > taken) return TextTemplates.Fill(RunRefusals.StillStepping, process);
             switch (NextStep.For(run.Parameters, events))
             {
                 case EventKind.Exit:
-                    return $"{process} has finished.";
+                    return TextTemplates.Fill(RunRefusals.ProcessFinished, process);
                 case EventKind.LockAcquired:
-                    return $"{process} is waiting for the lock; step the process that holds it.";
+                    return TextTemplates.Fill(RunRefusals.WaitingForLock, process);
             }
             _granted[index]++;
             segment.GrantStep(index);

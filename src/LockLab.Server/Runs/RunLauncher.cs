@@ -15,7 +15,13 @@ public abstract record LaunchResult
 
     /// <summary>A valid request that cannot run now: its room is busy (<see cref="LabErrorCode.RoomFull"/>) or the
     /// server is stopping (<see cref="LabErrorCode.NotNow"/>); why, in a sentence.</summary>
-    public sealed record Refused(LabErrorCode Code, string Reason) : LaunchResult;
+    public sealed record Refused(LabErrorCode Code, string Reason) : LaunchResult
+    {
+        public const string ShuttingDown = "This lab server is shutting down; try again in a moment.";
+        /// <summary>{0}: the room, {1}: its limit.</summary>
+        public const string RoomBusy =
+            "Room '{0}' already has {1} run(s) queued or running (LockLab:Limits:MaxActiveRunsPerRoom); stop one or wait for it to end.";
+    }
 
     /// <summary>This client address started its runs for the minute (<see cref="RunStartLimiter"/>).</summary>
     public sealed record TooMany() : LaunchResult

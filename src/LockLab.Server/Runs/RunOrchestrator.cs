@@ -51,14 +51,13 @@ public sealed class RunOrchestrator(
         await _admission.WaitAsync(ct);
         try
         {
-            if (_stopping) return new LaunchResult.Refused(LabErrorCode.NotNow, "This lab server is shutting down; try again in a moment.");
+            if (_stopping) return new LaunchResult.Refused(LabErrorCode.NotNow, LaunchResult.Refused.ShuttingDown);
             var perRoom = options.Value.Limits.MaxActiveRunsPerRoom;
             var run = new Run(NewRunId(), request, clock.GetUtcNow(), retained);
             if (!await roomSlots.TryTakeAsync(run.Room, run.Id, perRoom))
             {
                 return new LaunchResult.Refused(LabErrorCode.RoomFull,
-                    $"Room '{request.Room}' already has {perRoom} run(s) queued or running " +
-                    $"(LockLab:Limits:MaxActiveRunsPerRoom); stop one or wait for it to end.");
+                    TextTemplates.Fill(LaunchResult.Refused.RoomBusy, request.Room, perRoom));
             }
             if (Admit(run)) return new LaunchResult.Accepted(run.ToInfo());
             await roomSlots.ReturnAsync(run.Room, run.Id);

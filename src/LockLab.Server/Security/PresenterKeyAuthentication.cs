@@ -80,14 +80,15 @@ public sealed class PresenterKeyAuthenticationHandler(
             return;
         }
         Response.Headers.WWWAuthenticate = "Bearer";
-        var (title, detail) = failure?.Message switch
+        await (failure?.Message switch
         {
-            null => ("Presenter key required",
+            null => Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Presenter key required",
                 "Send the presenter key as 'Authorization: Bearer <key>'. When none is configured, the server prints the one it "
                     + "generated on its console and keeps it in its data folder (presenter-key)."),
-            SessionEnded => ("Presenter sign-in expired", $"{SessionEnded} Send the presenter key again."),
-            _ => ("Wrong presenter key", "The presenter key in the Authorization header is not correct."),
-        };
-        await Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, title, detail);
+            SessionEnded => Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Presenter sign-in expired",
+                $"{SessionEnded} Send the presenter key again."),
+            _ => Problems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Wrong presenter key",
+                "The presenter key in the Authorization header is not correct."),
+        });
     }
 }

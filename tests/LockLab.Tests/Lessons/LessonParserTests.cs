@@ -133,6 +133,21 @@ public class LessonParserTests
     }
 
     [Theory]
+    [InlineData("lang: en", "Part 2")]
+    [InlineData("lang: zh-CN", "第 2 部分")]
+    [InlineData("title: 进程与锁\ndescription: 两个进程同时修改一个共享的值，会发生什么？", "第 2 部分")] // read off its text
+    [InlineData("title: Processes and locks", "Part 2")]
+    public void A_section_without_a_heading_is_titled_in_the_lessons_own_language(string frontMatter, string expected)
+    {
+        var text = $"---\n{frontMatter}\npost-headings:\n  - One\n---\nIntro\n"
+            + "{% include assign-heading.html %}\nFirst\n{% include assign-heading.html %}\nSecond\n";
+
+        var lesson = Parser.Parse("parts", text, "parts.md", _ => null);
+
+        Assert.Equal(expected, lesson.Pages[^1].Title);
+    }
+
+    [Theory]
     [InlineData("---\ntitle: [unclosed\n---\nBody", "not valid YAML")]
     [InlineData("---\ntitle: Never closed\nBody", "never closed")]
     [InlineData("---\n- a list\n- not a map\n---\nBody", "mapping")]

@@ -83,14 +83,15 @@ public partial class LocalizationSourceTests
     }
 
     /// <summary>
-    /// Every sentence of <see cref="RunErrors"/>, <see cref="LessonWarnings"/> and <see cref="JoinAdvice"/> is one of
+    /// Every sentence of <see cref="RunErrors"/>, <see cref="LessonWarnings"/>, <see cref="LessonErrors"/> and
+    /// <see cref="JoinAdvice"/> is one of
     /// <see cref="ServerTexts.All"/> (and so has its translation, above): a new reason a run can end, added without
     /// it, fails here.
     /// </summary>
     [Fact]
     public void Every_server_text_is_listed_for_the_pages_to_translate()
     {
-        var declared = new[] { typeof(RunErrors), typeof(LessonWarnings), typeof(JoinAdvice) }
+        var declared = new[] { typeof(RunErrors), typeof(LessonWarnings), typeof(LessonErrors), typeof(JoinAdvice) }
             .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
             .Where(f => f.IsLiteral && f.FieldType == typeof(string))
             .Select(f => (string)f.GetRawConstantValue()!)
@@ -101,7 +102,7 @@ public partial class LocalizationSourceTests
     }
 
     /// <summary>
-    /// The server writes why a run ended, a lesson's warnings and the join advice from those constants only, never as a
+    /// The server writes why a run ended, a lesson's warnings and errors and the join advice from those constants only, never as a
     /// sentence of its own in place: one the pages would not know, and would show in English.
     /// </summary>
     [Fact]
@@ -116,7 +117,7 @@ public partial class LocalizationSourceTests
             .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}")
             .ToList();
 
-        Assert.True(found.Count == 0, "Write these with a constant of RunErrors, LessonWarnings or JoinAdvice " +
+        Assert.True(found.Count == 0, "Write these with a constant of RunErrors, LessonWarnings, LessonErrors or JoinAdvice " +
             "(and its translation in Strings.zh-CN.resx):\n  " + string.Join("\n  ", found));
     }
 
@@ -126,7 +127,10 @@ public partial class LocalizationSourceTests
     [InlineData("run.Stop(\"Stopped.\", clock.GetUtcNow());", true)]
     [InlineData("run.Finish(RunStatus.Failed, at, null, $\"Internal error: {ex.Message}\");", true)]
     [InlineData("=> new(RunStatus.Cancelled, null, \"The server is shutting down.\"),", true)]
+    [InlineData("throw new LessonFormatException($\"The front matter is {n} long.\");", true)]
+    [InlineData("lessons.Add(LessonParser.Broken(file.Slug, name, new(\"could not be read\")));", true)]
     [InlineData("warnings.Add(TextTemplates.Fill(LessonWarnings.NotADate, date));", false)]
+    [InlineData("throw new LessonFormatException(LessonErrors.TooManyAliases, LessonLimits.MaxAliases);", false)]
     [InlineData("Error = RunErrors.ServerStopped,", false)]
     [InlineData("StartupError = ex;", false)]
     public void The_in_place_scan_sees_a_sentence_where_a_constant_belongs(string line, bool inPlace) =>
@@ -281,8 +285,11 @@ public partial class LocalizationSourceTests
     [GeneratedRegex(@"\{\d+\}")]
     private static partial Regex Placeholder();
 
-    /// <summary>A string literal as a lesson warning, a run's error, a stop reason, a run's outcome or the join advice.</summary>
-    [GeneratedRegex(@"(warnings\.Add\(|\bError = |\.Stop\(|\.Finish\([^;]*|new\(RunStatus\.\w+, null, |RunOutcome\([^;]*|Advice\([^;]*)\$?""")]
+    /// <summary>
+    /// A string literal as a lesson warning, a run's error, a stop reason, a run's outcome, why a lesson cannot be shown
+    /// or the join advice.
+    /// </summary>
+    [GeneratedRegex(@"(warnings\.Add\(|\bError = |\.Stop\(|\.Finish\([^;]*|new\(RunStatus\.\w+, null, |RunOutcome\([^;]*|LessonFormatException\(|Broken\([^;]*|Advice\([^;]*)\$?""")]
     private static partial Regex SentenceInPlace();
 
     /// <summary>In the runs' code: a failure (its message becomes the run's error) written as a string literal.</summary>

@@ -1,28 +1,30 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using System.Xml.Linq;
 using LockLab.Contracts;
-using LockLab.TestServices;
+using LockLab.Server.Localization;
 using LockLab.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LockLab.Tests.Localization;
 
 /// <summary>
 /// The API's problem details in the caller's language (Accept-Language): titles and details, the ones that name a
-/// value too; English for everyone else, and every title the server writes has its translation.
+/// value too; English for everyone else (that every text has its translation: ProblemCoverageTests).
 /// </summary>
 public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
 {
-    private async Task<(HttpStatusCode Status, ProblemDetails Problem)> AskAsync(HttpMethod method, string path, string? language)
+    private async Task<(HttpStatusCode Status, ProblemDetails Problem)> AskAsync(
+        HttpMethod method, string path, string? language, HttpClient? client = null)
     {
         var request = new HttpRequestMessage(method, path);
         if (language is not null) request.Headers.AcceptLanguage.ParseAdd(language);
-        var response = await lab.CreateClient().SendAsync(request);
+        var response = await (client ?? lab.CreateClient()).SendAsync(request);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         return (response.StatusCode, (await response.Content.ReadFromJsonAsync<ProblemDetails>())!);
     }
@@ -126,24 +128,37 @@ public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixtu
     }
 
     [Fact]
-    public void Every_problem_title_the_server_writes_has_a_Chinese_translation()
+    public async Task A_Chinese_presenter_reads_a_refused_stop_with_the_runs_status_in_Chinese()
     {
-        var root = TestRun.RepositoryRoot!;
-        var translated = XDocument.Load(Path.Combine(root, "src", "LockLab.Server", "Localization", "Problems.zh-CN.resx")).Root!
-            .Elements("data").Select(d => (string)d.Attribute("name")!).ToHashSet(StringComparer.Ordinal);
-        var titles = Directory.EnumerateFiles(Path.Combine(root, "src", "LockLab.Server"), "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
-            .SelectMany(f => Title().Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value))
-            .ToHashSet(StringComparer.Ordinal);
+        var client = lab.CreatePresenterClient();
+        var started = await client.PostAsync("/api/runs", Json.Body("""{"scenario":"lock","mode":"step"}"""));
+        var run = (await started.Content.ReadFromJsonAsync<RunInfo>())!;
+        await client.PostAsync($"/api/runs/{run.Id}/stop", null);
+        await lab.WaitForRunAsync(run.Id);
 
-        Assert.NotEmpty(titles);
-        Assert.Empty(titles.Where(t => !translated.Contains(t)).Order());
+        var (chineseStatus, chinese) = await AskAsync(HttpMethod.Post, $"/api/runs/{run.Id}/stop", "zh-CN", client);
+        var (_, english) = await AskAsync(HttpMethod.Post, $"/api/runs/{run.Id}/stop", "en", client);
+
+        Assert.Equal(HttpStatusCode.Conflict, chineseStatus);
+        Assert.Equal(("这次运行已经结束", "这次运行已经是“已取消”状态。"), (chinese.Title, chinese.Detail));
+        Assert.Equal("The run is already cancelled.", english.Detail);
+    }
+
+    /// <summary>Only a refusal's status is a status: a room may be called "running", and keeps its name.</summary>
+    [Theory]
+    [InlineData("The run is {0}, not running.", "queued", "这次运行处于“排队中”状态，不在进行中。")]
+    [InlineData("There is no room '{0}'. Check the code on the projector.", "running", "没有课堂“running”。请核对投影上的代码。")]
+    public void A_value_is_translated_as_a_run_status_only_where_a_refusal_names_one(string template, string value, string expected)
+    {
+        var translation = new ServiceCollection().AddLogging().AddLocalization().AddSingleton<ProblemTranslation>()
+            .BuildServiceProvider().GetRequiredService<ProblemTranslation>();
+
+        var translated = translation.Translate(TextTemplates.Fill(template, value), CultureInfo.GetCultureInfo("zh-CN"));
+
+        Assert.Equal(expected, translated);
     }
 
     [GeneratedRegex(@"\p{IsCJKUnifiedIdeographs}")]
     private static partial Regex Cjk();
 
-    /// <summary><c>title: "…"</c> in a <c>TypedResults.Problem</c> call, or the title argument of <c>Problems.WriteAsync</c>.</summary>
-    [GeneratedRegex(@"(?:title:\s*|Problems\.WriteAsync\([^,]+,[^,]+,\s*)""([^""]+)""")]
-    private static partial Regex Title();
 }

@@ -12,7 +12,7 @@ using MudBlazor.Services;
 namespace LockLab.Tests.Localization;
 
 /// <summary>
-/// The server's sentences for a whole room (why a run ended, a lesson's warnings, the join advice) are kept in English
+/// The server's sentences for a whole room (why a run ended, a lesson's warnings and errors, the join advice) are kept in English
 /// and shown in each page's own language.
 /// </summary>
 public class ServerTextTests
@@ -82,6 +82,36 @@ public class ServerTextTests
             Assert.NotNull(ServerTexts.Match(w));
             Assert.Matches(@"\p{IsCJKUnifiedIdeographs}", InCulture("zh-CN", () => chinese.ServerText(w)));
         });
+    }
+
+    [Theory]
+    [InlineData("---\ntitle: Never closed\nBody", "broken.md：front matter 在第 1 行以“---”开始，但没有用第二行“---”结束。")]
+    [InlineData("---\n- a list\n- not a map\n---\nBody", "broken.md：front matter 必须是由键和值组成的 YAML 映射（title: …, date: …）。")]
+    public void A_lesson_that_cannot_be_shown_says_why_in_the_language_of_the_page(string lesson, string shown)
+    {
+        var error = BrokenLessonError(lesson);
+
+        Assert.Equal(shown, InCulture("zh-CN", () => Localizer().ServerText(error)));
+        Assert.Equal(error, InCulture("en", () => Localizer().ServerText(error)));
+    }
+
+    [Fact]
+    public void Broken_YAML_is_explained_in_Chinese_around_the_parsers_own_message()
+    {
+        var error = BrokenLessonError("---\ntitle: [unclosed\n---\nBody");
+        var parserSays = error[(error.IndexOf("): ", StringComparison.Ordinal) + 3)..];
+
+        var shown = InCulture("zh-CN", () => Localizer().ServerText(error));
+
+        Assert.Matches(@"^broken\.md：front matter 不是有效的 YAML（第 \d+ 行，第 \d+ 列）：", shown);
+        Assert.EndsWith("：" + parserSays, shown); // YamlDotNet's words, as it wrote them
+    }
+
+    private static string BrokenLessonError(string lesson)
+    {
+        var parser = new LessonParser(new LessonHtml(), Scenarios.All.ToHashSet());
+        var why = Assert.Throws<LessonFormatException>(() => parser.Parse("broken", lesson, "broken.md", _ => null));
+        return LessonParser.Broken("broken", "broken.md", why).Summary.Error!;
     }
 
     [Fact]
