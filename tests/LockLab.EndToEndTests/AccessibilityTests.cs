@@ -285,13 +285,7 @@ public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixtu
             {
                 // The lock is chosen, then emptied again ("as the scenario says") with Delete.
                 var scope = page.GetByRole(AriaRole.Combobox, new() { Name = "Lock" });
-                await scope.FocusAsync();
-                await page.Keyboard.PressAsync("ArrowDown"); // opens the list
-                await Expect(scope).ToHaveAttributeAsync("aria-expanded", "true");
-                await page.Keyboard.PressAsync("ArrowDown"); // its first choice
-                await Expect(scope).ToHaveTextAsync("off");
-                await page.Keyboard.PressAsync("Enter");
-                await Expect(scope).ToHaveAttributeAsync("aria-expanded", "false");
+                await ChooseFirstByKeyboardAsync(page, scope, "off");
                 await page.Keyboard.PressAsync("Delete");
                 await Expect(scope).Not.ToHaveTextAsync("off");
                 await Expect(scope).ToBeFocusedAsync();
@@ -375,13 +369,7 @@ public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixtu
             {
                 // A filter is chosen and cleared again from the keyboard (Delete: its clear button is not a tab stop).
                 var scenario = page.GetByRole(AriaRole.Combobox, new() { Name = "Scenario" });
-                await scenario.FocusAsync();
-                await page.Keyboard.PressAsync("ArrowDown"); // opens the list
-                await Expect(scenario).ToHaveAttributeAsync("aria-expanded", "true");
-                await page.Keyboard.PressAsync("ArrowDown"); // its first scenario
-                await Expect(scenario).ToHaveTextAsync("Without a lock");
-                await page.Keyboard.PressAsync("Enter");
-                await Expect(scenario).ToHaveAttributeAsync("aria-expanded", "false");
+                await ChooseFirstByKeyboardAsync(page, scenario, "Without a lock");
                 await page.GetByTestId("history-filter").FocusAsync();
                 await page.Keyboard.PressAsync("Enter");
                 await Expect(page.GetByTestId("history-row")).ToHaveCountAsync(1);
@@ -516,6 +504,18 @@ public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixtu
     }
 
     /// <summary>The rendered font sizes, in CSS pixels, of the printed values and of the code.</summary>
+    /// <summary>Opens a select from the keyboard, takes its first choice (<paramref name="first"/>) and closes it with Enter.</summary>
+    private static async Task ChooseFirstByKeyboardAsync(IPage page, ILocator select, string first)
+    {
+        await select.FocusAsync();
+        await page.Keyboard.PressAsync("ArrowDown"); // opens the list
+        await Expect(select).ToHaveAttributeAsync("aria-expanded", "true");
+        await page.Keyboard.PressAsync("ArrowDown"); // its first choice
+        await Expect(select).ToHaveTextAsync(first);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(select).ToHaveAttributeAsync("aria-expanded", "false");
+    }
+
     private static async Task<(double Console, double Code)> SizesAsync(IPage page) =>
         (await page.Locator("[data-testid=console-line] .console-value").First.EvaluateAsync<double>("e => parseFloat(getComputedStyle(e).fontSize)"),
             await page.Locator(".code-block pre").First.EvaluateAsync<double>("e => parseFloat(getComputedStyle(e).fontSize)"));

@@ -3,26 +3,17 @@ using LockLab.Client.Components.Live;
 using LockLab.Client.Services;
 using LockLab.Contracts;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor.Services;
 
 namespace LockLab.Tests.Components;
 
 /// <summary>The console, lanes and summary components rendered with bunit from known events.</summary>
 public class PictureTests
 {
-    private static BunitContext NewContext()
-    {
-        var ctx = new BunitContext();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddMudServices();
-        ctx.Services.AddLocalization(); // every component's L (English here: the keys themselves)
-        return ctx;
-    }
 
     [Fact]
     public async Task Console_shows_each_print_in_order_tagged_with_its_process()
     {
-        await using var ctx = NewContext();
+        await using var ctx = LabComponents.NewContext();
         var run = new LiveRun(RunFixtures.Info(RunFixtures.WholeLoopLock));
         run.Add(RunFixtures.LockEvents);
 
@@ -38,7 +29,7 @@ public class PictureTests
     [Fact]
     public async Task Console_keeps_the_page_responsive_by_showing_the_latest_lines()
     {
-        await using var ctx = NewContext();
+        await using var ctx = LabComponents.NewContext();
         var run = new LiveRun(RunFixtures.Info(RunFixtures.NoLockGap));
         run.Add(Enumerable.Range(1, ConsoleOutput.MaxLines + 50).Select(i => new RunEvent(i, "p1", 1, EventKind.Print, i, i)));
 
@@ -53,7 +44,7 @@ public class PictureTests
     [Fact]
     public async Task Lanes_mark_the_lost_write_where_it_happened()
     {
-        await using var ctx = NewContext();
+        await using var ctx = LabComponents.NewContext();
 
         var lanes = ctx.Render<LanesView>(p => p
             .Add(c => c.Info, RunFixtures.Info(RunFixtures.NoLockGap, RunStatus.Completed))
@@ -69,7 +60,7 @@ public class PictureTests
     [Fact]
     public async Task Lanes_show_who_holds_the_lock_and_who_waits_for_it()
     {
-        await using var ctx = NewContext();
+        await using var ctx = LabComponents.NewContext();
 
         var lanes = ctx.Render<LanesView>(p => p
             .Add(c => c.Info, RunFixtures.Info(RunFixtures.WholeLoopLock))
@@ -86,7 +77,7 @@ public class PictureTests
     [Fact]
     public async Task Lanes_tell_in_a_table_who_held_the_lock_when_and_which_writes_were_lost()
     {
-        await using var ctx = NewContext();
+        await using var ctx = LabComponents.NewContext();
 
         var locked = ctx.Render<LanesView>(p => p
             .Add(c => c.Info, RunFixtures.Info(RunFixtures.WholeLoopLock))
@@ -110,7 +101,7 @@ public class PictureTests
     [Fact]
     public async Task The_announcer_says_each_print_once_and_nothing_of_a_stress_run()
     {
-        await using var ctx = NewContext();
+        await using var ctx = LabComponents.NewContext();
         var run = new LiveRun(RunFixtures.Info(RunFixtures.NoLockGap));
         var announcer = ctx.Render<PrintAnnouncer>(p => p.Add(c => c.Run, run));
 
@@ -135,7 +126,7 @@ public class PictureTests
     {
         // A busy machine: the run's first prints arrive before the page first draws the run. They were printed after
         // the run started in front of the listener, so they are news: all of them are read out.
-        await using var ctx = NewContext();
+        await using var ctx = LabComponents.NewContext();
         var seenStarting = new LiveRun(RunFixtures.Info(RunFixtures.NoLockGap)) { MetAtStart = true };
         seenStarting.Add(RunFixtures.LostUpdateEvents);
         var announcer = ctx.Render<PrintAnnouncer>(p => p.Add(c => c.Run, seenStarting));
@@ -155,7 +146,7 @@ public class PictureTests
     [Fact]
     public async Task Summary_says_what_was_expected_what_came_out_and_which_write_was_lost()
     {
-        await using var ctx = NewContext();
+        await using var ctx = LabComponents.NewContext();
         var summary = RunSummaryBuilder.Build(RunFixtures.NoLockGap, RunFixtures.LostUpdateEvents, 3, 161,
             new Dictionary<string, (int, int?)> { ["p1"] = (101, 0), ["p2"] = (202, 0) });
 
@@ -175,7 +166,7 @@ public class PictureTests
     [Fact]
     public async Task Summary_shows_a_run_its_events_do_not_account_for_as_an_error()
     {
-        await using var ctx = NewContext();
+        await using var ctx = LabComponents.NewContext();
         // The final value says 4, but the events show only a 3: the lab must say so, not present the figures as true.
         var summary = RunSummaryBuilder.Build(RunFixtures.NoLockGap, RunFixtures.LostUpdateEvents, 4, 161,
             new Dictionary<string, (int, int?)> { ["p1"] = (101, 0), ["p2"] = (202, 0) });

@@ -7,7 +7,6 @@ using LockLab.Server.Lessons;
 using LockLab.Tests.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Localization;
-using MudBlazor.Services;
 
 namespace LockLab.Tests.Localization;
 
@@ -17,14 +16,6 @@ namespace LockLab.Tests.Localization;
 /// </summary>
 public class ServerTextTests
 {
-    private static BunitContext NewContext()
-    {
-        var ctx = new BunitContext();
-        ctx.JSInterop.Mode = JSRuntimeMode.Loose;
-        ctx.Services.AddMudServices();
-        ctx.Services.AddLocalization();
-        return ctx;
-    }
 
     private static RunInfo Ended(RunStatus status, string error) =>
         RunFixtures.Info(RunFixtures.NoLockGap, status) with { Error = error };
@@ -38,7 +29,7 @@ public class ServerTextTests
     [InlineData("zh-CN", "Permission denied", "Permission denied")] // the system's words: shown as they came
     public async Task A_viewer_reads_why_a_run_ended_in_the_language_of_the_page(string culture, string error, string shown)
     {
-        await using var ctx = NewContext();
+        await using var ctx = LabComponents.NewContext();
         var before = CultureInfo.CurrentUICulture;
         CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
         try
