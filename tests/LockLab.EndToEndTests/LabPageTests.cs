@@ -148,6 +148,46 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     }
 
     [SkippableFact]
+    public async Task What_the_room_says_while_dotnet_loads_is_not_undone_by_the_older_state_the_early_join_brought()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        const string room = "early-news";
+        await lab.Server.OpenRoomAsync(room);
+        using var presenter = lab.Server.CreateClient(presenter: true);
+        // A run that waits for its steps: it is running when the page joins, and ends when the test says.
+        using var started = await presenter.PostAsync("/api/runs",
+            new StringContent($$"""{"scenario":"lock","room":"{{room}}","mode":"step","iterations":1}"""));
+        var run = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        // .NET's runtime is held back until the room has news: the early connection joins (its answer says "running"),
+        // then the run is stopped (the room says "cancelled"), and only then does the page's .NET take the connection.
+        var (page, errors) = await lab.NewPageAsync();
+        var release = new TaskCompletionSource();
+        await page.RouteAsync("**/_framework/dotnet.native*.wasm", async route =>
+        {
+            await release.Task;
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync(new Uri(lab.Server.Address, $"/lessons/process-locks/3?room={room}").ToString());
+        await WaitForViewersAsync(presenter, room, 1); // the early connection is in the room
+        (await presenter.PostAsync($"/api/runs/{run}/stop", null)).EnsureSuccessStatusCode();
+        await Waiting.UntilAsync(async () =>
+            (await presenter.GetFromJsonAsync<JsonElement>($"/api/runs/{run}")).GetProperty("status").GetString() == "cancelled" ? "" : null,
+            TimeSpan.FromSeconds(30), "the run to be cancelled");
+        release.SetResult();
+
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        await Expect(page.Locator($"[data-testid=run-status][data-run='{run}']")).ToHaveAttributeAsync("data-status", "cancelled");
+        Assert.Empty(errors);
+    }
+
+    /// <summary>Waits until the server counts <paramref name="viewers"/> pages in <paramref name="room"/> (no event tells it over HTTP).</summary>
+    private static Task WaitForViewersAsync(HttpClient client, string room, int viewers) =>
+        Waiting.UntilAsync(async () =>
+            (await client.GetFromJsonAsync<JsonElement>($"/api/rooms/{room}")).GetProperty("viewers").GetInt32() >= viewers ? "" : null,
+            TimeSpan.FromSeconds(30), $"{viewers} viewer(s) in room {room}");
+
+    [SkippableFact]
     public async Task A_run_triggered_over_http_appears_live_on_every_open_page_of_the_room()
     {
         Prerequisites.Require(Prerequisites.Chromium);

@@ -143,26 +143,43 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         if (!OperatingSystem.IsBrowser()) return; // prerendering on the server: the page connects once it runs in the browser
         _hub = new HubClient(navigation.ToAbsoluteUri("/hubs/lab"), () => keys.Credential);
         var json = ContractsJsonContext.Default;
-        _hub.On(nameof(ILabClient.RunStarted), args => OnRunInfoAsync(args[0].Deserialize(json.RunInfo)!));
-        _hub.OnRunEvents(OnRunEventsAsync);
-        _hub.On(nameof(ILabClient.RunCompleted), args => OnRunInfoAsync(args[0].Deserialize(json.RunInfo)!));
+        // Each message is read at once (its JSON lives only as long as the call) and handled once the room's state is in.
+        _hub.On(nameof(ILabClient.RunStarted), args =>
+        {
+            var info = args[0].Deserialize(json.RunInfo)!;
+            return WhenJoined(() => OnRunInfoAsync(info));
+        });
+        _hub.OnRunEvents((runId, lastSeq, eventsJson) => WhenJoined(() => OnRunEventsAsync(runId, lastSeq, eventsJson)));
+        _hub.On(nameof(ILabClient.RunCompleted), args =>
+        {
+            var info = args[0].Deserialize(json.RunInfo)!;
+            return WhenJoined(() => OnRunInfoAsync(info));
+        });
         _hub.On(nameof(ILabClient.PageChanged), args =>
         {
-            if (args[0].GetString() == Room)
+            var (room, lesson, page) = (args[0].GetString(), args[1].GetString(), args[2].GetInt32());
+            return WhenJoined(() =>
             {
-                (RoomLesson, RoomPage) = (args[1].GetString(), args[2].GetInt32());
-                OnChanged();
-            }
-            return Task.CompletedTask;
+                if (room == Room)
+                {
+                    (RoomLesson, RoomPage) = (lesson, page);
+                    OnChanged();
+                }
+                return Task.CompletedTask;
+            });
         });
         _hub.On(nameof(ILabClient.ViewersChanged), args =>
         {
-            if (args[0].GetString() == Room)
+            var (room, viewers) = (args[0].GetString(), args[1].GetInt32());
+            return WhenJoined(() =>
             {
-                Viewers = args[1].GetInt32();
-                OnChanged();
-            }
-            return Task.CompletedTask;
+                if (room == Room)
+                {
+                    Viewers = viewers;
+                    OnChanged();
+                }
+                return Task.CompletedTask;
+            });
         });
         _hub.Reconnecting += () => SetStatus(ConnectionStatus.Reconnecting);
         _hub.Reconnected += async () =>
@@ -228,6 +245,8 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     private async Task StartAsync()
     {
         await SetStatus(ConnectionStatus.Connecting);
+        // From the start: an early connection hands over what the room sent it as soon as the page takes it.
+        _heldWhileJoining ??= [];
         try
         {
             await _hub!.StartAsync();
@@ -243,10 +262,57 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             LastError = L["Could not connect to the lab: {0}", ex.Message];
             await SetStatus(ConnectionStatus.Offline);
         }
+        finally
+        {
+            _heldWhileJoining = null; // a join released it already; a start that failed before joining drops it
+        }
+    }
+
+    /// <summary>
+    /// The room's news that came while the page was (re)joining, held until the room's state is in: it is newer than that
+    /// state, which would otherwise undo it (a run that ended while the page loaded would show as running for good). The
+    /// first join's answer can be seconds old by the time the page reads it (js/hub.js joined while .NET was loading), and
+    /// what the room said since waits here. Null when nothing is held.
+    /// </summary>
+    private List<Func<Task>>? _heldWhileJoining;
+
+    private Task WhenJoined(Func<Task> handle)
+    {
+        if (_heldWhileJoining is null) return handle();
+        _heldWhileJoining.Add(handle);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Handles what was held, in the order it came (more may come meanwhile), or drops it when the join failed.</summary>
+    private async Task ReleaseHeldAsync(bool joined)
+    {
+        var held = _heldWhileJoining;
+        while (joined && held is { Count: > 0 })
+        {
+            var next = held[0];
+            held.RemoveAt(0);
+            await next();
+        }
+        _heldWhileJoining = null;
     }
 
     /// <summary>(Re)joins the room and catches up with its current run.</summary>
     private async Task JoinAsync()
+    {
+        _heldWhileJoining ??= [];
+        var joined = false;
+        try
+        {
+            await JoinCoreAsync();
+            joined = true;
+        }
+        finally
+        {
+            await ReleaseHeldAsync(joined);
+        }
+    }
+
+    private async Task JoinCoreAsync()
     {
         // Sent together, answered in order: one round trip instead of three before the run buttons work. On a page's
         // first connection they were made already, while .NET was loading (js/hub.js, preconnect: the same four calls,
