@@ -41,7 +41,7 @@ public sealed record LessonSite(
 /// <item><c>{{ page.x }}</c> is the front matter's <c>x</c> (<c>title</c>, <c>date</c>, any other key as written), and
 /// <c>{{ include.x }}</c> a parameter of the include. As in Jekyll, a missing key renders as nothing; a variable that is
 /// neither (<c>site.baseurl</c>: the lab has no Jekyll site) renders as nothing too, with a warning naming it.</item>
-/// <item>A syntax error, or Liquid that works or writes too much (<see cref="LessonLimits"/>), leaves the text as written
+/// <item>A syntax error, or Liquid that does too much work or writes too much (<see cref="LessonLimits"/>), leaves the text as written
 /// (still split into pages at its heading markers) with a warning: the lesson is still served.</item>
 /// </list>
 /// </summary>
