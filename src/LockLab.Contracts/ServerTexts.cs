@@ -76,7 +76,18 @@ public static class LessonWarnings
     public const string NotADate = "The date '{0}' is not a date like 2016-11-3; it is shown as written.";
     public const string HeadingsNotAList = "'post-headings' should be a list; it was ignored.";
     /// <summary>{0}: the tag as written, <c>{% name %}</c>.</summary>
-    public const string UnsupportedLiquidTag = "The Liquid tag '{0}' is not supported by the lab and was left out.";
+    public const string UnsupportedLiquidTag = "The Liquid tag '{0}' is not supported by the lab; it is shown as written.";
+    /// <summary>{0}: the file (the lesson's, or an include's), {1}: the line, {2}: what the Liquid parser said.</summary>
+    public const string LiquidSyntaxError = "{0}, line {1}: the Liquid could not be read ({2}); its tags are shown as written.";
+    /// <summary>{0}: the file, {1}: which limit (the Liquid engine's words).</summary>
+    public const string LiquidTooMuch = "{0}: the Liquid did too much work or wrote too much ({1}); its tags are shown as written.";
+    /// <summary>{0}: the variable, as written (<c>site.baseurl</c>).</summary>
+    public const string UnknownLiquidVariable = "The Liquid variable '{0}' is not known to the lab; it shows as nothing.";
+    /// <summary>{0}: the file named by <c>{% include %}</c>.</summary>
+    public const string IncludeNotFound = "The include '{0}' is not in the _includes folder of the lessons folder; it was left out.";
+    /// <summary>{0}: the file, {1}: how deep includes may nest, {2}: how many a lesson may have.</summary>
+    public const string IncludeTooDeep =
+        "The include '{0}' was left out: includes may nest {1} deep and a lesson may have {2} of them.";
     /// <summary>{0}: headings listed, {1}: markers in the text.</summary>
     public const string ExtraHeadings =
         "'post-headings' lists {0} headings but the text has {1} heading marker(s); the extra headings are not shown.";
@@ -95,7 +106,8 @@ public static class LessonWarnings
 
     public static readonly IReadOnlyList<string> All =
     [
-        NotADate, HeadingsNotAList, UnsupportedLiquidTag, ExtraHeadings, MissingHeadings, NoTitle, LabNotAMap,
+        NotADate, HeadingsNotAList, UnsupportedLiquidTag, LiquidSyntaxError, LiquidTooMuch, UnknownLiquidVariable,
+        IncludeNotFound, IncludeTooDeep, ExtraHeadings, MissingHeadings, NoTitle, LabNotAMap,
         LabKeyNotASection, LabEntryWithoutScenario, LabEntryUnknownScenario, LabEntryNotAWholeNumber,
         LabEntryAmountsNotNumbers, LabEntryStartMode,
     ];

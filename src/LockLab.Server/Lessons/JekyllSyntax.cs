@@ -1,12 +1,12 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using LockLab.Contracts;
 
 namespace LockLab.Server.Lessons;
 
 /// <summary>
 /// Turns the Jekyll/Liquid and kramdown parts of a lesson body into plain Markdown that Markdig understands, and
-/// splits it into sections at each <c>{% include assign-heading.html %}</c>. Code fences are left untouched.
+/// splits it into sections at each <c>{% include assign-heading.html %}</c>. Liquid is <see cref="LessonLiquid"/>'s;
+/// what is left here is line by line: pages, speaker notes and kramdown's attributes. Code fences are left untouched.
 /// </summary>
 public static partial class JekyllSyntax
 {
@@ -17,41 +17,20 @@ public static partial class JekyllSyntax
     /// The sections of a body: element 0 is the text before the first heading marker (the intro), element n the text
     /// after the n-th marker.
     /// </summary>
-    /// <param name="resolveLink">Maps a <c>{% link path %}</c> target to the lab's URL of that lesson, or null
-    /// when the library lacks it.</param>
-    public static List<Section> ToSections(string body, Func<string, string?> resolveLink, List<string> warnings)
+    public static List<Section> ToSections(string body, LessonSite site, List<string> warnings)
     {
         var sections = new List<Section>();
         var current = new StringBuilder();
         var notes = new StringBuilder();
         var inNotes = false;
         string? fence = null;
-        var inHighlight = false; // inside {% highlight %}: only {% endhighlight %} ends it
-        var inComment = false;   // inside {% comment %}: nothing is shown
-        foreach (var raw in body.Replace("\r\n", "\n").Split('\n'))
+        var markdown = LessonLiquid.Render(body.Replace("\r\n", "\n"), site, warnings);
+        foreach (var raw in markdown.Split('\n'))
         {
             var line = raw;
-            if (inComment)
-            {
-                if (EndComment().IsMatch(line)) inComment = false;
-                continue;
-            }
-            if (inHighlight)
-            {
-                if (EndHighlight().IsMatch(line))
-                {
-                    current.Append(HighlightFence).Append('\n');
-                    inHighlight = false;
-                }
-                else
-                {
-                    current.Append(line).Append('\n');
-                }
-                continue;
-            }
             if (fence is not null)
             {
-                var closes = line.TrimStart().StartsWith(fence, StringComparison.Ordinal) && line.Trim().Trim(fence[0]).Length == 0;
+                var closes = ClosesFence(line, fence);
                 if (closes) fence = null;
                 if (inNotes)
                 {
@@ -72,28 +51,15 @@ public static partial class JekyllSyntax
                 if (!inNotes) current.Append(line).Append('\n');
                 continue;
             }
-            if (IncludeHeading().IsMatch(line))
+            if (line.Contains(LessonLiquid.SectionBreak))
             {
                 sections.Add(new Section(current.ToString(), notes.ToString()));
                 current.Clear();
                 notes.Clear();
-                line = IncludeHeading().Replace(line, "");
+                line = line.Replace(LessonLiquid.SectionBreak.ToString(), "");
                 if (line.Trim().Length == 0) continue;
             }
-            if (Highlight().Match(line) is { Success: true } highlight)
-            {
-                // Liquid's code block becomes a fenced block, with a fence longer than any backtick line inside it.
-                inHighlight = true;
-                current.Append(HighlightFence).Append(highlight.Groups["lang"].Value).Append('\n');
-                continue;
-            }
-            if (Comment().IsMatch(line) && !EndComment().IsMatch(line))
-            {
-                inComment = true;
-                continue;
-            }
             if (BlockAttributeLine().IsMatch(line)) continue; // kramdown block attributes and options: nothing to show
-            line = ReplaceTags(line, resolveLink, warnings);
             // A trailing space keeps the line break: Markdig's attribute parser swallows a newline right after '}'.
             line = InlineAttributes().Replace(line, m => m.Index + m.Length == line.TrimEnd().Length
                 ? $"{{{m.Groups["attrs"].Value}}} "
@@ -104,63 +70,15 @@ public static partial class JekyllSyntax
         return sections;
     }
 
-    private const string HighlightFence = "``````````";
-
-    private static string ReplaceTags(string line, Func<string, string?> resolveLink, List<string> warnings)
-    {
-        line = InlineComment().Replace(line, "");
-        // [text]({% link path %}): a link when the library has the target, otherwise just the text.
-        line = MarkdownLinkToTag().Replace(line, m =>
-            resolveLink(m.Groups["path"].Value.Trim()) is { } url ? $"[{m.Groups["text"].Value}]({url})" : m.Groups["text"].Value);
-        return AnyTag().Replace(line, m =>
-        {
-            var name = m.Groups["name"].Value;
-            var argument = m.Groups["arg"].Value.Trim();
-            switch (name)
-            {
-                case "link" or "post_url":
-                    return resolveLink(argument) is { } url ? $"<{url}>" : argument;
-                case "raw" or "endraw":
-                    return "";
-                case "comment" or "endcomment": // a one-line {% comment %}…{% endcomment %} was removed whole above
-                    return "";
-                default:
-                    warnings.Add(TextTemplates.Fill(LessonWarnings.UnsupportedLiquidTag, $"{{% {name} %}}"));
-                    return "";
-            }
-        });
-    }
+    /// <summary>Whether <paramref name="line"/> closes a code block opened by <paramref name="fence"/>.</summary>
+    internal static bool ClosesFence(string line, string fence) =>
+        line.TrimStart().StartsWith(fence, StringComparison.Ordinal) && line.Trim().Trim(fence[0]).Length == 0;
 
     [GeneratedRegex(@"^\s{0,3}(?<fence>`{3,}|~{3,})(?<info>.*)$", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
-    private static partial Regex FenceOpening();
-
-    [GeneratedRegex(@"\{%-?\s*include\s+assign-heading\.html\s*-?%\}", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
-    private static partial Regex IncludeHeading();
-
-    [GeneratedRegex(@"^\s*\{%-?\s*highlight\s+(?<lang>[\w+#-]+)[^%]*-?%\}\s*$", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
-    private static partial Regex Highlight();
-
-    [GeneratedRegex(@"^\s*\{%-?\s*endhighlight\s*-?%\}\s*$", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
-    private static partial Regex EndHighlight();
+    internal static partial Regex FenceOpening();
 
     [GeneratedRegex(@"^\s*\{:[^}]*\}\s*$", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
     private static partial Regex BlockAttributeLine();
-
-    [GeneratedRegex(@"\[(?<text>[^\]]*)\]\(\s*\{%-?\s*(?:link|post_url)\s+(?<path>[^%]+?)\s*-?%\}\s*\)",
-        RegexOptions.None, LessonLimits.RegexTimeoutMs)]
-    private static partial Regex MarkdownLinkToTag();
-
-    [GeneratedRegex(@"\{%-?\s*(?<name>\w+)(?<arg>[^%]*?)\s*-?%\}", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
-    private static partial Regex AnyTag();
-
-    [GeneratedRegex(@"\{%-?\s*comment\s*-?%\}", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
-    private static partial Regex Comment();
-
-    [GeneratedRegex(@"\{%-?\s*endcomment\s*-?%\}", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
-    private static partial Regex EndComment();
-
-    [GeneratedRegex(@"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", RegexOptions.None, LessonLimits.RegexTimeoutMs)]
-    private static partial Regex InlineComment();
 
     /// <summary>
     /// kramdown's inline attribute list <c>{:target="_blank"}</c> is Markdig's generic attributes

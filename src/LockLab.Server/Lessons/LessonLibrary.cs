@@ -97,8 +97,9 @@ public sealed partial class LessonLibrary : IDisposable
 
     private sealed record Snapshot(int Version, IReadOnlyList<LessonSummary> Catalog, IReadOnlyDictionary<string, LessonDocument> BySlug);
 
+    /// <param name="Root">The lessons folder it was found in (its includes are that folder's).</param>
     /// <param name="Refused">Why the file is not read at all (a link out of the folder, too large).</param>
-    private sealed record LessonFile(string Path, string Slug, LessonFormatException? Refused = null);
+    private sealed record LessonFile(string Path, string Slug, string Root, LessonFormatException? Refused = null);
 
     private Snapshot Load(int version = 1)
     {
@@ -126,7 +127,8 @@ public sealed partial class LessonLibrary : IDisposable
             }
             try
             {
-                lessons.Add(_parser.Parse(file.Slug, ReadAtMost(file.Path, _maxBytes), name, Resolve));
+                lessons.Add(_parser.Parse(file.Slug, ReadAtMost(file.Path, _maxBytes), name, Resolve,
+                    include => ReadInclude(file.Root, include)));
             }
             catch (LessonFormatException ex)
             {
@@ -166,12 +168,13 @@ public sealed partial class LessonLibrary : IDisposable
             var paths = FilesBelow(folder, root, LessonLimits.MaxFolderDepth)
                 .Where(p => Extensions.Contains(System.IO.Path.GetExtension(p), StringComparer.OrdinalIgnoreCase))
                 .Where(p => !System.IO.Path.GetFileName(p).StartsWith('.'))
+                .Where(p => !System.IO.Path.GetRelativePath(folder, p).StartsWith(IncludesFolder + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
                 .Order(StringComparer.Ordinal);
             foreach (var path in paths)
             {
                 var slug = Slugify(System.IO.Path.GetFileNameWithoutExtension(path));
                 for (var n = 2; !slugs.Add(slug); n++) slug = $"{Slugify(System.IO.Path.GetFileNameWithoutExtension(path))}-{n}";
-                result.Add(new LessonFile(path, slug, Refusal(path, root)));
+                result.Add(new LessonFile(path, slug, root, Refusal(path, root)));
             }
         }
         return result;

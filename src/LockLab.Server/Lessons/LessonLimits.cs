@@ -21,4 +21,22 @@ public static class LessonLimits
 
     /// <summary>Folders below a lessons folder that are searched.</summary>
     public const int MaxFolderDepth = 8;
+
+    /// <summary>Includes inside includes: a file that includes itself stops here.</summary>
+    public const int MaxIncludeDepth = 8;
+
+    /// <summary>Includes in one lesson, all depths together: one that includes another ten times, ten deep, stops here.</summary>
+    public const int MaxIncludes = 200;
+
+    /// <summary>A Liquid tag, <c>{%</c> to <c>%}</c>: one that does not close within this is an error, not read further.</summary>
+    public const int MaxLiquidTagChars = 2000;
+
+    /// <summary>Liquid's steps (loop iterations and the like) while one lesson renders.</summary>
+    public const int MaxLiquidSteps = 100_000;
+
+    /// <summary>What one lesson's Liquid may write, in characters.</summary>
+    public const int MaxLiquidOutputChars = 4 * 1024 * 1024;
+
+    /// <summary>How long one lesson's Liquid may take to render.</summary>
+    public static readonly TimeSpan LiquidTimeout = TimeSpan.FromSeconds(2);
 }

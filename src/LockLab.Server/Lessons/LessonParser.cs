@@ -13,11 +13,14 @@ namespace LockLab.Server.Lessons;
 /// </summary>
 public sealed partial class LessonParser(LessonHtml html, IReadOnlySet<string> scenarios)
 {
-    public LessonDocument Parse(string slug, string text, string fileName, Func<string, string?> resolveLink)
+    /// <param name="resolveLink">Maps a <c>{% link path %}</c> target to the lab's URL of that lesson, or null.</param>
+    /// <param name="readInclude">Reads <c>{% include name %}</c> from the lesson's lessons folder (see <see cref="LessonSite"/>).</param>
+    public LessonDocument Parse(string slug, string text, string fileName, Func<string, string?> resolveLink,
+        Func<string, string?>? readInclude = null)
     {
         var warnings = new List<string>();
-        var (front, body, _) = FrontMatter.Split(text, warnings);
-        var sections = JekyllSyntax.ToSections(body, resolveLink, warnings);
+        var (front, body, bodyLine) = FrontMatter.Split(text, warnings);
+        var sections = JekyllSyntax.ToSections(body, new LessonSite(fileName, bodyLine, resolveLink, readInclude, front), warnings);
         var headings = front.Headings;
 
         // No include markers and no post-headings: a plain Markdown lesson, split at its "## " headings instead.
