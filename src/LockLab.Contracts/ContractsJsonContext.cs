@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using LockLab.Contracts.Experiments;
 
 namespace LockLab.Contracts;
 
@@ -7,7 +8,8 @@ namespace LockLab.Contracts;
 /// Source-generated JSON for every contract type: the worker writes events with it (no reflection, fast start-up),
 /// and the server and the WebAssembly client read them with it (trim-safe).
 /// </summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+// Out-of-order metadata: a program's steps written by hand need not put their "op" first.
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowOutOfOrderMetadataProperties = true)]
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(RunEvent))]
 [JsonSerializable(typeof(RunEvent[]))]
@@ -25,4 +27,6 @@ namespace LockLab.Contracts;
 [JsonSerializable(typeof(IReadOnlyList<RunEvent>))]
 [JsonSerializable(typeof(LessonSummary[]))]
 [JsonSerializable(typeof(LessonDocument))]
+[JsonSerializable(typeof(ExperimentProgram))]
+[JsonSerializable(typeof(ProgramSource))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;
