@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using LockLab.Contracts.Experiments;
 
 namespace LockLab.Contracts;
 
@@ -8,8 +7,7 @@ namespace LockLab.Contracts;
 /// Source-generated JSON for every contract type: the worker writes events with it (no reflection, fast start-up),
 /// and the server and the WebAssembly client read them with it (trim-safe).
 /// </summary>
-// Out-of-order metadata: a program's steps written by hand need not put their "op" first.
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowOutOfOrderMetadataProperties = true)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(RunEvent))]
 [JsonSerializable(typeof(RunEvent[]))]
@@ -27,6 +25,4 @@ namespace LockLab.Contracts;
 [JsonSerializable(typeof(IReadOnlyList<RunEvent>))]
 [JsonSerializable(typeof(LessonSummary[]))]
 [JsonSerializable(typeof(LessonDocument))]
-[JsonSerializable(typeof(ExperimentProgram))]
-[JsonSerializable(typeof(ProgramSource))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

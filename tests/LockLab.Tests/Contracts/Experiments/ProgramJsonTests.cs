@@ -4,20 +4,20 @@ using LockLab.Contracts.Experiments;
 
 namespace LockLab.Tests.Contracts.Experiments;
 
-/// <summary>A program through the lab's source-generated JSON: as a model with an "op" per step, or as its text in a string.</summary>
+/// <summary>A program through its source-generated JSON (ProgramsJsonContext): as a model with an "op" per step, or as its text in a string.</summary>
 public class ProgramJsonTests
 {
-    private static readonly JsonSerializerOptions Json = ContractsJsonContext.Default.Options;
+    private static readonly JsonSerializerOptions Json = ProgramsJsonContext.Default.Options;
 
     [Fact]
     public void Every_built_in_goes_through_json_and_back_unchanged()
     {
         foreach (var program in ProgramTextTests.AllBuiltIns())
         {
-            var json = JsonSerializer.Serialize(program, ContractsJsonContext.Default.ExperimentProgram);
-            var back = JsonSerializer.Deserialize(json, ContractsJsonContext.Default.ExperimentProgram)!;
+            var json = JsonSerializer.Serialize(program, ProgramsJsonContext.Default.ExperimentProgram);
+            var back = JsonSerializer.Deserialize(json, ProgramsJsonContext.Default.ExperimentProgram)!;
             Assert.Equal(ProgramText.Format(program), ProgramText.Format(back));
-            Assert.Equal(json, JsonSerializer.Serialize(back, ContractsJsonContext.Default.ExperimentProgram));
+            Assert.Equal(json, JsonSerializer.Serialize(back, ProgramsJsonContext.Default.ExperimentProgram));
         }
     }
 
@@ -36,7 +36,7 @@ public class ProgramJsonTests
             """{"shared":[{"name":"counter","initial":0}],"locks":["l"],"semaphores":[{"name":"pool","permits":2}],"processes":""" +
             """[{"name":"p1","steps":[{"op":"acquire","lock":"l"},{"op":"repeat","count":2,"steps":""" +
             """[{"op":"sleep","ms":100},{"op":"add","shared":"counter","amount":1}]},{"op":"release","lock":"l"}]}]}""",
-            JsonSerializer.Serialize(program, ContractsJsonContext.Default.ExperimentProgram));
+            JsonSerializer.Serialize(program, ProgramsJsonContext.Default.ExperimentProgram));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public class ProgramJsonTests
         var program = JsonSerializer.Deserialize("""
             {"shared": [{"name": "x"}],
              "processes": [{"name": "p1", "steps": [{"shared": "x", "op": "read"}, {"op": "write", "shared": "x"}, {"op": "print", "shared": "x"}]}]}
-            """, ContractsJsonContext.Default.ExperimentProgram)!;
+            """, ProgramsJsonContext.Default.ExperimentProgram)!;
         Assert.Empty(program.Locks);
         Assert.Empty(program.Semaphores);
         Assert.Equal<ProgramStep>([new ReadStep("x"), new WriteStep("x", 0), new PrintStep("x")], program.Processes[0].Steps);
@@ -75,7 +75,7 @@ public class ProgramJsonTests
         Assert.Null(fromText.Program);
         Assert.Equal(JsonSerializer.Serialize(text), JsonSerializer.Serialize(fromText, Json));
 
-        var model = JsonSerializer.Serialize(BuiltInPrograms.Deadlock(), ContractsJsonContext.Default.ExperimentProgram);
+        var model = JsonSerializer.Serialize(BuiltInPrograms.Deadlock(), ProgramsJsonContext.Default.ExperimentProgram);
         var fromObject = JsonSerializer.Deserialize<ProgramSource>(model, Json)!;
         Assert.Null(fromObject.Text);
         Assert.Equal(text, ProgramText.Format(fromObject.Program!));
@@ -92,7 +92,7 @@ public class ProgramJsonTests
         var program = JsonSerializer.Deserialize("""
             {"shared": [{"name": "x"}], "locks": ["l"],
              "processes": [{"name": "p1", "steps": [{"op": "repeat", "count": 3, "steps": [{"op": "release", "lock": "l"}]}]}]}
-            """, ContractsJsonContext.Default.ExperimentProgram)!;
+            """, ProgramsJsonContext.Default.ExperimentProgram)!;
         var result = ProgramReader.Check(program, ProgramLimits.Default);
         Assert.False(result.IsValid);
         var error = Assert.Single(result.Errors);
@@ -106,6 +106,6 @@ public class ProgramJsonTests
         var json = """{"processes": [{"name": "p1", "steps": [""" +
             string.Concat(Enumerable.Repeat("""{"op": "repeat", "count": 1, "steps": [""", 100)) +
             string.Concat(Enumerable.Repeat("]}", 100)) + "]}]}";
-        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(json, ContractsJsonContext.Default.ExperimentProgram));
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize(json, ProgramsJsonContext.Default.ExperimentProgram));
     }
 }
