@@ -294,8 +294,8 @@ public static class PageLoad
             // The client's own marks (src/LockLab.Client/Services/StartupMarks.cs).
             Of(".NET runtime started, the client's entry point reached", l => l.ClientMark("locklab:main")),
             Of("the client's services built (it starts rendering)", l => l.ClientMark("locklab:host-built")),
-            Of("WebAssembly has rendered the page (it starts connecting)", l => l.RenderedMs),
-            Of("the live panel's hub connection up", l => l.ClientMark("locklab:hub-connected")),
+            Of("WebAssembly has rendered the page (it takes the connection start.js opened)", l => l.RenderedMs),
+            Of("the live panel in its room (the early answers read)", l => l.ClientMark("locklab:hub-connected")),
             Of("live panel interactive", l => l.InteractiveMs),
         }.Where(p => p.Item2.Count > 0);
     }
