@@ -47,8 +47,10 @@ public sealed class RunLauncher(RunRequestValidator validator, RunOrchestrator o
     /// <param name="ct">The caller gave up (its request or connection ended).</param>
     public async Task<LaunchResult> StartAsync(RunRequest request, string room, string client, CancellationToken ct)
     {
-        if (!limiter.TryTake(client)) return new LaunchResult.TooMany();
+        // Validated first: a request that would not run (a teacher's typo in a curl command) says what is wrong and
+        // does not spend one of the address's runs for the minute.
         if (!validator.TryValidate(request, room, out var valid, out var errors)) return new LaunchResult.Invalid(errors);
+        if (!limiter.TryTake(client)) return new LaunchResult.TooMany();
         return await orchestrator.EnqueueAsync(valid!, ct);
     }
 }

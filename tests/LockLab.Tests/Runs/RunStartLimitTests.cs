@@ -38,3 +38,28 @@ public class RunStartLimitTests(ThreeRunsAMinuteLabFactory lab) : IClassFixture<
         Assert.Contains("too many runs", await overRest.Content.ReadAsStringAsync());
     }
 }
+
+/// <summary>A request that would not run is answered with what is wrong, and costs the address none of its runs.</summary>
+public class InvalidRunRequestLimitTests(ThreeRunsAMinuteLabFactory lab) : IClassFixture<ThreeRunsAMinuteLabFactory>
+{
+    [Fact]
+    public async Task Requests_refused_as_invalid_do_not_spend_the_allowance()
+    {
+        var rest = lab.CreatePresenterClient();
+        var wrong = new RunRequest { Scenario = "lock", Processes = 1 };
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest,
+                (await rest.PostAsJsonAsync("/api/runs", wrong, ContractsJsonContext.Default.RunRequest)).StatusCode);
+        }
+
+        var right = new RunRequest { Scenario = "lock", Iterations = 1, DelayMs = 0 };
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Accepted,
+                (await rest.PostAsJsonAsync("/api/runs", right, ContractsJsonContext.Default.RunRequest)).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.TooManyRequests,
+            (await rest.PostAsJsonAsync("/api/runs", right, ContractsJsonContext.Default.RunRequest)).StatusCode);
+    }
+}
