@@ -156,17 +156,7 @@ public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixtu
         Prerequisites.Require(Prerequisites.Chromium);
         const string room = "a11y-history";
         using var client = lab.Server.CreateClient(presenter: true);
-        var runs = new List<string>();
-        foreach (var scenario in new[] { "no-lock", "lock" })
-        {
-            var id = await StartRunAsync(client, $$"""{"scenario":"{{scenario}}","room":"{{room}}","delayMs":10}""");
-            await Waiting.UntilAsync(async () =>
-            {
-                var info = await client.GetFromJsonAsync<JsonElement>($"/api/runs/{id}");
-                return info.GetProperty("status").GetString() == "completed" ? (object)info : null;
-            }, TimeSpan.FromSeconds(30), "the run to complete");
-            runs.Add(id);
-        }
+        var runs = await FinishedRunsAsync(client, room);
         var (page, errors) = await lab.NewPageAsync(bypassCsp: true);
         var findings = new List<string>();
 

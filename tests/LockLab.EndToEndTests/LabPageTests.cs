@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using LockLab.EndToEndTests.ScaleOut;
 using LockLab.TestServices;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -169,7 +170,7 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
             await route.ContinueAsync();
         });
         await page.GotoAsync(new Uri(lab.Server.Address, $"/lessons/process-locks/3?room={room}").ToString());
-        await WaitForViewersAsync(presenter, room, 1); // the early connection is in the room
+        await lab.Server.WaitForViewersAsync(room, 1); // the early connection is in the room
         (await presenter.PostAsync($"/api/runs/{run}/stop", null)).EnsureSuccessStatusCode();
         await Waiting.UntilAsync(async () =>
             (await presenter.GetFromJsonAsync<JsonElement>($"/api/runs/{run}")).GetProperty("status").GetString() == "cancelled" ? "" : null,
@@ -180,12 +181,6 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await Expect(page.Locator($"[data-testid=run-status][data-run='{run}']")).ToHaveAttributeAsync("data-status", "cancelled");
         Assert.Empty(errors);
     }
-
-    /// <summary>Waits until the server counts <paramref name="viewers"/> pages in <paramref name="room"/> (no event tells it over HTTP).</summary>
-    private static Task WaitForViewersAsync(HttpClient client, string room, int viewers) =>
-        Waiting.UntilAsync(async () =>
-            (await client.GetFromJsonAsync<JsonElement>($"/api/rooms/{room}")).GetProperty("viewers").GetInt32() >= viewers ? "" : null,
-            TimeSpan.FromSeconds(30), $"{viewers} viewer(s) in room {room}");
 
     [SkippableFact]
     public async Task A_run_triggered_over_http_appears_live_on_every_open_page_of_the_room()
