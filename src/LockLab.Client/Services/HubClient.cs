@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices.JavaScript;
+using System.Runtime.Versioning;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using LockLab.Contracts;
@@ -85,6 +86,13 @@ public sealed partial class HubClient : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _hub ??= await CreateAsync();
+        if (Interop.StartedEarly(_hub))
+        {
+            // The connection js/hub.js opened while .NET was loading is up: taken in this very turn (docs/benchmarks.md,
+            // "page": a trip through the browser's task queue waits there behind the page's first render).
+            State = HubState.Connected;
+            return;
+        }
         State = HubState.Connecting;
         try
         {
@@ -113,12 +121,22 @@ public sealed partial class HubClient : IAsyncDisposable
     /// <exception cref="HubCallException">The method failed on the server, or the connection is not there.</exception>
     public Task InvokeAsync(string method, params object?[] args) => InvokeCoreAsync(method, args);
 
-    private async Task<string> InvokeCoreAsync(string method, object?[] args)
+    private Task<string> InvokeCoreAsync(string method, object?[] args)
     {
-        if (_hub is null || State != HubState.Connected) throw new HubCallException($"Cannot call '{method}': not connected.");
+        if (_hub is null || State != HubState.Connected)
+            return Task.FromException<string>(new HubCallException($"Cannot call '{method}': not connected."));
+        var arguments = ArgumentsJson(args);
+        // One of the page's first calls, made early and answered already: its answer now, not in a later turn.
+        return Interop.AnsweredEarly(_hub, method, arguments) is { } answer
+            ? Task.FromResult(answer)
+            : InvokeRemoteAsync(_hub, method, arguments);
+    }
+
+    private static async Task<string> InvokeRemoteAsync(JSObject hub, string method, string arguments)
+    {
         try
         {
-            return await Interop.Invoke(_hub, method, ArgumentsJson(args));
+            return await Interop.Invoke(hub, method, arguments);
         }
         catch (JSException ex)
         {
@@ -150,13 +168,20 @@ public sealed partial class HubClient : IAsyncDisposable
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    /// <summary>
+    /// Imports <c>js/hub.js</c> for the page (once; by its absolute address, as a relative one would be resolved against
+    /// <c>_framework/</c>). Called as .NET starts (Program.cs), so that the import is done by the time the page connects:
+    /// the connection is then taken without waiting a turn.
+    /// </summary>
+    [SupportedOSPlatform("browser")]
+    public static Task ImportModuleAsync(Uri siteAddress) =>
+        s_module ??= JSHost.ImportAsync(Module, new Uri(siteAddress, "/js/hub.js").ToString());
+
     private async Task<JSObject> CreateAsync()
     {
         // Only the browser has SignalR's JavaScript client (a page prerendered on the server does not connect).
         if (!OperatingSystem.IsBrowser()) throw new PlatformNotSupportedException("The lab's hub client runs in the browser only.");
-        // Imported once per page, by its absolute address (a relative one would be resolved against _framework/).
-        s_module ??= JSHost.ImportAsync(Module, new Uri(_hubUrl, "/js/hub.js").ToString());
-        await s_module;
+        await ImportModuleAsync(_hubUrl);
         return Interop.Create(_hubUrl.ToString(), () => _accessToken() ?? "", OnMessage, OnEvents, OnState);
     }
 
@@ -240,6 +265,12 @@ public sealed partial class HubClient : IAsyncDisposable
         [JSImport("start", Module)]
         [return: JSMarshalAs<JSType.Promise<JSType.Void>>]
         public static partial Task Start(JSObject hub);
+
+        [JSImport("startedEarly", Module)]
+        public static partial bool StartedEarly(JSObject hub);
+
+        [JSImport("answeredEarly", Module)]
+        public static partial string? AnsweredEarly(JSObject hub, string method, string argumentsJson);
 
         [JSImport("stop", Module)]
         [return: JSMarshalAs<JSType.Promise<JSType.Void>>]

@@ -38,6 +38,7 @@ function connect(url, accessToken) {
     const hub = {
         url, connection: null, transport: "", bigRuns: new Map(), accessToken, receive: null, pending: [], starting: null,
         answered: new Map(), // calls made early: method and arguments → the server's answer, for the page's first such call
+        settled: new Map(), // of those, the answers that are in: method and arguments → the answer as JSON
     };
     // Returns nothing: SignalR takes a handler's return value for an answer the server did not ask for, and warns.
     const deliver = message => {
@@ -53,7 +54,9 @@ function connect(url, accessToken) {
         connection.on(target, (...args) => deliver({ target, args }));
     }
     connection.onreconnecting(error => {
-        hub.answered.clear(); // what was asked early belongs to the connection that dropped
+        // What was asked early belongs to the connection that dropped.
+        hub.answered.clear();
+        hub.settled.clear();
         deliver({ state: "reconnecting", error });
     });
     connection.onreconnected(() => deliver({ state: "reconnected" }));
@@ -87,9 +90,12 @@ export function preconnect(url, token, room) {
     if (room) {
         hub.starting.then(() => {
             for (const [method, args] of [["GetScenarios", []], ["GetLimits", []], ["ShowLatestOnly", []], ["JoinRoom", [room]]]) {
+                const key = callKey(method, args);
                 const answer = hub.connection.invoke(method, ...args);
-                answer.catch(() => { }); // handed to the page's own call, which reports it
-                hub.answered.set(callKey(method, args), answer);
+                // A refusal is handed to the page's own call, which reports it; an answer is also kept as JSON, for the
+                // page to read in the same turn (`answer`).
+                answer.then(result => { if (hub.answered.get(key) === answer) hub.settled.set(key, JSON.stringify(result ?? null)); }, () => { });
+                hub.answered.set(key, answer);
             }
         }, () => { });
     }
@@ -157,6 +163,29 @@ export async function start(hub) {
     await hub.connection.start();
 }
 
+/**
+ * Whether the connection opened early is up already: then the page takes it as started, in the same turn, without a
+ * trip through the browser's task queue (which, while the page renders, waits behind all of the render's work).
+ */
+export function startedEarly(hub) {
+    if (!hub.starting || hub.connection.state !== "Connected") return false;
+    hub.starting = null;
+    return true;
+}
+
+/**
+ * The answer to a call made early, as JSON, if it has come (taken: a second such call goes to the server); else null,
+ * and the page makes the call (`invoke`, which takes an answer still on its way).
+ */
+export function answeredEarly(hub, method, argumentsJson) {
+    const key = callKey(method, JSON.parse(argumentsJson));
+    const answer = hub.settled.get(key);
+    if (answer === undefined) return null;
+    hub.settled.delete(key);
+    hub.answered.delete(key);
+    return answer;
+}
+
 export async function stop(hub) {
     await hub.connection.stop();
 }
@@ -177,6 +206,7 @@ export async function invoke(hub, method, argumentsJson) {
     const key = callKey(method, args);
     const early = hub.answered.get(key);
     hub.answered.delete(key);
+    hub.settled.delete(key);
     const result = await (early ?? hub.connection.invoke(method, ...args));
     return JSON.stringify(result ?? null);
 }
