@@ -20,6 +20,9 @@ namespace LockLab.Contracts;
 /// initial value). The writes' order in memory, as observed by the writes themselves.</param>
 /// <param name="Round">In a run repeated round after round (<c>rounds</c> &gt; 1, e.g. "Run 100 times"): the round, from 1,
 /// the event belongs to; each round starts again from 0. Null in a run of one round.</param>
+/// <param name="Target">A program's run with more than one shared integer or more than one lock or semaphore: the integer
+/// (read, write, print) or the lock or semaphore (lock-wait, lock-acquired, lock-released) the event is about. Null where
+/// there is only one of each (the five classic scenarios), so their events read as they always have.</param>
 public sealed record RunEvent(
     long Seq,
     string Process,
@@ -30,7 +33,8 @@ public sealed record RunEvent(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? WriteId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ReadFrom = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Replaced = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Round = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Round = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Target = null);
 
 [JsonConverter(typeof(JsonStringEnumConverter<EventKind>))]
 public enum EventKind

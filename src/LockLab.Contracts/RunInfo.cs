@@ -12,6 +12,9 @@ public enum RunStatus
     [JsonStringEnumMemberName("cancelled")] Cancelled,
     /// <summary>Cut off by a server restart.</summary>
     [JsonStringEnumMemberName("interrupted")] Interrupted,
+    /// <summary>Every process of a cycle held a lock the next one waited for: none could ever move. The lab saw the cycle in
+    /// the run's wait-for graph, ended the workers and names the cycle in the summary (<see cref="RunSummary.Deadlock"/>).</summary>
+    [JsonStringEnumMemberName("deadlocked")] Deadlocked,
 }
 
 /// <summary>A run as the REST API and the hub describe it.</summary>
@@ -66,6 +69,9 @@ public sealed record RunLinks(string Self, string Events);
 /// <see cref="LostWritesListLimit"/> of them; <paramref name="LostUpdates"/> counts them all.</param>
 /// <param name="PrintedTotal">Set when the run printed more than <see cref="ListLimit"/> values: how many it printed.
 /// A summary goes to every page with the run; all the values are in the run's events (<c>/api/runs/{id}/events</c>, export).</param>
+/// <param name="Deadlock">A run that ended <see cref="RunStatus.Deadlocked"/>: the cycle of processes that waited for one another.</param>
+/// <param name="SharedValues">A program's run with more than one shared integer: each integer's expected and final value and
+/// the updates lost on it (the fields above are then the first integer's). Null for a run of one integer.</param>
 /// <param name="IncrementsPerSecond">Stress runs: shared-counter increments per second over all processes, over the time
 /// they spent counting (each round from the first process beginning to the last one finishing).</param>
 public sealed record RunSummary(
@@ -79,7 +85,9 @@ public sealed record RunSummary(
     IReadOnlyList<Outcome>? Outcomes = null,
     double? IncrementsPerSecond = null,
     string? Discrepancy = null,
-    long? PrintedTotal = null)
+    long? PrintedTotal = null,
+    DeadlockReport? Deadlock = null,
+    IReadOnlyList<SharedValueSummary>? SharedValues = null)
 {
     /// <summary>Printed values a summary lists; a run that printed more lists the first ones. Every run the default
     /// limits allow in one round prints fewer (at most 8 processes × 1,000 iterations).</summary>
@@ -122,6 +130,30 @@ public sealed record LostWrite(
 /// output and final value, and in how many rounds it came out.</summary>
 /// <param name="Printed">A repeated run that reports its steps: the values printed in the round, in order. Null for stress runs.</param>
 public sealed record Outcome(long FinalValue, int Count, bool Expected, IReadOnlyList<long>? Printed = null);
+
+/// <summary>A deadlock as the lab saw it in the wait-for graph: each process of the cycle, what it held and what it waited for.</summary>
+/// <param name="Cycle">The processes of the cycle in order: each waits for a lock the next one holds, and the last waits for
+/// one the first holds.</param>
+/// <param name="FormedAtMs">When the cycle closed (the last of its processes began to wait), ms since the run started.</param>
+/// <param name="DetectedAtMs">When the lab saw it, ms since the run started.</param>
+public sealed record DeadlockReport(IReadOnlyList<DeadlockLink> Cycle, double FormedAtMs, double DetectedAtMs)
+{
+    /// <summary>"p1 holds a, waits for b; p2 holds b, waits for a": the cycle in words, in English (pages translate it
+    /// link by link with <see cref="DeadlockLink.Holds"/> and <see cref="DeadlockLink.WaitsFor"/>).</summary>
+    public string Describe() => string.Join("; ", Cycle.Select(link => link.Describe()));
+}
+
+/// <summary>One process of a deadlock's cycle.</summary>
+/// <param name="Process">The process (<c>p1</c>, …).</param>
+/// <param name="Holds">The locks (and semaphore permits) it held.</param>
+/// <param name="WaitsFor">The lock or semaphore it waited for.</param>
+public sealed record DeadlockLink(string Process, IReadOnlyList<string> Holds, string WaitsFor)
+{
+    public string Describe() => $"{Process} holds {string.Join(", ", Holds)}, waits for {WaitsFor}";
+}
+
+/// <summary>One shared integer of a program's run: what it should end at, what it ended at, and the updates lost on it.</summary>
+public sealed record SharedValueSummary(string Name, long ExpectedFinalValue, long ActualFinalValue, int LostUpdates);
 
 public sealed record ProcessSummary(string Process, int Pid, int? ExitCode, double LockWaitMs, int Writes);
 

@@ -20,4 +20,9 @@ public sealed record RunRequest
     public RunMode? Mode { get; init; }
     /// <summary>How many times to repeat the experiment (stress runs).</summary>
     public int? Rounds { get; init; }
+    /// <summary>The <c>semaphore</c> scenario: how many processes may hold the semaphore at once.</summary>
+    public int? Permits { get; init; }
+    /// <summary>An experiment of its own instead of a scenario's: its text or its model (<see cref="Experiments.ProgramSource"/>),
+    /// checked against the server's program limits. With a program, <see cref="Scenario"/> is left out.</summary>
+    public Experiments.ProgramSource? Program { get; init; }
 }

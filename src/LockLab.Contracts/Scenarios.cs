@@ -8,6 +8,11 @@ public static class Scenarios
     public const string LockPerStep = "lock-per-step";
     public const string LostUpdate = "lost-update";
     public const string Stress = "stress";
+    public const string Deadlock = "deadlock";
+    public const string LockOrdering = "lock-ordering";
+    public const string Semaphore = "semaphore";
+    /// <summary>Not a scenario: the name a run started from a program of its own goes by.</summary>
+    public const string Program = "program";
 
     public static IReadOnlyList<string> All { get; } = [NoLock, Lock, LockPerStep, LostUpdate, Stress];
 
@@ -19,6 +24,10 @@ public static class Scenarios
         LockPerStep => "Lock around each step",
         LostUpdate => "Lost update",
         Stress => "Stress test",
+        Deadlock => "Deadlock",
+        LockOrdering => "Lock ordering",
+        Semaphore => "Semaphore",
+        Program => "The lesson's program",
         _ => scenario,
     };
 
@@ -30,6 +39,10 @@ public static class Scenarios
         LockPerStep => "Run with a lock per step",
         LostUpdate => "Run the lost update",
         Stress => "Run the stress test",
+        Deadlock => "Run into a deadlock",
+        LockOrdering => "Run with ordered locks",
+        Semaphore => "Run with a semaphore",
+        Program => "Run the program",
         _ => $"Run {scenario}",
     };
 }
