@@ -265,13 +265,15 @@ public sealed class RunExecution : IDisposable
         var names = WaitForGraph.ResourceNames(_program);
         var segment = _segment!;
         var token = _stopWatching.Token;
-        return Task.Run(async () =>
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A thread of its own, not the thread pool's timers: a busy server (a big run's events, a room of pages) can keep
+        // pool threads waiting for tens of milliseconds, and the lab promises to see a deadlock within 200 ms.
+        var watch = new Thread(() =>
         {
-            using var timer = new PeriodicTimer(DeadlockWatchInterval);
-            string? seen = null;
             try
             {
-                while (await timer.WaitForNextTickAsync(token))
+                string? seen = null;
+                while (!token.WaitHandle.WaitOne(DeadlockWatchInterval))
                 {
                     var graph = WaitForGraph.Read(segment, _p.Processes, _program.Locks.Count, _program.Semaphores.Count);
                     if (graph.Cycle() is not { } cycle)
@@ -291,10 +293,21 @@ public sealed class RunExecution : IDisposable
                     return;
                 }
             }
-            catch (OperationCanceledException)
+            catch (Exception ex)
             {
+                _logger.LogError(ex, "Run {RunId}: the deadlock watch failed", _run.Id);
             }
-        });
+            finally
+            {
+                done.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "deadlock watch",
+        };
+        watch.Start();
+        return done.Task;
     }
 
     /// <summary>
