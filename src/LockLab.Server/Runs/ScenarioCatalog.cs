@@ -93,6 +93,7 @@ public sealed class ScenarioCatalog
             MaxAmount = Math.Min(ProgramLimits.Default.MaxAmount, l.MaxAmount),
             MaxEvents = Math.Min(ProgramLimits.Default.MaxEvents, l.MaxEventsPerRun),
             MaxTotalSleepMs = Math.Min(ProgramLimits.Default.MaxTotalSleepMs, l.RunTimeLimitSeconds * 1000L / 2),
+            MaxTextChars = Math.Min(ProgramLimits.Default.MaxTextChars, RunsEndpoints.MaxProgramTextChars),
         };
         _byName = All.ToDictionary(s => s.Name, StringComparer.Ordinal);
         Limits = new LabLimits(l.MaxConcurrentRuns, l.MaxQueuedRuns, l.MaxActiveRunsPerRoom, l.MaxEventsPerRun,

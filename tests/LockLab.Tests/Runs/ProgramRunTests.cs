@@ -126,7 +126,7 @@ public class ProgramRunTests(ManyRunsLabFactory lab) : IClassFixture<ManyRunsLab
         { "semaphore s permits 8\nprocess p1:\n  sleep 1\n", "permits" },
         { "process p1:\n" + string.Concat(Enumerable.Repeat("  sleep 1\n", 65)), "steps" },
         { "process p1:\n  repeat 2 {\n    repeat 2 {\n      repeat 2 {\n        repeat 2 {\n          sleep 1\n        }\n      }\n    }\n  }\n", "deep" },
-        { "process p1:\n  sleep 1\n" + new string('#', 20_001), "characters" },
+        { "process p1:\n  sleep 1\n" + new string('#', 12_001), "characters" },
         // Nothing in a program can name a file or a command: a path or a shell line is not a step.
         { "process p1:\n  /bin/sh -c 'rm -rf /'\n", "not a step" },
         { "shared ../../etc/passwd\nprocess p1:\n  print x\n", "name" },
