@@ -44,8 +44,10 @@ public sealed record WaitForGraph(IReadOnlyList<(int Resource, long Since)?> Wai
             {
                 if (mayMove[p]) continue;
                 var r = Waiting[p]!.Value.Resource;
-                var holders = HoldersOf(r).ToList();
-                // No holder marked: free, or a holder between taking it and marking it (it is running). Either may move on.
+                var holders = HoldersOf(r, except: p).ToList();
+                // No other holder marked: free, or a holder between taking it and marking it (it is running), or the waiter
+                // itself, seen holding what it has just got in a reading taken over a few microseconds (a process cannot
+                // wait for itself: a program that would is refused). Each may move on.
                 if (holders.Count == 0 || Free[r] > 0 || holders.Any(q => mayMove[q]))
                 {
                     mayMove[p] = true;
@@ -62,15 +64,15 @@ public sealed record WaitForGraph(IReadOnlyList<(int Resource, long Since)?> Wai
         {
             path.Add(p2);
             var r = Waiting[p2]!.Value.Resource;
-            p2 = HoldersOf(r).Where(q => !mayMove[q]).OrderBy(q => q == p2 ? 1 : 0).ThenBy(q => q).First();
+            p2 = HoldersOf(r, except: p2).First(q => !mayMove[q]);
         }
         return path[path.IndexOf(p2)..];
     }
 
-    private IEnumerable<int> HoldersOf(int resource)
+    private IEnumerable<int> HoldersOf(int resource, int except)
     {
         var holds = Holds[resource];
-        for (var q = 0; q < holds.Length; q++) if (holds[q] > 0) yield return q;
+        for (var q = 0; q < holds.Length; q++) if (q != except && holds[q] > 0) yield return q;
     }
 
     /// <summary>A cycle the same as another reading's: the same processes waiting for the same things since the same instants.</summary>

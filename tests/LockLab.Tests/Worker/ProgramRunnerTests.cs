@@ -76,6 +76,8 @@ public class ProgramRunnerTests
         // Not disposed: the threads stay blocked on the segment for the life of the test host, and unmapping it under them
         // would crash it. Its file is deleted at the end (the mapping outlives it).
         var t = new TestSegment();
+        Leak(t);
+        File.Delete(t.Path); // the mapping outlives the file
         var program = BuiltInPrograms.Deadlock(holdMs: 50);
         var text = ProgramText.Format(program);
         RunSegmentsPrepare(t, program);
@@ -84,16 +86,17 @@ public class ProgramRunnerTests
         threads.ForEach(th => th.Start());
         t.OpenGate(true, 2);
 
-        Assert.True(SpinWait.SpinUntil(() => LockLab.Server.Runs.WaitForGraph.Read(t.Segment, 2, 2, 0).Cycle() is not null,
+        LockLab.Server.Runs.WaitForGraph? graph = null;
+        IReadOnlyList<int>? cycle = null;
+        Assert.True(SpinWait.SpinUntil(() => (cycle = (graph = LockLab.Server.Runs.WaitForGraph.Read(t.Segment, 2, 2, 0)).Cycle()) is not null,
             TimeSpan.FromSeconds(10)), "no cycle in the graph");
-        var graph = LockLab.Server.Runs.WaitForGraph.Read(t.Segment, 2, 2, 0);
         Assert.Equal("p1 holds a, waits for b; p2 holds b, waits for a",
-            graph.Report(graph.Cycle()!, ["a", "b"], t.Segment.RunStartTimestamp, System.Diagnostics.Stopwatch.GetTimestamp()).Describe());
-        // Really blocked: still there a while later (each lock's waiter wakes only to check its holder is alive).
+            graph!.Report(cycle!, ["a", "b"], t.Segment.RunStartTimestamp, System.Diagnostics.Stopwatch.GetTimestamp()).Describe());
+        // Really blocked: still there a while later (each lock's waiter wakes only to check its holder is alive), and the
+        // graph says the same.
         Assert.False(threads[0].Join(300));
         Assert.False(threads[1].Join(0));
-        Leak(t);
-        File.Delete(t.Path);
+        Assert.Equal(cycle, LockLab.Server.Runs.WaitForGraph.Read(t.Segment, 2, 2, 0).Cycle());
     }
 
     private static void RunSegmentsPrepare(TestSegment t, ExperimentProgram program) => LockLab.Server.Runs.RunSegments.Prepare(t.Segment, program);
