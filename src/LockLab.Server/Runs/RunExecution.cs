@@ -77,8 +77,10 @@ public sealed class RunExecution : IDisposable
         {
             var asked = StartWorkers();
             var following = FollowWorkers();
-            await OpenGateAsync(asked);
+            // Watching from before the gate opens: on a busy server the continuation after the gate can come hundreds of
+            // milliseconds late, and a deadlock may form within the run's first hundred.
             _watching = WatchForDeadlockAsync();
+            await OpenGateAsync(asked);
             var rounds = _p.Rounds > 1
                 ? await Task.Run(
                     () => PlayRounds(_segment!, _p, _started, () => _firstFailure is not null, _timeLimit.Token),
@@ -287,7 +289,8 @@ public sealed class RunExecution : IDisposable
                         seen = signature;
                         continue;
                     }
-                    _deadlock = graph.Report(cycle, names, _started, Stopwatch.GetTimestamp());
+                    // The gate has opened (the processes ran into the cycle): the run's start is in the segment.
+                    _deadlock = graph.Report(cycle, names, segment.RunStartTimestamp, Stopwatch.GetTimestamp());
                     _logger.LogInformation("Run {RunId} deadlocked: {Cycle}", _run.Id, _deadlock.Describe());
                     foreach (var w in _workers) w.Kill();
                     return;
