@@ -92,6 +92,7 @@ public enum RunMode
 /// outcome table); 1 otherwise.</param>
 /// <param name="ReportsSteps">False for stress runs: they report how often each final value occurred, not every step
 /// (millions of steps would swamp the page and the server's memory).</param>
+/// <param name="Permits">The <c>semaphore</c> scenario: how many processes may hold the semaphore at once; null for the others.</param>
 public sealed record RunParameters(
     int Processes,
     int Iterations,
@@ -102,7 +103,8 @@ public sealed record RunParameters(
     StartMode StartMode,
     RunMode Mode = RunMode.Live,
     int Rounds = 1,
-    bool ReportsSteps = true)
+    bool ReportsSteps = true,
+    int? Permits = null)
 {
     /// <summary>The value the counter must end at (in each round) if no update is lost.</summary>
     public long ExpectedFinalValue => Amounts.Sum(a => (long)a) * Iterations;
@@ -119,8 +121,10 @@ public sealed record IntRange(int Min, int Max)
 }
 
 /// <summary>The bounds every request is validated against; the UI shows them.</summary>
+/// <param name="Permits">The <c>semaphore</c> scenario's permits; null where a scenario has none.</param>
 public sealed record ParameterLimits(
-    IntRange Processes, IntRange Iterations, IntRange Amount, IntRange DelayMs, IntRange GapMs, IntRange Rounds);
+    IntRange Processes, IntRange Iterations, IntRange Amount, IntRange DelayMs, IntRange GapMs, IntRange Rounds,
+    IntRange? Permits = null);
 
 /// <summary>A scenario as <c>GET /api/scenarios</c> describes it.</summary>
 public sealed record ScenarioInfo(string Name, string Title, string Description, RunParameters Defaults, ParameterLimits Limits);

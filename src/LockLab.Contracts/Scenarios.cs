@@ -14,7 +14,13 @@ public static class Scenarios
     /// <summary>Not a scenario: the name a run started from a program of its own goes by.</summary>
     public const string Program = "program";
 
-    public static IReadOnlyList<string> All { get; } = [NoLock, Lock, LockPerStep, LostUpdate, Stress];
+    public static IReadOnlyList<string> All { get; } = [NoLock, Lock, LockPerStep, LostUpdate, Stress, Deadlock, LockOrdering, Semaphore];
+
+    /// <summary>The lesson's five experiments over one counter and one lock, whose runs summarize as they always have. The
+    /// others (and a program of one's own) are summarized per shared integer and watched for deadlocks.</summary>
+    public static IReadOnlyList<string> Classic { get; } = [NoLock, Lock, LockPerStep, LostUpdate, Stress];
+
+    public static bool IsClassic(string scenario) => Classic.Contains(scenario);
 
     /// <summary>What a button or heading calls the scenario.</summary>
     public static string Title(string scenario) => scenario switch

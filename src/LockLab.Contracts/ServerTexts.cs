@@ -25,6 +25,8 @@ public static class ServerTexts
 public static class RunErrors
 {
     public const string StoppedByPresenter = "Stopped by the presenter.";
+    /// <summary>A run that ended <see cref="RunStatus.Deadlocked"/>; its summary names the cycle.</summary>
+    public const string Deadlocked = "Deadlock: no process can move.";
     public const string ServerShuttingDown = "The server is shutting down.";
     public const string EndedUnexpectedly = "The run ended unexpectedly.";
     public const string InternalError = "Internal error: {0}";
@@ -59,6 +61,7 @@ public static class RunErrors
 
     public static readonly IReadOnlyList<string> All =
     [
+        Deadlocked,
         StoppedByPresenter, ServerShuttingDown, EndedUnexpectedly, InternalError, TimeLimitExceeded, TooManyEvents,
         WorkerFailedInRound, WorkersNotReady, WorkerExitedBeforeJob, WorkerDied, WorkerDiedSaying, WorkerDiedHoldingLock,
         WorkerDiedHoldingLockSaying, LineTooLong, IncompleteLine, NotAnEvent, NotItsOwnEvent, TicketTwice, ServerStopped,
@@ -164,4 +167,17 @@ public static class JoinAdvice
         + "(or, behind a proxy or a DNS name, set LockLab:PublicUrl).";
 
     public static readonly IReadOnlyList<string> All = [UnknownAddress, LoopbackOnly];
+}
+
+/// <summary>
+/// What is wrong with a run request that gives a program (<c>POST /api/runs {"program": …}</c>), as validation entries
+/// (Problems.zh-CN.resx has each one's translation). What is wrong inside the program itself is
+/// <see cref="Experiments.ProgramMessages"/>'s, placed on its process and step.
+/// </summary>
+public static class ProgramRequestTexts
+{
+    public const string ScenarioAndProgram = "Give a scenario or a program, not both.";
+    public const string SetByTheProgram = "A program says this itself: leave it out of a request that gives a program.";
+    public const string OneRound = "A run of a program or of this scenario is one round: leave rounds out, or give 1.";
+    public const string NoPermits = "Only the semaphore scenario has permits.";
 }

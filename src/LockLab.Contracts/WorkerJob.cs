@@ -11,6 +11,10 @@ namespace LockLab.Contracts;
 /// <param name="Rounds">Repeat the job this many times, each round released by the server after it read the previous result.</param>
 /// <param name="BelowNormal">A big run's job: the worker runs it below normal priority, yielding the machine to the server
 /// that reports its steps and to a browser beside it. A lesson run's keep normal priority: its timing is what it shows.</param>
+/// <param name="Program">The run's program in its text form (<see cref="Experiments.ProgramText"/>), already validated by the
+/// server: this worker runs the steps of process number <paramref name="Index"/>, over the integers, locks and semaphores it
+/// declares (in the segment in declaration order: integers, then locks, then semaphores). Null: the classic job the other
+/// fields describe (<see cref="Experiments.BuiltInPrograms.For"/>'s program for one process).</param>
 public sealed record WorkerJob(
     string SegmentPath,
     int Index,
@@ -23,7 +27,8 @@ public sealed record WorkerJob(
     bool StepEvents = true,
     bool Stepped = false,
     int Rounds = 1,
-    bool BelowNormal = false)
+    bool BelowNormal = false,
+    string? Program = null)
 {
     public string Process => RunParameters.ProcessName(Index);
 }

@@ -231,7 +231,7 @@ public sealed class WriteLedger
 
     private long AmountOf(Write write) => write.Value - ValueOf(write.ReadFrom);
 
-    private long ValueOf(int writeId) => writeId == 0 ? 0 : _byId.TryGetValue(writeId, out var index) ? _writes[index].Value : 0;
+    private long ValueOf(int writeId) => writeId == 0 ? InitialValue : _byId.TryGetValue(writeId, out var index) ? _writes[index].Value : 0;
 
     /// <summary>
     /// Whether the write at <paramref name="later"/> has the value of the write at <paramref name="earlier"/>
@@ -268,15 +268,30 @@ public sealed class WriteLedger
     /// expected value minus the actual one. Any of these failing is a bug in the lab, never a property of the race.
     /// </summary>
     /// <param name="lostAmount">What the lost writes had added in all (<see cref="Lost"/>).</param>
-    public List<string> Check(RunParameters parameters, long actualFinalValue, long lostAmount)
+    public List<string> Check(RunParameters parameters, long actualFinalValue, long lostAmount) =>
+        Check((long)parameters.Processes * parameters.Iterations, parameters.ExpectedFinalValue, actualFinalValue, lostAmount,
+            processIndex => processIndex >= 0 && processIndex < parameters.Amounts.Count ? parameters.Amounts[processIndex] : null);
+
+    /// <summary>The same checks for one shared integer of a program, whose writes add what each step says: every write
+    /// placed, every read showing what its write produced, the last write holding the final value, and the lost amounts
+    /// adding up to what is missing.</summary>
+    /// <param name="expectedWrites">How many writes the run makes to the integer, and <paramref name="expectedFinalValue"/>
+    /// what it ends at when none is lost; both null when the run did not go to its end (a deadlock).</param>
+    public List<string> Check(long? expectedWrites, long? expectedFinalValue, long actualFinalValue, long lostAmount) =>
+        Check(expectedWrites, expectedFinalValue, actualFinalValue, lostAmount, _ => null);
+
+    /// <summary>The value of the integer before any write (a program may start it anywhere; the counter starts at 0).</summary>
+    public long InitialValue { get; init; }
+
+    private List<string> Check(long? expectedWrites, long? expectedFinalValue, long actualFinalValue, long lostAmount,
+        Func<int, int?> amountOf)
     {
         Settle();
         var problems = new List<string>(_problems);
         var placed = _memoryOrder!.Count;
         if (placed != _writes.Count)
             problems.Add($"{_writes.Count - placed} of {_writes.Count} writes could not be placed in the order they landed.");
-        var expectedWrites = (long)parameters.Processes * parameters.Iterations;
-        if (_writes.Count != expectedWrites) problems.Add($"{_writes.Count} writes were reported; the run makes {expectedWrites}.");
+        if (expectedWrites is not null && _writes.Count != expectedWrites) problems.Add($"{_writes.Count} writes were reported; the run makes {expectedWrites}.");
         foreach (var index in _memoryOrder)
         {
             var w = _writes[index];
@@ -286,9 +301,9 @@ public sealed class WriteLedger
             {
                 problems.Add($"{process}'s write (seq {w.Seq}) names a value no write produced ({(w.NamesItsSource ? w.ReadFrom : "")}).");
             }
-            else if (processIndex >= 0 && processIndex < parameters.Amounts.Count && AmountOf(w) != parameters.Amounts[processIndex])
+            else if (amountOf(processIndex) is { } amount && AmountOf(w) != amount)
             {
-                problems.Add($"{process}'s write (seq {w.Seq}) added {AmountOf(w)}, not {parameters.Amounts[processIndex]}.");
+                problems.Add($"{process}'s write (seq {w.Seq}) added {AmountOf(w)}, not {amount}.");
             }
         }
         // Reads checked as they came, then the ones whose write arrived after them or never did.
@@ -302,13 +317,12 @@ public sealed class WriteLedger
                 problems.Add($"{process}'s read (seq {r.Seq}) saw {r.Value}, " +
                     $"but the write it names produced {ValueOf(r.ReadFrom)}.");
         }
-        var last = placed > 0 ? _writes[_memoryOrder[^1]].Value : 0;
+        var last = placed > 0 ? _writes[_memoryOrder[^1]].Value : InitialValue;
         if (last != actualFinalValue) problems.Add($"The last write left {last}; the shared value is {actualFinalValue}.");
-        var missing = parameters.ExpectedFinalValue - actualFinalValue;
-        if (lostAmount != missing)
+        if (expectedFinalValue is { } expected && lostAmount != expected - actualFinalValue)
         {
-            problems.Add($"The lost writes add up to {lostAmount}, but the final value is {missing} short of the " +
-                $"expected {parameters.ExpectedFinalValue}.");
+            problems.Add($"The lost writes add up to {lostAmount}, but the final value is {expected - actualFinalValue} short of the " +
+                $"expected {expected}.");
         }
         return problems;
     }

@@ -45,7 +45,13 @@ builder.Services.AddLabLocalization(); // English and Chinese: the user's choice
 builder.Services.AddOperations();
 builder.Services.AddOpenApi();
 builder.Services.AddSignalR()
-    .AddJsonProtocol(o => o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default))
+    .AddJsonProtocol(o =>
+    {
+        o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
+        // StartRun's "program" as a model: the programs' own contract, its steps' "op" anywhere in the step.
+        o.PayloadSerializerOptions.TypeInfoResolverChain.Insert(1, LockLab.Contracts.Experiments.ProgramsJsonContext.Default);
+        o.PayloadSerializerOptions.AllowOutOfOrderMetadataProperties = true;
+    })
     .AddScaleOut(builder.Configuration); // one server in memory, or several sharing Redis (LockLab:Redis)
 
 builder.Services.AddRazorComponents().AddInteractiveWebAssemblyComponents();

@@ -37,6 +37,22 @@ public sealed unsafe class SharedSegment : IDisposable
     private const int CountingTimesOffset = 448; // two longs per process: when it began and finished its part of the round
     public const int MaxProcesses = 16;
 
+    // The program area (experiments as programs): shared integers beyond the counter, locks and semaphores beyond the
+    // lesson's lock, and the wait-for graph the server watches for deadlocks. Integer 0 is the counter and a program's
+    // first lock is the lesson's lock, so the classic experiments use the segment exactly as before.
+    private const int ProgramIntegersOffset = 1024; // one CounterWord per integer; slot 0 unused (integer 0 is the counter)
+    private const int ResourcesOffset = 1088;       // one cache line per lock or semaphore: its word, then a lock's holder
+    private const int ResourceStride = 64;
+    private const int WaitingForOffset = 1600;      // one int per process: the resource it waits for, plus 1; 0 for none
+    private const int WaitingSinceOffset = 1664;    // one long per process: when it began to wait (Stopwatch timestamp)
+    private const int HoldsOffset = 1792;           // one int per resource and process: how many of it the process holds
+
+    /// <summary>Shared integers a run's program may have (each a <see cref="CounterWord"/>).</summary>
+    public const int MaxSharedIntegers = 8;
+
+    /// <summary>Locks and semaphores together a run's program may have.</summary>
+    public const int MaxResources = 8;
+
     /// <summary>How long a process waits at the start line without giving up its core (see <see cref="ArriveAtStartLine"/>).</summary>
     private const int StartLineSpinMicroseconds = 2000;
 
@@ -52,7 +68,19 @@ public sealed unsafe class SharedSegment : IDisposable
         _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
         _base = p + _view.PointerOffset;
         Lock = new CrossProcessLock((int*)(_base + LockWordOffset), (int*)(_base + LockHolderOffset));
+        _locks = new CrossProcessLock[MaxResources];
+        _semaphores = new CrossProcessSemaphore[MaxResources];
+        _locks[0] = Lock;
+        for (var r = 0; r < MaxResources; r++)
+        {
+            var slot = _base + ResourcesOffset + r * ResourceStride;
+            if (r > 0) _locks[r] = new CrossProcessLock((int*)slot, (int*)(slot + 4));
+            _semaphores[r] = new CrossProcessSemaphore((int*)slot);
+        }
     }
+
+    private readonly CrossProcessLock[] _locks;
+    private readonly CrossProcessSemaphore[] _semaphores;
 
     /// <summary>Where run segments live: RAM-backed <c>/dev/shm</c> when the OS has it, else the temp folder.</summary>
     public static string DefaultDirectory { get; } = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
@@ -320,6 +348,75 @@ public sealed unsafe class SharedSegment : IDisposable
         Volatile.Write(ref *Round, round);
         Kernel.Wake(Round, int.MaxValue);
     }
+
+    private long* SharedPointer(int integer) =>
+        integer == 0 ? CounterPointer
+        : integer is > 0 and < MaxSharedIntegers ? (long*)(_base + ProgramIntegersOffset) + integer
+        : throw new ArgumentOutOfRangeException(nameof(integer));
+
+    /// <summary>Shared integer <paramref name="integer"/> of a program (0: the counter), with the id of the write that
+    /// produced it, in one plain load.</summary>
+    public CounterWord ReadShared(int integer) => CounterWord.Unpack(Volatile.Read(ref *SharedPointer(integer)));
+
+    /// <summary>As <see cref="ReplaceCounter"/>, for shared integer <paramref name="integer"/>.</summary>
+    public CounterWord ReplaceShared(int integer, CounterWord word) =>
+        CounterWord.Unpack(Interlocked.Exchange(ref *SharedPointer(integer), word.Pack()));
+
+    /// <summary>Sets a shared integer's value as written by nobody (its initial value: the server, before the gate opens).</summary>
+    public void SetShared(int integer, int value) => Volatile.Write(ref *SharedPointer(integer), new CounterWord(value, 0).Pack());
+
+    /// <summary>The program's lock number <paramref name="resource"/> (its place among the locks and semaphores; the first is
+    /// <see cref="Lock"/>).</summary>
+    public CrossProcessLock LockAt(int resource) => _locks[CheckResource(resource)];
+
+    /// <summary>The program's semaphore number <paramref name="resource"/> (its place among the locks and semaphores).</summary>
+    public CrossProcessSemaphore SemaphoreAt(int resource) => _semaphores[CheckResource(resource)];
+
+    /// <summary>Gives a semaphore its permits: the server, before the gate opens.</summary>
+    public void InitializeSemaphore(int resource, int permits) => SemaphoreAt(resource).Initialize(permits);
+
+    private static int CheckResource(int resource) =>
+        resource is >= 0 and < MaxResources ? resource : throw new ArgumentOutOfRangeException(nameof(resource));
+
+    // The wait-for graph. A process writes it around every real blocking call: it marks what it waits for, blocks in the
+    // kernel, then marks what it holds and clears its wait; it unmarks a hold before it releases. So a hold seen here is
+    // always real, and the server, which only reads, sees a cycle only where processes really wait for one another.
+    private int* WaitingForPointer(int process) => (int*)(_base + WaitingForOffset) + CheckProcess(process);
+    private long* WaitingSincePointer(int process) => (long*)(_base + WaitingSinceOffset) + CheckProcess(process);
+    private int* HoldsPointer(int resource, int process) =>
+        (int*)(_base + HoldsOffset) + CheckResource(resource) * MaxProcesses + CheckProcess(process);
+
+    private static int CheckProcess(int process) =>
+        process is >= 0 and < MaxProcesses ? process : throw new ArgumentOutOfRangeException(nameof(process));
+
+    /// <summary>Process <paramref name="process"/> is about to block for <paramref name="resource"/>.</summary>
+    public void MarkWaiting(int process, int resource)
+    {
+        Volatile.Write(ref *WaitingSincePointer(process), Stopwatch.GetTimestamp());
+        Volatile.Write(ref *WaitingForPointer(process), CheckResource(resource) + 1);
+    }
+
+    /// <summary>Process <paramref name="process"/> got <paramref name="resource"/>: it holds one more of it and waits no more.</summary>
+    public void MarkAcquired(int process, int resource)
+    {
+        Interlocked.Increment(ref *HoldsPointer(resource, process));
+        Volatile.Write(ref *WaitingForPointer(process), 0);
+    }
+
+    /// <summary>Process <paramref name="process"/> is about to give back one of <paramref name="resource"/>.</summary>
+    public void MarkReleasing(int process, int resource) => Interlocked.Decrement(ref *HoldsPointer(resource, process));
+
+    /// <summary>What process <paramref name="process"/> waits for now (null: nothing), and since when (a <see cref="Stopwatch"/>
+    /// timestamp, comparable across processes).</summary>
+    public (int Resource, long Since)? WaitingFor(int process)
+    {
+        var waiting = Volatile.Read(ref *WaitingForPointer(process));
+        if (waiting == 0) return null;
+        return (waiting - 1, Volatile.Read(ref *WaitingSincePointer(process)));
+    }
+
+    /// <summary>How many of <paramref name="resource"/> process <paramref name="process"/> holds (a lock: 0 or 1).</summary>
+    public int Holds(int resource, int process) => Volatile.Read(ref *HoldsPointer(resource, process));
 
     private int* Permits(int index) =>
         index is >= 0 and < MaxProcesses ? (int*)(_base + PermitsOffset) + index : throw new ArgumentOutOfRangeException(nameof(index));

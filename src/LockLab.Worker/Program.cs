@@ -43,8 +43,19 @@ watch.OnOrphaned(() => File.Delete(job.SegmentPath));
 // presenter's browser on the same machine must keep drawing.
 if (job.BelowNormal) Native.LowerPriority(Native.BelowNormal);
 using var segment = SharedSegment.Open(job.SegmentPath);
+JobRunner runner;
+try
+{
+    // The program is read before this worker says it is ready: reading it is no part of the run's clock.
+    runner = new JobRunner(segment, job, sink, Environment.ProcessId);
+}
+catch (InvalidDataException ex)
+{
+    Console.Error.WriteLine($"locklab-worker: {ex.Message}");
+    return ExitCodes.BadJob;
+}
 segment.SignalReady();
-new JobRunner(segment, job, sink, Environment.ProcessId).Run();
+runner.Run();
 // Its last event is written: the process's exit (the runtime's shutdown, a few milliseconds of a core) must not hold up
 // the server reading that event, or the page receiving it.
 Native.LowerPriority(Native.Lowest);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LockLab.Contracts;
+using LockLab.Contracts.Experiments;
 using LockLab.SharedMemory;
 
 namespace LockLab.Worker;
@@ -44,6 +45,8 @@ internal static class WarmUp
                 foreach (var scope in (ReadOnlySpan<LockScope>)[LockScope.None, LockScope.WholeLoop, LockScope.PerStep])
                 {
                     var lesson = new WorkerJob(job.SegmentPath, 0, 1, Iterations: 1, DelayMs: 1, GapMs: 0, scope, StartMode.Lesson);
+                    // As the server sends it: the program in its text form, read by the worker.
+                    lesson = lesson with { Program = ProgramText.Format(JobRunner.ProgramOf(lesson)) };
                     new JobRunner(segment, lesson, discard, Environment.ProcessId).Run();
                 }
             }

@@ -33,11 +33,11 @@ public static class BuiltInPrograms
     /// The stress scenario does the same without the print (its bare loop is nothing but the lock and <c>v += n</c>).
     /// What is not in the program stays a run parameter: the start mode, live or step mode, the rounds.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">Not one of <see cref="Scenarios.All"/>, or fewer amounts than processes.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Not one of <see cref="Scenarios.Classic"/>, or fewer amounts than processes.</exception>
     public static ExperimentProgram For(string scenario, RunParameters parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        if (!Scenarios.All.Contains(scenario)) throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "Not a scenario.");
+        if (!Scenarios.IsClassic(scenario)) throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "Not one of the five classic scenarios.");
         if (parameters.Amounts.Count < parameters.Processes)
             throw new ArgumentOutOfRangeException(nameof(parameters), "One amount per process is needed.");
         var prints = scenario != Scenarios.Stress;

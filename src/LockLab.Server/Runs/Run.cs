@@ -34,6 +34,10 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
     public string Scenario => request.Scenario.Name;
     public string Room => request.Room;
     public RunParameters Parameters => request.Parameters;
+
+    /// <summary>What the run's processes execute: a scenario's program (<see cref="Contracts.Experiments.BuiltInPrograms"/>)
+    /// or the request's own.</summary>
+    public Contracts.Experiments.ExperimentProgram Program => request.Program;
     public DateTimeOffset CreatedAt { get; } = createdAt;
     public RunStatus Status { get; private set; } = RunStatus.Queued;
     public DateTimeOffset? StartedAt { get; private set; }

@@ -36,7 +36,11 @@ public sealed class RunControl(Run run, SharedSegment segment)
             var events = run.RetainedEvents().Where(e => e.Process == process).ToList(); // a running step-mode run keeps them all
             var taken = events.Count(e => StepKinds.Contains(e.Kind));
             if (_granted[index] > taken) return TextTemplates.Fill(RunRefusals.StillStepping, process);
-            switch (NextStep.For(run.Parameters, events))
+            // The lesson's experiments as the page predicts them; any other program from its own steps.
+            var next = Scenarios.IsClassic(run.Scenario)
+                ? NextStep.For(run.Parameters, events)
+                : Contracts.Experiments.ProgramSteps.Next(run.Program.Processes[index], events);
+            switch (next)
             {
                 case EventKind.Exit:
                     return TextTemplates.Fill(RunRefusals.ProcessFinished, process);

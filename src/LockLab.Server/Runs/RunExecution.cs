@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LockLab.Contracts;
+using LockLab.Contracts.Experiments;
 using LockLab.Server.Configuration;
 using LockLab.SharedMemory;
 
@@ -40,6 +41,15 @@ public sealed class RunExecution : IDisposable
     private long _started;
     /// <summary>The first failure names the culprit; the workers killed because of it are not blamed.</summary>
     private string? _firstFailure;
+    /// <summary>What the run's processes execute, and its text as each worker is handed it.</summary>
+    private readonly ExperimentProgram _program;
+    private readonly string _programText;
+    /// <summary>A lesson experiment (one counter, one lock) summarizes as it always has; any other program per integer.</summary>
+    private readonly bool _classic;
+    /// <summary>Set once the wait-for graph showed a cycle: the run ends <see cref="RunStatus.Deadlocked"/>.</summary>
+    private volatile DeadlockReport? _deadlock;
+    private readonly CancellationTokenSource _stopWatching = new();
+    private Task _watching = Task.CompletedTask;
 
     public RunExecution(Run run, WorkerPool pool, IRunMetrics metrics, RunLimits limits, TimeProvider clock, ILogger logger,
         CancellationToken stopping)
@@ -47,7 +57,10 @@ public sealed class RunExecution : IDisposable
         (_run, _p, _pool, _metrics, _limits, _clock, _logger, _stopping) =
             (run, run.Parameters, pool, metrics, limits, clock, logger, stopping);
         _segmentPath = RunSegments.NewPathFor(run.Id);
-        _collector = new RunSummaryCollector(_p);
+        _program = run.Program;
+        _programText = ProgramText.Format(_program);
+        _classic = Scenarios.IsClassic(run.Scenario);
+        _collector = new RunSummaryCollector(_p, _classic ? null : _program);
         _timeLimit = CancellationTokenSource.CreateLinkedTokenSource(stopping, run.StopToken);
         // A repeated lesson experiment ("Run 100 times") is that many runs in one: each round gets the time limit of a run.
         LimitSeconds = _p.Mode == RunMode.Step ? limits.StepRunTimeLimitSeconds
@@ -64,6 +77,9 @@ public sealed class RunExecution : IDisposable
         {
             var asked = StartWorkers();
             var following = FollowWorkers();
+            // Watching from before the gate opens: on a busy server the continuation after the gate can come hundreds of
+            // milliseconds late, and a deadlock may form within the run's first hundred.
+            _watching = WatchForDeadlockAsync();
             await OpenGateAsync(asked);
             var rounds = _p.Rounds > 1
                 ? await Task.Run(
@@ -82,6 +98,8 @@ public sealed class RunExecution : IDisposable
 
     private RunOutcome? OutcomeOf(Exception ex) => ex switch
     {
+        // The workers were ended because they were deadlocked; whatever their readers then threw is that ending.
+        _ when _deadlock is { } deadlock => Deadlocked(deadlock),
         OperationCanceledException when _stopping.IsCancellationRequested => new(RunStatus.Cancelled, null, RunErrors.ServerShuttingDown),
         OperationCanceledException when _run.StopReason is { } reason => new(RunStatus.Cancelled, null, reason),
         OperationCanceledException => new(RunStatus.Failed, null, TextTemplates.Fill(RunErrors.TimeLimitExceeded, LimitSeconds)),
@@ -97,6 +115,7 @@ public sealed class RunExecution : IDisposable
     private long StartWorkers()
     {
         _segment = SharedSegment.Create(_segmentPath);
+        RunSegments.Prepare(_segment, _program);
         // The last worker to stand at the gate opens it: nobody waits for the server to notice and open it.
         _segment.ArmGate(_p.StartMode == StartMode.Simultaneous, _p.Processes); // lesson and python: one after the other
         _control = _run.Control = new RunControl(_run, _segment);
@@ -107,7 +126,8 @@ public sealed class RunExecution : IDisposable
         for (var i = _p.Processes - 1; i >= 0; i--)
         {
             var job = new WorkerJob(_segmentPath, i, _p.Amounts[i], _p.Iterations, _p.DelayMs, _p.GapMs, _p.Lock, _p.StartMode,
-                StepEvents: _p.ReportsSteps, Stepped: _p.Mode == RunMode.Step, Rounds: _p.Rounds, BelowNormal: LatestLines.IsBig(_p));
+                StepEvents: _p.ReportsSteps, Stepped: _p.Mode == RunMode.Step, Rounds: _p.Rounds, BelowNormal: LatestLines.IsBig(_p),
+                Program: _programText);
             // Marked as the last job goes out, not once it is out: its worker may open the gate (and start the run)
             // before the server's thread is back from handing it over.
             if (i == 0) _run.Timeline.MarkJobsHanded();
@@ -195,6 +215,7 @@ public sealed class RunExecution : IDisposable
     private RunSummary Summarize(PlayedRounds? rounds)
     {
         var duration = Stopwatch.GetElapsedTime(_started).TotalMilliseconds;
+        if (!_classic) return SummarizeProgram(Math.Round(duration, 3), ranToTheEnd: true);
         var summary = _collector.Build(_segment!.Counter, Math.Round(duration, 3),
             _workers.ToDictionary(w => w.Name, w => (w.Pid, w.ExitCode)), rounds?.FinalValues);
         if (rounds is not null && !_p.ReportsSteps) summary = summary with { IncrementsPerSecond = rounds.IncrementsPerSecond };
@@ -203,6 +224,93 @@ public sealed class RunExecution : IDisposable
             _logger.LogError("Run {RunId}: its events do not account for its final value: {Discrepancy}", _run.Id, discrepancy);
         }
         return summary;
+    }
+
+    private RunSummary SummarizeProgram(double durationMs, bool ranToTheEnd)
+    {
+        var finals = Enumerable.Range(0, _program.Shared.Count).Select(i => (long)_segment!.ReadShared(i).Value).ToArray();
+        var summary = _collector.BuildForProgram(finals, durationMs, _workers.ToDictionary(w => w.Name, w => (w.Pid, w.ExitCode)),
+            ranToTheEnd);
+        if (summary.Discrepancy is { } discrepancy)
+        {
+            _logger.LogError("Run {RunId}: its events do not account for its final values: {Discrepancy}", _run.Id, discrepancy);
+        }
+        return summary;
+    }
+
+    /// <summary>
+    /// A deadlocked run's outcome: its workers are gone (ended on detection), so every event they wrote has been read;
+    /// the summary accounts for what they did up to the deadlock and names the cycle.
+    /// </summary>
+    private RunOutcome Deadlocked(DeadlockReport deadlock)
+    {
+        _sequencer.Drain(Release);
+        var summary = SummarizeProgram(deadlock.DetectedAtMs, ranToTheEnd: false) with { Deadlock = deadlock };
+        return new RunOutcome(RunStatus.Deadlocked, summary, RunErrors.Deadlocked);
+    }
+
+    /// <summary>How often the wait-for graph is read: a deadlock is seen in two readings in a row, so within about twice
+    /// this of forming (the lab promises 200 ms).</summary>
+    public static readonly TimeSpan DeadlockWatchInterval = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// Reads the run's wait-for graph from the segment every <see cref="DeadlockWatchInterval"/> while the run goes: a
+    /// cycle of processes waiting for one another (<see cref="WaitForGraph.Cycle"/>), the same in two readings in a row
+    /// (so that no half-written moment of the graph counts), ends the run: its workers are ended as for a stop, their
+    /// readers then read what they wrote to the end, and the run finishes <see cref="RunStatus.Deadlocked"/>. Only runs
+    /// that report their steps keep the graph (a stress run's fast path has one lock and cannot deadlock).
+    /// </summary>
+    private Task WatchForDeadlockAsync()
+    {
+        var resources = _program.Locks.Count + _program.Semaphores.Count;
+        if (!_p.ReportsSteps || resources == 0) return Task.CompletedTask;
+        var names = WaitForGraph.ResourceNames(_program);
+        var segment = _segment!;
+        var token = _stopWatching.Token;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A thread of its own, not the thread pool's timers: a busy server (a big run's events, a room of pages) can keep
+        // pool threads waiting for tens of milliseconds, and the lab promises to see a deadlock within 200 ms.
+        var watch = new Thread(() =>
+        {
+            try
+            {
+                string? seen = null;
+                while (!token.WaitHandle.WaitOne(DeadlockWatchInterval))
+                {
+                    var graph = WaitForGraph.Read(segment, _p.Processes, _program.Locks.Count, _program.Semaphores.Count);
+                    if (graph.Cycle() is not { } cycle)
+                    {
+                        seen = null;
+                        continue;
+                    }
+                    var signature = graph.Signature(cycle);
+                    if (signature != seen)
+                    {
+                        seen = signature;
+                        continue;
+                    }
+                    // The gate has opened (the processes ran into the cycle): the run's start is in the segment.
+                    _deadlock = graph.Report(cycle, names, segment.RunStartTimestamp, Stopwatch.GetTimestamp());
+                    _logger.LogInformation("Run {RunId} deadlocked: {Cycle}", _run.Id, _deadlock.Describe());
+                    foreach (var w in _workers) w.Kill();
+                    return;
+                }
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "Run {RunId}: the deadlock watch failed", _run.Id);
+            }
+            finally
+            {
+                done.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "deadlock watch",
+        };
+        watch.Start();
+        return done.Task;
     }
 
     /// <summary>
@@ -214,6 +322,9 @@ public sealed class RunExecution : IDisposable
     {
         _run.Control = null;
         _control?.Close();
+        // The watch reads the segment: it stops before the segment is unmapped.
+        _stopWatching.Cancel();
+        await _watching;
         foreach (var w in _workers)
         {
             try
@@ -247,7 +358,11 @@ public sealed class RunExecution : IDisposable
             info.Error is null ? "" : $" — {info.Error}");
     }
 
-    public void Dispose() => _timeLimit.Dispose();
+    public void Dispose()
+    {
+        _timeLimit.Dispose();
+        _stopWatching.Dispose();
+    }
 
     /// <summary>What the rounds of a repeated run came to: the shared value at the end of each, and for a stress run
     /// the increments per second.</summary>

@@ -1,9 +1,11 @@
 using LockLab.Contracts;
+using LockLab.Contracts.Experiments;
 
 namespace LockLab.Server.Runs;
 
-/// <summary>A request that passed validation: its scenario, room and fully resolved parameters.</summary>
-public sealed record ValidRunRequest(ScenarioInfo Scenario, string Room, RunParameters Parameters);
+/// <summary>A request that passed validation: its scenario, room and fully resolved parameters, and the program its
+/// processes execute (the scenario's, or the request's own, checked against the lab's program limits).</summary>
+public sealed record ValidRunRequest(ScenarioInfo Scenario, string Room, RunParameters Parameters, ExperimentProgram Program);
 
 /// <summary>
 /// Checks a run request against its scenario's limits and resolves it. The same rules serve the REST API
@@ -15,13 +17,53 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
     {
         errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         valid = null;
+        if (request.Program is not null) return TryValidateProgram(request, defaultRoom, out valid, errors);
         if (FindScenario(request.Scenario, errors) is not { } scenario) return false;
         var room = request.Room ?? defaultRoom;
         if (!RoomNames.IsValid(room)) errors["room"] = [RoomNames.Rule];
         var parameters = Resolve(request, scenario, errors);
-        if (errors.Count == 0) CheckTotals(parameters, errors);
+        if (errors.Count == 0 && Scenarios.IsClassic(scenario.Name)) CheckTotals(parameters, errors);
         if (errors.Count > 0) return false;
-        valid = new ValidRunRequest(scenario, room, parameters);
+        valid = new ValidRunRequest(scenario, room, parameters, ScenarioCatalog.ProgramFor(scenario.Name, parameters));
+        return true;
+    }
+
+    /// <summary>
+    /// A request that gives its own program: read and checked against the lab's program limits (each error names its
+    /// process and step, and its line in the text form); the program says what the scenario's parameters would, so
+    /// those may not be given beside it. The start mode and live or step mode stay the request's.
+    /// </summary>
+    private bool TryValidateProgram(RunRequest request, string defaultRoom, out ValidRunRequest? valid, Dictionary<string, string[]> errors)
+    {
+        valid = null;
+        if (request.Scenario is not null) errors["scenario"] = [ProgramRequestTexts.ScenarioAndProgram];
+        foreach (var (field, given) in new (string, bool)[]
+        {
+            ("processes", request.Processes is not null), ("iterations", request.Iterations is not null),
+            ("amounts", request.Amounts is not null), ("delayMs", request.DelayMs is not null),
+            ("gapMs", request.GapMs is not null), ("lock", request.Lock is not null), ("permits", request.Permits is not null),
+        })
+        {
+            if (given) errors[field] = [ProgramRequestTexts.SetByTheProgram];
+        }
+        if (request.Rounds is not (null or 1)) errors["rounds"] = [ProgramRequestTexts.OneRound];
+        var room = request.Room ?? defaultRoom;
+        if (!RoomNames.IsValid(room)) errors["room"] = [RoomNames.Rule];
+        var startMode = request.StartMode ?? StartMode.Lesson;
+        if (!Enum.IsDefined(startMode)) errors["startMode"] = [StartModes.Rule];
+        var mode = CheckMode(request.Mode ?? RunMode.Live, reportsSteps: true, rounds: 1, errors);
+        var read = ProgramReader.Read(request.Program!, scenarios.Programs);
+        if (!read.IsValid) errors["program"] = [.. read.Errors.Select(e => e.ToString())];
+        if (errors.Count > 0 || !read.IsValid) return false;
+        var processes = read.Program.Processes.Count;
+        var parameters = scenarios.ProgramScenario.Defaults with
+        {
+            Processes = processes,
+            Amounts = new int[processes],
+            StartMode = mode == RunMode.Step ? StartMode.Simultaneous : startMode,
+            Mode = mode,
+        };
+        valid = new ValidRunRequest(scenarios.ProgramScenario, room, parameters, read.Program);
         return true;
     }
 
@@ -53,6 +95,9 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
         var lockScope = request.Lock ?? d.Lock;
         if (!Enum.IsDefined(lockScope)) errors["lock"] = ["Must be 'none', 'loop' or 'step'."];
         var mode = CheckMode(request.Mode ?? d.Mode, d.ReportsSteps, rounds, errors);
+        int? permits = null;
+        if (limits.Permits is { } permitRange) permits = Check(errors, "permits", request.Permits ?? d.Permits ?? permitRange.Min, permitRange);
+        else if (request.Permits is not null) errors["permits"] = [ProgramRequestTexts.NoPermits];
         // In step mode the presenter decides who moves first, so nobody is held at the start gate.
         if (mode == RunMode.Step) startMode = StartMode.Simultaneous;
         return d with
@@ -66,6 +111,7 @@ public sealed class RunRequestValidator(ScenarioCatalog scenarios)
             Lock = lockScope,
             Mode = mode,
             Rounds = rounds,
+            Permits = permits,
         };
     }
 

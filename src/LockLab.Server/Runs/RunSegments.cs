@@ -17,6 +17,18 @@ public static class RunSegments
     public static string NewPathFor(string runId) => Path.Combine(SharedSegment.DefaultDirectory,
         $"{Prefix}{Environment.ProcessId}-{runId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))}.shm");
 
+    /// <summary>
+    /// Gives a new segment the program's starting state before any worker maps it: each shared integer its initial
+    /// value (the first is the counter), each semaphore its permits (after the locks, as <see cref="SharedSegment"/> lays
+    /// them out).
+    /// </summary>
+    public static void Prepare(SharedSegment segment, LockLab.Contracts.Experiments.ExperimentProgram program)
+    {
+        for (var i = 0; i < program.Shared.Count; i++) segment.SetShared(i, program.Shared[i].Initial);
+        for (var s = 0; s < program.Semaphores.Count; s++)
+            segment.InitializeSemaphore(program.Locks.Count + s, program.Semaphores[s].Permits);
+    }
+
     /// <summary>The segment files this server has for the run now (none once it has ended).</summary>
     public static string[] FilesOf(string runId) =>
         Directory.GetFiles(SharedSegment.DefaultDirectory, $"{Prefix}{Environment.ProcessId}-{runId}-*.shm");

@@ -8,8 +8,13 @@ namespace LockLab.Server.Runs;
 /// <summary><c>/api/scenarios</c> and <c>/api/runs</c>: the REST half of the public contract.</summary>
 public static class RunsEndpoints
 {
-    /// <summary>A run request is a few hundred bytes; anything far larger is a mistake or an attack.</summary>
+    /// <summary>A run request is a few hundred bytes, one with a program a few thousand (<see cref="MaxProgramTextChars"/>);
+    /// anything far larger is a mistake or an attack.</summary>
     public const int MaxBodyBytes = 16 * 1024;
+
+    /// <summary>A request's program text, at most: with room to spare in <see cref="MaxBodyBytes"/> for JSON's escapes of
+    /// its line breaks and quotes (a lesson's program is a few hundred characters).</summary>
+    public const int MaxProgramTextChars = 12_000;
     public const int MaxEventsPerPage = 10_000;
 
     public static IEndpointRouteBuilder MapScenarios(this IEndpointRouteBuilder app)
