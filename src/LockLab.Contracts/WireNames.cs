@@ -15,6 +15,7 @@ public static class WireNames
         RunStatus.Failed => "failed",
         RunStatus.Cancelled => "cancelled",
         RunStatus.Interrupted => "interrupted",
+        RunStatus.Deadlocked => "deadlocked",
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
