@@ -210,5 +210,29 @@ public class ProgramPictureTests
         Assert.Contains("Counter over time: 3 now, 4 expected", chart.Markup);
     }
 
+    [Fact]
+    public async Task A_page_whose_experiment_is_a_program_offers_to_run_it_and_sends_it_as_written()
+    {
+        await using var ctx = NewContext();
+        var experiment = new RunRequest { Program = LockLab.Contracts.Experiments.ProgramSource.FromText("shared x\nprocess p1:\n  add x 1\n") };
+        var settings = new ExperimentSettings { StepMode = true, Processes = 5, Amounts = "7" };
+        RunLauncher.Start? started = null;
+
+        var launcher = ctx.Render<RunLauncher>(p => p
+            .Add(c => c.Experiment, experiment)
+            .Add(c => c.Settings, settings)
+            .Add(c => c.CanStart, true)
+            .Add(c => c.OnStart, (RunLauncher.Start s) => started = s));
+
+        Assert.Contains("The lesson's program", launcher.Markup);
+        var button = launcher.Find("[data-testid=run-experiment]");
+        Assert.Equal("Run the program", button.TextContent.Trim());
+        await button.ClickAsync(new());
+        // What is sent: the program, with step mode, and none of the scenario's knobs (the program says what each does).
+        var sent = settings.Apply(started!.Request, null);
+        Assert.Equal((null, RunMode.Step, null, null), (sent.Scenario, sent.Mode, sent.Processes, sent.Amounts));
+        Assert.Equal("shared x\nprocess p1:\n  add x 1\n", sent.Program!.Text);
+    }
+
     private static string Squeeze(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ").Trim();
 }
