@@ -1,6 +1,7 @@
 using LockLab.Contracts;
 using LockLab.Contracts.Experiments;
 using LockLab.Server.Lessons;
+using LockLab.TestServices;
 
 namespace LockLab.Tests.Lessons;
 
@@ -198,6 +199,26 @@ public class LessonProgramTests
             """);
 
         Assert.Equal(["'lab' entry 'intro' needs a scenario or a program; it was ignored."], lesson.Summary.Warnings);
+    }
+
+    /// <summary>The README's examples of <c>program:</c> are lessons' front matter that loads as it is written there.</summary>
+    [Fact]
+    public void The_readmes_program_examples_load_without_warnings()
+    {
+        var readme = File.ReadAllText(Path.Combine(TestRun.RepositoryRoot ?? throw new DirectoryNotFoundException("LockLab.sln not found"), "README.md"));
+        var examples = System.Text.RegularExpressions.Regex.Matches(readme, @"```yaml\n(lab:\n(?:(?!```).)*?program: \|(?:(?!```).)*)```",
+                System.Text.RegularExpressions.RegexOptions.Singleline)
+            .Select(m => m.Groups[1].Value).ToList();
+
+        Assert.Equal(2, examples.Count);
+        foreach (var example in examples)
+        {
+            var lesson = Parse($"---\ntitle: Example\npost-headings: [One, Two]\n{example}---\n" +
+                "{% include assign-heading.html %}\nOne.\n{% include assign-heading.html %}\nTwo.\n");
+            Assert.Empty(lesson.Summary.Warnings);
+            var experiment = Assert.Single(lesson.Pages, p => p.Experiment is not null).Experiment!;
+            Assert.True(ProgramReader.Read(experiment.Program!, ProgramLimits.Default).IsValid);
+        }
     }
 
     [Theory]
