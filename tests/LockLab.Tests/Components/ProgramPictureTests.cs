@@ -147,8 +147,15 @@ public class ProgramPictureTests
         run.Add(DeadlockEvents.Take(5)); // p1 waits for b, which p2 holds; p2 can still move
 
         var header = ctx.Render<RunHeader>(p => p.Add(c => c.Run, run).Add(c => c.CanControl, true));
-        Assert.NotEmpty(header.FindAll("[data-testid=step-p2]"));
         Assert.Empty(header.FindAll("[data-testid=step-deadlock]"));
+        // The page does not read the program: a process that can move offers its next step, a blocked one names its lock.
+        var p1 = header.Find("[data-testid=step-p1]");
+        Assert.Contains(culture == "en" ? "waits for b" : "等待 b", p1.TextContent);
+        Assert.True(p1.HasAttribute("disabled"));
+        Assert.Contains(culture == "en" ? "next step" : "下一步", header.Find("[data-testid=step-p2]").TextContent);
+        // The header tells each lock's holder.
+        Assert.Equal([("a", "p1"), ("b", "p2")],
+            header.FindAll("[data-testid=named-lock]").Select(l => (l.GetAttribute("data-lock"), l.GetAttribute("data-holders"))));
 
         // The teacher moves p2 to ask for a: the cycle closes, before the lab's verdict arrives.
         run.Add(DeadlockEvents.Skip(5));
