@@ -99,20 +99,29 @@ public static class LessonWarnings
     public const string NoTitle = "The front matter has no 'title'; the file name is used.";
     public const string LabNotAMap = "'lab' should map section numbers to scenarios, e.g. 'lab: { 1: no-lock, 2: lock }'; it was ignored.";
     public const string LabKeyNotASection = "'lab' key '{0}' is not a section number (1, 2, …) or 'intro'; it was ignored.";
-    public const string LabEntryWithoutScenario = "'lab' entry '{0}' needs a scenario; it was ignored.";
+    public const string LabEntryWithoutScenario = "'lab' entry '{0}' needs a scenario or a program; it was ignored.";
     /// <summary>{1}: the scenario named, {2}: the scenarios there are.</summary>
     public const string LabEntryUnknownScenario = "'lab' entry '{0}' names an unknown scenario '{1}' (known: {2}); it was ignored.";
     /// <summary>{1}: the field.</summary>
     public const string LabEntryNotAWholeNumber = "'lab' entry '{0}': '{1}' should be a whole number; it was ignored.";
     public const string LabEntryAmountsNotNumbers = "'lab' entry '{0}': 'amounts' should be a list of whole numbers; it was ignored.";
     public const string LabEntryStartMode = "'lab' entry '{0}': startMode: " + StartModes.Rule + " It was ignored.";
+    /// <summary>{1}: the line of the lesson file, {2}: what is wrong (the program reader's words, in English).</summary>
+    public const string LabEntryProgramErrorAt =
+        "'lab' entry '{0}': the program has an error on line {1}: {2} The page runs no experiment.";
+    /// <summary>{1}: what is wrong (the program reader's words, in English): a program given as a mapping has no lines.</summary>
+    public const string LabEntryProgramError = "'lab' entry '{0}': the program has an error: {1} The page runs no experiment.";
+    public const string LabEntryProgramNotAProgram =
+        "'lab' entry '{0}': 'program' should be the program's text ('program: |' and the lines below) or a mapping " +
+        "with 'shared', 'locks' and 'processes'; the page runs no experiment.";
 
     public static readonly IReadOnlyList<string> All =
     [
         NotADate, HeadingsNotAList, UnsupportedLiquidTag, LiquidSyntaxError, LiquidTooMuch, UnknownLiquidVariable,
         IncludeNotFound, IncludeTooDeep, ExtraHeadings, MissingHeadings, NoTitle, LabNotAMap,
         LabKeyNotASection, LabEntryWithoutScenario, LabEntryUnknownScenario, LabEntryNotAWholeNumber,
-        LabEntryAmountsNotNumbers, LabEntryStartMode,
+        LabEntryAmountsNotNumbers, LabEntryStartMode, LabEntryProgramErrorAt, LabEntryProgramError,
+        LabEntryProgramNotAProgram,
     ];
 }
 

@@ -140,8 +140,35 @@ public sealed class LiveRun
 
     private static readonly Comparer<RunEvent> BySeq = Comparer<RunEvent>.Create((a, b) => a.Seq.CompareTo(b.Seq));
 
+    /// <summary>
+    /// A run of named locks (a program's, whose lock events name their lock in <see cref="RunEvent.Target"/>): who holds
+    /// each lock now, by lock, in the order the locks were first taken (a semaphore may have several holders). Empty for
+    /// a run of one lock, which <see cref="LockHolder"/> tells.
+    /// </summary>
+    public IReadOnlyList<(string Lock, IReadOnlyList<string> Holders)> NamedLocks =>
+        [.. _namedLocks.Select(l => (l.Key, (IReadOnlyList<string>)l.Value))];
+
+    /// <summary>Whether the run's lock events name their locks (see <see cref="NamedLocks"/>).</summary>
+    public bool HasNamedLocks => _namedLocks.Count > 0;
+
+    private readonly List<KeyValuePair<string, List<string>>> _namedLocks = [];
+
+    private List<string> HoldersOf(string lockName)
+    {
+        foreach (var (name, holders) in _namedLocks) if (name == lockName) return holders;
+        _namedLocks.Add(new(lockName, []));
+        return _namedLocks[^1].Value;
+    }
+
     private void Apply(RunEvent e)
     {
+        if (e is { Kind: EventKind.LockWait or EventKind.LockAcquired or EventKind.LockReleased, Target: { } named })
+        {
+            var holders = HoldersOf(named);
+            if (e.Kind == EventKind.LockAcquired) holders.Add(e.Process);
+            else if (e.Kind == EventKind.LockReleased) holders.Remove(e.Process);
+        }
+        else if (e is { Kind: EventKind.Exit }) foreach (var (_, holders) in _namedLocks) holders.Remove(e.Process);
         switch (e.Kind)
         {
             case EventKind.LockAcquired: LockHolder = e.Process; break;
@@ -160,6 +187,7 @@ public sealed class LiveRun
         _printed.Clear();
         PrintedCount = 0;
         LockHolder = null;
+        _namedLocks.Clear();
         foreach (var e in _events) Apply(e);
     }
 
@@ -169,6 +197,11 @@ public sealed class LiveRun
         if (info.Status == RunStatus.Queued && Info.Status != RunStatus.Queued) return;
         if (Info.IsFinished && !info.IsFinished) return;
         Info = info;
-        if (info.IsFinished) LockHolder = null;
+        // A deadlocked run's locks stay held: the picture of who held what is the point.
+        if (info.IsFinished && info.Status != RunStatus.Deadlocked)
+        {
+            LockHolder = null;
+            foreach (var (_, holders) in _namedLocks) holders.Clear();
+        }
     }
 }

@@ -27,6 +27,13 @@ public sealed partial class FrontMatter
     /// <summary>The lab extension: which experiment belongs to which section (see <see cref="LessonExperiments"/>).</summary>
     public object? Lab { get; private init; }
 
+    /// <summary>
+    /// Where each <c>lab</c> entry's <c>program: |</c> block sits in the file: the entry's key and the file's line just
+    /// above the program's first line, so that an error on line n of the program is on line (this + n) of the file.
+    /// Only for a program written as a block (<c>|</c> or <c>&gt;</c>); a quoted or mapped program has no lines to point at.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> ProgramLines { get; private init; } = new Dictionary<string, int>();
+
     public IReadOnlyDictionary<string, string> Metadata { get; private init; } = new Dictionary<string, string>();
 
     /// <summary>Splits a file into front matter and body. A file without front matter is all body.</summary>
@@ -101,9 +108,42 @@ public sealed partial class FrontMatter
             Language = Scalar(keys, "lang")?.Trim(),
             Headings = headings,
             Lab = keys.GetValueOrDefault("lab"),
+            ProgramLines = keys.GetValueOrDefault("lab") is Dictionary<object, object?> lab && lab.Values.Any(HasProgram)
+                ? FindProgramLines(yaml)
+                : new Dictionary<string, int>(),
             Metadata = keys.Where(k => !KnownKeys.Contains(k.Key))
                 .ToDictionary(k => k.Key, k => Describe(k.Value), StringComparer.Ordinal),
         };
+    }
+
+    private static bool HasProgram(object? entry) =>
+        entry is Dictionary<object, object?> fields && fields.Keys.Any(k =>
+            string.Equals(Convert.ToString(k, CultureInfo.InvariantCulture), "program", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The block programs' places (<see cref="ProgramLines"/>), read off the YAML's nodes, which know their lines.</summary>
+    private static Dictionary<string, int> FindProgramLines(string yaml)
+    {
+        var lines = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var stream = new YamlDotNet.RepresentationModel.YamlStream();
+        stream.Load(new StringReader(yaml));
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlDotNet.RepresentationModel.YamlMappingNode root)
+            return lines;
+        if (Child(root, "lab") is not YamlDotNet.RepresentationModel.YamlMappingNode lab) return lines;
+        foreach (var (key, entry) in lab.Children)
+        {
+            if (key is not YamlDotNet.RepresentationModel.YamlScalarNode { Value: { } name }
+                || entry is not YamlDotNet.RepresentationModel.YamlMappingNode fields
+                || Child(fields, "program") is not YamlDotNet.RepresentationModel.YamlScalarNode
+                    { Style: YamlDotNet.Core.ScalarStyle.Literal or YamlDotNet.Core.ScalarStyle.Folded } program)
+                continue;
+            // The node starts at its '|' (YAML's line, from 1); the front matter's first line is the file's second.
+            lines[name.Trim()] = (int)program.Start.Line + 1;
+        }
+        return lines;
+
+        static YamlDotNet.RepresentationModel.YamlNode? Child(YamlDotNet.RepresentationModel.YamlMappingNode map, string name) =>
+            map.Children.FirstOrDefault(c => c.Key is YamlDotNet.RepresentationModel.YamlScalarNode k
+                && string.Equals(k.Value, name, StringComparison.OrdinalIgnoreCase)).Value;
     }
 
     /// <summary>

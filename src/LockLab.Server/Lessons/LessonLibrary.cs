@@ -28,10 +28,15 @@ public sealed partial class LessonLibrary : IDisposable
     private readonly Lock _reloading = new();
     private Snapshot _snapshot;
 
+    /// <summary>The scenarios a lesson's <c>lab</c> entry may name.</summary>
+    public static IReadOnlySet<string> LessonScenarios { get; } =
+        Scenarios.All.Concat([Scenarios.Deadlock, Scenarios.LockOrdering, Scenarios.Semaphore]).ToHashSet(StringComparer.Ordinal);
+
     public LessonLibrary(IOptions<LockLabOptions> options, IHostEnvironment environment, LessonHtml html, ILogger<LessonLibrary> logger)
     {
         _logger = logger;
-        _parser = new LessonParser(html, Scenarios.All.ToHashSet(StringComparer.Ordinal));
+        // The lessons may name the scenarios of the lessons on deadlock and semaphores too.
+        _parser = new LessonParser(html, LessonScenarios);
         var folders = new List<string> { Path.Combine(AppContext.BaseDirectory, "Lessons", "Library") };
         if (!string.IsNullOrWhiteSpace(options.Value.LessonsPath))
         {

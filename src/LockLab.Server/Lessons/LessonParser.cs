@@ -40,7 +40,7 @@ public sealed partial class LessonParser(LessonHtml html, IReadOnlySet<string> s
                 : TextTemplates.Fill(LessonWarnings.MissingHeadings, markers, headings.Count));
         }
 
-        var declared = LessonExperiments.FromFrontMatter(front.Lab, scenarios, warnings);
+        var declared = LessonExperiments.FromFrontMatter(front.Lab, scenarios, warnings, front.ProgramLines);
         var title = front.Title ?? TitleFromFileName(fileName, warnings);
         // The culture the lab's own words take beside this lesson (LabCultures): declared, or read off its text.
         var language = LabCultures.OfLesson(front.Language, title + front.Description + body);

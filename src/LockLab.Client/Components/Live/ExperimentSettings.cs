@@ -35,6 +35,9 @@ public sealed class ExperimentSettings
     /// <summary>The request to send: the base request (a scenario, maybe a lesson page's overrides) with these changes.</summary>
     public RunRequest Apply(RunRequest request, ScenarioInfo? scenario)
     {
+        // A program says what each process does: of these settings only how the processes start and step mode apply.
+        if (request.Program is not null)
+            return request with { StartMode = StartMode, Mode = StepMode ? RunMode.Step : request.Mode };
         var d = scenario?.Defaults;
         var delay = DelayMs ?? request.DelayMs ?? d?.DelayMs;
         var gap = GapMs ?? request.GapMs ?? d?.GapMs;
@@ -51,6 +54,13 @@ public sealed class ExperimentSettings
             Rounds = request.Scenario == Scenarios.Stress ? Rounds ?? request.Rounds : request.Rounds,
         };
     }
+
+    /// <summary>
+    /// The name an experiment's runs go by: its scenario, or <see cref="Scenarios.Program"/> for a lesson's program of
+    /// its own (a request with a program names no scenario); null for no experiment.
+    /// </summary>
+    public static string? NameOf(RunRequest? experiment) =>
+        experiment?.Scenario ?? (experiment?.Program is not null ? Scenarios.Program : null);
 
     /// <summary>Why the amounts text cannot be used, or null.</summary>
     public string? AmountsError => string.IsNullOrWhiteSpace(Amounts) || ParseAmounts(Amounts) is not null

@@ -15,12 +15,19 @@ public enum LaneActivity
     Stale,
 }
 
-public sealed record LaneBar(double FromMs, double ToMs, LaneActivity Activity);
+/// <param name="Lock">Waiting and holding: the lock (or semaphore) waited for or held (<see cref="LockState.LockOf"/>).
+/// Stale: the shared integer read.</param>
+public sealed record LaneBar(double FromMs, double ToMs, LaneActivity Activity, string? Lock = null);
 
 /// <param name="Lost">This write was later erased by another process's write.</param>
-public sealed record LaneMark(double AtMs, EventKind Kind, long Value, long Seq, bool Lost);
+/// <param name="Target">The shared integer read, written or printed, when the run has more than one (else null).</param>
+public sealed record LaneMark(double AtMs, EventKind Kind, long Value, long Seq, bool Lost, string? Target = null);
 
-public sealed record Lane(string Process, IReadOnlyList<LaneBar> Bars, IReadOnlyList<LaneMark> Marks, bool HoldsLock);
+public sealed record Lane(string Process, IReadOnlyList<LaneBar> Bars, IReadOnlyList<LaneMark> Marks, bool HoldsLock)
+{
+    /// <summary>The locks the process holds now, in the order it took them.</summary>
+    public IReadOnlyList<string> Held { get; init; } = [];
+}
 
 /// <summary>
 /// The lanes picture of a run, worked out from its events alone: one lane per process on a shared time axis, with
@@ -31,15 +38,17 @@ public static class LaneModel
 {
     public static IReadOnlyList<Lane> Build(RunParameters parameters, IReadOnlyList<RunEvent> events, double nowMs)
     {
-        var lost = RunSummaryBuilder.FindLostWrites(events).Select(l => l.Seq).ToHashSet();
+        // Lost writes, integer by integer: each shared integer has its own history of writes.
+        var lost = events.GroupBy(e => e.Target ?? "").SelectMany(g => RunSummaryBuilder.FindLostWrites(g)).Select(l => l.Seq).ToHashSet();
         var lanes = new List<Lane>();
-        for (var i = 0; i < parameters.Processes; i++)
+        foreach (var process in ProcessNames(parameters, events))
         {
-            var process = RunParameters.ProcessName(i);
             var own = events.Where(e => e.Process == process).ToList();
             var bars = new List<LaneBar>();
             var marks = new List<LaneMark>();
-            double? waitingSince = null, holdingSince = null, readAt = null;
+            (double At, string Lock)? waitingSince = null;
+            var holding = new List<(string Lock, double Since)>();
+            var reads = new Dictionary<string, double>(StringComparer.Ordinal);
             double stepEnd = 0; // when the process last finished something; a sleep starts there
             var exited = false;
             foreach (var e in own)
@@ -48,31 +57,35 @@ public static class LaneModel
                 {
                     case EventKind.LockWait:
                         AddSleep(bars, parameters, stepEnd, e.AtMs, before: e.Kind);
-                        waitingSince = e.AtMs;
+                        waitingSince = (e.AtMs, LockState.LockOf(e));
                         break;
                     case EventKind.LockAcquired:
-                        if (waitingSince is { } w) bars.Add(new LaneBar(w, e.AtMs, LaneActivity.Waiting));
+                        if (waitingSince is { } w) bars.Add(new LaneBar(w.At, e.AtMs, LaneActivity.Waiting, w.Lock));
                         waitingSince = null;
-                        holdingSince = e.AtMs;
+                        holding.Add((LockState.LockOf(e), e.AtMs));
                         stepEnd = e.AtMs;
                         break;
                     case EventKind.Read:
                         if (parameters.Lock != LockScope.PerStep) AddSleep(bars, parameters, stepEnd, e.AtMs, before: e.Kind);
-                        readAt = e.AtMs;
-                        marks.Add(new LaneMark(e.AtMs, e.Kind, e.Value, e.Seq, false));
+                        reads[LockState.IntegerOf(e)] = e.AtMs;
+                        marks.Add(new LaneMark(e.AtMs, e.Kind, e.Value, e.Seq, false, e.Target));
                         break;
                     case EventKind.Write:
-                        if (readAt is { } r && e.AtMs - r > 0.5) bars.Add(new LaneBar(r, e.AtMs, LaneActivity.Stale));
-                        readAt = null;
-                        marks.Add(new LaneMark(e.AtMs, e.Kind, e.Value, e.Seq, lost.Contains(e.Seq)));
+                        if (reads.Remove(LockState.IntegerOf(e), out var r) && e.AtMs - r > 0.5)
+                            bars.Add(new LaneBar(r, e.AtMs, LaneActivity.Stale, LockState.IntegerOf(e)));
+                        marks.Add(new LaneMark(e.AtMs, e.Kind, e.Value, e.Seq, lost.Contains(e.Seq), e.Target));
                         break;
                     case EventKind.Print:
-                        marks.Add(new LaneMark(e.AtMs, e.Kind, e.Value, e.Seq, false));
+                        marks.Add(new LaneMark(e.AtMs, e.Kind, e.Value, e.Seq, false, e.Target));
                         stepEnd = e.AtMs;
                         break;
                     case EventKind.LockReleased:
-                        if (holdingSince is { } h) bars.Add(new LaneBar(h, e.AtMs, LaneActivity.Holding));
-                        holdingSince = null;
+                        var index = holding.FindLastIndex(h => h.Lock == LockState.LockOf(e));
+                        if (index >= 0)
+                        {
+                            bars.Add(new LaneBar(holding[index].Since, e.AtMs, LaneActivity.Holding, holding[index].Lock));
+                            holding.RemoveAt(index);
+                        }
                         stepEnd = e.AtMs;
                         break;
                     case EventKind.Exit:
@@ -83,14 +96,32 @@ public static class LaneModel
             // Still going: open bars reach "now", so the picture grows live.
             if (!exited)
             {
-                if (waitingSince is { } w) bars.Add(new LaneBar(w, nowMs, LaneActivity.Waiting));
-                if (holdingSince is { } h) bars.Add(new LaneBar(h, nowMs, LaneActivity.Holding));
-                if (readAt is { } r) bars.Add(new LaneBar(r, nowMs, LaneActivity.Stale));
+                if (waitingSince is { } w) bars.Add(new LaneBar(w.At, nowMs, LaneActivity.Waiting, w.Lock));
+                foreach (var (lockName, since) in holding) bars.Add(new LaneBar(since, nowMs, LaneActivity.Holding, lockName));
+                foreach (var (integer, at) in reads) bars.Add(new LaneBar(at, nowMs, LaneActivity.Stale, integer));
             }
-            lanes.Add(new Lane(process, bars.OrderBy(b => b.FromMs).ToList(), marks, holdingSince is not null && !exited));
+            lanes.Add(new Lane(process, bars.OrderBy(b => b.FromMs).ToList(), marks, holding.Count > 0 && !exited)
+            {
+                Held = exited ? [] : [.. holding.Select(h => h.Lock)],
+            });
         }
         return lanes;
     }
+
+    /// <summary>
+    /// The lanes' processes: p1, p2, … as the run's parameters count them; a program may name its processes otherwise,
+    /// and then its events' names, in the order they first appear.
+    /// </summary>
+    public static IReadOnlyList<string> ProcessNames(RunParameters parameters, IReadOnlyList<RunEvent> events)
+    {
+        var names = Enumerable.Range(0, parameters.Processes).Select(RunParameters.ProcessName).ToList();
+        var seen = events.Select(e => e.Process).Distinct(StringComparer.Ordinal).ToList();
+        return seen.All(names.Contains) ? names : [.. names.Where(seen.Contains), .. seen.Where(p => !names.Contains(p))];
+    }
+
+    /// <summary>The locks and semaphores of a run, in the order they were first asked for.</summary>
+    public static IReadOnlyList<string> Locks(IReadOnlyList<RunEvent> events) =>
+        [.. events.Where(e => e.Kind is EventKind.LockWait or EventKind.LockAcquired).Select(LockState.LockOf).Distinct(StringComparer.Ordinal)];
 
     /// <summary>A live run with a delay sleeps before each step: from the end of the last step to the next one.</summary>
     private static void AddSleep(List<LaneBar> bars, RunParameters parameters, double from, double to, EventKind before)
@@ -103,4 +134,12 @@ public static class LaneModel
     /// <summary>The counter over time: every write, in order, as (time, value).</summary>
     public static IReadOnlyList<(double AtMs, long Value)> CounterSeries(IReadOnlyList<RunEvent> events) =>
         events.Where(e => e.Kind == EventKind.Write).Select(e => (e.AtMs, e.Value)).ToList();
+
+    /// <summary>
+    /// Each shared integer over time: its writes, in order, by the integer's name (null for the one counter of a run
+    /// whose events name no integer), in the order the integers were first written.
+    /// </summary>
+    public static IReadOnlyList<(string? Name, IReadOnlyList<(double AtMs, long Value)> Points)> SharedSeries(IReadOnlyList<RunEvent> events) =>
+        [.. events.Where(e => e.Kind == EventKind.Write).GroupBy(e => e.Target)
+            .Select(g => (g.Key, (IReadOnlyList<(double, long)>)g.Select(e => (e.AtMs, e.Value)).ToList()))];
 }
