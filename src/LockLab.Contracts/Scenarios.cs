@@ -22,6 +22,17 @@ public static class Scenarios
 
     public static bool IsClassic(string scenario) => Classic.Contains(scenario);
 
+    /// <summary>The experiments with more than one lock, or a semaphore: the lesson on deadlocks.</summary>
+    public static IReadOnlyList<string> ManyLocks { get; } = [Deadlock, LockOrdering, Semaphore];
+
+    /// <summary>
+    /// The scenarios a page offers beside its own experiment: those of the same lesson (the classic five beside a classic
+    /// one or none; the deadlock lesson's beside a scenario of it or a program), so that a lesson's page is not crowded
+    /// with another lesson's buttons.
+    /// </summary>
+    public static IReadOnlyList<string> OfferedBeside(string? scenario) =>
+        scenario is null || IsClassic(scenario) ? Classic : ManyLocks;
+
     /// <summary>What a button or heading calls the scenario.</summary>
     public static string Title(string scenario) => scenario switch
     {

@@ -29,13 +29,11 @@ public sealed partial class LessonLibrary : IDisposable
     private Snapshot _snapshot;
 
     /// <summary>The scenarios a lesson's <c>lab</c> entry may name.</summary>
-    public static IReadOnlySet<string> LessonScenarios { get; } =
-        Scenarios.All.Concat([Scenarios.Deadlock, Scenarios.LockOrdering, Scenarios.Semaphore]).ToHashSet(StringComparer.Ordinal);
+    public static IReadOnlySet<string> LessonScenarios { get; } = Scenarios.All.ToHashSet(StringComparer.Ordinal);
 
     public LessonLibrary(IOptions<LockLabOptions> options, IHostEnvironment environment, LessonHtml html, ILogger<LessonLibrary> logger)
     {
         _logger = logger;
-        // The lessons may name the scenarios of the lessons on deadlock and semaphores too.
         _parser = new LessonParser(html, LessonScenarios);
         var folders = new List<string> { Path.Combine(AppContext.BaseDirectory, "Lessons", "Library") };
         if (!string.IsNullOrWhiteSpace(options.Value.LessonsPath))
