@@ -24,7 +24,7 @@ public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         var (page, errors) = await lab.NewPageAsync();
         await page.GotoAsync(lab.Server.Address.ToString());
 
-        await Expect(page.GetByTestId("chapter")).ToHaveCountAsync(2);
+        await Expect(page.GetByTestId("chapter")).ToHaveCountAsync(3);
         var card = page.Locator("[data-testid=lesson-card][data-slug=process-locks-zh]");
         await Expect(card).ToContainTextAsync("进程锁");
         await Expect(card).ToContainTextAsync("4 pages");
