@@ -19,6 +19,8 @@ namespace LockLab.Contracts;
 [JsonSerializable(typeof(RoomState))]
 [JsonSerializable(typeof(PresenterSession))]
 [JsonSerializable(typeof(PageRequest))]
+[JsonSerializable(typeof(RoomSettings))]
+[JsonSerializable(typeof(StudentSeat))]
 [JsonSerializable(typeof(JoinAddresses))]
 [JsonSerializable(typeof(LabLimits))]
 [JsonSerializable(typeof(ScenarioInfo[]))]

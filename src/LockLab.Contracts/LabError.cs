@@ -23,6 +23,9 @@ public enum LabErrorCode
 
     /// <summary>Not now: the run's state does not allow it, or the server is stopping.</summary>
     NotNow,
+
+    /// <summary>A student asked for a run, and the presenter does not let students run experiments in this room (now).</summary>
+    StudentRunsOff,
 }
 
 /// <summary>
@@ -61,6 +64,7 @@ public sealed record LabError(LabErrorCode Code, string Message)
         LabErrorCode.QueueFull => "queue-full",
         LabErrorCode.NotFound => "not-found",
         LabErrorCode.NotNow => "not-now",
+        LabErrorCode.StudentRunsOff => "student-runs-off",
         _ => "other",
     };
 }

@@ -31,6 +31,24 @@ public interface ILabHub
     /// <summary>Stops a run; needs the presenter key.</summary>
     Task StopRun(string runId);
 
+    /// <summary>The presenter changes the joined room's settings (students may run or not); needs the presenter key.</summary>
+    Task<RoomState> SetRoomSettings(RoomSettings settings);
+
+    /// <summary>
+    /// This connection belongs to a student of the joined room, known by <paramref name="studentId"/> (a random id the
+    /// page keeps): their own runs stream to it. Called after each join; the id only groups a student's pages.
+    /// </summary>
+    Task<StudentSeat> JoinAsStudent(string studentId);
+
+    /// <summary>A student runs the room page's experiment (their parameters, within the usual limits), when the room allows it.</summary>
+    Task<RunInfo> StartStudentRun(RunRequest request);
+
+    /// <summary>The students' runs in the joined room, newest first; needs the presenter key.</summary>
+    Task<RunInfo[]> GetStudentRuns();
+
+    /// <summary>Shows a student's run to the whole room, as if the presenter had started it; needs the presenter key.</summary>
+    Task<RunInfo> ShowRunToRoom(string runId);
+
     /// <summary>A run's events after sequence number <paramref name="after"/> (a page catching up after a reconnect).</summary>
     Task<RunEvent[]> GetEvents(string runId, long after);
 
@@ -52,4 +70,13 @@ public interface ILabClient
 
     /// <summary>How many pages watch the room now.</summary>
     Task ViewersChanged(string room, int viewers);
+
+    /// <summary>The presenter changed the room's settings (all of them, as they are now).</summary>
+    Task RoomSettingsChanged(string room, RoomSettings settings);
+
+    /// <summary>
+    /// A student's run was queued, moved up the queue, started or ended: sent to that student's pages and to the room's
+    /// presenter pages (their list of student runs).
+    /// </summary>
+    Task StudentRunChanged(RunInfo run);
 }

@@ -18,6 +18,11 @@ public enum RunStatus
 }
 
 /// <summary>A run as the REST API and the hub describe it.</summary>
+/// <param name="Student">A run a student started (not the presenter): the label the room gave the student ("Student 3").
+/// Null for the presenter's runs.</param>
+/// <param name="QueuePosition">A student's run still waiting: its place in the students' queue (1: next to start).</param>
+/// <param name="ShownAt">A student's run the presenter showed to the whole room: when. Until then only the student (and the
+/// presenter's list of student runs) sees it.</param>
 public sealed record RunInfo(
     string Id,
     string Scenario,
@@ -30,7 +35,10 @@ public sealed record RunInfo(
     long EventCount,
     RunSummary? Summary,
     string? Error,
-    RunLinks Links)
+    RunLinks Links,
+    string? Student = null,
+    int? QueuePosition = null,
+    DateTimeOffset? ShownAt = null)
 {
     /// <summary>
     /// The run as the hub sends it to a room's pages: its summary's lists cut to
@@ -54,6 +62,14 @@ public sealed record RunInfo(
 
     [JsonIgnore]
     public bool IsFinished => Status is not (RunStatus.Queued or RunStatus.Running);
+
+    /// <summary>When the run came before the room: its creation, or for a student's run, when the presenter showed it.</summary>
+    [JsonIgnore]
+    public DateTimeOffset BeforeTheRoomAt => ShownAt ?? CreatedAt;
+
+    /// <summary>Whether the room's pages see this run: every presenter's run, and a student's once the presenter showed it.</summary>
+    [JsonIgnore]
+    public bool IsShownToRoom => Student is null || ShownAt is not null;
 }
 
 public sealed record RunLinks(string Self, string Events);
@@ -162,8 +178,20 @@ public sealed record ProcessSummary(string Process, int Pid, int? ExitCode, doub
 /// <param name="Lesson">The lesson the presenter shows (its slug), if any.</param>
 /// <param name="Page">The page of that lesson, from 1.</param>
 /// <param name="Viewers">Connected pages in the room (the presenter's included).</param>
+/// <param name="StudentsMayRun">The presenter lets students run the page's experiment themselves (<see cref="RoomSettings"/>).</param>
 public sealed record RoomState(string Room, RunInfo? CurrentRun, IReadOnlyList<RunInfo> RecentRuns, string? Lesson = null,
-    int Page = 1, int Viewers = 0);
+    int Page = 1, int Viewers = 0, bool StudentsMayRun = false);
+
+/// <summary>
+/// Body of <c>POST /api/rooms/{code}/settings</c> and argument of the hub's <c>SetRoomSettings</c>; also what the room is
+/// told when they change (<c>RoomSettingsChanged</c>). A field left out (null) stays as it is.
+/// </summary>
+/// <param name="StudentsMayRun">Followers without the key may run the page's experiment, each run theirs alone until the
+/// presenter shows it to the room. Off by default; switching it off cancels the students' runs still queued.</param>
+public sealed record RoomSettings(bool? StudentsMayRun = null);
+
+/// <summary>What <c>JoinAsStudent</c> answers: the label the room knows this student by, and their runs it still holds.</summary>
+public sealed record StudentSeat(string Room, string Label, IReadOnlyList<RunInfo> Runs);
 
 /// <summary>Body of <c>POST /api/rooms/{code}/page</c> and argument of the hub's <c>SetPage</c>: move every follower there.</summary>
 public sealed record PageRequest(string? Lesson, int? Page);

@@ -28,6 +28,8 @@ public static class RunErrors
     /// <summary>A run that ended <see cref="RunStatus.Deadlocked"/>; its summary names the cycle.</summary>
     public const string Deadlocked = "Deadlock: no process can move.";
     public const string ServerShuttingDown = "The server is shutting down.";
+    /// <summary>A student's run still queued when the presenter switched students' runs off.</summary>
+    public const string StudentRunsSwitchedOff = "The presenter switched students' runs off before this run's turn came.";
     public const string EndedUnexpectedly = "The run ended unexpectedly.";
     public const string InternalError = "Internal error: {0}";
     /// <summary>{0}: seconds.</summary>
@@ -62,7 +64,7 @@ public static class RunErrors
     public static readonly IReadOnlyList<string> All =
     [
         Deadlocked,
-        StoppedByPresenter, ServerShuttingDown, EndedUnexpectedly, InternalError, TimeLimitExceeded, TooManyEvents,
+        StoppedByPresenter, ServerShuttingDown, StudentRunsSwitchedOff, EndedUnexpectedly, InternalError, TimeLimitExceeded, TooManyEvents,
         WorkerFailedInRound, WorkersNotReady, WorkerExitedBeforeJob, WorkerDied, WorkerDiedSaying, WorkerDiedHoldingLock,
         WorkerDiedHoldingLockSaying, LineTooLong, IncompleteLine, NotAnEvent, NotItsOwnEvent, TicketTwice, ServerStopped,
         InstanceStopped,

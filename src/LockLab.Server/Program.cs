@@ -14,6 +14,7 @@ using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
 using LockLab.Server.ScaleOut;
 using LockLab.Server.Security;
+using LockLab.Server.Students;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.WebEncoders;
 
@@ -39,6 +40,7 @@ builder.Services.AddRuns();
 builder.Services.AddLabHub();
 builder.Services.AddRooms();
 builder.Services.AddBroadcasting();
+builder.Services.AddStudents();
 builder.Services.AddRunHistory();
 builder.Services.AddLessons();
 builder.Services.AddLabLocalization(); // English and Chinese: the user's choice, the lesson's language, the browser's
@@ -87,6 +89,7 @@ app.MapRuns();
 app.MapHistory();
 app.MapLessons();
 app.MapRooms();
+app.MapStudents(); // a room's settings, and its students' runs
 app.MapPresenterSessions();
 app.MapLanguageSwitch(); // GET /culture?set=zh-CN&return=/…
 if (app.Services.GetRequiredService<IOptions<LockLabOptions>>().Value.ServeOpenApi ?? app.Environment.IsDevelopment())

@@ -28,9 +28,11 @@ public class ArchitectureTests
         ["Rooms"] = ["Configuration", "Diagnostics", "Security", "Lessons", "Runs"],
         ["History"] = ["Configuration", "Diagnostics", "Security", "Runs"],
         ["Broadcasting"] = ["Configuration", "Diagnostics", "Runs", "Rooms"],
+        // Students' runs wait in a queue of their own and are carried out by the run path; their news goes out as runs' does.
+        ["Students"] = ["Configuration", "Diagnostics", "Security", "Lessons", "Runs", "Rooms", "Broadcasting"],
         // Localization translates the runs' refusals too, naming a run's status where they do (RunRefusals).
         ["Localization"] = ["Configuration", "Diagnostics", "Lessons", "Runs", "Rooms"],
-        ["Hubs"] = ["Configuration", "Diagnostics", "Security", "Lessons", "Localization", "Runs", "Rooms", "Broadcasting"],
+        ["Hubs"] = ["Configuration", "Diagnostics", "Security", "Lessons", "Localization", "Runs", "Rooms", "Broadcasting", "Students"],
         ["Operations"] = ["Configuration", "Diagnostics", "Runs", "Rooms"],
         ["ScaleOut"] = ["Configuration", "Diagnostics", "Security", "Runs", "Rooms", "History", "Broadcasting"],
         ["Components"] = ["Configuration", "Diagnostics", "Security", "Lessons"],

@@ -54,7 +54,47 @@ public sealed class RunBroadcaster(
 
     public void Follow(Run run) => followers.Start(() => PumpAsync(run));
 
-    private void Send(Run run, string method, params object?[] args) => channel.Send(run.Room, method, args);
+    /// <summary>
+    /// Who hears the run: its room; a student's run, only that student's pages until the presenter shows it to the room
+    /// (<see cref="Shown"/>).
+    /// </summary>
+    private static string AudienceOf(Run run) =>
+        run is { Owner: { } owner, IsShownToRoom: false } ? RoomAudiences.StudentOf(run.Room, owner.StudentId) : run.Room;
+
+    private static void SendTo(Run run, Action<string> send)
+    {
+        lock (run.SendGate) send(AudienceOf(run));
+    }
+
+    private void Send(Run run, string method, params object?[] args) => SendTo(run, audience => channel.Send(audience, method, args));
+
+    /// <summary>
+    /// News of a student's run for the presenter's list of students' runs, and for the student's own pages (its place in
+    /// the queue, its start, its end).
+    /// </summary>
+    public void SendStudentNews(RunInfo info, string studentId)
+    {
+        var news = info.ForViewers();
+        channel.Send(RoomAudiences.PresentersOf(info.Room), nameof(ILabClient.StudentRunChanged), news);
+        channel.Send(RoomAudiences.StudentOf(info.Room, studentId), nameof(ILabClient.StudentRunChanged), news);
+    }
+
+    /// <summary>
+    /// The presenter showed a student's run to the room: the room's pages hear of it as of a run of their own — started,
+    /// or ended already — and catch up with its events by sequence number, as a page that joins midway does. Its events
+    /// from now on go to the room (<see cref="AudienceOf"/>).
+    /// </summary>
+    public void Shown(Run run)
+    {
+        RunInfo info;
+        lock (run.SendGate)
+        {
+            info = run.ToInfo();
+            channel.Send(run.Room, info.IsFinished ? nameof(ILabClient.RunCompleted) : nameof(ILabClient.RunStarted), info.ForViewers());
+        }
+        if (run.Owner is { } owner) SendStudentNews(info, owner.StudentId);
+        followers.Start(() => shared.PublishAsync(info, instance.Id));
+    }
 
     /// <summary>Shares the run's status with the other instances before the room hears of it.</summary>
     private async Task<RunInfo> ShareAsync(Run run)
@@ -73,7 +113,8 @@ public sealed class RunBroadcaster(
         var announced = false;
         try
         {
-            await ShareAsync(run); // queued: other instances' pages see it in the room from now on
+            var queued = await ShareAsync(run); // queued: other instances' pages see it in the room from now on
+            if (run.Owner is { } student) SendStudentNews(queued, student.StudentId);
             await foreach (var update in run.FollowAsync(MaxBatch, pace))
             {
                 // Announced once the start gate has opened, with the gate's instant as its start (what events' atMs count
@@ -81,15 +122,21 @@ public sealed class RunBroadcaster(
                 if (!announced)
                 {
                     if (update.Status == RunStatus.Queued || !(update.GateOpened || update.IsFinal)) continue;
-                    Send(run, nameof(ILabClient.RunStarted), (await ShareAsync(run)).ForViewers());
+                    var started = await ShareAsync(run);
+                    Send(run, nameof(ILabClient.RunStarted), started.ForViewers());
+                    if (run.Owner is { } owner) SendStudentNews(started, owner.StudentId);
                     announced = true;
                 }
                 if (update.Events is { Length: > 0 } batch)
                 {
                     await shared.AppendAsync(run.Id, batch);
                     if (latest is null) Send(run, nameof(ILabClient.RunEvents), run.Id, batch);
-                    else channel.SendBigRun(run.Room, nameof(ILabClient.RunEvents), [run.Id, batch],
-                        latest.Add(batch) is { } due ? [run.Id, due] : null);
+                    else
+                    {
+                        var due = latest.Add(batch);
+                        SendTo(run, audience => channel.SendBigRun(audience, nameof(ILabClient.RunEvents), [run.Id, batch],
+                            due is null ? null : [run.Id, due]));
+                    }
                     run.Timeline.Sent(batch);
                     run.MarkSent(batch[^1].Seq); // handed to every page's feed: memory may let it go once it is stored too
                     pace.Sent();
@@ -99,13 +146,16 @@ public sealed class RunBroadcaster(
                 // the run's completion, so that those pages end on the run's last events.
                 if (latest is { Pending: true } && (update.IsFinal || latest.Due))
                 {
-                    channel.SendBigRun(run.Room, nameof(ILabClient.RunEvents), null, [run.Id, latest.Take()]);
+                    var due = latest.Take();
+                    SendTo(run, audience => channel.SendBigRun(audience, nameof(ILabClient.RunEvents), null, [run.Id, due]));
                 }
                 if (update.IsFinal)
                 {
                     var info = await ShareAsync(run);
                     if (latest is null) Send(run, nameof(ILabClient.RunCompleted), info.ForViewers());
-                    else channel.SendBigRun(run.Room, nameof(ILabClient.RunCompleted), [info.ForViewers()], [info.ForLatestLines()]);
+                    else SendTo(run, audience => channel.SendBigRun(audience, nameof(ILabClient.RunCompleted),
+                        [info.ForViewers()], [info.ForLatestLines()]));
+                    if (run.Owner is { } owner) SendStudentNews(info, owner.StudentId);
                 }
             }
         }

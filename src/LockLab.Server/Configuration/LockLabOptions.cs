@@ -147,6 +147,15 @@ public sealed class RunLimits
     /// <summary>Runs one client address may start per minute, over HTTP and through the hub alike (Runs/RunStartLimiter).</summary>
     public int RunsPerMinutePerClient { get; set; } = 60;
 
+    /// <summary>Runs one student may start per minute, where the presenter lets students run experiments (Students/StudentRuns).</summary>
+    public int StudentRunsPerMinute { get; set; } = 5;
+
+    /// <summary>Runs one student may have queued or running at once.</summary>
+    public int ActiveRunsPerStudent { get; set; } = 1;
+
+    /// <summary>Students' runs waiting in the students' queue of this server, over all rooms; more are refused (503).</summary>
+    public int MaxQueuedStudentRuns { get; set; } = 200;
+
     /// <summary>GET requests under <c>/api</c> one client address may make per minute (Security/ReadLimits).</summary>
     public int ReadsPerMinutePerClient { get; set; } = 6000;
 

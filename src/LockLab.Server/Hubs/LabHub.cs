@@ -6,6 +6,7 @@ using LockLab.Server.Localization;
 using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
 using LockLab.Server.Security;
+using LockLab.Server.Students;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.SignalR;
@@ -28,12 +29,15 @@ public sealed class LabHub(
     ViewerCountAnnouncer viewerCounts,
     ConnectionsPerAddress addresses,
     RoomCodeGuesses guesses,
-    ProblemTranslation translation) : Hub<ILabClient>, ILabHub
+    ProblemTranslation translation,
+    StudentRuns students,
+    RoomAudiences audiences) : Hub<ILabClient>, ILabHub
 {
     public const string Path = "/hubs/lab";
     private const string RoomKey = "room";
     private const string AddressKey = "address";
     private const string CultureKey = "culture";
+    private const string StudentKey = "student";
 
     /// <summary>The room this connection last joined; null before its first join.</summary>
     private string? JoinedRoom => Context.Items.TryGetValue(RoomKey, out var room) ? room as string : null;
@@ -143,7 +147,12 @@ public sealed class LabHub(
     {
         if (request is null) throw Error(LabErrorCode.InvalidRequest, "A run request is required.");
         var client = ClientAddress.Of(Context.GetHttpContext());
-        return await launcher.StartAsync(request, JoinedRoom ?? RoomNames.Main, client, Context.ConnectionAborted) switch
+        return ToRun(await launcher.StartAsync(request, JoinedRoom ?? RoomNames.Main, client, Context.ConnectionAborted));
+    }
+
+    /// <summary>The run a launch accepted, or the hub error that says why not.</summary>
+    private RunInfo ToRun(LaunchResult result) =>
+        result switch
         {
             LaunchResult.Accepted { Run: var run } => run,
             LaunchResult.Invalid { Errors: var errors } =>
@@ -153,7 +162,54 @@ public sealed class LabHub(
             LaunchResult.TooMany => throw Error(LabErrorCode.NotNow, LaunchResult.TooMany.Reason),
             var other => throw new InvalidOperationException($"Unknown launch result {other}."),
         };
+
+    /// <summary>Changes the joined room's settings: students may run experiments, or (switched off) their queued runs are cancelled.</summary>
+    [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
+    public async Task<RoomState> SetRoomSettings(RoomSettings settings)
+    {
+        if (settings?.StudentsMayRun is not { } allowed)
+        {
+            throw Error(LabErrorCode.InvalidRequest, "Say whether students may run experiments: {\"studentsMayRun\": true} or false.");
+        }
+        var room = JoinedRoom ?? RoomNames.Main;
+        await students.SetAllowedAsync(room, allowed);
+        return await rooms.StateAsync(room);
     }
+
+    /// <summary>Which student of the joined room this connection is (a page's own random id): their runs stream to it.</summary>
+    public async Task<StudentSeat> JoinAsStudent(string studentId)
+    {
+        if (!StudentIds.IsValid(studentId)) throw Error(LabErrorCode.InvalidRequest, StudentIds.Rule);
+        if (JoinedRoom is not { } room) throw Error(LabErrorCode.NotNow, "Join a room first.");
+        var label = await rooms.StudentLabelAsync(room, studentId)
+            ?? throw Error(LabErrorCode.RoomFull, "This room has as many students as it can tell apart.");
+        Context.Items[StudentKey] = (room, new StudentOwner(studentId, label));
+        audiences.Join(Context.ConnectionId, RoomAudiences.StudentOf(room, studentId));
+        return new StudentSeat(room, label, students.Of(room, studentId));
+    }
+
+    /// <summary>A student runs the joined room's page experiment (their own parameters), when the presenter allows it.</summary>
+    public async Task<RunInfo> StartStudentRun(RunRequest request)
+    {
+        if (request is null) throw Error(LabErrorCode.InvalidRequest, "A run request is required.");
+        if (JoinedRoom is not { } room || !Context.Items.TryGetValue(StudentKey, out var seat)
+            || seat is not (string seatRoom, StudentOwner student) || seatRoom != room)
+        {
+            throw Error(LabErrorCode.NotNow, LaunchResult.Refused.NotAStudentYet);
+        }
+        var client = ClientAddress.Of(Context.GetHttpContext());
+        return ToRun(await students.StartAsync(request, room, student, client, Context.ConnectionAborted));
+    }
+
+    /// <summary>The students' runs in the joined room, newest first.</summary>
+    [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
+    public Task<RunInfo[]> GetStudentRuns() => students.InRoomAsync(JoinedRoom ?? RoomNames.Main);
+
+    /// <summary>Shows a student's run to everyone in the joined room, the projector included.</summary>
+    [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]
+    public async Task<RunInfo> ShowRunToRoom(string runId) =>
+        (await commands.ShowToRoomAsync(runId ?? "", JoinedRoom ?? RoomNames.Main)).Run
+        ?? throw Error(LabErrorCode.NotFound, $"No run '{runId}'.");
 
     /// <summary>Step mode: lets <paramref name="process"/> take its next step in the run.</summary>
     [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]

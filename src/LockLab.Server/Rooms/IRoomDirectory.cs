@@ -31,6 +31,20 @@ public interface IRoomDirectory
     /// <summary>The page the room shows: no lesson and page 1 until a presenter chose one.</summary>
     Task<(string? Lesson, int Page)> PageOfAsync(string room);
 
+    /// <summary>Whether students may run experiments in the room (its <see cref="RoomSettings"/>); false until a presenter allows it.</summary>
+    Task<bool> StudentsMayRunAsync(string room);
+
+    Task SetStudentsMayRunAsync(string room, bool allowed);
+
+    /// <summary>
+    /// The number the room knows a student by ("Student 3"): given in order of first asking, kept for the room's life.
+    /// Null when the room already numbers <see cref="MaxStudentsPerRoom"/> students.
+    /// </summary>
+    Task<int?> StudentNumberAsync(string room, string studentId);
+
+    /// <summary>Students one room numbers at most: ids are made by pages, so their number must be bounded.</summary>
+    const int MaxStudentsPerRoom = 1000;
+
     /// <summary>This server has <paramref name="here"/> pages watching <paramref name="room"/> now.</summary>
     void ReportViewers(string room, int here);
 
@@ -55,6 +69,8 @@ public sealed class InMemoryRoomDirectory(TimeProvider clock) : IRoomDirectory
         public string? Lesson;
         public int Page = 1;
         public DateTimeOffset ActiveAt = openedAt;
+        public bool StudentsMayRun;
+        public readonly Dictionary<string, int> Students = new(StringComparer.Ordinal);
     }
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Room> _rooms = new(StringComparer.Ordinal)
@@ -92,6 +108,32 @@ public sealed class InMemoryRoomDirectory(TimeProvider clock) : IRoomDirectory
     {
         if (!_rooms.TryGetValue(room, out var r)) return Task.FromResult<(string?, int)>((null, 1));
         lock (r) return Task.FromResult<(string?, int)>((r.Lesson, r.Page));
+    }
+
+    public Task<bool> StudentsMayRunAsync(string room)
+    {
+        if (!_rooms.TryGetValue(room, out var r)) return Task.FromResult(false);
+        lock (r) return Task.FromResult(r.StudentsMayRun);
+    }
+
+    public Task SetStudentsMayRunAsync(string room, bool allowed)
+    {
+        var r = _rooms.GetOrAdd(room, NewRoom);
+        lock (r) r.StudentsMayRun = allowed;
+        return Task.CompletedTask;
+    }
+
+    public Task<int?> StudentNumberAsync(string room, string studentId)
+    {
+        var r = _rooms.GetOrAdd(room, NewRoom);
+        lock (r)
+        {
+            if (r.Students.TryGetValue(studentId, out var known)) return Task.FromResult<int?>(known);
+            if (r.Students.Count >= IRoomDirectory.MaxStudentsPerRoom) return Task.FromResult<int?>(null);
+            var number = r.Students.Count + 1;
+            r.Students[studentId] = number;
+            return Task.FromResult<int?>(number);
+        }
     }
 
     public void ReportViewers(string room, int here)

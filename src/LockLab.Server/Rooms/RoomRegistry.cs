@@ -9,7 +9,8 @@ namespace LockLab.Server.Rooms;
 /// (a run or a viewer named it); <c>main</c> always exists.
 /// </summary>
 public sealed class RoomRegistry(
-    IRoomDirectory directory, RoomConnections connections, RunLookup runs, IRoomChannel channel, TimeProvider clock) : IRunObserver
+    IRoomDirectory directory, RoomConnections connections, RoomAudiences audiences, RunLookup runs, IRoomChannel channel,
+    TimeProvider clock) : IRunObserver
 {
     /// <summary>Rooms a deployment keeps at most: joining is open to anyone, so their number must be bounded.</summary>
     public const int MaxRooms = 10_000;
@@ -43,6 +44,9 @@ public sealed class RoomRegistry(
             if (!mayOpen) throw new RoomNotOpenException(room);
             await OpenNewAsync(room);
         }
+        // The audiences of the room it was in are behind it; a student says again who they are (JoinAsStudent).
+        audiences.LeaveAll(connectionId);
+        if (mayOpen) audiences.Join(connectionId, RoomAudiences.PresentersOf(room));
         return connections.Join(connectionId, room);
     }
 
@@ -72,6 +76,7 @@ public sealed class RoomRegistry(
     /// </summary>
     public IReadOnlyList<string> Leave(string connectionId)
     {
+        audiences.LeaveAll(connectionId);
         var left = connections.Leave(connectionId);
         foreach (var room in left) directory.MarkActive(room, clock.GetUtcNow());
         return left;
@@ -85,6 +90,26 @@ public sealed class RoomRegistry(
         channel.Send(room, nameof(ILabClient.PageChanged), room, lesson, page);
     }
 
+    /// <summary>Lets students run experiments in the room, or stops letting them; every page in the room is told.</summary>
+    public async Task SetStudentsMayRunAsync(string room, bool allowed)
+    {
+        await directory.SetStudentsMayRunAsync(room, allowed);
+        directory.MarkActive(room, clock.GetUtcNow());
+        channel.Send(room, nameof(ILabClient.RoomSettingsChanged), room, new RoomSettings(allowed));
+    }
+
+    public Task<bool> StudentsMayRunAsync(string room) => directory.StudentsMayRunAsync(room);
+
+    /// <summary>The lesson page the room shows: no lesson and page 1 until a presenter chose one.</summary>
+    public Task<(string? Lesson, int Page)> PageOfAsync(string room) => directory.PageOfAsync(room);
+
+    /// <summary>"Student 3": how the room labels a student's runs. Null when the room numbers as many students as it may.</summary>
+    public async Task<string?> StudentLabelAsync(string room, string studentId) =>
+        await directory.StudentNumberAsync(room, studentId) is { } number ? TextTemplates.Fill(StudentLabel, number) : null;
+
+    /// <summary>{0}: the student's number in the room. Pages translate it as they do the server's texts.</summary>
+    public const string StudentLabel = "Student {0}";
+
     /// <summary>Pages watching the room, on every instance.</summary>
     public Task<int> ViewersAsync(string room) => directory.ViewersAsync(room, connections.Count(room));
 
@@ -97,9 +122,13 @@ public sealed class RoomRegistry(
         var shown = directory.PageOfAsync(room);
         var state = runs.RoomStateAsync(room);
         var viewers = ViewersAsync(room);
-        // Three independent reads: with Redis they share one round trip's wait instead of taking three.
+        var studentsMayRun = directory.StudentsMayRunAsync(room);
+        // Independent reads: with Redis they share one round trip's wait instead of taking one each.
         var (lesson, page) = await shown;
-        return await state with { Lesson = lesson, Page = page, Viewers = await viewers };
+        return await state with
+        {
+            Lesson = lesson, Page = page, Viewers = await viewers, StudentsMayRun = await studentsMayRun,
+        };
     }
 }
 

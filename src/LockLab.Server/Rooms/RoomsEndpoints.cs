@@ -129,7 +129,7 @@ public static class RoomsEndpoints
     /// The problem to answer when <paramref name="code"/> names no room: 400 for a malformed code, 404 for one that does
     /// not exist.
     /// </summary>
-    private static async Task<ProblemHttpResult?> MissingAsync(string code, RoomRegistry registry) =>
+    public static async Task<ProblemHttpResult?> MissingAsync(string code, RoomRegistry registry) =>
         InvalidCode(code) ?? (await registry.ExistsAsync(code) ? null : NotFound(code));
 
     private static ProblemHttpResult? InvalidCode(string code) => RoomNames.IsValid(code)

@@ -9,6 +9,7 @@ public static class RoomsServiceCollectionExtensions
     public static IServiceCollection AddRooms(this IServiceCollection services)
     {
         services.AddSingleton<RoomConnections>();
+        services.AddSingleton<RoomAudiences>();
         services.AddSingleton<RoomRegistry>();
         services.AddSingleton<Runs.IRunObserver>(sp => sp.GetRequiredService<RoomRegistry>());
         services.AddSingleton<Security.RoomCodeGuesses>();

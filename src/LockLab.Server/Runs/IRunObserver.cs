@@ -9,4 +9,12 @@ public interface IRunObserver
 {
     /// <summary>A run was accepted. Must not wait: start following it (<see cref="RunFollowers"/>) and return.</summary>
     void Follow(Run run);
+
+    /// <summary>
+    /// The presenter showed a student's run to the whole room (<see cref="Run.ShowToRoom"/>): it is the room's now, on the
+    /// instance executing it. Must not wait.
+    /// </summary>
+    void Shown(Run run)
+    {
+    }
 }

@@ -29,6 +29,8 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
     private long _droppedThrough;
     private bool _droppedUnstored;
     private bool _gateOpened;
+    private DateTimeOffset? _shownAt;
+    private int? _queuePosition;
 
     public string Id { get; } = id;
     public string Scenario => request.Scenario.Name;
@@ -46,6 +48,46 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
     public string? Error { get; private set; }
 
     public bool IsFinished => Status is not (RunStatus.Queued or RunStatus.Running);
+
+    /// <summary>A student's run: whose it is. Null for the presenter's runs, which the whole room sees.</summary>
+    public StudentOwner? Owner { get; init; }
+
+    /// <summary>A student's run the presenter showed to the room: when. Null until then (and for the presenter's runs).</summary>
+    public DateTimeOffset? ShownAt
+    {
+        get { lock (_gate) return _shownAt; }
+    }
+
+    /// <summary>Whether the room's pages see this run (the presenter's always; a student's once shown).</summary>
+    public bool IsShownToRoom => Owner is null || ShownAt is not null;
+
+    /// <summary>
+    /// The presenter shows this student's run to the whole room from now on; false when it is no student's run or was
+    /// shown already.
+    /// </summary>
+    public bool ShowToRoom(DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            if (Owner is null || _shownAt is not null) return false;
+            _shownAt = at;
+            Signal();
+            return true;
+        }
+    }
+
+    /// <summary>A student's run waiting in the students' queue: its place (1: next). Set by that queue.</summary>
+    public int? QueuePosition
+    {
+        get { lock (_gate) return _queuePosition; }
+        set { lock (_gate) _queuePosition = value; }
+    }
+
+    /// <summary>
+    /// Held while news of the run is sent to its audience: its broadcast and the presenter showing it to the room take
+    /// turns, so that a page never hears of the run in an order that would undo what it heard last.
+    /// </summary>
+    public Lock SendGate { get; } = new();
 
     /// <summary>Where the run's time went on this server, from the moment it was accepted.</summary>
     public RunTimeline Timeline { get; } = new();
@@ -354,7 +396,11 @@ public sealed class Run(string id, ValidRunRequest request, DateTimeOffset creat
         lock (_gate)
         {
             return new RunInfo(Id, Scenario, Room, Status, Parameters, CreatedAt, StartedAt, FinishedAt, _appended, Summary, Error,
-                new RunLinks($"/api/runs/{Id}", $"/api/runs/{Id}/events?after=0"));
+                new RunLinks($"/api/runs/{Id}", $"/api/runs/{Id}/events?after=0"), Owner?.Label,
+                Status == RunStatus.Queued ? _queuePosition : null, _shownAt);
         }
     }
 }
+
+/// <summary>Who started a student's run: the id their page keeps (it only groups their pages) and the label the room gave them.</summary>
+public sealed record StudentOwner(string StudentId, string Label);

@@ -5,7 +5,7 @@ namespace LockLab.Server.Runs;
 /// <summary>A presenter's command for a run that another instance executes (see <see cref="IRunCommandRelay"/>).</summary>
 public sealed record RunCommand(string RunId, RunCommandKind Kind, string? Process = null);
 
-public enum RunCommandKind { Stop, Step }
+public enum RunCommandKind { Stop, Step, ShowToRoom }
 
 /// <summary>Carries a run command to the instance executing the run. One server has no other instance to reach.</summary>
 public interface IRunCommandRelay
@@ -29,8 +29,33 @@ public sealed record RunCommandResult(RunInfo? Run, string? Refusal)
 /// runs at once; a run another instance executes gets the command relayed to that instance (its answer then comes
 /// to the room as the run's news, like everyone else's).
 /// </summary>
-public sealed class RunCommands(RunStore store, ISharedRuns shared, IRunCommandRelay relay, TimeProvider clock)
+public sealed class RunCommands(
+    RunStore store, ISharedRuns shared, IRunCommandRelay relay, IEnumerable<IRunObserver> observers, TimeProvider clock)
 {
+    /// <summary>
+    /// Shows a student's run to the whole room (only runs of <paramref name="room"/>): the room's pages get it as they
+    /// get the presenter's runs, and it becomes the room's current run. A run shown already (or the presenter's own) is
+    /// no refusal: the room sees it.
+    /// </summary>
+    public async Task<RunCommandResult> ShowToRoomAsync(string runId, string room)
+    {
+        if (store.Find(runId) is { } run)
+        {
+            if (run.Room != room) return new(null, null);
+            Show(run);
+            return new(run.ToInfo(), null);
+        }
+        if (await shared.FindAsync(runId) is not { } remote || remote.Room != room) return new(null, null);
+        if (!remote.IsShownToRoom) relay.Send(new RunCommand(runId, RunCommandKind.ShowToRoom));
+        return new(remote with { ShownAt = remote.ShownAt ?? clock.GetUtcNow() }, null);
+    }
+
+    private void Show(Run run)
+    {
+        if (!run.ShowToRoom(clock.GetUtcNow())) return;
+        foreach (var observer in observers) observer.Shown(run);
+    }
+
     public Task<RunCommandResult> StopAsync(string runId)
     {
         if (store.Find(runId) is { } run)
@@ -52,8 +77,18 @@ public sealed class RunCommands(RunStore store, ISharedRuns shared, IRunCommandR
     public void ApplyRelayed(RunCommand command)
     {
         if (store.Find(command.RunId) is not { } run) return;
-        if (command.Kind == RunCommandKind.Stop) run.Stop(RunErrors.StoppedByPresenter, clock.GetUtcNow());
-        else run.TryStep(command.Process ?? "");
+        switch (command.Kind)
+        {
+            case RunCommandKind.Stop:
+                run.Stop(RunErrors.StoppedByPresenter, clock.GetUtcNow());
+                break;
+            case RunCommandKind.ShowToRoom:
+                Show(run);
+                break;
+            default:
+                run.TryStep(command.Process ?? "");
+                break;
+        }
     }
 
     private async Task<RunCommandResult> RelayAsync(string runId, RunCommandKind kind, string? process)

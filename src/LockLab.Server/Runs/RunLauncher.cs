@@ -21,6 +21,16 @@ public abstract record LaunchResult
         /// <summary>{0}: the room, {1}: its limit.</summary>
         public const string RoomBusy =
             "Room '{0}' already has {1} run(s) queued or running (LockLab:Limits:MaxActiveRunsPerRoom); stop one or wait for it to end.";
+
+        // A student's run (Students/StudentRuns):
+        public const string StudentRunsOff = "The presenter does not let students run experiments in this room now.";
+        /// <summary>{0}: how many runs a student may have queued or running.</summary>
+        public const string StudentBusy = "You already have {0} run(s) queued or running; wait for it to end.";
+        /// <summary>{0}: the limit per minute.</summary>
+        public const string StudentTooOften = "You may start {0} run(s) a minute; wait a moment.";
+        public const string NotAStudentYet = "This page has not said which student it is (JoinAsStudent) in this room.";
+        public const string NoExperimentOnPage = "The page the presenter shows has no experiment to run.";
+        public const string StudentQueueFull = "Too many students' runs are waiting; try again in a moment.";
     }
 
     /// <summary>This client address started its runs for the minute (<see cref="RunStartLimiter"/>).</summary>

@@ -48,14 +48,20 @@ public sealed class RunLookup(RunStore store, ISharedRuns shared, IStoredRuns hi
         return await EventsAfterAsync(id, Math.Max(0, info.EventCount - count), count, ct);
     }
 
-    /// <summary>What the room shows on join: the current (or last) run, and its recent runs, from every instance.</summary>
+    /// <summary>
+    /// What the room shows on join: the current (or last) run, and its recent runs, from every instance. Students' runs
+    /// are their own until the presenter shows one to the room (then it counts from that moment).
+    /// </summary>
     public async Task<RoomState> RoomStateAsync(string room)
     {
         const int recentRuns = 10;
-        var local = store.InRoom(room, recentRuns).Select(r => r.ToInfo());
-        var recent = local.Concat(await shared.InRoomAsync(room, recentRuns))
+        var local = store.InRoom(room, recentRuns, r => r.IsShownToRoom).Select(r => r.ToInfo());
+        // Other instances' lists hold students' runs too: ask for more, so that the room's own still fill the list.
+        var others = await shared.InRoomAsync(room, recentRuns * 3);
+        var recent = local.Concat(others)
             .DistinctBy(r => r.Id) // this server's own copy first: it is the freshest
-            .OrderByDescending(r => r.CreatedAt)
+            .Where(r => r.IsShownToRoom)
+            .OrderByDescending(r => r.BeforeTheRoomAt)
             .Take(recentRuns)
             .ToList();
         var current = recent.FirstOrDefault(r => r.Status == RunStatus.Running)

@@ -39,6 +39,85 @@ public sealed class RunOrchestrator(
     private readonly SemaphoreSlim _admission = new(1, 1);
     private volatile bool _stopping;
 
+    /// <summary>Consumers: runs carried out at once (<see cref="RunLimits.MaxConcurrentRuns"/>).</summary>
+    private int Slots => Math.Max(1, options.Value.Limits.MaxConcurrentRuns);
+
+    // Runs in the queue or being carried out: a run held elsewhere (a student's) is handed in only while this is below
+    // the consumers' number, so that it never waits in front of a presenter's run.
+    private readonly Lock _loadGate = new();
+    private int _load;
+    private TaskCompletionSource _lighter = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void AddLoad()
+    {
+        lock (_loadGate) _load++;
+    }
+
+    private void RemoveLoad()
+    {
+        TaskCompletionSource lighter;
+        lock (_loadGate)
+        {
+            _load--;
+            lighter = _lighter;
+            _lighter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        lighter.TrySetResult();
+    }
+
+    /// <summary>
+    /// Completes once a consumer is free and no run waits in the queue: the moment a run held elsewhere (a student's,
+    /// <see cref="HandOver"/>) may go in without overtaking, or waiting in front of, a presenter's run.
+    /// </summary>
+    public async Task WaitForFreeConsumerAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            Task lighter;
+            lock (_loadGate)
+            {
+                if (_load < Slots) return;
+                lighter = _lighter.Task;
+            }
+            await lighter.WaitAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// Accepts a run that waits elsewhere until its turn (a student's run, in the students' fair queue): the lab knows it
+    /// from now on and its observers follow it (its pages see it queued), but it takes no room slot and is not queued
+    /// here until <see cref="HandOver"/>. Null when the server is stopping.
+    /// </summary>
+    /// <param name="hold">Puts the run where it waits; called before anyone follows it, so that its first news already
+    /// says where it waits.</param>
+    public async Task<Run?> AcceptHeldAsync(ValidRunRequest request, StudentOwner owner, Action<Run> hold, CancellationToken ct = default)
+    {
+        await _admission.WaitAsync(ct);
+        try
+        {
+            if (_stopping) return null;
+            var run = new Run(NewRunId(), request, clock.GetUtcNow(), retained) { Owner = owner };
+            store.Add(run);
+            hold(run);
+            foreach (var observer in _observers) observer.Follow(run);
+            return run;
+        }
+        finally
+        {
+            _admission.Release();
+        }
+    }
+
+    /// <summary>A held run's turn has come (<see cref="WaitForFreeConsumerAsync"/>): it is queued for a consumer.</summary>
+    public void HandOver(Run run)
+    {
+        AddLoad();
+        if (_queue.Writer.TryWrite(run)) return;
+        // The queue is closed (the server is stopping) or, against the wait above, full.
+        RemoveLoad();
+        run.Stop(RunErrors.ServerShuttingDown, clock.GetUtcNow());
+    }
+
     /// <summary>
     /// Queues a validated request, or says why not: the room already has its share of runs (<c>Refusal</c> set), or
     /// the queue is full (both null). Requests are admitted one at a time, and a run takes one of its room's slots
@@ -78,6 +157,7 @@ public sealed class RunOrchestrator(
         // Viewers see the run from the moment it is accepted, its events as they happen, and the history keeps it.
         // Followed before it is queued, because a free consumer starts it inside TryWrite.
         foreach (var observer in _observers) observer.Follow(run);
+        AddLoad();
         if (!_queue.Writer.TryWrite(run)) throw new InvalidOperationException("The run queue refused a run it had room for.");
         return true;
     }
@@ -92,8 +172,7 @@ public sealed class RunOrchestrator(
         {
             logger.LogInformation("Removed {Count} shared-memory file(s) left by a server that did not shut down", removed);
         }
-        var slots = Math.Max(1, options.Value.Limits.MaxConcurrentRuns);
-        await Task.WhenAll(Enumerable.Range(0, slots).Select(_ => ConsumeAsync(stoppingToken)));
+        await Task.WhenAll(Enumerable.Range(0, Slots).Select(_ => ConsumeAsync(stoppingToken)));
         // Stopping: the runs in progress were cancelled by the executor; those still waiting never begin.
         await _admission.WaitAsync(CancellationToken.None);
         _stopping = true;
@@ -108,24 +187,36 @@ public sealed class RunOrchestrator(
         {
             await foreach (var run in _queue.Reader.ReadAllAsync(stoppingToken))
             {
-                if (!run.TryBegin()) continue; // stopped while it was queued
                 try
                 {
-                    await executor.ExecuteAsync(run, stoppingToken);
+                    await ConsumeOneAsync(run, stoppingToken);
                 }
-                catch (Exception ex)
+                finally
                 {
-                    // One broken run must never take the lab down.
-                    logger.LogError(ex, "Run {RunId} in room {Room} crashed the executor", run.Id, run.Room);
-                    run.Finish(Contracts.RunStatus.Failed, clock.GetUtcNow(), null, TextTemplates.Fill(Contracts.RunErrors.InternalError, ex.Message));
+                    RemoveLoad();
                 }
-                // Here, not in the executor: only once it has returned is the run's working state (its summary's
-                // ledger above all) garbage.
-                memory.AfterRun(run);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    private async Task ConsumeOneAsync(Run run, CancellationToken stoppingToken)
+    {
+        if (!run.TryBegin()) return; // stopped while it was queued
+        try
+        {
+            await executor.ExecuteAsync(run, stoppingToken);
+        }
+        catch (Exception ex)
+        {
+            // One broken run must never take the lab down.
+            logger.LogError(ex, "Run {RunId} in room {Room} crashed the executor", run.Id, run.Room);
+            run.Finish(Contracts.RunStatus.Failed, clock.GetUtcNow(), null, TextTemplates.Fill(Contracts.RunErrors.InternalError, ex.Message));
+        }
+        // Here, not in the executor: only once it has returned is the run's working state (its summary's
+        // ledger above all) garbage.
+        memory.AfterRun(run);
     }
 }

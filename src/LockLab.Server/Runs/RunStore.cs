@@ -28,12 +28,16 @@ public sealed class RunStore(IOptions<LockLabOptions> options)
     /// <summary>The ids of the runs held in memory: current and recent, the ones pages show.</summary>
     public IReadOnlySet<string> Ids() => _runs.Keys.ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>The room's runs, newest first.</summary>
-    public IReadOnlyList<Run> InRoom(string room, int max) =>
-        _runs.Values.Where(r => r.Room == room).OrderByDescending(r => r.CreatedAt).Take(max).ToList();
+    /// <summary>The room's runs (those that pass <paramref name="where"/>), newest first.</summary>
+    public IReadOnlyList<Run> InRoom(string room, int max, Func<Run, bool>? where = null) =>
+        _runs.Values.Where(r => r.Room == room && (where is null || where(r))).OrderByDescending(r => r.CreatedAt).Take(max).ToList();
 
-    /// <summary>Runs queued or running, on the whole server or in one room.</summary>
-    public int CountActive(string? room = null) => _runs.Values.Count(r => !r.IsFinished && (room is null || r.Room == room));
+    /// <summary>
+    /// Runs queued or running, on the whole server or in one room. A room's count is of the presenter's runs: students'
+    /// runs have a queue and limits of their own (Students/StudentRunQueue), and do not take the room's slots.
+    /// </summary>
+    public int CountActive(string? room = null) =>
+        _runs.Values.Count(r => !r.IsFinished && (room is null || (r.Room == room && r.Owner is null)));
 
     /// <summary>Rooms with a run queued or running on this server.</summary>
     public IReadOnlySet<string> ActiveRooms() =>

@@ -19,6 +19,8 @@ public sealed class RedisKeys(string prefix)
     public RedisKey Rooms => $"{Prefix}:rooms";
     public RedisKey Room(string room) => $"{Prefix}:room:{room}";
     public RedisKey Viewers(string room) => $"{Prefix}:viewers:{room}";
+    /// <summary>Student id → the number the room knows the student by ("Student 3").</summary>
+    public RedisKey RoomStudents(string room) => $"{Prefix}:room-students:{room}";
     /// <summary>Room → when something last happened in it (Unix milliseconds): how idle rooms are found.</summary>
     public RedisKey RoomActivity => $"{Prefix}:room-activity";
 

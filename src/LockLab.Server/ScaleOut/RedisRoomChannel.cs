@@ -270,6 +270,8 @@ public sealed class RedisRoomChannel(
             nameof(ILabClient.RunEvents) => [args[0].GetString(), args[1].Deserialize(json.RunEventArray)],
             nameof(ILabClient.PageChanged) => [args[0].GetString(), args[1].GetString(), args[2].GetInt32()],
             nameof(ILabClient.ViewersChanged) => [args[0].GetString(), args[1].GetInt32()],
+            nameof(ILabClient.RoomSettingsChanged) => [args[0].GetString(), args[1].Deserialize(json.RoomSettings)],
+            nameof(ILabClient.StudentRunChanged) => [args[0].Deserialize(json.RunInfo)],
             _ => throw new InvalidDataException($"'{method}' is not a message the lab sends to rooms."),
         };
     }

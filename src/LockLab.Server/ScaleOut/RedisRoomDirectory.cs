@@ -41,7 +41,7 @@ public sealed class RedisRoomDirectory(IConnectionMultiplexer redis, RedisKeys k
     public async Task<bool> RemoveAsync(string room)
     {
         var removed = await Db.SetRemoveAsync(keys.Rooms, room);
-        await Db.KeyDeleteAsync([keys.Room(room), keys.Viewers(room)]);
+        await Db.KeyDeleteAsync([keys.Room(room), keys.Viewers(room), keys.RoomStudents(room)]);
         await Db.SortedSetRemoveAsync(keys.RoomActivity, room);
         return removed;
     }
@@ -84,6 +84,39 @@ public sealed class RedisRoomDirectory(IConnectionMultiplexer redis, RedisKeys k
         var values = await Db.HashGetAsync(keys.Room(room), ["lesson", "page"]);
         // A missing field is RedisValue.Null, which TryParse reads as 0: a room no presenter moved yet shows page 1.
         return (values[0].IsNull ? null : (string?)values[0], !values[1].IsNull && values[1].TryParse(out int page) ? page : 1);
+    }
+
+    public async Task<bool> StudentsMayRunAsync(string room)
+    {
+        var value = await Db.HashGetAsync(keys.Room(room), "studentsMayRun");
+        return !value.IsNull && value == 1;
+    }
+
+    public async Task SetStudentsMayRunAsync(string room, bool allowed)
+    {
+        var batch = Db.CreateBatch();
+        var add = batch.SetAddAsync(keys.Rooms, room);
+        var set = batch.HashSetAsync(keys.Room(room), "studentsMayRun", allowed ? 1 : 0);
+        batch.Execute();
+        await Task.WhenAll(add, set);
+    }
+
+    /// <summary>KEYS[1]: the room's students; ARGV: student id, most students. The student's number, new ones in order; 0 when full.</summary>
+    private const string NumberStudent = """
+        local known = redis.call('HGET', KEYS[1], ARGV[1])
+        if known then return tonumber(known) end
+        local count = redis.call('HLEN', KEYS[1])
+        if count >= tonumber(ARGV[2]) then return 0 end
+        redis.call('HSET', KEYS[1], ARGV[1], count + 1)
+        return count + 1
+        """;
+
+    public async Task<int?> StudentNumberAsync(string room, string studentId)
+    {
+        // One script: two pages of different students asking at once on two instances still get different numbers.
+        var number = (int)await Db.ScriptEvaluateAsync(NumberStudent, [keys.RoomStudents(room)],
+            [studentId, IRoomDirectory.MaxStudentsPerRoom]);
+        return number > 0 ? number : null;
     }
 
     public void ReportViewers(string room, int here)
