@@ -40,6 +40,8 @@ public sealed class RoomRecorder : IAsyncDisposable
             Record(new(nameof(ILabClient.RunCompleted), run.Id, [], run));
             Completion(run.Id).TrySetResult(run);
         });
+        // A student's run's news (its place in the queue, its start, its end): to that student's pages and the presenter's.
+        hub.On<RunInfo>(nameof(ILabClient.StudentRunChanged), run => Record(new(nameof(ILabClient.StudentRunChanged), run.Id, [], run)));
         hub.On<string, string, int>(nameof(ILabClient.PageChanged), (room, lesson, page) => PageChanges.Enqueue((room, lesson, page)));
         hub.On<string, int>(nameof(ILabClient.ViewersChanged), (_, viewers) => ViewerCounts.Enqueue(viewers));
         hub.Closed += _ =>

@@ -1,0 +1,77 @@
+using LockLab.Contracts;
+using LockLab.Tests.Support;
+using Microsoft.AspNetCore.SignalR;
+
+namespace LockLab.Tests.Students;
+
+/// <summary>One run at a time on the lab, and two runs a minute per student: what a test holds in place to look at.</summary>
+public sealed class StudentLimitsLabFactory : LabServerFactory
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["LockLab:Limits:MaxConcurrentRuns"] = "1",
+        ["LockLab:Limits:StudentRunsPerMinute"] = "2",
+    };
+}
+
+/// <summary>
+/// A student's limits (one run queued or running, so many a minute) and the presenter's switch: switched off, the
+/// students' queued runs are cancelled and their new ones refused, in the page's language.
+/// </summary>
+public class StudentLimitsTests(StudentLimitsLabFactory lab) : IClassFixture<StudentLimitsLabFactory>
+{
+    [Fact]
+    public async Task A_student_has_one_run_queued_or_running_at_a_time_and_so_many_a_minute()
+    {
+        await using var room = new Classroom(lab, "stu-limits");
+        await room.OpenAsync();
+        var student = await room.StudentAsync("dave-0000000004");
+        var holder = await room.HoldTheLabAsync();
+
+        var first = await student.StartAsync(ShortRuns.NoLock());
+        Assert.Equal((RunStatus.Queued, (int?)1), (first.Status, first.QueuePosition));
+        var second = Classroom.ErrorOf(await Assert.ThrowsAsync<HubException>(() => student.StartAsync(ShortRuns.NoLock())));
+        Assert.Equal((LabErrorCode.NotNow, "You already have 1 run(s) queued or running; wait for it to end."), (second.Code, second.Message));
+
+        await room.StopAsync(holder);
+        Assert.Equal(RunStatus.Completed, (await student.Recorder.CompletedAsync(first.Id)).Status);
+        var again = await student.StartAsync(ShortRuns.NoLock()); // the second of the minute: the refusal cost nothing
+        Assert.Equal(RunStatus.Completed, (await student.Recorder.CompletedAsync(again.Id)).Status);
+        var third = Classroom.ErrorOf(await Assert.ThrowsAsync<HubException>(() => student.StartAsync(ShortRuns.NoLock())));
+        Assert.Equal((LabErrorCode.NotNow, "You may start 2 run(s) a minute; wait a moment."), (third.Code, third.Message));
+    }
+
+    [Fact]
+    public async Task Switched_off_the_students_queued_runs_are_cancelled_and_new_ones_refused_with_a_clear_message()
+    {
+        await using var room = new Classroom(lab, "stu-off");
+        var presenter = await room.OpenAsync();
+        var follower = await room.JoinAsync();
+        var erin = await room.StudentAsync("erin-0000000005");
+        var frank = await room.StudentAsync("frank-000000006", language: "zh-CN,zh;q=0.9");
+        var holder = await room.HoldTheLabAsync();
+        var erinRun = await erin.StartAsync(ShortRuns.NoLock());
+        var frankRun = await frank.StartAsync(ShortRuns.NoLock());
+        Assert.Equal((1, 2), (erinRun.QueuePosition, frankRun.QueuePosition));
+
+        await room.AllowAsync(false);
+
+        // Each student is told their run ended, cancelled, and why; the presenter's list says so too.
+        foreach (var (page, run) in new[] { (erin, erinRun), (frank, frankRun) })
+        {
+            var ended = await page.Recorder.CompletedAsync(run.Id);
+            Assert.Equal((RunStatus.Cancelled, RunErrors.StudentRunsSwitchedOff), (ended.Status, ended.Error));
+            Assert.True(await presenter.ToldAsync(run.Id, r => r.Status == RunStatus.Cancelled));
+        }
+        Assert.Equal(new RoomSettings(false), await follower.NextSettingsAsync());
+        var refused = Classroom.ErrorOf(await Assert.ThrowsAsync<HubException>(() => erin.StartAsync(ShortRuns.NoLock())));
+        Assert.Equal((LabErrorCode.StudentRunsOff, "The presenter does not let students run experiments in this room now."),
+            (refused.Code, refused.Message));
+        var inChinese = Classroom.ErrorOf(await Assert.ThrowsAsync<HubException>(() => frank.StartAsync(ShortRuns.NoLock())));
+        Assert.Equal((LabErrorCode.StudentRunsOff, "演示者现在不允许学生在这个课堂里运行实验。"), (inChinese.Code, inChinese.Message));
+
+        // The presenter's run was never the students' to cancel.
+        Assert.False(lab.FindRun(holder).IsFinished);
+        await room.StopAsync(holder);
+    }
+}
