@@ -17,6 +17,7 @@ public static class ClientServiceCollectionExtensions
         services.AddMudServices();
         services.AddLocalization(); // IStringLocalizer<Strings>: Resources/Strings.*.resx
         services.AddScoped<PresenterKeyStore>();
+        services.AddScoped<StudentIdStore>();
         services.AddScoped<LabConnection>();
         services.AddScoped<LabApi>();
         services.AddScoped<JoinAddressChoice>();

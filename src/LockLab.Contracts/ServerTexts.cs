@@ -11,7 +11,7 @@ namespace LockLab.Contracts;
 public static class ServerTexts
 {
     public static readonly IReadOnlyList<string> All =
-        [.. RunErrors.All, .. LessonWarnings.All, .. LessonErrors.All, .. JoinAdvice.All];
+        [.. RunErrors.All, .. LessonWarnings.All, .. LessonErrors.All, .. JoinAdvice.All, .. StudentLabels.All];
 
     private static readonly TextTemplates Templates = new(All);
     private static readonly HashSet<string> Plain = [.. All.Where(t => !TextTemplates.HasHoles(t))];
@@ -19,6 +19,15 @@ public static class ServerTexts
     /// <summary>The server text <paramref name="text"/> is (its template and the values in its holes), or null.</summary>
     public static (string Template, string[] Values)? Match(string text) =>
         Plain.Contains(text) ? (text, []) : Templates.Match(text);
+}
+
+/// <summary>How a room labels its students' runs (<see cref="RunInfo.Student"/>), in English (see <see cref="ServerTexts"/>).</summary>
+public static class StudentLabels
+{
+    /// <summary>{0}: the student's number in the room, in the order students first joined as students.</summary>
+    public const string Numbered = "Student {0}";
+
+    public static readonly IReadOnlyList<string> All = [Numbered];
 }
 
 /// <summary>Why a run ended other than completed: <see cref="RunInfo.Error"/>, in English (see <see cref="ServerTexts"/>).</summary>

@@ -71,6 +71,34 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// <summary>Pages connected to the room, this one included.</summary>
     public int Viewers { get; private set; }
 
+    /// <summary>The presenter lets students run the page's experiment in this room.</summary>
+    public bool StudentsMayRun { get; private set; }
+
+    /// <summary>
+    /// Set by a follower's page: the id this browser keeps as a student (<see cref="StudentIds"/>). Where students may
+    /// run, the page then joins as that student, and its runs stream to it.
+    /// </summary>
+    public string? StudentId { get; set; }
+
+    /// <summary>How the room labels this student ("Student 3") once the page joined as one; null before.</summary>
+    public string? StudentLabel { get; private set; }
+
+    /// <summary>The runs this page started as a student: their news (place in the queue, start, end) is its own.</summary>
+    private readonly HashSet<string> _myRuns = new(StringComparer.Ordinal);
+
+    /// <summary>The presenter's list of the room's students' runs, by id.</summary>
+    private readonly Dictionary<string, RunInfo> _studentRuns = new(StringComparer.Ordinal);
+    private const int StudentRunsKept = 50;
+
+    /// <summary>Presenter: the students' runs in the room, newest first.</summary>
+    public IReadOnlyList<RunInfo> StudentRuns => [.. _studentRuns.Values.OrderByDescending(r => r.CreatedAt)];
+
+    /// <summary>This student's newest run, as the page last heard of it (queued with its place, running, ended).</summary>
+    public RunInfo? MyLatestRun => _myRuns.Select(id => Find(id)?.Info).OfType<RunInfo>().MaxBy(r => r.CreatedAt);
+
+    /// <summary>Goes up at every change of the students' side of the room (setting, runs, seat): what pages redraw on.</summary>
+    public int StudentsVersion { get; private set; }
+
     /// <summary>The scenarios with their defaults and limits, once connected.</summary>
     public IReadOnlyList<ScenarioInfo> Scenarios { get; private set; } = [];
 
@@ -179,6 +207,28 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
                     OnChanged();
                 }
                 return Task.CompletedTask;
+            });
+        });
+        _hub.On(nameof(ILabClient.RoomSettingsChanged), args =>
+        {
+            var (room, settings) = (args[0].GetString(), args[1].Deserialize(json.RoomSettings)!);
+            return WhenJoined(async () =>
+            {
+                if (room != Room || settings.StudentsMayRun is not { } allowed) return;
+                StudentsMayRun = allowed;
+                if (allowed) await TakeSeatAsync();
+                StudentsChanged();
+            });
+        });
+        _hub.On(nameof(ILabClient.StudentRunChanged), args =>
+        {
+            var info = args[0].Deserialize(json.RunInfo)!;
+            return WhenJoined(async () =>
+            {
+                if (info.Room != Room) return;
+                if (HasPresenterKey) KeepStudentRun(info);
+                if (_myRuns.Contains(info.Id)) await OnRunInfoAsync(info);
+                StudentsChanged();
             });
         });
         _hub.Reconnecting += () => SetStatus(ConnectionStatus.Reconnecting);
@@ -349,7 +399,25 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         {
             _sync.Release();
         }
-        foreach (var run in state.RecentRuns.OrderBy(r => r.CreatedAt)) await OnRunInfoAsync(run, joined: true);
+        foreach (var run in state.RecentRuns.OrderBy(r => r.BeforeTheRoomAt)) await OnRunInfoAsync(run, joined: true);
+        // The students' side: whether they may run, the presenter's list of their runs, this student's seat and runs.
+        StudentsMayRun = state.StudentsMayRun;
+        (StudentLabel, _seatedIn) = (null, null);
+        _myRuns.Clear();
+        _studentRuns.Clear();
+        if (HasPresenterKey)
+        {
+            try
+            {
+                foreach (var run in await _hub.InvokeAsync(nameof(ILabHub.GetStudentRuns), json.RunInfoArray)) KeepStudentRun(run);
+            }
+            catch (HubCallException)
+            {
+                // A session that has ended: the list stays empty, and the key is asked for when the presenter acts.
+            }
+        }
+        if (StudentsMayRun) await TakeSeatAsync();
+        StudentsVersion++;
         await SetStatus(ConnectionStatus.Connected);
     }
 
@@ -422,6 +490,75 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
 
     private LabError NotConnected => new(LabErrorCode.NotNow, L["Not connected to the lab."]);
 
+    private string? _seatedIn;
+
+    /// <summary>
+    /// Joins the room as this browser's student (<see cref="StudentId"/>), once per join: from then on the student's
+    /// runs stream to this page. A page without a student id (the presenter's, a lesson page) takes no seat.
+    /// </summary>
+    private async Task TakeSeatAsync()
+    {
+        if (StudentId is null || _seatedIn == Room || _hub is not { State: HubState.Connected }) return;
+        try
+        {
+            var seat = await _hub.InvokeAsync(nameof(ILabHub.JoinAsStudent), ContractsJsonContext.Default.StudentSeat, StudentId);
+            (StudentLabel, _seatedIn) = (seat.Label, seat.Room);
+            foreach (var run in seat.Runs.OrderBy(r => r.CreatedAt))
+            {
+                _myRuns.Add(run.Id);
+                await OnRunInfoAsync(run, joined: true);
+            }
+        }
+        catch (HubCallException ex)
+        {
+            LastError = ErrorOf(nameof(ILabHub.JoinAsStudent), ex).Message;
+        }
+    }
+
+    /// <summary>
+    /// A student runs the page's experiment (<paramref name="request"/> names it, or names nothing: the page's own).
+    /// Returns why not (a code and a sentence), or null when accepted: the run is this page's from then on.
+    /// </summary>
+    public async Task<LabError?> StartStudentRunAsync(RunRequest request)
+    {
+        if (_hub is null || Status != ConnectionStatus.Connected) return NotConnected;
+        await TakeSeatAsync();
+        try
+        {
+            var run = await _hub.InvokeAsync(nameof(ILabHub.StartStudentRun), ContractsJsonContext.Default.RunInfo, request);
+            _myRuns.Add(run.Id);
+            await OnRunInfoAsync(run);
+            StudentsChanged();
+            return null;
+        }
+        catch (HubCallException ex)
+        {
+            return ErrorOf(nameof(ILabHub.StartStudentRun), ex);
+        }
+    }
+
+    /// <summary>Presenter: lets students run experiments in this room, or stops them. Returns why not, or null.</summary>
+    public Task<string?> SetStudentsMayRunAsync(bool allowed) =>
+        InvokeAsync(nameof(ILabHub.SetRoomSettings), new RoomSettings(allowed));
+
+    /// <summary>Presenter: shows a student's run to the whole room. Returns why not, or null.</summary>
+    public Task<string?> ShowRunToRoomAsync(string runId) => InvokeAsync(nameof(ILabHub.ShowRunToRoom), runId);
+
+    private void KeepStudentRun(RunInfo run)
+    {
+        _studentRuns[run.Id] = run;
+        foreach (var old in _studentRuns.Values.OrderByDescending(r => r.CreatedAt).Skip(StudentRunsKept).ToList())
+        {
+            _studentRuns.Remove(old.Id);
+        }
+    }
+
+    private void StudentsChanged()
+    {
+        StudentsVersion++;
+        OnChanged();
+    }
+
     /// <summary>Step mode: lets a process take its next step. Returns why not, or null.</summary>
     public Task<string?> StepAsync(string runId, string process) => InvokeAsync(nameof(ILabHub.StepRun), runId, process);
 
@@ -490,7 +627,8 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
                 run = new LiveRun(info) { MetAtStart = !joined && !info.IsFinished };
                 _runs[info.Id] = run;
                 if (run.ShowsLatestOnly) _hub?.ShowLatestOnly(run.Id, LatestLinesPerBatch);
-                if (Current is null || info.CreatedAt >= Current.Info.CreatedAt) Current = run;
+                // A student's run the presenter showed counts from that moment: it becomes the room's current run.
+                if (Current is null || info.BeforeTheRoomAt >= Current.Info.BeforeTheRoomAt) Current = run;
                 Forget();
                 await CatchUpAsync(run, streaming: !joined && !info.IsFinished);
             }
@@ -502,6 +640,8 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
                 // needs no call.
                 if (info.IsFinished && !run.Info.IsFinished && !run.ShowsItsEnd(info)) await CatchUpAsync(run);
                 run.Update(info);
+                // The student whose run the presenter just showed: it is the room's current run now.
+                if (Current is not null && info.BeforeTheRoomAt > Current.Info.BeforeTheRoomAt) Current = run;
             }
         }
         finally

@@ -105,10 +105,7 @@ public sealed class RoomRegistry(
 
     /// <summary>"Student 3": how the room labels a student's runs. Null when the room numbers as many students as it may.</summary>
     public async Task<string?> StudentLabelAsync(string room, string studentId) =>
-        await directory.StudentNumberAsync(room, studentId) is { } number ? TextTemplates.Fill(StudentLabel, number) : null;
-
-    /// <summary>{0}: the student's number in the room. Pages translate it as they do the server's texts.</summary>
-    public const string StudentLabel = "Student {0}";
+        await directory.StudentNumberAsync(room, studentId) is { } number ? TextTemplates.Fill(StudentLabels.Numbered, number) : null;
 
     /// <summary>Pages watching the room, on every instance.</summary>
     public Task<int> ViewersAsync(string room) => directory.ViewersAsync(room, connections.Count(room));

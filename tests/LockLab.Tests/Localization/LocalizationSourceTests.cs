@@ -91,7 +91,7 @@ public partial class LocalizationSourceTests
     [Fact]
     public void Every_server_text_is_listed_for_the_pages_to_translate()
     {
-        var declared = new[] { typeof(RunErrors), typeof(LessonWarnings), typeof(LessonErrors), typeof(JoinAdvice) }
+        var declared = new[] { typeof(RunErrors), typeof(LessonWarnings), typeof(LessonErrors), typeof(JoinAdvice), typeof(StudentLabels) }
             .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
             .Where(f => f.IsLiteral && f.FieldType == typeof(string))
             .Select(f => (string)f.GetRawConstantValue()!)

@@ -68,7 +68,7 @@ public abstract class RoomPageBase : ComponentBase, IDisposable
     /// a second is what they spare.
     /// </summary>
     private object RoomState => (Lab.Room, Lab.RoomLesson, Lab.RoomPage, Lab.Viewers, Lab.Status, Lab.HasPresenterKey,
-        Lab.LastError, Lab.Current, Lab.Current?.Info);
+        Lab.LastError, Lab.Current, Lab.Current?.Info, Lab.StudentsVersion);
 
     private object? _drawnState;
 
