@@ -35,6 +35,19 @@ public sealed class Classroom(LabServerFactory lab, string room) : IAsyncDisposa
         public System.Threading.Channels.Channel<RoomSettings> Settings { get; } =
             System.Threading.Channels.Channel.CreateUnbounded<RoomSettings>();
 
+        /// <summary>
+        /// Waits for a <c>RoomSettingsChanged</c> that says <paramref name="studentsMayRun"/>: with Redis between, an
+        /// earlier change may reach a page that joined after it was made.
+        /// </summary>
+        public async Task<RoomSettings> SettingsSayAsync(bool studentsMayRun)
+        {
+            while (true)
+            {
+                var settings = await NextSettingsAsync();
+                if (settings.StudentsMayRun == studentsMayRun) return settings;
+            }
+        }
+
         /// <summary>The next <c>RoomSettingsChanged</c> it is sent (within 30 s).</summary>
         public async Task<RoomSettings> NextSettingsAsync()
         {

@@ -124,4 +124,32 @@ public class StudentRunsTests(LabServerFactory lab) : IClassFixture<LabServerFac
         Assert.Equal(Scenarios.NoLock, own.Scenario);
         Assert.Equal(RunStatus.Completed, (await student.Recorder.CompletedAsync(own.Id)).Status);
     }
+
+    [Fact]
+    public async Task A_run_shown_while_it_goes_streams_on_to_the_room_which_catches_up_with_what_came_before()
+    {
+        await using var room = new Classroom(lab, "stu-live");
+        var presenter = await room.OpenAsync();
+        var follower = await room.JoinAsync();
+        var ivy = await room.StudentAsync("ivy-00000000012");
+
+        // Ten steps 100 ms apart: it is still going when the presenter shows it, a moment after it starts.
+        var run = await ivy.StartAsync(ShortRuns.NoLock(iterations: 5) with { DelayMs = 100 });
+        Assert.True(await ivy.Recorder.UntilAsync(() => ivy.Recorder.EventsOf(run.Id).Length > 0));
+        await presenter.Hub.InvokeAsync<RunInfo>(nameof(ILabHub.ShowRunToRoom), run.Id);
+
+        var done = await follower.Recorder.CompletedAsync(run.Id);
+        var messages = follower.Recorder.Messages.Where(m => m.RunId == run.Id).ToList();
+        Assert.Equal(nameof(ILabClient.RunStarted), messages[0].Method); // told of the run before any of its events
+        Assert.Equal(nameof(ILabClient.RunCompleted), messages[^1].Method);
+        // What it missed before the show, it reads by sequence number; together with what it was sent, the whole run.
+        var caughtUp = await follower.Hub.InvokeAsync<RunEvent[]>(nameof(ILabHub.GetEvents), run.Id, 0L);
+        var live = follower.Recorder.EventsOf(run.Id);
+        Assert.Equal(done.EventCount, caughtUp.Length);
+        Assert.All(live, e => Assert.Contains(caughtUp, c => c.Seq == e.Seq));
+        Assert.Equal(live.Select(e => e.Seq).Order(), live.Select(e => e.Seq));
+        // The student had it all live, once each, in order, before and after the show.
+        Assert.Equal(done.EventCount, (await ivy.Recorder.CompletedAsync(run.Id)).EventCount);
+        Assert.Equal(Enumerable.Range(1, (int)done.EventCount).Select(i => (long)i), ivy.Recorder.EventsOf(run.Id).Select(e => e.Seq));
+    }
 }

@@ -58,6 +58,6 @@ public class StudentRunsWithRedisTests(RedisStudentLabFactory lab) : IClassFixtu
         Assert.Equal(run.Id, (await follower.Hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room.Room)).CurrentRun?.Id);
 
         Assert.False((await room.AllowAsync(false)).StudentsMayRun);
-        Assert.Equal(new RoomSettings(false), await follower.NextSettingsAsync());
+        Assert.Equal(new RoomSettings(false), await follower.SettingsSayAsync(false));
     }
 }
