@@ -27,7 +27,7 @@ public sealed class JoinAddressChoice(LabApi api, IJSRuntime js)
     {
         try
         {
-            Offered = await api.GetAsync("api/join-addresses", ContractsJsonContext.Default.JoinAddresses);
+            Offered = await api.GetAsync("api/join-addresses", ClientJsonContext.Default.JoinAddresses);
         }
         catch (JSException)
         {
