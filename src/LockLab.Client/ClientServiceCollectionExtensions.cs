@@ -27,13 +27,13 @@ public static class ClientServiceCollectionExtensions
         // What pages carry from the prerender ([PersistentState]), in source-generated JSON. Factories: a page builds
         // only the serializer (and JSON metadata) for what it carries.
         services.AddSingleton<PersistentComponentStateSerializer<LessonDocument>>(_ =>
-            new ContractStateSerializer<LessonDocument>(ContractsJsonContext.Default.LessonDocument));
+            new ContractStateSerializer<LessonDocument>(ClientJsonContext.Default.LessonDocument));
         services.AddSingleton<PersistentComponentStateSerializer<LessonSummary[]>>(_ =>
-            new ContractStateSerializer<LessonSummary[]>(ContractsJsonContext.Default.LessonSummaryArray));
+            new ContractStateSerializer<LessonSummary[]>(ClientJsonContext.Default.LessonSummaryArray));
         services.AddSingleton<PersistentComponentStateSerializer<RoomState>>(_ =>
-            new ContractStateSerializer<RoomState>(ContractsJsonContext.Default.RoomState));
+            new ContractStateSerializer<RoomState>(ClientJsonContext.Default.RoomState));
         services.AddSingleton<PersistentComponentStateSerializer<RunInfo[]>>(_ =>
-            new ContractStateSerializer<RunInfo[]>(ContractsJsonContext.Default.RunInfoArray));
+            new ContractStateSerializer<RunInfo[]>(ClientJsonContext.Default.RunInfoArray));
         return services;
     }
 }

@@ -41,8 +41,8 @@ public sealed record TabWalk(IReadOnlyList<string> Reached, IReadOnlyList<string
     /// The controls on the page now that Tab did not stop on: links, buttons, fields, tabs, switches, disclosure
     /// summaries and whatever else takes focus, when visible and enabled. Left out, as keyboard users reach what they do
     /// in another way: a tab of a tab list one of whose tabs was reached (the arrow keys move between them, ARIA's tab
-    /// pattern); MudBlazor's spin buttons beside a number (the arrow keys change it) and its clear buttons in a field
-    /// (a text field's text is deleted with the keyboard, a select is emptied with Delete: ClearableSelect).
+    /// pattern); MudBlazor's spin buttons and clear buttons, should a field of its own be used again (the arrow keys change
+    /// a number, Delete empties a field).
     /// </summary>
     private const string MissedScript = """
         () => {

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices.JavaScript;
 using System.Runtime.Versioning;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using LockLab.Contracts;
 
 namespace LockLab.Client.Services;
 
@@ -23,7 +22,7 @@ public sealed class HubCallException(string message) : Exception(message);
 /// <c>lib/microsoft-signalr</c>), which negotiates a transport (WebSockets, else Server-Sent Events, else long polling),
 /// keeps the connection alive and reconnects with jitter. This class only carries calls and messages across: calls go
 /// out as a JSON array of arguments, messages come in as JSON text that the page parses with its source-generated
-/// contract (<see cref="ContractsJsonContext"/>).
+/// contract (<see cref="ClientJsonContext"/>).
 /// </summary>
 /// <remarks>
 /// Messages are handled one at a time, in the order they arrived, off the interop call: a handler may itself call the
@@ -160,7 +159,7 @@ public sealed partial class HubClient : IAsyncDisposable
                     case int i: json.WriteNumberValue(i); break;
                     case long l: json.WriteNumberValue(l); break;
                     case bool b: json.WriteBooleanValue(b); break;
-                    default: JsonSerializer.Serialize(json, arg, arg.GetType(), ContractsJsonContext.Default); break;
+                    default: JsonSerializer.Serialize(json, arg, arg.GetType(), ClientJsonContext.Default); break;
                 }
             }
             json.WriteEndArray();

@@ -14,9 +14,9 @@ public interface ILessonSource
 public sealed class HttpLessonSource(LabApi api, PresenterKeyStore presenter) : ILessonSource
 {
     public async Task<IReadOnlyList<LessonSummary>> ListAsync() =>
-        await api.GetAsync("api/lessons", ContractsJsonContext.Default.LessonSummaryArray) ?? [];
+        await api.GetAsync("api/lessons", ClientJsonContext.Default.LessonSummaryArray) ?? [];
 
     public Task<LessonDocument?> GetAsync(string slug, bool withNotes = false) =>
-        api.GetAsync($"api/lessons/{Uri.EscapeDataString(slug)}", ContractsJsonContext.Default.LessonDocument,
+        api.GetAsync($"api/lessons/{Uri.EscapeDataString(slug)}", ClientJsonContext.Default.LessonDocument,
             credential: withNotes ? presenter.Credential : null, missing: 404);
 }

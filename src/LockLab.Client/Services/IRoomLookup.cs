@@ -12,5 +12,5 @@ public interface IRoomLookup
 public sealed class HttpRoomLookup(LabApi api) : IRoomLookup
 {
     public Task<RoomState?> FindAsync(string code) =>
-        api.GetAsync($"api/rooms/{Uri.EscapeDataString(code)}", ContractsJsonContext.Default.RoomState, missing: [404, 400]);
+        api.GetAsync($"api/rooms/{Uri.EscapeDataString(code)}", ClientJsonContext.Default.RoomState, missing: [404, 400]);
 }

@@ -34,11 +34,11 @@ public sealed class HttpRunArchive(LabApi api, PresenterKeyStore presenter) : IR
         if (!string.IsNullOrWhiteSpace(room)) query.Add($"room={Uri.EscapeDataString(room)}");
         if (!string.IsNullOrWhiteSpace(scenario)) query.Add($"scenario={Uri.EscapeDataString(scenario)}");
         if (status is { } s) query.Add($"status={WireNames.Name(s)}");
-        return await api.GetAsync($"api/runs?{string.Join('&', query)}", ContractsJsonContext.Default.RunInfoArray, credential) ?? [];
+        return await api.GetAsync($"api/runs?{string.Join('&', query)}", ClientJsonContext.Default.RunInfoArray, credential) ?? [];
     }
 
     public Task<RunInfo?> GetAsync(string id) =>
-        api.GetAsync($"api/runs/{Uri.EscapeDataString(id)}", ContractsJsonContext.Default.RunInfo, missing: 404);
+        api.GetAsync($"api/runs/{Uri.EscapeDataString(id)}", ClientJsonContext.Default.RunInfo, missing: 404);
 
     public async Task<IReadOnlyList<RunEvent>> GetEventsAsync(string id, int max = IRunArchive.MaxEvents)
     {
@@ -48,7 +48,7 @@ public sealed class HttpRunArchive(LabApi api, PresenterKeyStore presenter) : IR
             var after = all.Count == 0 ? 0 : all[^1].Seq;
             var limit = Math.Min(Page, max - all.Count);
             var page = await api.GetAsync($"api/runs/{Uri.EscapeDataString(id)}/events?after={after}&limit={limit}",
-                ContractsJsonContext.Default.RunEventArray) ?? [];
+                ClientJsonContext.Default.RunEventArray) ?? [];
             all.AddRange(page);
             if (page.Length < limit) break;
         }

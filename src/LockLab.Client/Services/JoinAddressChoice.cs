@@ -27,7 +27,7 @@ public sealed class JoinAddressChoice(LabApi api, IJSRuntime js)
     {
         try
         {
-            Offered = await api.GetAsync("api/join-addresses", ContractsJsonContext.Default.JoinAddresses);
+            Offered = await api.GetAsync("api/join-addresses", ClientJsonContext.Default.JoinAddresses);
         }
         catch (JSException)
         {
@@ -38,9 +38,9 @@ public sealed class JoinAddressChoice(LabApi api, IJSRuntime js)
         Chosen = offered.FirstOrDefault(a => a == remembered) ?? offered.FirstOrDefault();
     }
 
-    public async Task ChooseAsync(string address)
+    public async Task ChooseAsync(string? address)
     {
-        if (Offered?.Addresses.Contains(address) != true) return;
+        if (address is null || Offered?.Addresses.Contains(address) != true) return;
         Chosen = address;
         await js.InvokeVoidAsync("localStorage.setItem", StorageKey, address);
     }

@@ -37,7 +37,7 @@ public sealed class LabApi(IJSRuntime js, IStringLocalizer<Strings> L) : IAsyncD
         using var answer = JsonDocument.Parse(await (await Module()).InvokeAsync<string>("signIn", key));
         var status = answer.RootElement.GetProperty("status").GetInt32();
         var body = answer.RootElement.GetProperty("body").GetString() ?? "";
-        if (status == 201) return (JsonSerializer.Deserialize(body, ContractsJsonContext.Default.PresenterSession), null);
+        if (status == 201) return (JsonSerializer.Deserialize(body, ClientJsonContext.Default.PresenterSession), null);
         return (null, ProblemDetail(body) ?? L["Signing in failed ({0}).", status]);
     }
 

@@ -170,7 +170,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         await keys.LoadAsync();
         if (!OperatingSystem.IsBrowser()) return; // prerendering on the server: the page connects once it runs in the browser
         _hub = new HubClient(navigation.ToAbsoluteUri("/hubs/lab"), () => keys.Credential);
-        var json = ContractsJsonContext.Default;
+        var json = ClientJsonContext.Default;
         // Each message is read at once (its JSON lives only as long as the call) and handled once the room's state is in.
         _hub.On(nameof(ILabClient.RunStarted), args =>
         {
@@ -367,7 +367,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         // Sent together, answered in order: one round trip instead of three before the run buttons work. On a page's
         // first connection they were made already, while .NET was loading (js/hub.js, preconnect: the same four calls,
         // keep the two in step); their answers are taken from there.
-        var json = ContractsJsonContext.Default;
+        var json = ClientJsonContext.Default;
         var scenarios = Scenarios.Count == 0 ? _hub!.InvokeAsync(nameof(ILabHub.GetScenarios), json.ScenarioInfoArray) : null;
         var limits = Limits is null ? _hub!.InvokeAsync(nameof(ILabHub.GetLimits), json.LabLimits) : null;
         // This page shows a big run's latest lines only: the server may send it just those, not every event. Said on
@@ -475,7 +475,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         if (_hub is null || Status != ConnectionStatus.Connected) return NotConnected;
         try
         {
-            var run = await _hub.InvokeAsync(nameof(ILabHub.StartRun), ContractsJsonContext.Default.RunInfo, request with { Room = Room });
+            var run = await _hub.InvokeAsync(nameof(ILabHub.StartRun), ClientJsonContext.Default.RunInfo, request with { Room = Room });
             await OnRunInfoAsync(run);
             return null;
         }
@@ -501,7 +501,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         if (StudentId is null || _seatedIn == Room || _hub is not { State: HubState.Connected }) return;
         try
         {
-            var seat = await _hub.InvokeAsync(nameof(ILabHub.JoinAsStudent), ContractsJsonContext.Default.StudentSeat, StudentId);
+            var seat = await _hub.InvokeAsync(nameof(ILabHub.JoinAsStudent), ClientJsonContext.Default.StudentSeat, StudentId);
             (StudentLabel, _seatedIn) = (seat.Label, seat.Room);
             foreach (var run in seat.Runs.OrderBy(r => r.CreatedAt))
             {
@@ -525,7 +525,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         await TakeSeatAsync();
         try
         {
-            var run = await _hub.InvokeAsync(nameof(ILabHub.StartStudentRun), ContractsJsonContext.Default.RunInfo, request);
+            var run = await _hub.InvokeAsync(nameof(ILabHub.StartStudentRun), ClientJsonContext.Default.RunInfo, request);
             _myRuns.Add(run.Id);
             await OnRunInfoAsync(run);
             StudentsChanged();
@@ -568,7 +568,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         if (_hub is null || Status != ConnectionStatus.Connected) return null;
         try
         {
-            return await _hub.InvokeAsync(nameof(ILabHub.CreateRoom), ContractsJsonContext.Default.String);
+            return await _hub.InvokeAsync(nameof(ILabHub.CreateRoom), ClientJsonContext.Default.String);
         }
         catch (HubCallException ex)
         {
@@ -665,7 +665,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             OnChanged();
             return Task.CompletedTask;
         }
-        return OnRunEventsAsync(runId, JsonSerializer.Deserialize(eventsJson, ContractsJsonContext.Default.RunEventArray) ?? []);
+        return OnRunEventsAsync(runId, JsonSerializer.Deserialize(eventsJson, ClientJsonContext.Default.RunEventArray) ?? []);
     }
 
     private async Task OnRunEventsAsync(string runId, RunEvent[] events)
@@ -709,14 +709,14 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             // A big run: where it is now, not the millions of events before (those are the run's record, a link away).
             if (_hub is { State: HubState.Connected })
             {
-                run.Add(await _hub.InvokeAsync(nameof(ILabHub.GetLatestEvents), ContractsJsonContext.Default.RunEventArray,
+                run.Add(await _hub.InvokeAsync(nameof(ILabHub.GetLatestEvents), ClientJsonContext.Default.RunEventArray,
                     run.Id, LiveRun.LatestKept));
             }
             return;
         }
         while (_hub is { State: HubState.Connected })
         {
-            var missed = await _hub.InvokeAsync(nameof(ILabHub.GetEvents), ContractsJsonContext.Default.RunEventArray, run.Id, run.LastSeq);
+            var missed = await _hub.InvokeAsync(nameof(ILabHub.GetEvents), ClientJsonContext.Default.RunEventArray, run.Id, run.LastSeq);
             if (run.Add(missed) == 0) return;
         }
     }

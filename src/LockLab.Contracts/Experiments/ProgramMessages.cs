@@ -41,8 +41,10 @@ public static class ProgramMessages
     /// <summary>{0}: the name.</summary>
     public const string NameTakenTwice =
         "'{0}' is declared twice: shared integers, locks and semaphores each need a name of their own.";
-    /// <summary>{0}: the name.</summary>
-    public const string ProcessNamedTwice = "Two processes are called '{0}'.";
+    /// <summary>{0}: its place (1 for the first), {1}: the name it was given, {2}: the name it must have.</summary>
+    public const string ProcessNameOutOfOrder =
+        "Process {0} is called '{1}': the lab calls processes p1, p2, … in the order they are written (its output, lanes " +
+        "and step buttons go by these names), so call it '{2}'.";
     /// <summary>{0}: how many, {1}: the limit.</summary>
     public const string TooManyShared = "The program declares {0} shared integers; at most {1}.";
     /// <summary>{0}: how many, {1}: the limit.</summary>
@@ -114,7 +116,7 @@ public static class ProgramMessages
     [
         TextTooLong, NotAStep, NotADeclaration, StepOutsideProcess, Usage, NotANumber, DeclarationAfterProcess,
         UnmatchedClose, UnclosedRepeat, UnexpectedOpen, TooManyErrors, NoProcess, TooManyProcesses, EmptyEntry, NotAName,
-        NameTakenTwice, ProcessNamedTwice, TooManyShared, TooManyLocks, InitialValueOutOfRange, PermitsOutOfRange,
+        NameTakenTwice, ProcessNameOutOfOrder, TooManyShared, TooManyLocks, InitialValueOutOfRange, PermitsOutOfRange,
         NoSteps, TooManySteps, EmptyStep, SleepOutOfRange, UnknownLock, SharedIsNotALock, UnknownShared, LockIsNotShared,
         LockAlreadyHeld, AllPermitsHeld, ReleaseNotHeld, WriteWithoutRead, AmountOutOfRange, RepeatCountOutOfRange,
         RepeatTooDeep, EmptyRepeat, RepeatKeepsLock, RepeatReleasesLock, EndsHolding, TooManyEvents, TooMuchSleep,

@@ -10,31 +10,13 @@ public static class ProgramTotals
     public const int ExitEventsPerProcess = 1;
 
     /// <summary>
-    /// The events one step reports, as the worker reports them today for the scenarios' steps:
-    /// <list type="table">
-    /// <item><term>sleep</term><description>none</description></item>
-    /// <item><term>acquire</term><description>2: <c>lock-wait</c> (it asks, and may now block), then <c>lock-acquired</c></description></item>
-    /// <item><term>release</term><description>1: <c>lock-released</c></description></item>
-    /// <item><term>read</term><description>1: <c>read</c></description></item>
-    /// <item><term>write</term><description>1: <c>write</c></description></item>
-    /// <item><term>add</term><description>2: <c>read</c>, then <c>write</c> (it is a read and a write)</description></item>
-    /// <item><term>print</term><description>1: <c>print</c></description></item>
-    /// <item><term>repeat N</term><description>N times its steps' events</description></item>
-    /// </list>
-    /// A semaphore's acquire and release report the same as a lock's. Counts saturate (at <see cref="Saturated"/>)
-    /// rather than overflow, so that a hostile program's total is still "too many".
+    /// The events one step reports (<see cref="ProgramSteps.KindsOf"/>), a repeat's N times its steps'. Counts saturate
+    /// (at <see cref="Saturated"/>) rather than overflow, so that a hostile program's total is still "too many".
     /// </summary>
     public static long EventsOf(ProgramStep? step) => step switch
     {
-        SleepStep => 0,
-        AcquireStep => 2,
-        ReleaseStep => 1,
-        ReadStep => 1,
-        WriteStep => 1,
-        AddStep => 2,
-        PrintStep => 1,
         RepeatStep r => Times(Math.Max(r.Count, 0), Events(r.Steps)),
-        _ => 0,
+        _ => ProgramSteps.KindsOf(step).Count,
     };
 
     /// <summary>The events of a list of steps taken once.</summary>

@@ -62,7 +62,6 @@ public static class ProgramValidator
                 Error(TextTemplates.Fill(ProgramMessages.TooManyProcesses, program.Processes.Count, limits.MaxProcesses));
                 return;
             }
-            var names = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < program.Processes.Count; i++)
             {
                 if (program.Processes[i] is not { } process)
@@ -73,8 +72,11 @@ public static class ProgramValidator
                 var place = new ProgramPlace(ProgramPlace.ProcessPart, i);
                 if (!ProgramNames.IsValid(process.Name, limits.MaxNameLength))
                     Error(TextTemplates.Fill(ProgramMessages.NotAName, ProgramText.Shown(process.Name), limits.MaxNameLength), place, process.Name);
-                else if (!names.Add(process.Name))
-                    Error(TextTemplates.Fill(ProgramMessages.ProcessNamedTwice, process.Name), place, process.Name);
+                // Each event, lane and step button names its process p1, p2, …: a program naming its own would be shown
+                // under other names than it wrote.
+                else if (process.Name != RunParameters.ProcessName(i))
+                    Error(TextTemplates.Fill(ProgramMessages.ProcessNameOutOfOrder, i + 1, process.Name, RunParameters.ProcessName(i)),
+                        place, process.Name);
                 new ProcessCheck(this, process, i).Run();
             }
             if (_errors.Count == 0) Totals(program);

@@ -129,6 +129,16 @@ public class ProgramPictureTests
             var text = summary.Find("[data-testid=deadlock-alert]").TextContent;
             Assert.StartsWith(alert.TrimEnd('.', '。'), Squeeze(text));
             Assert.Contains(culture == "en" ? "the cycle closed at 101 ms, the lab saw it at 112 ms" : "在 101 毫秒时形成", text);
+            // The run never finished: its value is where it stopped, not a wrong result measured against the expected one.
+            var figures = summary.Find("[data-testid=summary]");
+            Assert.Contains(culture == "en" ? "Value when the processes stopped for good" : "进程永久停下时的值", figures.TextContent);
+            Assert.DoesNotContain(culture == "en" ? ", expected" : "，预期", figures.TextContent);
+            Assert.Contains("mud-alert-text-info", figures.OuterHtml);
+
+            // The deadlock program prints nothing before its cycle closes: the output says why, not that it waits.
+            var output = ctx.Render<ConsoleOutput>(p => p.Add(c => c.Run, new LiveRun(Deadlocked(TwoProcesses))));
+            Assert.Equal(culture == "en" ? "Deadlocked before any process printed." : "在任何进程打印之前就已死锁。",
+                output.Find(".console-empty").TextContent.Trim());
 
             var header = ctx.Render<RunHeader>(p => p.Add(c => c.Run, new LiveRun(Deadlocked(TwoProcesses))));
             Assert.Equal("deadlocked", header.Find("[data-testid=run-status]").GetAttribute("data-status"));

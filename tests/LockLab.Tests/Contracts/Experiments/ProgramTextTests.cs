@@ -55,7 +55,7 @@ public class ProgramTextTests
             shared y = -5
             lock l
             semaphore pool permits 2
-            process worker_1:
+            process p1:
               sleep 0
               acquire pool
               read x
@@ -71,7 +71,7 @@ public class ProgramTextTests
         Assert.Equal(["l"], p.Locks);
         Assert.Equal([new SemaphoreDeclaration("pool", 2)], p.Semaphores);
         var process = Assert.Single(p.Processes);
-        Assert.Equal("worker_1", process.Name);
+        Assert.Equal("p1", process.Name);
         Assert.Equal<ProgramStep>(
         [
             new SleepStep(0), new AcquireStep("pool"), new ReadStep("x"), new WriteStep("x", 0), new WriteStep("x", -2),

@@ -57,14 +57,22 @@ public class ProgramValidatorTests
         Refused(WithProcesses(0), ProgramMessages.NoProcess);
     }
 
-    [Fact]
-    public void Two_processes_of_one_name_are_refused()
+    [Theory]
+    [InlineData("p1", "p1")] // two of one name
+    [InlineData("p2", "p1")] // out of order
+    [InlineData("p1", "consumer")] // a name of its own
+    public void Processes_are_p1_p2_in_the_order_written(string first, string second)
     {
         var program = Program(new PrintStep("c")) with
         {
-            Processes = [new ProcessProgram("p1", [new PrintStep("c")]), new ProcessProgram("p1", [new PrintStep("c")])],
+            Processes = [new ProcessProgram(first, [new PrintStep("c")]), new ProcessProgram(second, [new PrintStep("c")])],
         };
-        Assert.Equal("p1", Refused(program, ProgramMessages.ProcessNamedTwice, "p1").Process);
+        var errors = Errors(program);
+        Assert.NotEmpty(errors);
+        Assert.All(errors, e => Assert.StartsWith("Process ", e.Message));
+        var wrong = first == "p1" ? second : first;
+        var place = first == "p1" ? 2 : 1;
+        Assert.Contains(errors, e => e.Message == TextTemplates.Fill(ProgramMessages.ProcessNameOutOfOrder, place, wrong, $"p{place}"));
     }
 
     [Fact]
