@@ -50,7 +50,7 @@ function connect(url, accessToken) {
         .withAutomaticReconnect({ nextRetryDelayInMilliseconds: context => retryDelayMs(context.previousRetryCount) })
         .configureLogging(quietLogger(hub))
         .build();
-    for (const target of ["RunStarted", "RunCompleted", "PageChanged", "ViewersChanged", "RunEvents"]) {
+    for (const target of ["RunStarted", "RunCompleted", "PageChanged", "ViewersChanged", "RunEvents", "RoomSettingsChanged", "StudentRunChanged"]) {
         connection.on(target, (...args) => deliver({ target, args }));
     }
     connection.onreconnecting(error => {
