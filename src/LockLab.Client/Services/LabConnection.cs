@@ -400,25 +400,14 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             _sync.Release();
         }
         foreach (var run in state.RecentRuns.OrderBy(r => r.BeforeTheRoomAt)) await OnRunInfoAsync(run, joined: true);
-        // The students' side: whether they may run, the presenter's list of their runs, this student's seat and runs.
+        // The students' side: whether they may run; the rest is asked for once the page is connected (below).
         StudentsMayRun = state.StudentsMayRun;
         (StudentLabel, _seatedIn) = (null, null);
         _myRuns.Clear();
         _studentRuns.Clear();
-        if (HasPresenterKey)
-        {
-            try
-            {
-                foreach (var run in await _hub.InvokeAsync(nameof(ILabHub.GetStudentRuns), json.RunInfoArray)) KeepStudentRun(run);
-            }
-            catch (HubCallException)
-            {
-                // A session that has ended: the list stays empty, and the key is asked for when the presenter acts.
-            }
-        }
-        if (StudentsMayRun) await TakeSeatAsync();
-        StudentsVersion++;
         await SetStatus(ConnectionStatus.Connected);
+        // After the page is connected, not before: its run buttons do not wait for the students' side of the room.
+        await CatchUpStudentsAsync();
     }
 
     /// <summary>
@@ -491,6 +480,27 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     private LabError NotConnected => new(LabErrorCode.NotNow, L["Not connected to the lab."]);
 
     private string? _seatedIn;
+
+    /// <summary>The presenter's list of the students' runs; a student's seat and own runs, where students may run.</summary>
+    private async Task CatchUpStudentsAsync()
+    {
+        if (HasPresenterKey && _hub is { State: HubState.Connected })
+        {
+            try
+            {
+                foreach (var run in await _hub.InvokeAsync(nameof(ILabHub.GetStudentRuns), ClientJsonContext.Default.RunInfoArray))
+                {
+                    KeepStudentRun(run);
+                }
+            }
+            catch (HubCallException)
+            {
+                // A session that has ended: the list stays empty, and the key is asked for when the presenter acts.
+            }
+        }
+        if (StudentsMayRun) await TakeSeatAsync();
+        StudentsChanged();
+    }
 
     /// <summary>
     /// Joins the room as this browser's student (<see cref="StudentId"/>), once per join: from then on the student's
