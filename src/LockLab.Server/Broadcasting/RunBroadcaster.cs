@@ -86,12 +86,9 @@ public sealed class RunBroadcaster(
     /// </summary>
     public void Shown(Run run)
     {
-        RunInfo info;
-        lock (run.SendGate)
-        {
-            info = run.ToInfo();
-            channel.Send(run.Room, info.IsFinished ? nameof(ILabClient.RunCompleted) : nameof(ILabClient.RunStarted), info.ForViewers());
-        }
+        // Under the run's send gate (RunCommands): nothing of the run reaches the room between the switch and this.
+        var info = run.ToInfo();
+        channel.Send(run.Room, info.IsFinished ? nameof(ILabClient.RunCompleted) : nameof(ILabClient.RunStarted), info.ForViewers());
         if (run.Owner is { } owner) SendStudentNews(info, owner.StudentId);
         followers.Start(() => shared.PublishAsync(info, instance.Id));
     }

@@ -12,7 +12,7 @@ public interface IRunObserver
 
     /// <summary>
     /// The presenter showed a student's run to the whole room (<see cref="Run.ShowToRoom"/>): it is the room's now, on the
-    /// instance executing it. Must not wait.
+    /// instance executing it. Called while the run's news is held (<see cref="Run.SendGate"/>); must not wait.
     /// </summary>
     void Shown(Run run)
     {

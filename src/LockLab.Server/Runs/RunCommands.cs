@@ -52,8 +52,13 @@ public sealed class RunCommands(
 
     private void Show(Run run)
     {
-        if (!run.ShowToRoom(clock.GetUtcNow())) return;
-        foreach (var observer in observers) observer.Shown(run);
+        // Who hears the run changes, and the room hears of it, in one step between two of the run's messages: no page in
+        // the room gets an event of a run it has not been told of.
+        lock (run.SendGate)
+        {
+            if (!run.ShowToRoom(clock.GetUtcNow())) return;
+            foreach (var observer in observers) observer.Shown(run);
+        }
     }
 
     public Task<RunCommandResult> StopAsync(string runId)
