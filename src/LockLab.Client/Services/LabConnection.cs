@@ -548,8 +548,16 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     }
 
     /// <summary>Presenter: lets students run experiments in this room, or stops them. Returns why not, or null.</summary>
-    public Task<string?> SetStudentsMayRunAsync(bool allowed) =>
-        InvokeAsync(nameof(ILabHub.SetRoomSettings), new RoomSettings(allowed));
+    public async Task<string?> SetStudentsMayRunAsync(bool allowed)
+    {
+        // The switch shows the teacher's choice at once, not its old state until the room's news of it arrives (it
+        // flicked back and forth); a refusal puts it back.
+        var before = StudentsMayRun;
+        StudentsMayRun = allowed;
+        var error = await InvokeAsync(nameof(ILabHub.SetRoomSettings), new RoomSettings(allowed));
+        if (error is not null) StudentsMayRun = before;
+        return error;
+    }
 
     /// <summary>Presenter: shows a student's run to the whole room. Returns why not, or null.</summary>
     public Task<string?> ShowRunToRoomAsync(string runId) => InvokeAsync(nameof(ILabHub.ShowRunToRoom), runId);

@@ -1,0 +1,66 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using LockLab.TestServices;
+using static Microsoft.Playwright.Assertions;
+
+namespace LockLab.EndToEndTests;
+
+/// <summary>
+/// Students running the page's experiment themselves, in real browsers: the presenter's switch, a student's own run seen
+/// by that student alone, the presenter's list, and one run shown to the whole class.
+/// </summary>
+public class StudentRunsPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
+{
+    [SkippableFact]
+    public async Task A_student_runs_the_experiment_as_their_own_and_the_presenter_shows_it_to_the_class()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        using var client = lab.Server.CreateClient(presenter: true);
+        var created = await client.PostAsync("/api/rooms", null);
+        created.EnsureSuccessStatusCode();
+        var code = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("room").GetString()!;
+        (await client.PostAsync($"/api/rooms/{code}/page",
+            JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
+
+        var (presenter, presenterErrors) = await lab.NewPageAsync();
+        await presenter.GotoAsync(new Uri(lab.Server.Address, $"/rooms/{code}/present?key={ServerProcess.Key}").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(presenter);
+        // Two students, each in a browser of their own (their own stored id), on phones.
+        var (ann, annErrors) = await lab.NewPageAsync(390, 844);
+        var (ben, benErrors) = await lab.NewPageAsync(390, 844);
+        foreach (var student in new[] { ann, ben })
+        {
+            await student.GotoAsync(new Uri(lab.Server.Address, $"/rooms/{code}").ToString());
+            await BrowserFixture.WaitUntilLiveAsync(student);
+            await Expect(student.GetByTestId("page-title")).ToHaveTextAsync("Without a lock");
+            await Expect(student.GetByTestId("run-experiment")).ToHaveCountAsync(0); // not until the presenter lets them
+        }
+
+        await presenter.GetByTestId("students-may-run").CheckAsync();
+        await Expect(ann.GetByTestId("run-experiment")).ToBeEnabledAsync();
+        await Expect(ben.GetByTestId("run-experiment")).ToBeEnabledAsync();
+
+        // Ann's run is hers: she watches it to the end, Ben sees nothing of it.
+        await ann.GetByTestId("run-experiment").ClickAsync();
+        await Expect(ann.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
+        await Expect(ann.Locator("[data-testid=console-line]")).ToHaveCountAsync(10);
+        var annsRun = await ann.GetByTestId("run-status").GetAttributeAsync("data-run");
+        await Expect(ben.GetByTestId("run-status")).ToHaveCountAsync(0);
+
+        // The presenter lists it as a student's, and shows it to the class: Ben's page (and the presenter's) turn to it.
+        var listed = presenter.Locator($"[data-testid=student-run][data-run='{annsRun}']");
+        await Expect(listed).ToBeVisibleAsync();
+        await listed.GetByTestId("show-to-class").ClickAsync();
+        await Expect(ben.Locator($"[data-testid=run-status][data-run='{annsRun}']")).ToHaveAttributeAsync("data-status", "completed");
+        await Expect(ben.Locator("[data-testid=console-line]")).ToHaveCountAsync(10);
+        await Expect(ben.GetByTestId("run-student")).ToBeVisibleAsync();
+
+        // Switched off, the students' run buttons go.
+        await presenter.GetByTestId("students-may-run").UncheckAsync();
+        await Expect(ann.GetByTestId("run-experiment")).ToHaveCountAsync(0);
+        await Expect(ben.GetByTestId("run-experiment")).ToHaveCountAsync(0);
+        Assert.Empty(presenterErrors);
+        Assert.Empty(annErrors);
+        Assert.Empty(benErrors);
+    }
+}
