@@ -22,6 +22,12 @@ public sealed class RunRecorder(
     public const int MaxBatch = 5000;
     private static readonly TimeSpan[] Retries = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
+    /// <summary>
+    /// The pauses before each new attempt at a failed write (<see cref="Retries"/>). Tests of a history that can never
+    /// take the write (a full disk, no database) shorten them: the server's stop waits for the recorder to give up.
+    /// </summary>
+    internal IReadOnlyList<TimeSpan> RetryDelays { get; set; } = Retries;
+
     /// <summary>How often a history that could not be opened is tried again.</summary>
     public static readonly TimeSpan ReopenEvery = TimeSpan.FromSeconds(2);
 
@@ -140,10 +146,10 @@ public sealed class RunRecorder(
                 await Task.Run(write);
                 return;
             }
-            catch (Exception ex) when (attempt < Retries.Length && ex is DbException or IOException)
+            catch (Exception ex) when (attempt < RetryDelays.Count && ex is DbException or IOException)
             {
                 logger.LogWarning(ex, "Storing run {RunId} failed (attempt {Attempt}); retrying", runId, attempt + 1);
-                await Task.Delay(Retries[attempt]);
+                await Task.Delay(RetryDelays[attempt]);
             }
         }
     }

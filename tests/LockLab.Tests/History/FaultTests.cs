@@ -163,6 +163,10 @@ public sealed class FullDiskLabFactory : LabServerFactory
 {
     protected override IDictionary<string, string?> Settings =>
         new Dictionary<string, string?> { ["LockLab:Limits:MaxHistoryMegabytes"] = "1" };
+
+    /// <summary>A full database takes no write however often it is asked: tried as often, without the long pauses.</summary>
+    protected override IReadOnlyList<TimeSpan>? HistoryRetryDelays =>
+        [TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10)];
 }
 
 public class FullDiskTests(FullDiskLabFactory lab) : IClassFixture<FullDiskLabFactory>

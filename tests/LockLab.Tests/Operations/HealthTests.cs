@@ -48,10 +48,14 @@ public class HealthTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
     }
 }
 
-/// <summary>A lab that keeps serving for a few seconds after a stop is requested, as one behind a load balancer would.</summary>
+/// <summary>
+/// A lab that keeps serving for a few seconds after a stop is requested, as one behind a load balancer would. Three: the
+/// test's two requests during the drain take milliseconds, and the drain is waited out twice (the test's stop, then the
+/// fixture's).
+/// </summary>
 public sealed class DrainingLabFactory : LabServerFactory
 {
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["LockLab:ShutdownDrainSeconds"] = "5" };
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["LockLab:ShutdownDrainSeconds"] = "3" };
 }
 
 public class ShutdownHealthTests(DrainingLabFactory lab) : IClassFixture<DrainingLabFactory>

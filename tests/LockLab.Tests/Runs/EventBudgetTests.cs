@@ -188,6 +188,10 @@ public sealed class NoHistorySmallBudgetLabFactory : LabServerFactory
     {
         ["LockLab:Limits:RetainedEventBudget"] = SmallEventBudgetLabFactory.Budget.ToString(),
     };
+
+    /// <summary>Nobody listens for the database: every write is tried as often, without the long pauses.</summary>
+    protected override IReadOnlyList<TimeSpan>? HistoryRetryDelays =>
+        [TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10)];
 }
 
 /// <summary>

@@ -135,9 +135,11 @@ public abstract class BadWorkerLabFactory(string script, IDictionary<string, str
     }
 }
 
-public sealed class GarbageWorkerLabFactory() : BadWorkerLabFactory("read job; echo 'this is not an event'; sleep 30");
+// The scripts end in "exec sleep": the shell becomes the sleep, so the process the lab kills is the one holding the
+// worker's pipes. A sleep left as the shell's child would keep them open, and the lab's end of the run would wait for it.
+public sealed class GarbageWorkerLabFactory() : BadWorkerLabFactory("read job; echo 'this is not an event'; exec sleep 30");
 
-public sealed class OversizedLineWorkerLabFactory() : BadWorkerLabFactory("read job; head -c 100000 /dev/zero | tr '\\0' 'x'; sleep 30");
+public sealed class OversizedLineWorkerLabFactory() : BadWorkerLabFactory("read job; head -c 100000 /dev/zero | tr '\\0' 'x'; exec sleep 30");
 
 /// <summary>
 /// A worker that reports far more events than its job makes (60 well-formed prints as p1, tickets 1–60) against a limit
@@ -146,7 +148,7 @@ public sealed class OversizedLineWorkerLabFactory() : BadWorkerLabFactory("read 
 public sealed class FloodingWorkerLabFactory() : BadWorkerLabFactory(
     """read job; case "$job" in *'"index":0'*) i=1; while [ $i -le 60 ]; """ +
         """do echo "{\"seq\":$i,\"process\":\"p1\",\"pid\":$$,\"kind\":\"print\",\"value\":$i,\"atMs\":1}"; """ +
-        """i=$((i+1)); done;; esac; sleep 30""",
+        """i=$((i+1)); done;; esac; exec sleep 30""",
     new Dictionary<string, string?> { ["LockLab:Limits:MaxEventsPerRun"] = "40" });
 
 /// <summary>A misbehaving worker fails only its own run, with a reason that says what it did; the lab goes on.</summary>

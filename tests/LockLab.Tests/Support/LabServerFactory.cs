@@ -1,10 +1,12 @@
 using System.Net;
 using LockLab.Contracts;
+using LockLab.Server.History;
 using LockLab.Server.Runs;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace LockLab.Tests.Support;
 
@@ -21,6 +23,12 @@ public class LabServerFactory : WebApplicationFactory<Program>
     /// <summary>The history's PostgreSQL connection string (<c>LockLab:Database</c>); none: SQLite under <see cref="DataPath"/>.</summary>
     protected virtual string? Database => null;
 
+    /// <summary>
+    /// The recorder's pauses between attempts at a failed history write; none: the server's own. For a lab whose history
+    /// can never take a write (the server's stop, at the end of the class, waits until the recorder has given up).
+    /// </summary>
+    protected virtual IReadOnlyList<TimeSpan>? HistoryRetryDelays => null;
+
     /// <summary>This lab's own run history, thrown away with it.</summary>
     public string DataPath { get; } = Directory.CreateTempSubdirectory("locklab-data-").FullName;
 
@@ -30,6 +38,13 @@ public class LabServerFactory : WebApplicationFactory<Program>
         builder.UseSetting("LockLab:DataPath", DataPath);
         if (Database is { } database) builder.UseSetting("LockLab:Database", database);
         foreach (var (name, value) in Settings) builder.UseSetting(name, value);
+    }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        if (HistoryRetryDelays is { } delays) host.Services.GetRequiredService<RunRecorder>().RetryDelays = delays;
+        return host;
     }
 
     /// <summary>
