@@ -94,11 +94,7 @@ public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixtu
     {
         Prerequisites.Require(Prerequisites.Chromium);
         using var client = lab.Server.CreateClient(presenter: true);
-        var created = await client.PostAsync("/api/rooms", null);
-        created.EnsureSuccessStatusCode();
-        var code = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("room").GetString()!;
-        (await client.PostAsync($"/api/rooms/{code}/page",
-            JsonContent.Create(new { lesson = "process-locks", page = 3 }))).EnsureSuccessStatusCode();
+        var code = await lab.Server.CreateClassroomAsync("process-locks", page: 3);
         var run = await StartRunAsync(client, """{"scenario":"lock"}""", $"/api/rooms/{code}/runs");
         var findings = new List<string>();
         var allErrors = new List<string>();

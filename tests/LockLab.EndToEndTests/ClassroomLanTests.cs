@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using LockLab.TestServices;
 using static Microsoft.Playwright.Assertions;
 
@@ -23,8 +21,7 @@ public class ClassroomLanTests(LanBrowserFixture lab) : IClassFixture<LanBrowser
     {
         Prerequisites.Require(Prerequisites.Chromium);
         using var presenterApi = lab.Server.CreateClient(presenter: true);
-        var created = await presenterApi.PostAsync("/api/rooms", null);
-        var code = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("room").GetString()!;
+        var code = await lab.Server.CreateClassroomAsync();
 
         var (presenter, presenterErrors) = await lab.NewPageAsync();
         await presenter.GotoAsync(new Uri(lab.Server.Address, $"/rooms/{code}/present?key={ServerProcess.Key}").ToString());

@@ -9,19 +9,11 @@ namespace LockLab.EndToEndTests;
 /// <summary>A classroom in real browsers: the presenter drives, a follower follows, the projector shows it big.</summary>
 public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 {
-    private async Task<string> CreateRoomAsync()
-    {
-        using var client = lab.Server.CreateClient(presenter: true);
-        var response = await client.PostAsync("/api/rooms", null);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("room").GetString()!;
-    }
-
     [SkippableFact]
     public async Task The_follower_follows_the_presenters_pages_and_both_see_a_run_started_over_http()
     {
         Prerequisites.Require(Prerequisites.Chromium);
-        var code = await CreateRoomAsync();
+        var code = await lab.Server.CreateClassroomAsync();
         var (presenter, presenterErrors) = await lab.NewPageAsync();
         var (follower, followerErrors) = await lab.NewPageAsync(1280, 720);
 
@@ -76,7 +68,7 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     public async Task The_projector_view_is_readable_at_classroom_resolutions(int width, int height)
     {
         Prerequisites.Require(Prerequisites.Chromium);
-        var code = await CreateRoomAsync();
+        var code = await lab.Server.CreateClassroomAsync();
         using (var client = lab.Server.CreateClient(presenter: true))
         {
             (await client.PostAsync($"/api/rooms/{code}/page",
@@ -122,7 +114,7 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     public async Task On_a_phone_the_follower_sees_the_live_output_first_when_a_run_starts(int width, int height)
     {
         Prerequisites.Require(Prerequisites.Chromium);
-        var code = await CreateRoomAsync();
+        var code = await lab.Server.CreateClassroomAsync();
         using var client = lab.Server.CreateClient(presenter: true);
         (await client.PostAsync($"/api/rooms/{code}/page",
             JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
@@ -173,7 +165,7 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     public async Task A_run_started_remotely_stays_shown_with_its_summary_after_it_ends_until_the_next_run()
     {
         Prerequisites.Require(Prerequisites.Chromium);
-        var code = await CreateRoomAsync();
+        var code = await lab.Server.CreateClassroomAsync();
         using var client = lab.Server.CreateClient(presenter: true);
         // The page's own experiment is no-lock; the teacher's phone (or curl) starts the lock experiment.
         (await client.PostAsync($"/api/rooms/{code}/page",
@@ -210,7 +202,7 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     public async Task A_follower_without_the_key_sees_the_output_but_no_controls_while_the_presenter_keeps_them()
     {
         Prerequisites.Require(Prerequisites.Chromium);
-        var code = await CreateRoomAsync();
+        var code = await lab.Server.CreateClassroomAsync();
         using var client = lab.Server.CreateClient(presenter: true);
         (await client.PostAsync($"/api/rooms/{code}/page",
             JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
@@ -247,7 +239,7 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
     public async Task The_projectors_heading_has_no_focus_box_after_a_page_change()
     {
         Prerequisites.Require(Prerequisites.Chromium);
-        var code = await CreateRoomAsync();
+        var code = await lab.Server.CreateClassroomAsync();
         using var client = lab.Server.CreateClient(presenter: true);
         (await client.PostAsync($"/api/rooms/{code}/page",
             JsonContent.Create(new { lesson = "process-locks", page = 1 }))).EnsureSuccessStatusCode();

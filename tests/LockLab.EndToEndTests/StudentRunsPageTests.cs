@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using LockLab.TestServices;
 using static Microsoft.Playwright.Assertions;
 
@@ -15,12 +13,7 @@ public class StudentRunsPageTests(BrowserFixture lab) : IClassFixture<BrowserFix
     public async Task A_student_runs_the_experiment_as_their_own_and_the_presenter_shows_it_to_the_class()
     {
         Prerequisites.Require(Prerequisites.Chromium);
-        using var client = lab.Server.CreateClient(presenter: true);
-        var created = await client.PostAsync("/api/rooms", null);
-        created.EnsureSuccessStatusCode();
-        var code = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("room").GetString()!;
-        (await client.PostAsync($"/api/rooms/{code}/page",
-            JsonContent.Create(new { lesson = "process-locks", page = 2 }))).EnsureSuccessStatusCode();
+        var code = await lab.Server.CreateClassroomAsync("process-locks", page: 2);
 
         var (presenter, presenterErrors) = await lab.NewPageAsync();
         await presenter.GotoAsync(new Uri(lab.Server.Address, $"/rooms/{code}/present?key={ServerProcess.Key}").ToString());

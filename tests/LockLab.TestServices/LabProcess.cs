@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
@@ -148,6 +149,21 @@ public sealed class LabProcess : IAsyncDisposable
     {
         using var presenter = CreateClient(presenter: true);
         (await presenter.PutAsync($"/api/rooms/{Uri.EscapeDataString(room)}", null)).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>
+    /// Starts a classroom as the presenter does (<c>POST /api/rooms</c>) and returns its code; with a lesson, puts up that
+    /// page of it (<c>POST /api/rooms/{code}/page</c>).
+    /// </summary>
+    public async Task<string> CreateClassroomAsync(string? lesson = null, int page = 1)
+    {
+        using var presenter = CreateClient(presenter: true);
+        var created = await presenter.PostAsync("/api/rooms", null);
+        created.EnsureSuccessStatusCode();
+        var code = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("room").GetString()!;
+        if (lesson is not null)
+            (await presenter.PostAsync($"/api/rooms/{code}/page", JsonContent.Create(new { lesson, page }))).EnsureSuccessStatusCode();
+        return code;
     }
 
     /// <summary>CPU time the server process has used so far (user + system), not its workers'.</summary>

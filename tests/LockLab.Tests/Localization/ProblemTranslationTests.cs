@@ -53,18 +53,7 @@ public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixtu
     [InlineData("en-US", "There is no room 'NOPE' open now. Check the code the presenter shows; only the presenter opens rooms.")]
     public async Task A_hub_error_is_written_in_the_language_the_page_connected_with(string language, string expected)
     {
-        await using var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(lab.Server.BaseAddress, "/hubs/lab"), o =>
-            {
-                o.HttpMessageHandlerFactory = _ => lab.Server.CreateHandler();
-                o.WebSocketFactory = async (context, ct) =>
-                {
-                    var ws = lab.Server.CreateWebSocketClient();
-                    ws.ConfigureRequest = r => r.Headers.AcceptLanguage = language;
-                    return await ws.ConnectAsync(context.Uri, ct);
-                };
-            })
-            .Build();
+        await using var hub = lab.CreateHubConnection(language: language);
         await hub.StartAsync();
 
         var refused = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "NOPE"));
@@ -100,23 +89,7 @@ public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixtu
     [Fact]
     public async Task A_Chinese_presenters_page_reads_an_invalid_run_request_in_Chinese_from_the_hub()
     {
-        await using var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(lab.Server.BaseAddress, "/hubs/lab"), o =>
-            {
-                o.HttpMessageHandlerFactory = _ => lab.Server.CreateHandler();
-                o.WebSocketFactory = async (context, ct) =>
-                {
-                    var ws = lab.Server.CreateWebSocketClient();
-                    ws.ConfigureRequest = r =>
-                    {
-                        r.Headers.AcceptLanguage = "zh-CN";
-                        r.Headers.Authorization = $"Bearer {LabServerFactory.Key}";
-                    };
-                    return await ws.ConnectAsync(context.Uri, ct);
-                };
-                o.AccessTokenProvider = () => Task.FromResult<string?>(LabServerFactory.Key);
-            })
-            .Build();
+        await using var hub = lab.CreateHubConnection(presenter: true, language: "zh-CN");
         await hub.StartAsync();
 
         var refused = await Assert.ThrowsAsync<HubException>(() =>

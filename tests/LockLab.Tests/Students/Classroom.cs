@@ -91,7 +91,7 @@ public sealed class Classroom(LabServerFactory lab, string room) : IAsyncDisposa
     /// <summary>A page joined to the room: the presenter's (with the key), a follower's, or (with an id) a student's.</summary>
     public async Task<Page> JoinAsync(bool presenter = false, string? studentId = null, string? language = null)
     {
-        var hub = language is null ? lab.CreateHubConnection(presenter) : ConnectionIn(language);
+        var hub = lab.CreateHubConnection(presenter, language);
         var page = new Page(hub);
         hub.On<string, RoomSettings>(nameof(ILabClient.RoomSettingsChanged), (_, settings) => page.Settings.Writer.TryWrite(settings));
         lock (_pages) _pages.Add(page);
@@ -100,20 +100,6 @@ public sealed class Classroom(LabServerFactory lab, string room) : IAsyncDisposa
         if (studentId is not null) page.Seat = await hub.InvokeAsync<StudentSeat>(nameof(ILabHub.JoinAsStudent), studentId);
         return page;
     }
-
-    private HubConnection ConnectionIn(string language) =>
-        new HubConnectionBuilder()
-            .WithUrl(new Uri(lab.Server.BaseAddress, "/hubs/lab"), o =>
-            {
-                o.HttpMessageHandlerFactory = _ => lab.Server.CreateHandler();
-                o.WebSocketFactory = async (context, ct) =>
-                {
-                    var ws = lab.Server.CreateWebSocketClient();
-                    ws.ConfigureRequest = r => r.Headers.AcceptLanguage = language;
-                    return await ws.ConnectAsync(context.Uri, ct);
-                };
-            })
-            .Build();
 
     /// <summary>A student's page: joins the room and says which student it is.</summary>
     public Task<Page> StudentAsync(string studentId, string? language = null) => JoinAsync(studentId: studentId, language: language);

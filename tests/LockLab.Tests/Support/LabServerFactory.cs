@@ -60,8 +60,9 @@ public class LabServerFactory : WebApplicationFactory<Program>
         return client;
     }
 
-    /// <summary>A SignalR connection to <c>/hubs/lab</c> through the test server, with or without the presenter key.</summary>
-    public HubConnection CreateHubConnection(bool presenter = false) =>
+    /// <summary>A SignalR connection to <c>/hubs/lab</c> through the test server, with or without the presenter key, and
+    /// in the language a browser would ask for (<c>Accept-Language</c>), if any.</summary>
+    public HubConnection CreateHubConnection(bool presenter = false, string? language = null) =>
         new HubConnectionBuilder()
             .WithUrl(new Uri(Server.BaseAddress, "/hubs/lab"), o =>
             {
@@ -69,7 +70,11 @@ public class LabServerFactory : WebApplicationFactory<Program>
                 o.WebSocketFactory = async (context, ct) =>
                 {
                     var ws = Server.CreateWebSocketClient();
-                    if (presenter) ws.ConfigureRequest = r => r.Headers.Authorization = $"Bearer {Key}";
+                    ws.ConfigureRequest = r =>
+                    {
+                        if (presenter) r.Headers.Authorization = $"Bearer {Key}";
+                        if (language is not null) r.Headers.AcceptLanguage = language;
+                    };
                     return await ws.ConnectAsync(context.Uri, ct);
                 };
                 if (presenter) o.AccessTokenProvider = () => Task.FromResult<string?>(Key);
