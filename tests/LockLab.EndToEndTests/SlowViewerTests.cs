@@ -15,9 +15,8 @@ public class SlowViewerTests
         const string room = "slow";
         await using var server = await ServerProcess.StartAsync();
         using var client = server.CreateClient(presenter: true);
-        using var stalled = await StalledViewer.JoinAsync(server.Address, room);
-
         await server.OpenRoomAsync(room); // as the presenter does: viewers join open rooms
+        using var stalled = await StalledViewer.JoinAsync(server.Address, room);
         await using var healthy = await RoomRecorder.JoinAsync(server.Address, room);
         await server.WaitForViewersAsync(room, 2);
 

@@ -39,7 +39,34 @@ public sealed class StalledViewer : IDisposable
         await viewer.SendTextAsync("{\"protocol\":\"json\",\"version\":1}" + RecordSeparator);
         await viewer.SendTextAsync(
             $"{{\"type\":1,\"invocationId\":\"1\",\"target\":\"JoinRoom\",\"arguments\":[\"{room}\"]}}" + RecordSeparator);
-        return viewer; // and from now on, never reads
+        // The join's answer is read, so that the page is known to be in the room (a join the server refused would leave
+        // a test waiting for a viewer that never comes); from then on, it never reads.
+        var answer = await ReadJoinAnswerAsync(socket);
+        if (answer.Contains("\"error\"", StringComparison.Ordinal))
+            throw new InvalidOperationException($"The server refused to let the page join room {room}: {answer}");
+        return viewer;
+    }
+
+    /// <summary>
+    /// Reads what the server sends until the completion of invocation 1 (JoinRoom) has come whole. Frames from the
+    /// server are not masked, and each SignalR message ends with the record separator, so the raw bytes are searched
+    /// as text.
+    /// </summary>
+    private static async Task<string> ReadJoinAnswerAsync(Socket socket)
+    {
+        const string completion = "\"type\":3,\"invocationId\":\"1\"";
+        var received = new StringBuilder();
+        var buffer = new byte[4096];
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, patience.Token);
+            if (read == 0) throw new InvalidOperationException("The server closed the connection before answering the join: " + received);
+            received.Append(Encoding.UTF8.GetString(buffer, 0, read));
+            var text = received.ToString();
+            var start = text.IndexOf(completion, StringComparison.Ordinal);
+            if (start >= 0 && text.IndexOf(RecordSeparator, start) is var end and >= 0) return text[start..end];
+        }
     }
 
     private static async Task<string> ReadHeadersAsync(Socket socket)

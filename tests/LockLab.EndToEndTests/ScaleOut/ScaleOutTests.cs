@@ -121,8 +121,8 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         const string room = "slow-across";
         await using var deployment = await TwoInstances.DeployAsync(fixture);
         var (a, b) = deployment;
-        using var stalled = await StalledViewer.JoinAsync(b.Address, room);
         await a.OpenRoomAsync(room); // as the presenter does: viewers join open rooms
+        using var stalled = await StalledViewer.JoinAsync(b.Address, room);
         await using var healthy = await RoomRecorder.JoinAsync(b.Address, room);
         await a.WaitForViewersAsync(room, 2);
 
