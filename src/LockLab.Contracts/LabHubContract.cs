@@ -43,6 +43,9 @@ public interface ILabHub
     /// <summary>A student runs the room page's experiment (their parameters, within the usual limits), when the room allows it.</summary>
     Task<RunInfo> StartStudentRun(RunRequest request);
 
+    /// <summary>A student stops a run of their own, queued or running (nobody else's: that is the presenter's <see cref="StopRun"/>).</summary>
+    Task StopStudentRun(string runId);
+
     /// <summary>The students' runs in the joined room, newest first; needs the presenter key.</summary>
     Task<RunInfo[]> GetStudentRuns();
 

@@ -34,6 +34,8 @@ public static class StudentLabels
 public static class RunErrors
 {
     public const string StoppedByPresenter = "Stopped by the presenter.";
+    /// <summary>A student's run its student stopped (queued or running).</summary>
+    public const string StoppedByStudent = "Stopped by the student who started it.";
     /// <summary>A run that ended <see cref="RunStatus.Deadlocked"/>; its summary names the cycle.</summary>
     public const string Deadlocked = "Deadlock: no process can move.";
     public const string ServerShuttingDown = "The server is shutting down.";
@@ -73,7 +75,7 @@ public static class RunErrors
     public static readonly IReadOnlyList<string> All =
     [
         Deadlocked,
-        StoppedByPresenter, ServerShuttingDown, StudentRunsSwitchedOff, EndedUnexpectedly, InternalError, TimeLimitExceeded, TooManyEvents,
+        StoppedByPresenter, StoppedByStudent, ServerShuttingDown, StudentRunsSwitchedOff, EndedUnexpectedly, InternalError, TimeLimitExceeded, TooManyEvents,
         WorkerFailedInRound, WorkersNotReady, WorkerExitedBeforeJob, WorkerDied, WorkerDiedSaying, WorkerDiedHoldingLock,
         WorkerDiedHoldingLockSaying, LineTooLong, IncompleteLine, NotAnEvent, NotItsOwnEvent, TicketTwice, ServerStopped,
         InstanceStopped,

@@ -1,11 +1,12 @@
 using LockLab.TestServices;
+using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace LockLab.EndToEndTests;
 
 /// <summary>
 /// Students running the page's experiment themselves, in real browsers: the presenter's switch, a student's own run seen
-/// by that student alone, the presenter's list, and one run shown to the whole class.
+/// by that student alone (and stopped by them), the presenter's list, one run shown to the whole class, and the history.
 /// </summary>
 public class StudentRunsPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 {
@@ -47,11 +48,34 @@ public class StudentRunsPageTests(BrowserFixture lab) : IClassFixture<BrowserFix
         await Expect(ben.Locator($"[data-testid=run-status][data-run='{annsRun}']")).ToHaveAttributeAsync("data-status", "completed");
         await Expect(ben.Locator("[data-testid=console-line]")).ToHaveCountAsync(10);
         await Expect(ben.GetByTestId("run-student")).ToBeVisibleAsync();
+        await Expect(ben.GetByTestId("stop-run")).ToHaveCountAsync(0); // not his run (and ended)
+
+        // Ben's own run is his to stop: a slow one (a second before each step), stopped midway. Step mode is not offered
+        // to a student.
+        await Expect(ben.GetByTestId("step-mode")).ToHaveCountAsync(0);
+        await ben.GetByTestId("settings").GetByText("Change the experiment").ClickAsync();
+        var delay = ben.GetByRole(AriaRole.Spinbutton, new() { Name = "Sleep before each step (ms)" });
+        await delay.FillAsync("1000");
+        await delay.PressAsync("Tab");
+        await ben.GetByTestId("run-experiment").ClickAsync();
+        var bensRun = ben.Locator("[data-testid=run-status][data-status=running]");
+        await Expect(bensRun).ToBeVisibleAsync();
+        var bensRunId = await bensRun.GetAttributeAsync("data-run");
+        await ben.GetByTestId("stop-run").ClickAsync();
+        await Expect(ben.Locator($"[data-testid=run-status][data-run='{bensRunId}']")).ToHaveAttributeAsync("data-status", "cancelled");
+        await Expect(presenter.Locator($"[data-testid=student-run][data-run='{bensRunId}']")).ToBeVisibleAsync();
 
         // Switched off, the students' run buttons go.
         await presenter.GetByTestId("students-may-run").UncheckAsync();
         await Expect(ann.GetByTestId("run-experiment")).ToHaveCountAsync(0);
         await Expect(ben.GetByTestId("run-experiment")).ToHaveCountAsync(0);
+
+        // The room's history says whose each student's run was, by the label the room gave them.
+        var annsLabel = await ann.GetByTestId("run-student").InnerTextAsync();
+        await presenter.GotoAsync(new Uri(lab.Server.Address, $"/history?room={code}").ToString());
+        await Expect(presenter.Locator($"[data-testid=history-row][data-run='{annsRun}'] [data-testid=history-student]"))
+            .ToHaveTextAsync(annsLabel);
+        await Expect(presenter.Locator($"[data-testid=history-row][data-run='{bensRunId}']")).ToHaveAttributeAsync("data-status", "cancelled");
         Assert.Empty(presenterErrors);
         Assert.Empty(annErrors);
         Assert.Empty(benErrors);

@@ -93,6 +93,9 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// <summary>Presenter: the students' runs in the room, newest first.</summary>
     public IReadOnlyList<RunInfo> StudentRuns => [.. _studentRuns.Values.OrderByDescending(r => r.CreatedAt)];
 
+    /// <summary>Whether this page started the run as a student: it may stop it.</summary>
+    public bool IsMyRun(string runId) => _myRuns.Contains(runId);
+
     /// <summary>This student's newest run, as the page last heard of it (queued with its place, running, ended).</summary>
     public RunInfo? MyLatestRun => _myRuns.Select(id => Find(id)?.Info).OfType<RunInfo>().MaxBy(r => r.CreatedAt);
 
@@ -599,8 +602,9 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// <summary>Presenter: moves everyone following this room to a lesson page. Returns why not, or null.</summary>
     public Task<string?> SetPageAsync(string lesson, int page) => InvokeAsync(nameof(ILabHub.SetPage), new PageRequest(lesson, page));
 
-    /// <summary>Stops a queued or running run. Returns why not, or null.</summary>
-    public Task<string?> StopAsync(string runId) => InvokeAsync(nameof(ILabHub.StopRun), runId);
+    /// <summary>Stops a queued or running run (the presenter's any, a student's their own). Returns why not, or null.</summary>
+    public Task<string?> StopAsync(string runId) =>
+        InvokeAsync(!HasPresenterKey && IsMyRun(runId) ? nameof(ILabHub.StopStudentRun) : nameof(ILabHub.StopRun), runId);
 
     private async Task<string?> InvokeAsync(string method, params object[] args)
     {

@@ -192,14 +192,24 @@ public sealed class LabHub(
     public async Task<RunInfo> StartStudentRun(RunRequest request)
     {
         if (request is null) throw Error(LabErrorCode.InvalidRequest, "A run request is required.");
-        if (JoinedRoom is not { } room || !Context.Items.TryGetValue(StudentKey, out var seat)
-            || seat is not (string seatRoom, StudentOwner student) || seatRoom != room)
-        {
-            throw Error(LabErrorCode.NotNow, LaunchResult.Refused.NotAStudentYet);
-        }
+        var (room, student) = Seat ?? throw Error(LabErrorCode.NotNow, LaunchResult.Refused.NotAStudentYet);
         var client = ClientAddress.Of(Context.GetHttpContext());
         return ToRun(await students.StartAsync(request, room, student, client, Context.ConnectionAborted));
     }
+
+    /// <summary>A student stops a run of their own, queued or running.</summary>
+    public async Task StopStudentRun(string runId)
+    {
+        var (room, student) = Seat ?? throw Error(LabErrorCode.NotNow, LaunchResult.Refused.NotAStudentYet);
+        Check(await students.StopOwnAsync(runId ?? "", room, student), runId);
+    }
+
+    /// <summary>The student this connection belongs to in the room it joined (<see cref="JoinAsStudent"/>); null before.</summary>
+    private (string Room, StudentOwner Student)? Seat =>
+        JoinedRoom is { } room && Context.Items.TryGetValue(StudentKey, out var seat)
+        && seat is (string seatRoom, StudentOwner student) && seatRoom == room
+            ? (room, student)
+            : null;
 
     /// <summary>The students' runs in the joined room, newest first.</summary>
     [Authorize(Policy = PresenterKeyAuthenticationHandler.Policy)]

@@ -2,8 +2,11 @@ using LockLab.Contracts;
 
 namespace LockLab.Server.Runs;
 
-/// <summary>A presenter's command for a run that another instance executes (see <see cref="IRunCommandRelay"/>).</summary>
-public sealed record RunCommand(string RunId, RunCommandKind Kind, string? Process = null);
+/// <summary>
+/// A command for a run that another instance executes (see <see cref="IRunCommandRelay"/>): the presenter's, or a
+/// student's stop of their own run. <paramref name="Reason"/> is why a stop stops it (absent: the presenter stopped it).
+/// </summary>
+public sealed record RunCommand(string RunId, RunCommandKind Kind, string? Process = null, string? Reason = null);
 
 public enum RunCommandKind { Stop, Step, ShowToRoom }
 
@@ -61,21 +64,22 @@ public sealed class RunCommands(
         }
     }
 
-    public Task<RunCommandResult> StopAsync(string runId)
+    /// <summary>Stops a queued or running run; <paramref name="reason"/> is its error (<see cref="RunErrors"/>).</summary>
+    public Task<RunCommandResult> StopAsync(string runId, string reason = RunErrors.StoppedByPresenter)
     {
         if (store.Find(runId) is { } run)
         {
             if (run.IsFinished) return Task.FromResult(new RunCommandResult(run.ToInfo(), AlreadyFinished(run.Status)));
-            run.Stop(RunErrors.StoppedByPresenter, clock.GetUtcNow());
+            run.Stop(reason, clock.GetUtcNow());
             return Task.FromResult(new RunCommandResult(run.ToInfo(), null));
         }
-        return RelayAsync(runId, RunCommandKind.Stop, null);
+        return RelayAsync(new RunCommand(runId, RunCommandKind.Stop, Reason: reason));
     }
 
     public Task<RunCommandResult> StepAsync(string runId, string process)
     {
         if (store.Find(runId) is { } run) return Task.FromResult(new RunCommandResult(run.ToInfo(), run.TryStep(process)));
-        return RelayAsync(runId, RunCommandKind.Step, process);
+        return RelayAsync(new RunCommand(runId, RunCommandKind.Step, process));
     }
 
     /// <summary>Apply a command relayed from another instance, if the run is this server's.</summary>
@@ -85,7 +89,9 @@ public sealed class RunCommands(
         switch (command.Kind)
         {
             case RunCommandKind.Stop:
-                run.Stop(RunErrors.StoppedByPresenter, clock.GetUtcNow());
+                // Only the lab's own reasons: a relayed command comes from another instance, never from a page.
+                run.Stop(command.Reason is RunErrors.StoppedByStudent ? RunErrors.StoppedByStudent : RunErrors.StoppedByPresenter,
+                    clock.GetUtcNow());
                 break;
             case RunCommandKind.ShowToRoom:
                 Show(run);
@@ -96,13 +102,13 @@ public sealed class RunCommands(
         }
     }
 
-    private async Task<RunCommandResult> RelayAsync(string runId, RunCommandKind kind, string? process)
+    private async Task<RunCommandResult> RelayAsync(RunCommand command)
     {
-        if (await shared.FindAsync(runId) is not { } remote) return new(null, null);
+        if (await shared.FindAsync(command.RunId) is not { } remote) return new(null, null);
         if (remote.IsFinished) return new(remote, AlreadyFinished(remote.Status));
-        if (kind == RunCommandKind.Step && remote.Status != RunStatus.Running)
+        if (command.Kind == RunCommandKind.Step && remote.Status != RunStatus.Running)
             return new(remote, TextTemplates.Fill(RunRefusals.NotRunning, WireNames.Name(remote.Status)));
-        relay.Send(new RunCommand(runId, kind, process));
+        relay.Send(command);
         return new(remote, null);
     }
 

@@ -33,7 +33,7 @@ public sealed class StudentRunQueue(
     private sealed class Line(string key)
     {
         public string Key { get; } = key;
-        public Queue<Run> Runs { get; } = new();
+        public Queue<Run> Runs { get; set; } = new();
     }
 
     private readonly Lock _gate = new();
@@ -102,6 +102,39 @@ public sealed class StudentRunQueue(
         // The new run's own news goes out as it is followed; others it moved back (a new round) are told here.
         Tell(moved.Where(r => r != run));
         arrived.TrySetResult();
+        _ = LeaveLineWhenStoppedAsync(run);
+    }
+
+    /// <summary>
+    /// A run stopped while it waits (by its student or the presenter) leaves its line at once, and the runs behind it
+    /// move up and are told so, rather than keep their places until the next run is handed over.
+    /// </summary>
+    private async Task LeaveLineWhenStoppedAsync(Run run)
+    {
+        // Its status changes once while it waits: to running (handed over) or to an end. The signal is taken before the
+        // status is read, so that a change between the two is not missed.
+        while (true)
+        {
+            var changed = run.Changed;
+            if (run.Status != RunStatus.Queued) break;
+            await changed;
+        }
+        if (!run.IsFinished) return;
+        List<Run> moved;
+        lock (_gate)
+        {
+            if (!_lineOf.TryGetValue(KeyOf(run.Room, run.Owner!.StudentId), out var node) || !node.Value.Runs.Contains(run)) return;
+            var line = node.Value;
+            line.Runs = new Queue<Run>(line.Runs.Where(r => r != run));
+            _waiting--;
+            if (line.Runs.Count == 0)
+            {
+                _lines.Remove(node);
+                _lineOf.Remove(line.Key);
+            }
+            moved = Renumber();
+        }
+        Tell(moved);
     }
 
     /// <summary>

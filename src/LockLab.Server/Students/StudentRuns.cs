@@ -24,6 +24,7 @@ public sealed class StudentRuns(
     LessonLibrary lessons,
     RunStore store,
     ISharedRuns shared,
+    RunCommands commands,
     IOptions<LockLabOptions> options) : IDisposable
 {
     /// <summary>Students' runs the presenter's list holds at most.</summary>
@@ -97,6 +98,19 @@ public sealed class StudentRuns(
             }
         }
         return errors.Count > 0 ? errors : null;
+    }
+
+    /// <summary>
+    /// A student stops a run of their own, queued or running, wherever it executes. Another's run (or one of another
+    /// room) is not found, as if it did not exist: a student learns nothing of runs not theirs.
+    /// </summary>
+    public async Task<RunCommandResult> StopOwnAsync(string runId, string room, StudentOwner student)
+    {
+        var theirs = store.Find(runId) is { } local
+            ? local.Room == room && local.Owner?.StudentId == student.StudentId
+            // Executed by another instance: its news names the student by the label the room gave them.
+            : await shared.FindAsync(runId) is { } remote && remote.Room == room && remote.Student == student.Label;
+        return theirs ? await commands.StopAsync(runId, RunErrors.StoppedByStudent) : new RunCommandResult(null, null);
     }
 
     /// <summary>The room's students' runs, newest first, from every instance: the presenter's list.</summary>

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using LockLab.Contracts;
 using LockLab.TestServices;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Npgsql;
 
@@ -315,6 +316,41 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         Assert.Equal((RunStatus.Cancelled, "Stopped by the presenter."), (ended.Status, ended.Error));
         var again = await presenterOnB.PostAsync($"/api/runs/{run.Id}/stop", null);
         Assert.Equal(System.Net.HttpStatusCode.Conflict, again.StatusCode); // B knows it has ended
+    }
+
+    [SkippableFact]
+    public async Task A_student_stops_their_own_run_from_a_page_on_the_other_instance_and_nobody_elses()
+    {
+        Prerequisites.Require(SchoolInfrastructure.Programs);
+        await using var deployment = await TwoInstances.DeployAsync(fixture);
+        var (a, b) = deployment;
+        var code = await a.CreateClassroomAsync("process-locks", page: 2);
+        using (var presenter = a.CreateClient(presenter: true))
+        {
+            (await presenter.PostAsJsonAsync($"/api/rooms/{code}/settings", new { studentsMayRun = true })).EnsureSuccessStatusCode();
+        }
+        async Task<RoomRecorder> StudentAsync(LabProcess lab, string studentId)
+        {
+            var page = await RoomRecorder.JoinAsync(lab.Address, code);
+            await page.Hub.InvokeAsync<StudentSeat>(nameof(ILabHub.JoinAsStudent), studentId);
+            return page;
+        }
+
+        // Kim's phone reached B, which executes her run (five seconds of it); her laptop reached A.
+        await using var phone = await StudentAsync(b, "kim-00000000015");
+        var run = await phone.Hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartStudentRun), new RunRequest { Iterations = 25, DelayMs = 100 });
+        Assert.True(await Waiting.UntilAsync(() => phone.EventsOf(run.Id).Length >= 2, Patience), "the run did not stream");
+        await using var laptop = await StudentAsync(a, "kim-00000000015");
+        await using var other = await StudentAsync(a, "lee-00000000016");
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => other.Hub.InvokeAsync(nameof(ILabHub.StopStudentRun), run.Id));
+        Assert.Contains($"[{LabError.Name(LabErrorCode.NotFound)}]", refused.Message, StringComparison.Ordinal);
+        await laptop.Hub.InvokeAsync(nameof(ILabHub.StopStudentRun), run.Id);
+
+        var ended = await phone.CompletedAsync(run.Id, Patience);
+        Assert.Equal((RunStatus.Cancelled, RunErrors.StoppedByStudent), (ended.Status, ended.Error));
+        var printed = phone.EventsOf(run.Id).Count(e => e.Kind == EventKind.Print);
+        Assert.True(printed < 50, $"{printed} of 50 values printed: the run went on to its end");
     }
 
     [SkippableFact]

@@ -52,6 +52,25 @@ public class StudentRunsCardTests
     }
 
     [Fact]
+    public async Task A_waiting_run_shows_its_place_and_a_run_not_ended_can_be_stopped_by_the_presenter()
+    {
+        await using var ctx = LabComponents.NewContext();
+        string? stopped = null;
+        var card = ctx.Render<StudentRunsCard>(p => p
+            .Add(c => c.Runs, [
+                StudentRun("r3", "Student 3", RunStatus.Queued) with { QueuePosition = 2 },
+                StudentRun("r2", "Student 2", RunStatus.Running),
+                StudentRun("r1", "Student 1", RunStatus.Completed)])
+            .Add(c => c.OnStop, (string id) => stopped = id));
+
+        Assert.Equal("· number 2 in the queue", card.Find("[data-testid=student-run-place]").TextContent.Trim());
+        var stops = card.FindAll("[data-testid=stop-student-run]");
+        Assert.Equal(["Stop Student 3's run", "Stop Student 2's run"], stops.Select(b => b.GetAttribute("aria-label")));
+        stops[1].Click();
+        Assert.Equal("r2", stopped);
+    }
+
+    [Fact]
     public async Task A_Chinese_presenter_reads_the_card_in_Chinese()
     {
         var before = CultureInfo.CurrentUICulture;

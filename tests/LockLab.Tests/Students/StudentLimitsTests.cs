@@ -1,6 +1,7 @@
 using LockLab.Contracts;
 using LockLab.Tests.Support;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LockLab.Tests.Students;
 
@@ -15,8 +16,8 @@ public sealed class StudentLimitsLabFactory : LabServerFactory
 }
 
 /// <summary>
-/// A student's limits (one run queued or running, so many a minute) and the presenter's switch: switched off, the
-/// students' queued runs are cancelled and their new ones refused, in the page's language.
+/// A student's limits (one run queued or running, so many a minute), their stop of their own run, and the presenter's
+/// switch: switched off, the students' queued runs are cancelled and their new ones refused, in the page's language.
 /// </summary>
 public class StudentLimitsTests(StudentLimitsLabFactory lab) : IClassFixture<StudentLimitsLabFactory>
 {
@@ -73,5 +74,45 @@ public class StudentLimitsTests(StudentLimitsLabFactory lab) : IClassFixture<Stu
         // The presenter's run was never the students' to cancel.
         Assert.False(lab.FindRun(holder).IsFinished);
         await room.StopAsync(holder);
+    }
+
+    [Fact]
+    public async Task A_student_stops_their_own_run_queued_or_running_and_nobody_elses_and_those_behind_move_up()
+    {
+        await using var room = new Classroom(lab, "stu-stop");
+        var presenter = await room.OpenAsync();
+        var follower = await room.JoinAsync();
+        var gina = await room.StudentAsync("gina-0000000013");
+        var hal = await room.StudentAsync("hal-00000000014");
+        var holder = await room.HoldTheLabAsync();
+        var ginasRun = await gina.StartAsync(ShortRuns.NoLock());
+        // Fifty steps 100 ms apart: still going when Hal stops it.
+        var halsRun = await hal.StartAsync(ShortRuns.NoLock(iterations: 25) with { DelayMs = 100 });
+        Assert.Equal((1, 2), (ginasRun.QueuePosition, halsRun.QueuePosition));
+
+        // Nobody stops a run not theirs: another student is told there is no such run, a page that is no student is told to be one.
+        async Task<LabError> RefusedAsync(Classroom.Page page, string runId) => Classroom.ErrorOf(
+            await Assert.ThrowsAsync<HubException>(() => page.Hub.InvokeAsync(nameof(ILabHub.StopStudentRun), runId)));
+        Assert.Equal(LabErrorCode.NotFound, (await RefusedAsync(hal, ginasRun.Id)).Code);
+        Assert.Equal(LabErrorCode.NotFound, (await RefusedAsync(gina, holder)).Code);
+        Assert.Equal(LabErrorCode.NotNow, (await RefusedAsync(follower, ginasRun.Id)).Code);
+        Assert.False(lab.FindRun(ginasRun.Id).IsFinished);
+
+        // Gina takes hers back while it waits: it ends, cancelled, saying who stopped it; Hal moves up at once.
+        await gina.Hub.InvokeAsync(nameof(ILabHub.StopStudentRun), ginasRun.Id);
+        var ginasEnd = await gina.Recorder.CompletedAsync(ginasRun.Id);
+        Assert.Equal((RunStatus.Cancelled, RunErrors.StoppedByStudent), (ginasEnd.Status, ginasEnd.Error));
+        Assert.True(await hal.ToldAsync(halsRun.Id, r => r.QueuePosition == 1));
+        Assert.True(await presenter.ToldAsync(ginasRun.Id, r => r.Status == RunStatus.Cancelled));
+        Assert.Equal(LabErrorCode.NotNow, (await RefusedAsync(gina, ginasRun.Id)).Code); // ended already
+
+        // Hal stops his while it runs: its workers are ended and it is cancelled, long before its five seconds.
+        await room.StopAsync(holder);
+        Assert.True(await hal.Recorder.UntilAsync(() => hal.Recorder.EventsOf(halsRun.Id).Length > 0));
+        await hal.Hub.InvokeAsync(nameof(ILabHub.StopStudentRun), halsRun.Id);
+        var halsEnd = await hal.Recorder.CompletedAsync(halsRun.Id);
+        Assert.Equal((RunStatus.Cancelled, RunErrors.StoppedByStudent), (halsEnd.Status, halsEnd.Error));
+        var printed = hal.Recorder.EventsOf(halsRun.Id).Count(e => e.Kind == EventKind.Print);
+        Assert.True(printed < 50, $"{printed} of 50 values printed: the run went on to its end");
     }
 }
