@@ -167,4 +167,41 @@ public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         });
         Assert.Empty(errors);
     }
+
+    [SkippableFact]
+    public async Task A_pages_program_edited_on_the_page_runs_as_edited_a_wrong_line_is_named_and_the_lessons_comes_back()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        var (page, errors) = await lab.NewPageAsync();
+        // The deadlock lesson's cycle of three: a program of the lesson's own.
+        await page.GotoAsync(new Uri(lab.Server.Address, $"/lessons/deadlocks/5?room=edit-program&key={ServerProcess.Key}").ToString());
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        await page.GetByTestId("settings").GetByText("Change the experiment").ClickAsync();
+        var program = page.GetByRole(AriaRole.Textbox, new() { Name = "Program", Exact = true });
+        var lessons = await program.InputValueAsync();
+        Assert.Contains("process p3:", lessons);
+
+        // The class's answer: p3 takes a before c, as p1 and p2 take their locks in the one order. The circle cannot close.
+        var ordered = System.Text.RegularExpressions.Regex.Replace(lessons,
+            @"process p3:(\s*)acquire c(\s*)sleep 100(\s*)acquire a", "process p3:$1acquire a$2sleep 100$3acquire c");
+        Assert.NotEqual(lessons, ordered);
+        await program.FillAsync(ordered);
+        await page.GetByTestId("run-experiment").ClickAsync();
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
+        await Expect(page.Locator("[data-testid=console-line]")).ToHaveCountAsync(3);
+
+        // A typing slip: the run is refused, naming the line of the program and what is wrong there.
+        await program.FillAsync(ordered.Replace("release b", "relase b"));
+        await page.GetByTestId("run-experiment").ClickAsync();
+        await Expect(page.GetByTestId("panel-message")).ToContainTextAsync("'relase' is not a step");
+        var slip = ordered.Split('\n').ToList().FindIndex(line => line.Contains("release b")) + 1;
+        await Expect(page.GetByTestId("panel-message")).ToContainTextAsync($"line {slip}, process p1");
+
+        // Back to the lesson's program: it deadlocks again, as the page says.
+        await page.GetByTestId("program-reset").ClickAsync();
+        await Expect(program).ToHaveValueAsync(lessons);
+        await page.GetByTestId("run-experiment").ClickAsync();
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "deadlocked");
+        Assert.Empty(errors);
+    }
 }

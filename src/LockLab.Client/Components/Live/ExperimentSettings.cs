@@ -1,5 +1,6 @@
 using System.Globalization;
 using LockLab.Contracts;
+using LockLab.Contracts.Experiments;
 
 namespace LockLab.Client.Components.Live;
 
@@ -22,6 +23,12 @@ public sealed class ExperimentSettings
     /// <summary>Slow motion for live runs: every sleep and read–write gap lasts this many times longer.</summary>
     public int SlowMotion { get; set; } = 1;
 
+    /// <summary>
+    /// The program as edited on the page (its text form), when the page's experiment is a program; null: the page's
+    /// own. The server reads and checks it as any request's program, and says which line is wrong.
+    /// </summary>
+    public string? ProgramText { get; set; }
+
     public void Reset(RunRequest? experiment)
     {
         StartMode = experiment?.StartMode ?? StartMode.Lesson;
@@ -30,14 +37,23 @@ public sealed class ExperimentSettings
         Amounts = null;
         Lock = null;
         SlowMotion = 1;
+        ProgramText = null;
     }
 
     /// <summary>The request to send: the base request (a scenario, maybe a lesson page's overrides) with these changes.</summary>
     public RunRequest Apply(RunRequest request, ScenarioInfo? scenario)
     {
-        // A program says what each process does: of these settings only how the processes start and step mode apply.
+        // A program says what each process does: of these settings only the edited program, how the processes start and
+        // step mode apply.
         if (request.Program is not null)
-            return request with { StartMode = StartMode, Mode = StepMode ? RunMode.Step : request.Mode };
+        {
+            return request with
+            {
+                Program = ProgramText is { } edited ? ProgramSource.FromText(edited) : request.Program,
+                StartMode = StartMode,
+                Mode = StepMode ? RunMode.Step : request.Mode,
+            };
+        }
         var d = scenario?.Defaults;
         var delay = DelayMs ?? request.DelayMs ?? d?.DelayMs;
         var gap = GapMs ?? request.GapMs ?? d?.GapMs;
