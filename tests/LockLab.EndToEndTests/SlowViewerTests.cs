@@ -27,7 +27,7 @@ public class SlowViewerTests
             var response = await client.PostAsync("/api/runs",
                 new StringContent($$"""{"scenario":"no-lock","room":"{{room}}","processes":8,"iterations":1000,"delayMs":0}"""));
             var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-            var run = await healthy.CompletedAsync(id, TimeSpan.FromSeconds(20));
+            var run = await healthy.CompletedAsync(id, TimeSpan.FromSeconds(30));
             Assert.Equal(RunStatus.Completed, run.Status);
             Assert.Equal(run.EventCount, healthy.EventsOf(id).Length);
         }

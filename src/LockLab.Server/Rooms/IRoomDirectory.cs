@@ -20,6 +20,12 @@ public interface IRoomDirectory
     /// <summary>A room named by a run or a viewer comes into being (no-op when it exists).</summary>
     void Touch(string room);
 
+    /// <summary>
+    /// The presenter opens a room (no-op when it exists): done once the room exists for every instance, so that a page
+    /// sent to it at once, on any instance, may join.
+    /// </summary>
+    Task OpenAsync(string room);
+
     /// <summary>Removes a room and what it shows; false when there was none.</summary>
     Task<bool> RemoveAsync(string room);
 
@@ -92,6 +98,12 @@ public sealed class InMemoryRoomDirectory(TimeProvider clock) : IRoomDirectory
     public Task<bool> ExistsAsync(string room) => Task.FromResult(_rooms.ContainsKey(room));
 
     public void Touch(string room) => _rooms.GetOrAdd(room, NewRoom);
+
+    public Task OpenAsync(string room)
+    {
+        Touch(room);
+        return Task.CompletedTask;
+    }
 
     public Task<bool> RemoveAsync(string room) => Task.FromResult(_rooms.TryRemove(room, out _));
 

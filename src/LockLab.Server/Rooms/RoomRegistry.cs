@@ -64,7 +64,7 @@ public sealed class RoomRegistry(
         {
             throw new TooManyRoomsException(MaxRooms);
         }
-        directory.Touch(room);
+        await directory.OpenAsync(room);
     }
 
     /// <summary>The presenter closes a room: it no longer exists (pages in it stay, and may not rejoin). Not <c>main</c>.</summary>

@@ -122,7 +122,7 @@ public sealed class InstanceLiveness(
             var claimed = await Task.WhenAll(cutOff.Select(runs.TryClaimUnfinishedAsync));
             var interrupted = cutOff.Where((_, i) => claimed[i]).ToArray();
             if (interrupted.Length == 0) continue;
-            await Task.WhenAll(interrupted.Select(runId => InterruptAsync(runId, owner)));
+            // The history first, the rooms then: a page told a run was interrupted finds it so in the history at once.
             try
             {
                 history.MarkInterrupted(instance => instance == owner); // all of that owner's open runs at once
@@ -131,6 +131,7 @@ public sealed class InstanceLiveness(
             {
                 logger.LogWarning(ex, "Could not mark the runs of instance {Instance} interrupted in the history", owner);
             }
+            await Task.WhenAll(interrupted.Select(runId => InterruptAsync(runId, owner)));
         }
 
         var rooms = (await Db.SetMembersAsync(keys.Rooms)).Select(r => (string)r!).ToArray();

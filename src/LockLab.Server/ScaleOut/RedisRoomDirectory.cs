@@ -36,6 +36,9 @@ public sealed class RedisRoomDirectory(IConnectionMultiplexer redis, RedisKeys k
         Db.SortedSetAdd(keys.RoomActivity, room, Now, SortedSetWhen.NotExists, CommandFlags.FireAndForget);
     }
 
+    public Task OpenAsync(string room) =>
+        Task.WhenAll(Db.SetAddAsync(keys.Rooms, room), Db.SortedSetAddAsync(keys.RoomActivity, room, Now, SortedSetWhen.NotExists));
+
     public Task<long> CountAsync() => Db.SetLengthAsync(keys.Rooms);
 
     public async Task<bool> RemoveAsync(string room)

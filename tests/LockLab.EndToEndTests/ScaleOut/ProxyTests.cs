@@ -212,9 +212,13 @@ public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFix
         await page.GotoAsync(new Uri(school.Proxy.Address, $"/lessons/process-locks/2?room={room}").ToString());
         await BrowserFixture.WaitUntilLiveAsync(page);
         // The WebSocket was tried and refused by the proxy; SignalR fell back to Server-Sent Events through it.
-        var status = page.GetByTestId("connection-status");
-        Assert.Equal("ServerSentEvents", await status.GetAttributeAsync("data-transport"));
-        Assert.Contains(File.ReadLines(school.Proxy.AccessLog), l => l.Contains("\"GET /hubs/lab\" 403", StringComparison.Ordinal));
+        await Microsoft.Playwright.Assertions.Expect(page.GetByTestId("connection-status"))
+            .ToHaveAttributeAsync("data-transport", "ServerSentEvents");
+        // nginx may write its access log's line a moment after the answer.
+        Assert.True(await Waiting.UntilAsync(
+                () => File.ReadLines(school.Proxy.AccessLog).Any(l => l.Contains("\"GET /hubs/lab\" 403", StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(10)),
+            "nginx logged no refused WebSocket upgrade");
 
         // A run started over HTTP through the same address shows on the page as it happens, to its last line.
         using var presenter = new HttpClient { BaseAddress = school.Proxy.Address };

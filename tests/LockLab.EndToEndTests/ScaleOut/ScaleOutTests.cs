@@ -63,6 +63,9 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         await using var deployment = await TwoInstances.DeployAsync(fixture,
             new() { ["LockLab__RoomIdleHours"] = (3.0 / 3600).ToString(CultureInfo.InvariantCulture) });
         var (a, b) = deployment;
+        // Lab B's hub answers a first page before the rooms' three seconds start: a cold start on a busy machine must not
+        // let the watched room go idle before its viewer is in.
+        await using (await RoomRecorder.JoinAsync(b.Address, RoomNames.Main)) { }
         await a.OpenRoomAsync("watched"); // opened first: the first to be idle, were it not watched
         await a.OpenRoomAsync("unwatched");
         var viewer = await RoomRecorder.JoinAsync(b.Address, "watched");
@@ -132,7 +135,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         for (var i = 0; i < 2; i++)
         {
             var run = await a.StartRunAsync(new { scenario = "no-lock", room, processes = 8, iterations = 1000, delayMs = 0 });
-            var completed = await healthy.CompletedAsync(run.Id, TimeSpan.FromSeconds(20));
+            var completed = await healthy.CompletedAsync(run.Id, Patience);
             Assert.Equal(RunStatus.Completed, completed.Status);
             Assert.Equal(completed.EventCount, DistinctEvents(healthy, run.Id));
         }
@@ -336,12 +339,12 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
             return page;
         }
 
-        // Kim's phone reached B, which executes her run (five seconds of it); her laptop reached A.
+        // Kim's phone reached B, which executes her run (ten seconds of it); her laptop reached A.
         await using var phone = await StudentAsync(b, "kim-00000000015");
-        var run = await phone.Hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartStudentRun), new RunRequest { Iterations = 25, DelayMs = 100 });
-        Assert.True(await Waiting.UntilAsync(() => phone.EventsOf(run.Id).Length >= 2, Patience), "the run did not stream");
         await using var laptop = await StudentAsync(a, "kim-00000000015");
         await using var other = await StudentAsync(a, "lee-00000000016");
+        var run = await phone.Hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartStudentRun), new RunRequest { Iterations = 50, DelayMs = 100 });
+        Assert.True(await Waiting.UntilAsync(() => phone.EventsOf(run.Id).Length >= 2, Patience), "the run did not stream");
 
         var refused = await Assert.ThrowsAsync<HubException>(() => other.Hub.InvokeAsync(nameof(ILabHub.StopStudentRun), run.Id));
         Assert.Contains($"[{LabError.Name(LabErrorCode.NotFound)}]", refused.Message, StringComparison.Ordinal);
@@ -350,7 +353,7 @@ public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolI
         var ended = await phone.CompletedAsync(run.Id, Patience);
         Assert.Equal((RunStatus.Cancelled, RunErrors.StoppedByStudent), (ended.Status, ended.Error));
         var printed = phone.EventsOf(run.Id).Count(e => e.Kind == EventKind.Print);
-        Assert.True(printed < 50, $"{printed} of 50 values printed: the run went on to its end");
+        Assert.True(printed < 100, $"{printed} of 100 values printed: the run went on to its end");
     }
 
     [SkippableFact]

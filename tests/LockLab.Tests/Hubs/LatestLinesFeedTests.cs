@@ -70,7 +70,8 @@ public class LatestLinesFeedTests(LabServerFactory lab) : IClassFixture<LabServe
         var seen = page.EventsOf(run.Id);
         Assert.True(seen.Zip(seen.Skip(1)).All(p => p.First.Seq < p.Second.Seq), "the latest events arrived out of order");
         Assert.Equal(completed.EventCount, seen[^1].Seq);
-        Assert.True(seen.Length < all.Length / 4, $"the page was sent {seen.Length} of {all.Length} events");
+        // How few it was sent follows from the two bounds above (messages by the time the run took, events by message),
+        // not from a fraction of the run: a run slowed by a busy machine rightly sends the page more.
         // Its summary: exact counts, short lists (the page shows five lost writes; the rest are a link away).
         Assert.Equal(completed.Summary!.LostUpdates, pageCompleted.Summary!.LostUpdates);
         Assert.Equal(completed.Summary.ActualFinalValue, pageCompleted.Summary.ActualFinalValue);

@@ -9,19 +9,22 @@ using Microsoft.Extensions.Options;
 
 namespace LockLab.Tests.Security;
 
-/// <summary>A lab of its own: the guessing below locks its address out.</summary>
+/// <summary>A lab of its own: the tests below send wrong keys and forged sessions, which count against the address.</summary>
 public sealed class PresenterSessionLabFactory : LabServerFactory;
+
+/// <summary>A lab of its own again: the guessing locks its address out for a minute, which no other test may meet.</summary>
+public sealed class GuessedLabFactory : LabServerFactory;
 
 /// <summary>
 /// A teacher who has signed in once keeps control while someone on the same address (every test request comes from
 /// one) guesses keys: the guesser is throttled, the teacher's REST calls and hub connection (page, phone remote) are not.
 /// </summary>
-public class PresenterSessionTests(PresenterSessionLabFactory lab) : IClassFixture<PresenterSessionLabFactory>
+public class PresenterSessionUnderGuessingTests(GuessedLabFactory lab) : IClassFixture<GuessedLabFactory>
 {
     [Fact]
     public async Task A_signed_in_teacher_keeps_control_while_a_guesser_on_the_same_address_stays_throttled()
     {
-        var session = await SignInAsync();
+        var session = await PresenterSessionSignIn.SignInAsync(lab);
 
         var guesser = lab.CreateClient();
         var answers = new List<HttpStatusCode>();
@@ -47,7 +50,7 @@ public class PresenterSessionTests(PresenterSessionLabFactory lab) : IClassFixtu
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
 
         // The teacher's page and phone remote: the hub, with the session as the connection's access token.
-        await using var hub = SessionHub(session.Token);
+        await using var hub = PresenterSessionSignIn.Hub(lab, session.Token);
         await hub.StartAsync();
         await hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), room);
         await hub.InvokeAsync(nameof(ILabHub.SetPage), new PageRequest("process-locks", 3));
@@ -59,7 +62,11 @@ public class PresenterSessionTests(PresenterSessionLabFactory lab) : IClassFixtu
         guesser.DefaultRequestHeaders.Authorization = new("Bearer", "one-more-guess");
         Assert.Equal(HttpStatusCode.TooManyRequests, (await guesser.PostAsync("/api/rooms", null)).StatusCode);
     }
+}
 
+/// <summary>Presenter sessions: what opens one, what a forged or altered one gets, and which configured keys are taken.</summary>
+public class PresenterSessionTests(PresenterSessionLabFactory lab) : IClassFixture<PresenterSessionLabFactory>
+{
     [Theory]
     [InlineData("ps.")]
     [InlineData("ps.CfDJ8-not-a-token")]
@@ -111,7 +118,13 @@ public class PresenterSessionTests(PresenterSessionLabFactory lab) : IClassFixtu
     public void A_strong_configured_key_is_taken(string strong) =>
         Assert.Equal(strong, new PresenterKey(Options.Create(new LockLabOptions { PresenterKey = strong })).Value);
 
-    private async Task<PresenterSession> SignInAsync()
+    private Task<PresenterSession> SignInAsync() => PresenterSessionSignIn.SignInAsync(lab);
+}
+
+/// <summary>Signs in as the presenter (the key for a session) and connects to the hub with the session.</summary>
+public static class PresenterSessionSignIn
+{
+    public static async Task<PresenterSession> SignInAsync(LabServerFactory lab)
     {
         var answer = await lab.CreatePresenterClient().PostAsync("/api/presenter/session", null);
         Assert.Equal(HttpStatusCode.Created, answer.StatusCode);
@@ -122,7 +135,7 @@ public class PresenterSessionTests(PresenterSessionLabFactory lab) : IClassFixtu
         return session;
     }
 
-    private HubConnection SessionHub(string token) =>
+    public static HubConnection Hub(LabServerFactory lab, string token) =>
         new HubConnectionBuilder()
             .WithUrl(new Uri(lab.Server.BaseAddress, "/hubs/lab"), o =>
             {
