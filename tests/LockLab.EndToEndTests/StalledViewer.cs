@@ -42,15 +42,18 @@ public sealed class StalledViewer : IDisposable
         // The join's answer is read, so that the page is known to be in the room (a join the server refused would leave
         // a test waiting for a viewer that never comes); from then on, it never reads.
         var answer = await ReadJoinAnswerAsync(socket);
-        if (answer.Contains("\"error\"", StringComparison.Ordinal))
-            throw new InvalidOperationException($"The server refused to let the page join room {room}: {answer}");
+        using (var completion = JsonDocument.Parse(answer))
+        {
+            if (completion.RootElement.TryGetProperty("error", out var error))
+                throw new InvalidOperationException($"The server refused to let the page join room {room}: {error}");
+        }
         return viewer;
     }
 
     /// <summary>
-    /// Reads what the server sends until the completion of invocation 1 (JoinRoom) has come whole. Frames from the
-    /// server are not masked, and each SignalR message ends with the record separator, so the raw bytes are searched
-    /// as text.
+    /// Reads what the server sends until the completion of invocation 1 (JoinRoom) has come whole, and returns it (its
+    /// JSON). Frames from the server are not masked, and each SignalR message ends with the record separator, so the
+    /// raw bytes are searched as text.
     /// </summary>
     private static async Task<string> ReadJoinAnswerAsync(Socket socket)
     {
@@ -64,8 +67,9 @@ public sealed class StalledViewer : IDisposable
             if (read == 0) throw new InvalidOperationException("The server closed the connection before answering the join: " + received);
             received.Append(Encoding.UTF8.GetString(buffer, 0, read));
             var text = received.ToString();
+            // The completion message, from its opening brace to its record separator.
             var start = text.IndexOf(completion, StringComparison.Ordinal);
-            if (start >= 0 && text.IndexOf(RecordSeparator, start) is var end and >= 0) return text[start..end];
+            if (start > 0 && text.IndexOf(RecordSeparator, start) is var end and >= 0) return text[text.LastIndexOf('{', start)..end];
         }
     }
 

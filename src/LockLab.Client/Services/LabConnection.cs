@@ -230,6 +230,9 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             {
                 if (info.Room != Room) return;
                 if (HasPresenterKey) KeepStudentRun(info);
+                // Without the key, only this student's own runs' news reaches the page, whichever of their pages
+                // started the run (their phone's run on their laptop): each is theirs to follow and to stop.
+                else _myRuns.Add(info.Id);
                 if (_myRuns.Contains(info.Id)) await OnRunInfoAsync(info);
                 StudentsChanged();
             });

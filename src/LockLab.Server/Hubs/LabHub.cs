@@ -185,7 +185,7 @@ public sealed class LabHub(
             ?? throw Error(LabErrorCode.RoomFull, "This room has as many students as it can tell apart.");
         Context.Items[StudentKey] = (room, new StudentOwner(studentId, label));
         audiences.Join(Context.ConnectionId, RoomAudiences.StudentOf(room, studentId));
-        return new StudentSeat(room, label, students.Of(room, studentId));
+        return new StudentSeat(room, label, await students.OfAsync(room, new StudentOwner(studentId, label)));
     }
 
     /// <summary>A student runs the joined room's page experiment (their own parameters), when the presenter allows it.</summary>
@@ -200,8 +200,9 @@ public sealed class LabHub(
     /// <summary>A student stops a run of their own, queued or running.</summary>
     public async Task StopStudentRun(string runId)
     {
+        if (!RunIds.IsValid(runId)) throw Error(LabErrorCode.InvalidRequest, RunIds.Described);
         var (room, student) = Seat ?? throw Error(LabErrorCode.NotNow, LaunchResult.Refused.NotAStudentYet);
-        Check(await students.StopOwnAsync(runId ?? "", room, student), runId);
+        Check(await commands.StopOwnAsync(runId, room, student), runId);
     }
 
     /// <summary>The student this connection belongs to in the room it joined (<see cref="JoinAsStudent"/>); null before.</summary>

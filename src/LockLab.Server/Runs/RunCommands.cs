@@ -4,9 +4,10 @@ namespace LockLab.Server.Runs;
 
 /// <summary>
 /// A command for a run that another instance executes (see <see cref="IRunCommandRelay"/>): the presenter's, or a
-/// student's stop of their own run. <paramref name="Reason"/> is why a stop stops it (absent: the presenter stopped it).
+/// student's stop of their own run. <paramref name="StudentId"/>: the student whose stop it is (absent: the presenter's);
+/// the instance executing the run checks that the run is theirs.
 /// </summary>
-public sealed record RunCommand(string RunId, RunCommandKind Kind, string? Process = null, string? Reason = null);
+public sealed record RunCommand(string RunId, RunCommandKind Kind, string? Process = null, string? StudentId = null);
 
 public enum RunCommandKind { Stop, Step, ShowToRoom }
 
@@ -28,7 +29,8 @@ public sealed record RunCommandResult(RunInfo? Run, string? Refusal)
 }
 
 /// <summary>
-/// Stop and step, for the REST API and the hub alike, wherever the run executes: this server applies them to its own
+/// Stop, step and show, for the REST API and the hub alike, wherever the run executes (a student's stop of their own
+/// run too): this server applies them to its own
 /// runs at once; a run another instance executes gets the command relayed to that instance (its answer then comes
 /// to the room as the run's news, like everyone else's).
 /// </summary>
@@ -64,16 +66,37 @@ public sealed class RunCommands(
         }
     }
 
-    /// <summary>Stops a queued or running run; <paramref name="reason"/> is its error (<see cref="RunErrors"/>).</summary>
-    public Task<RunCommandResult> StopAsync(string runId, string reason = RunErrors.StoppedByPresenter)
+    /// <summary>The presenter stops a queued or running run.</summary>
+    public Task<RunCommandResult> StopAsync(string runId)
+    {
+        if (store.Find(runId) is { } run) return Task.FromResult(Stop(run, RunErrors.StoppedByPresenter));
+        return RelayAsync(new RunCommand(runId, RunCommandKind.Stop));
+    }
+
+    /// <summary>
+    /// A student stops a run of their own in <paramref name="room"/>, queued or running, wherever it executes. Another's
+    /// run, or one of another room, is not found. A run the presenter is showing the class is the presenter's to stop.
+    /// </summary>
+    public async Task<RunCommandResult> StopOwnAsync(string runId, string room, StudentOwner student)
     {
         if (store.Find(runId) is { } run)
         {
-            if (run.IsFinished) return Task.FromResult(new RunCommandResult(run.ToInfo(), AlreadyFinished(run.Status)));
-            run.Stop(reason, clock.GetUtcNow());
-            return Task.FromResult(new RunCommandResult(run.ToInfo(), null));
+            if (run.Room != room || run.Owner?.StudentId != student.StudentId) return new(null, null);
+            if (run.ShownAt is not null && !run.IsFinished) return new(run.ToInfo(), RunRefusals.ShownToClass);
+            return Stop(run, RunErrors.StoppedByStudent);
         }
-        return RelayAsync(new RunCommand(runId, RunCommandKind.Stop, Reason: reason));
+        // Executed by another instance: its news names the student by their label; that instance checks their id too
+        // (ApplyRelayed), so that a label given again (a room closed and opened anew) stops nobody else's run.
+        if (await shared.FindAsync(runId) is not { } remote || remote.Room != room || remote.Student != student.Label) return new(null, null);
+        if (remote.ShownAt is not null && !remote.IsFinished) return new(remote, RunRefusals.ShownToClass);
+        return await RelayAsync(new RunCommand(runId, RunCommandKind.Stop, StudentId: student.StudentId));
+    }
+
+    private RunCommandResult Stop(Run run, string reason)
+    {
+        if (run.IsFinished) return new(run.ToInfo(), AlreadyFinished(run.Status));
+        run.Stop(reason, clock.GetUtcNow());
+        return new(run.ToInfo(), null);
     }
 
     public Task<RunCommandResult> StepAsync(string runId, string process)
@@ -88,10 +111,12 @@ public sealed class RunCommands(
         if (store.Find(command.RunId) is not { } run) return;
         switch (command.Kind)
         {
+            case RunCommandKind.Stop when command.StudentId is null:
+                run.Stop(RunErrors.StoppedByPresenter, clock.GetUtcNow());
+                break;
             case RunCommandKind.Stop:
-                // Only the lab's own reasons: a relayed command comes from another instance, never from a page.
-                run.Stop(command.Reason is RunErrors.StoppedByStudent ? RunErrors.StoppedByStudent : RunErrors.StoppedByPresenter,
-                    clock.GetUtcNow());
+                // A student's: only their own run, and not while the class is shown it.
+                if (run.Owner?.StudentId == command.StudentId && run.ShownAt is null) run.Stop(RunErrors.StoppedByStudent, clock.GetUtcNow());
                 break;
             case RunCommandKind.ShowToRoom:
                 Show(run);

@@ -1,7 +1,7 @@
 namespace LockLab.Server.Runs;
 
 /// <summary>
-/// Why a presenter's stop or step is refused (<see cref="RunCommandResult.Refusal"/>): the detail of a 409 and the
+/// Why a stop, step or show is refused (<see cref="RunCommandResult.Refusal"/>): the detail of a 409 and the
 /// hub's error, in English; <see cref="Localization.ProblemTranslation"/> answers them in the caller's language.
 /// </summary>
 public static class RunRefusals
@@ -10,6 +10,8 @@ public static class RunRefusals
     public const string AlreadyFinished = "The run is already {0}.";
     public const string NotRunning = "The run is {0}, not running.";
     public const string NotRunningYet = "The run is {0}.";
+    /// <summary>A student's stop of their own run while the presenter shows it to the class.</summary>
+    public const string ShownToClass = "The presenter is showing this run to the class; only the presenter can stop it now.";
 
     public const string NotInStepMode = "This run is not in step mode.";
     /// <summary>{0}: the process named, {1}: how many processes the run has.</summary>

@@ -151,21 +151,15 @@ public static class RunsEndpoints
         return await runs.EventsAfterAsync(id, after, limit) is { } events ? TypedResults.Ok(events) : RunNotFound(id);
     }
 
-    /// <summary>Run ids are short and URL-safe (<see cref="RunOrchestrator"/> makes them); anything else is a mistake.</summary>
-    public const int MaxRunIdLength = 64;
-
     /// <summary>
     /// Where the run's time went on this server (<see cref="RunTimeline"/>): kept with the run in memory, so only for
     /// runs this instance carried out and still holds, not for runs from the history or another instance.
     /// </summary>
     private static Results<Ok<RunTimings>, ProblemHttpResult, ValidationProblem> GetTimings(string id, RunStore store)
     {
-        if (id.Length > MaxRunIdLength || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        if (!RunIds.IsValid(id))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["id"] = [$"A run id is at most {MaxRunIdLength} letters, digits, '-' or '_'."],
-            });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = [RunIds.Described] });
         }
         if (store.Find(id) is { } run) return TypedResults.Ok(run.Timeline.ToTimings(run.Id));
         return TypedResults.Problem(

@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace LockLab.Server.ScaleOut;
 
 /// <summary>
-/// Several instances: a presenter's stop or step for a run another instance executes is published on one Redis
+/// Several instances: a stop, step or show for a run another instance executes is published on one Redis
 /// channel of the deployment; every instance listens, and the one that holds the run applies it.
 /// </summary>
 public sealed class RedisRunCommandRelay(

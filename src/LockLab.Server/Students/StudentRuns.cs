@@ -11,8 +11,9 @@ namespace LockLab.Server.Students;
 /// <summary>
 /// Students running experiments of their own, where the presenter lets them (<see cref="RoomSettings.StudentsMayRun"/>):
 /// the experiment of the page the room shows (or one the page offers beside it), with the student's parameters
-/// validated as any run request is. The run is theirs — only their pages see it live — until the presenter shows it to
-/// the room. Limits: <see cref="RunLimits.ActiveRunsPerStudent"/> at once and <see cref="RunLimits.StudentRunsPerMinute"/>
+/// validated as any run request is. The run is theirs — only their pages see it live, and they may stop it
+/// (<see cref="RunCommands.StopOwnAsync"/>) — until the presenter shows it to the room. Its record is the lab's like any
+/// run's: the history lists it, with the student's label, for whoever reads the history. Limits: <see cref="RunLimits.ActiveRunsPerStudent"/> at once and <see cref="RunLimits.StudentRunsPerMinute"/>
 /// a minute per student, and the address's runs a minute (<see cref="RunStartLimiter"/>) as for everyone, since a
 /// student id is whatever a page says.
 /// </summary>
@@ -24,7 +25,6 @@ public sealed class StudentRuns(
     LessonLibrary lessons,
     RunStore store,
     ISharedRuns shared,
-    RunCommands commands,
     IOptions<LockLabOptions> options) : IDisposable
 {
     /// <summary>Students' runs the presenter's list holds at most.</summary>
@@ -100,19 +100,6 @@ public sealed class StudentRuns(
         return errors.Count > 0 ? errors : null;
     }
 
-    /// <summary>
-    /// A student stops a run of their own, queued or running, wherever it executes. Another's run (or one of another
-    /// room) is not found, as if it did not exist: a student learns nothing of runs not theirs.
-    /// </summary>
-    public async Task<RunCommandResult> StopOwnAsync(string runId, string room, StudentOwner student)
-    {
-        var theirs = store.Find(runId) is { } local
-            ? local.Room == room && local.Owner?.StudentId == student.StudentId
-            // Executed by another instance: its news names the student by the label the room gave them.
-            : await shared.FindAsync(runId) is { } remote && remote.Room == room && remote.Student == student.Label;
-        return theirs ? await commands.StopAsync(runId, RunErrors.StoppedByStudent) : new RunCommandResult(null, null);
-    }
-
     /// <summary>The room's students' runs, newest first, from every instance: the presenter's list.</summary>
     public async Task<RunInfo[]> InRoomAsync(string room)
     {
@@ -121,9 +108,20 @@ public sealed class StudentRuns(
         return [.. local.Concat(others).DistinctBy(r => r.Id).OrderByDescending(r => r.CreatedAt).Take(ListLimit)];
     }
 
-    /// <summary>The student's own runs this server holds, newest first (their page, on joining).</summary>
-    public RunInfo[] Of(string room, string studentId) =>
-        [.. store.InRoom(room, 10, r => r.Owner?.StudentId == studentId).Select(r => r.ToInfo())];
+    /// <summary>
+    /// The student's own runs, newest first, from every instance (their page, on joining): a page that reconnects to
+    /// another instance, or the student's other device, still has their run to follow and to stop. Runs another
+    /// instance executes are known by the student's label there (<see cref="RunCommands.StopOwnAsync"/> checks more).
+    /// </summary>
+    public async Task<RunInfo[]> OfAsync(string room, StudentOwner student)
+    {
+        var local = store.InRoom(room, MineListed, r => r.Owner?.StudentId == student.StudentId).Select(r => r.ToInfo());
+        var others = (await shared.InRoomAsync(room, ListLimit)).Where(r => r.Student == student.Label);
+        return [.. local.Concat(others).DistinctBy(r => r.Id).OrderByDescending(r => r.CreatedAt).Take(MineListed)];
+    }
+
+    /// <summary>A student's own runs their page is told of on joining.</summary>
+    private const int MineListed = 10;
 
     /// <summary>Switches students' runs in the room on or off; off cancels those still waiting for their turn.</summary>
     public async Task SetAllowedAsync(string room, bool allowed)

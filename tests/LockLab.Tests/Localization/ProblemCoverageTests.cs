@@ -30,6 +30,7 @@ public partial class ProblemCoverageTests
         ["reason"] = typeof(LaunchResult.Refused), // a run that cannot start now
         ["full.Message"] = typeof(TooManyRoomsException),
         ["notOpen.Message"] = typeof(RoomNotOpenException),
+        ["RunIds.Described"] = typeof(RunIds), // what a run id is (its Rule, filled in)
     };
 
     /// <summary>

@@ -115,4 +115,27 @@ public class StudentLimitsTests(StudentLimitsLabFactory lab) : IClassFixture<Stu
         var printed = hal.Recorder.EventsOf(halsRun.Id).Count(e => e.Kind == EventKind.Print);
         Assert.True(printed < 50, $"{printed} of 50 values printed: the run went on to its end");
     }
+
+    [Fact]
+    public async Task A_run_shown_to_the_class_is_the_presenters_to_stop_not_its_students()
+    {
+        await using var room = new Classroom(lab, "stu-shown");
+        var presenter = await room.OpenAsync();
+        var jo = await room.StudentAsync("jo-000000000017");
+        var run = await jo.StartAsync(ShortRuns.NoLock(iterations: 50) with { DelayMs = 100 });
+        Assert.True(await jo.Recorder.UntilAsync(() => jo.Recorder.EventsOf(run.Id).Length > 0));
+        await presenter.Hub.InvokeAsync<RunInfo>(nameof(ILabHub.ShowRunToRoom), run.Id);
+
+        var refused = Classroom.ErrorOf(await Assert.ThrowsAsync<HubException>(() => jo.Hub.InvokeAsync(nameof(ILabHub.StopStudentRun), run.Id)));
+        Assert.Equal((LabErrorCode.NotNow, "The presenter is showing this run to the class; only the presenter can stop it now."),
+            (refused.Code, refused.Message));
+        Assert.False(lab.FindRun(run.Id).IsFinished);
+        // A run id that is no run id at all is a mistake, said as such (and not echoed back).
+        var bad = Classroom.ErrorOf(await Assert.ThrowsAsync<HubException>(() => jo.Hub.InvokeAsync(nameof(ILabHub.StopStudentRun), new string('x', 500))));
+        Assert.Equal((LabErrorCode.InvalidRequest, "A run id is at most 64 letters, digits, '-' or '_'."), (bad.Code, bad.Message));
+
+        await room.StopAsync(run.Id);
+        var ended = await jo.Recorder.CompletedAsync(run.Id);
+        Assert.Equal((RunStatus.Cancelled, RunErrors.StoppedByPresenter), (ended.Status, ended.Error));
+    }
 }
