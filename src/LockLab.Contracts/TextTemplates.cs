@@ -12,7 +12,8 @@ public sealed partial class TextTemplates
 {
     private readonly (Regex Pattern, string Template)[] _patterns;
 
-    /// <param name="templates">English texts; those with holes (<c>{0}</c>, <c>{1}</c>, …) are the templates.</param>
+    /// <param name="templates">English texts; those with holes (<c>{0}</c>, <c>{1}</c>, …, or with a format: <c>{0:N0}</c>)
+    /// are the templates.</param>
     public TextTemplates(IEnumerable<string> templates) =>
         // The most specific first: "Must be between {0} and {1}." also reads "Must be between 1 and 8; got 9." (with
         // "8; got 9" for {1}), which "Must be between {0} and {1}; got {2}." reads right. The template matching the most
@@ -45,9 +46,10 @@ public sealed partial class TextTemplates
         new("^" + EscapedHole().Replace(Regex.Escape(template), "(.*?)") + "$",
             RegexOptions.CultureInvariant | RegexOptions.Singleline, TimeSpan.FromMilliseconds(100));
 
-    [GeneratedRegex(@"\{\d+\}")]
+    [GeneratedRegex(@"\{\d+(?:,-?\d+)?(?::[^{}]*)?\}")]
     private static partial Regex Hole();
 
-    [GeneratedRegex(@"\\\{\d+}")]
+    /// <summary>A hole as <see cref="Regex.Escape"/> writes it: <c>\{0}</c>, <c>\{0:N0}</c>.</summary>
+    [GeneratedRegex(@"\\\{\d+(?:,-?\d+)?(?::[^{}]*)?}")]
     private static partial Regex EscapedHole();
 }

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace LockLab.Contracts.Experiments;
 
 /// <summary>
@@ -28,16 +26,46 @@ public sealed record ProgramError(string Message)
     /// validator knows the model, not the text it came from.</summary>
     internal ProgramPlace? Place { get; init; }
 
-    /// <summary><c>line 7, process p1, step 2.1 (release l): Releases 'l', which this process does not hold here.</c></summary>
-    public override string ToString()
+    /// <summary><c>line 7, process p1, step 2.1 (release l): Releases 'l', which this process does not hold here.</c>
+    /// (<see cref="ProgramPlaces"/>: a translation is keyed by the template, as the message's is.)</summary>
+    public override string ToString() => (Line, Process, Step, StepText) switch
     {
-        var where = new StringBuilder();
-        if (Line is { } line) where.Append("line ").Append(line);
-        if (Process is not null) where.Append(where.Length > 0 ? ", " : "").Append("process ").Append(Process);
-        if (Step is not null) where.Append(where.Length > 0 ? ", " : "").Append("step ").Append(Step);
-        if (StepText is not null) where.Append(" (").Append(StepText).Append(')');
-        return where.Length == 0 ? Message : $"{where}: {Message}";
-    }
+        // A step is always a process's, and only a step is written out.
+        (null, null, _, _) => Message,
+        ({ } line, null, _, _) => TextTemplates.Fill(ProgramPlaces.AtLine, line, Message),
+        ({ } line, { } process, null, _) => TextTemplates.Fill(ProgramPlaces.AtLineInProcess, line, process, Message),
+        ({ } line, { } process, { } step, null) => TextTemplates.Fill(ProgramPlaces.AtLineAtStep, line, process, step, Message),
+        ({ } line, { } process, { } step, { } text) =>
+            TextTemplates.Fill(ProgramPlaces.AtLineAtStepWritten, line, process, step, text, Message),
+        (null, { } process, null, _) => TextTemplates.Fill(ProgramPlaces.InProcess, process, Message),
+        (null, { } process, { } step, null) => TextTemplates.Fill(ProgramPlaces.AtStep, process, step, Message),
+        (null, { } process, { } step, { } text) => TextTemplates.Fill(ProgramPlaces.AtStepWritten, process, step, text, Message),
+    };
+}
+
+/// <summary>
+/// Where a <see cref="ProgramError"/> is, as the templates its <see cref="ProgramError.ToString"/> is written from: the
+/// message is the last hole, so a translation keyed by the template is filled with the message translated in turn.
+/// </summary>
+public static class ProgramPlaces
+{
+    /// <summary>{0}: the line, {1}: the message.</summary>
+    public const string AtLine = "line {0}: {1}";
+    /// <summary>{0}: the line, {1}: the process, {2}: the message.</summary>
+    public const string AtLineInProcess = "line {0}, process {1}: {2}";
+    /// <summary>{0}: the line, {1}: the process, {2}: the step's place (3, 2.4), {3}: the message.</summary>
+    public const string AtLineAtStep = "line {0}, process {1}, step {2}: {3}";
+    /// <summary>{0}: the line, {1}: the process, {2}: the step's place, {3}: the step as written, {4}: the message.</summary>
+    public const string AtLineAtStepWritten = "line {0}, process {1}, step {2} ({3}): {4}";
+    /// <summary>{0}: the process, {1}: the message.</summary>
+    public const string InProcess = "process {0}: {1}";
+    /// <summary>{0}: the process, {1}: the step's place, {2}: the message.</summary>
+    public const string AtStep = "process {0}, step {1}: {2}";
+    /// <summary>{0}: the process, {1}: the step's place, {2}: the step as written, {3}: the message.</summary>
+    public const string AtStepWritten = "process {0}, step {1} ({2}): {3}";
+
+    public static readonly IReadOnlyList<string> All =
+        [AtLine, AtLineInProcess, AtLineAtStep, AtLineAtStepWritten, InProcess, AtStep, AtStepWritten];
 }
 
 /// <summary>A part of a program: a declaration (its kind and index), a process (its index) or one of its steps.</summary>

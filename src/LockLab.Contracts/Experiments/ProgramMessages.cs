@@ -19,6 +19,27 @@ public static class ProgramMessages
     public const string StepOutsideProcess = "'{0}' is a step, and a step belongs to a process: write 'process p1:' above it.";
     /// <summary>{0}: the word, {1}: how it is written.</summary>
     public const string Usage = "'{0}' is written like this: {1}";
+
+    /// <summary>
+    /// Each keyword as an author writes it: the example <see cref="Usage"/> shows. Code, but for the words in brackets,
+    /// which a translation of <see cref="Usage"/> translates too (keyed by the whole example).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Usages = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["shared"] = "shared counter = 0",
+        ["lock"] = "lock l",
+        ["semaphore"] = "semaphore pool permits 2",
+        ["process"] = "process p1:",
+        ["sleep"] = "sleep 100 (milliseconds)",
+        ["acquire"] = "acquire l",
+        ["release"] = "release l",
+        ["read"] = "read counter",
+        ["write"] = "write counter 1 (stores the value last read, plus 1)",
+        ["add"] = "add counter 1",
+        ["print"] = "print counter",
+        ["repeat"] = "repeat 5 { (the steps on the lines below, then } alone on a line)",
+        ["}"] = "} (alone on its line, closing a repeat)",
+    };
     /// <summary>{0}: the text.</summary>
     public const string NotANumber = "'{0}' is not a whole number (like 100 or -3).";
     public const string DeclarationAfterProcess = "Declare shared integers, locks and semaphores above the first process.";

@@ -42,24 +42,6 @@ namespace LockLab.Contracts.Experiments;
 /// </summary>
 public static class ProgramText
 {
-    /// <summary>Each keyword as an author writes it: the example an error about it shows.</summary>
-    private static readonly Dictionary<string, string> Usages = new(StringComparer.Ordinal)
-    {
-        ["shared"] = "shared counter = 0",
-        ["lock"] = "lock l",
-        ["semaphore"] = "semaphore pool permits 2",
-        ["process"] = "process p1:",
-        ["sleep"] = "sleep 100 (milliseconds)",
-        ["acquire"] = "acquire l",
-        ["release"] = "release l",
-        ["read"] = "read counter",
-        ["write"] = "write counter 1 (stores the value last read, plus 1)",
-        ["add"] = "add counter 1",
-        ["print"] = "print counter",
-        ["repeat"] = "repeat 5 { (the steps on the lines below, then } alone on a line)",
-        ["}"] = "} (alone on its line, closing a repeat)",
-    };
-
     private static readonly HashSet<string> StepWords =
         new(["sleep", "acquire", "release", "read", "write", "add", "print", "repeat"], StringComparer.Ordinal);
 
@@ -181,7 +163,7 @@ public static class ProgramText
                     OpenRepeat(count, _line - 1);
                     return;
                 }
-                Error(TextTemplates.Fill(ProgramMessages.Usage, "repeat", Usages["repeat"]), atStep: true, line: _line - 1);
+                Error(TextTemplates.Fill(ProgramMessages.Usage, "repeat", ProgramMessages.Usages["repeat"]), atStep: true, line: _line - 1);
             }
             switch (word)
             {
@@ -308,7 +290,7 @@ public static class ProgramText
             if (_braceDue is not null)
             {
                 _braceDue = null;
-                Error(TextTemplates.Fill(ProgramMessages.Usage, "repeat", Usages["repeat"]), atStep: true, line: _line);
+                Error(TextTemplates.Fill(ProgramMessages.Usage, "repeat", ProgramMessages.Usages["repeat"]), atStep: true, line: _line);
             }
             if (_process is not { } process) return;
             while (_open.Count > 0)
@@ -343,7 +325,7 @@ public static class ProgramText
         }
 
         private void Usage(string word) =>
-            Error(TextTemplates.Fill(ProgramMessages.Usage, word, Usages[word]), atStep: StepWords.Contains(word));
+            Error(TextTemplates.Fill(ProgramMessages.Usage, word, ProgramMessages.Usages[word]), atStep: StepWords.Contains(word));
 
         /// <param name="atStep">The line is a step's: name the place it takes in its process.</param>
         private void Error(string message, bool atStep = false, int? line = null) =>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using LockLab.Client.Resources;
 using LockLab.Contracts;
+using LockLab.Contracts.Experiments;
 using LockLab.Server.Runs;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Localization;
@@ -17,6 +18,8 @@ namespace LockLab.Server.Localization;
 /// An English text without an entry stays English: a missing translation never loses the meaning.
 /// A run's status in a refusal ("The run is already completed.", <see cref="RunRefusals.NamingAStatus"/>) is named as
 /// the page's status chip names it, from the lab's own words (<see cref="Strings"/>, keyed by the status's wire name).
+/// A program's error is where it is and what is wrong (<see cref="ProgramError"/>): its place's template is translated
+/// with the message, itself a template of <see cref="ProgramMessages"/>, translated in its hole.
 /// </summary>
 public sealed class ProblemTranslation(IStringLocalizer<Problems> localizer, IStringLocalizer<Strings> words)
 {
@@ -72,8 +75,17 @@ public sealed class ProblemTranslation(IStringLocalizer<Problems> localizer, ISt
         if (!exact.ResourceNotFound) return exact.Value;
         if (Templates(culture).Match(english) is not (var template, var values)) return english;
         if (RunRefusals.NamingAStatus.Contains(template)) values = [StatusName(values[0]), .. values[1..]];
+        else if (EndsInAText(template)) values = [.. values[..^1], TranslateText(values[^1], culture)];
         return TextTemplates.Fill(localizer[template].Value, values);
     }
+
+    /// <summary>
+    /// Whether the last hole of <paramref name="template"/> holds another of the lab's English texts, translated in
+    /// turn: a program's error after where it is (<see cref="ProgramPlaces"/>: "line 6, process p1, step 3: …"), a
+    /// keyword's example after "is written like this:" (its words in brackets).
+    /// </summary>
+    private static bool EndsInAText(string template) =>
+        template == ProgramMessages.Usage || ProgramPlaces.All.Contains(template, StringComparer.Ordinal);
 
     /// <summary>A run status's wire name in the current culture; anything else as it is.</summary>
     private string StatusName(string wireName) => WireNames.ParseStatus(wireName) is null ? wireName : words[wireName].Value;

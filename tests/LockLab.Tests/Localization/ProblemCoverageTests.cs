@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using LockLab.Contracts;
+using LockLab.Contracts.Experiments;
 using LockLab.Server.Rooms;
 using LockLab.Server.Runs;
 using LockLab.TestServices;
@@ -42,6 +43,15 @@ public partial class ProblemCoverageTests
         new[] { 400, 404, 405, 415, 500 }.Select(status => TypedResults.Problem(statusCode: status).ProblemDetails.Title!)
             .Append(TypedResults.ValidationProblem(new Dictionary<string, string[]>()).ProblemDetails.Title!);
 
+    /// <summary>
+    /// What is wrong with a request's program, written in the contracts, not the server, and passed on as its
+    /// validation entry's messages (which the scan cannot follow): every message of the program reader, the templates of
+    /// where it is, and the keywords' examples a message shows (their words in brackets).
+    /// </summary>
+    private static IEnumerable<string> ProgramTexts() =>
+        StringConstants(typeof(ProgramMessages)).Concat(StringConstants(typeof(ProgramPlaces))).Select(c => c.Value)
+            .Concat(ProgramMessages.Usages.Values);
+
     [Fact]
     public void Every_problem_text_the_server_can_answer_has_a_Chinese_translation()
     {
@@ -65,6 +75,16 @@ public partial class ProblemCoverageTests
         Assert.True(texts.Count > 80, $"The scan found only {texts.Count} texts: it no longer reads the sources.");
         Assert.True(missing.Count == 0,
             "No Chinese translation (Localization/Problems.zh-CN.resx) for:\n  " + string.Join("\n  ", missing));
+    }
+
+    [Fact]
+    public void Every_message_of_a_program_has_its_own_Chinese_translation()
+    {
+        // Its own: another template reading it (a shorter one with a hole where this one has words) is not enough.
+        var keys = Translations().Keys.ToHashSet(StringComparer.Ordinal);
+        var missing = ProgramTexts().Where(t => !keys.Contains(t)).ToList();
+        Assert.True(missing.Count == 0,
+            "No Chinese translation (Localization/Problems.zh-CN.resx) for the program's text:\n  " + string.Join("\n  ", missing));
     }
 
     [Fact]
@@ -343,6 +363,6 @@ public partial class ProblemCoverageTests
     [GeneratedRegex(@"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*$")]
     private static partial Regex DottedName();
 
-    [GeneratedRegex(@"\{\d+\}")]
+    [GeneratedRegex(@"\{\d+(?:,-?\d+)?(?::[^{}]*)?\}")]
     private static partial Regex Hole();
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using LockLab.Contracts;
+using LockLab.Contracts.Experiments;
 using LockLab.Server.Localization;
 using LockLab.Tests.Support;
 using Microsoft.AspNetCore.Http;
@@ -130,6 +131,98 @@ public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixtu
 
         Assert.Equal(expected, translated);
     }
+
+    private const string MisspeltStep = "shared counter = 0\nlock l\n\nprocess p1:\n  acquire l\n  relase l\n";
+    private const string MisspeltStepInChinese =
+        "第 6 行，进程 p1，第 2 步：“relase”不是步骤：步骤只能是 sleep、acquire、release、read、write、add、print 或 repeat。";
+
+    [Theory]
+    [InlineData(MisspeltStep, "line 6, process p1, step 2: 'relase' is not a step", MisspeltStepInChinese)]
+    [InlineData("shared x\nlock l\nprocess p1:\n  add x 1\n  release l\n", "line 5, process p1, step 2 (release l): Releases 'l'",
+        "第 5 行，进程 p1，第 2 步（release l）：释放“l”，但这个进程此时并不持有它。")]
+    [InlineData("shared x\nprocess p1:\n  sleep\n", "line 3, process p1, step 1: 'sleep' is written like this: sleep 100 (milliseconds)",
+        "第 3 行，进程 p1，第 1 步：“sleep”的写法是：sleep 100（毫秒）")]
+    public async Task A_Chinese_presenter_reads_what_is_wrong_with_a_program_in_Chinese_where_it_is_and_all(
+        string program, string englishStart, string expected)
+    {
+        var client = lab.CreatePresenterClient();
+        var body = $$"""{"program":{{System.Text.Json.JsonSerializer.Serialize(program)}}}""";
+        var chinese = new HttpRequestMessage(HttpMethod.Post, "/api/runs") { Content = Json.Body(body) };
+        chinese.Headers.AcceptLanguage.ParseAdd("zh-CN");
+        var english = new HttpRequestMessage(HttpMethod.Post, "/api/runs") { Content = Json.Body(body) };
+        english.Headers.AcceptLanguage.ParseAdd("en");
+
+        var chineseResponse = await client.SendAsync(chinese);
+        var englishResponse = await client.SendAsync(english);
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (chineseResponse.StatusCode, englishResponse.StatusCode));
+        var translated = (await chineseResponse.Content.ReadFromJsonAsync<HttpValidationProblemDetails>())!;
+        Assert.Equal("请求中有一处或多处错误。", translated.Title);
+        Assert.Equal(expected, Assert.Single(translated.Errors["program"]));
+        var untranslated = (await englishResponse.Content.ReadFromJsonAsync<HttpValidationProblemDetails>())!;
+        Assert.StartsWith(englishStart, Assert.Single(untranslated.Errors["program"]));
+    }
+
+    [Fact]
+    public async Task A_Chinese_presenters_page_reads_what_is_wrong_with_a_program_in_Chinese_from_the_hub()
+    {
+        await using var hub = lab.CreateHubConnection(presenter: true, language: "zh-CN");
+        await hub.StartAsync();
+
+        var refused = await Assert.ThrowsAsync<HubException>(() =>
+            hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Program = ProgramSource.FromText(MisspeltStep) }));
+
+        var error = LabError.FromHubMessage(refused.Message[(refused.Message.IndexOf("HubException: ") + 14)..]);
+        Assert.Equal((LabErrorCode.InvalidRequest, "无效的运行请求：program: " + MisspeltStepInChinese), (error.Code, error.Message));
+    }
+
+    public static TheoryData<string> ProgramMessageTemplates => [.. ProgramMessages.All];
+
+    /// <summary>
+    /// Each message of the program reader, wherever it is (no place, a line, a process, a step, the step as written),
+    /// is read back as its own template and translated whole: the place's words, and the message in its hole.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ProgramMessageTemplates))]
+    public void A_programs_error_is_translated_with_where_it_is(string template)
+    {
+        var translation = new ServiceCollection().AddLogging().AddLocalization().AddSingleton<ProblemTranslation>()
+            .BuildServiceProvider().GetRequiredService<ProblemTranslation>();
+        var zh = CultureInfo.GetCultureInfo("zh-CN");
+        var chinese = ChineseProblems();
+        var holes = Enumerable.Range(0, 10).Count(i => Regex.IsMatch(template, $@"\{{{i}(:[^}}]*)?\}}"));
+        var usage = ProgramMessages.Usages["sleep"];
+        object[] values = [.. Enumerable.Range(0, holes).Select(i => template == ProgramMessages.Usage && i == 1 ? usage : $"v{i}")];
+        object[] translatedValues = [.. values.Select(v => v is string u && u == usage ? chinese[usage] : v)];
+        // A message without holes is as it is written: its braces are a repeat's, not a format's.
+        var message = holes == 0 ? template : TextTemplates.Fill(template, values);
+        var inChinese = holes == 0 ? chinese[template] : TextTemplates.Fill(chinese[template], translatedValues);
+
+        (ProgramError Error, string? Place, object[] Where)[] places =
+        [
+            (new(message), null, []),
+            (new(message) { Line = 6 }, ProgramPlaces.AtLine, [6]),
+            (new(message) { Line = 6, Process = "p1" }, ProgramPlaces.AtLineInProcess, [6, "p1"]),
+            (new(message) { Line = 6, Process = "p1", Step = "2.1" }, ProgramPlaces.AtLineAtStep, [6, "p1", "2.1"]),
+            (new(message) { Line = 6, Process = "p1", Step = "2.1", StepText = "repeat 5 {" }, ProgramPlaces.AtLineAtStepWritten,
+                [6, "p1", "2.1", "repeat 5 {"]),
+            (new(message) { Process = "p1" }, ProgramPlaces.InProcess, ["p1"]),
+            (new(message) { Process = "p1", Step = "3" }, ProgramPlaces.AtStep, ["p1", "3"]),
+            (new(message) { Process = "p1", Step = "3", StepText = "release l" }, ProgramPlaces.AtStepWritten, ["p1", "3", "release l"]),
+        ];
+        foreach (var (error, place, where) in places)
+        {
+            Assert.Equal(place is null ? message : TextTemplates.Fill(place, [.. where, message]), error.ToString());
+            var expected = place is null ? inChinese : TextTemplates.Fill(chinese[place], [.. where, inChinese]);
+            Assert.Equal(expected, translation.Translate(error.ToString(), zh));
+        }
+    }
+
+    private static Dictionary<string, string> ChineseProblems() =>
+        System.Xml.Linq.XDocument.Load(Path.Combine(LockLab.TestServices.TestRun.RepositoryRoot!, "src", "LockLab.Server", "Localization",
+                "Problems.zh-CN.resx")).Root!
+            .Elements("data")
+            .ToDictionary(d => (string)d.Attribute("name")!, d => (string)d.Element("value")!, StringComparer.Ordinal);
 
     [GeneratedRegex(@"\p{IsCJKUnifiedIdeographs}")]
     private static partial Regex Cjk();
