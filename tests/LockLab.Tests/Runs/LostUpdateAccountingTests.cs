@@ -14,7 +14,9 @@ public class LostUpdateAccountingTests(LabServerFactory lab) : IClassFixture<Lab
         var data = new TheoryData<string, int>();
         foreach (var scenario in new[] { Scenarios.NoLock, Scenarios.LostUpdate })
         {
-            for (var processes = 2; processes <= 8; processes++) data.Add(scenario, processes);
+            // The fewest and the most processes a run may have, and two between (every count from 2 to 8 took the suite
+            // a quarter of a minute more and found nothing these do not).
+            foreach (var processes in new[] { 2, 3, 5, 8 }) data.Add(scenario, processes);
         }
         return data;
     }
