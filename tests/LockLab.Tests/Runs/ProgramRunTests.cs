@@ -21,7 +21,9 @@ public class ProgramRunTests(ManyRunsLabFactory lab) : IClassFixture<ManyRunsLab
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var info = await Json.ReadAsync<RunInfo>(response);
         Assert.Equal(Scenarios.Program, info!.Scenario);
-        return await lab.WaitForRunAsync(info.Id);
+        // Past the lab's own bounds (15 s for the workers to start, 60 s from the gate): every run has ended by then, and
+        // its status says how, where a shorter wait once ran out on a busy machine and said nothing.
+        return await lab.WaitForRunAsync(info.Id, TimeSpan.FromSeconds(90));
     }
 
     private async Task<Dictionary<string, string[]>> RejectedAsync(string body)

@@ -120,12 +120,24 @@ public class LabServerFactory : WebApplicationFactory<Program>
     public async Task<Run> WaitForRunAsync(string id, Func<Run, bool> reached, TimeSpan? timeout = null)
     {
         var run = FindRun(id);
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        var patience = timeout ?? TimeSpan.FromSeconds(30);
+        using var cts = new CancellationTokenSource(patience);
         while (true)
         {
             var changed = run.Changed; // taken before looking: a change in between completes it, and is not missed
             if (reached(run)) return run;
-            await changed.WaitAsync(cts.Token);
+            try
+            {
+                await changed.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            {
+                // Where the run stands says where it was held up (the start gate, the events, the end).
+                throw new TimeoutException(
+                    $"Run {id} did not get there within {patience.TotalSeconds:0} s: {run.Status}, gate opened: {run.GateOpened}, " +
+                    $"{run.EventCount} events, where the time went: " +
+                    System.Text.Json.JsonSerializer.Serialize(run.Timeline.ToTimings(run.Id), ContractsJsonContext.Default.RunTimings));
+            }
         }
     }
 }
