@@ -39,6 +39,9 @@ public class StudentRunsPageTests(BrowserFixture lab) : IClassFixture<BrowserFix
         await Expect(ann.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
         await Expect(ann.Locator("[data-testid=console-line]")).ToHaveCountAsync(10);
         var annsRun = await ann.GetByTestId("run-status").GetAttributeAsync("data-run");
+        // Her label, as her page shows it on her run (the room's history names her by it).
+        await Expect(ann.GetByTestId("run-student")).ToBeVisibleAsync();
+        var annsLabel = await ann.GetByTestId("run-student").InnerTextAsync();
         await Expect(ben.GetByTestId("run-status")).ToHaveCountAsync(0);
 
         // The presenter lists it as a student's, and shows it to the class: Ben's page (and the presenter's) turn to it.
@@ -65,13 +68,27 @@ public class StudentRunsPageTests(BrowserFixture lab) : IClassFixture<BrowserFix
         await Expect(ben.Locator($"[data-testid=run-status][data-run='{bensRunId}']")).ToHaveAttributeAsync("data-status", "cancelled");
         await Expect(presenter.Locator($"[data-testid=student-run][data-run='{bensRunId}']")).ToBeVisibleAsync();
 
+        // Shown to the class, a run is the presenter's to stop: Ben's next one, shown while it goes, offers Stop on no
+        // student's page, and the presenter stops it from the list of students' runs.
+        await ben.GetByTestId("run-experiment").ClickAsync();
+        var shownRun = ben.Locator("[data-testid=run-status][data-status=running]");
+        await Expect(shownRun).ToBeVisibleAsync();
+        var shownId = await shownRun.GetAttributeAsync("data-run");
+        var listedShown = presenter.Locator($"[data-testid=student-run][data-run='{shownId}']");
+        await listedShown.GetByTestId("show-to-class").ClickAsync();
+        await Expect(ann.Locator($"[data-testid=run-status][data-run='{shownId}']")).ToHaveAttributeAsync("data-status", "running");
+        await Expect(ann.GetByTestId("stop-run")).ToHaveCountAsync(0);
+        await Expect(ben.GetByTestId("stop-run")).ToHaveCountAsync(0);
+        await listedShown.GetByTestId("stop-student-run").ClickAsync();
+        await Expect(ann.Locator($"[data-testid=run-status][data-run='{shownId}']")).ToHaveAttributeAsync("data-status", "cancelled");
+        await Expect(ben.Locator($"[data-testid=run-status][data-run='{shownId}']")).ToHaveAttributeAsync("data-status", "cancelled");
+
         // Switched off, the students' run buttons go.
         await presenter.GetByTestId("students-may-run").UncheckAsync();
         await Expect(ann.GetByTestId("run-experiment")).ToHaveCountAsync(0);
         await Expect(ben.GetByTestId("run-experiment")).ToHaveCountAsync(0);
 
         // The room's history says whose each student's run was, by the label the room gave them.
-        var annsLabel = await ann.GetByTestId("run-student").InnerTextAsync();
         await presenter.GotoAsync(new Uri(lab.Server.Address, $"/history?room={code}").ToString());
         await Expect(presenter.Locator($"[data-testid=history-row][data-run='{annsRun}'] [data-testid=history-student]"))
             .ToHaveTextAsync(annsLabel);

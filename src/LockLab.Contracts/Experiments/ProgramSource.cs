@@ -21,6 +21,9 @@ public sealed record ProgramSource
 
     public static ProgramSource FromProgram(ExperimentProgram program) =>
         new() { Program = program ?? throw new ArgumentNullException(nameof(program)) };
+
+    /// <summary>The program as text: as it was written, or its model written out (<see cref="ProgramText.Format"/>).</summary>
+    public string AsText() => Text ?? ProgramText.Format(Program!);
 }
 
 /// <summary>Reads a <see cref="ProgramSource"/> from a JSON string or object, and writes it back as it came.</summary>

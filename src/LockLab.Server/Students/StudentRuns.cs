@@ -101,27 +101,37 @@ public sealed class StudentRuns(
     }
 
     /// <summary>The room's students' runs, newest first, from every instance: the presenter's list.</summary>
-    public async Task<RunInfo[]> InRoomAsync(string room)
-    {
-        var local = store.InRoom(room, ListLimit, r => r.Owner is not null).Select(r => r.ToInfo());
-        var others = (await shared.InRoomAsync(room, ListLimit)).Where(r => r.Student is not null);
-        return [.. local.Concat(others).DistinctBy(r => r.Id).OrderByDescending(r => r.CreatedAt).Take(ListLimit)];
-    }
+    public Task<RunInfo[]> InRoomAsync(string room) =>
+        FromEveryInstanceAsync(room, r => r.Owner is not null, r => r.Student is not null, ListLimit, ListLimit);
 
     /// <summary>
     /// The student's own runs, newest first, from every instance (their page, on joining): a page that reconnects to
     /// another instance, or the student's other device, still has their run to follow and to stop. Runs another
     /// instance executes are known by the student's label there (<see cref="RunCommands.StopOwnAsync"/> checks more).
     /// </summary>
-    public async Task<RunInfo[]> OfAsync(string room, StudentOwner student)
-    {
-        var local = store.InRoom(room, MineListed, r => r.Owner?.StudentId == student.StudentId).Select(r => r.ToInfo());
-        var others = (await shared.InRoomAsync(room, ListLimit)).Where(r => r.Student == student.Label);
-        return [.. local.Concat(others).DistinctBy(r => r.Id).OrderByDescending(r => r.CreatedAt).Take(MineListed)];
-    }
+    public Task<RunInfo[]> OfAsync(string room, StudentOwner student) =>
+        FromEveryInstanceAsync(room, r => r.Owner?.StudentId == student.StudentId, r => r.Student == student.Label,
+            MineListed, SeatLooksAt);
 
     /// <summary>A student's own runs their page is told of on joining.</summary>
     private const int MineListed = 10;
+
+    /// <summary>
+    /// The room's newest runs of other instances a joining student's page is looked for among: a class takes its seats
+    /// all at once when the presenter lets students run, so each join reads a class's worth, not the presenter's whole
+    /// list. A run still going is among them unless more than a class's worth started after it.
+    /// </summary>
+    private const int SeatLooksAt = 40;
+
+    /// <summary>The room's runs this server holds that are <paramref name="here"/>, with those of other instances that
+    /// are <paramref name="elsewhere"/> (among their newest <paramref name="elsewhereNewest"/>): newest first, once each.</summary>
+    private async Task<RunInfo[]> FromEveryInstanceAsync(
+        string room, Func<Run, bool> here, Func<RunInfo, bool> elsewhere, int max, int elsewhereNewest)
+    {
+        var local = store.InRoom(room, max, here).Select(r => r.ToInfo());
+        var others = (await shared.InRoomAsync(room, elsewhereNewest)).Where(elsewhere);
+        return [.. local.Concat(others).DistinctBy(r => r.Id).OrderByDescending(r => r.CreatedAt).Take(max)];
+    }
 
     /// <summary>Switches students' runs in the room on or off; off cancels those still waiting for their turn.</summary>
     public async Task SetAllowedAsync(string room, bool allowed)

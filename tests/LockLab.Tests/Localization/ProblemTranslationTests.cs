@@ -59,7 +59,7 @@ public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixtu
 
         var refused = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "NOPE"));
 
-        var error = LabError.FromHubMessage(refused.Message[(refused.Message.IndexOf("HubException: ") + 14)..]);
+        var error = HubErrors.Of(refused);
         Assert.Equal((LabErrorCode.NotFound, expected), (error.Code, error.Message));
     }
 
@@ -70,20 +70,8 @@ public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixtu
     public async Task A_Chinese_presenter_reads_what_is_wrong_with_each_field_of_a_run_request_in_Chinese(
         string body, string field, string expected)
     {
-        var client = lab.CreatePresenterClient();
-        var chinese = new HttpRequestMessage(HttpMethod.Post, "/api/runs") { Content = Json.Body(body) };
-        chinese.Headers.AcceptLanguage.ParseAdd("zh-CN");
-        var english = new HttpRequestMessage(HttpMethod.Post, "/api/runs") { Content = Json.Body(body) };
-        english.Headers.AcceptLanguage.ParseAdd("en");
-
-        var chineseResponse = await client.SendAsync(chinese);
-        var englishResponse = await client.SendAsync(english);
-
-        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (chineseResponse.StatusCode, englishResponse.StatusCode));
-        var translated = (await chineseResponse.Content.ReadFromJsonAsync<HttpValidationProblemDetails>())!;
-        Assert.Equal("请求中有一处或多处错误。", translated.Title);
+        var (translated, untranslated) = await RefusedInBothLanguagesAsync(body);
         Assert.Matches(expected, Assert.Single(translated.Errors[field]));
-        var untranslated = (await englishResponse.Content.ReadFromJsonAsync<HttpValidationProblemDetails>())!;
         Assert.DoesNotMatch(Cjk(), Assert.Single(untranslated.Errors[field]));
     }
 
@@ -96,7 +84,7 @@ public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixtu
         var refused = await Assert.ThrowsAsync<HubException>(() =>
             hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Scenario = Scenarios.Lock, Processes = 1 }));
 
-        var error = LabError.FromHubMessage(refused.Message[(refused.Message.IndexOf("HubException: ") + 14)..]);
+        var error = HubErrors.Of(refused);
         Assert.Equal(LabErrorCode.InvalidRequest, error.Code);
         Assert.Matches(@"^无效的运行请求：processes: 必须在 2 到 \d+ 之间；收到的是 1。$", error.Message);
     }
@@ -124,8 +112,7 @@ public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixtu
     [InlineData("There is no room '{0}'. Check the code on the projector.", "running", "没有课堂“running”。请核对投影上的代码。")]
     public void A_value_is_translated_as_a_run_status_only_where_a_refusal_names_one(string template, string value, string expected)
     {
-        var translation = new ServiceCollection().AddLogging().AddLocalization().AddSingleton<ProblemTranslation>()
-            .BuildServiceProvider().GetRequiredService<ProblemTranslation>();
+        var translation = NewTranslation();
 
         var translated = translation.Translate(TextTemplates.Fill(template, value), CultureInfo.GetCultureInfo("zh-CN"));
 
@@ -145,21 +132,9 @@ public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixtu
     public async Task A_Chinese_presenter_reads_what_is_wrong_with_a_program_in_Chinese_where_it_is_and_all(
         string program, string englishStart, string expected)
     {
-        var client = lab.CreatePresenterClient();
         var body = $$"""{"program":{{System.Text.Json.JsonSerializer.Serialize(program)}}}""";
-        var chinese = new HttpRequestMessage(HttpMethod.Post, "/api/runs") { Content = Json.Body(body) };
-        chinese.Headers.AcceptLanguage.ParseAdd("zh-CN");
-        var english = new HttpRequestMessage(HttpMethod.Post, "/api/runs") { Content = Json.Body(body) };
-        english.Headers.AcceptLanguage.ParseAdd("en");
-
-        var chineseResponse = await client.SendAsync(chinese);
-        var englishResponse = await client.SendAsync(english);
-
-        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (chineseResponse.StatusCode, englishResponse.StatusCode));
-        var translated = (await chineseResponse.Content.ReadFromJsonAsync<HttpValidationProblemDetails>())!;
-        Assert.Equal("请求中有一处或多处错误。", translated.Title);
+        var (translated, untranslated) = await RefusedInBothLanguagesAsync(body);
         Assert.Equal(expected, Assert.Single(translated.Errors["program"]));
-        var untranslated = (await englishResponse.Content.ReadFromJsonAsync<HttpValidationProblemDetails>())!;
         Assert.StartsWith(englishStart, Assert.Single(untranslated.Errors["program"]));
     }
 
@@ -172,7 +147,7 @@ public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixtu
         var refused = await Assert.ThrowsAsync<HubException>(() =>
             hub.InvokeAsync<RunInfo>(nameof(ILabHub.StartRun), new RunRequest { Program = ProgramSource.FromText(MisspeltStep) }));
 
-        var error = LabError.FromHubMessage(refused.Message[(refused.Message.IndexOf("HubException: ") + 14)..]);
+        var error = HubErrors.Of(refused);
         Assert.Equal((LabErrorCode.InvalidRequest, "无效的运行请求：program: " + MisspeltStepInChinese), (error.Code, error.Message));
     }
 
@@ -186,8 +161,7 @@ public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixtu
     [MemberData(nameof(ProgramMessageTemplates))]
     public void A_programs_error_is_translated_with_where_it_is(string template)
     {
-        var translation = new ServiceCollection().AddLogging().AddLocalization().AddSingleton<ProblemTranslation>()
-            .BuildServiceProvider().GetRequiredService<ProblemTranslation>();
+        var translation = NewTranslation();
         var zh = CultureInfo.GetCultureInfo("zh-CN");
         var chinese = ChineseProblems();
         var holes = Enumerable.Range(0, 10).Count(i => Regex.IsMatch(template, $@"\{{{i}(:[^}}]*)?\}}"));
@@ -217,6 +191,33 @@ public partial class ProblemTranslationTests(LabServerFactory lab) : IClassFixtu
             Assert.Equal(expected, translation.Translate(error.ToString(), zh));
         }
     }
+
+    /// <summary>
+    /// The same run request sent twice, once with a Chinese page's language and once with an English one: both refused as
+    /// invalid, the first with its title in Chinese. Returns the two answers' validation problems.
+    /// </summary>
+    private async Task<(HttpValidationProblemDetails Chinese, HttpValidationProblemDetails English)> RefusedInBothLanguagesAsync(string body)
+    {
+        var client = lab.CreatePresenterClient();
+        async Task<HttpResponseMessage> SendAsync(string language)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/runs") { Content = Json.Body(body) };
+            request.Headers.AcceptLanguage.ParseAdd(language);
+            return await client.SendAsync(request);
+        }
+        var chineseResponse = await SendAsync("zh-CN");
+        var englishResponse = await SendAsync("en");
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (chineseResponse.StatusCode, englishResponse.StatusCode));
+        var translated = (await chineseResponse.Content.ReadFromJsonAsync<HttpValidationProblemDetails>())!;
+        Assert.Equal("请求中有一处或多处错误。", translated.Title);
+        return (translated, (await englishResponse.Content.ReadFromJsonAsync<HttpValidationProblemDetails>())!);
+    }
+
+    /// <summary>The translation on its own, as the lab registers it, without a lab around it.</summary>
+    private static ProblemTranslation NewTranslation() =>
+        new ServiceCollection().AddLogging().AddLocalization().AddSingleton<ProblemTranslation>()
+            .BuildServiceProvider().GetRequiredService<ProblemTranslation>();
 
     private static Dictionary<string, string> ChineseProblems() =>
         System.Xml.Linq.XDocument.Load(Path.Combine(LockLab.TestServices.TestRun.RepositoryRoot!, "src", "LockLab.Server", "Localization",

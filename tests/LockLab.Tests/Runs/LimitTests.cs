@@ -85,7 +85,7 @@ public class LaunchDoorTests(TightLabFactory lab) : IClassFixture<TightLabFactor
         Assert.Contains(busy, await rest.Content.ReadAsStringAsync());
         Assert.Contains(busy, await roomRest.Content.ReadAsStringAsync());
         Assert.Contains(busy, overHub.Message);
-        Assert.Equal(LabErrorCode.RoomFull, ServerError(overHub).Code);
+        Assert.Equal(LabErrorCode.RoomFull, HubErrors.Of(overHub).Code);
 
         // The same wrong field, named the same way.
         var badRest = await presenter.PostAsync("/api/runs", Json.Body("""{"scenario":"lock","processes":50}"""));
@@ -97,17 +97,10 @@ public class LaunchDoorTests(TightLabFactory lab) : IClassFixture<TightLabFactor
         Assert.Contains("\"processes\"", await badRest.Content.ReadAsStringAsync());
         Assert.Contains("\"processes\"", await badRoomRest.Content.ReadAsStringAsync());
         Assert.Contains("processes:", badHub.Message);
-        Assert.Equal(LabErrorCode.InvalidRequest, ServerError(badHub).Code);
+        Assert.Equal(LabErrorCode.InvalidRequest, HubErrors.Of(badHub).Code);
 
         await presenter.PostAsync($"/api/runs/{first.Id}/stop", null);
         Assert.Equal(RunStatus.Cancelled, (await lab.WaitForRunAsync(first.Id)).Status);
-    }
-
-    /// <summary>The server's part of a hub error (SignalR puts its own words before it), as a page reads it.</summary>
-    private static LabError ServerError(HubException error)
-    {
-        const string marker = "HubException: ";
-        return LabError.FromHubMessage(error.Message[(error.Message.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..]);
     }
 }
 

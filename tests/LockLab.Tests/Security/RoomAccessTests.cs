@@ -25,7 +25,7 @@ public class RoomAccessTests(LabServerFactory lab) : IClassFixture<LabServerFact
     {
         await using var viewer = await ConnectAsync();
         var refused = await Assert.ThrowsAsync<HubException>(() => viewer.InvokeAsync<RoomState>(nameof(ILabHub.JoinRoom), "made-up"));
-        Assert.Equal(LabErrorCode.NotFound, LabError.FromHubMessage(refused.Message[(refused.Message.IndexOf("HubException: ") + 14)..]).Code);
+        Assert.Equal(LabErrorCode.NotFound, HubErrors.Of(refused).Code);
         Assert.Contains("There is no room 'made-up' open now", refused.Message);
         Assert.Equal(HttpStatusCode.NotFound, (await lab.CreateClient().GetAsync("/api/rooms/made-up")).StatusCode);
 
@@ -123,8 +123,6 @@ public class ConnectionsPerAddressTests(TwoConnectionsLabFactory lab) : IClassFi
 /// </summary>
 public class RoomCodeGuessTests(LabServerFactory lab) : IClassFixture<LabServerFactory>
 {
-    private static string LabErrorOf(HubException ex) => ex.Message[(ex.Message.IndexOf("HubException: ") + 14)..];
-
     private async Task<string> JoinOnNewConnectionAsync(string room)
     {
         await using var hub = lab.CreateHubConnection();
@@ -136,7 +134,7 @@ public class RoomCodeGuessTests(LabServerFactory lab) : IClassFixture<LabServerF
         }
         catch (HubException ex)
         {
-            return LabError.FromHubMessage(LabErrorOf(ex)).Code.ToString();
+            return HubErrors.Of(ex).Code.ToString();
         }
     }
 

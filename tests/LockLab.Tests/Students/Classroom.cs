@@ -123,10 +123,6 @@ public sealed class Classroom(LabServerFactory lab, string room) : IAsyncDisposa
         Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"/api/runs/{runId}/stop", null)).StatusCode);
     }
 
-    /// <summary>The lab's error in a refused hub call: its code and sentence.</summary>
-    public static LabError ErrorOf(HubException refused) =>
-        LabError.FromHubMessage(refused.Message[(refused.Message.IndexOf("HubException: ", StringComparison.Ordinal) + 14)..]);
-
     public async ValueTask DisposeAsync()
     {
         Page[] pages;

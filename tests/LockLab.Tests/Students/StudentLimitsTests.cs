@@ -31,14 +31,14 @@ public class StudentLimitsTests(StudentLimitsLabFactory lab) : IClassFixture<Stu
 
         var first = await student.StartAsync(ShortRuns.NoLock());
         Assert.Equal((RunStatus.Queued, (int?)1), (first.Status, first.QueuePosition));
-        var second = Classroom.ErrorOf(await Assert.ThrowsAsync<HubException>(() => student.StartAsync(ShortRuns.NoLock())));
+        var second = HubErrors.Of(await Assert.ThrowsAsync<HubException>(() => student.StartAsync(ShortRuns.NoLock())));
         Assert.Equal((LabErrorCode.NotNow, "You already have 1 run(s) queued or running; wait for it to end."), (second.Code, second.Message));
 
         await room.StopAsync(holder);
         Assert.Equal(RunStatus.Completed, (await student.Recorder.CompletedAsync(first.Id)).Status);
         var again = await student.StartAsync(ShortRuns.NoLock()); // the second of the minute: the refusal cost nothing
         Assert.Equal(RunStatus.Completed, (await student.Recorder.CompletedAsync(again.Id)).Status);
-        var third = Classroom.ErrorOf(await Assert.ThrowsAsync<HubException>(() => student.StartAsync(ShortRuns.NoLock())));
+        var third = HubErrors.Of(await Assert.ThrowsAsync<HubException>(() => student.StartAsync(ShortRuns.NoLock())));
         Assert.Equal((LabErrorCode.NotNow, "You may start 2 run(s) a minute; wait a moment."), (third.Code, third.Message));
     }
 
@@ -65,10 +65,10 @@ public class StudentLimitsTests(StudentLimitsLabFactory lab) : IClassFixture<Stu
             Assert.True(await presenter.ToldAsync(run.Id, r => r.Status == RunStatus.Cancelled));
         }
         Assert.Equal(new RoomSettings(false), await follower.NextSettingsAsync());
-        var refused = Classroom.ErrorOf(await Assert.ThrowsAsync<HubException>(() => erin.StartAsync(ShortRuns.NoLock())));
+        var refused = HubErrors.Of(await Assert.ThrowsAsync<HubException>(() => erin.StartAsync(ShortRuns.NoLock())));
         Assert.Equal((LabErrorCode.StudentRunsOff, "The presenter does not let students run experiments in this room now."),
             (refused.Code, refused.Message));
-        var inChinese = Classroom.ErrorOf(await Assert.ThrowsAsync<HubException>(() => frank.StartAsync(ShortRuns.NoLock())));
+        var inChinese = HubErrors.Of(await Assert.ThrowsAsync<HubException>(() => frank.StartAsync(ShortRuns.NoLock())));
         Assert.Equal((LabErrorCode.StudentRunsOff, "演示者现在不允许学生在这个课堂里运行实验。"), (inChinese.Code, inChinese.Message));
 
         // The presenter's run was never the students' to cancel.
@@ -91,7 +91,7 @@ public class StudentLimitsTests(StudentLimitsLabFactory lab) : IClassFixture<Stu
         Assert.Equal((1, 2), (ginasRun.QueuePosition, halsRun.QueuePosition));
 
         // Nobody stops a run not theirs: another student is told there is no such run, a page that is no student is told to be one.
-        async Task<LabError> RefusedAsync(Classroom.Page page, string runId) => Classroom.ErrorOf(
+        async Task<LabError> RefusedAsync(Classroom.Page page, string runId) => HubErrors.Of(
             await Assert.ThrowsAsync<HubException>(() => page.Hub.InvokeAsync(nameof(ILabHub.StopStudentRun), runId)));
         Assert.Equal(LabErrorCode.NotFound, (await RefusedAsync(hal, ginasRun.Id)).Code);
         Assert.Equal(LabErrorCode.NotFound, (await RefusedAsync(gina, holder)).Code);
@@ -126,12 +126,12 @@ public class StudentLimitsTests(StudentLimitsLabFactory lab) : IClassFixture<Stu
         Assert.True(await jo.Recorder.UntilAsync(() => jo.Recorder.EventsOf(run.Id).Length > 0));
         await presenter.Hub.InvokeAsync<RunInfo>(nameof(ILabHub.ShowRunToRoom), run.Id);
 
-        var refused = Classroom.ErrorOf(await Assert.ThrowsAsync<HubException>(() => jo.Hub.InvokeAsync(nameof(ILabHub.StopStudentRun), run.Id)));
+        var refused = HubErrors.Of(await Assert.ThrowsAsync<HubException>(() => jo.Hub.InvokeAsync(nameof(ILabHub.StopStudentRun), run.Id)));
         Assert.Equal((LabErrorCode.NotNow, "The presenter is showing this run to the class; only the presenter can stop it now."),
             (refused.Code, refused.Message));
         Assert.False(lab.FindRun(run.Id).IsFinished);
         // A run id that is no run id at all is a mistake, said as such (and not echoed back).
-        var bad = Classroom.ErrorOf(await Assert.ThrowsAsync<HubException>(() => jo.Hub.InvokeAsync(nameof(ILabHub.StopStudentRun), new string('x', 500))));
+        var bad = HubErrors.Of(await Assert.ThrowsAsync<HubException>(() => jo.Hub.InvokeAsync(nameof(ILabHub.StopStudentRun), new string('x', 500))));
         Assert.Equal((LabErrorCode.InvalidRequest, "A run id is at most 64 letters, digits, '-' or '_'."), (bad.Code, bad.Message));
 
         await room.StopAsync(run.Id);

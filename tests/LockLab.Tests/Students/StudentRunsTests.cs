@@ -106,7 +106,7 @@ public class StudentRunsTests(LabServerFactory lab) : IClassFixture<LabServerFac
         var follower = await room.JoinAsync();
 
         async Task<LabError> RefusedAsync(Classroom.Page page, RunRequest request) =>
-            Classroom.ErrorOf(await Assert.ThrowsAsync<HubException>(() => page.StartAsync(request)));
+            HubErrors.Of(await Assert.ThrowsAsync<HubException>(() => page.StartAsync(request)));
 
         var tooMany = await RefusedAsync(student, ShortRuns.NoLock() with { Processes = 50 });
         Assert.Equal(LabErrorCode.InvalidRequest, tooMany.Code);
