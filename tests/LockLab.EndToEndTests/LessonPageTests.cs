@@ -186,6 +186,7 @@ public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
             @"process p3:(\s*)acquire c(\s*)sleep 100(\s*)acquire a", "process p3:$1acquire a$2sleep 100$3acquire c");
         Assert.NotEqual(lessons, ordered);
         await program.FillAsync(ordered);
+        await Expect(page.GetByTestId("program-edited")).ToBeVisibleAsync(); // the run button runs the edit, and says so
         await page.GetByTestId("run-experiment").ClickAsync();
         await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
         await Expect(page.Locator("[data-testid=console-line]")).ToHaveCountAsync(3);
@@ -200,6 +201,7 @@ public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         // Back to the lesson's program: it deadlocks again, as the page says.
         await page.GetByTestId("program-reset").ClickAsync();
         await Expect(program).ToHaveValueAsync(lessons);
+        await Expect(page.GetByTestId("program-edited")).ToHaveCountAsync(0);
         await page.GetByTestId("run-experiment").ClickAsync();
         await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "deadlocked");
         Assert.Empty(errors);

@@ -47,14 +47,20 @@ public class ProgramEditorTests
     {
         await using var ctx = LabComponents.NewContext();
         var settings = new ExperimentSettings();
+        var told = 0;
         var editor = ctx.Render<ProgramEditor>(p => p
             .Add(c => c.Settings, settings)
-            .Add(c => c.Program, ProgramSource.FromText(PageProgram)));
+            .Add(c => c.Program, ProgramSource.FromText(PageProgram))
+            .Add(c => c.OnEditedChanged, () => told++));
 
         editor.Find("textarea").Input(PageProgram + "  print x\n");
         Assert.NotNull(settings.ProgramText);
+        editor.Find("textarea").Input(PageProgram + "  print x\n  print x\n");
+        // The page around it is told when the program becomes edited, not at every key.
+        Assert.Equal(1, told);
         editor.Find("textarea").Input(PageProgram);
         Assert.Null(settings.ProgramText);
+        Assert.Equal(2, told);
 
         editor.Find("textarea").Input("process p1:\n  sleep 1\n");
         settings.Reset(new RunRequest { Program = ProgramSource.FromText("process p1:\n  sleep 2\n") });
