@@ -60,7 +60,7 @@ builder.Services.AddRazorComponents().AddInteractiveWebAssemblyComponents();
 // Prerendered Chinese lessons as text, not as &#x…; entities: a third of the size, and readable in "view source".
 builder.Services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
 builder.Services.AddLabClientServices(); // the server prerenders the client's components (MudBlazor included)
-builder.Services.AddPageCompression();
+builder.Services.AddPageDelivery(); // compressed HTML, and the WebAssembly runtime's files preloaded (Components/PageDelivery)
 
 var app = builder.Build();
 

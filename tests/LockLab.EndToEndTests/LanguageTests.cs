@@ -85,6 +85,16 @@ public class LanguageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         // Remembered: an English lesson opened afterwards keeps the chosen language.
         await page.GotoAsync(At("/lessons/process-locks/1").ToString());
         Assert.Equal("zh-CN", await page.GetAttributeAsync("html", "lang"));
+
+        // And back by keyboard alone: the menu opens on the page's language, an arrow moves to English, Enter chooses it.
+        await BrowserFixture.WaitUntilInteractiveAsync(page);
+        await page.GetByTestId("language").Locator("button").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByTestId("language-zh-CN")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("ArrowUp");
+        await Expect(page.GetByTestId("language-en")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
         Assert.Empty(errors);
     }
 

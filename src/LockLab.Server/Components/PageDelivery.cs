@@ -11,12 +11,22 @@ namespace LockLab.Server.Components;
 public static class PageDelivery
 {
     /// <summary>
+    /// The prerendered HTML compressed, and the WebAssembly runtime's files named in the page for preloading
+    /// (<see cref="FrameworkFiles"/>).
+    /// </summary>
+    public static IServiceCollection AddPageDelivery(this IServiceCollection services)
+    {
+        services.AddSingleton<FrameworkFiles>();
+        return services.AddPageCompression();
+    }
+
+    /// <summary>
     /// Compresses the prerendered HTML (a lesson page is ≈ 50 KB, ≈ 14 KB compressed). Only HTML: API and hub
     /// responses stay as they are, and static files arrive already compressed. Only over plain HTTP, which is how
     /// the lab is served in a classroom: a page carries an antiforgery token in its persisted state, and over HTTPS
     /// compressing it beside text taken from the address (the room code) would open the BREACH side channel.
     /// </summary>
-    public static IServiceCollection AddPageCompression(this IServiceCollection services)
+    private static IServiceCollection AddPageCompression(this IServiceCollection services)
     {
         services.AddResponseCompression(o =>
         {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LockLab.Server.Components;
 using LockLab.Tests.Support;
 
 namespace LockLab.Tests.Pages;
@@ -104,8 +105,76 @@ public partial class PageDeliveryTests(LabServerFactory lab) : IClassFixture<Lab
         Assert.Equal(((string?)null, ""), LockLab.Client.Services.LabConnection.TakeFromQuery("", "key"));
     }
 
+    [Fact]
+    public async Task The_page_names_the_runtimes_files_for_preloading_as_its_boot_configuration_lists_them()
+    {
+        var (_, html) = await GetPageAsync("/lessons/process-locks/2", "identity");
+        var bootScript = await lab.CreateClient().GetStringAsync("/" + FrameworkFiles.BootScript);
+
+        var fetched = Preloads().Matches(html).Select(m => m.Groups["href"].Value).ToList();
+        var modules = ModulePreloads().Matches(html).Select(m => m.Groups["href"].Value).ToList();
+        Assert.Contains(FrameworkFiles.BootScript, modules);
+        Assert.Contains(fetched, f => f.StartsWith("_framework/dotnet.native.", StringComparison.Ordinal));
+        Assert.Contains(fetched, f => f.StartsWith("_framework/System.Private.CoreLib.", StringComparison.Ordinal));
+        Assert.Contains(fetched, f => f.StartsWith("_framework/LockLab.Client.", StringComparison.Ordinal));
+        // Exactly the files the runtime's boot configuration names: a preload nobody asks for is a wasted download.
+        var listed = FrameworkFiles.FromBootScript(bootScript);
+        Assert.Equal(listed.Where(f => !f.IsModule).Select(f => f.Href), fetched);
+        Assert.Equal(listed.Where(f => f.IsModule).Select(f => f.Href), modules);
+        // They are after the page's scripts, so that the browser asks for those first.
+        Assert.True(html.IndexOf(fetched[0], StringComparison.Ordinal) > html.IndexOf("blazor.web", StringComparison.Ordinal));
+
+        foreach (var href in fetched.Concat(modules))
+        {
+            using var response = await lab.CreateClient().GetAsync("/" + href);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{href}: {response.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public void The_runtimes_files_are_read_from_the_boot_configuration_the_build_writes_into_dotnet_js()
+    {
+        const string script = """
+            //! a licence line
+            const x=1;ft.withConfig(/*json-start*/{
+              "mainAssemblyName": "LockLab.Client",
+              "resources": {
+                "jsModuleNative": [ { "name": "dotnet.native.abc.js" } ],
+                "jsModuleRuntime": [ { "name": "dotnet.runtime.def.js" } ],
+                "wasmNative": [ { "name": "dotnet.native.ghi.wasm", "hash": "sha256-AAA=", "cache": "force-cache" } ],
+                "coreAssembly": [ { "virtualPath": "System.Private.CoreLib.wasm", "name": "System.Private.CoreLib.jkl.wasm", "hash": "sha256-BBB=" } ],
+                "assembly": [
+                  { "virtualPath": "MudBlazor.wasm", "name": "MudBlazor.mno.wasm", "hash": "sha256-CCC=" },
+                  { "virtualPath": "Elsewhere.wasm", "name": "https://cdn.example/Elsewhere.wasm", "hash": "sha256-DDD=" }
+                ],
+                "satelliteResources": { "zh-CN": [ { "name": "LockLab.Client.resources.pqr.wasm", "hash": "sha256-EEE=" } ] }
+              }
+            }/*json-end*/);export{gt as default};
+            """;
+
+        Assert.Equal(
+            [
+                new FrameworkFile("_framework/dotnet.js", IsModule: true),
+                new FrameworkFile("_framework/dotnet.native.abc.js", IsModule: true),
+                new FrameworkFile("_framework/dotnet.runtime.def.js", IsModule: true),
+                new FrameworkFile("_framework/dotnet.native.ghi.wasm", IsModule: false),
+                new FrameworkFile("_framework/System.Private.CoreLib.jkl.wasm", IsModule: false),
+                // The other assemblies come after, at low priority; one named by an address of its own is not preloaded,
+                // nor is a language's satellite assembly (only that language's pages load it).
+                new FrameworkFile("_framework/MudBlazor.mno.wasm", IsModule: false, Early: false),
+            ],
+            FrameworkFiles.FromBootScript(script));
+        Assert.Empty(FrameworkFiles.FromBootScript("export default {};")); // another runtime's script: nothing preloaded
+    }
+
     [GeneratedRegex("""<(?:link rel="stylesheet" href|script src)="(?<url>[^"]+)""")]
     private static partial Regex LinkedFiles();
+
+    [GeneratedRegex("""<link rel="preload" as="fetch" crossorigin="anonymous" href="(?<href>[^"]+)""")]
+    private static partial Regex Preloads();
+
+    [GeneratedRegex("""<link rel="modulepreload" href="(?<href>_framework/[^"]+)""")]
+    private static partial Regex ModulePreloads();
 
     [GeneratedRegex("<!--Blazor-WebAssembly-Component-State:(?<state>[A-Za-z0-9+/=]+)-->")]
     private static partial Regex PersistedState();
