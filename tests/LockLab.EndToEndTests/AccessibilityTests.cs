@@ -262,8 +262,11 @@ public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixtu
             async page =>
             {
                 await BrowserFixture.WaitUntilLiveAsync(page);
-                await page.Locator("[data-testid=settings] .mud-expand-panel-header").FocusAsync();
+                var header = page.Locator("[data-testid=settings] .mud-expand-panel-header");
+                await Expect(header).ToHaveAttributeAsync("aria-expanded", "false"); // a screen reader hears that it opens
+                await header.FocusAsync();
                 await page.Keyboard.PressAsync("Enter"); // the panel opens from the keyboard
+                await Expect(header).ToHaveAttributeAsync("aria-expanded", "true");
                 await Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Lock" })).ToBeVisibleAsync();
             },
             ["run-experiment", "step-mode"],

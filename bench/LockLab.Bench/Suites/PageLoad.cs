@@ -170,7 +170,10 @@ public static class PageLoad
             2.93 → 2.68 MB; the app bar's MudMenu → the page's own menu button (`Layout/LanguageMenu`), the two MudTooltips
             → the browser's tooltip (`title`), MudBreadcrumbs and the live panel's MudChips → their markup
             (`Components/Fields/Chip`), the shortcuts dialog drawn only while open and no snackbar provider (nothing
-            used it), together 1,054 → 1,010 ms. Tried and not kept: without MudThemeProvider, 26 ms less. Counted
+            used it), together 1,054 → 1,010 ms. Tried and not kept: without MudThemeProvider, 26 ms less; the lesson's
+            MudContainer, MudGrid, MudItem and MudPaper, the live panel's MudPaper and the pager's MudProgressLinear as their
+            markup, with the settings' expansion panel as a disclosure button, 968 → 977 ms, no gain (the disclosure button
+            was kept for screen readers: MudExpansionPanel's header said neither that it is a button nor whether it is open). Counted
             with the runtime's own method tracing, the first render touches about 3,500 methods of the lab, Blazor and
             MudBlazor (System's not counted): the framework's start-up (restoring the prerendered state, the router's
             route table) and MudBlazor's theme and parameter machinery are most of them, and no one component is more
