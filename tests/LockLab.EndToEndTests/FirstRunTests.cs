@@ -55,12 +55,12 @@ public partial class FirstRunTests(BrowserFixture browser) : IClassFixture<Brows
         var (lesson, lessonErrors) = await browser.NewPageAsync();
         long transferred = 0;
         var requested = new List<string>();
-        var unusedPreloads = new List<string>();
+        var preloadWarnings = new List<string>();
         lesson.Request += (_, request) => { lock (requested) requested.Add(request.Url); };
         lesson.Console += (_, message) =>
         {
-            // Chromium's word for a preload the page never used: downloaded for nothing.
-            if (message.Text.Contains("preload", StringComparison.OrdinalIgnoreCase)) lock (unusedPreloads) unusedPreloads.Add(message.Text);
+            // What Chromium says of a preload link it reads (an attribute it ignores, a link it cannot use).
+            if (message.Text.Contains("preload", StringComparison.OrdinalIgnoreCase)) lock (preloadWarnings) preloadWarnings.Add(message.Text);
         };
         lesson.RequestFinished += async (_, request) =>
         {
@@ -72,16 +72,15 @@ public partial class FirstRunTests(BrowserFixture browser) : IClassFixture<Brows
         await lesson.WaitForLoadStateAsync(LoadState.NetworkIdle);
         Assert.True(Interlocked.Read(ref transferred) < 3_000_000,
             $"The lesson page transferred {Interlocked.Read(ref transferred):N0} bytes (target: under 3 MB).");
-        // The runtime's files are named for preloading, and each preload is the runtime's own request: nothing is fetched
-        // twice, and Chromium reports no preload left unused.
+        // The runtime's files are named for preloading, and each preload is the runtime's own request: had the runtime not
+        // taken a preloaded file, it would have asked for it a second time. Chromium has nothing to say of the links.
         Assert.True(await lesson.Locator("link[rel=preload][href^='_framework/']").CountAsync() > 10, "The runtime's files are not preloaded.");
         lock (requested)
         {
             var twice = requested.GroupBy(u => u).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
             Assert.True(twice.Count == 0, "Fetched more than once:\n" + string.Join('\n', twice));
-            Assert.Contains(requested, u => u.Contains("/_framework/System.Private.CoreLib.", StringComparison.Ordinal));
         }
-        Assert.Empty(unusedPreloads);
+        Assert.Empty(preloadWarnings);
 
         // The generated key was printed for the teacher, but no log event carries it (a log collector would keep it).
         Assert.Contains(lab.Lines, l => l.StartsWith($"Presenter key: {lab.Key}", StringComparison.Ordinal));

@@ -74,9 +74,16 @@ public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await ExpectPageAsync(page, 4, "Who gets the lock first?");
         await page.Keyboard.PressAsync("Home");
         await ExpectPageAsync(page, 1, "Process locks");
+        // The shortcuts: "?" shows them, and they close by their button as by Escape, again and again.
+        var shortcuts = page.GetByRole(AriaRole.Dialog, new() { Name = "Keyboard shortcuts" });
         await page.Keyboard.PressAsync("?");
-        await Expect(page.GetByText("Keyboard shortcuts").First).ToBeVisibleAsync();
+        await Expect(shortcuts).ToBeVisibleAsync();
+        await shortcuts.GetByRole(AriaRole.Button, new() { Name = "Close", Exact = true }).ClickAsync();
+        await Expect(shortcuts).ToHaveCountAsync(0);
+        await page.Keyboard.PressAsync("?");
+        await Expect(shortcuts).ToBeVisibleAsync();
         await page.Keyboard.PressAsync("Escape");
+        await Expect(shortcuts).ToHaveCountAsync(0);
 
         // Page 2's experiment: the lesson's first run, interleaved.
         await page.Keyboard.PressAsync("PageDown");

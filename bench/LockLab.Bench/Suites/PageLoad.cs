@@ -190,7 +190,9 @@ public static class PageLoad
             cores are still busy with the runtime's compilation); over the emulated network above, 2,595 → 2,467 ms.
             Named in the head instead, the files took the browser's six connections ahead of blazor.web.js and start.js:
             on loopback no faster, and two of twelve loads over the emulated network stalled for 28–30 s (not
-            understood; not seen in 30 loads with the preloads after the scripts). The lesson text shows later in this
+            understood; not seen in 30 loads with the preloads after the scripts). Only a trimmed client, as published, is
+            preloaded: the Debug build's two hundred untrimmed files, named all at once, queued the page's own requests behind
+            them (its cold load 3,320 → 3,496 ms, 6 alternate loads each). The lesson text shows later in this
             sitting than in the last (324 → 480 ms, DOMContentLoaded 316 → 524 ms; target 1,000 ms), likely the downloads
             competing with the first paint for the two cores; that was not measured A/B. Also tried 2026-12-06, by runtime
             options given at start to the same build (8 alternate loads each): the jiterpreter on, 2,257 → 2,336 ms; its

@@ -20,7 +20,7 @@ public class LanguageMenuTests
         var menu = ctx.Render<LanguageMenu>();
         var button = menu.Find("button[aria-haspopup=menu]");
         Assert.Equal("false", button.GetAttribute("aria-expanded"));
-        Assert.Empty(menu.FindAll("[role=menuitem]"));
+        Assert.Empty(menu.FindAll("[role=menuitemradio]"));
 
         button.Click();
 
@@ -28,9 +28,12 @@ public class LanguageMenuTests
         Assert.Equal("true", button.GetAttribute("aria-expanded"));
         var list = menu.Find("[role=menu]");
         Assert.Equal(list.Id, button.GetAttribute("aria-controls"));
-        var items = menu.FindAll("[role=menuitem]");
+        var items = menu.FindAll("[role=menuitemradio]");
         Assert.Equal(["language-en", "language-zh-CN"], items.Select(i => i.GetAttribute("data-testid")));
-        Assert.Equal("English ✓", items[0].TextContent.Trim()); // the page's language (English here)
+        // The page's language (English here) is the checked one; its tick is for the eye, a screen reader hears "checked".
+        Assert.Equal(["true", "false"], items.Select(i => i.GetAttribute("aria-checked")));
+        Assert.Equal("English ✓", items[0].TextContent.Trim());
+        Assert.Equal("true", items[0].QuerySelector("span[aria-hidden=true]")!.GetAttribute("aria-hidden"));
         Assert.Equal("zh-CN", items[1].QuerySelector("span")!.GetAttribute("lang"));
         Assert.Equal("中文", items[1].TextContent.Trim());
         // The focus goes to the page's language, so that the arrow keys start from there.
