@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using LockLab.Bench.Harness;
+using LockLab.TestServices;
 
 namespace LockLab.Bench;
 
@@ -59,18 +59,7 @@ public sealed class BenchContext
         var output = Path.Combine(RepoRoot, "artifacts", "bench-server");
         if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
         Console.Error.WriteLine($"Publishing the lab (Release) to {output} …");
-        var info = new ProcessStartInfo(
-            "dotnet",
-            ["publish", Path.Combine(RepoRoot, "src", "LockLab.Server"), "-c", "Release", "-o", output, "-nologo", "-v", "q"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var publish = Process.Start(info)!;
-        var stdout = publish.StandardOutput.ReadToEndAsync();
-        var stderr = publish.StandardError.ReadToEndAsync();
-        await publish.WaitForExitAsync();
-        if (publish.ExitCode != 0) throw new InvalidOperationException($"dotnet publish failed:\n{await stdout}\n{await stderr}");
+        await LabPublish.RunAsync(RepoRoot, output);
         return output;
     }
 }

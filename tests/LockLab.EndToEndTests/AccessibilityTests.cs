@@ -10,6 +10,7 @@ namespace LockLab.EndToEndTests;
 /// Every page and state of the lab, scanned by axe-core (WCAG 2.1 A and AA) in the light and the dark theme: no
 /// serious or critical finding. Each test gathers its states' findings and reports them all at once.
 /// </summary>
+[Collection(PublishedLab.Collection)]
 public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 {
     private Uri At(string path) => new(lab.Server.Address, path);

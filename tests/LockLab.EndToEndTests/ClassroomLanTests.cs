@@ -14,6 +14,7 @@ public sealed class LanBrowserFixture : BrowserFixture
 /// A classroom on a LAN: the teacher opens the lab as http://127.0.0.1 on their own machine, and what the presenter's
 /// view, the projector and the QR code tell students must be an address another device can open.
 /// </summary>
+[Collection(PublishedLab.Collection)]
 public class ClassroomLanTests(LanBrowserFixture lab) : IClassFixture<LanBrowserFixture>
 {
     [SkippableFact]

@@ -7,6 +7,7 @@ using static Microsoft.Playwright.Assertions;
 namespace LockLab.EndToEndTests;
 
 /// <summary>A classroom in real browsers: the presenter drives, a follower follows, the projector shows it big.</summary>
+[Collection(PublishedLab.Collection)]
 public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 {
     [SkippableFact]

@@ -19,6 +19,7 @@ namespace LockLab.EndToEndTests;
 /// export streams the run page by page from the history, so the server's memory stays within a budget far below what
 /// holding the run once per export would take, and the live room still gets every event on time.
 /// </summary>
+[Collection(PublishedLab.Collection)]
 public class ExportLoadTests(ITestOutputHelper output)
 {
     /// <summary>Exports at once, each from an address of its own (the lab lets one address run two at a time).</summary>

@@ -9,18 +9,19 @@ using static Microsoft.Playwright.Assertions;
 namespace LockLab.EndToEndTests;
 
 /// <summary>
-/// A new user's first minutes: a fresh clone (tracked files only), the README's run command exactly as written, and
-/// the things a teacher does first. Each check here once failed on a fresh clone while every other test passed,
-/// because every other test gave the lab a prepared folder and a Development build.
+/// A new user's first minutes: a fresh clone (tracked files only), the README's run command exactly as written (its
+/// first start, made by <see cref="PublishedLab"/>), and the things a teacher does first. Each check here once failed
+/// on a fresh clone while every other test passed, because every other test gave the lab a prepared folder and a
+/// Development build.
 /// </summary>
-public partial class FirstRunTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+[Collection(PublishedLab.Collection)]
+public partial class FirstRunTests(PublishedLab published, BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [SkippableFact]
     public async Task A_fresh_clone_started_with_the_readme_command_keeps_its_runs_and_serves_a_small_interactive_page()
     {
         Prerequisites.Require(Prerequisites.Chromium);
-        // The first start restores, builds and publishes: minutes on a busy 2-core machine.
-        await using var lab = await ReadmeLab.StartInFreshCloneAsync(Repository.Root, TimeSpan.FromMinutes(10));
+        var lab = published.RequireFirstStart();
         var address = lab.Address;
         using var http = new HttpClient { BaseAddress = address };
 

@@ -6,6 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace LockLab.EndToEndTests;
 
 /// <summary>The history in a real browser: a finished run is listed and replays with every printed value.</summary>
+[Collection(PublishedLab.Collection)]
 public class HistoryPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 {
     [SkippableFact]

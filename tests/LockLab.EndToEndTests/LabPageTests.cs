@@ -8,6 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace LockLab.EndToEndTests;
 
 /// <summary>The lab page in a real browser against the real server and real worker processes.</summary>
+[Collection(PublishedLab.Collection)]
 public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 {
     private static ILocator Lines(IPage page) => page.Locator("[data-testid=console-line]");

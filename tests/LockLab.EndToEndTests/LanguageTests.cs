@@ -11,6 +11,7 @@ namespace LockLab.EndToEndTests;
 /// UI (prerendered, and the WebAssembly page once it runs, from its satellite assembly), the English lesson an English
 /// one; the language switch keeps the page and the run on it; the API's problem details follow Accept-Language.
 /// </summary>
+[Collection(PublishedLab.Collection)]
 public class LanguageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 {
     private Uri At(string path) => new(lab.Server.Address, path);

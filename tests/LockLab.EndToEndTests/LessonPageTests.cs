@@ -8,6 +8,7 @@ namespace LockLab.EndToEndTests;
 /// Lessons in a real browser: the catalog, stepping with the keyboard and the browser's history, and each page's
 /// experiment.
 /// </summary>
+[Collection(PublishedLab.Collection)]
 public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 {
     private static async Task ExpectPageAsync(IPage page, int number, string title)

@@ -5,6 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace LockLab.EndToEndTests;
 
 /// <summary>The pictures of a run in a real browser: the lanes mark a lost update where it happened.</summary>
+[Collection(PublishedLab.Collection)]
 public class PicturesTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 {
     [SkippableFact]

@@ -14,6 +14,7 @@ public sealed class LockoutBrowserFixture : BrowserFixture;
 /// Someone on the teacher's own address (a school behind one NAT address, a proxy) floods the lab with wrong keys.
 /// The teacher signed in once on the page; the page and the phone remote keep working, the guesser stays throttled.
 /// </summary>
+[Collection(PublishedLab.Collection)]
 public class PresenterLockoutTests(LockoutBrowserFixture lab) : IClassFixture<LockoutBrowserFixture>
 {
     [SkippableFact]

@@ -5,6 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace LockLab.EndToEndTests;
 
 /// <summary>An open page across a server restart: it says it lost the lab, comes back by itself, and is live again.</summary>
+[Collection(PublishedLab.Collection)]
 public class ReconnectPageTests
 {
     [SkippableFact]

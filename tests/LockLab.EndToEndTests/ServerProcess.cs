@@ -3,8 +3,8 @@ using LockLab.TestServices;
 namespace LockLab.EndToEndTests;
 
 /// <summary>
-/// The lab exactly as a user runs it (<see cref="LabProcess"/>): the server this solution built, in Development as
-/// <c>dotnet run</c> starts it, with the tests' presenter key.
+/// The lab as a user runs it (<see cref="LabProcess"/>): the server the README's run command published
+/// (<see cref="PublishedLab"/>), in Production, with the tests' presenter key.
 /// </summary>
 public static class ServerProcess
 {
@@ -22,9 +22,6 @@ public static class ServerProcess
         bool onEveryInterface = false,
         TestCertificate? tls = null) =>
         LabProcess.StartAsync(new LabProcessOptions(
-            ServerBuildFolder(), Key, DataPath: dataPath, Port: port, OnEveryInterface: onEveryInterface, Settings: settings, Tls: tls));
-
-    /// <summary>The server's own build output, same configuration as these tests (Debug or Release).</summary>
-    private static string ServerBuildFolder() =>
-        Path.Combine(Repository.Root, "src", "LockLab.Server", "bin", Repository.Configuration, Repository.TargetFramework);
+            PublishedLab.ServerFolder, Key, Production: true, DataPath: dataPath, Port: port,
+            OnEveryInterface: onEveryInterface, Settings: settings, Tls: tls));
 }

@@ -6,6 +6,7 @@ using LockLab.TestServices;
 namespace LockLab.EndToEndTests;
 
 /// <summary>The server as an OS process: its workers never outlive it.</summary>
+[Collection(PublishedLab.Collection)]
 public class ServerProcessTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using LockLab.TestServices;
 namespace LockLab.EndToEndTests;
 
 /// <summary>A page that stops reading slows no other page and no run, and is let go so it can reconnect and catch up.</summary>
+[Collection(PublishedLab.Collection)]
 public class SlowViewerTests
 {
     [Fact]

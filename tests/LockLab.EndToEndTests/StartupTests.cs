@@ -4,6 +4,7 @@ using LockLab.Contracts;
 namespace LockLab.EndToEndTests;
 
 /// <summary>How the real server executable starts when its settings cannot work.</summary>
+[Collection(PublishedLab.Collection)]
 public class StartupTests
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace LockLab.EndToEndTests;
 /// Students running the page's experiment themselves, in real browsers: the presenter's switch, a student's own run seen
 /// by that student alone (and stopped by them), the presenter's list, one run shown to the whole class, and the history.
 /// </summary>
+[Collection(PublishedLab.Collection)]
 public class StudentRunsPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 {
     [SkippableFact]

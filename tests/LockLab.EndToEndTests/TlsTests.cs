@@ -19,6 +19,7 @@ public sealed class TlsBrowserFixture : BrowserFixture
 /// with a certificate configured, the page, the API and the hub go over HTTPS/WSS, plain HTTP is sent there, and the
 /// key works.
 /// </summary>
+[Collection(PublishedLab.Collection)]
 public class TlsTests(TlsBrowserFixture lab) : IClassFixture<TlsBrowserFixture>
 {
     [SkippableFact]

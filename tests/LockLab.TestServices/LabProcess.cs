@@ -7,7 +7,7 @@ namespace LockLab.TestServices;
 /// <summary>How a <see cref="LabProcess"/> is started.</summary>
 /// <param name="ServerFolder">Where <c>LockLab.Server.dll</c> is: a build output or a published folder.</param>
 /// <param name="PresenterKey">The presenter key it is given (<c>LockLab:PresenterKey</c>).</param>
-/// <param name="Production">Production (a published folder) or Development (a build output, as <c>dotnet run</c> uses).</param>
+/// <param name="Production">Production (a published folder) or Development (a build output, as the developers' launch profile runs it).</param>
 /// <param name="DataPath">The run history's folder; a fresh one, deleted with the process, when null.</param>
 /// <param name="Port">The port; a free one when null. The same one restarts "the same" lab for open pages.</param>
 /// <param name="OnEveryInterface">Listen on every network interface, as the README's classroom command does.</param>

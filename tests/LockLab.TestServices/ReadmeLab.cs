@@ -87,7 +87,7 @@ public sealed class FreshClone : IDisposable
 /// <summary>
 /// The lab as a new user starts it: a fresh clone, README.md's run command exactly as written (through bash, nothing
 /// added), its output collected. Disposing it kills the whole process tree (dotnet run, the server, its workers) and
-/// deletes the clone.
+/// deletes the clone when it made it (<see cref="StartInFreshCloneAsync"/>).
 /// </summary>
 public sealed partial class ReadmeLab : IAsyncDisposable
 {
@@ -95,15 +95,15 @@ public sealed partial class ReadmeLab : IAsyncDisposable
     public const int Port = 5080;
 
     private readonly Process _process;
-    private readonly FreshClone _clone;
+    private readonly FreshClone? _ownedClone;
     private readonly List<string> _output = [];
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string> _generatedKey = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ReadmeLab(Process process, FreshClone clone, string command)
+    private ReadmeLab(Process process, FreshClone? ownedClone, string command)
     {
         _process = process;
-        _clone = clone;
+        _ownedClone = ownedClone;
         Command = command;
     }
 
@@ -130,26 +130,53 @@ public sealed partial class ReadmeLab : IAsyncDisposable
     public static async Task<ReadmeLab> StartInFreshCloneAsync(string repositoryRoot, TimeSpan startLimit)
     {
         var command = ReadmeCommands.Run(repositoryRoot);
+        ThrowIfPortInUse(command);
+        var clone = await FreshClone.CreateAsync(repositoryRoot);
+        try
+        {
+            return await StartAsync(clone.Folder, command, startLimit, ownedClone: clone);
+        }
+        catch
+        {
+            clone.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs the README's command in <paramref name="clone"/> (a <see cref="FreshClone"/> the caller keeps) and returns
+    /// once the lab listens on <see cref="Port"/> and has logged its key. Disposing the lab leaves the clone.
+    /// </summary>
+    public static Task<ReadmeLab> StartAsync(FreshClone clone, TimeSpan startLimit)
+    {
+        var command = ReadmeCommands.Run(clone.Folder);
+        ThrowIfPortInUse(command);
+        return StartAsync(clone.Folder, command, startLimit, ownedClone: null);
+    }
+
+    private static void ThrowIfPortInUse(string command)
+    {
         if (PortInUse(Port) is { } holder)
         {
             throw new InvalidOperationException(
                 $"Port {Port} is in use ({holder}), and the README's run command (`{command}`) listens there. Stop " +
                     $"whatever holds it (`ss -ltnp | grep :{Port}` names it) and run again.");
         }
-        var clone = await FreshClone.CreateAsync(repositoryRoot);
+    }
+
+    private static async Task<ReadmeLab> StartAsync(string folder, string command, TimeSpan startLimit, FreshClone? ownedClone)
+    {
         var info = new ProcessStartInfo("bash", ["-c", command])
         {
-            WorkingDirectory = clone.Folder,
+            WorkingDirectory = folder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        // A user's shell, not a test host's: whatever MSBuild or the test runner put in this process's environment
-        // (which SDK, which MSBuild, a presenter key) must not steer the user's `dotnet run`.
-        foreach (var name in info.Environment.Keys.Where(IsHostVariable).ToList()) info.Environment.Remove(name);
+        LabPublish.AsInAUsersShell(info);
         var started = Stopwatch.StartNew();
-        var lab = new ReadmeLab(Process.Start(info)!, clone, command);
+        var lab = new ReadmeLab(Process.Start(info)!, ownedClone, command);
         try
         {
             lab._process.OutputDataReceived += (_, e) => lab.OnOutput(e.Data);
@@ -166,7 +193,7 @@ public sealed partial class ReadmeLab : IAsyncDisposable
             catch (TimeoutException)
             {
                 throw new TimeoutException($"`{command}` did not listen and log its key within " +
-                    $"{startLimit.TotalMinutes:N0} minutes in {clone.Folder}:\n{lab.Output}");
+                    $"{startLimit.TotalMinutes:N0} minutes in {folder}:\n{lab.Output}");
             }
             if (lab.Address.Port != Port)
                 throw new InvalidOperationException(
@@ -179,12 +206,6 @@ public sealed partial class ReadmeLab : IAsyncDisposable
             throw;
         }
     }
-
-    private static bool IsHostVariable(string name) =>
-        name.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)
-        || name.StartsWith("VSTEST", StringComparison.Ordinal) || name.StartsWith("TESTINGPLATFORM", StringComparison.Ordinal)
-        || name.StartsWith("LockLab__", StringComparison.OrdinalIgnoreCase)
-        || name is "DOTNET_HOST_PATH" or "DOTNET_CLI_TELEMETRY_SESSIONID" or "ASPNETCORE_ENVIRONMENT" or "DOTNET_ENVIRONMENT";
 
     /// <summary>What holds <paramref name="port"/> (in words), or null when it is free on every interface, as the lab binds it.</summary>
     public static string? PortInUse(int port)
@@ -231,6 +252,6 @@ public sealed partial class ReadmeLab : IAsyncDisposable
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process.Dispose();
-        _clone.Dispose();
+        _ownedClone?.Dispose();
     }
 }

@@ -14,6 +14,7 @@ namespace LockLab.EndToEndTests.ScaleOut;
 /// browser on one lab, spread browsers over the labs, carry SignalR's WebSocket, keep per-lab endpoints private, and
 /// send a page whose lab died to the other one.
 /// </summary>
+[Collection(PublishedLab.Collection)]
 public partial class ProxyTests(SchoolInfrastructure infrastructure) : IClassFixture<SchoolInfrastructure>
 {
     /// <summary>The school's servers, and nginx in front of its labs.</summary>

@@ -14,6 +14,7 @@ namespace LockLab.EndToEndTests.ScaleOut;
 /// ports, sharing a real Redis server (rooms' messages, rooms, shared runs) and a real PostgreSQL database (the
 /// run history) — no containers, no mocks.
 /// </summary>
+[Collection(PublishedLab.Collection)]
 public class ScaleOutTests(SchoolInfrastructure fixture) : IClassFixture<SchoolInfrastructure>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
