@@ -419,7 +419,8 @@ public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixtu
 
     /// <summary>
     /// The keyboard alone works every page: Tab goes round all of it, every stop draws a focus outline one can see, every
-    /// visible, enabled control is among the stops, and the page's main control does its job from the keyboard.
+    /// icon button shows its name while focused, every visible, enabled control is among the stops, and the page's main
+    /// control does its job from the keyboard.
     /// </summary>
     [SkippableTheory]
     [MemberData(nameof(KeyboardPageNames))]
@@ -436,6 +437,7 @@ public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixtu
         var walk = await TabWalk.RoundAsync(page);
         Assert.True(walk.Unseen.Count == 0, $"{name}: focus not drawn on: {string.Join(", ", walk.Unseen)}");
         Assert.True(walk.Missed.Count == 0, $"{name}: not reached by Tab: {string.Join(", ", walk.Missed)}");
+        Assert.True(walk.Unnamed.Count == 0, $"{name}: icon buttons that do not show their name on focus: {string.Join(", ", walk.Unnamed)}");
         foreach (var control in keyboardPage.MustReach)
         {
             Assert.True(walk.Reached.Any(r => r.Contains($"[{control}]", StringComparison.Ordinal)),

@@ -11,7 +11,10 @@ namespace LockLab.EndToEndTests;
 /// <param name="Reached">Every stop, as <c>tag[data-testid] "name"</c>.</param>
 /// <param name="Unseen">Stops that draw no outline, on themselves or on what shows them.</param>
 /// <param name="Missed">Visible, enabled controls that Tab never stopped on.</param>
-public sealed record TabWalk(IReadOnlyList<string> Reached, IReadOnlyList<string> Unseen, IReadOnlyList<string> Missed)
+/// <param name="Unnamed">Icon buttons (a name but no visible text) that do not show their name while focused: a pointer
+/// gets it from the button's title on hover, which the browser does not show to the keyboard.</param>
+public sealed record TabWalk(
+    IReadOnlyList<string> Reached, IReadOnlyList<string> Unseen, IReadOnlyList<string> Missed, IReadOnlyList<string> Unnamed)
 {
     /// <summary>Far more stops than any page of the lab has: a walk that gets here is going round in a trap.</summary>
     private const int MaxPresses = 200;
@@ -33,7 +36,11 @@ public sealed record TabWalk(IReadOnlyList<string> Reached, IReadOnlyList<string
           for (let a = e, up = 0; a && up < 4 && !drawn; a = a.parentElement, up++) drawn = seen(a) && outlined(a);
           const name = e.tagName.toLowerCase() + (e.dataset.testid ? '[' + e.dataset.testid + ']' : '')
             + ' "' + (e.getAttribute('aria-label') || e.textContent || '').trim().slice(0, 30) + '"';
-          return { id: window.__tabStops.get(e), name, drawn };
+          // An icon button draws its name beside it while focused (app.css, name-on-focus): CSS gives the content quoted.
+          const label = e.getAttribute('aria-label');
+          const iconOnly = (e.tagName === 'BUTTON' || e.tagName === 'A') && label && !e.innerText.trim();
+          const named = !iconOnly || getComputedStyle(e, '::after').content === JSON.stringify(label);
+          return { id: window.__tabStops.get(e), name, drawn, named };
         }
         """;
 
@@ -67,6 +74,7 @@ public sealed record TabWalk(IReadOnlyList<string> Reached, IReadOnlyList<string
     {
         var reached = new List<string>();
         var unseen = new List<string>();
+        var unnamed = new List<string>();
         int? first = null;
         var outside = 0;
         for (var press = 0; press < MaxPresses; press++)
@@ -86,9 +94,10 @@ public sealed record TabWalk(IReadOnlyList<string> Reached, IReadOnlyList<string
             first ??= id;
             reached.Add(name);
             if (!focused.GetProperty("drawn").GetBoolean()) unseen.Add(name);
+            if (!focused.GetProperty("named").GetBoolean()) unnamed.Add(name);
         }
         Assert.True(first is not null, "Tab never put the focus on anything on the page");
         var missed = await page.EvaluateAsync<string[]>(MissedScript);
-        return new TabWalk(reached, unseen, missed);
+        return new TabWalk(reached, unseen, missed, unnamed);
     }
 }

@@ -13,7 +13,11 @@ public static class LabPublish
     {
         var info = new ProcessStartInfo(
             "dotnet",
-            ["publish", Path.Combine(repositoryRoot, "src", "LockLab.Server"), "-c", "Release", "-o", output, "-nologo", "-v", "q"])
+            [
+                "publish", Path.Combine(repositoryRoot, "src", "LockLab.Server"), "-c", "Release", "-o", output, "-nologo", "-v", "q",
+                // No build servers left behind: nothing a test starts may outlive it (tests/check-leftovers.sh).
+                "-nodeReuse:false", "-p:UseSharedCompilation=false",
+            ])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -156,13 +156,15 @@ public sealed partial class ReadmeLab : IAsyncDisposable
 
     private static void ThrowIfPortInUse(string command)
     {
-        if (PortInUse(Port) is { } holder)
-        {
-            throw new InvalidOperationException(
-                $"Port {Port} is in use ({holder}), and the README's run command (`{command}`) listens there. Stop " +
-                    $"whatever holds it (`ss -ltnp | grep :{Port}` names it) and run again.");
-        }
+        if (PortTaken(command) is { } taken) throw new InvalidOperationException(taken);
     }
+
+    /// <summary>Why the README's <paramref name="command"/> could not listen now (its port is taken, and by what), or null.</summary>
+    public static string? PortTaken(string command) =>
+        PortInUse(Port) is { } holder
+            ? $"Port {Port} is in use ({holder}), and the README's run command (`{command}`) listens there. Stop " +
+                $"whatever holds it (`ss -ltnp | grep :{Port}` names it) and run again."
+            : null;
 
     private static async Task<ReadmeLab> StartAsync(string folder, string command, TimeSpan startLimit, FreshClone? ownedClone)
     {
