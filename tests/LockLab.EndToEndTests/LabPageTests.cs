@@ -320,6 +320,16 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 
         await Expect(page.GetByTestId("panel-message")).ToContainTextAsync("presenter key");
         await Expect(page.GetByLabel("Presenter key")).ToBeVisibleAsync();
+
+        // The message goes when its close button is pressed, from the keyboard too, and the button says its name.
+        var close = page.GetByTestId("panel-message-close");
+        await close.FocusAsync();
+        // Out and back by keyboard: the focus a click left is not drawn (:focus-visible), the keyboard's is.
+        await page.Keyboard.PressAsync("Shift+Tab");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("\"Close\"", await close.EvaluateAsync<string>("e => getComputedStyle(e, '::after').content"));
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByTestId("panel-message")).ToHaveCountAsync(0);
         Assert.Empty(errors);
     }
 }

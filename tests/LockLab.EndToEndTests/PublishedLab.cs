@@ -60,7 +60,7 @@ public sealed class PublishedLab : IAsyncLifetime
                 FirstStartLineCount = FirstStart.Lines.Count;
             }
             if (!File.Exists(Path.Combine(published, "LockLab.Server.dll")))
-                throw new InvalidOperationException($"The README's run command left no published lab in {published}.");
+                throw new InvalidOperationException($"No published lab in {published} after the first start (or the publish).");
             s_serverFolder = published;
         }
         catch (Exception e)

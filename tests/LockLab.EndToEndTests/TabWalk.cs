@@ -20,7 +20,7 @@ public sealed record TabWalk(
     private const int MaxPresses = 200;
 
     /// <summary>
-    /// The focused element: a name, and whether its focus is drawn. An outline counts (a box shadow does not: filled
+    /// The focused element: a name, whether its focus is drawn, and, for an icon button, whether it shows its name. An outline counts (a box shadow does not: filled
     /// buttons always have one), on the element itself unless it cannot be seen: a switch or a check box is a transparent
     /// native input under MudBlazor's picture, so an outline on one of its visible ancestors counts for it.
     /// </summary>
