@@ -24,6 +24,12 @@ public abstract class RoomPageBase : ComponentBase, IDisposable
 
     [PersistentState] public int PageNumber { get; set; }
 
+    /// <summary>
+    /// The room was looked up when the page was (pre)rendered: a room that was not found then is not asked for again by
+    /// the interactive page, whose 404 the browser would report as a failed request on the console.
+    /// </summary>
+    [PersistentState] public bool RoomLookedUp { get; set; }
+
     protected bool Loaded { get; private set; }
 
     /// <summary>False once a follower detaches to browse on their own.</summary>
@@ -38,7 +44,8 @@ public abstract class RoomPageBase : ComponentBase, IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        Room ??= await Rooms.FindAsync(Code);
+        if (!RoomLookedUp) Room ??= await Rooms.FindAsync(Code);
+        RoomLookedUp = true;
         if (PageNumber < 1) PageNumber = 1;
         if (Room?.Lesson is { } slug && Lesson?.Slug != slug)
         {
