@@ -1,6 +1,7 @@
 using LockLab.Server.Diagnostics;
 using LockLab.Server.Runs;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
@@ -22,13 +23,17 @@ public static class OperationsServiceCollectionExtensions
 
         services.AddSingleton<LabMetrics>();
         services.AddSingleton<IRunMetrics>(sp => sp.GetRequiredService<LabMetrics>());
+        // Meters are enabled by the host's metrics rules, not by OpenTelemetry's AddMeter. AddMeter subscribes by
+        // name, to that meter in every host of the process: with several hosts in one process (the tests' servers),
+        // each counted the others' runs, and a host that stopped took the series it shared with the others away
+        // from them. The rules subscribe this host's own meters (its IMeterFactory's) and the process-wide ones.
+        services.AddMetrics(metrics => metrics
+            .EnableMetrics(LabMetrics.MeterName)
+            .EnableMetrics("Microsoft.AspNetCore") // request durations by route, Kestrel and SignalR connections, rate limiting
+            .EnableMetrics("System.Runtime"));     // CPU, memory, GC, thread pool: the runtime's own meter
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("locklab"))
-            .WithMetrics(metrics => metrics
-                .AddMeter(LabMetrics.MeterName)
-                .AddAspNetCoreInstrumentation() // request durations by route, Kestrel and SignalR connections, rate limiting
-                .AddMeter("System.Runtime")     // CPU, memory, GC, thread pool: the runtime's own meter
-                .AddPrometheusExporter());
+            .WithMetrics(metrics => metrics.AddPrometheusExporter());
         return services;
     }
 }

@@ -98,6 +98,34 @@ public class MetricsTests(MetricsLabFactory lab) : IClassFixture<MetricsLabFacto
     }
 
     [Fact]
+    public async Task A_lab_counts_only_its_own_runs_and_keeps_counting_when_another_lab_in_the_process_stops()
+    {
+        // Two labs in one process, as the tests run them. Each exports its own runs only, and the other lab's
+        // shutdown takes nothing away: its meter had once put this lab's counters out of /metrics for good.
+        await using var first = new MetricsLabFactory();
+        var firstClient = first.CreateClient();
+        await RunAsync(first, "first-lab");
+        await using (var second = new MetricsLabFactory())
+        {
+            await RunAsync(second, "second-lab");
+            var both = await PrometheusScrape.WaitForAsync(second.CreateClient(), s => s.Sum(Started) == 1);
+            Assert.Equal(1, both.Sum(Started));
+        }
+        await RunAsync(first, "first-lab");
+
+        var scrape = await PrometheusScrape.WaitForAsync(firstClient, s => s.Sum(Finished) == 2);
+        Assert.Equal(2, scrape.Sum(Started));
+        Assert.Equal(2, scrape.Sum(Finished, ("status", "completed")));
+    }
+
+    private static async Task RunAsync(LabServerFactory lab, string room)
+    {
+        var response = await lab.CreatePresenterClient().PostAsync("/api/runs",
+            Json.Body($$"""{"scenario":"lock","room":"{{room}}","iterations":1,"delayMs":0}"""));
+        Assert.Equal(RunStatus.Completed, (await lab.WaitForRunAsync((await Json.ReadAsync<RunInfo>(response))!.Id)).Status);
+    }
+
+    [Fact]
     public async Task The_lab_metrics_are_exposed_with_help_and_the_scrape_does_not_count_itself()
     {
         // A run of each kind that takes a lock, so that every instrument has a value.
