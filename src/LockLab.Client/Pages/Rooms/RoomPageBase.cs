@@ -44,7 +44,7 @@ public abstract class RoomPageBase : ComponentBase, IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        if (!RoomLookedUp) Room ??= await Rooms.FindAsync(Code);
+        if (!RoomLookedUp) Room = await Rooms.FindAsync(Code); // a restored room comes with the flag: both are persisted
         RoomLookedUp = true;
         if (PageNumber < 1) PageNumber = 1;
         if (Room?.Lesson is { } slug && Lesson?.Slug != slug)
