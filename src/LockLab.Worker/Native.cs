@@ -104,9 +104,6 @@ internal static unsafe partial class Native
     /// <summary>A big run's job (<see cref="LockLab.Contracts.WorkerJob.BelowNormal"/>) runs at nice 10.</summary>
     public const int BelowNormal = 10;
 
-    /// <summary>A worker that has written its last event: its exit must not hold up the server reading that event.</summary>
-    public const int Lowest = 19;
-
     /// <summary>
     /// Lowers the calling thread's scheduling priority to <paramref name="nice"/> (on Linux <c>setpriority</c> with pid 0
     /// applies to the calling thread: the main thread, which runs the job). Where the system refuses, nothing changes.

@@ -56,7 +56,10 @@ catch (InvalidDataException ex)
 }
 segment.SignalReady();
 runner.Run();
-// Its last event is written: the process's exit (the runtime's shutdown, a few milliseconds of a core) must not hold up
-// the server reading that event, or the page receiving it.
-Native.LowerPriority(Native.Lowest);
-return ExitCodes.Ok;
+// Its last event is written and flushed: the process ends here, without the runtime's shutdown, which has nothing left
+// to do (the kernel unmaps the segment) and would take a few milliseconds of a core while the server reads that event.
+// A run ends when all its workers have exited. That shutdown used to run at the lowest priority, so as not to compete
+// with the reading, and then waited for a core on a busy machine: with four busy loops on two cores, a big run (8
+// workers) finished a median 350 ms after its last event was read; ending here, 29 ms (6 runs each).
+Native.ExitNow(ExitCodes.Ok);
+return ExitCodes.Ok; // where there is no libc
