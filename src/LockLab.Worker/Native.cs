@@ -16,7 +16,7 @@ internal static unsafe partial class Native
 
     /// <summary>
     /// Ends the process at once with <paramref name="status"/>: no managed shutdown (handlers, other threads), which a
-    /// worker whose server is gone has no use for and must not be held up by. Returns only where there is no libc.
+    /// worker has no use for once its output is written, and must not be held up by. Linux only: callers check.
     /// </summary>
     [LibraryImport("libc", EntryPoint = "_exit")]
     public static partial void ExitNow(int status);

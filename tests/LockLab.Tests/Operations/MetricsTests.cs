@@ -92,6 +92,11 @@ public class MetricsTests(MetricsLabFactory lab) : IClassFixture<MetricsLabFacto
         Assert.True(waited > 0.01, $"p2 waits for p1's whole loop (2 × 20 ms); measured {waited} s");
 
         Assert.Equal(1, after.Sum(Viewers, ("room", "metrics-room")));
+        // ASP.NET Core's and the runtime's own series, enabled by the same rules as the lab's (README, "Metrics").
+        foreach (var name in new[] { "signalr_server_active_connections", "dotnet_process_cpu_time_seconds_total", "dotnet_process_memory_working_set_bytes" })
+        {
+            Assert.True(after.Has(name), $"{name} is missing from /metrics");
+        }
         await viewer.StopAsync();
         var gone = await PrometheusScrape.WaitForAsync(client, s => !s.Matching(Viewers, ("room", "metrics-room")).Any());
         Assert.Empty(gone.Matching(Viewers, ("room", "metrics-room")));
@@ -108,8 +113,11 @@ public class MetricsTests(MetricsLabFactory lab) : IClassFixture<MetricsLabFacto
         await using (var second = new MetricsLabFactory())
         {
             await RunAsync(second, "second-lab");
-            var both = await PrometheusScrape.WaitForAsync(second.CreateClient(), s => s.Sum(Started) == 1);
-            Assert.Equal(1, both.Sum(Started));
+            var secondScrape = await PrometheusScrape.WaitForAsync(second.CreateClient(), s => s.Sum(Finished) == 1);
+            Assert.Equal(1, secondScrape.Sum(Started));
+            // The second lab's run is not the first lab's: it had counted it too.
+            var firstScrape = await PrometheusScrape.WaitForAsync(firstClient, s => s.Sum(Finished) == 1);
+            Assert.Equal(1, firstScrape.Sum(Started));
         }
         await RunAsync(first, "first-lab");
 
