@@ -21,6 +21,7 @@ public static class ClientServiceCollectionExtensions
         services.AddScoped<LabConnection>();
         services.AddScoped<LabApi>();
         services.AddScoped<JoinAddressChoice>();
+        services.AddScoped<Layout.ProjectionTheme>();
         services.TryAddScoped<ILessonSource, HttpLessonSource>(); // the server registers its own first
         services.TryAddScoped<IRoomLookup, HttpRoomLookup>();
         services.TryAddScoped<IRunArchive, HttpRunArchive>();

@@ -56,7 +56,13 @@ builder.Services.AddSignalR()
     })
     .AddScaleOut(builder.Configuration); // one server in memory, or several sharing Redis (LockLab:Redis)
 
-builder.Services.AddRazorComponents().AddInteractiveWebAssemblyComponents();
+// Interactive in both modes (App.razor's InteractiveAuto): on a browser's first visit the page runs on the server, over
+// its circuit, while the WebAssembly client downloads; from then on in WebAssembly (docs/benchmarks.md, "page").
+var pages = builder.Services.AddRazorComponents();
+pages.AddInteractiveWebAssemblyComponents();
+// What the browser hands such a page comes over its circuit: the hub's answers too, of which catching up on a run
+// (LabHub.GetEvents) is the largest, up to 5,000 events (≈ 0.5 MB of JSON). SignalR's default allows 32 KB.
+pages.AddInteractiveServerComponents().AddHubOptions(o => o.MaximumReceiveMessageSize = 1024 * 1024);
 // Prerendered Chinese lessons as text, not as &#x…; entities: a third of the size, and readable in "view source".
 builder.Services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
 builder.Services.AddLabClientServices(); // the server prerenders the client's components (MudBlazor included)
@@ -66,7 +72,8 @@ var app = builder.Build();
 
 app.UseTlsWhenConfigured(OperationsEndpoints.IsOperationsPath); // HTTPS from Kestrel's certificate settings (Security/Tls)
 app.UseSecurityHeaders();
-app.UseHubOriginCheck(LabHub.Path); // the hub answers the lab's own pages only
+app.UseHubOriginCheck(LabHub.Path, CircuitConnections.Path); // the hub and the pages' circuits answer the lab's own pages only
+app.UseCircuitLimitPerAddress();
 app.UseResponseCompression(); // prerendered HTML only (see PageDelivery)
 app.UseExceptionHandler();
 // API callers get RFC 7807 problem details for every error status; people get the lab's own "not found" page.
@@ -98,6 +105,7 @@ if (app.Services.GetRequiredService<IOptions<LockLabOptions>>().Value.ServeOpenA
 }
 app.MapHub<LabHub>(LabHub.Path);
 app.MapRazorComponents<App>()
+    .AddInteractiveServerRenderMode()
     .AddInteractiveWebAssemblyRenderMode()
     .AddAdditionalAssemblies(typeof(LockLab.Client._Imports).Assembly)
     .WithoutClientAssetList();

@@ -131,6 +131,7 @@ public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixtu
         await BrowserFixture.WaitUntilLiveAsync(projector);
         await Expect(projector.Locator($"[data-testid=run-status][data-run='{run}']")).ToHaveAttributeAsync("data-status", "completed");
         findings.AddRange(await AxeScan.SeriousFindingsAsync(projector, "projector, dark"));
+        await Expect(projector.GetByTestId("projection")).ToHaveAttributeAsync("data-keys", "on");
         await projector.Keyboard.PressAsync("h");
         await Expect(projector.GetByTestId("projection")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("high-contrast"));
         findings.AddRange(await AxeScan.SeriousFindingsAsync(projector, "projector, high contrast"));
@@ -324,6 +325,8 @@ public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixtu
             RunShownAsync, ["console"],
             async (page, _) =>
             {
+                // The projector's keys work once the page says so (a page on the server attaches them over its circuit).
+                await Expect(page.GetByTestId("projection")).ToHaveAttributeAsync("data-keys", "on");
                 await page.Keyboard.PressAsync("+");
                 await Expect(page.GetByTestId("projection")).ToHaveAttributeAsync("data-zoom", "1.625");
             }),
@@ -483,6 +486,7 @@ public class AccessibilityTests(BrowserFixture lab) : IClassFixture<BrowserFixtu
         });
 
         // The zoom keys: + makes both larger, − smaller.
+        await Expect(page.GetByTestId("projection")).ToHaveAttributeAsync("data-keys", "on");
         await page.Keyboard.PressAsync("+");
         await Expect(page.GetByTestId("projection")).ToHaveAttributeAsync("data-zoom", "1.625");
         var (consoleLarger, codeLarger) = await SizesAsync(page);

@@ -7,7 +7,7 @@ namespace LockLab.EndToEndTests;
 /// One real server and one headless Debian Chromium (driven by Playwright) shared by a test class. Without Chromium it
 /// starts nothing: each test calls <c>Prerequisites.Require(Prerequisites.Chromium)</c> first and is skipped.
 /// </summary>
-public class BrowserFixture : IAsyncLifetime
+public partial class BrowserFixture : IAsyncLifetime
 {
     /// <summary>Headless on a machine without a display or GPU, as root (no sandbox), and no traffic to the outside.</summary>
     private static readonly string[] ChromiumArgs =
@@ -65,7 +65,11 @@ public class BrowserFixture : IAsyncLifetime
     /// <summary>A fresh page that records every console error and uncaught exception: any of them fails the test.</summary>
     /// <param name="bypassCsp">Let scripts the test injects run (the accessibility scan's axe-core), which the lab's
     /// content security policy would block.</param>
-    public async Task<(IPage Page, List<string> Errors)> NewPageAsync(int width = 1440, int height = 900, bool bypassCsp = false)
+    /// <param name="inWebAssembly">A browser that holds the lab's WebAssembly client (it has visited before): its pages
+    /// run in WebAssembly. Otherwise, as on a first visit, they run on the server (the lab's PageInteractivity). The
+    /// browser is given the cookie such a visit leaves, not the files: they download as the page loads.</param>
+    public async Task<(IPage Page, List<string> Errors)> NewPageAsync(int width = 1440, int height = 900, bool bypassCsp = false,
+        bool inWebAssembly = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -74,6 +78,7 @@ public class BrowserFixture : IAsyncLifetime
             IgnoreHTTPSErrors = Tls is not null,
             BypassCSP = bypassCsp,
         });
+        if (inWebAssembly) await context.AddCookiesAsync([await ClientCookieAsync(Server)]);
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.Console += (_, message) =>
@@ -84,15 +89,31 @@ public class BrowserFixture : IAsyncLifetime
         return (page, errors);
     }
 
+    /// <summary>The cookie a browser keeps once it has fetched the lab's client: named and valued as the page says.</summary>
+    public static async Task<Cookie> ClientCookieAsync(LabProcess server)
+    {
+        using var http = server.CreateClient();
+        var page = await http.GetStringAsync("/");
+        var client = ClientPrefetch().Match(page);
+        if (!client.Success) throw new InvalidOperationException("The lab's first-visit page does not name its client's build.");
+        return new Cookie
+        {
+            Name = client.Groups["cookie"].Value, Value = client.Groups["version"].Value, Url = server.Address.ToString(),
+        };
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("""id="locklab-client" data-version="(?<version>[^"]+)" data-cookie="(?<cookie>[^"]+)""")]
+    private static partial System.Text.RegularExpressions.Regex ClientPrefetch();
+
     /// <summary>
-    /// Waits until WebAssembly has taken over the prerendered page (the live panel reports it; other pages mark
-    /// the body).
+    /// Waits until the prerendered page is interactive, in WebAssembly or on the server (the live panel reports it;
+    /// other pages mark the body).
     /// </summary>
     public static Task WaitUntilInteractiveAsync(IPage page) =>
         page.Locator("body[data-interactive=true]")
             .WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000, State = WaitForSelectorState.Attached });
 
-    /// <summary>Waits until the WebAssembly page is interactive and connected to the lab's hub.</summary>
+    /// <summary>Waits until the page is interactive and connected to the lab's hub.</summary>
     public static Task WaitUntilLiveAsync(IPage page) =>
         page.Locator("[data-testid=live-panel][data-connection=connected]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
 

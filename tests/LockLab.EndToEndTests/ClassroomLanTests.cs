@@ -52,6 +52,7 @@ public class ClassroomLanTests(LanBrowserFixture lab) : IClassFixture<LanBrowser
         await Expect(student.GetByTestId("page-title")).ToHaveTextAsync("Process locks");
         await Expect(presenter.GetByTestId("viewers")).ToContainTextAsync("3 connected");
 
+        await Expect(presenter.GetByTestId("presenter-page")).ToHaveAttributeAsync("data-keys", "on"); // its keys attached
         await presenter.Keyboard.PressAsync("ArrowRight");
         await Expect(student.GetByTestId("page-title")).ToHaveTextAsync("Without a lock");
 

@@ -28,6 +28,7 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await Expect(follower.GetByTestId("page-title")).ToHaveTextAsync("Process locks");
         await Expect(presenter.GetByTestId("viewers")).ToContainTextAsync("2 connected");
 
+        await Expect(presenter.GetByTestId("presenter-page")).ToHaveAttributeAsync("data-keys", "on"); // its keys attached
         // The presenter steps forward with the keyboard; the follower's page moves with it.
         await presenter.Keyboard.PressAsync("ArrowRight");
         await Expect(presenter.GetByTestId("page-title")).ToHaveTextAsync("Without a lock");
@@ -96,6 +97,7 @@ public class ClassroomTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         Assert.True(await page.Locator("[role=tablist]").EvaluateAsync<bool>("e => e.scrollWidth <= e.clientWidth"), "the tabs overflow their list");
 
         // + makes the text larger; B blanks the screen and B again brings it back.
+        await Expect(page.GetByTestId("projection")).ToHaveAttributeAsync("data-keys", "on");
         await page.Keyboard.PressAsync("+");
         await Expect(page.GetByTestId("projection")).ToHaveAttributeAsync("data-zoom", "1.625");
         await page.ScreenshotAsync(new PageScreenshotOptions

@@ -103,6 +103,70 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await Expect(button).Not.ToHaveAttributeAsync("data-next", step);
     }
 
+    /// <summary>Opens a page of the lab and waits until it is live, running where <paramref name="runsIn"/> says.</summary>
+    private async Task OpenLiveAsync(IPage page, string pathAndQuery, string runsIn)
+    {
+        await page.GotoAsync(new Uri(lab.Server.Address, pathAndQuery).ToString());
+        await BrowserFixture.WaitUntilLiveAsync(page);
+        await Expect(page.Locator("body")).ToHaveAttributeAsync("data-runs-in", runsIn);
+    }
+
+    [SkippableFact]
+    public async Task A_first_visit_runs_on_the_server_and_the_browsers_next_page_in_WebAssembly_from_its_cache()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        const string room = "first-visit";
+        await lab.Server.OpenRoomAsync(room);
+        var (page, errors) = await lab.NewPageAsync();
+
+        // A teacher's first visit: the page runs on the server, interactive without the .NET runtime in the browser.
+        await OpenLiveAsync(page, $"/lessons/process-locks/3?room={room}&key={ServerProcess.Key}", runsIn: "Server");
+        await page.GetByTestId("run-experiment").ClickAsync();
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
+        Assert.Equal([1L, 2, 3, 4, 5, 8, 11, 14, 17, 20], (await ReadConsoleAsync(page)).Select(p => p.Value));
+
+        // Once it is interactive, the page fetches the WebAssembly client into the browser's cache and says so in a cookie.
+        await page.WaitForFunctionAsync("() => document.cookie.includes('locklab.client=')", null, new() { Timeout = 60_000 });
+
+        // The browser's next page runs in WebAssembly, with the client's files from the cache, and runs as well.
+        await OpenLiveAsync(page, $"/lessons/process-locks/2?room={room}", runsIn: "WebAssembly");
+        var downloaded = await page.EvaluateAsync<string[]>("""
+            () => performance.getEntriesByType('resource')
+              .filter(e => e.name.includes('/_framework/') && e.name.endsWith('.wasm') && e.transferSize > 0).map(e => e.name)
+            """);
+        Assert.True(downloaded.Length == 0, "Downloaded again instead of taken from the cache:\n" + string.Join('\n', downloaded));
+        await page.GetByTestId("run-experiment").ClickAsync();
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
+        await Expect(Lines(page)).ToHaveCountAsync(10);
+        Assert.Empty(errors);
+    }
+
+    [SkippableFact]
+    public async Task A_page_on_the_server_whose_circuit_was_cut_off_catches_up_on_what_the_lab_said_meanwhile()
+    {
+        Prerequisites.Require(Prerequisites.Chromium);
+        const string room = "circuit-cut";
+        await lab.Server.OpenRoomAsync(room);
+        var (page, errors) = await lab.NewPageAsync();
+        await OpenLiveAsync(page, $"/lessons/process-locks/2?room={room}", runsIn: "Server");
+
+        // The circuit is cut off (what start.js says when Blazor loses it): what the hub delivers cannot reach .NET.
+        await page.EvaluateAsync("() => document.dispatchEvent(new CustomEvent('locklab:circuit', { detail: { up: false } }))");
+        using var presenter = lab.Server.CreateClient(presenter: true);
+        using var started = await presenter.PostAsync("/api/runs", new StringContent($$"""{"scenario":"no-lock","room":"{{room}}"}"""));
+        var run = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        await Waiting.UntilAsync(async () =>
+            (await presenter.GetFromJsonAsync<JsonElement>($"/api/runs/{run}")).GetProperty("status").GetString() == "completed" ? "" : null,
+            TimeSpan.FromSeconds(30), "the run to end");
+        await Expect(Lines(page)).ToHaveCountAsync(0); // nothing of it reached the page
+
+        // The circuit is back: the page rejoins its room and catches up, as after any reconnect.
+        await page.EvaluateAsync("() => document.dispatchEvent(new CustomEvent('locklab:circuit', { detail: { up: true } }))");
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
+        await Expect(Lines(page)).ToHaveCountAsync(10);
+        Assert.Empty(errors);
+    }
+
     [SkippableFact]
     public async Task A_presenter_page_connects_while_dotnet_is_still_starting_and_uses_that_one_connection()
     {
@@ -112,7 +176,7 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         using var presenter = lab.Server.CreateClient(presenter: true);
         using var signedIn = await presenter.PostAsync("/api/presenter/session", null);
         var session = (await signedIn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
-        var (page, errors) = await lab.NewPageAsync();
+        var (page, errors) = await lab.NewPageAsync(inWebAssembly: true);
         // A teacher's browser after the sign-in link: it keeps a presenter session.
         await page.Context.AddInitScriptAsync($"localStorage.setItem('locklab.presenterSession', '{session}');");
         var sockets = new List<string>();
@@ -163,7 +227,7 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
 
         // .NET's runtime is held back until the room has news: the early connection joins (its answer says "running"),
         // then the run is stopped (the room says "cancelled"), and only then does the page's .NET take the connection.
-        var (page, errors) = await lab.NewPageAsync();
+        var (page, errors) = await lab.NewPageAsync(inWebAssembly: true);
         var release = new TaskCompletionSource();
         await page.RouteAsync("**/_framework/dotnet.native*.wasm", async route =>
         {

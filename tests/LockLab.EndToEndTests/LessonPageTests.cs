@@ -62,6 +62,8 @@ public class LessonPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         var (page, errors) = await lab.NewPageAsync();
         await page.GotoAsync(new Uri(lab.Server.Address, $"/lessons/process-locks/1?room=steps&key={ServerProcess.Key}").ToString());
         await BrowserFixture.WaitUntilLiveAsync(page);
+        // The page's keys work once it says so (a page on the server attaches them over its circuit).
+        await Expect(page.GetByTestId("lesson-page")).ToHaveAttributeAsync("data-keys", "on");
 
         await page.Keyboard.PressAsync("ArrowRight");
         await ExpectPageAsync(page, 2, "Without a lock");

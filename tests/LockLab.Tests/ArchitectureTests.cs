@@ -23,7 +23,7 @@ public class ArchitectureTests
         ["Configuration"] = [],
         ["Diagnostics"] = ["Configuration"],
         ["Security"] = ["Configuration", "Diagnostics"],
-        ["Lessons"] = ["Configuration", "Diagnostics"],
+        ["Lessons"] = ["Configuration", "Diagnostics", "Security"],
         ["Runs"] = ["Configuration", "Diagnostics", "Security"],
         ["Rooms"] = ["Configuration", "Diagnostics", "Security", "Lessons", "Runs"],
         ["History"] = ["Configuration", "Diagnostics", "Security", "Runs"],

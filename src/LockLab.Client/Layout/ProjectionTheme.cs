@@ -1,12 +1,15 @@
 namespace LockLab.Client.Layout;
 
-/// <summary>The projector's display choices, shared by the projection page and its layout.</summary>
-public static class ProjectionTheme
+/// <summary>
+/// The projector's display choices, shared by the projection page and its layout: one per page (a scoped service, not
+/// a static: a page that runs on the server shares the server's statics with every other page there).
+/// </summary>
+public sealed class ProjectionTheme
 {
-    private static bool _dark = true;
+    private bool _dark = true;
 
     /// <summary>Dark background (projectors wash out light ones less); H switches it.</summary>
-    public static bool Dark
+    public bool Dark
     {
         get => _dark;
         set
@@ -19,5 +22,5 @@ public static class ProjectionTheme
     }
 
     /// <summary>Raised when <see cref="Dark"/> changes, so that the layout redraws with the other palette.</summary>
-    public static event Action? Changed;
+    public event Action? Changed;
 }

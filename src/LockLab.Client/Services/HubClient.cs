@@ -1,8 +1,7 @@
 using System.Buffers;
-using System.Runtime.InteropServices.JavaScript;
-using System.Runtime.Versioning;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.JSInterop;
 
 namespace LockLab.Client.Services;
 
@@ -22,29 +21,34 @@ public sealed class HubCallException(string message) : Exception(message);
 /// <c>lib/microsoft-signalr</c>), which negotiates a transport (WebSockets, else Server-Sent Events, else long polling),
 /// keeps the connection alive and reconnects with jitter. This class only carries calls and messages across: calls go
 /// out as a JSON array of arguments, messages come in as JSON text that the page parses with its source-generated
-/// contract (<see cref="ClientJsonContext"/>).
+/// contract (<see cref="ClientJsonContext"/>). Whether the page runs in WebAssembly or on the server (a browser's first
+/// visit), the connection is the browser's; <see cref="HubBridge"/> is the way across.
 /// </summary>
 /// <remarks>
 /// Messages are handled one at a time, in the order they arrived, off the interop call: a handler may itself call the
 /// hub (a page catching up after a reconnect).
 /// </remarks>
-public sealed partial class HubClient : IAsyncDisposable
+public sealed class HubClient : IHubListener, IAsyncDisposable
 {
-    private const string Module = "locklab-hub";
-    private static Task<JSObject>? s_module;
-
+    private readonly IJSRuntime _js;
+    private readonly ILogger _log;
     private readonly Uri _hubUrl;
     private readonly Func<string?> _accessToken;
     private readonly Dictionary<string, Func<JsonElement, Task>> _handlers = new(StringComparer.Ordinal);
     private Func<string, long, string, Task>? _eventsHandler;
-    private JSObject? _hub;
+    private HubBridge? _hub;
     private Task _dispatch = Task.CompletedTask;
     private bool _disposed;
 
+    /// <param name="js">The page's JavaScript runtime: used only where the page runs on the server.</param>
     /// <param name="hubUrl">The hub's address.</param>
     /// <param name="accessToken">Read at every (re)connect: the presenter key, or null.</param>
-    public HubClient(Uri hubUrl, Func<string?> accessToken)
+    /// <param name="log">Where the connection's troubles are told: the browser's console in WebAssembly, the lab's log
+    /// for a page on the server.</param>
+    public HubClient(IJSRuntime js, Uri hubUrl, Func<string?> accessToken, ILogger log)
     {
+        _js = js;
+        _log = log;
         _hubUrl = hubUrl;
         _accessToken = accessToken;
     }
@@ -52,7 +56,7 @@ public sealed partial class HubClient : IAsyncDisposable
     public HubState State { get; private set; } = HubState.Disconnected;
 
     /// <summary>The transport in use ("WebSockets", "ServerSentEvents", "LongPolling"); empty while not connected.</summary>
-    public string Transport => _hub is null ? "" : Interop.Transport(_hub);
+    public string Transport { get; private set; } = "";
 
     /// <summary>The connection dropped; SignalR is re-establishing it.</summary>
     public event Func<Task>? Reconnecting;
@@ -78,37 +82,56 @@ public sealed partial class HubClient : IAsyncDisposable
     /// </summary>
     public void ShowLatestOnly(string runId, int count)
     {
-        if (_hub is not null) Interop.ShowLatestOnly(_hub, runId, count);
+        _hub?.ShowLatestOnly(runId, count);
     }
 
     public async Task StartAsync()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _hub ??= await CreateAsync();
-        if (Interop.StartedEarly(_hub))
+        _hub ??= await HubBridge.ForPageAsync(_js, _hubUrl, this);
+        if (await _hub.TakeStartedEarlyAsync())
         {
-            // The connection js/hub.js opened while .NET was loading is up: taken in this very turn (docs/benchmarks.md,
-            // "page": a trip through the browser's task queue waits there behind the page's first render).
-            State = HubState.Connected;
+            // The connection js/hub.js opened while .NET was loading is up: taken in this very turn, in WebAssembly
+            // (docs/benchmarks.md, "page": a trip through the browser's task queue waits there behind the first render).
+            await ConnectedAsync(_hub);
             return;
         }
         State = HubState.Connecting;
         try
         {
-            await Interop.Start(_hub);
-            State = HubState.Connected;
+            await _hub.StartAsync();
+            await ConnectedAsync(_hub);
         }
-        catch (JSException ex)
+        catch (HubCallException)
         {
             State = HubState.Disconnected;
-            throw new HubCallException(ex.Message);
+            throw;
+        }
+    }
+
+    private async ValueTask ConnectedAsync(HubBridge hub)
+    {
+        State = HubState.Connected;
+        Transport = await TransportOfAsync(hub);
+    }
+
+    /// <summary>Only said on the page (its connection chip): a page whose circuit is going away shows none.</summary>
+    private static async ValueTask<string> TransportOfAsync(HubBridge hub)
+    {
+        try
+        {
+            return await hub.TransportAsync();
+        }
+        catch (HubCallException)
+        {
+            return "";
         }
     }
 
     public async Task StopAsync()
     {
         if (_hub is null || State == HubState.Disconnected) return;
-        await Interop.Stop(_hub); // SignalR then reports the close (OnState "closed")
+        await _hub.StopAsync(); // SignalR then reports the close (OnState "closed")
     }
 
     /// <summary>Calls a hub method and returns its result.</summary>
@@ -120,27 +143,12 @@ public sealed partial class HubClient : IAsyncDisposable
     /// <exception cref="HubCallException">The method failed on the server, or the connection is not there.</exception>
     public Task InvokeAsync(string method, params object?[] args) => InvokeCoreAsync(method, args);
 
-    private Task<string> InvokeCoreAsync(string method, object?[] args)
+    private async Task<string> InvokeCoreAsync(string method, object?[] args)
     {
-        if (_hub is null || State != HubState.Connected)
-            return Task.FromException<string>(new HubCallException($"Cannot call '{method}': not connected."));
+        if (_hub is null || State != HubState.Connected) throw new HubCallException($"Cannot call '{method}': not connected.");
         var arguments = ArgumentsJson(args);
         // One of the page's first calls, made early and answered already: its answer now, not in a later turn.
-        return Interop.AnsweredEarly(_hub, method, arguments) is { } answer
-            ? Task.FromResult(answer)
-            : InvokeRemoteAsync(_hub, method, arguments);
-    }
-
-    private static async Task<string> InvokeRemoteAsync(JSObject hub, string method, string arguments)
-    {
-        try
-        {
-            return await Interop.Invoke(hub, method, arguments);
-        }
-        catch (JSException ex)
-        {
-            throw new HubCallException(ex.Message);
-        }
+        return await _hub.AnsweredEarlyAsync(method, arguments) ?? await _hub.InvokeAsync(method, arguments);
     }
 
     /// <summary>The arguments as a JSON array, each written with the contract's source-generated serializer.</summary>
@@ -167,24 +175,13 @@ public sealed partial class HubClient : IAsyncDisposable
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>
-    /// Imports <c>js/hub.js</c> for the page (once; by its absolute address, as a relative one would be resolved against
-    /// <c>_framework/</c>). Called as .NET starts (Program.cs), so that the import is done by the time the page connects:
-    /// the connection is then taken without waiting a turn.
-    /// </summary>
-    [SupportedOSPlatform("browser")]
-    public static Task ImportModuleAsync(Uri siteAddress) =>
-        s_module ??= JSHost.ImportAsync(Module, new Uri(siteAddress, "/js/hub.js").ToString());
+    /// <summary>Prepares the browser's side before the page first connects (see <see cref="BrowserHubBridge"/>).</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("browser")]
+    public static Task ImportModuleAsync(Uri siteAddress) => BrowserHubBridge.ImportModuleAsync(siteAddress);
 
-    private async Task<JSObject> CreateAsync()
-    {
-        // Only the browser has SignalR's JavaScript client (a page prerendered on the server does not connect).
-        if (!OperatingSystem.IsBrowser()) throw new PlatformNotSupportedException("The lab's hub client runs in the browser only.");
-        await ImportModuleAsync(_hubUrl);
-        return Interop.Create(_hubUrl.ToString(), () => _accessToken() ?? "", OnMessage, OnEvents, OnState);
-    }
+    string IHubListener.AccessToken() => _accessToken() ?? "";
 
-    private void OnMessage(string target, string argumentsJson)
+    void IHubListener.OnMessage(string target, string argumentsJson)
     {
         if (!_handlers.TryGetValue(target, out var handler)) return;
         _dispatch = DispatchAsync(_dispatch, async () =>
@@ -194,13 +191,13 @@ public sealed partial class HubClient : IAsyncDisposable
         });
     }
 
-    private void OnEvents(string runId, double lastSeq, string eventsJson)
+    void IHubListener.OnEvents(string runId, double lastSeq, string eventsJson)
     {
         if (_eventsHandler is not { } handler) return;
         _dispatch = DispatchAsync(_dispatch, () => handler(runId, (long)lastSeq, eventsJson));
     }
 
-    private void OnState(string state, string error)
+    void IHubListener.OnState(string state, string error)
     {
         (State, var raised) = state switch
         {
@@ -208,12 +205,17 @@ public sealed partial class HubClient : IAsyncDisposable
             "reconnected" => (HubState.Connected, Reconnected),
             _ => (HubState.Disconnected, Closed),
         };
-        if (error.Length > 0) Console.Error.WriteLine($"The connection to the lab: {state}: {error}");
+        if (State != HubState.Connected) Transport = "";
+        if (error.Length > 0) _log.LogWarning("The connection to the lab: {State}: {Error}", state, error);
         // In order with the messages: a rejoin after a reconnect comes after what arrived before the drop.
-        _dispatch = DispatchAsync(_dispatch, () => RaiseAsync(raised));
+        _dispatch = DispatchAsync(_dispatch, async () =>
+        {
+            if (State == HubState.Connected && _hub is { } hub) Transport = await TransportOfAsync(hub); // it may have changed
+            await RaiseAsync(raised);
+        });
     }
 
-    private static async Task DispatchAsync(Task previous, Func<Task> handle)
+    private async Task DispatchAsync(Task previous, Func<Task> handle)
     {
         await previous;
         try
@@ -223,7 +225,7 @@ public sealed partial class HubClient : IAsyncDisposable
         catch (Exception ex)
         {
             // As SignalR's clients do: a failing handler is reported, and the connection goes on.
-            Console.Error.WriteLine($"A hub message handler failed: {ex}");
+            _log.LogError(ex, "A hub message handler failed");
         }
     }
 
@@ -237,52 +239,10 @@ public sealed partial class HubClient : IAsyncDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        State = HubState.Disconnected;
         Reconnecting = Reconnected = Closed = null;
         if (_hub is null) return;
-        try
-        {
-            await Interop.Stop(_hub);
-        }
-        catch (JSException)
-        {
-        }
-        if (OperatingSystem.IsBrowser()) _hub.Dispose();
+        await _hub.DisposeAsync();
         _hub = null;
-    }
-
-    /// <summary>The functions of <c>js/hub.js</c>.</summary>
-    private static partial class Interop
-    {
-        [JSImport("create", Module)]
-        public static partial JSObject Create(
-            string url,
-            [JSMarshalAs<JSType.Function<JSType.String>>] Func<string> accessToken,
-            [JSMarshalAs<JSType.Function<JSType.String, JSType.String>>] Action<string, string> onMessage,
-            [JSMarshalAs<JSType.Function<JSType.String, JSType.Number, JSType.String>>] Action<string, double, string> onEvents,
-            [JSMarshalAs<JSType.Function<JSType.String, JSType.String>>] Action<string, string> onState);
-
-        [JSImport("start", Module)]
-        [return: JSMarshalAs<JSType.Promise<JSType.Void>>]
-        public static partial Task Start(JSObject hub);
-
-        [JSImport("startedEarly", Module)]
-        public static partial bool StartedEarly(JSObject hub);
-
-        [JSImport("answeredEarly", Module)]
-        public static partial string? AnsweredEarly(JSObject hub, string method, string argumentsJson);
-
-        [JSImport("stop", Module)]
-        [return: JSMarshalAs<JSType.Promise<JSType.Void>>]
-        public static partial Task Stop(JSObject hub);
-
-        [JSImport("transport", Module)]
-        public static partial string Transport(JSObject hub);
-
-        [JSImport("invoke", Module)]
-        [return: JSMarshalAs<JSType.Promise<JSType.String>>]
-        public static partial Task<string> Invoke(JSObject hub, string method, string argumentsJson);
-
-        [JSImport("showLatestOnly", Module)]
-        public static partial void ShowLatestOnly(JSObject hub, string runId, int count);
     }
 }

@@ -3,6 +3,7 @@ using LockLab.Client.Resources;
 using LockLab.Contracts;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Localization;
+using Microsoft.JSInterop;
 
 namespace LockLab.Client.Services;
 
@@ -21,7 +22,9 @@ public enum ConnectionStatus
 /// by sequence number, so the page never shows a gap. What it says itself (<see cref="LastError"/>, why a call was
 /// refused) is in the page's language; the server's own reasons come as the server words them.
 /// </summary>
-public sealed class LabConnection(NavigationManager navigation, PresenterKeyStore keys, IStringLocalizer<Strings> L)
+public sealed class LabConnection(
+    NavigationManager navigation, IJSRuntime js, PresenterKeyStore keys, StudentIdStore students, IStringLocalizer<Strings> L,
+    ILogger<HubClient> log)
     : IAsyncDisposable
 {
     private HubClient? _hub;
@@ -75,10 +78,15 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     public bool StudentsMayRun { get; private set; }
 
     /// <summary>
-    /// Set by a follower's page: the id this browser keeps as a student (<see cref="StudentIds"/>). Where students may
-    /// run, the page then joins as that student, and its runs stream to it.
+    /// The id this browser keeps as a student (<see cref="StudentIds"/>), on a follower's page (<see cref="JoinAsStudent"/>).
+    /// Where students may run, the page joins as that student, and its runs stream to it.
     /// </summary>
-    public string? StudentId { get; set; }
+    public string? StudentId { get; private set; }
+
+    private bool _joinsAsStudent;
+
+    /// <summary>Said by a follower's page before it connects: it goes by this browser's student id (read as it connects).</summary>
+    public void JoinAsStudent() => _joinsAsStudent = true;
 
     /// <summary>How the room labels this student ("Student 3") once the page joined as one; null before.</summary>
     public string? StudentLabel { get; private set; }
@@ -139,7 +147,8 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
 
     /// <summary>
     /// Connects (once, however many components ask at the same time) and joins <paramref name="room"/>; called
-    /// again with another room, it moves there.
+    /// again with another room, it moves there. Called by pages once they are interactive (in WebAssembly, or on the
+    /// server's circuit), never while prerendering: the connection is the browser's.
     /// </summary>
     public Task ConnectAsync(string room)
     {
@@ -171,8 +180,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     {
         await TakeKeyFromAddressAsync();
         await keys.LoadAsync();
-        if (!OperatingSystem.IsBrowser()) return; // prerendering on the server: the page connects once it runs in the browser
-        _hub = new HubClient(navigation.ToAbsoluteUri("/hubs/lab"), () => keys.Credential);
+        _hub = new HubClient(js, navigation.ToAbsoluteUri("/hubs/lab"), () => keys.Credential, log);
         var json = ClientJsonContext.Default;
         // Each message is read at once (its JSON lives only as long as the call) and handled once the room's state is in.
         _hub.On(nameof(ILabClient.RunStarted), args =>
@@ -260,7 +268,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
             // little later, as long as the page is open.
             await SetStatus(ConnectionStatus.Offline);
             await Task.Delay(TimeSpan.FromSeconds(5) * (0.5 + Random.Shared.NextDouble()));
-            if (_hub is { State: HubState.Disconnected }) await StartAsync();
+            if (!_disposed && _hub is { State: HubState.Disconnected }) await StartAsync();
         };
 
         await StartAsync();
@@ -276,7 +284,7 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         var uri = navigation.ToAbsoluteUri(navigation.Uri);
         var (key, rest) = TakeFromQuery(uri.Query, "key");
         if (string.IsNullOrEmpty(key)) return;
-        if (OperatingSystem.IsBrowser() && await keys.SignInAsync(key) is { } error) LastError = error;
+        if (await keys.SignInAsync(key) is { } error) LastError = error;
         navigation.NavigateTo(uri.GetLeftPart(UriPartial.Path) + rest, replace: true);
     }
 
@@ -431,10 +439,10 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// <summary>Joins <paramref name="room"/> once it is open, asking every few seconds while this page waits for it.</summary>
     private async Task WaitForRoomAsync(string room)
     {
-        while (_hub is { State: HubState.Connected } && Room == room && Status == ConnectionStatus.Offline)
+        while (!_disposed && _hub is { State: HubState.Connected } && Room == room && Status == ConnectionStatus.Offline)
         {
             await Task.Delay(TimeSpan.FromSeconds(4) * (0.5 + Random.Shared.NextDouble()));
-            if (_hub is not { State: HubState.Connected } || Room != room) return;
+            if (_disposed || _hub is not { State: HubState.Connected } || Room != room) return;
             try
             {
                 await JoinAsync();
@@ -514,6 +522,8 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
     /// </summary>
     private async Task TakeSeatAsync()
     {
+        // Read when first needed, whether the page connected as a follower or moved into the room from another page.
+        if (_joinsAsStudent) StudentId ??= await students.GetAsync();
         if (StudentId is null || _seatedIn == Room || _hub is not { State: HubState.Connected }) return;
         try
         {
@@ -755,8 +765,16 @@ public sealed class LabConnection(NavigationManager navigation, PresenterKeyStor
         return Task.CompletedTask; // a Task so that it can serve as a connection event handler directly
     }
 
+    /// <summary>
+    /// The page has gone. In WebAssembly that ends everything with the tab; on the server (a circuit) this connection's
+    /// waiting and retrying would go on without it, so each loop checks this first.
+    /// </summary>
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (_hub is not null) await _hub.DisposeAsync();
         _sync.Dispose();
     }

@@ -13,16 +13,19 @@ public sealed class StudentIdStore(IJSRuntime js)
     private string? _id;
 
     /// <summary>
-    /// The id, read (or made and kept) at once: in WebAssembly, localStorage answers synchronously, so a page has it
-    /// before its first render, when it connects. Null while prerendering on the server, which has no browser storage.
+    /// The id, read (or made and kept). In WebAssembly localStorage answers synchronously, so the page has it in the same
+    /// turn, as it connects; on the server's circuit it is a round trip to the browser. Only once the page is interactive.
     /// </summary>
-    public string? Get()
+    public async ValueTask<string> GetAsync()
     {
-        if (_id is not null || js is not IJSInProcessRuntime browser) return _id;
-        var kept = browser.Invoke<string?>("localStorage.getItem", StorageKey);
-        if (StudentIds.IsValid(kept)) return _id = kept;
+        if (_id is not null) return _id;
+        var kept = js is IJSInProcessRuntime browser
+            ? browser.Invoke<string?>("localStorage.getItem", StorageKey)
+            : await js.InvokeAsync<string?>("localStorage.getItem", StorageKey);
+        if (StudentIds.IsValid(kept)) return _id = kept!;
         _id = StudentIds.NewId();
-        browser.InvokeVoid("localStorage.setItem", StorageKey, _id);
+        if (js is IJSInProcessRuntime inProcess) inProcess.InvokeVoid("localStorage.setItem", StorageKey, _id);
+        else await js.InvokeVoidAsync("localStorage.setItem", StorageKey, _id);
         return _id;
     }
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 
 namespace LockLab.Server.Components;
@@ -29,6 +31,17 @@ public sealed class FrameworkFiles(IWebHostEnvironment environment, ILogger<Fram
     /// <summary>What to preload, in the order the runtime needs it; empty when the boot script cannot be read (the page
     /// then loads as it would without preloads).</summary>
     public IReadOnlyList<FrameworkFile> Preloads => _files.Value;
+
+    /// <summary>
+    /// Names this build of the client: a hash of its files' names, which carry their content's fingerprints. Empty when
+    /// the files are not known (see <see cref="Preloads"/>).
+    /// </summary>
+    public string ClientVersion => _version ??= VersionOf(Preloads); // the same string, should two pages race to it
+
+    private string? _version;
+
+    public static string VersionOf(IReadOnlyList<FrameworkFile> files) => files.Count == 0 ? "" :
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', files.Select(f => f.Href)))))[..16];
 
     private static IReadOnlyList<FrameworkFile> Read(Microsoft.Extensions.FileProviders.IFileInfo bootScript, ILogger log)
     {

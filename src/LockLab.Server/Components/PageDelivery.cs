@@ -11,12 +11,15 @@ namespace LockLab.Server.Components;
 public static class PageDelivery
 {
     /// <summary>
-    /// The prerendered HTML compressed, and the WebAssembly runtime's files named in the page for preloading
-    /// (<see cref="FrameworkFiles"/>).
+    /// The prerendered HTML compressed, where each page runs (<see cref="PageInteractivity"/>), and the WebAssembly
+    /// runtime's files named in the page for preloading (<see cref="FrameworkFiles"/>).
     /// </summary>
     public static IServiceCollection AddPageDelivery(this IServiceCollection services)
     {
         services.AddSingleton<FrameworkFiles>();
+        services.AddSingleton<PageInteractivity>();
+        services.AddSingleton<OpenCircuits>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, OpenCircuits.Tally>();
         return services.AddPageCompression();
     }
 

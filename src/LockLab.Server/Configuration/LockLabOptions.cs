@@ -49,6 +49,13 @@ public sealed class LockLabOptions
     public int MaxConnectionsPerAddress { get; set; } = 1000;
 
     /// <summary>
+    /// Pages that may run on this server at once (a browser's first visit runs its page over a circuit, which keeps the
+    /// page's components in the server's memory). Beyond it, first visits run in WebAssembly, as later visits do: slower
+    /// to start, but nothing kept here. 0: every page runs in WebAssembly.
+    /// </summary>
+    public int MaxCircuits { get; set; } = 200;
+
+    /// <summary>
     /// A room other than <c>main</c> closes by itself after this many hours without a page watching it or a run in it:
     /// rooms opened for a lesson do not pile up (with Redis, across restarts). A presenter can close one sooner.
     /// </summary>

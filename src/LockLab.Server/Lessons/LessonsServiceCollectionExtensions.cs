@@ -8,20 +8,27 @@ public static class LessonsServiceCollectionExtensions
     {
         services.AddSingleton<LessonHtml>();
         services.AddSingleton<LessonLibrary>();
-        // Prerendering reads lessons straight from the library; the WebAssembly client reads them over HTTP.
+        // Prerendering and pages on the server read lessons straight from the library; WebAssembly reads them over HTTP.
         services.AddScoped<ILessonSource, LibraryLessonSource>();
         return services;
     }
 }
 
 /// <summary>
-/// The server side of <see cref="ILessonSource"/>: no HTTP round trip while prerendering. Never with speaker notes: a
-/// page request carries no presenter key, and what is prerendered is readable by whoever opened the address.
+/// The server side of <see cref="ILessonSource"/>: no HTTP round trip while prerendering, or for a page that runs on the
+/// server. Speaker notes only for a page that holds a valid presenter session, which only a page on its circuit can: it
+/// reads the session this browser keeps (<see cref="PresenterKeyStore"/>). A prerendered page has none, and what is
+/// prerendered is readable by whoever opened the address, so it never carries notes.
 /// </summary>
-public sealed class LibraryLessonSource(LessonLibrary library) : ILessonSource
+public sealed class LibraryLessonSource(LessonLibrary library, PresenterKeyStore presenter, Security.PresenterSessions sessions)
+    : ILessonSource
 {
     public Task<IReadOnlyList<LockLab.Contracts.LessonSummary>> ListAsync() => Task.FromResult(library.Catalog);
 
-    public Task<LockLab.Contracts.LessonDocument?> GetAsync(string slug, bool withNotes = false) =>
-        Task.FromResult(library.Find(slug)?.WithoutNotes());
+    public Task<LockLab.Contracts.LessonDocument?> GetAsync(string slug, bool withNotes = false)
+    {
+        var lesson = library.Find(slug);
+        var presenting = withNotes && presenter.Credential is { } credential && sessions.IsValid(credential);
+        return Task.FromResult(presenting ? lesson : lesson?.WithoutNotes());
+    }
 }

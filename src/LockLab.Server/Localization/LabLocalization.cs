@@ -34,6 +34,7 @@ public static class LabLocalization
             options.SupportedUICultures = cultures;
             options.RequestCultureProviders =
             [
+                new CircuitCultureProvider(), // a page running on the server: the language it was served in
                 new CookieRequestCultureProvider { CookieName = LabCultures.CookieName }, // the user's own choice
                 new ShownLessonCultureProvider(), // the lesson on the page
                 new BrowserLanguageProvider(), // Accept-Language, any variant of a language the lab speaks
@@ -74,6 +75,24 @@ public static class LabLocalization
     /// <summary>A path on this site: <c>/x</c>, never <c>//host</c> or <c>/\host</c> (which browsers read as another site).</summary>
     public static bool IsLocalPath(string? path) =>
         path is { Length: > 0 } && path[0] == '/' && (path.Length == 1 || (path[1] != '/' && path[1] != '\\'));
+
+    /// <summary>
+    /// A page that runs on the server (interactive server mode) does so in its circuit, whose connection
+    /// (<c>/_blazor?culture=…</c>, js/start.js) says the language the page was served in: the same one, whatever chose it
+    /// (the lesson on the page, which the circuit's address does not name), as a WebAssembly page takes it from
+    /// <c>&lt;html lang&gt;</c>.
+    /// </summary>
+    private sealed class CircuitCultureProvider : RequestCultureProvider
+    {
+        public const string Path = "/_blazor";
+
+        public override Task<ProviderCultureResult?> DetermineProviderCultureResult(HttpContext http)
+        {
+            if (!http.Request.Path.StartsWithSegments(Path)) return NullProviderCultureResult;
+            var match = LabCultures.Match(http.Request.Query["culture"].ToString());
+            return Task.FromResult(match is null ? null : new ProviderCultureResult(match));
+        }
+    }
 
     /// <summary>The page shows a lesson (<c>/lessons/{slug}</c>), or a room showing one: the lab speaks its language.</summary>
     private sealed class ShownLessonCultureProvider : RequestCultureProvider

@@ -140,10 +140,10 @@ public sealed class RegistryRoomLookup(RoomRegistry registry, Security.RoomCodeG
     public async Task<RoomState?> FindAsync(string code)
     {
         if (!RoomNames.IsValid(code)) return null;
-        if (http.HttpContext is not { } context || context.User.IsInRole(Security.PresenterKeyAuthenticationHandler.Role))
-        {
-            return await registry.FindAsync(code);
-        }
+        var context = http.HttpContext;
+        if (context?.User.IsInRole(Security.PresenterKeyAuthenticationHandler.Role) == true) return await registry.FindAsync(code);
+        // A page that runs on the server looks rooms up from its circuit, where the request may be gone: counted then
+        // under one address for all such callers ("unknown"), never not at all.
         return (await guesses.AskAsync(Security.ClientAddress.Of(context), code, () => registry.FindAsync(code))).Found;
     }
 }

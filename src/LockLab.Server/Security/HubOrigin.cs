@@ -12,8 +12,10 @@ namespace LockLab.Server.Security;
 /// </summary>
 public static class HubOrigin
 {
-    public static IApplicationBuilder UseHubOriginCheck(this IApplicationBuilder app, PathString hubs) =>
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(hubs), branch => branch.Use(async (context, next) =>
+    /// <param name="paths">Where the lab's SignalR connections are: its hub, and the circuits of pages that run on the
+    /// server (Blazor's <c>/_blazor</c>), which carry what the page does as much as the hub does.</param>
+    public static IApplicationBuilder UseHubOriginCheck(this IApplicationBuilder app, params PathString[] paths) =>
+        app.UseWhen(context => paths.Any(path => context.Request.Path.StartsWithSegments(path)), branch => branch.Use(async (context, next) =>
         {
             if (IsAllowed(context))
             {

@@ -48,6 +48,7 @@ public class ProgramPictureTests
         var ctx = LabComponents.NewContext();
         ctx.Services.AddSingleton<LabApi>();
         ctx.Services.AddSingleton<PresenterKeyStore>();
+        ctx.Services.AddSingleton<StudentIdStore>();
         ctx.Services.AddSingleton<LabConnection>();
         return ctx;
     }

@@ -158,6 +158,35 @@ public partial class PageDeliveryTests(LabServerFactory lab) : IClassFixture<Lab
         Assert.Empty(FrameworkFiles.FromBootScript(script.Replace("\"linkerEnabled\": true", "\"linkerEnabled\": false"))); // untrimmed
     }
 
+    [Fact]
+    public void A_browser_runs_pages_in_WebAssembly_once_it_holds_the_client_the_lab_serves_and_on_the_server_before()
+    {
+        var files = new[] { new FrameworkFile("_framework/dotnet.js", true), new FrameworkFile("_framework/App.abc.wasm", false) };
+        var version = FrameworkFiles.VersionOf(files);
+        Assert.Matches("^[0-9a-f]{16}$", version);
+        // Another build of the client (a file's fingerprint changed) is another version.
+        Assert.NotEqual(version, FrameworkFiles.VersionOf([files[0], new FrameworkFile("_framework/App.abd.wasm", false)]));
+        Assert.Equal("", FrameworkFiles.VersionOf([]));
+
+        Assert.False(PageInteractivity.RunsInBrowser(null, version, 0, 200)); // a first visit
+        Assert.True(PageInteractivity.RunsInBrowser(version, version, 0, 200)); // the client fetched
+        Assert.False(PageInteractivity.RunsInBrowser("0123456789abcdef", version, 0, 200)); // an older client: fetched again
+        // A client whose files are not known (an untrimmed Debug build) is not fetched ahead: it runs in the browser.
+        Assert.True(PageInteractivity.RunsInBrowser(null, "", 0, 200));
+        // As many pages on the server as it may hold: a first visit runs in the browser too.
+        Assert.False(PageInteractivity.RunsInBrowser(null, version, 199, 200));
+        Assert.True(PageInteractivity.RunsInBrowser(null, version, 200, 200));
+        Assert.True(PageInteractivity.RunsInBrowser(null, version, 0, 0));
+    }
+
+    [Fact]
+    public async Task The_test_hosts_untrimmed_client_runs_in_WebAssembly_from_the_first_visit()
+    {
+        var (_, html) = await GetPageAsync("/lessons/process-locks/2", "identity");
+        Assert.Contains("Blazor-WebAssembly-Component-State", html);
+        Assert.DoesNotContain("locklab-client", html); // nothing to fetch ahead
+    }
+
     [GeneratedRegex("""<(?:link rel="stylesheet" href|script src)="(?<url>[^"]+)""")]
     private static partial Regex LinkedFiles();
 

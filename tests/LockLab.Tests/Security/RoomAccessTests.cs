@@ -118,6 +118,46 @@ public class ConnectionsPerAddressTests(TwoConnectionsLabFactory lab) : IClassFi
 }
 
 /// <summary>
+/// The circuits of pages that run on the server (a browser's first visit) are bounded per address as the hub's
+/// connections are, and counted apart from them.
+/// </summary>
+public class CircuitsPerAddressTests(TwoConnectionsLabFactory lab) : IClassFixture<TwoConnectionsLabFactory>
+{
+    /// <summary>A circuit's connection as a browser opens it (a WebSocket to /_blazor); null when it is refused.</summary>
+    private async Task<System.Net.WebSockets.WebSocket?> OpenCircuitAsync()
+    {
+        try
+        {
+            return await lab.Server.CreateWebSocketClient().ConnectAsync(new Uri(lab.Server.BaseAddress, "/_blazor"), CancellationToken.None);
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("429", StringComparison.Ordinal))
+        {
+            return null; // "Incomplete handshake, status code: 429"
+        }
+    }
+
+    [Fact]
+    public async Task One_address_holds_at_most_its_share_of_circuits_beside_its_hub_connections_and_gets_a_place_back()
+    {
+        // The address's hub connections do not take its circuits' places.
+        await using var hub = lab.CreateHubConnection();
+        await hub.StartAsync();
+
+        using var first = await OpenCircuitAsync();
+        using var second = await OpenCircuitAsync();
+        using var third = await OpenCircuitAsync();
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        Assert.Null(third);
+
+        await first!.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        var fourth = await TestServices.Waiting.UntilAsync(OpenCircuitAsync, TimeSpan.FromSeconds(10), "a circuit's place back",
+            TimeSpan.FromMilliseconds(100));
+        fourth.Dispose();
+    }
+}
+
+/// <summary>
 /// Room codes cannot be guessed at speed by opening connection after connection: the codes that do not exist that one
 /// address may name are counted across its connections and the HTTP lookups, while the codes its class uses stay open.
 /// </summary>

@@ -148,6 +148,55 @@ export function create(url, accessToken, onMessage, onEvents, onState) {
     return hub;
 }
 
+// Whether the circuit of a page that runs on the server is connected (js/start.js tells, from Blazor's reconnection
+// handler). While it is not, nothing can reach .NET: a call would fail inside Blazor, and what it carried would be lost.
+let circuitUp = true;
+const circuitListeners = new Set();
+document.addEventListener('locklab:circuit', event => {
+    circuitUp = event.detail.up;
+    if (circuitUp) for (const listener of circuitListeners) listener();
+});
+
+/**
+ * The page's connection for a page that runs on the server (a browser's first visit: Components/PageInteractivity.cs):
+ * .NET is on the other side of the page's circuit, reached through `dotnet`, a DotNetObjectReference
+ * (Services/HubBridge.cs, CircuitHubBridge). The connection itself is the browser's, as in WebAssembly: the same hub,
+ * the same early connection. What the lab says while the circuit is down is not held: once the circuit is back, .NET is
+ * told the connection's state as if it had just reconnected, and the page rejoins its room and catches up by sequence
+ * number, as after any reconnect.
+ * @param token the presenter session to connect with ("" for none): an early connection opened with it fits
+ */
+export function createForCircuit(url, token, dotnet) {
+    let missed = false;
+    const call = (method, ...args) => {
+        if (!circuitUp) {
+            missed = true;
+            return;
+        }
+        dotnet.invokeMethodAsync(method, ...args).catch(() => { }); // the page may be going away
+    };
+    const hub = create(url, () => token,
+        (target, argumentsJson) => call("OnMessage", target, argumentsJson),
+        (runId, lastSeq, eventsJson) => call("OnEvents", runId, lastSeq, eventsJson),
+        (state, error) => call("OnState", state, error));
+    hub.token = token;
+    hub.accessToken = () => hub.token; // set by .NET before each start (setAccessToken), never asked of it
+    const resync = () => {
+        if (!missed) return;
+        missed = false;
+        const state = hub.connection.state;
+        call("OnState", state === "Connected" ? "reconnected" : state === "Disconnected" ? "closed" : "reconnecting", "");
+    };
+    circuitListeners.add(resync);
+    hub.release = () => circuitListeners.delete(resync);
+    return hub;
+}
+
+/** The presenter session a circuit's connection sends from its next (re)connect on ("" for none). */
+export function setAccessToken(hub, token) {
+    hub.token = token;
+}
+
 /** Starts the connection; an early one is awaited instead (and started again if it failed, as a new one would be). */
 export async function start(hub) {
     const early = hub.starting;
@@ -187,6 +236,12 @@ export function answeredEarly(hub, method, argumentsJson) {
 }
 
 export async function stop(hub) {
+    await hub.connection.stop();
+}
+
+/** The page is done with the connection: stopped, and no longer told of its circuit (createForCircuit). */
+export async function dispose(hub) {
+    hub.release?.();
     await hub.connection.stop();
 }
 

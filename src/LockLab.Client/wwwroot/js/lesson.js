@@ -6,6 +6,9 @@ const keys = {
     ArrowLeft: "previous", PageUp: "previous",
     Home: "first", End: "last",
     "?": "help",
+    // Closes the shortcuts. MudDialog closes on Escape too, but only once its own key handler is attached, which on a
+    // page that runs on the server follows the dialog by a round trip: an Escape pressed at once would be lost.
+    Escape: "close",
 };
 
 // Projection mode adds: text size, a blank screen, full screen, high contrast.
@@ -42,7 +45,8 @@ export function attach(dotnet, projection) {
         if (!action) return;
         // Space on a focused button presses the button, as it should.
         if (event.key === " " && event.target && event.target.tagName === "BUTTON") return;
-        event.preventDefault();
+        if (action !== "close") event.preventDefault(); // Escape keeps its other meanings
+        if (action === "close" && !document.querySelector('[data-testid=shortcuts]')) return; // nothing of ours is open
         if (action === "fullscreen") {
             // Must happen inside the key event (browsers allow full screen only on a user gesture).
             if (document.fullscreenElement) document.exitFullscreen();
