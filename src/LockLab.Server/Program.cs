@@ -61,8 +61,10 @@ builder.Services.AddSignalR()
 var pages = builder.Services.AddRazorComponents();
 pages.AddInteractiveWebAssemblyComponents();
 // What the browser hands such a page comes over its circuit: the hub's answers too, of which catching up on a run
-// (LabHub.GetEvents) is the largest, up to 5,000 events (≈ 0.5 MB of JSON). SignalR's default allows 32 KB.
-pages.AddInteractiveServerComponents().AddHubOptions(o => o.MaximumReceiveMessageSize = 1024 * 1024);
+// (LabHub.GetEvents) is the largest, up to 5,000 events: ≈ 0.5–0.8 MB of JSON, carried as a string inside the circuit's
+// message (its quotes escaped). A message over the limit would close the circuit, not fail the call: room to spare.
+// SignalR's default allows 32 KB.
+pages.AddInteractiveServerComponents().AddHubOptions(o => o.MaximumReceiveMessageSize = 2 * 1024 * 1024);
 // Prerendered Chinese lessons as text, not as &#x…; entities: a third of the size, and readable in "view source".
 builder.Services.Configure<WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
 builder.Services.AddLabClientServices(); // the server prerenders the client's components (MudBlazor included)
