@@ -56,8 +56,9 @@ builder.Services.AddSignalR()
     })
     .AddScaleOut(builder.Configuration); // one server in memory, or several sharing Redis (LockLab:Redis)
 
-// Interactive in both modes (App.razor's InteractiveAuto): on a browser's first visit the page runs on the server, over
-// its circuit, while the WebAssembly client downloads; from then on in WebAssembly (docs/benchmarks.md, "page").
+// Interactive in both modes, chosen per request (Components/PageInteractivity): a browser's first visit runs the page on
+// the server, over its circuit, and fetches the WebAssembly client once the page is interactive; its later page loads
+// run in WebAssembly (docs/benchmarks.md, "page").
 var pages = builder.Services.AddRazorComponents();
 pages.AddInteractiveWebAssemblyComponents();
 // What the browser hands such a page comes over its circuit: the hub's answers too, of which catching up on a run

@@ -209,9 +209,9 @@ internal sealed class CircuitHubBridge : HubBridge
         // The presenter session the connection sends, here rather than asked for by JavaScript at each connect: a
         // reconnect while the circuit is down too would otherwise wait on an answer that cannot come.
         await _module.InvokeVoidAsync("setAccessToken", _hub, _listener.AccessToken());
-        // As long as SignalR takes (it gives up by itself), not the circuit's one-minute limit for a call: a start
-        // reported failed here while it goes on in the browser would leave the page offline over a live connection.
-        await _module.InvokeVoidAsync("start", Timeout.InfiniteTimeSpan, _hub);
+        // Within the circuit's limit for a call (a minute): a call whose answer was lost with a dropped circuit must end.
+        // Should the connection come up in the browser after all, the page hears so when its circuit is back (hub.js).
+        await _module.InvokeVoidAsync("start", _hub);
     });
 
     public override Task StopAsync() => Reported(() => _module.InvokeVoidAsync("stop", _hub).AsTask());
@@ -222,9 +222,8 @@ internal sealed class CircuitHubBridge : HubBridge
     public override async ValueTask<string?> AnsweredEarlyAsync(string method, string argumentsJson) =>
         await Reported(() => _module.InvokeAsync<string?>("answeredEarly", _hub, method, argumentsJson).AsTask());
 
-    // The hub's own time limits apply (SignalR fails a call whose connection drops), as in WebAssembly.
     public override Task<string> InvokeAsync(string method, string argumentsJson) =>
-        Reported(() => _module.InvokeAsync<string>("invoke", Timeout.InfiniteTimeSpan, [_hub, method, argumentsJson]).AsTask());
+        Reported(() => _module.InvokeAsync<string>("invoke", _hub, method, argumentsJson).AsTask());
 
     public override void ShowLatestOnly(string runId, int count) =>
         _ = Reported(() => _module.InvokeVoidAsync("showLatestOnly", _hub, runId, count).AsTask()).ContinueWith(

@@ -199,6 +199,8 @@ public sealed class HubClient : IHubListener, IAsyncDisposable
 
     void IHubListener.OnState(string state, string error)
     {
+        // Told by hub.js after a circuit came back while this connection was still starting: the start reports itself.
+        if (state == "reconnected" && State == HubState.Connecting) return;
         (State, var raised) = state switch
         {
             "reconnecting" => (HubState.Reconnecting, Reconnecting),

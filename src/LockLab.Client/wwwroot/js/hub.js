@@ -154,8 +154,12 @@ let circuitUp = true;
 const circuitListeners = new Set();
 document.addEventListener('locklab:circuit', event => {
     circuitUp = event.detail.up;
-    if (circuitUp) for (const listener of circuitListeners) listener();
+    for (const listener of circuitListeners) listener(circuitUp);
 });
+
+// The connection of the page's current circuit. Blazor may resume a page in a new circuit without a reload; the old
+// circuit's connection could never be told to stop, so the newest one stops it (one page, one connection).
+let circuitHub = null;
 
 /**
  * The page's connection for a page that runs on the server (a browser's first visit: Components/PageInteractivity.cs):
@@ -167,6 +171,7 @@ document.addEventListener('locklab:circuit', event => {
  * @param token the presenter session to connect with ("" for none): an early connection opened with it fits
  */
 export function createForCircuit(url, token, dotnet) {
+    if (circuitHub) dispose(circuitHub).catch(() => { });
     let missed = false;
     const call = (method, ...args) => {
         if (!circuitUp) {
@@ -181,14 +186,26 @@ export function createForCircuit(url, token, dotnet) {
         (state, error) => call("OnState", state, error));
     hub.token = token;
     hub.accessToken = () => hub.token; // set by .NET before each start (setAccessToken), never asked of it
-    const resync = () => {
+    // Calls made in the moments before Blazor noticed the circuit had gone were lost without a word: whenever it comes
+    // back, .NET is told where the connection stands (a connection still starting tells by itself when it is up).
+    const resync = up => {
+        if (!up) {
+            missed = true;
+            return;
+        }
         if (!missed) return;
         missed = false;
         const state = hub.connection.state;
-        call("OnState", state === "Connected" ? "reconnected" : state === "Disconnected" ? "closed" : "reconnecting", "");
+        if (state === "Connected") call("OnState", "reconnected", "");
+        else if (state === "Disconnected") call("OnState", "closed", "");
+        else if (state === "Reconnecting") call("OnState", "reconnecting", "");
     };
     circuitListeners.add(resync);
-    hub.release = () => circuitListeners.delete(resync);
+    hub.release = () => {
+        circuitListeners.delete(resync);
+        if (circuitHub === hub) circuitHub = null;
+    };
+    circuitHub = hub;
     return hub;
 }
 

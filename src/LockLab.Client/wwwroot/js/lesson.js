@@ -38,15 +38,19 @@ async function copyText(text) {
     area.remove();
 }
 
+// The page's keys, once: a page resumed by Blazor in a new circuit (without a reload) attaches again, and its old
+// circuit could not say it was done.
+let attached = null;
+
 export function attach(dotnet, projection) {
+    attached?.dispose();
     const onKey = event => {
         if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || typingInto(event.target)) return;
         const action = keys[event.key] || (projection ? projectionKeys[event.key] : undefined);
         if (!action) return;
         // Space on a focused button presses the button, as it should.
         if (event.key === " " && event.target && event.target.tagName === "BUTTON") return;
-        if (action !== "close") event.preventDefault(); // Escape keeps its other meanings
-        if (action === "close" && !document.querySelector('[data-testid=shortcuts]')) return; // nothing of ours is open
+        if (action !== "close") event.preventDefault(); // Escape keeps its other meanings (the page ignores it if nothing is open)
         if (action === "fullscreen") {
             // Must happen inside the key event (browsers allow full screen only on a user gesture).
             if (document.fullscreenElement) document.exitFullscreen();
@@ -69,12 +73,14 @@ export function attach(dotnet, projection) {
     };
     document.addEventListener("keydown", onKey);
     document.addEventListener("click", onClick);
-    return {
+    const handle = {
         dispose() {
             document.removeEventListener("keydown", onKey);
             document.removeEventListener("click", onClick);
+            if (attached === handle) attached = null;
         },
     };
+    return attached = handle;
 }
 
 // A follower's phone, when a run starts: the live panel (which the page has just moved above the lesson text) is

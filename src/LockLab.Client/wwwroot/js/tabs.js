@@ -16,6 +16,5 @@ document.addEventListener('keydown', event => {
     const tabs = [...list.querySelectorAll('[role=tab]')];
     const to = tabs[move(tabs.indexOf(tab), tabs.length)];
     event.preventDefault();
-    for (const each of tabs) each.tabIndex = each === to ? 0 : -1;
-    to.focus();
+    to.focus(); // the tab stop (tabindex) follows in .NET, from the focus event: its render owns the attribute
 });

@@ -16,12 +16,12 @@ Blazor.start({
         // Blazor's own handling (its display while it rejoins, the reload once the lab has forgotten the circuit), and
         // the page's hub connection told whether .NET can be reached (Client/wwwroot/js/hub.js, createForCircuit).
         reconnectionHandler: {
-            onConnectionDown(options, error) {
+            onConnectionDown(...args) {
                 document.dispatchEvent(new CustomEvent('locklab:circuit', { detail: { up: false } }));
-                return Blazor.defaultReconnectionHandler.onConnectionDown(options, error);
+                return Blazor.defaultReconnectionHandler.onConnectionDown(...args);
             },
-            onConnectionUp() {
-                Blazor.defaultReconnectionHandler.onConnectionUp();
+            onConnectionUp(...args) {
+                Blazor.defaultReconnectionHandler.onConnectionUp(...args);
                 document.dispatchEvent(new CustomEvent('locklab:circuit', { detail: { up: true } }));
             },
         },
