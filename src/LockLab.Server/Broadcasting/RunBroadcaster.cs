@@ -209,7 +209,9 @@ public sealed class RunBroadcaster(
 
         public bool Due => _takenAt == 0 || Stopwatch.GetElapsedTime(_takenAt) >= Every;
 
-        public TimeSpan UntilDue => Due ? TimeSpan.Zero : Every - Stopwatch.GetElapsedTime(_takenAt);
+        // One reading of the clock: two (Due, then the time left) could straddle the moment it falls due and give a
+        // negative wait, which Task.Delay refuses, and the run's broadcasting would end there.
+        public TimeSpan UntilDue => _takenAt == 0 ? TimeSpan.Zero : (Every - Stopwatch.GetElapsedTime(_takenAt)) is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero;
 
         /// <summary>Takes in a batch sent in full; returns the latest events when their turn has come, else null.</summary>
         public RunEvent[]? Add(RunEvent[] batch)

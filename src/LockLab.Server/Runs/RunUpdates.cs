@@ -67,7 +67,7 @@ public static class RunUpdates
             }
             if (pacing?.IdleWake() is { } wake)
             {
-                if (await Task.WhenAny(changed, Task.Delay(wake)) != changed)
+                if (await Task.WhenAny(changed, Task.Delay(wake > TimeSpan.Zero ? wake : TimeSpan.Zero)) != changed)
                     yield return new RunUpdate([], status, gateOpened, IsFinal: false);
             }
             else
