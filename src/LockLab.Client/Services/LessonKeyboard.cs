@@ -40,6 +40,9 @@ public sealed class LessonKeyboard(IJSRuntime js) : IAsyncDisposable
         _handle = await _module.InvokeAsync<IJSObjectReference>("attach", _self, projection);
     }
 
+    /// <summary>The keys work from now on (pages say so in <c>data-keys</c>: on a circuit this follows a round trip).</summary>
+    public bool IsAttached => _handle is not null;
+
     [JSInvokable]
     public Task OnShortcut(string action) => _onShortcut?.Invoke(action) ?? Task.CompletedTask;
 
