@@ -20,6 +20,7 @@ var suites = new (string Name, Func<BenchContext, Task<BenchSection>> Run)[]
     ("lock", LockThroughput.RunAsync),
     ("page", PageLoad.RunAsync),
     ("stress", StressStreaming.RunAsync),
+    ("summary", RaceSummaries.RunAsync),
     ("history", HistoryWrites.RunAsync),
     ("exports", ParallelExports.RunAsync),
     ("scale-out", ScaleOutLatency.RunAsync),

@@ -52,7 +52,6 @@ public sealed class WriteLedger
 
     // Worked out on demand from the writes so far (see Settle), dropped when another write arrives.
     private List<int>? _memoryOrder; // indices into _writes, in the order they landed
-    private int[]? _depth; // writes between a write and the initial value, itself included (0: not placed)
     private bool[]? _onFinalChain;
 
     /// <param name="processes">The run's processes, when known…</param>
@@ -170,14 +169,14 @@ public sealed class WriteLedger
 
     /// <summary>
     /// The lost writes: how many, what they had added in all, and the first <paramref name="listLimit"/> of them in
-    /// memory order with the write that erased each (finding an eraser walks forward, so a run with hundreds of
-    /// thousands of lost writes lists a few and counts the rest).
+    /// memory order with the write that erased each (<see cref="Erasers"/>).
     /// </summary>
     public (List<LostWrite> Listed, int Count, long Amount) Lost(int listLimit)
     {
         Settle();
         var order = _memoryOrder!;
         var listed = new List<LostWrite>();
+        Erasers? erasers = null;
         int count = 0;
         long amount = 0;
         for (var i = 0; i < order.Count; i++)
@@ -188,19 +187,116 @@ public sealed class WriteLedger
             count++;
             amount += AmountOf(w);
             if (listed.Count >= listLimit) continue;
-            Write? eraser = null;
-            for (var j = i + 1; j < order.Count; j++)
-            {
-                if (!BuildsOn(order[j], index))
-                {
-                    eraser = _writes[order[j]];
-                    break;
-                }
-            }
+            erasers ??= new Erasers(this);
+            Write? eraser = erasers.After(i) is var at and >= 0 ? _writes[order[at]] : null;
             listed.Add(new LostWrite(w.Seq, _processNames[w.Process], w.Value, eraser?.Seq ?? 0,
                 eraser is { } e ? _processNames[e.Process] : "", eraser?.Value ?? 0, AmountOf(w)));
         }
         return (listed, count, amount);
+    }
+
+    /// <summary>
+    /// Finds the write that erased a lost write: the first one after it in memory order that does not build on it.
+    /// <para>
+    /// The placed writes form a tree, each under the write whose value it read. Numbered in depth-first order, the
+    /// writes that build on a write are exactly those numbered within its subtree, and a segment tree over memory order
+    /// (the least and the greatest number in each span) finds the first write after a position numbered outside that
+    /// range in O(log n). Walking forward, and up the chain of each write passed, took cubic time when one stale write
+    /// erased a long chain, which a busy machine makes likely: 11 s for one no-lock run of 8 × 1,000 increments.
+    /// </para>
+    /// </summary>
+    private sealed class Erasers
+    {
+        private readonly int[] _number; // by memory position: its depth-first number
+        private readonly int[] _lastInSubtree; // by memory position: the greatest number among the writes that build on it
+        private readonly int[] _min, _max; // the segment tree, 1-based: node k covers its children 2k and 2k + 1
+        private readonly int _count;
+
+        public Erasers(WriteLedger ledger)
+        {
+            var order = ledger._memoryOrder!;
+            _count = order.Count;
+            var position = new int[ledger._writes.Count];
+            Array.Fill(position, -1);
+            for (var p = 0; p < _count; p++) position[order[p]] = p;
+
+            // Children lists by memory position; a write whose source is not placed hangs from the root (-1).
+            var firstChild = new int[_count + 1];
+            var nextSibling = new int[_count];
+            Array.Fill(firstChild, -1);
+            for (var p = _count - 1; p >= 0; p--)
+            {
+                var w = ledger._writes[order[p]];
+                var parent = w.ReadFrom != 0 && ledger._byId.TryGetValue(w.ReadFrom, out var source) ? position[source] : -1;
+                // A source lands before the writes that read it; one that does not (a corrupt run) is not followed.
+                if (parent >= p) parent = -1;
+                nextSibling[p] = firstChild[parent + 1];
+                firstChild[parent + 1] = p;
+            }
+
+            // Depth-first numbering without recursion: a chain of a million writes is a million levels deep.
+            _number = new int[_count];
+            _lastInSubtree = new int[_count];
+            var next = 0;
+            var path = new Stack<int>();
+            for (var root = firstChild[0]; root >= 0; root = nextSibling[root])
+            {
+                _number[root] = next++;
+                path.Push(root);
+                var child = new Stack<int>();
+                child.Push(firstChild[root + 1]);
+                while (path.Count > 0)
+                {
+                    var c = child.Pop();
+                    if (c >= 0)
+                    {
+                        child.Push(nextSibling[c]);
+                        _number[c] = next++;
+                        path.Push(c);
+                        child.Push(firstChild[c + 1]);
+                    }
+                    else
+                    {
+                        _lastInSubtree[path.Pop()] = next - 1;
+                    }
+                }
+            }
+
+            var size = 1;
+            while (size < Math.Max(1, _count)) size *= 2;
+            _min = new int[2 * size];
+            _max = new int[2 * size];
+            Build(1, 0, _count - 1);
+        }
+
+        private void Build(int node, int from, int to)
+        {
+            if (from > to) return;
+            if (from == to)
+            {
+                _min[node] = _max[node] = _number[from];
+                return;
+            }
+            var mid = (from + to) / 2;
+            Build(2 * node, from, mid);
+            Build(2 * node + 1, mid + 1, to);
+            _min[node] = Math.Min(_min[2 * node], _min[2 * node + 1]);
+            _max[node] = Math.Max(_max[2 * node], _max[2 * node + 1]);
+        }
+
+        /// <summary>The memory position of the first write after <paramref name="position"/> that does not build on the
+        /// write there; -1 when every later write does.</summary>
+        public int After(int position) =>
+            FirstOutside(1, 0, _count - 1, position + 1, _number[position], _lastInSubtree[position]);
+
+        private int FirstOutside(int node, int from, int to, int start, int low, int high)
+        {
+            if (to < start || (_min[node] >= low && _max[node] <= high)) return -1;
+            if (from == to) return from;
+            var mid = (from + to) / 2;
+            var left = FirstOutside(2 * node, from, mid, start, low, high);
+            return left >= 0 ? left : FirstOutside(2 * node + 1, mid + 1, to, start, low, high);
+        }
     }
 
     /// <summary>
@@ -211,14 +307,12 @@ public sealed class WriteLedger
     {
         if (_memoryOrder is not null) return;
         var order = new List<int>();
-        var depth = new int[_writes.Count];
-        for (var current = 0; _next.TryGetValue(current, out var index) && depth[index] == 0;)
+        var placed = new bool[_writes.Count]; // a corrupt run could name a write twice: the walk ends there
+        for (var current = 0; _next.TryGetValue(current, out var index) && !placed[index];)
         {
             order.Add(index);
-            var w = _writes[index];
-            // A write's source landed before it did (it was in memory when the write's read happened), so its depth is known.
-            depth[index] = (w.ReadFrom != 0 && _byId.TryGetValue(w.ReadFrom, out var source) ? depth[source] : 0) + 1;
-            current = w.Id;
+            placed[index] = true;
+            current = _writes[index].Id;
         }
         var onChain = new bool[_writes.Count];
         for (var id = order.Count > 0 ? _writes[order[^1]].Id : 0; id != 0 && _byId.TryGetValue(id, out var index) && !onChain[index];)
@@ -226,29 +320,12 @@ public sealed class WriteLedger
             onChain[index] = true;
             id = _writes[index].ReadFrom;
         }
-        (_memoryOrder, _depth, _onFinalChain) = (order, depth, onChain);
+        (_memoryOrder, _onFinalChain) = (order, onChain);
     }
 
     private long AmountOf(Write write) => write.Value - ValueOf(write.ReadFrom);
 
     private long ValueOf(int writeId) => writeId == 0 ? InitialValue : _byId.TryGetValue(writeId, out var index) ? _writes[index].Value : 0;
-
-    /// <summary>
-    /// Whether the write at <paramref name="later"/> has the value of the write at <paramref name="earlier"/>
-    /// in it: the one is an ancestor of the other.
-    /// </summary>
-    private bool BuildsOn(int later, int earlier)
-    {
-        var target = _writes[earlier].Id;
-        var targetDepth = _depth![earlier];
-        var id = _writes[later].Id;
-        // Ancestors are shallower: walk up only as far as the earlier write's depth.
-        while (id != 0 && _byId.TryGetValue(id, out var index) && _depth[index] > targetDepth)
-        {
-            id = _writes[index].ReadFrom;
-        }
-        return id == target;
-    }
 
     /// <summary>A read is right when it shows the value of the write it names; judged once that write is known.</summary>
     private bool TryCheck(Read r)

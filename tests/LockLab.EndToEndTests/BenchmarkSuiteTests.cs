@@ -11,7 +11,7 @@ namespace LockLab.EndToEndTests;
 /// </summary>
 public sealed class BenchmarkSuiteTests
 {
-    private static readonly string[] Suites = ["seed", "repeat", "latency", "fan-out", "lock", "page", "stress", "history", "exports", "scale-out"];
+    private static readonly string[] Suites = ["seed", "repeat", "latency", "fan-out", "lock", "page", "stress", "summary", "history", "exports", "scale-out"];
 
     [SkippableFact]
     public async Task Quick_mode_runs_every_suite_and_writes_a_report_with_figures_and_targets()
@@ -57,7 +57,7 @@ public sealed class BenchmarkSuiteTests
             foreach (var target in new[]
             {
                 "wall ÷ ideal", "first print", "distance between the lab's `python` mode and Python's outputs", "p99 with 1 viewer",
-                "viewers receiving every event", "lesson text visible", "across Redis"
+                "viewers receiving every event", "lesson text visible", "across Redis", "erased by one stale write"
             })
             {
                 Assert.Contains(target, text);
