@@ -137,6 +137,11 @@ public sealed class WriteLedger
             return;
         }
         if (e.Kind != EventKind.Write || e.WriteId is not { } id) return;
+        if (id == 0)
+        {
+            _problems.Add($"{e.Process}'s write (seq {e.Seq}) carries the id 0, which stands for the initial value.");
+            return;
+        }
         if (!Write.Fits(e.Seq, e.Value))
         {
             _problems.Add($"{e.Process}'s write (seq {e.Seq}) reports {e.Value}, outside the 32-bit shared value.");
@@ -201,14 +206,14 @@ public sealed class WriteLedger
     /// The placed writes form a tree, each under the write whose value it read. Numbered in depth-first order, the
     /// writes that build on a write are exactly those numbered within its subtree, and a segment tree over memory order
     /// (the least and the greatest number in each span) finds the first write after a position numbered outside that
-    /// range in O(log n). Walking forward, and up the chain of each write passed, took cubic time when one stale write
+    /// range: O(n) to build, then O(log n) for each lost write. Walking forward, and up the chain of each write passed, took cubic time when one stale write
     /// erased a long chain, which a busy machine makes likely: 11 s for one no-lock run of 8 × 1,000 increments.
     /// </para>
     /// </summary>
     private sealed class Erasers
     {
         private readonly int[] _number; // by memory position: its depth-first number
-        private readonly int[] _lastInSubtree; // by memory position: the greatest number among the writes that build on it
+        private readonly int[] _lastInSubtree; // by memory position: the greatest number in its subtree (itself and the writes that build on it)
         private readonly int[] _min, _max; // the segment tree, 1-based: node k covers its children 2k and 2k + 1
         private readonly int _count;
 
@@ -220,7 +225,8 @@ public sealed class WriteLedger
             Array.Fill(position, -1);
             for (var p = 0; p < _count; p++) position[order[p]] = p;
 
-            // Children lists by memory position; a write whose source is not placed hangs from the root (-1).
+            // Children lists by memory position. A write hangs from the root (-1) when it read the initial value, or a
+            // write that is unknown, not placed, or placed after it (the last two only in a corrupt run).
             var firstChild = new int[_count + 1];
             var nextSibling = new int[_count];
             Array.Fill(firstChild, -1);
@@ -228,8 +234,7 @@ public sealed class WriteLedger
             {
                 var w = ledger._writes[order[p]];
                 var parent = w.ReadFrom != 0 && ledger._byId.TryGetValue(w.ReadFrom, out var source) ? position[source] : -1;
-                // A source lands before the writes that read it; one that does not (a corrupt run) is not followed.
-                if (parent >= p) parent = -1;
+                if (parent >= p) parent = -1; // a source lands before the writes that read it: this one cannot be followed
                 nextSibling[p] = firstChild[parent + 1];
                 firstChild[parent + 1] = p;
             }
@@ -238,12 +243,12 @@ public sealed class WriteLedger
             _number = new int[_count];
             _lastInSubtree = new int[_count];
             var next = 0;
-            var path = new Stack<int>();
+            var path = new Stack<int>(); // the writes from a root down to the one being numbered…
+            var child = new Stack<int>(); // …and for each, the next of its children to number (-1: none left)
             for (var root = firstChild[0]; root >= 0; root = nextSibling[root])
             {
                 _number[root] = next++;
                 path.Push(root);
-                var child = new Stack<int>();
                 child.Push(firstChild[root + 1]);
                 while (path.Count > 0)
                 {

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using LockLab.EndToEndTests.ScaleOut;
 using LockLab.TestServices;
 using Microsoft.Playwright;
@@ -164,6 +165,25 @@ public class LabPageTests(BrowserFixture lab) : IClassFixture<BrowserFixture>
         await page.EvaluateAsync("() => document.dispatchEvent(new CustomEvent('locklab:circuit', { detail: { up: true } }))");
         await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
         await Expect(Lines(page)).ToHaveCountAsync(10);
+
+        // Cut off again while the lab runs the page's experiment once more; then back, off and back at once: two rejoins
+        // in a row. The page ends up with the room as it is: the new run, its output once.
+        await page.EvaluateAsync("() => document.dispatchEvent(new CustomEvent('locklab:circuit', { detail: { up: false } }))");
+        using var again = await presenter.PostAsync("/api/runs", new StringContent($$"""{"scenario":"no-lock","room":"{{room}}"}"""));
+        var second = (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        await Waiting.UntilAsync(async () =>
+            (await presenter.GetFromJsonAsync<JsonElement>($"/api/runs/{second}")).GetProperty("status").GetString() == "completed" ? "" : null,
+            TimeSpan.FromSeconds(30), "the second run to end");
+        await page.EvaluateAsync("""
+            () => {
+              for (const up of [true, false, true]) document.dispatchEvent(new CustomEvent('locklab:circuit', { detail: { up } }));
+            }
+            """);
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-run", second!);
+        await Expect(page.GetByTestId("run-status")).ToHaveAttributeAsync("data-status", "completed");
+        await Expect(Lines(page)).ToHaveCountAsync(10);
+        // Connected (the transport is named only then).
+        await Expect(page.GetByTestId("connection-status")).ToHaveAttributeAsync("data-transport", new Regex(".+"));
         Assert.Empty(errors);
     }
 

@@ -311,9 +311,11 @@ public sealed class LabConnection(
         await SetStatus(ConnectionStatus.Connecting);
         // From the start: an early connection hands over what the room sent it as soon as the page takes it.
         _heldWhileJoining ??= [];
+        var joining = false;
         try
         {
             await _hub!.StartAsync();
+            joining = true;
             await JoinAsync();
         }
         catch (HubCallException ex)
@@ -328,7 +330,9 @@ public sealed class LabConnection(
         }
         finally
         {
-            _heldWhileJoining = null; // a join released it already; a start that failed before joining drops it
+            // A start that failed before joining drops what was held; a join hands it over itself (the latest join, when
+            // a later one superseded this one's: that one may still be waiting for its answer).
+            if (!joining) _heldWhileJoining = null;
         }
     }
 
@@ -360,23 +364,37 @@ public sealed class LabConnection(
         _heldWhileJoining = null;
     }
 
-    /// <summary>(Re)joins the room and catches up with its current run.</summary>
+    /// <summary>Counts joins: only the latest one's answer is taken (see <see cref="JoinAsync"/>).</summary>
+    private int _latestJoin;
+
+    /// <summary>
+    /// (Re)joins the room and catches up with its current run. A join asked for while another is under way (a circuit
+    /// that came back during the page's first join, a move to another room) supersedes it at once, without waiting for
+    /// it: the earlier one's answer may never come (lost while the circuit was down). The earlier one then applies
+    /// nothing more, fails silently, and leaves the news held meanwhile to the latest, which hands it over once its own
+    /// answer is in. Two joins applying their answers together would each clear what the other had caught up.
+    /// </summary>
     private async Task JoinAsync()
     {
+        var join = ++_latestJoin;
         _heldWhileJoining ??= [];
         var joined = false;
         try
         {
-            await JoinCoreAsync();
+            await JoinCoreAsync(join);
             joined = true;
+        }
+        catch (Exception) when (join != _latestJoin)
+        {
+            // Superseded: whatever became of this one, the latest join is what the page goes by.
         }
         finally
         {
-            await ReleaseHeldAsync(joined);
+            if (join == _latestJoin) await ReleaseHeldAsync(joined);
         }
     }
 
-    private async Task JoinCoreAsync()
+    private async Task JoinCoreAsync(int join)
     {
         // Sent together, answered in order: one round trip instead of three before the run buttons work. On a page's
         // first connection they were made already, while .NET was loading (js/hub.js, preconnect: the same four calls,
@@ -400,6 +418,7 @@ public sealed class LabConnection(
         if (scenarios is not null) Scenarios = await scenarios;
         if (limits is not null) Limits = await limits;
         var state = await joining;
+        if (join != _latestJoin) return;
         (RoomLesson, RoomPage, Viewers) = (state.Lesson, state.Page, state.Viewers);
         // Start from what the room says now: after a reconnect or a server restart, runs this page still thinks
         // are running may be long gone. Oldest first, so the newest ends up as Current; each catches up.
@@ -413,7 +432,12 @@ public sealed class LabConnection(
         {
             _sync.Release();
         }
-        foreach (var run in state.RecentRuns.OrderBy(r => r.BeforeTheRoomAt)) await OnRunInfoAsync(run, joined: true);
+        foreach (var run in state.RecentRuns.OrderBy(r => r.BeforeTheRoomAt))
+        {
+            if (join != _latestJoin) return;
+            await OnRunInfoAsync(run, joined: true);
+        }
+        if (join != _latestJoin) return;
         // The students' side: whether they may run; the rest is asked for once the page is connected (below).
         StudentsMayRun = state.StudentsMayRun;
         (StudentLabel, _seatedIn) = (null, null);

@@ -71,11 +71,48 @@ public class WriteLedgerTests
     {
         var events = Race(seed, processes, iterations);
         var expected = LostTheSlowWay(events);
-        Assert.NotEmpty(expected); // the race must lose something, or it tests nothing
+        // The race must lose writes to erasers further on than the next write (chains, branches), or it tests little.
+        var writes = events.Where(e => e.Kind == EventKind.Write).Select(e => e.Seq).ToList();
+        Assert.Contains(expected, l => writes.IndexOf(l.ErasedBySeq) > writes.IndexOf(l.Seq) + 1);
 
-        var lost = WriteLedger.From(events).LostWrites();
+        var ledger = WriteLedger.From(events);
+        var (listed, count, amount) = ledger.Lost(int.MaxValue);
 
-        Assert.Equal(expected, lost.Select(l => (l.Seq, l.OverwrittenBySeq)));
+        Assert.Equal(expected, listed.Select(l => (l.Seq, l.OverwrittenBySeq)));
+        var bySeq = events.Where(e => e.Kind == EventKind.Write).ToDictionary(e => e.Seq);
+        Assert.All(listed, l => Assert.Equal((bySeq[l.OverwrittenBySeq].Process, bySeq[l.OverwrittenBySeq].Value),
+            (l.OverwrittenBy, l.OverwrittenWith)));
+        // What the lost writes had added is exactly what the final value misses.
+        var expectedFinal = Enumerable.Range(0, processes).Sum(p => (long)iterations * (p + 1));
+        Assert.Equal((expected.Count, expectedFinal - bySeq[writes[^1]].Value), (count, amount));
+        // A shorter list: the first ones, counted and added up in full all the same.
+        var (first, countedAll, addedAll) = ledger.Lost(3);
+        Assert.Equal(expected.Take(3), first.Select(l => (l.Seq, l.OverwrittenBySeq)));
+        Assert.Equal((count, amount), (countedAll, addedAll));
+    }
+
+    [Fact]
+    public void Writes_that_cannot_be_traced_are_reported_not_followed()
+    {
+        // A write that read a write nobody reported, one that read a write landing after it, and one that says it is the
+        // initial value: a corrupt run. The ledger says so, and still names erasers where it can.
+        const int a = 0x01000001, b = 0x02000001, c = 0x03000001;
+        RunEvent[] events =
+        [
+            new(1, "p1", 101, EventKind.Write, 1, 0, WriteId: a, ReadFrom: 0x05000001, Replaced: 0),
+            new(2, "p2", 102, EventKind.Write, 4, 0, WriteId: b, ReadFrom: c, Replaced: a),
+            new(3, "p3", 103, EventKind.Write, 5, 0, WriteId: c, ReadFrom: a, Replaced: b),
+            new(4, "p4", 104, EventKind.Write, 9, 0, WriteId: 0, ReadFrom: c, Replaced: c),
+        ];
+        var ledger = WriteLedger.From(events);
+
+        var lost = ledger.LostWrites();
+        var problems = ledger.Check(expectedWrites: 4, expectedFinalValue: 9, actualFinalValue: 5, lostAmount: 0);
+
+        // c read a, so a is on the chain to the last write (c); b is lost, erased by c (c does not build on b: b "read" c).
+        Assert.Equal([(2L, 3L)], lost.Select(l => (l.Seq, l.OverwrittenBySeq)));
+        Assert.Contains(problems, p => p.Contains("id 0"));
+        Assert.Contains(problems, p => p.Contains("names a value no write produced"));
     }
 
     [Fact]
