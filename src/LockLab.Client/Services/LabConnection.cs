@@ -330,9 +330,9 @@ public sealed class LabConnection(
         }
         finally
         {
-            // A start that failed before joining drops what was held; a join hands it over itself (the latest join, when
-            // a later one superseded this one's: that one may still be waiting for its answer).
-            if (!joining) _heldWhileJoining = null;
+            // A start that failed before joining drops what was held, unless a join (a reconnect's) is under way: joins
+            // hand over what they held themselves, the latest one when one superseded another.
+            if (!joining && !_joinUnderWay) _heldWhileJoining = null;
         }
     }
 
@@ -351,33 +351,50 @@ public sealed class LabConnection(
         return Task.CompletedTask;
     }
 
-    /// <summary>Handles what was held, in the order it came (more may come meanwhile), or drops it when the join failed.</summary>
-    private async Task ReleaseHeldAsync(bool joined)
+    /// <summary>
+    /// Handles what was held, in the order it came (more may come meanwhile), or drops it when the join failed. Handing
+    /// over takes turns with the network (a catch-up asks for events): a join that a newer one superseded meanwhile
+    /// stops there, and leaves what is held to the newer one.
+    /// </summary>
+    private async Task ReleaseHeldAsync(int join, bool joined)
     {
         var held = _heldWhileJoining;
-        while (joined && held is { Count: > 0 })
+        while (joined && join == _latestJoin && held is { Count: > 0 })
         {
             var next = held[0];
             held.RemoveAt(0);
-            await next();
+            try
+            {
+                await next();
+            }
+            catch (Exception ex)
+            {
+                // As a message handled at once would be (HubClient): reported, and the page goes on with the rest.
+                log.LogError(ex, "A hub message held while joining could not be handled");
+            }
         }
-        _heldWhileJoining = null;
+        if (join == _latestJoin && ReferenceEquals(_heldWhileJoining, held)) _heldWhileJoining = null;
     }
 
     /// <summary>Counts joins: only the latest one's answer is taken (see <see cref="JoinAsync"/>).</summary>
     private int _latestJoin;
+    /// <summary>A join is asking, applying its answer or handing over what was held.</summary>
+    private bool _joinUnderWay;
 
     /// <summary>
-    /// (Re)joins the room and catches up with its current run. A join asked for while another is under way (a circuit
-    /// that came back during the page's first join, a move to another room) supersedes it at once, without waiting for
-    /// it: the earlier one's answer may never come (lost while the circuit was down). The earlier one then applies
-    /// nothing more, fails silently, and leaves the news held meanwhile to the latest, which hands it over once its own
-    /// answer is in. Two joins applying their answers together would each clear what the other had caught up.
+    /// (Re)joins the room and catches up with its current run; false when a newer join superseded this one. A join asked
+    /// for while another is under way (a circuit that came back during the page's first join, a move to another room)
+    /// does not wait for it: the earlier one's answer may never come (lost while the circuit was down). The earlier one
+    /// applies nothing more and fails silently. Two joins applying their answers together would each clear what the
+    /// other had caught up.
     /// </summary>
-    private async Task JoinAsync()
+    private async Task<bool> JoinAsync()
     {
         var join = ++_latestJoin;
+        // What was held for a join this one supersedes stays held: this one's answer may be the early one of the page's
+        // first connection (js/hub.js hands it to whichever call asks first), older than some of what is held.
         _heldWhileJoining ??= [];
+        _joinUnderWay = true;
         var joined = false;
         try
         {
@@ -390,8 +407,10 @@ public sealed class LabConnection(
         }
         finally
         {
-            if (join == _latestJoin) await ReleaseHeldAsync(joined);
+            await ReleaseHeldAsync(join, joined);
+            if (join == _latestJoin) _joinUnderWay = false;
         }
+        return join == _latestJoin;
     }
 
     private async Task JoinCoreAsync(int join)
@@ -406,17 +425,21 @@ public sealed class LabConnection(
         // every (re)connect, as it belongs to the connection.
         var latestOnly = _hub!.InvokeAsync(nameof(ILabHub.ShowLatestOnly), json.Boolean);
         var joining = _hub!.InvokeAsync(nameof(ILabHub.JoinRoom), json.RoomState, Room);
+        bool thinned;
         try
         {
-            _thinnedFeed = await latestOnly;
+            thinned = await latestOnly;
         }
         catch (HubCallException)
         {
             // A server that does not offer it sends every event; the page reads a big run's at most ten times a second.
-            _thinnedFeed = false;
+            thinned = false;
         }
-        if (scenarios is not null) Scenarios = await scenarios;
-        if (limits is not null) Limits = await limits;
+        var scenariosIn = scenarios is null ? null : await scenarios;
+        var limitsIn = limits is null ? null : await limits;
+        // Each answer is taken only while this join is the latest: a superseded one's may come a minute late.
+        if (join != _latestJoin) return;
+        (_thinnedFeed, Scenarios, Limits) = (thinned, scenariosIn ?? Scenarios, limitsIn ?? Limits);
         var state = await joining;
         if (join != _latestJoin) return;
         (RoomLesson, RoomPage, Viewers) = (state.Lesson, state.Page, state.Viewers);
@@ -445,7 +468,7 @@ public sealed class LabConnection(
         _studentRuns.Clear();
         await SetStatus(ConnectionStatus.Connected);
         // After the page is connected, not before: its run buttons do not wait for the students' side of the room.
-        await CatchUpStudentsAsync();
+        await CatchUpStudentsAsync(join);
     }
 
     /// <summary>
@@ -466,11 +489,12 @@ public sealed class LabConnection(
         while (!_disposed && _hub is { State: HubState.Connected } && Room == room && Status == ConnectionStatus.Offline)
         {
             await Task.Delay(TimeSpan.FromSeconds(4) * (0.5 + Random.Shared.NextDouble()));
-            if (_disposed || _hub is not { State: HubState.Connected } || Room != room) return;
+            // Joined meanwhile (a reconnect's join), or moved on: nothing to wait for any more.
+            if (_disposed || _hub is not { State: HubState.Connected } || Room != room || Status != ConnectionStatus.Offline) return;
             try
             {
-                await JoinAsync();
-                LastError = null;
+                // Superseded by a newer join: that one says how it went.
+                if (await JoinAsync()) LastError = null;
                 return;
             }
             catch (HubCallException ex)
@@ -520,22 +544,22 @@ public sealed class LabConnection(
     private string? _seatedIn;
 
     /// <summary>The presenter's list of the students' runs; a student's seat and own runs, where students may run.</summary>
-    private async Task CatchUpStudentsAsync()
+    private async Task CatchUpStudentsAsync(int join)
     {
         if (HasPresenterKey && _hub is { State: HubState.Connected })
         {
             try
             {
-                foreach (var run in await _hub.InvokeAsync(nameof(ILabHub.GetStudentRuns), ClientJsonContext.Default.RunInfoArray))
-                {
-                    KeepStudentRun(run);
-                }
+                var runs = await _hub.InvokeAsync(nameof(ILabHub.GetStudentRuns), ClientJsonContext.Default.RunInfoArray);
+                if (join != _latestJoin) return;
+                foreach (var run in runs) KeepStudentRun(run);
             }
             catch (HubCallException)
             {
                 // A session that has ended: the list stays empty, and the key is asked for when the presenter acts.
             }
         }
+        if (join != _latestJoin) return;
         if (StudentsMayRun) await TakeSeatAsync();
         StudentsChanged();
     }
