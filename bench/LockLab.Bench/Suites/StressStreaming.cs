@@ -137,7 +137,12 @@ public static class StressStreaming
             **Server CPU**: the server process (not its workers) over the whole measurement (200 % = both cores).
             **Server memory**: resident, before the run → its peak (sampled every 50 ms) → once the run is stored.
             **Page**: headless Chromium showing the lesson's live panel in the same room (a new room for each run); frames drawn per second
-            (requestAnimationFrame) while the run streamed, and the longest gap between two frames.
+            (requestAnimationFrame) while the run streamed, and the longest gap between two frames. Each page is a new
+            browser's first visit, so it runs on the server, in a Blazor circuit (since `5059f74`): its .NET rendering is
+            the server's CPU and memory, counted in the server's figures. Until 2026-12-05 the page ran in WebAssembly, and
+            the server peaked at 260–281 MiB with 84–101 % CPU in the same runs; with the page on the server (2026-12-07,
+            two sittings) it peaked at 330–338 MiB with 108–132 % CPU. The circuit is most of that difference (not
+            measured apart).
             """);
         section.Table([">events", ">run (workers)", ">delivered per second", ">persisted per second", ">server CPU",
             ">server memory (before → peak → after)", ">page while streaming"], rows);
@@ -218,7 +223,7 @@ public static class StressStreaming
               Still missed: {(memoryMet
                   ? ""
                   : $"memory peaks at {highest:0} MiB ({peaks.DefaultIfEmpty(0).Min():0}–{peaks.DefaultIfEmpty(0).Max():0} MiB " +
-                      $"at a big run's peak with a viewer and a page attached). ")}{(pageMet
+                      $"at a big run's peak with a viewer and a page attached){(pageMet ? ". " : "; ")}")}{(pageMet
                   ? ""
                   : $"the page's longest frame, {longestFrame:0} ms (frames over 100 ms, a few per run, most in its first " +
                       $"seconds: the benchmark prints where they fell on its error output)" +
