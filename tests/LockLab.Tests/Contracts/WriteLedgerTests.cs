@@ -99,10 +99,10 @@ public class WriteLedgerTests
         const int a = 0x01000001, b = 0x02000001, c = 0x03000001;
         RunEvent[] events =
         [
-            new(1, "p1", 101, EventKind.Write, 1, 0, WriteId: a, ReadFrom: 0x05000001, Replaced: 0),
-            new(2, "p2", 102, EventKind.Write, 4, 0, WriteId: b, ReadFrom: c, Replaced: a),
-            new(3, "p3", 103, EventKind.Write, 5, 0, WriteId: c, ReadFrom: a, Replaced: b),
-            new(4, "p4", 104, EventKind.Write, 9, 0, WriteId: 0, ReadFrom: c, Replaced: c),
+            Races.Write(1, "p1", 1, a, 0x05000001, 0),
+            Races.Write(2, "p2", 4, b, c, a),
+            Races.Write(3, "p3", 5, c, a, b),
+            Races.Write(4, "p4", 9, 0, c, c),
         ];
         var ledger = WriteLedger.From(events);
 
@@ -137,9 +137,9 @@ public class WriteLedgerTests
         const int a = 0x01000001, a2 = 0x01000002, b = 0x02000001;
         RunEvent[] events =
         [
-            new(1, "p1", 101, EventKind.Write, 1, 0, WriteId: a, ReadFrom: 0, Replaced: 0),
-            new(2, "p2", 102, EventKind.Write, 4, 0, WriteId: b, ReadFrom: a, Replaced: a),
-            new(3, "p1", 101, EventKind.Write, 2, 0, WriteId: a2, ReadFrom: a, Replaced: b),
+            Races.Write(1, "p1", 1, a, 0, 0),
+            Races.Write(2, "p2", 4, b, a, a),
+            Races.Write(3, "p1", 2, a2, a, b),
         ];
 
         var lost = Assert.Single(WriteLedger.From(events).LostWrites());
